@@ -1,0 +1,81 @@
+package org.mirrordirector.ops;
+
+import java.io.PrintWriter;
+import org.mirrordirector.sync.archive.KeyringException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The operator's command line. Exit codes: 0 success, 1 the check or operation failed (an archive
+ * that does not verify, a generation that could not write), 2 a usage error (bad arguments or an
+ * unusable input file such as a keyring), 3 an internal error.
+ */
+@Command(
+    name = "mirrorctl",
+    mixinStandardHelpOptions = true,
+    versionProvider = Mirrorctl.Version.class,
+    description = "Mirror Director: verified mirrors of Debian-style archives.",
+    subcommands = {VerifyCommand.class, ArchiveCommand.class})
+public final class Mirrorctl {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+  public static final int INTERNAL = 3;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs a command line with the given output streams; returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Mirrorctl());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExitCodeExceptionMapper(e -> USAGE);
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("mirrorctl: " + ex.getMessage());
+          CommandLine c = ex.getCommandLine();
+          err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+          return USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, c, parsed) -> {
+          if (ex instanceof UsageException
+              || ex instanceof KeyringException
+              || ex instanceof IllegalArgumentException) {
+            err.println("mirrorctl: " + ex.getMessage());
+            return USAGE;
+          }
+          if (ex instanceof java.io.IOException) {
+            err.println("mirrorctl: " + ex.getMessage());
+            return FAILED;
+          }
+          err.println("mirrorctl: internal error: " + ex);
+          if (System.getenv("MIRRORCTL_DEBUG") != null) {
+            ex.printStackTrace(err);
+          } else {
+            err.println("(set MIRRORCTL_DEBUG=1 for the stack trace)");
+          }
+          return INTERNAL;
+        });
+    return cl.execute(args);
+  }
+
+  /** A command line that parses but asks for something impossible; exit code 2. */
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Mirrorctl.class.getPackage().getImplementationVersion();
+      return new String[] {"mirrorctl " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,677 @@
+package org.mirrordirector.sync.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mirrordirector.sync.archive.Problem.Kind;
+
+/**
+ * Checks an archive tree the way a careful client would, and more: the signature, the Release
+ * header, every listed index variant, every Packages and Sources stanza, by-hash, and every pool
+ * file the indexes promise. Nothing read from the tree is trusted before the check that vouches for
+ * it: indexes are parsed only from the signed Release's hashes, pool files judged only from indexes
+ * whose hash matched.
+ */
+public final class ArchiveVerifier {
+  private static final int MAX_RELEASE_BYTES = 64 << 20;
+  private static final int KEPT_BEFORE_SORT = 10_000;
+  private static final List<Compression> READ_PREFERENCE =
+      List.of(Compression.NONE, Compression.XZ, Compression.GZIP, Compression.BZIP2);
+
+  private final TrustedKeys keys;
+
+  public ArchiveVerifier(TrustedKeys keys) {
+    this.keys = Objects.requireNonNull(keys, "keys");
+  }
+
+  public VerificationReport verify(ArchiveSource source, VerifyOptions options) {
+    return new Run(source, options).run();
+  }
+
+  /** A pool file as an index promised it, with the index that did. */
+  private record PoolRef(long size, String sha256, String index) {}
+
+  /** One verification: its inputs, what it has found so far, and its workers. */
+  private final class Run {
+    private final ArchiveSource src;
+    private final VerifyOptions opt;
+    private final String dists;
+    private final List<Problem> problems = new ArrayList<>();
+    private final AtomicLong problemCount = new AtomicLong();
+    private final Map<String, PoolRef> pool = new ConcurrentHashMap<>();
+    private final AtomicInteger indexFiles = new AtomicInteger();
+    private final AtomicLong indexBytes = new AtomicLong();
+    private final AtomicLong packages = new AtomicLong();
+    private final AtomicLong sources = new AtomicLong();
+    private final AtomicLong poolBytes = new AtomicLong();
+    private final AtomicLong poolHashed = new AtomicLong();
+    private final long started = System.nanoTime();
+
+    private Optional<SnapshotId> snapshot = Optional.empty();
+    private Optional<GoodSignature> signature = Optional.empty();
+    private ReleaseFile release;
+
+    Run(ArchiveSource src, VerifyOptions opt) {
+      this.src = src;
+      this.opt = opt;
+      this.dists = "dists/" + opt.suite() + "/";
+    }
+
+    VerificationReport run() {
+      ExecutorService workers = Executors.newFixedThreadPool(opt.threads(), new Workers());
+      try {
+        byte[] releaseText = readSignedRelease();
+        if (releaseText != null && parseRelease(releaseText)) {
+          checkHeader();
+          checkIndexes(workers);
+          if (opt.pool() != VerifyOptions.PoolCheck.NONE) {
+            checkPool(workers);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        problem(Problem.of(Kind.FETCH, src.toString(), "interrupted"));
+      } finally {
+        workers.shutdownNow();
+      }
+      return report();
+    }
+
+    // --- signature --------------------------------------------------------------------------
+
+    /** The Release text that a trusted signature covers, or null after reporting why not. */
+    private byte[] readSignedRelease() {
+      Optional<byte[]> inRelease = fetchSmall(dists + "InRelease");
+      Optional<byte[]> plain = fetchSmall(dists + "Release");
+      Optional<byte[]> detached = fetchSmall(dists + "Release.gpg");
+      if (inRelease == null || plain == null || detached == null) {
+        return null; // a fetch problem was reported
+      }
+      Instant now = opt.clock().instant();
+      if (inRelease.isPresent()) {
+        snapshot = Optional.of(SnapshotId.ofInRelease(inRelease.get()));
+        byte[] text;
+        try {
+          ClearSignedMessage msg = ClearSignedMessage.parse(inRelease.get(), dists + "InRelease");
+          signature = Optional.of(keys.verifyClearSigned(msg, now));
+          text = msg.signedText();
+        } catch (ArchiveFormatException e) {
+          problem(Problem.of(Kind.SIGNATURE, dists + "InRelease", e.getMessage()));
+          return null;
+        } catch (SignatureException e) {
+          problem(Problem.of(Kind.SIGNATURE, dists + "InRelease", e.getMessage()));
+          return null;
+        }
+        if (plain.isPresent() && !Arrays.equals(plain.get(), text)) {
+          problem(
+              new Problem(
+                  Kind.RELEASE,
+                  dists + "Release",
+                  "Release and the signed text of InRelease disagree",
+                  "sha256 " + Sha256.hex(text),
+                  "sha256 " + Sha256.hex(plain.get())));
+        }
+        if (plain.isPresent() && detached.isPresent()) {
+          checkDetached(plain.get(), detached.get(), now);
+        }
+        return text;
+      }
+      if (plain.isEmpty()) {
+        problem(
+            Problem.of(
+                Kind.SIGNATURE, dists, "has neither InRelease nor Release (wrong suite name?)"));
+        return null;
+      }
+      if (detached.isEmpty()) {
+        problem(
+            Problem.of(
+                Kind.SIGNATURE,
+                dists + "Release",
+                "has no InRelease and no Release.gpg: unsigned"));
+        return null;
+      }
+      snapshot = Optional.of(SnapshotId.ofInRelease(plain.get()));
+      return checkDetached(plain.get(), detached.get(), now) ? plain.get() : null;
+    }
+
+    private boolean checkDetached(byte[] data, byte[] sig, Instant now) {
+      try {
+        GoodSignature g = keys.verifyDetached(data, sig, now);
+        if (signature.isEmpty()) {
+          signature = Optional.of(g);
+        }
+        return true;
+      } catch (SignatureException e) {
+        problem(Problem.of(Kind.SIGNATURE, dists + "Release.gpg", e.getMessage()));
+        return false;
+      }
+    }
+
+    /** The file, empty when absent, or null after reporting a fetch failure. */
+    private Optional<byte[]> fetchSmall(String path) {
+      try {
+        return src.readSmall(path, MAX_RELEASE_BYTES);
+      } catch (ArchiveFormatException e) {
+        problem(Problem.of(Kind.RELEASE, path, e.getMessage()));
+        return null;
+      } catch (IOException e) {
+        problem(Problem.of(Kind.FETCH, path, String.valueOf(e.getMessage())));
+        return null;
+      }
+    }
+
+    // --- Release header ---------------------------------------------------------------------
+
+    private boolean parseRelease(byte[] text) {
+      try {
+        release = ReleaseParser.parse(text, dists + "InRelease");
+        return true;
+      } catch (IOException e) {
+        problem(Problem.of(Kind.RELEASE, dists + "InRelease", e.getMessage()));
+        return false;
+      }
+    }
+
+    /** Header problems are reported, but the indexes are still checked: both are worth knowing. */
+    private void checkHeader() {
+      String file = dists + "InRelease";
+      if (!release.answersTo(opt.suite())) {
+        problem(
+            new Problem(
+                Kind.RELEASE,
+                file,
+                "Release is not for the suite asked for",
+                opt.suite(),
+                "Suite " + release.suite() + ", Codename " + release.codename()));
+      }
+      Instant now = opt.clock().instant();
+      if (release.date().isAfter(now.plus(opt.maxClockSkew()))) {
+        problem(
+            new Problem(
+                Kind.RELEASE,
+                file,
+                "Date is in the future",
+                "at most " + Rfc2822Dates.format(now),
+                Rfc2822Dates.format(release.date())));
+      }
+      opt.notOlderThan()
+          .filter(prev -> release.date().isBefore(prev))
+          .ifPresent(
+              prev ->
+                  problem(
+                      new Problem(
+                          Kind.RELEASE,
+                          file,
+                          "Date is older than the previous Release (a rollback?)",
+                          "at least " + Rfc2822Dates.format(prev),
+                          Rfc2822Dates.format(release.date()))));
+      release
+          .validUntil()
+          .filter(vu -> vu.isBefore(now))
+          .ifPresent(
+              vu ->
+                  problem(
+                      new Problem(
+                          Kind.RELEASE,
+                          file,
+                          "Valid-Until has passed: the Release is expired",
+                          "after " + Rfc2822Dates.format(now),
+                          Rfc2822Dates.format(vu))));
+      for (String c : opt.components()) {
+        if (!release.components().contains(c)) {
+          problem(
+              new Problem(
+                  Kind.RELEASE,
+                  file,
+                  "component " + c + " is not in the Release",
+                  c,
+                  "Components: " + String.join(" ", release.components())));
+        }
+      }
+      for (String a : opt.architectures()) {
+        if (!release.architectures().contains(a) && !a.equals("source") && !a.equals("all")) {
+          problem(
+              new Problem(
+                  Kind.RELEASE,
+                  file,
+                  "architecture " + a + " is not in the Release",
+                  a,
+                  "Architectures: " + String.join(" ", release.architectures())));
+        }
+      }
+    }
+
+    // --- indexes ----------------------------------------------------------------------------
+
+    private void checkIndexes(ExecutorService workers) throws InterruptedException {
+      Set<String> comps =
+          new LinkedHashSet<>(opt.components().isEmpty() ? release.components() : opt.components());
+      Set<String> archs = new LinkedHashSet<>(opt.architectures());
+      if (archs.isEmpty()) {
+        archs.addAll(release.architectures());
+        archs.add("source");
+      }
+      Map<String, Map<Compression, IndexEntry>> groups = new LinkedHashMap<>();
+      for (IndexEntry e : release.sha256().values()) {
+        if (selected(e.path(), comps, archs)) {
+          groups
+              .computeIfAbsent(Compression.base(e.path()), k -> new EnumMap<>(Compression.class))
+              .put(Compression.of(e.path()), e);
+        }
+      }
+      for (String c : comps) {
+        for (String a : archs) {
+          if (a.equals("source") || a.equals("all")) {
+            continue;
+          }
+          String base = c + "/binary-" + a + "/Packages";
+          if (!groups.containsKey(base)) {
+            problem(
+                Problem.of(
+                    Kind.INDEX,
+                    dists + base,
+                    "the Release lists no Packages index for " + c + "/" + a));
+          }
+        }
+      }
+      List<Future<?>> tasks = new ArrayList<>();
+      for (Map.Entry<String, Map<Compression, IndexEntry>> g : groups.entrySet()) {
+        tasks.add(workers.submit(() -> checkGroup(g.getKey(), g.getValue())));
+      }
+      await(tasks);
+    }
+
+    private boolean selected(String path, Set<String> comps, Set<String> archs) {
+      String rest = path;
+      for (String c : release.components()) {
+        if (path.startsWith(c + "/")) {
+          if (!comps.contains(c)) {
+            return false;
+          }
+          rest = path.substring(c.length() + 1);
+          break;
+        }
+      }
+      for (String seg : rest.split("/")) {
+        if (seg.startsWith("binary-")) {
+          String a = seg.substring("binary-".length());
+          return a.equals("all") || archs.contains(a);
+        }
+        if (seg.equals("source")) {
+          return archs.contains("source");
+        }
+      }
+      // Contents-armhf.gz, Components-armhf.yml.xz and the like name their architecture.
+      String name = Compression.base(rest.substring(rest.lastIndexOf('/') + 1));
+      for (String token : name.split("[-.]")) {
+        if ((release.architectures().contains(token) || token.equals("source"))
+            && !archs.contains(token)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void checkGroup(String base, Map<Compression, IndexEntry> variants) {
+      Map<Compression, ArchiveSource.Stat> present = new EnumMap<>(Compression.class);
+      for (Map.Entry<Compression, IndexEntry> v : variants.entrySet()) {
+        String path = dists + v.getValue().path();
+        try {
+          Optional<ArchiveSource.Stat> st = src.stat(path);
+          if (st.isEmpty()) {
+            continue;
+          }
+          if (!st.get().regular()) {
+            problem(Problem.of(Kind.INDEX, path, "is not a regular file"));
+            return;
+          }
+          long size = st.get().size();
+          if (size >= 0 && size != v.getValue().size()) {
+            problem(
+                new Problem(
+                    Kind.INDEX,
+                    path,
+                    "size differs from the Release",
+                    Long.toString(v.getValue().size()),
+                    Long.toString(size)));
+            return;
+          }
+          present.put(v.getKey(), st.get());
+        } catch (IOException e) {
+          problem(Problem.of(Kind.FETCH, path, String.valueOf(e.getMessage())));
+          return;
+        }
+      }
+      if (present.isEmpty()) {
+        problem(
+            new Problem(
+                Kind.INDEX,
+                dists + base,
+                "no listed variant of this index is present",
+                variantNames(variants),
+                "none"));
+        return;
+      }
+      String name = base.substring(base.lastIndexOf('/') + 1);
+      boolean parse = name.equals("Packages") || name.equals("Sources");
+      IndexEntry plain = variants.get(Compression.NONE);
+      boolean needContent = parse || (plain != null && !present.containsKey(Compression.NONE));
+      Compression readVia = null;
+      if (needContent) {
+        readVia = READ_PREFERENCE.stream().filter(present::containsKey).findFirst().orElseThrow();
+      }
+      List<BinaryPackage> binaries = new ArrayList<>();
+      List<SourcePackage> srcs = new ArrayList<>();
+      List<StanzaProblem> stanzaProblems = new ArrayList<>();
+      boolean allGood = true;
+      for (Compression c : present.keySet()) {
+        IndexEntry e = variants.get(c);
+        String path = dists + e.path();
+        try (InputStream raw = src.open(path)) {
+          Sha256.CountingStream rawCount = new Sha256.CountingStream(raw);
+          Sha256.CountingStream content = null;
+          if (c == readVia) {
+            long max = plain != null ? plain.size() : Long.MAX_VALUE;
+            content = new Sha256.CountingStream(c.decompress(rawCount, path, max));
+            if (name.equals("Packages")) {
+              IndexParsers.packages(content, path, binaries::add, stanzaProblems::add);
+            } else if (name.equals("Sources")) {
+              IndexParsers.sources(content, path, srcs::add, stanzaProblems::add);
+            }
+            content.drain();
+          }
+          rawCount.drain();
+          indexFiles.incrementAndGet();
+          indexBytes.addAndGet(rawCount.count());
+          allGood &= matches(path, e, rawCount);
+          if (content != null && c != Compression.NONE && plain != null) {
+            allGood &= matches(dists + plain.path() + " (from " + e.path() + ")", plain, content);
+          }
+          if (release.acquireByHash() && allGood) {
+            checkByHash(e, present.get(c));
+          }
+        } catch (ArchiveFormatException ex) {
+          problem(Problem.of(Kind.INDEX, path, stripFile(ex.getMessage(), path)));
+          allGood = false;
+        } catch (NoSuchFileException ex) {
+          problem(Problem.of(Kind.INDEX, path, "vanished while being read"));
+          allGood = false;
+        } catch (IOException ex) {
+          problem(Problem.of(Kind.FETCH, path, String.valueOf(ex.getMessage())));
+          allGood = false;
+        }
+      }
+      if (!allGood) {
+        return; // an index that failed its hash vouches for nothing
+      }
+      for (StanzaProblem sp : stanzaProblems) {
+        problem(Problem.of(Kind.STANZA, sp.file() + ":" + sp.line(), sp.message()));
+      }
+      String indexName = dists + base;
+      for (BinaryPackage b : binaries) {
+        addPool(b.filename(), new PoolRef(b.size(), b.sha256(), indexName));
+      }
+      for (SourcePackage s : srcs) {
+        for (PoolFile f : s.files()) {
+          addPool(f.path(), new PoolRef(f.size(), f.sha256(), indexName));
+        }
+      }
+      packages.addAndGet(binaries.size());
+      sources.addAndGet(srcs.size());
+    }
+
+    private boolean matches(String path, IndexEntry e, Sha256.CountingStream got) {
+      if (got.count() != e.size()) {
+        problem(
+            new Problem(
+                Kind.INDEX,
+                path,
+                "size differs from the Release",
+                Long.toString(e.size()),
+                Long.toString(got.count())));
+        return false;
+      }
+      String hex = got.hex();
+      if (!hex.equals(e.sha256())) {
+        problem(new Problem(Kind.INDEX, path, "SHA256 differs from the Release", e.sha256(), hex));
+        return false;
+      }
+      return true;
+    }
+
+    private void checkByHash(IndexEntry e, ArchiveSource.Stat verified) throws IOException {
+      String dir =
+          e.path().contains("/") ? e.path().substring(0, e.path().lastIndexOf('/') + 1) : "";
+      String path = dists + dir + "by-hash/SHA256/" + e.sha256();
+      Optional<ArchiveSource.Stat> st = src.stat(path);
+      if (st.isEmpty()) {
+        problem(
+            Problem.of(Kind.BY_HASH, path, "missing, but the Release says Acquire-By-Hash: yes"));
+        return;
+      }
+      if (st.get().size() >= 0 && st.get().size() != e.size()) {
+        problem(
+            new Problem(
+                Kind.BY_HASH,
+                path,
+                "size differs from " + e.path(),
+                Long.toString(e.size()),
+                Long.toString(st.get().size())));
+        return;
+      }
+      if (!src.isLocal()
+          || (verified.fileKey() != null && verified.fileKey().equals(st.get().fileKey()))) {
+        return; // the same file, already hashed; or a remote mirror, where size is the check
+      }
+      try (InputStream in = src.open(path)) {
+        Sha256.CountingStream c = new Sha256.CountingStream(in);
+        c.drain();
+        if (!c.hex().equals(e.sha256())) {
+          problem(
+              new Problem(
+                  Kind.BY_HASH, path, "content does not match its name", e.sha256(), c.hex()));
+        }
+      }
+    }
+
+    private void addPool(String path, PoolRef ref) {
+      PoolRef had = pool.putIfAbsent(path, ref);
+      if (had != null && (had.size() != ref.size() || !had.sha256().equals(ref.sha256()))) {
+        problem(
+            new Problem(
+                Kind.STANZA,
+                path,
+                "the same Filename is listed with two different sizes or hashes, in "
+                    + had.index()
+                    + " and "
+                    + ref.index(),
+                had.size() + " " + had.sha256(),
+                ref.size() + " " + ref.sha256()));
+      }
+    }
+
+    // --- pool -------------------------------------------------------------------------------
+
+    private void checkPool(ExecutorService workers) throws InterruptedException {
+      List<Map.Entry<String, PoolRef>> all = new ArrayList<>(pool.entrySet());
+      all.sort(Map.Entry.comparingByKey());
+      int chunk = Math.max(64, all.size() / (opt.threads() * 8) + 1);
+      List<Future<?>> tasks = new ArrayList<>();
+      for (int i = 0; i < all.size(); i += chunk) {
+        List<Map.Entry<String, PoolRef>> part = all.subList(i, Math.min(all.size(), i + chunk));
+        tasks.add(
+            workers.submit(
+                () -> {
+                  byte[] buf = new byte[1 << 18];
+                  for (Map.Entry<String, PoolRef> e : part) {
+                    checkPoolFile(e.getKey(), e.getValue(), buf);
+                  }
+                }));
+      }
+      await(tasks);
+    }
+
+    private void checkPoolFile(String path, PoolRef ref, byte[] buf) {
+      poolBytes.addAndGet(ref.size());
+      try {
+        Optional<ArchiveSource.Stat> st = src.stat(path);
+        if (st.isEmpty()) {
+          problem(
+              new Problem(
+                  Kind.POOL,
+                  path,
+                  "missing (listed in " + ref.index() + ")",
+                  ref.size() + " bytes",
+                  "nothing"));
+          return;
+        }
+        if (!st.get().regular()) {
+          problem(Problem.of(Kind.POOL, path, "is not a regular file"));
+          return;
+        }
+        if (st.get().size() >= 0 && st.get().size() != ref.size()) {
+          problem(
+              new Problem(
+                  Kind.POOL,
+                  path,
+                  "size differs from " + ref.index(),
+                  Long.toString(ref.size()),
+                  Long.toString(st.get().size())));
+          return;
+        }
+        if (opt.pool() != VerifyOptions.PoolCheck.HASH) {
+          return;
+        }
+        java.security.MessageDigest d = Sha256.newDigest();
+        long n = 0;
+        try (InputStream in = src.open(path)) {
+          int r;
+          while ((r = in.read(buf)) > 0) {
+            d.update(buf, 0, r);
+            n += r;
+          }
+        }
+        poolHashed.addAndGet(n);
+        String hex = Sha256.hex(d);
+        if (n != ref.size()) {
+          problem(
+              new Problem(
+                  Kind.POOL,
+                  path,
+                  "size differs from " + ref.index(),
+                  Long.toString(ref.size()),
+                  Long.toString(n)));
+        } else if (!hex.equals(ref.sha256())) {
+          problem(
+              new Problem(
+                  Kind.POOL, path, "SHA256 differs from " + ref.index(), ref.sha256(), hex));
+        }
+      } catch (NoSuchFileException e) {
+        problem(Problem.of(Kind.POOL, path, "vanished while being read"));
+      } catch (IOException e) {
+        problem(Problem.of(Kind.FETCH, path, String.valueOf(e.getMessage())));
+      }
+    }
+
+    // --- bookkeeping ------------------------------------------------------------------------
+
+    private void await(List<Future<?>> tasks) throws InterruptedException {
+      for (Future<?> f : tasks) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          Throwable c = e.getCause();
+          problem(Problem.of(Kind.FETCH, src.toString(), "internal error while verifying: " + c));
+        }
+      }
+    }
+
+    private void problem(Problem p) {
+      problemCount.incrementAndGet();
+      synchronized (problems) {
+        if (problems.size() < KEPT_BEFORE_SORT) {
+          problems.add(p);
+        }
+      }
+    }
+
+    private VerificationReport report() {
+      List<Problem> sorted;
+      synchronized (problems) {
+        sorted = new ArrayList<>(problems);
+      }
+      sorted.sort(
+          Comparator.comparing(Problem::kind)
+              .thenComparing(Problem::file)
+              .thenComparing(Problem::message));
+      if (sorted.size() > opt.maxReportedProblems()) {
+        sorted = sorted.subList(0, opt.maxReportedProblems());
+      }
+      return new VerificationReport(
+          src.toString(),
+          opt.suite(),
+          snapshot,
+          Optional.ofNullable(release).map(ReleaseFile::codename),
+          Optional.ofNullable(release).map(ReleaseFile::date),
+          Optional.ofNullable(release).flatMap(ReleaseFile::validUntil),
+          signature,
+          new VerificationReport.Counts(
+              indexFiles.get(),
+              indexBytes.get(),
+              packages.get(),
+              sources.get(),
+              pool.size(),
+              poolBytes.get(),
+              poolHashed.get()),
+          sorted,
+          problemCount.get(),
+          Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  private static String variantNames(Map<Compression, IndexEntry> variants) {
+    List<String> names = new ArrayList<>();
+    for (IndexEntry e : variants.values()) {
+      names.add(e.path());
+    }
+    return String.join(", ", names);
+  }
+
+  /** Format errors name their file; the problem already does, so drop the repetition. */
+  private static String stripFile(String message, String path) {
+    return message.startsWith(path + ": ") ? message.substring(path.length() + 2) : message;
+  }
+
+  private static final class Workers implements java.util.concurrent.ThreadFactory {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    private final int pool = POOLS.incrementAndGet();
+    private final AtomicInteger n = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "verify-" + pool + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  }
+}

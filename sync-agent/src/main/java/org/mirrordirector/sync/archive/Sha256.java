@@ -1,0 +1,98 @@
+package org.mirrordirector.sync.archive;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256 helpers: the one hash the project trusts for archive content. */
+public final class Sha256 {
+  private static final HexFormat HEX = HexFormat.of();
+
+  private Sha256() {}
+
+  public static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+  }
+
+  public static String hex(byte[] data) {
+    return HEX.formatHex(newDigest().digest(data));
+  }
+
+  public static String hex(MessageDigest d) {
+    return HEX.formatHex(d.digest());
+  }
+
+  /** Hashes a whole file with a buffer of the given size. */
+  public static String ofFile(Path file, byte[] buffer) throws IOException {
+    MessageDigest d = newDigest();
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        d.update(buffer, 0, n);
+      }
+    }
+    return hex(d);
+  }
+
+  /** Hashes and counts everything read through it. */
+  public static final class CountingStream extends FilterInputStream {
+    private final MessageDigest digest = newDigest();
+    private long count;
+
+    public CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        digest.update((byte) b);
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        digest.update(b, off, n);
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      byte[] tmp = new byte[(int) Math.min(n, 8192)];
+      int r = read(tmp, 0, tmp.length);
+      return Math.max(r, 0);
+    }
+
+    /** Reads the rest of the stream so that hash and count cover all of it. */
+    public void drain() throws IOException {
+      byte[] tmp = new byte[1 << 16];
+      while (read(tmp, 0, tmp.length) >= 0) {
+        // hashing as a side effect
+      }
+    }
+
+    public long count() {
+      return count;
+    }
+
+    public String hex() {
+      return Sha256.hex(digest);
+    }
+  }
+}

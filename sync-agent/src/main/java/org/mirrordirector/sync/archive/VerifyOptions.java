@@ -1,0 +1,147 @@
+package org.mirrordirector.sync.archive;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@link ArchiveVerifier} checks and how hard.
+ *
+ * @param suite the suite or codename, as a sources.list line names it
+ * @param components components to check; empty means all that the Release lists
+ * @param architectures architectures to check ("source" for Sources); empty means all
+ * @param pool how deep pool files are checked
+ * @param notOlderThan the Date of the Release seen last, to refuse a rollback
+ * @param maxClockSkew how far in the future a Date may be before it is an error
+ * @param threads parallel workers for hashing and pool checks
+ * @param maxReportedProblems problems kept in the report (all are counted)
+ */
+public record VerifyOptions(
+    String suite,
+    List<String> components,
+    List<String> architectures,
+    PoolCheck pool,
+    Optional<Instant> notOlderThan,
+    Duration maxClockSkew,
+    Clock clock,
+    int threads,
+    int maxReportedProblems) {
+
+  /** How pool files are checked: not at all, by presence and size, or by SHA-256 too. */
+  public enum PoolCheck {
+    NONE,
+    SIZE,
+    HASH
+  }
+
+  public VerifyOptions {
+    if (suite == null || suite.isBlank() || PoolPaths.problem(suite, false) != null) {
+      throw new IllegalArgumentException("invalid suite name '" + suite + "'");
+    }
+    components = List.copyOf(components);
+    architectures = List.copyOf(architectures);
+    if (threads < 1 || threads > 256) {
+      throw new IllegalArgumentException("threads must be 1..256: " + threads);
+    }
+    if (maxReportedProblems < 1) {
+      throw new IllegalArgumentException("maxReportedProblems must be positive");
+    }
+    if (maxClockSkew.isNegative()) {
+      throw new IllegalArgumentException("maxClockSkew must not be negative");
+    }
+  }
+
+  /** Everything in the suite, pool by size, a minute of clock skew, one thread per core. */
+  public static VerifyOptions defaults(String suite) {
+    return new VerifyOptions(
+        suite,
+        List.of(),
+        List.of(),
+        PoolCheck.SIZE,
+        Optional.empty(),
+        Duration.ofMinutes(1),
+        Clock.systemUTC(),
+        Runtime.getRuntime().availableProcessors(),
+        100);
+  }
+
+  public VerifyOptions withPool(PoolCheck p) {
+    return new VerifyOptions(
+        suite,
+        components,
+        architectures,
+        p,
+        notOlderThan,
+        maxClockSkew,
+        clock,
+        threads,
+        maxReportedProblems);
+  }
+
+  public VerifyOptions withComponents(List<String> c) {
+    return new VerifyOptions(
+        suite,
+        c,
+        architectures,
+        pool,
+        notOlderThan,
+        maxClockSkew,
+        clock,
+        threads,
+        maxReportedProblems);
+  }
+
+  public VerifyOptions withArchitectures(List<String> a) {
+    return new VerifyOptions(
+        suite,
+        components,
+        a,
+        pool,
+        notOlderThan,
+        maxClockSkew,
+        clock,
+        threads,
+        maxReportedProblems);
+  }
+
+  public VerifyOptions withNotOlderThan(Instant previousDate) {
+    return new VerifyOptions(
+        suite,
+        components,
+        architectures,
+        pool,
+        Optional.of(previousDate),
+        maxClockSkew,
+        clock,
+        threads,
+        maxReportedProblems);
+  }
+
+  public VerifyOptions withClock(Clock c) {
+    return new VerifyOptions(
+        suite,
+        components,
+        architectures,
+        pool,
+        notOlderThan,
+        maxClockSkew,
+        c,
+        threads,
+        maxReportedProblems);
+  }
+
+  public VerifyOptions withThreads(int t) {
+    return new VerifyOptions(
+        suite,
+        components,
+        architectures,
+        pool,
+        notOlderThan,
+        maxClockSkew,
+        clock,
+        t,
+        maxReportedProblems);
+  }
+}
