@@ -659,7 +659,15 @@ public final class ArchiveVerifier {
 
   /** Format errors name their file; the problem already does, so drop the repetition. */
   private static String stripFile(String message, String path) {
-    return message.startsWith(path + ": ") ? message.substring(path.length() + 2) : message;
+    if (!message.startsWith(path + ":")) {
+      return message;
+    }
+    String rest = message.substring(path.length() + 1);
+    int colon = rest.indexOf(':');
+    if (colon > 0 && rest.substring(0, colon).chars().allMatch(Character::isDigit)) {
+      return "line " + rest;
+    }
+    return rest.strip();
   }
 
   private static final class Workers implements java.util.concurrent.ThreadFactory {

@@ -125,7 +125,7 @@ public final class TrustedKeys {
       }
     }
     if (primaries.isEmpty()) {
-      throw new KeyringException("keyring " + source + " holds no public key");
+      throw new KeyringException("keyring " + source + " holds no OpenPGP public key");
     }
     return new TrustedKeys(byId, primaries, source);
   }

@@ -1,0 +1,84 @@
+package org.mirrordirector.sync.archive;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real apt-get, run unprivileged-style in a private root (REFERENCE.md, "Running the real apt
+ * in tests"). Any W: or E: line is a failure: apt exits 0 on some warnings.
+ */
+public final class Apt {
+  private final Path root;
+
+  public Apt(Path root) throws IOException {
+    this.root = root;
+    for (String d :
+        List.of(
+            "etc/sources.list.d",
+            "etc/preferences.d",
+            "etc/trusted.gpg.d",
+            "etc/apt.conf.d",
+            "state",
+            "lists/partial",
+            "cache/archives/partial",
+            "log",
+            "download")) {
+      Files.createDirectories(root.resolve(d));
+    }
+  }
+
+  /** Writes the one-line sources.list entry. */
+  public void sources(String line) throws IOException {
+    Files.writeString(root.resolve("etc/sources.list"), line + "\n");
+  }
+
+  public Path downloads() {
+    return root.resolve("download");
+  }
+
+  /** Runs apt-get with the private-root options; returns its output, failing on W:/E: lines. */
+  public String run(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("apt-get", "-q"));
+    for (String o :
+        List.of(
+            "Dir::Etc=" + root.resolve("etc"),
+            "Dir::State=" + root.resolve("state"),
+            "Dir::State::Lists=" + root.resolve("lists"),
+            "Dir::State::status=/dev/null",
+            "Dir::Cache=" + root.resolve("cache"),
+            "Dir::Log=" + root.resolve("log"),
+            "Debug::NoLocking=1",
+            "APT::Architecture=armhf",
+            "APT::Architectures=armhf",
+            "Acquire::Languages=none",
+            "Acquire::Retries=0",
+            "APT::Sandbox::User=root")) {
+      cmd.add("-o");
+      cmd.add(o);
+    }
+    cmd.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(cmd).directory(downloads().toFile()).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("apt-get " + String.join(" ", args) + " timed out:\n" + out);
+    }
+    for (String line : out.split("\n")) {
+      if (line.startsWith("W:") || line.startsWith("E:") || line.startsWith("Err:")) {
+        throw new AssertionError("apt-get " + String.join(" ", args) + " reported:\n" + out);
+      }
+    }
+    if (p.exitValue() != 0) {
+      throw new AssertionError(
+          "apt-get " + String.join(" ", args) + " exited " + p.exitValue() + ":\n" + out);
+    }
+    return out;
+  }
+}
