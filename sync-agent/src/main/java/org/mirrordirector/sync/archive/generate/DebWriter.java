@@ -28,6 +28,9 @@ public final class DebWriter {
   private static final int FILE = 0100644;
   private static final int DIR = 040755;
 
+  /** Payloads above this are stored: random bytes do not compress, and storing is fast. */
+  private static final int STORE_ABOVE = 64 * 1024;
+
   private DebWriter() {}
 
   /**
@@ -82,7 +85,7 @@ public final class DebWriter {
   private static byte[] dataTar(String pkg, byte[] copyright, byte[] payload, Instant mtime)
       throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + 4096);
-    try (TarArchiveOutputStream tar = tar(xz(out, true))) {
+    try (TarArchiveOutputStream tar = tar(xz(out, payload.length > STORE_ABOVE))) {
       for (String d :
           new String[] {
             "./",
@@ -116,7 +119,8 @@ public final class DebWriter {
   }
 
   private static TarArchiveOutputStream tar(OutputStream out) {
-    TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+    // One 512-byte record per block: the default 10 KiB blocking would pad every small package.
+    TarArchiveOutputStream tar = new TarArchiveOutputStream(out, 512);
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     return tar;
