@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The project's test command: installs what a fresh Debian machine lacks (when run as root),
+# then runs every test with `mvn -B verify`. Extra arguments go to Maven (e.g. -Dmd.slow=true
+# for the long soaks). Needs JDK 17+ and Maven 3.8.7+.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/../.."
+
+# command -> Debian package that provides it; the tests run the real tools.
+declare -A needs=(
+  [apt-get]=apt
+  [dpkg-deb]=dpkg
+  [gpgv]=gpgv
+)
+missing=()
+for cmd in "${!needs[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needs[$cmd]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "test.sh: missing ${missing[*]}; install them (as root: apt-get install ${missing[*]})" >&2
+    exit 2
+  fi
+fi
+for tool in java mvn; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "test.sh: $tool is required (JDK 17+, Maven 3.8.7+)" >&2; exit 2; }
+done
+
+exec mvn -B verify "$@"

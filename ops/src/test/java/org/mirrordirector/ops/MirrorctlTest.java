@@ -1,0 +1,252 @@
+package org.mirrordirector.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MirrorctlTest {
+  @TempDir Path dir;
+  Path archive;
+  Path key;
+
+  /** One command's exit code and output. */
+  record Run(int code, String out, String err) {}
+
+  static Run mirrorctl(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Mirrorctl.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeEach
+  void generate() {
+    archive = dir.resolve("archive");
+    key = dir.resolve("key.asc");
+    Run r =
+        mirrorctl(
+            "archive",
+            "generate",
+            "--out",
+            archive.toString(),
+            "--packages",
+            "20",
+            "--seed",
+            "3",
+            "--key-out",
+            key.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("snapshot  ").contains("packages  20 names");
+  }
+
+  @Test
+  void verifyExitsZeroOnAGoodArchive() {
+    Run r =
+        mirrorctl(
+            "verify",
+            archive.toString(),
+            "--suite",
+            "bookworm",
+            "--keyring",
+            key.toString(),
+            "--pool",
+            "hash");
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("result    OK").contains("20 packages");
+  }
+
+  @Test
+  void verifyExitsOneAndNamesTheProblem() throws Exception {
+    Path packages = archive.resolve("dists/bookworm/main/binary-armhf/Packages");
+    String first =
+        Files.readAllLines(packages).stream()
+            .filter(l -> l.startsWith("Filename: "))
+            .findFirst()
+            .orElseThrow();
+    Files.delete(archive.resolve(first.substring(10)));
+    Run r =
+        mirrorctl("verify", archive.toString(), "--suite", "bookworm", "--keyring", key.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out())
+        .contains("result    FAILED: 1 problem")
+        .contains("POOL " + first.substring(10) + ": missing");
+  }
+
+  @Test
+  void verifyPrintsJson() throws Exception {
+    Files.writeString(
+        archive.resolve("dists/bookworm/rpi/binary-armhf/Packages.gz"),
+        "x",
+        StandardOpenOption.APPEND);
+    Run r =
+        mirrorctl(
+            "verify",
+            archive.toString(),
+            "--suite",
+            "bookworm",
+            "--keyring",
+            key.toString(),
+            "--json");
+    assertThat(r.code()).isEqualTo(1);
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.get("ok").asBoolean()).isFalse();
+    assertThat(j.get("snapshot").asText()).hasSize(64);
+    assertThat(j.get("problems").get(0).get("kind").asText()).isEqualTo("index");
+    assertThat(j.get("problems").get(0).get("file").asText())
+        .isEqualTo("dists/bookworm/rpi/binary-armhf/Packages.gz");
+  }
+
+  @Test
+  void usageErrorsExitTwoWithAClearMessage() {
+    Run missingKeyring =
+        mirrorctl(
+            "verify",
+            archive.toString(),
+            "--suite",
+            "bookworm",
+            "--keyring",
+            dir.resolve("nope.asc").toString());
+    assertThat(missingKeyring.code()).isEqualTo(2);
+    assertThat(missingKeyring.err())
+        .isEqualTo("mirrorctl: keyring " + dir.resolve("nope.asc") + " does not exist\n");
+
+    Run noSuite = mirrorctl("verify", archive.toString(), "--keyring", key.toString());
+    assertThat(noSuite.code()).isEqualTo(2);
+    assertThat(noSuite.err())
+        .contains("Missing required option: '--suite=<suite>'")
+        .contains("mirrorctl verify --help");
+
+    Run badPool =
+        mirrorctl(
+            "verify",
+            archive.toString(),
+            "--suite",
+            "bookworm",
+            "--keyring",
+            key.toString(),
+            "--pool",
+            "deep");
+    assertThat(badPool.code()).isEqualTo(2);
+    assertThat(badPool.err())
+        .isEqualTo("mirrorctl: --pool must be one of none, size, hash, not 'deep'\n");
+
+    Run notADir =
+        mirrorctl(
+            "verify",
+            dir.resolve("absent").toString(),
+            "--suite",
+            "bookworm",
+            "--keyring",
+            key.toString());
+    assertThat(notADir.code()).isEqualTo(2);
+    assertThat(notADir.err()).contains("is not a directory");
+
+    Run ftp =
+        mirrorctl(
+            "verify", "ftp://mirror/raspbian", "--suite", "bookworm", "--keyring", key.toString());
+    assertThat(ftp.err()).contains("only http and https URLs are supported");
+
+    Run badSkew =
+        mirrorctl(
+            "verify",
+            archive.toString(),
+            "--suite",
+            "bookworm",
+            "--keyring",
+            key.toString(),
+            "--max-clock-skew",
+            "soon");
+    assertThat(badSkew.code()).isEqualTo(2);
+    assertThat(badSkew.err()).contains("'soon' is not a duration");
+
+    Run badSuite =
+        mirrorctl("verify", archive.toString(), "--suite", "../etc", "--keyring", key.toString());
+    assertThat(badSuite.code()).isEqualTo(2);
+    assertThat(badSuite.err()).contains("invalid suite name '../etc'");
+
+    Run unknown = mirrorctl("frobnicate");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).contains("Unmatched argument at index 0: 'frobnicate'");
+  }
+
+  @Test
+  void generateRejectsBadArgumentsAndOverwrites() {
+    Run again = mirrorctl("archive", "generate", "--out", archive.toString());
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.err()).isEqualTo("mirrorctl: output directory " + archive + " is not empty\n");
+
+    Run pct =
+        mirrorctl(
+            "archive", "generate", "--out", dir.resolve("x").toString(), "--change-percent", "5");
+    assertThat(pct.code()).isEqualTo(2);
+    assertThat(pct.err()).contains("--change-percent needs --update-from");
+
+    Run scale =
+        mirrorctl("archive", "generate", "--out", dir.resolve("y").toString(), "--size-scale", "3");
+    assertThat(scale.code()).isEqualTo(2);
+    assertThat(scale.err()).contains("invalid size scale (0..1]: 3.0");
+  }
+
+  @Test
+  void updateThenVerifyWithRollbackProtection() {
+    Path next = dir.resolve("next");
+    Run u =
+        mirrorctl(
+            "archive",
+            "generate",
+            "--out",
+            next.toString(),
+            "--update-from",
+            archive.toString(),
+            "--change-percent",
+            "10",
+            "--seed",
+            "3");
+    assertThat(u.code()).as(u.err()).isZero();
+    assertThat(u.out()).contains("changes   1 upgraded");
+    Run ok =
+        mirrorctl(
+            "verify",
+            next.toString(),
+            "--suite",
+            "bookworm",
+            "--keyring",
+            key.toString(),
+            "--not-older-than",
+            "2026-01-01T00:00:00Z");
+    assertThat(ok.code()).as(ok.out()).isZero();
+    Run rollback =
+        mirrorctl(
+            "verify",
+            archive.toString(),
+            "--suite",
+            "bookworm",
+            "--keyring",
+            key.toString(),
+            "--not-older-than",
+            "Thu, 01 Jan 2026 01:00:00 UTC");
+    assertThat(rollback.code()).isEqualTo(1);
+    assertThat(rollback.out()).contains("Date is older than the previous Release (a rollback?)");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String[] cmd :
+        new String[][] {
+          {"--help"}, {"verify", "--help"}, {"archive", "--help"}, {"archive", "generate", "--help"}
+        }) {
+      Run r = mirrorctl(cmd);
+      assertThat(r.code()).isZero();
+      assertThat(r.out()).contains("Usage: mirrorctl");
+    }
+  }
+}
