@@ -249,4 +249,50 @@ class MirrorctlTest {
       assertThat(r.out()).contains("Usage: mirrorctl");
     }
   }
+
+  @Test
+  void sha1BindingsArePinnedAndAllowedOnlyOnRequest() {
+    Path raspbianLike = dir.resolve("sha1");
+    Path sha1Key = dir.resolve("sha1.gpg");
+    Run g =
+        mirrorctl(
+            "archive",
+            "generate",
+            "--out",
+            raspbianLike.toString(),
+            "--packages",
+            "5",
+            "--key-seed",
+            "raspbian-like",
+            "--sha1-binding",
+            "--key-out",
+            sha1Key.toString());
+    assertThat(g.code()).as(g.err()).isZero();
+    String fpr =
+        g.out()
+            .lines()
+            .filter(l -> l.startsWith("key "))
+            .findFirst()
+            .orElseThrow()
+            .split("\\s+")[1];
+    String[] base = {
+      "verify",
+      raspbianLike.toString(),
+      "--suite",
+      "bookworm",
+      "--keyring",
+      sha1Key.toString(),
+      "--fingerprint",
+      fpr
+    };
+    Run refused = mirrorctl(base);
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.out()).contains("SIGNATURE").contains("SHA-1 binding policy is REJECT");
+    String[] allowed = java.util.Arrays.copyOf(base, base.length + 2);
+    allowed[base.length] = "--sha1-bindings";
+    allowed[base.length + 1] = "allow";
+    Run ok = mirrorctl(allowed);
+    assertThat(ok.code()).as(ok.out()).isZero();
+    assertThat(ok.out()).contains("signed    by " + fpr);
+  }
 }

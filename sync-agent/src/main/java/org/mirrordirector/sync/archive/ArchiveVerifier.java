@@ -387,12 +387,16 @@ public final class ArchiveVerifier {
       for (Compression c : present.keySet()) {
         IndexEntry e = variants.get(c);
         String path = dists + e.path();
+        Sha256.CountingStream content = null;
         try (InputStream raw = src.open(path)) {
           Sha256.CountingStream rawCount = new Sha256.CountingStream(raw);
-          Sha256.CountingStream content = null;
           if (c == readVia) {
             long max = plain != null ? plain.size() : Long.MAX_VALUE;
-            content = new Sha256.CountingStream(c.decompress(rawCount, path, max));
+            InputStream decompressed = c.decompress(rawCount, path, max);
+            if (c != Compression.NONE) {
+              decompressed = new ReadAheadInputStream(decompressed, path);
+            }
+            content = new Sha256.CountingStream(decompressed);
             if (name.equals("Packages")) {
               IndexParsers.packages(content, path, binaries::add, stanzaProblems::add);
             } else if (name.equals("Sources")) {
@@ -419,6 +423,8 @@ public final class ArchiveVerifier {
         } catch (IOException ex) {
           problem(Problem.of(Kind.FETCH, path, String.valueOf(ex.getMessage())));
           allGood = false;
+        } finally {
+          closeQuietly(content);
         }
       }
       if (!allGood) {
@@ -655,6 +661,16 @@ public final class ArchiveVerifier {
       names.add(e.path());
     }
     return String.join(", ", names);
+  }
+
+  private static void closeQuietly(InputStream in) {
+    if (in != null) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // the file was read or failed already; nothing more to learn from closing it
+      }
+    }
   }
 
   /** Format errors name their file; the problem already does, so drop the repetition. */

@@ -361,4 +361,43 @@ class ArchiveVerifierTest {
     assertThat(p.kind()).isEqualTo(Kind.FETCH);
     assertThat(p.message()).contains(base.toString());
   }
+
+  @Test
+  void acceptsReleaseWithADetachedSignatureWhenThereIsNoInRelease() throws IOException {
+    Files.delete(archive.dists("InRelease"));
+    VerificationReport r = archive.verify();
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.snapshot().get().sha256())
+        .isEqualTo(Sha256.hex(Files.readAllBytes(archive.dists("Release"))));
+    assertThat(r.counts().packages()).isEqualTo(40);
+
+    Files.delete(archive.dists("Release.gpg"));
+    Problem p = only(archive.verify());
+    assertThat(p.kind()).isEqualTo(Kind.SIGNATURE);
+    assertThat(p.message()).isEqualTo("has no InRelease and no Release.gpg: unsigned");
+
+    Files.delete(archive.dists("Release"));
+    assertThat(only(archive.verify()).message())
+        .isEqualTo("has neither InRelease nor Release (wrong suite name?)");
+  }
+
+  @Test
+  void refusesAKeyWithSha1BindingsUnlessThePolicyAllowsIt() throws IOException {
+    TestArchive raspbianLike =
+        TestArchive.create(
+            dir.resolve("sha1"),
+            ArchiveGenerator.Options.small(dir.resolve("sha1/archive"), 5, 2)
+                .withKey("sha1-key", true));
+    Problem p = only(raspbianLike.verify());
+    assertThat(p.kind()).isEqualTo(Kind.SIGNATURE);
+    assertThat(p.message()).contains("self-signature uses SHA-1");
+    TrustedKeys allow =
+        TrustedKeys.load(raspbianLike.keyring, List.of(), Sha1Policy.ALLOW_FOR_BINDINGS);
+    assertThat(
+            new ArchiveVerifier(allow)
+                .verify(
+                    new LocalArchiveSource(raspbianLike.root), VerifyOptions.defaults("bookworm"))
+                .problems())
+        .isEmpty();
+  }
 }

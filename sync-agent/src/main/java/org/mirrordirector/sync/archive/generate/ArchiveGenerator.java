@@ -672,12 +672,13 @@ public final class ArchiveGenerator {
   private static String description(Random rnd, String name) {
     StringBuilder sb = new StringBuilder();
     sb.append(name).append(" - ").append(words(rnd, 3 + rnd.nextInt(5)));
-    int paragraphs = 1 + rnd.nextInt(2);
+    // About 600 bytes on average, so that 60,000 stanzas weigh the ~70 MB of a real suite.
+    int paragraphs = 1 + rnd.nextInt(3);
     for (int p = 0; p < paragraphs; p++) {
       if (p > 0) {
         sb.append("\n.");
       }
-      int lines = 2 + rnd.nextInt(4);
+      int lines = 3 + rnd.nextInt(5);
       for (int l = 0; l < lines; l++) {
         String w = words(rnd, 8 + rnd.nextInt(5));
         sb.append("\n")
