@@ -28,6 +28,16 @@ class MirrorctlTest {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** mirrorctl verify ARCHIVE --suite bookworm --keyring KEY, then {@code more}. */
+  Run verify(String... more) {
+    String[] args = {
+      "verify", archive.toString(), "--suite", "bookworm", "--keyring", key.toString()
+    };
+    String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return mirrorctl(all);
+  }
+
   @BeforeEach
   void generate() {
     archive = dir.resolve("archive");
@@ -50,16 +60,7 @@ class MirrorctlTest {
 
   @Test
   void verifyExitsZeroOnAGoodArchive() {
-    Run r =
-        mirrorctl(
-            "verify",
-            archive.toString(),
-            "--suite",
-            "bookworm",
-            "--keyring",
-            key.toString(),
-            "--pool",
-            "hash");
+    Run r = verify("--pool", "hash");
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("result    OK").contains("20 packages");
   }
@@ -73,8 +74,7 @@ class MirrorctlTest {
             .findFirst()
             .orElseThrow();
     Files.delete(archive.resolve(first.substring(10)));
-    Run r =
-        mirrorctl("verify", archive.toString(), "--suite", "bookworm", "--keyring", key.toString());
+    Run r = verify();
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out())
         .contains("result    FAILED: 1 problem")
@@ -87,15 +87,7 @@ class MirrorctlTest {
         archive.resolve("dists/bookworm/rpi/binary-armhf/Packages.gz"),
         "x",
         StandardOpenOption.APPEND);
-    Run r =
-        mirrorctl(
-            "verify",
-            archive.toString(),
-            "--suite",
-            "bookworm",
-            "--keyring",
-            key.toString(),
-            "--json");
+    Run r = verify("--json");
     assertThat(r.code()).isEqualTo(1);
     JsonNode j = new ObjectMapper().readTree(r.out());
     assertThat(j.get("ok").asBoolean()).isFalse();
@@ -125,16 +117,7 @@ class MirrorctlTest {
         .contains("Missing required option: '--suite=<suite>'")
         .contains("mirrorctl verify --help");
 
-    Run badPool =
-        mirrorctl(
-            "verify",
-            archive.toString(),
-            "--suite",
-            "bookworm",
-            "--keyring",
-            key.toString(),
-            "--pool",
-            "deep");
+    Run badPool = verify("--pool", "deep");
     assertThat(badPool.code()).isEqualTo(2);
     assertThat(badPool.err())
         .isEqualTo("mirrorctl: --pool must be one of none, size, hash, not 'deep'\n");
@@ -155,16 +138,7 @@ class MirrorctlTest {
             "verify", "ftp://mirror/raspbian", "--suite", "bookworm", "--keyring", key.toString());
     assertThat(ftp.err()).contains("only http and https URLs are supported");
 
-    Run badSkew =
-        mirrorctl(
-            "verify",
-            archive.toString(),
-            "--suite",
-            "bookworm",
-            "--keyring",
-            key.toString(),
-            "--max-clock-skew",
-            "soon");
+    Run badSkew = verify("--max-clock-skew", "soon");
     assertThat(badSkew.code()).isEqualTo(2);
     assertThat(badSkew.err()).contains("'soon' is not a duration");
 
@@ -224,16 +198,7 @@ class MirrorctlTest {
             "--not-older-than",
             "2026-01-01T00:00:00Z");
     assertThat(ok.code()).as(ok.out()).isZero();
-    Run rollback =
-        mirrorctl(
-            "verify",
-            archive.toString(),
-            "--suite",
-            "bookworm",
-            "--keyring",
-            key.toString(),
-            "--not-older-than",
-            "Thu, 01 Jan 2026 01:00:00 UTC");
+    Run rollback = verify("--not-older-than", "Thu, 01 Jan 2026 01:00:00 UTC");
     assertThat(rollback.code()).isEqualTo(1);
     assertThat(rollback.out()).contains("Date is older than the previous Release (a rollback?)");
   }

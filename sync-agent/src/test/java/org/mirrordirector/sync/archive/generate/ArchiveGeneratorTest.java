@@ -161,13 +161,7 @@ class ArchiveGeneratorTest {
     assertThat(stanzas).isNotEmpty();
     for (Paragraph st : stanzas) {
       Path deb = r.root().resolve(st.get("Filename"));
-      Process p =
-          new ProcessBuilder("dpkg-deb", "--field", deb.toString())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).as(out).isZero();
+      String out = dpkgDeb("--field", deb.toString());
       Paragraph control =
           new Deb822Reader(
                   new java.io.ByteArrayInputStream(out.getBytes(StandardCharsets.UTF_8)), "control")
@@ -177,15 +171,20 @@ class ArchiveGeneratorTest {
       }
       assertThat(control.get("Package")).isEqualTo(st.get("Package"));
       assertThat(Files.size(deb)).isEqualTo(Long.parseLong(st.get("Size")));
-      Process info =
-          new ProcessBuilder("dpkg-deb", "--info", deb.toString())
-              .redirectErrorStream(true)
-              .start();
-      String infoOut = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(info.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(info.exitValue()).as(infoOut).isZero();
+      String infoOut = dpkgDeb("--info", deb.toString());
       assertThat(infoOut).contains("new Debian package, version 2.0.");
     }
+  }
+
+  /** Runs the real dpkg-deb; it must succeed. */
+  private static String dpkgDeb(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("dpkg-deb"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out;
   }
 
   @Test
