@@ -1,7 +1,6 @@
 package org.mirrordirector.sync.archive;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One deb822 paragraph (stanza): its fields in file order and the line it starts on. Field names
@@ -25,10 +24,6 @@ public record Paragraph(String source, long line, List<Field> fields) {
       }
     }
     return null;
-  }
-
-  public Optional<String> find(String name) {
-    return Optional.ofNullable(get(name));
   }
 
   /** The value of a field that must be present and not empty. */

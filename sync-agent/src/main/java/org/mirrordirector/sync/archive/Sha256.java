@@ -3,8 +3,6 @@ package org.mirrordirector.sync.archive;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -29,18 +27,6 @@ public final class Sha256 {
 
   public static String hex(MessageDigest d) {
     return HEX.formatHex(d.digest());
-  }
-
-  /** Hashes a whole file with a buffer of the given size. */
-  public static String ofFile(Path file, byte[] buffer) throws IOException {
-    MessageDigest d = newDigest();
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        d.update(buffer, 0, n);
-      }
-    }
-    return hex(d);
   }
 
   /** Hashes and counts everything read through it. */

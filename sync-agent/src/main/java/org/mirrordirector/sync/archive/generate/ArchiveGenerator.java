@@ -195,25 +195,6 @@ public final class ArchiveGenerator {
           Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
 
-    public Options withOut(Path o) {
-      return new Options(
-          o,
-          suite,
-          components,
-          architectures,
-          packages,
-          seed,
-          byHash,
-          updateFrom,
-          changePercent,
-          date,
-          validFor,
-          sizeScale,
-          keySeed,
-          sha1Binding,
-          threads);
-    }
-
     public Options withByHash(boolean b) {
       return new Options(
           out,
