@@ -1,0 +1,102 @@
+package org.mirrordirector.failover;
+
+import java.util.List;
+import java.util.Map;
+import org.mirrordirector.failover.Payloads.CurrentSnapshot;
+import org.mirrordirector.failover.Payloads.DrillRecord;
+import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.Payloads.MirrorState;
+import org.mirrordirector.failover.Payloads.NodeInfo;
+import org.mirrordirector.failover.Payloads.SnapshotRecord;
+
+/**
+ * The whole registry as one immutable value: what every director routes from. A new view replaces
+ * the old one atomically; nobody ever sees half an update.
+ *
+ * @param generation grows with every rebuild in this process
+ * @param source LIVE when built from ZooKeeper, LAST_KNOWN_GOOD when loaded from disk
+ * @param connected whether the ZooKeeper session was connected when this view was last touched
+ * @param epoch the fencing epoch (the epoch znode's version), 0 when none was ever set
+ * @param leader the node that set the epoch last, or null
+ * @param problems payloads that were corrupt and skipped, each naming its znode
+ */
+public record ClusterView(
+    long generation,
+    Source source,
+    boolean connected,
+    long builtAtMillis,
+    long epoch,
+    String leader,
+    Map<String, NodeInfo> nodes,
+    Map<String, Mirror> mirrors,
+    Map<String, SnapshotRecord> snapshots,
+    CurrentSnapshot current,
+    List<DrillRecord> drills,
+    List<String> problems) {
+
+  /** Where a view came from. */
+  public enum Source {
+    EMPTY,
+    LAST_KNOWN_GOOD,
+    LIVE
+  }
+
+  /** A mirror's configuration and, once probed, its state. */
+  public record Mirror(MirrorConfig config, MirrorState state) {}
+
+  public ClusterView {
+    nodes = Map.copyOf(nodes);
+    mirrors = Map.copyOf(mirrors);
+    snapshots = Map.copyOf(snapshots);
+    drills = List.copyOf(drills);
+    problems = List.copyOf(problems);
+  }
+
+  public static ClusterView empty() {
+    return new ClusterView(
+        0,
+        Source.EMPTY,
+        false,
+        0,
+        0,
+        null,
+        Map.of(),
+        Map.of(),
+        Map.of(),
+        null,
+        List.of(),
+        List.of());
+  }
+
+  ClusterView withConnected(boolean c, long generation) {
+    return new ClusterView(
+        generation,
+        source,
+        c,
+        builtAtMillis,
+        epoch,
+        leader,
+        nodes,
+        mirrors,
+        snapshots,
+        current,
+        drills,
+        problems);
+  }
+
+  ClusterView asLastKnownGood() {
+    return new ClusterView(
+        generation,
+        Source.LAST_KNOWN_GOOD,
+        false,
+        builtAtMillis,
+        epoch,
+        leader,
+        nodes,
+        mirrors,
+        snapshots,
+        current,
+        drills,
+        problems);
+  }
+}

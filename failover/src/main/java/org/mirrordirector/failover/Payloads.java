@@ -1,0 +1,210 @@
+package org.mirrordirector.failover;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The registry's payloads. Each is checked when built, so a payload read from ZooKeeper that breaks
+ * a rule is reported and skipped by the reader instead of reaching the director. Times are epoch
+ * milliseconds (wall clock: they are shown to people, never used for leases).
+ */
+public final class Payloads {
+  private Payloads() {}
+
+  /**
+   * The data of the epoch znode; the epoch itself is the znode's version.
+   *
+   * @param term a random id of the promotion, to recognise one's own increment after a lost reply
+   */
+  public record EpochRecord(String leader, long sinceMillis, String term) {
+    public EpochRecord {
+      if (leader != null) {
+        RegistryPaths.requireId("node", leader);
+      }
+    }
+  }
+
+  /** The role a node reports for itself. */
+  public enum Role {
+    ACTIVE,
+    NEUTRAL,
+    STANDBY
+  }
+
+  /** One running node (ephemeral). */
+  public record NodeInfo(
+      String id,
+      String address,
+      Role role,
+      long epoch,
+      boolean ready,
+      long heartbeatMillis,
+      String snapshot) {
+    public NodeInfo {
+      RegistryPaths.requireId("node", id);
+      require(role != null, "node " + id + ": role is missing");
+      require(epoch >= 0, "node " + id + ": negative epoch " + epoch);
+    }
+
+    public NodeInfo withRole(Role r, long e) {
+      return new NodeInfo(id, address, r, e, ready, heartbeatMillis, snapshot);
+    }
+
+    public NodeInfo withHeartbeat(long millis) {
+      return new NodeInfo(id, address, role, epoch, ready, millis, snapshot);
+    }
+
+    public NodeInfo withReady(boolean r, String snap) {
+      return new NodeInfo(id, address, role, epoch, r, heartbeatMillis, snap);
+    }
+  }
+
+  /**
+   * A public mirror as the operators configured it.
+   *
+   * @param baseUrls archive base URL per scheme ("http", "https")
+   * @param countryOnly when not empty, only clients from these countries are sent here
+   */
+  public record MirrorConfig(
+      String id,
+      Map<String, String> baseUrls,
+      String country,
+      String continent,
+      Double latitude,
+      Double longitude,
+      Long asn,
+      List<String> prefixes,
+      int weight,
+      List<String> countryOnly,
+      boolean enabled,
+      boolean drained) {
+    private static final Set<String> CONTINENTS = Set.of("AF", "AN", "AS", "EU", "NA", "OC", "SA");
+
+    public MirrorConfig {
+      RegistryPaths.requireId("mirror", id);
+      require(baseUrls != null && !baseUrls.isEmpty(), "mirror " + id + ": no base URL");
+      for (Map.Entry<String, String> e : baseUrls.entrySet()) {
+        URI u;
+        try {
+          u = URI.create(e.getValue());
+        } catch (IllegalArgumentException ex) {
+          throw new IllegalArgumentException(
+              "mirror " + id + ": invalid URL '" + e.getValue() + "'");
+        }
+        require(
+            e.getKey().equals(u.getScheme())
+                && (e.getKey().equals("http") || e.getKey().equals("https")),
+            "mirror "
+                + id
+                + ": base URL for "
+                + e.getKey()
+                + " must be "
+                + e.getKey()
+                + "://...: '"
+                + e.getValue()
+                + "'");
+        require(
+            u.getHost() != null, "mirror " + id + ": base URL has no host: '" + e.getValue() + "'");
+        require(
+            u.getQuery() == null && u.getFragment() == null,
+            "mirror " + id + ": base URL may not have a query or fragment");
+      }
+      baseUrls = Map.copyOf(baseUrls);
+      require(
+          country == null || country.matches("[A-Z]{2}"),
+          "mirror " + id + ": country must be two capital letters: '" + country + "'");
+      require(
+          continent == null || CONTINENTS.contains(continent),
+          "mirror " + id + ": continent must be one of " + CONTINENTS + ": '" + continent + "'");
+      require(
+          latitude == null || (latitude >= -90 && latitude <= 90),
+          "mirror " + id + ": latitude out of range: " + latitude);
+      require(
+          longitude == null || (longitude >= -180 && longitude <= 180),
+          "mirror " + id + ": longitude out of range: " + longitude);
+      require(
+          asn == null || (asn > 0 && asn < 4294967296L), "mirror " + id + ": invalid ASN " + asn);
+      prefixes = prefixes == null ? List.of() : List.copyOf(prefixes);
+      require(
+          weight >= 0 && weight <= 1000, "mirror " + id + ": weight must be 0..1000: " + weight);
+      countryOnly = countryOnly == null ? List.of() : List.copyOf(countryOnly);
+    }
+  }
+
+  /** The health a prober gives one suite of a mirror. */
+  public enum Health {
+    OK,
+    LAGGING,
+    SYNCING,
+    BROKEN,
+    DOWN
+  }
+
+  /** What the prober found for one suite of one mirror. */
+  public record SuiteState(
+      String snapshot, Health health, Long latencyMs, Long lastSuccessMillis, String reason) {
+    public SuiteState {
+      require(health != null, "suite state: health is missing");
+      require(
+          snapshot == null || snapshot.matches("[0-9a-f]{64}"),
+          "suite state: snapshot is not a SHA-256: '" + snapshot + "'");
+    }
+  }
+
+  /** The prober's findings for a mirror, by suite. */
+  public record MirrorState(String mirror, Map<String, SuiteState> suites, long probedAtMillis) {
+    public MirrorState {
+      RegistryPaths.requireId("mirror", mirror);
+      suites = suites == null ? Map.of() : Map.copyOf(suites);
+    }
+  }
+
+  /** One suite of a snapshot: the identity apt sees. */
+  public record SuiteSnapshot(String inReleaseSha256, long dateMillis) {
+    public SuiteSnapshot {
+      require(
+          inReleaseSha256 != null && inReleaseSha256.matches("[0-9a-f]{64}"),
+          "suite snapshot: InRelease hash is not a SHA-256: '" + inReleaseSha256 + "'");
+    }
+  }
+
+  /** A verified, published snapshot of the archive. */
+  public record SnapshotRecord(String id, Map<String, SuiteSnapshot> suites, long createdAtMillis) {
+    public SnapshotRecord {
+      RegistryPaths.requireId("snapshot", id);
+      require(suites != null && !suites.isEmpty(), "snapshot " + id + ": no suite");
+      suites = Map.copyOf(suites);
+    }
+  }
+
+  /** The snapshot clients are sent to, and the epoch of the leader that published it. */
+  public record CurrentSnapshot(String snapshot, long publishedAtMillis, long epoch) {
+    public CurrentSnapshot {
+      RegistryPaths.requireId("snapshot", snapshot);
+    }
+  }
+
+  /** One failover drill. */
+  public record DrillRecord(
+      String id,
+      String mode,
+      boolean passed,
+      long startedAtMillis,
+      long finishedAtMillis,
+      Map<String, Double> figures,
+      String summary) {
+    public DrillRecord {
+      RegistryPaths.requireId("drill", id);
+      require(mode != null && !mode.isBlank(), "drill " + id + ": mode is missing");
+      figures = figures == null ? Map.of() : Map.copyOf(figures);
+    }
+  }
+
+  static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package org.mirrordirector.failover;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The test side of a {@link LeaderProcess}: start it, talk to it, kill or pause it. */
+final class ChildNode implements AutoCloseable {
+  final String id;
+  final Process process;
+  private final PrintWriter in;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+  final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+
+  ChildNode(String id, String connectString, Duration sessionTimeout)
+      throws IOException, InterruptedException {
+    this.id = id;
+    String java = ProcessHandle.current().info().command().orElse("java");
+    process =
+        new ProcessBuilder(
+                java,
+                "-Xmx128m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.logFile=System.err",
+                LeaderProcess.class.getName(),
+                connectString,
+                id,
+                Long.toString(sessionTimeout.toMillis()))
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                  if (l.startsWith("ROLE ") || l.startsWith("AUTO ")) {
+                    events.add(l);
+                  } else {
+                    replies.add(l);
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            },
+            "child-" + id);
+    reader.setDaemon(true);
+    reader.start();
+    String ready = replies.poll(30, TimeUnit.SECONDS);
+    if (ready == null || !ready.startsWith("READY")) {
+      throw new IllegalStateException("child " + id + " did not start: " + ready);
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Sends a command and waits for its reply; null if none came in time (a paused process). */
+  String ask(String command, Duration timeout) throws InterruptedException {
+    replies.clear();
+    in.println(command);
+    return replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** STATUS as [role, epoch, serving], or null when the process did not answer in time. */
+  String[] status(Duration timeout) throws InterruptedException {
+    String r = ask("STATUS", timeout);
+    return r == null ? null : r.substring("STATUS ".length()).split(" ");
+  }
+
+  String awaitEvent(String prefix, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      String e = events.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+      if (e == null) {
+        return null;
+      }
+      if (e.startsWith(prefix)) {
+        return e;
+      }
+    }
+  }
+
+  void signal(String sig) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).start();
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException("kill -" + sig + " " + process.pid() + " failed");
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      try {
+        signal("CONT");
+      } catch (IOException e) {
+        // it may have ended meanwhile
+      }
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static List<String> parts(String line) {
+    return List.of(line.split(" "));
+  }
+}

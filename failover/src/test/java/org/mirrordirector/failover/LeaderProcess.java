@@ -1,0 +1,118 @@
+package org.mirrordirector.failover;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.mirrordirector.failover.Payloads.Role;
+
+/**
+ * A node in a JVM of its own, so that tests can kill it (SIGKILL) or pause it (SIGSTOP) for real.
+ * It speaks lines: it prints "ROLE from to epoch" on every change and answers STATUS with "STATUS
+ * role epoch serving"; WRITE makes one fenced write and answers "WRITE OK|FENCED|ERROR epoch
+ * detail"; AUTOWRITE starts writing every 20 ms while it believes itself ACTIVE, printing each
+ * result that differs from the last.
+ */
+public final class LeaderProcess {
+  static final String DATA = RegistryPaths.DEFAULT_ROOT + "/test-data";
+
+  private LeaderProcess() {}
+
+  public static void main(String[] args) throws Exception {
+    String connect = args[0];
+    String id = args[1];
+    Duration s = Duration.ofMillis(Long.parseLong(args[2]));
+    LeadershipConfig config = LeadershipConfig.withSessionTimeout(id, id + ":0", s);
+    CuratorFramework client = ZooKeeperClients.start(connect, config);
+    Leadership l = new Leadership(client, RegistryPaths.defaults(), config);
+    Object out = new Object();
+    l.addListener(
+        (from, to, epoch) -> {
+          synchronized (out) {
+            System.out.println("ROLE " + from + " " + to + " " + epoch);
+            System.out.flush();
+          }
+        },
+        Runnable::run);
+    l.start();
+    synchronized (out) {
+      System.out.println("READY " + ProcessHandle.current().pid());
+      System.out.flush();
+    }
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      String reply;
+      switch (line.trim()) {
+        case "STATUS" ->
+            reply = "STATUS " + l.role() + " " + l.epoch() + " " + l.isServingAsLeader();
+        case "WRITE" -> reply = write(l, client);
+        case "AUTOWRITE" -> {
+          Thread t = new Thread(() -> autowrite(l, client, out), "autowrite");
+          t.setDaemon(true);
+          t.start();
+          reply = "AUTOWRITE ON";
+        }
+        case "QUIT" -> {
+          l.close();
+          client.close();
+          System.out.println("BYE");
+          System.out.flush();
+          return;
+        }
+        default -> reply = "ERROR unknown command " + line;
+      }
+      synchronized (out) {
+        System.out.println(reply);
+        System.out.flush();
+      }
+    }
+  }
+
+  static String write(Leadership l, CuratorFramework client) {
+    long e = l.epoch();
+    try {
+      if (client.checkExists().forPath(DATA) == null) {
+        client.createContainers(RegistryPaths.DEFAULT_ROOT);
+        try {
+          client.create().forPath(DATA, new byte[0]);
+        } catch (org.apache.zookeeper.KeeperException.NodeExistsException race) {
+          // fine
+        }
+      }
+      byte[] value = (l.nodeId() + " " + e).getBytes(StandardCharsets.UTF_8);
+      l.write(List.of(client.transactionOp().setData().forPath(DATA, value)));
+      return "WRITE OK " + e;
+    } catch (FencedOutException f) {
+      return "WRITE FENCED " + e + " " + f.getMessage();
+    } catch (Exception x) {
+      return "WRITE ERROR " + e + " " + x;
+    }
+  }
+
+  private static void autowrite(Leadership l, CuratorFramework client, Object out) {
+    AtomicReference<String> last = new AtomicReference<>("");
+    while (true) {
+      if (l.role() == Role.ACTIVE) {
+        String r = write(l, client);
+        String kind = r.split(" ", 3)[1];
+        if (!kind.equals(last.get())) {
+          last.set(kind);
+          synchronized (out) {
+            System.out.println("AUTO " + r);
+            System.out.flush();
+          }
+        }
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+}

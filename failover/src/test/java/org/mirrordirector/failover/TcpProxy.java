@@ -1,0 +1,116 @@
+package org.mirrordirector.failover;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of one ZooKeeper server, that a test can cut: while cut, bytes
+ * are swallowed in both directions (a network partition, not a refused connection), so the client
+ * only learns of it by its own timeouts. Restoring drops the stalled connections.
+ */
+final class TcpProxy implements AutoCloseable {
+  private final ServerSocket server;
+  private final InetSocketAddress target;
+  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private volatile boolean cut;
+  private volatile boolean closed;
+
+  TcpProxy(int targetPort) throws IOException {
+    this.target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(this::accept, "tcp-proxy-" + server.getLocalPort());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  String connectString() {
+    return "127.0.0.1:" + port();
+  }
+
+  void cut() {
+    cut = true;
+  }
+
+  void restore() {
+    cut = false;
+    for (Socket s : sockets) {
+      closeQuietly(s);
+    }
+    sockets.clear();
+  }
+
+  private void accept() {
+    while (!closed) {
+      try {
+        Socket client = server.accept();
+        Socket upstream = new Socket();
+        try {
+          upstream.connect(target, 2000);
+        } catch (IOException e) {
+          closeQuietly(client);
+          continue;
+        }
+        sockets.add(client);
+        sockets.add(upstream);
+        pump(client, upstream);
+        pump(upstream, client);
+      } catch (IOException e) {
+        if (closed) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                  if (!cut) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                  }
+                }
+              } catch (IOException e) {
+                // either side closed
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "tcp-proxy-pump");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    closeQuietly(server);
+    restore();
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+}
