@@ -1,0 +1,216 @@
+package org.mirrordirector.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.failover.Payloads.DrillRecord;
+import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.Payloads.MirrorState;
+import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.Payloads.SnapshotRecord;
+import org.mirrordirector.failover.Payloads.SuiteSnapshot;
+import org.mirrordirector.failover.Payloads.SuiteState;
+
+class RegistryReaderTest {
+  static final Duration S = Duration.ofSeconds(4);
+  static final String SHA = "ab".repeat(32);
+  static final RegistryPaths P = RegistryPaths.defaults();
+
+  TestingServer zk;
+  @TempDir Path dir;
+
+  @BeforeEach
+  void startZooKeeper() throws Exception {
+    zk = new TestingServer(true);
+  }
+
+  @AfterEach
+  void stopZooKeeper() throws Exception {
+    zk.close();
+  }
+
+  static ClusterView await(RegistryReader r, Predicate<ClusterView> p) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!p.test(r.view())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the view never matched; last: " + r.view());
+      }
+      Thread.sleep(10);
+    }
+    return r.view();
+  }
+
+  static MirrorConfig mirror(String id) {
+    return new MirrorConfig(
+        id,
+        Map.of(
+            "http",
+            "http://" + id + ".example/raspbian/",
+            "https",
+            "https://" + id + ".example/raspbian/"),
+        "GB",
+        "EU",
+        51.5,
+        -0.1,
+        5089L,
+        List.of("81.2.69.0/24"),
+        100,
+        List.of(),
+        true,
+        false);
+  }
+
+  @Test
+  void theViewFollowsWhatTheLeaderWrites() throws Exception {
+    try (Node a = new Node("a", zk.getConnectString(), S).start();
+        RegistryReader reader = new RegistryReader(a.client, P, dir.resolve("lkg.json"), "a")) {
+      List<ClusterView> seen = new CopyOnWriteArrayList<>();
+      reader.addListener(seen::add, Runnable::run);
+      reader.start();
+      a.awaitRole(Role.ACTIVE, Duration.ofSeconds(10));
+      a.writer.putMirror(mirror("m1"));
+      a.writer.putMirrorState(
+          new MirrorState(
+              "m1", Map.of("bookworm", new SuiteState(SHA, Health.OK, 12L, 1000L, null)), 1000));
+      SnapshotRecord snap =
+          new SnapshotRecord("s1", Map.of("bookworm", new SuiteSnapshot(SHA, 5000)), 6000);
+      a.writer.publish(snap, 7000);
+      a.writer.addDrill(
+          new DrillRecord("d1", "graceful", true, 1, 2, Map.of("gapMs", 120.0), "ok"));
+      ClusterView v =
+          await(
+              reader,
+              x ->
+                  x.current() != null
+                      && !x.drills().isEmpty()
+                      && x.nodes().containsKey("a")
+                      && x.nodes().get("a").role() == Role.ACTIVE);
+      assertThat(v.source()).isEqualTo(ClusterView.Source.LIVE);
+      assertThat(v.connected()).isTrue();
+      assertThat(v.epoch()).isEqualTo(1);
+      assertThat(v.leader()).isEqualTo("a");
+      assertThat(v.mirrors().get("m1").config()).isEqualTo(mirror("m1"));
+      assertThat(v.mirrors().get("m1").state().suites().get("bookworm").health())
+          .isEqualTo(Health.OK);
+      assertThat(v.snapshots()).containsEntry("s1", snap);
+      assertThat(v.current().snapshot()).isEqualTo("s1");
+      assertThat(v.current().epoch()).isEqualTo(1);
+      assertThat(v.drills()).extracting(DrillRecord::id).containsExactly("d1");
+      assertThat(v.problems()).isEmpty();
+      assertThat(seen).isNotEmpty();
+      assertThat(seen.get(seen.size() - 1).generation()).isEqualTo(v.generation());
+
+      a.writer.deleteMirror("m1");
+      assertThat(await(reader, x -> x.mirrors().isEmpty()).problems()).isEmpty();
+    }
+  }
+
+  @Test
+  void corruptPayloadsAreReportedAndSkipped() throws Exception {
+    try (Node a = new Node("a", zk.getConnectString(), S);
+        RegistryReader reader = new RegistryReader(a.client, P, null, "a")) {
+      CuratorFramework c = a.client;
+      c.create()
+          .creatingParentsIfNeeded()
+          .forPath(P.mirror("good"), RegistryCodec.encode(mirror("good")));
+      c.create()
+          .creatingParentsIfNeeded()
+          .forPath(P.mirror("notjson"), "<html>".getBytes(StandardCharsets.UTF_8));
+      c.create()
+          .creatingParentsIfNeeded()
+          .forPath(
+              P.mirror("future"), "{\"v\":9,\"id\":\"future\"}".getBytes(StandardCharsets.UTF_8));
+      c.create()
+          .creatingParentsIfNeeded()
+          .forPath(
+              P.mirror("badurl"),
+              RegistryCodec.encode(
+                  Map.of("id", "badurl", "baseUrls", Map.of("http", "ftp://x/"), "weight", 1)));
+      c.create()
+          .creatingParentsIfNeeded()
+          .forPath(P.mirror("other"), RegistryCodec.encode(mirror("good")));
+      c.create().creatingParentsIfNeeded().forPath(P.mirror("empty"), new byte[0]);
+      c.create()
+          .creatingParentsIfNeeded()
+          .forPath(
+              P.current(),
+              RegistryCodec.encode(
+                  Map.of("snapshot", "nowhere", "publishedAtMillis", 1, "epoch", 1)));
+      reader.start();
+      ClusterView v = await(reader, x -> x.source() == ClusterView.Source.LIVE);
+      assertThat(v.mirrors()).containsOnlyKeys("good");
+      assertThat(v.problems())
+          .containsExactlyInAnyOrder(
+              "/mirrordirector/archive/current: points at snapshot nowhere, which is not registered",
+              "/mirrordirector/mirrors/badurl: not a valid MirrorConfig (mirror badurl: base URL for http must be http://...: 'ftp://x/')",
+              "/mirrordirector/mirrors/empty: empty, expected a MirrorConfig",
+              "/mirrordirector/mirrors/future: payload version 9 is not supported (this build reads 1)",
+              "/mirrordirector/mirrors/notjson: not JSON (Unexpected character ('<' (code 60)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false'))",
+              "/mirrordirector/mirrors/other: payload names 'good', not 'other'");
+    }
+  }
+
+  @Test
+  void aNewReaderServesTheLastKnownGoodViewWithoutZooKeeper() throws Exception {
+    Path lkg = dir.resolve("state/last-known-good.json");
+    try (Node a = new Node("a", zk.getConnectString(), S).start();
+        RegistryReader reader = new RegistryReader(a.client, P, lkg, "a")) {
+      reader.start();
+      a.awaitRole(Role.ACTIVE, Duration.ofSeconds(10));
+      a.writer.putMirror(mirror("m1"));
+      a.writer.putMirror(mirror("m2"));
+      await(reader, x -> x.mirrors().size() == 2);
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (!Files.exists(lkg) || !Files.readString(lkg).contains("m2")) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        Thread.sleep(10);
+      }
+    }
+    zk.stop();
+    // A process starting while ZooKeeper is down serves what it saw last.
+    try (Node b = new Node("b", zk.getConnectString(), S);
+        RegistryReader reader = new RegistryReader(b.client, P, lkg, "b")) {
+      reader.start();
+      ClusterView v = reader.view();
+      assertThat(v.source()).isEqualTo(ClusterView.Source.LAST_KNOWN_GOOD);
+      assertThat(v.connected()).isFalse();
+      assertThat(v.mirrors()).containsOnlyKeys("m1", "m2");
+      assertThat(v.epoch()).isEqualTo(1);
+      // ... and turns LIVE once ZooKeeper is back.
+      zk.restart();
+      assertThat(await(reader, x -> x.source() == ClusterView.Source.LIVE).mirrors())
+          .containsOnlyKeys("m1", "m2");
+    }
+  }
+
+  @Test
+  void aReaderKeepsItsViewThroughAZooKeeperOutageAndSaysSo() throws Exception {
+    try (Node a = new Node("a", zk.getConnectString(), S).start();
+        RegistryReader reader = new RegistryReader(a.client, P, null, "a")) {
+      reader.start();
+      a.awaitRole(Role.ACTIVE, Duration.ofSeconds(10));
+      a.writer.putMirror(mirror("m1"));
+      await(reader, x -> x.mirrors().containsKey("m1") && x.connected());
+      zk.stop();
+      ClusterView v = await(reader, x -> !x.connected());
+      assertThat(v.mirrors()).containsOnlyKeys("m1");
+      assertThat(v.source()).isEqualTo(ClusterView.Source.LIVE);
+      zk.restart();
+      assertThat(await(reader, ClusterView::connected).mirrors()).containsOnlyKeys("m1");
+    }
+  }
+}
