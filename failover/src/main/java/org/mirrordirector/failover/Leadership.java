@@ -244,6 +244,15 @@ public final class Leadership implements Closeable {
     if (role != Role.ACTIVE) {
       throw new FencedOutException("node " + id + " is " + role + ", not ACTIVE: it may not write");
     }
+    return writeInEpoch(e, ops);
+  }
+
+  /**
+   * The write as ZooKeeper judges it: {@code ops} apply only if the epoch is still {@code e}. A
+   * thread that decided to write before a pause ends up here with a stale epoch; tests use it to
+   * show that ZooKeeper, not the node's own belief, rejects the write.
+   */
+  List<CuratorTransactionResult> writeInEpoch(long e, List<CuratorOp> ops) throws Exception {
     List<CuratorOp> all = new ArrayList<>(ops.size() + 1);
     all.add(client.transactionOp().check().withVersion((int) e).forPath(paths.epoch()));
     all.addAll(ops);

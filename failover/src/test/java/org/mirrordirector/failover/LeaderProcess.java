@@ -74,7 +74,12 @@ public final class LeaderProcess {
   }
 
   static String write(Leadership l, CuratorFramework client) {
-    long e = l.epoch();
+    return write(l, client, -1);
+  }
+
+  /** One write; with {@code staleEpoch} > 0 it skips the node's own role check. */
+  static String write(Leadership l, CuratorFramework client, long staleEpoch) {
+    long e = staleEpoch > 0 ? staleEpoch : l.epoch();
     try {
       if (client.checkExists().forPath(DATA) == null) {
         client.createContainers(RegistryPaths.DEFAULT_ROOT);
@@ -85,7 +90,11 @@ public final class LeaderProcess {
         }
       }
       byte[] value = (l.nodeId() + " " + e).getBytes(StandardCharsets.UTF_8);
-      l.write(List.of(client.transactionOp().setData().forPath(DATA, value)));
+      if (staleEpoch > 0) {
+        l.writeInEpoch(staleEpoch, List.of(client.transactionOp().setData().forPath(DATA, value)));
+      } else {
+        l.write(List.of(client.transactionOp().setData().forPath(DATA, value)));
+      }
       return "WRITE OK " + e;
     } catch (FencedOutException f) {
       return "WRITE FENCED " + e + " " + f.getMessage();
@@ -94,11 +103,19 @@ public final class LeaderProcess {
     }
   }
 
+  /**
+   * Writes every 20 ms with the epoch of the last term this node saw itself lead, whatever it
+   * believes now: a writer that decided before a pause and carries on after it.
+   */
   private static void autowrite(Leadership l, CuratorFramework client, Object out) {
     AtomicReference<String> last = new AtomicReference<>("");
+    long epoch = -1;
     while (true) {
-      if (l.role() == Role.ACTIVE) {
-        String r = write(l, client);
+      if (l.role() == Role.ACTIVE && l.epoch() > epoch) {
+        epoch = l.epoch();
+      }
+      if (epoch > 0) {
+        String r = write(l, client, epoch);
         String kind = r.split(" ", 3)[1];
         if (!kind.equals(last.get())) {
           last.set(kind);
