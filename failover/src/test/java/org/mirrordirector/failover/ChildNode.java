@@ -22,6 +22,12 @@ final class ChildNode implements AutoCloseable {
 
   ChildNode(String id, String connectString, Duration sessionTimeout)
       throws IOException, InterruptedException {
+    this(id, connectString, sessionTimeout, RegistryPaths.DEFAULT_ROOT);
+  }
+
+  /** A node under another registry root: a separate cluster as far as leadership goes. */
+  ChildNode(String id, String connectString, Duration sessionTimeout, String root)
+      throws IOException, InterruptedException {
     this.id = id;
     String java = ProcessHandle.current().info().command().orElse("java");
     process =
@@ -34,7 +40,8 @@ final class ChildNode implements AutoCloseable {
                 LeaderProcess.class.getName(),
                 connectString,
                 id,
-                Long.toString(sessionTimeout.toMillis()))
+                Long.toString(sessionTimeout.toMillis()),
+                root)
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);

@@ -27,7 +27,8 @@ public final class LeaderProcess {
     Duration s = Duration.ofMillis(Long.parseLong(args[2]));
     LeadershipConfig config = LeadershipConfig.withSessionTimeout(id, id + ":0", s);
     CuratorFramework client = ZooKeeperClients.start(connect, config);
-    Leadership l = new Leadership(client, RegistryPaths.defaults(), config);
+    RegistryPaths paths = args.length > 3 ? new RegistryPaths(args[3]) : RegistryPaths.defaults();
+    Leadership l = new Leadership(client, paths, config);
     Object out = new Object();
     l.addListener(
         (from, to, epoch) -> {
@@ -56,6 +57,20 @@ public final class LeaderProcess {
           t.setDaemon(true);
           t.start();
           reply = "AUTOWRITE ON";
+        }
+        case "RELINQUISH" -> {
+          l.relinquish();
+          reply = "RELINQUISHED";
+        }
+        case "SESSION" -> {
+          org.apache.zookeeper.ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+          reply =
+              "SESSION "
+                  + zk.getSessionId()
+                  + " "
+                  + java.util.HexFormat.of().formatHex(zk.getSessionPasswd())
+                  + " "
+                  + zk.getSessionTimeout();
         }
         case "QUIT" -> {
           l.close();
