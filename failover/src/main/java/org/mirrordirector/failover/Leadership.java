@@ -95,6 +95,8 @@ public final class Leadership implements Closeable {
   private volatile int negotiatedMs;
   private volatile boolean loggedNegotiation;
   private volatile NodeInfo nodeInfo;
+  private volatile long electedAtNanos;
+  private volatile long activeAtNanos;
   private long lastHeartbeatMillis;
 
   // Touched only on the events thread.
@@ -216,6 +218,16 @@ public final class Leadership implements Closeable {
       return false;
     }
     return System.nanoTime() - lastContactNanos < TimeUnit.MILLISECONDS.toNanos(negotiatedMs) / 3;
+  }
+
+  /** When the latch last elected this node (System.nanoTime), for failover measurements. */
+  long electedAtNanos() {
+    return electedAtNanos;
+  }
+
+  /** When this node last became ACTIVE (System.nanoTime). */
+  long activeAtNanos() {
+    return activeAtNanos;
   }
 
   public Metrics metrics() {
@@ -347,6 +359,7 @@ public final class Leadership implements Closeable {
     if (lifecycle.get() != Lifecycle.STARTED) {
       return;
     }
+    electedAtNanos = System.nanoTime();
     try {
       ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
       long session = zk.getSessionId();
@@ -497,6 +510,9 @@ public final class Leadership implements Closeable {
       return;
     }
     role = to;
+    if (to == Role.ACTIVE) {
+      activeAtNanos = System.nanoTime();
+    }
     long e = epoch;
     changes.incrementAndGet();
     LOG.info("[{}] {} -> {} (epoch {}): {}", id, from, to, e, why);
