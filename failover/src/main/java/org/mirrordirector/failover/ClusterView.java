@@ -83,20 +83,4 @@ public record ClusterView(
         drills,
         problems);
   }
-
-  ClusterView asLastKnownGood() {
-    return new ClusterView(
-        generation,
-        Source.LAST_KNOWN_GOOD,
-        false,
-        builtAtMillis,
-        epoch,
-        leader,
-        nodes,
-        mirrors,
-        snapshots,
-        current,
-        drills,
-        problems);
-  }
 }
