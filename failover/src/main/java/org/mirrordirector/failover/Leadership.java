@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -543,14 +544,23 @@ public final class Leadership implements Closeable {
 
   // --- contact (contact thread) -------------------------------------------------------------
 
-  /** One round trip to ZooKeeper; counts only if the session did not change during it. */
+  /**
+   * One round trip to the quorum: a {@code sync}, which the server forwards to the quorum leader,
+   * which checks the session. A plain read would not do: a follower cut off from the leader still
+   * answers reads, while the leader lets the session expire (the fault loop found exactly that). It
+   * counts only if the session did not change during it; its time is when it was sent.
+   */
   private void roundTrip() {
     try {
       ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
       long session = zk.getSessionId();
       long sent = System.nanoTime();
-      zk.exists(paths.epoch(), false);
-      if (zk.getSessionId() == session && session != 0) {
+      CompletableFuture<Integer> done = new CompletableFuture<>();
+      zk.sync("/", (rc, path, ctx) -> done.complete(rc), null);
+      int rc = done.get(Math.max(100, negotiatedMs / 3), TimeUnit.MILLISECONDS);
+      if (rc == KeeperException.Code.OK.intValue()
+          && zk.getSessionId() == session
+          && session != 0) {
         lastContactNanos = sent;
         lastContactSession = session;
         int t = zk.getSessionTimeout();

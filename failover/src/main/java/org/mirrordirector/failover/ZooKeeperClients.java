@@ -23,6 +23,7 @@ public final class ZooKeeperClients {
             .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
             .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
             .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
+            .ensembleTracker(false)
             .build();
     c.start();
     return c;

@@ -19,6 +19,7 @@ final class ChildNode implements AutoCloseable {
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
   final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+  private long asked;
 
   ChildNode(String id, String connectString, Duration sessionTimeout)
       throws IOException, InterruptedException {
@@ -42,7 +43,7 @@ final class ChildNode implements AutoCloseable {
                 id,
                 Long.toString(sessionTimeout.toMillis()),
                 root)
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.appendTo(logFile(id)))
             .start();
     in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
     Thread reader =
@@ -72,15 +73,34 @@ final class ChildNode implements AutoCloseable {
     }
   }
 
+  /** Where a child's log goes: target/child-logs/ID.log, appended across restarts. */
+  static java.io.File logFile(String id) {
+    java.io.File dir = new java.io.File("target/child-logs");
+    dir.mkdirs();
+    return new java.io.File(dir, id + ".log");
+  }
+
   long pid() {
     return process.pid();
   }
 
-  /** Sends a command and waits for its reply; null if none came in time (a paused process). */
-  String ask(String command, Duration timeout) throws InterruptedException {
-    replies.clear();
-    in.println(command);
-    return replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  /**
+   * Sends a command and waits for its own reply (matched by a tag, so that a late reply to an
+   * earlier command is never taken for this one); null if none came in time (a paused process).
+   */
+  synchronized String ask(String command, Duration timeout) throws InterruptedException {
+    String tag = (++asked) + " ";
+    in.println(tag + command);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String r = replies.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (r == null) {
+        return null;
+      }
+      if (r.startsWith(tag)) {
+        return r.substring(tag.length());
+      }
+    }
   }
 
   /** STATUS as [role, epoch, serving], or null when the process did not answer in time. */

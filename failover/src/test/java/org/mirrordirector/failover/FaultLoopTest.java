@@ -56,10 +56,13 @@ class FaultLoopTest {
       proxies.forEach(TcpProxy::restore);
     }
 
+    volatile String lastStatus = "";
+
     /** STATUS as seen now; a paused or dead process serves nobody. */
     boolean serving() throws InterruptedException {
       ChildNode c = child;
       String[] st = c.process.isAlive() ? c.status(Duration.ofMillis(80)) : null;
+      lastStatus = st == null ? "no answer" : String.join(" ", st);
       return st != null && st[0].equals("ACTIVE") && st[2].equals("true");
     }
 
@@ -98,7 +101,10 @@ class FaultLoopTest {
                       samples.incrementAndGet();
                       if (sa && sb) {
                         bothServing.incrementAndGet();
-                        LOG.error("VIOLATION: both nodes serve as leader");
+                        LOG.error(
+                            "VIOLATION: both nodes serve as leader: a [{}], b [{}]",
+                            a.lastStatus,
+                            b.lastStatus);
                       } else if (sa || sb) {
                         oneServing.incrementAndGet();
                       }

@@ -47,8 +47,16 @@ public final class LeaderProcess {
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
+      // An optional numeric tag before the command comes back before the reply.
+      String tag = "";
+      String cmd = line.trim();
+      int sp = cmd.indexOf(' ');
+      if (sp > 0 && cmd.substring(0, sp).chars().allMatch(Character::isDigit)) {
+        tag = cmd.substring(0, sp + 1);
+        cmd = cmd.substring(sp + 1);
+      }
       String reply;
-      switch (line.trim()) {
+      switch (cmd) {
         case "STATUS" ->
             reply = "STATUS " + l.role() + " " + l.epoch() + " " + l.isServingAsLeader();
         case "WRITE" -> reply = write(l, client);
@@ -82,7 +90,7 @@ public final class LeaderProcess {
         default -> reply = "ERROR unknown command " + line;
       }
       synchronized (out) {
-        System.out.println(reply);
+        System.out.println(tag + reply);
         System.out.flush();
       }
     }
