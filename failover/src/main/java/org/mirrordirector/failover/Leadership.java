@@ -213,12 +213,25 @@ public final class Leadership implements Closeable {
     return epoch;
   }
 
-  /** True only when ACTIVE and ZooKeeper answered this leader's session within S/3. */
+  /**
+   * True only when ACTIVE, connected, and the quorum leader answered this leader's session within
+   * S/3. The session cannot expire by silence before S, so a node that stops here at S/3 has
+   * stopped long before a successor can be elected. The connection check also ends the claim at
+   * once when the server drops the connection (a session closed on the server).
+   */
   public boolean isServingAsLeader() {
     if (role != Role.ACTIVE || lastContactSession != leaderSession) {
       return false;
     }
-    return System.nanoTime() - lastContactNanos < TimeUnit.MILLISECONDS.toNanos(negotiatedMs) / 3;
+    if (System.nanoTime() - lastContactNanos >= TimeUnit.MILLISECONDS.toNanos(negotiatedMs) / 3) {
+      return false;
+    }
+    try {
+      ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+      return zk.getState().isConnected() && zk.getSessionId() == leaderSession;
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   /** When the latch last elected this node (System.nanoTime), for failover measurements. */
