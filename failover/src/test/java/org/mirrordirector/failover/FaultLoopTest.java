@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
-import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -221,23 +220,5 @@ class FaultLoopTest {
         assertThat(both).isEqualTo(10);
       }
     }
-  }
-
-  private static void expire(String connect, long session, byte[] password, int timeout)
-      throws Exception {
-    java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
-    ZooKeeper killer =
-        new ZooKeeper(
-            connect,
-            timeout,
-            e -> {
-              if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-              }
-            },
-            session,
-            password);
-    connected.await(5, TimeUnit.SECONDS);
-    killer.close();
   }
 }
