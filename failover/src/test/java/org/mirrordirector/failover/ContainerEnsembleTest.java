@@ -65,9 +65,10 @@ class ContainerEnsembleTest {
 
   @Test
   void aCleanHandoverIsFastAndAServerLossChangesNoLeader() throws Exception {
-    Node a = new Node("a", connectString(), S).start();
-    a.awaitRole(Role.ACTIVE, Duration.ofSeconds(30));
-    try (Node b = new Node("b", connectString(), S).start()) {
+    try (Node a = new Node("a", connectString(), S).start();
+        Node b = new Node("b", connectString(), S)) {
+      a.awaitRole(Role.ACTIVE, Duration.ofSeconds(30));
+      b.start();
       Thread.sleep(500);
       List<String> roles = new CopyOnWriteArrayList<>();
       b.leadership.addListener((from, to, e) -> roles.add("b " + to), Runnable::run);
