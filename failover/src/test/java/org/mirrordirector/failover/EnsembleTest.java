@@ -21,7 +21,7 @@ class EnsembleTest {
 
   @BeforeEach
   void startEnsemble() throws Exception {
-    cluster = new TestingCluster(3);
+    cluster = Ensembles.cluster(3);
     cluster.start();
   }
 

@@ -23,7 +23,7 @@ public final class FailoverBench {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     Duration s = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 4000);
-    try (TestingServer zk = new TestingServer(true)) {
+    try (TestingServer zk = Ensembles.server()) {
       System.out.printf(
           Locale.ROOT, "session timeout S = %d ms, %d rounds per case%n", s.toMillis(), rounds);
       report("clean handover (leader closes its latch)", handover(zk, s, rounds));

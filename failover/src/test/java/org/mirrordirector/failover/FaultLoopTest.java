@@ -81,7 +81,7 @@ class FaultLoopTest {
     AtomicInteger bothServing = new AtomicInteger();
     AtomicInteger oneServing = new AtomicInteger();
     List<String> faults = new ArrayList<>();
-    try (TestingCluster cluster = new TestingCluster(3)) {
+    try (TestingCluster cluster = Ensembles.cluster(3)) {
       cluster.start();
       try (Member a = new Member("a", cluster);
           Member b = new Member("b", cluster)) {
@@ -199,7 +199,7 @@ class FaultLoopTest {
   @Test
   void theSamplerSeesTwoLeadersWhenThereAreTwo() throws Exception {
     // Two nodes under different roots lead separate "clusters": the check must catch that.
-    try (TestingCluster cluster = new TestingCluster(1)) {
+    try (TestingCluster cluster = Ensembles.cluster(1)) {
       cluster.start();
       try (ChildNode x = new ChildNode("x", cluster.getConnectString(), S, "/split-x");
           ChildNode y = new ChildNode("y", cluster.getConnectString(), S, "/split-y")) {

@@ -42,7 +42,7 @@ class LeadershipTest {
 
   @BeforeEach
   void startZooKeeper() throws Exception {
-    zk = new TestingServer(true);
+    zk = Ensembles.server();
   }
 
   @AfterEach

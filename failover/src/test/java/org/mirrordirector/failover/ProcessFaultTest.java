@@ -21,7 +21,7 @@ class ProcessFaultTest {
 
   @BeforeEach
   void startZooKeeper() throws Exception {
-    zk = new TestingServer(true);
+    zk = Ensembles.server();
   }
 
   @AfterEach

@@ -35,7 +35,7 @@ class RegistryReaderTest {
 
   @BeforeEach
   void startZooKeeper() throws Exception {
-    zk = new TestingServer(true);
+    zk = Ensembles.server();
   }
 
   @AfterEach
