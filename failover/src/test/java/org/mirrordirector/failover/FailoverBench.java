@@ -114,6 +114,7 @@ public final class FailoverBench {
           Thread.sleep(5);
         }
         out.add(new Round(r.detectMs(), r.promoteMs(), ms(System.nanoTime() - resumed)));
+        Thread.sleep(1500); // past the process's rejoin backoff: it is back in line
         standby.leadership.relinquish();
       }
     }
