@@ -68,10 +68,11 @@ public record ClusterView(
         List.of());
   }
 
-  ClusterView withConnected(boolean c, long generation) {
+  /** The same content, seen from another source, connection state or generation. */
+  ClusterView with(Source s, boolean c, long generation) {
     return new ClusterView(
         generation,
-        source,
+        s,
         c,
         builtAtMillis,
         epoch,

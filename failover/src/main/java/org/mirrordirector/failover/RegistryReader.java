@@ -142,7 +142,7 @@ public final class RegistryReader implements Closeable {
     boolean connected = state.isConnected();
     ClusterView v = view.get();
     if (v.connected() != connected && v.source() != ClusterView.Source.EMPTY) {
-      publish(v.withConnected(connected, generation.incrementAndGet()));
+      publish(v.with(v.source(), connected, generation.incrementAndGet()));
     }
     LOG.info(
         "[{}] ZooKeeper connection {}; serving view generation {} ({})",
@@ -285,20 +285,7 @@ public final class RegistryReader implements Closeable {
       return;
     }
     try {
-      ClusterView stored =
-          new ClusterView(
-              0,
-              ClusterView.Source.LAST_KNOWN_GOOD,
-              false,
-              v.builtAtMillis(),
-              v.epoch(),
-              v.leader(),
-              v.nodes(),
-              v.mirrors(),
-              v.snapshots(),
-              v.current(),
-              v.drills(),
-              v.problems());
+      ClusterView stored = v.with(ClusterView.Source.LAST_KNOWN_GOOD, false, 0);
       String json = RegistryCodec.json().writeValueAsString(stored);
       if (json.equals(savedJson)) {
         return;
@@ -329,20 +316,7 @@ public final class RegistryReader implements Closeable {
     try {
       String json = Files.readString(lastKnownGood);
       ClusterView v = RegistryCodec.json().readValue(json, ClusterView.class);
-      view.set(
-          new ClusterView(
-              generation.incrementAndGet(),
-              ClusterView.Source.LAST_KNOWN_GOOD,
-              false,
-              v.builtAtMillis(),
-              v.epoch(),
-              v.leader(),
-              v.nodes(),
-              v.mirrors(),
-              v.snapshots(),
-              v.current(),
-              v.drills(),
-              v.problems()));
+      view.set(v.with(ClusterView.Source.LAST_KNOWN_GOOD, false, generation.incrementAndGet()));
       savedJson = json;
       LOG.info(
           "[{}] serving the last-known-good view from {} until ZooKeeper answers",

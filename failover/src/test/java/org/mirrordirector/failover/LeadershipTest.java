@@ -10,12 +10,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
 import org.mirrordirector.failover.Payloads.Role;
@@ -37,18 +35,8 @@ class LeadershipTest {
           true,
           false);
 
-  TestingServer zk;
+  @RegisterExtension final ZooKeeperServer zk = new ZooKeeperServer();
   @TempDir Path dir;
-
-  @BeforeEach
-  void startZooKeeper() throws Exception {
-    zk = Ensembles.server();
-  }
-
-  @AfterEach
-  void stopZooKeeper() throws Exception {
-    zk.close();
-  }
 
   @Test
   void theFirstNodeBecomesActiveWithEpochOneAndTheSecondStaysStandby() throws Exception {

@@ -6,10 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mirrordirector.failover.Payloads.Role;
 
 /** A leader in a JVM of its own, killed with SIGKILL or paused with SIGSTOP, for real. */
@@ -17,17 +15,7 @@ class ProcessFaultTest {
   static final Duration S = Duration.ofSeconds(4);
   static final Duration ASK = Duration.ofSeconds(5);
 
-  TestingServer zk;
-
-  @BeforeEach
-  void startZooKeeper() throws Exception {
-    zk = Ensembles.server();
-  }
-
-  @AfterEach
-  void stopZooKeeper() throws Exception {
-    zk.close();
-  }
+  @RegisterExtension final ZooKeeperServer zk = new ZooKeeperServer();
 
   @Test
   void whenTheLeaderProcessIsKilledTheStandbyLeadsWithinSPlusOneSecond() throws Exception {

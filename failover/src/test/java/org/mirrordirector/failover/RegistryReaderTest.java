@@ -11,10 +11,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.Payloads.DrillRecord;
 import org.mirrordirector.failover.Payloads.Health;
@@ -30,18 +28,8 @@ class RegistryReaderTest {
   static final String SHA = "ab".repeat(32);
   static final RegistryPaths P = RegistryPaths.defaults();
 
-  TestingServer zk;
+  @RegisterExtension final ZooKeeperServer zk = new ZooKeeperServer();
   @TempDir Path dir;
-
-  @BeforeEach
-  void startZooKeeper() throws Exception {
-    zk = Ensembles.server();
-  }
-
-  @AfterEach
-  void stopZooKeeper() throws Exception {
-    zk.close();
-  }
 
   static ClusterView await(RegistryReader r, Predicate<ClusterView> p) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
