@@ -59,6 +59,7 @@ public final class ArchiveVerifier {
     private final List<Problem> problems = new ArrayList<>();
     private final AtomicLong problemCount = new AtomicLong();
     private final Map<String, PoolRef> pool = new ConcurrentHashMap<>();
+    private final Set<String> conflicted = ConcurrentHashMap.newKeySet();
     private final AtomicInteger indexFiles = new AtomicInteger();
     private final AtomicLong indexBytes = new AtomicLong();
     private final AtomicLong packages = new AtomicLong();
@@ -500,19 +501,29 @@ public final class ArchiveVerifier {
       }
     }
 
+    /**
+     * Registers a pool file an index promises. The same path promised with two sizes or hashes is
+     * reported once, with the two indexes in name order, and left out of the pool check: neither
+     * promise can be trusted, and which came first depends on thread timing.
+     */
     private void addPool(String path, PoolRef ref) {
       PoolRef had = pool.putIfAbsent(path, ref);
       if (had != null && (had.size() != ref.size() || !had.sha256().equals(ref.sha256()))) {
+        if (!conflicted.add(path)) {
+          return;
+        }
+        PoolRef a = had.index().compareTo(ref.index()) <= 0 ? had : ref;
+        PoolRef b = a == had ? ref : had;
         problem(
             new Problem(
                 Kind.STANZA,
                 path,
                 "the same Filename is listed with two different sizes or hashes, in "
-                    + had.index()
+                    + a.index()
                     + " and "
-                    + ref.index(),
-                had.size() + " " + had.sha256(),
-                ref.size() + " " + ref.sha256()));
+                    + b.index(),
+                a.size() + " " + a.sha256(),
+                b.size() + " " + b.sha256()));
       }
     }
 
@@ -520,6 +531,7 @@ public final class ArchiveVerifier {
 
     private void checkPool(ExecutorService workers) throws InterruptedException {
       List<Map.Entry<String, PoolRef>> all = new ArrayList<>(pool.entrySet());
+      all.removeIf(e -> conflicted.contains(e.getKey()));
       all.sort(Map.Entry.comparingByKey());
       int chunk = Math.max(64, all.size() / (opt.threads() * 8) + 1);
       List<Future<?>> tasks = new ArrayList<>();

@@ -217,7 +217,11 @@ class ArchiveVerifierTest {
     assertThat(p.kind()).isEqualTo(Kind.STANZA);
     assertThat(p.file()).isEqualTo(archive.firstField(PACKAGES, "Filename"));
     assertThat(p.message())
-        .startsWith("the same Filename is listed with two different sizes or hashes");
+        .isEqualTo(
+            "the same Filename is listed with two different sizes or hashes, in"
+                + " dists/bookworm/main/binary-armhf/Packages and"
+                + " dists/bookworm/rpi/binary-armhf/Packages");
+    assertThat(p.found()).endsWith("f".repeat(64));
   }
 
   @Test
