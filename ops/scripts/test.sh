@@ -10,6 +10,7 @@ declare -A needs=(
   [apt-get]=apt
   [dpkg-deb]=dpkg
   [gpgv]=gpgv
+  [rsync]=rsync
 )
 missing=()
 for cmd in "${!needs[@]}"; do

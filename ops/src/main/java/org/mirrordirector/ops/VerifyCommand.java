@@ -153,7 +153,8 @@ final class VerifyCommand implements Callable<Integer> {
             maxClockSkew,
             java.time.Clock.systemUTC(),
             threads == null ? Runtime.getRuntime().availableProcessors() : threads,
-            maxProblems);
+            maxProblems,
+            java.util.Set.of());
     VerificationReport r = new ArchiveVerifier(keys).verify(source, opts);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

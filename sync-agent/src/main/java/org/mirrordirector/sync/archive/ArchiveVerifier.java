@@ -577,7 +577,7 @@ public final class ArchiveVerifier {
                   Long.toString(st.get().size())));
           return;
         }
-        if (opt.pool() != VerifyOptions.PoolCheck.HASH) {
+        if (opt.pool() != VerifyOptions.PoolCheck.HASH && !opt.alsoHash().contains(path)) {
           return;
         }
         java.security.MessageDigest d = Sha256.newDigest();

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param maxClockSkew how far in the future a Date may be before it is an error
  * @param threads parallel workers for hashing and pool checks
  * @param maxReportedProblems problems kept in the report (all are counted)
+ * @param alsoHash pool paths whose SHA-256 is checked even when {@code pool} is SIZE (the files a
+ *     sync has just received)
  */
 public record VerifyOptions(
     String suite,
@@ -27,7 +29,8 @@ public record VerifyOptions(
     Duration maxClockSkew,
     Clock clock,
     int threads,
-    int maxReportedProblems) {
+    int maxReportedProblems,
+    java.util.Set<String> alsoHash) {
 
   /** How pool files are checked: not at all, by presence and size, or by SHA-256 too. */
   public enum PoolCheck {
@@ -42,6 +45,7 @@ public record VerifyOptions(
     }
     components = List.copyOf(components);
     architectures = List.copyOf(architectures);
+    alsoHash = java.util.Set.copyOf(alsoHash);
     if (threads < 1 || threads > 256) {
       throw new IllegalArgumentException("threads must be 1..256: " + threads);
     }
@@ -64,7 +68,8 @@ public record VerifyOptions(
         Duration.ofMinutes(1),
         Clock.systemUTC(),
         Runtime.getRuntime().availableProcessors(),
-        100);
+        100,
+        java.util.Set.of());
   }
 
   public VerifyOptions withPool(PoolCheck p) {
@@ -77,7 +82,8 @@ public record VerifyOptions(
         maxClockSkew,
         clock,
         threads,
-        maxReportedProblems);
+        maxReportedProblems,
+        alsoHash);
   }
 
   public VerifyOptions withComponents(List<String> c) {
@@ -90,7 +96,8 @@ public record VerifyOptions(
         maxClockSkew,
         clock,
         threads,
-        maxReportedProblems);
+        maxReportedProblems,
+        alsoHash);
   }
 
   public VerifyOptions withArchitectures(List<String> a) {
@@ -103,7 +110,8 @@ public record VerifyOptions(
         maxClockSkew,
         clock,
         threads,
-        maxReportedProblems);
+        maxReportedProblems,
+        alsoHash);
   }
 
   public VerifyOptions withNotOlderThan(Instant previousDate) {
@@ -116,7 +124,8 @@ public record VerifyOptions(
         maxClockSkew,
         clock,
         threads,
-        maxReportedProblems);
+        maxReportedProblems,
+        alsoHash);
   }
 
   public VerifyOptions withClock(Clock c) {
@@ -129,7 +138,22 @@ public record VerifyOptions(
         maxClockSkew,
         c,
         threads,
-        maxReportedProblems);
+        maxReportedProblems,
+        alsoHash);
+  }
+
+  public VerifyOptions withAlsoHash(java.util.Set<String> paths) {
+    return new VerifyOptions(
+        suite,
+        components,
+        architectures,
+        pool,
+        notOlderThan,
+        maxClockSkew,
+        clock,
+        threads,
+        maxReportedProblems,
+        paths);
   }
 
   public VerifyOptions withThreads(int t) {
@@ -142,6 +166,7 @@ public record VerifyOptions(
         maxClockSkew,
         clock,
         t,
-        maxReportedProblems);
+        maxReportedProblems,
+        alsoHash);
   }
 }

@@ -1,0 +1,99 @@
+package org.mirrordirector.sync;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real rsync binary and reads its itemized output. */
+final class Rsync {
+  /** What one rsync run did: its exit code, the files it received, and its last lines. */
+  record Result(int exitCode, List<String> received, List<String> tail, Duration elapsed) {
+    /** 0 is success; 24 (source files vanished during the transfer) is harmless for a mirror. */
+    boolean ok() {
+      return exitCode == 0 || exitCode == 24;
+    }
+
+    String describe() {
+      return "rsync exited "
+          + exitCode
+          + " ("
+          + meaning(exitCode)
+          + ")"
+          + (tail.isEmpty() ? "" : ": " + String.join(" | ", tail));
+    }
+  }
+
+  private final String binary;
+  private final Duration timeout;
+
+  Rsync(String binary, Duration timeout) {
+    this.binary = binary;
+    this.timeout = timeout;
+  }
+
+  /** Runs rsync with {@code args}; itemized lines ({@code %i %n}) tell which files arrived. */
+  Result run(List<String> args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(binary);
+    cmd.add("--itemize-changes");
+    cmd.add("--out-format=%i %n");
+    cmd.add("--timeout=" + Math.max(1, timeout.toSeconds()));
+    cmd.addAll(args);
+    long t0 = System.nanoTime();
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    List<String> received = new ArrayList<>();
+    List<String> tail = new ArrayList<>();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.length() > 12
+            && line.charAt(0) == '>'
+            && line.charAt(1) == 'f'
+            && line.charAt(11) == ' ') {
+          received.add(line.substring(12));
+        } else if (!line.isBlank() && !isItemized(line)) {
+          tail.add(line);
+          if (tail.size() > 5) {
+            tail.remove(0);
+          }
+        }
+      }
+    }
+    if (!p.waitFor(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      return new Result(
+          30,
+          received,
+          List.of("timed out after " + timeout),
+          Duration.ofNanos(System.nanoTime() - t0));
+    }
+    return new Result(p.exitValue(), received, tail, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  private static boolean isItemized(String line) {
+    return line.length() > 12 && line.charAt(11) == ' ' && "<>ch.*".indexOf(line.charAt(0)) >= 0;
+  }
+
+  static String meaning(int code) {
+    return switch (code) {
+      case 0 -> "success";
+      case 5 -> "error starting the client-server protocol";
+      case 10 -> "error in socket I/O";
+      case 11 -> "error in file I/O";
+      case 12 -> "error in the rsync protocol data stream";
+      case 20 -> "killed by a signal";
+      case 23 -> "partial transfer due to error";
+      case 24 -> "partial transfer due to vanished source files";
+      case 30 -> "timeout in data send/receive";
+      case 35 -> "timeout waiting for the daemon connection";
+      default -> "see man rsync";
+    };
+  }
+}

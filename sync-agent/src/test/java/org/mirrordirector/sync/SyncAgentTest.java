@@ -1,0 +1,180 @@
+package org.mirrordirector.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.sync.archive.TestArchive;
+import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+
+class SyncAgentTest {
+  @TempDir Path dir;
+  TestArchive upstream;
+  RsyncDaemon daemon;
+
+  @BeforeEach
+  void startUpstream() throws Exception {
+    upstream =
+        TestArchive.create(
+            dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 40, 21).withByHash(true));
+    daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root);
+  }
+
+  @AfterEach
+  void stopUpstream() throws Exception {
+    daemon.close();
+  }
+
+  SyncAgent agent(int keep) throws IOException {
+    return new SyncAgent(
+        SyncConfig.of(daemon.url(), dir.resolve("mirror"), List.of("bookworm"), "node-a")
+            .withKeep(keep),
+        upstream.keys());
+  }
+
+  void updateUpstream(double percent) throws IOException {
+    ArchiveGenerator.generate(
+        ArchiveGenerator.Options.small(upstream.root, 0, 21)
+            .withByHash(true)
+            .withUpdateFrom(upstream.root, percent));
+  }
+
+  @Test
+  void theFirstSyncPublishesAVerifiedSnapshotWithATraceFile() throws Exception {
+    SyncAgent a = agent(3);
+    SyncReport r = a.runOnce();
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(a.store().current()).contains(r.snapshot());
+    assertThat(r.ids().get("bookworm")).isEqualTo(upstream.result.snapshot());
+    assertThat(r.received()).isGreaterThan(40);
+    assertThat(r.verifications().get(0).counts().poolBytesHashed())
+        .isEqualTo(upstream.result.poolBytes());
+    String trace =
+        Files.readString(r.snapshot().resolve("project/trace/node-a"), StandardCharsets.UTF_8);
+    assertThat(trace)
+        .contains("Running on host: node-a")
+        .contains("Upstream-mirror: " + daemon.url());
+    assertThat(a.lockFile()).doesNotExist();
+    assertThat(dir.resolve("mirror/current")).isSymbolicLink();
+  }
+
+  @Test
+  void anIncrementalSyncLinksUnchangedFilesAndHashesOnlyWhatArrived() throws Exception {
+    SyncAgent a = agent(3);
+    SyncReport first = a.runOnce();
+    updateUpstream(10);
+    SyncReport second = a.runOnce();
+    assertThat(second.problems()).isEmpty();
+    assertThat(second.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(second.snapshot()).isNotEqualTo(first.snapshot());
+    assertThat(second.ids().get("bookworm")).isNotEqualTo(first.ids().get("bookworm"));
+    assertThat(a.store().current()).contains(second.snapshot());
+    assertThat(a.store().list()).containsExactly(first.snapshot(), second.snapshot());
+    assertThat(second.received()).isLessThan(first.received());
+    assertThat(second.verifications().get(0).counts().poolBytesHashed())
+        .isLessThan(upstream.result.poolBytes());
+    Path unchanged;
+    try (Stream<Path> files = Files.walk(first.snapshot().resolve("pool"))) {
+      unchanged =
+          files
+              .filter(p -> p.toString().endsWith(".deb"))
+              .filter(p -> Files.exists(second.snapshot().resolve(first.snapshot().relativize(p))))
+              .findFirst()
+              .orElseThrow();
+    }
+    Path same = second.snapshot().resolve(first.snapshot().relativize(unchanged));
+    assertThat(Files.isSameFile(unchanged, same)).as("unchanged files are hard links").isTrue();
+  }
+
+  @Test
+  void aCorruptUpstreamIsNeverPublishedAndTheCurrentSnapshotStays() throws Exception {
+    SyncAgent a = agent(3);
+    SyncReport good = a.runOnce();
+    updateUpstream(10);
+    // The upstream now serves a new pool file whose bytes do not match its index (same size).
+    Path newest;
+    try (Stream<Path> s = Files.walk(upstream.root.resolve("pool"))) {
+      newest =
+          s.filter(p -> p.toString().endsWith(".deb"))
+              .filter(p -> !Files.exists(good.snapshot().resolve(upstream.root.relativize(p))))
+              .findFirst()
+              .orElseThrow();
+    }
+    byte[] b = Files.readAllBytes(newest);
+    b[b.length / 2] ^= 1;
+    Files.write(newest, b);
+    SyncReport bad = a.runOnce();
+    assertThat(bad.outcome()).isEqualTo(SyncReport.Outcome.REJECTED);
+    assertThat(bad.problems())
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("POOL " + upstream.root.relativize(newest))
+                    .contains("SHA256 differs"));
+    assertThat(a.store().current()).contains(good.snapshot());
+    assertThat(a.store().list()).containsExactly(good.snapshot());
+    try (Stream<Path> s = Files.list(dir.resolve("mirror/snapshots"))) {
+      assertThat(s.filter(p -> p.getFileName().toString().startsWith(".partial"))).isEmpty();
+    }
+  }
+
+  @Test
+  void aBadSignatureUpstreamIsRejected() throws Exception {
+    String in = Files.readString(upstream.dists("InRelease"));
+    Files.writeString(
+        upstream.dists("InRelease"), in.replace("Label: Mirror Director", "Label: Evil Director"));
+    SyncReport r = agent(3).runOnce();
+    assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.REJECTED);
+    assertThat(r.problems())
+        .anySatisfy(p -> assertThat(p).contains("SIGNATURE").contains("BAD signature"));
+    assertThat(agent(3).store().current()).isEmpty();
+  }
+
+  @Test
+  void aStaleLockIsTakenOverAndALiveOneIsRespected() throws Exception {
+    SyncAgent a = agent(3);
+    Files.createDirectories(dir.resolve("mirror"));
+    Files.writeString(a.lockFile(), "999999\n");
+    assertThat(a.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    Files.writeString(a.lockFile(), ProcessHandle.current().pid() + "\n");
+    SyncReport locked = a.runOnce();
+    assertThat(locked.outcome()).isEqualTo(SyncReport.Outcome.LOCKED);
+    assertThat(locked.problems().get(0))
+        .contains("is held by live process " + ProcessHandle.current().pid());
+    assertThat(a.lockFile()).exists();
+  }
+
+  @Test
+  void onlyTheLastKSnapshotsAreKept() throws Exception {
+    SyncAgent a = agent(2);
+    for (int i = 0; i < 3; i++) {
+      if (i > 0) {
+        updateUpstream(5);
+      }
+      assertThat(a.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      Thread.sleep(1100); // snapshot names have a one-second resolution
+    }
+    assertThat(a.store().list()).hasSize(2);
+    assertThat(a.store().current()).contains(a.store().list().get(1));
+  }
+
+  @Test
+  void anUnreachableUpstreamFailsWithoutTouchingTheCurrentSnapshot() throws Exception {
+    SyncAgent a = agent(3);
+    SyncReport good = a.runOnce();
+    daemon.close();
+    SyncReport r = a.runOnce();
+    assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.FAILED);
+    assertThat(r.problems().get(0)).startsWith("stage 1 (pool): rsync exited");
+    assertThat(a.store().current()).contains(good.snapshot());
+  }
+}
