@@ -77,6 +77,46 @@ final class Rsync {
     return new Result(p.exitValue(), received, tail, Duration.ofNanos(System.nanoTime() - t0));
   }
 
+  /** The names at the top of an rsync source ({@code --list-only}), or an error result. */
+  List<String> listTop(String source) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                binary, "--list-only", "--timeout=" + Math.max(1, timeout.toSeconds()), source)
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream().close();
+    List<String> names = new ArrayList<>();
+    List<String> all = new ArrayList<>();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        all.add(line);
+        // "drwxr-xr-x          4,096 2026/01/01 00:00:00 dists"
+        String[] f = line.trim().split("\\s+", 5);
+        if (f.length == 5 && f[0].length() == 10) {
+          names.add(f[4]);
+        }
+      }
+    }
+    if (!p.waitFor(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("rsync --list-only " + source + " timed out");
+    }
+    if (p.exitValue() != 0) {
+      throw new IOException(
+          "rsync --list-only "
+              + source
+              + " exited "
+              + p.exitValue()
+              + " ("
+              + meaning(p.exitValue())
+              + "): "
+              + String.join(" | ", all.subList(Math.max(0, all.size() - 3), all.size())));
+    }
+    return names;
+  }
+
   private static boolean isItemized(String line) {
     return line.length() > 12 && line.charAt(11) == ' ' && "<>ch.*".indexOf(line.charAt(0)) >= 0;
   }

@@ -94,11 +94,28 @@ public final class SyncAgent {
     for (Path p : store.removePartials()) {
       LOG.warn("[{}] removed {} left by an interrupted sync", config.host(), p);
     }
+    Optional<String> busy = waitForUpstream();
+    if (busy.isPresent()) {
+      return report(
+          SyncReport.Outcome.FAILED,
+          null,
+          Map.of(),
+          0,
+          Duration.ZERO,
+          Duration.ZERO,
+          Duration.ZERO,
+          Duration.ZERO,
+          List.of(busy.get()),
+          List.of());
+    }
     Optional<Path> previous = store.current();
     Path partial = store.newPartial(config.clock().instant());
     boolean published = false;
     try {
       List<String> common = new ArrayList<>(List.of("-rlptH", "--safe-links", "--numeric-ids"));
+      common.addAll(config.rsyncExtraArgs());
+      // Never copy an upstream's or our own lock file into a snapshot.
+      common.add("--exclude=/Archive-Update-in-Progress-*");
       previous.ifPresent(p -> common.add("--link-dest=" + p));
       List<String> stage1 = new ArrayList<>(common);
       for (String x : INDEX_EXCLUDES) {
@@ -118,6 +135,22 @@ public final class SyncAgent {
       if (!r2.ok()) {
         return failed(partial, "stage 2 (indexes): " + r2.describe(), r1.elapsed(), r2.elapsed());
       }
+      // rsync's quick check (size and mtime to the second) can take an index for unchanged and
+      // link the previous snapshot's copy: a Release regenerated within the same second at the
+      // same size. The indexes are small and decide everything, so compare them by content.
+      List<String> stage3 = new ArrayList<>(List.of("-rlpt", "--checksum", "--delete"));
+      stage3.addAll(config.rsyncExtraArgs());
+      stage3.add(config.upstream() + "dists/");
+      stage3.add(partial + "/dists/");
+      Rsync.Result r3 = rsync.run(stage3);
+      if (!r3.ok()) {
+        return failed(
+            partial,
+            "stage 2 (indexes by checksum): " + r3.describe(),
+            r1.elapsed(),
+            r2.elapsed().plus(r3.elapsed()));
+      }
+      Duration stage2Time = r2.elapsed().plus(r3.elapsed());
       Set<String> received = new HashSet<>(r1.received());
       received.addAll(r2.received());
 
@@ -152,7 +185,7 @@ public final class SyncAgent {
             ids,
             received.size(),
             r1.elapsed(),
-            r2.elapsed(),
+            stage2Time,
             verify,
             Duration.ZERO,
             problems,
@@ -178,7 +211,7 @@ public final class SyncAgent {
           ids,
           received.size(),
           r1.elapsed(),
-          r2.elapsed(),
+          stage2Time,
           verify,
           publish,
           List.of(),
@@ -188,6 +221,38 @@ public final class SyncAgent {
         SnapshotStore.deleteTree(partial);
       }
     }
+  }
+
+  /**
+   * Waits while the upstream shows its own Archive-Update-in-Progress lock (a half-updated upstream
+   * must not be copied); returns why it gave up, or empty when the upstream is quiet.
+   */
+  private Optional<String> waitForUpstream() throws InterruptedException {
+    String why = null;
+    for (int look = 1; look <= config.upstreamBusyTries(); look++) {
+      try {
+        List<String> locks =
+            rsync.listTop(config.upstream()).stream()
+                .filter(n -> n.startsWith("Archive-Update-in-Progress-"))
+                .toList();
+        if (locks.isEmpty()) {
+          return Optional.empty();
+        }
+        why =
+            "the upstream is being updated ("
+                + String.join(", ", locks)
+                + " present after "
+                + look
+                + " look(s))";
+      } catch (IOException e) {
+        return Optional.of("cannot list the upstream: " + e.getMessage());
+      }
+      if (look < config.upstreamBusyTries()) {
+        LOG.info("[{}] {}; looking again in {}", config.host(), why, config.upstreamBusyWait());
+        Thread.sleep(config.upstreamBusyWait().toMillis());
+      }
+    }
+    return Optional.of(why);
   }
 
   private SyncReport failed(Path partial, String why, Duration s1, Duration s2) throws IOException {

@@ -15,6 +15,10 @@ import org.mirrordirector.sync.archive.PoolPaths;
  * @param host this host's name, in the lock and trace file names
  * @param keep how many complete snapshots to keep (the current one always stays)
  * @param rsyncTimeout I/O timeout of each rsync run
+ * @param upstreamBusyWait how long to wait between looks while the upstream's own
+ *     Archive-Update-in-Progress lock is present
+ * @param upstreamBusyTries how many looks before giving up for this run
+ * @param rsyncExtraArgs extra rsync options (e.g. --bwlimit), passed to both stages
  */
 public record SyncConfig(
     String upstream,
@@ -24,7 +28,10 @@ public record SyncConfig(
     int keep,
     Duration rsyncTimeout,
     String rsyncBinary,
-    Clock clock) {
+    Clock clock,
+    Duration upstreamBusyWait,
+    int upstreamBusyTries,
+    List<String> rsyncExtraArgs) {
 
   public SyncConfig {
     if (upstream == null
@@ -50,15 +57,74 @@ public record SyncConfig(
     if (keep < 1 || keep > 100) {
       throw new IllegalArgumentException("keep must be 1..100: " + keep);
     }
+    if (upstreamBusyTries < 1) {
+      throw new IllegalArgumentException(
+          "upstreamBusyTries must be at least 1: " + upstreamBusyTries);
+    }
+    rsyncExtraArgs = List.copyOf(rsyncExtraArgs);
   }
 
-  /** Keep 3 snapshots, 10 minutes of rsync I/O timeout, rsync from PATH, the system clock. */
+  /**
+   * Keep 3 snapshots, 10 minutes of rsync I/O timeout, rsync from PATH, the system clock; while the
+   * upstream is mid-update, look again every 60 s, 10 times.
+   */
   public static SyncConfig of(String upstream, Path root, List<String> suites, String host) {
     return new SyncConfig(
-        upstream, root, suites, host, 3, Duration.ofMinutes(10), "rsync", Clock.systemUTC());
+        upstream,
+        root,
+        suites,
+        host,
+        3,
+        Duration.ofMinutes(10),
+        "rsync",
+        Clock.systemUTC(),
+        Duration.ofSeconds(60),
+        10,
+        List.of());
   }
 
   public SyncConfig withKeep(int k) {
-    return new SyncConfig(upstream, root, suites, host, k, rsyncTimeout, rsyncBinary, clock);
+    return new SyncConfig(
+        upstream,
+        root,
+        suites,
+        host,
+        k,
+        rsyncTimeout,
+        rsyncBinary,
+        clock,
+        upstreamBusyWait,
+        upstreamBusyTries,
+        rsyncExtraArgs);
+  }
+
+  public SyncConfig withUpstreamBusy(Duration wait, int tries) {
+    return new SyncConfig(
+        upstream,
+        root,
+        suites,
+        host,
+        keep,
+        rsyncTimeout,
+        rsyncBinary,
+        clock,
+        wait,
+        tries,
+        rsyncExtraArgs);
+  }
+
+  public SyncConfig withRsyncExtraArgs(List<String> args) {
+    return new SyncConfig(
+        upstream,
+        root,
+        suites,
+        host,
+        keep,
+        rsyncTimeout,
+        rsyncBinary,
+        clock,
+        upstreamBusyWait,
+        upstreamBusyTries,
+        args);
   }
 }

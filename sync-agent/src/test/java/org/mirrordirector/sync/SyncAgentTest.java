@@ -174,7 +174,102 @@ class SyncAgentTest {
     daemon.close();
     SyncReport r = a.runOnce();
     assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.FAILED);
-    assertThat(r.problems().get(0)).startsWith("stage 1 (pool): rsync exited");
+    assertThat(r.problems().get(0))
+        .startsWith("cannot list the upstream: rsync --list-only " + daemon.url() + " exited");
     assertThat(a.store().current()).contains(good.snapshot());
+  }
+
+  @Test
+  void itWaitsWhileTheUpstreamIsMidUpdateAndCopiesNoLockFile() throws Exception {
+    Path lock = upstream.root.resolve("Archive-Update-in-Progress-master");
+    Files.writeString(lock, "4242\n");
+    SyncConfig base =
+        SyncConfig.of(daemon.url(), dir.resolve("mirror"), List.of("bookworm"), "node-a");
+    SyncReport busy =
+        new SyncAgent(base.withUpstreamBusy(java.time.Duration.ofMillis(200), 3), upstream.keys())
+            .runOnce();
+    assertThat(busy.outcome()).isEqualTo(SyncReport.Outcome.FAILED);
+    assertThat(busy.problems())
+        .containsExactly(
+            "the upstream is being updated (Archive-Update-in-Progress-master present after 3 look(s))");
+    assertThat(new SnapshotStore(dir.resolve("mirror")).current()).isEmpty();
+
+    Thread remover =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(700);
+                Files.delete(lock);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    remover.start();
+    SyncReport r =
+        new SyncAgent(base.withUpstreamBusy(java.time.Duration.ofMillis(300), 20), upstream.keys())
+            .runOnce();
+    remover.join();
+    assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(r.snapshot().resolve("Archive-Update-in-Progress-master")).doesNotExist();
+  }
+
+  /** Runs a sync in the background, SIGKILLs its rsync once one with {@code marker} runs. */
+  private SyncReport killRsyncDuring(SyncAgent a, String marker) throws Exception {
+    java.util.concurrent.ExecutorService ex =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<SyncReport> run = ex.submit(a::runOnce);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline) {
+        java.util.Optional<ProcessHandle> victim =
+            ProcessHandle.current()
+                .descendants()
+                .filter(
+                    h ->
+                        h.info()
+                            .commandLine()
+                            .map(c -> c.contains("rsync") && c.contains(marker))
+                            .orElse(false))
+                .findFirst();
+        if (victim.isPresent()) {
+          Thread.sleep(200); // let it get into the transfer
+          victim.get().destroyForcibly();
+          break;
+        }
+        Thread.sleep(5);
+      }
+      return run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      ex.shutdownNow();
+    }
+  }
+
+  @Test
+  void rsyncKilledInStageOneOrTwoPublishesNothingAndTheNextRunRecovers() throws Exception {
+    Path mirror = dir.resolve("mirror");
+    SyncConfig base = SyncConfig.of(daemon.url(), mirror, List.of("bookworm"), "node-a");
+    SyncAgent slow =
+        new SyncAgent(base.withRsyncExtraArgs(List.of("--bwlimit=100")), upstream.keys());
+    SyncReport killed1 = killRsyncDuring(slow, "--exclude=Packages*");
+    assertThat(killed1.outcome()).isEqualTo(SyncReport.Outcome.FAILED);
+    assertThat(killed1.problems().get(0)).startsWith("stage 1 (pool): rsync exited");
+    assertThat(slow.store().current()).isEmpty();
+
+    SyncAgent fast = new SyncAgent(base, upstream.keys());
+    SyncReport good = fast.runOnce();
+    assertThat(good.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+
+    updateUpstream(2);
+    SyncAgent slowIndexes =
+        new SyncAgent(base.withRsyncExtraArgs(List.of("--bwlimit=10")), upstream.keys());
+    SyncReport killed2 = killRsyncDuring(slowIndexes, "--delete-delay");
+    assertThat(killed2.outcome()).isEqualTo(SyncReport.Outcome.FAILED);
+    assertThat(killed2.problems().get(0)).startsWith("stage 2 (indexes): rsync exited");
+    assertThat(fast.store().current()).contains(good.snapshot());
+    assertThat(fast.store().list()).containsExactly(good.snapshot());
+
+    SyncReport recovered = fast.runOnce();
+    assertThat(recovered.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(recovered.ids().get("bookworm")).isNotEqualTo(good.ids().get("bookworm"));
   }
 }
