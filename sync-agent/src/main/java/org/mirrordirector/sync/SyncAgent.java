@@ -70,20 +70,11 @@ public final class SyncAgent {
     Files.createDirectories(config.root());
     Optional<LockFile> lock = LockFile.acquire(lockFile());
     if (lock.isEmpty()) {
-      return report(
+      return notStarted(
           SyncReport.Outcome.LOCKED,
-          null,
-          Map.of(),
-          0,
-          Duration.ZERO,
-          Duration.ZERO,
-          Duration.ZERO,
-          Duration.ZERO,
-          List.of(
-              lockFile()
-                  + " is held by live process "
-                  + LockFile.holder(lockFile()).map(String::valueOf).orElse("?")),
-          List.of());
+          lockFile()
+              + " is held by live process "
+              + LockFile.holder(lockFile()).map(String::valueOf).orElse("?"));
     }
     try (LockFile held = lock.get()) {
       return sync();
@@ -96,17 +87,7 @@ public final class SyncAgent {
     }
     Optional<String> busy = waitForUpstream();
     if (busy.isPresent()) {
-      return report(
-          SyncReport.Outcome.FAILED,
-          null,
-          Map.of(),
-          0,
-          Duration.ZERO,
-          Duration.ZERO,
-          Duration.ZERO,
-          Duration.ZERO,
-          List.of(busy.get()),
-          List.of());
+      return notStarted(SyncReport.Outcome.FAILED, busy.get());
     }
     Optional<Path> previous = store.current();
     Path partial = store.newPartial(config.clock().instant());
@@ -306,6 +287,21 @@ public final class SyncAgent {
         dir.resolve(config.host()),
         StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** A run that stopped before copying anything. */
+  private static SyncReport notStarted(SyncReport.Outcome o, String why) {
+    return report(
+        o,
+        null,
+        Map.of(),
+        0,
+        Duration.ZERO,
+        Duration.ZERO,
+        Duration.ZERO,
+        Duration.ZERO,
+        List.of(why),
+        List.of());
   }
 
   private static SyncReport report(
