@@ -79,11 +79,15 @@ class RegistryReaderTest {
       a.writer.publish(snap, 7000);
       a.writer.addDrill(
           new DrillRecord("d1", "graceful", true, 1, 2, Map.of("gapMs", 120.0), "ok"));
+      // The cache fetches new znodes asynchronously and in no promised order: wait for all of them.
       ClusterView v =
           await(
               reader,
               x ->
                   x.current() != null
+                      && x.snapshots().containsKey("s1")
+                      && x.mirrors().containsKey("m1")
+                      && x.mirrors().get("m1").state() != null
                       && !x.drills().isEmpty()
                       && x.nodes().containsKey("a")
                       && x.nodes().get("a").role() == Role.ACTIVE);
