@@ -154,7 +154,8 @@ final class VerifyCommand implements Callable<Integer> {
             java.time.Clock.systemUTC(),
             threads == null ? Runtime.getRuntime().availableProcessors() : threads,
             maxProblems,
-            java.util.Set.of());
+            java.util.Set.of(),
+            java.util.Optional.empty());
     VerificationReport r = new ArchiveVerifier(keys).verify(source, opts);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

@@ -49,6 +49,7 @@ public final class SyncAgent {
   private final TrustedKeys keys;
   private final SnapshotStore store;
   private final Rsync rsync;
+  private HashCache hashes;
 
   public SyncAgent(SyncConfig config, TrustedKeys keys) {
     this.config = config;
@@ -65,84 +66,225 @@ public final class SyncAgent {
     return config.root().resolve("Archive-Update-in-Progress-" + config.host());
   }
 
-  /** One sync; never throws for a bad upstream, only reports. */
+  /** One sync from the configured upstream; never throws for a bad upstream, only reports. */
   public SyncReport runOnce() throws IOException, InterruptedException {
+    return runOnce(config.upstream());
+  }
+
+  /**
+   * One sync from {@code upstream} (a hot spare copies from the active node's published tree, and
+   * from the real upstream once promoted).
+   */
+  public SyncReport runOnce(String upstream) throws IOException, InterruptedException {
+    SyncConfig.checkUpstream(upstream);
     Files.createDirectories(config.root());
     Optional<LockFile> lock = LockFile.acquire(lockFile());
     if (lock.isEmpty()) {
-      return notStarted(
-          SyncReport.Outcome.LOCKED,
-          lockFile()
-              + " is held by live process "
-              + LockFile.holder(lockFile()).map(String::valueOf).orElse("?"));
+      return new Run(upstream)
+          .stopped(
+              SyncReport.Outcome.LOCKED,
+              lockFile()
+                  + " is held by live process "
+                  + LockFile.holder(lockFile()).map(String::valueOf).orElse("?"));
     }
     try (LockFile held = lock.get()) {
-      return sync();
+      return new Run(upstream).sync();
     }
   }
 
-  private SyncReport sync() throws IOException, InterruptedException {
-    for (Path p : store.removePartials()) {
-      LOG.warn("[{}] removed {} left by an interrupted sync", config.host(), p);
+  /** The hash cache, loaded on first use and kept for the agent's life. */
+  private synchronized HashCache hashCache() {
+    if (hashes == null) {
+      hashes = HashCache.load(config.root().resolve(".state/hash-cache"), config.rehashPeriod());
     }
-    Optional<String> busy = waitForUpstream();
-    if (busy.isPresent()) {
-      return notStarted(SyncReport.Outcome.FAILED, busy.get());
-    }
-    Optional<Path> previous = store.current();
-    Path partial = store.newPartial(config.clock().instant());
-    boolean published = false;
-    try {
-      List<String> common = new ArrayList<>(List.of("-rlptH", "--safe-links", "--numeric-ids"));
-      common.addAll(config.rsyncExtraArgs());
-      // Never copy an upstream's or our own lock file into a snapshot.
-      common.add("--exclude=/Archive-Update-in-Progress-*");
-      previous.ifPresent(p -> common.add("--link-dest=" + p));
-      List<String> stage1 = new ArrayList<>(common);
-      for (String x : INDEX_EXCLUDES) {
-        stage1.add("--exclude=" + x);
-      }
-      stage1.add(config.upstream());
-      stage1.add(partial + "/");
-      Rsync.Result r1 = rsync.run(stage1);
-      if (!r1.ok()) {
-        return failed(partial, "stage 1 (pool): " + r1.describe(), r1.elapsed(), Duration.ZERO);
-      }
-      List<String> stage2 = new ArrayList<>(common);
-      stage2.addAll(List.of("--delete-delay", "--delay-updates"));
-      stage2.add(config.upstream());
-      stage2.add(partial + "/");
-      Rsync.Result r2 = rsync.run(stage2);
-      if (!r2.ok()) {
-        return failed(partial, "stage 2 (indexes): " + r2.describe(), r1.elapsed(), r2.elapsed());
-      }
-      // rsync's quick check (size and mtime to the second) can take an index for unchanged and
-      // link the previous snapshot's copy: a Release regenerated within the same second at the
-      // same size. The indexes are small and decide everything, so compare them by content.
-      List<String> stage3 = new ArrayList<>(List.of("-rlpt", "--checksum", "--delete"));
-      stage3.addAll(config.rsyncExtraArgs());
-      stage3.add(config.upstream() + "dists/");
-      stage3.add(partial + "/dists/");
-      Rsync.Result r3 = rsync.run(stage3);
-      if (!r3.ok()) {
-        return failed(
-            partial,
-            "stage 2 (indexes by checksum): " + r3.describe(),
-            r1.elapsed(),
-            r2.elapsed().plus(r3.elapsed()));
-      }
-      Duration stage2Time = r2.elapsed().plus(r3.elapsed());
-      Set<String> received = new HashSet<>(r1.received());
-      received.addAll(r2.received());
+    return hashes;
+  }
 
-      long t0 = System.nanoTime();
-      Map<String, SnapshotId> ids = new LinkedHashMap<>();
-      List<VerificationReport> reports = new ArrayList<>();
+  /** One run's state and report. */
+  private final class Run {
+    final String upstream;
+    Path snapshot;
+    final Map<String, SnapshotId> ids = new LinkedHashMap<>();
+    final Set<String> received = new HashSet<>();
+    final Map<String, Long> receivedPool = new LinkedHashMap<>();
+    long estimated;
+    int rehashed;
+    final List<String> repaired = new ArrayList<>();
+    Duration stage1 = Duration.ZERO;
+    Duration stage2 = Duration.ZERO;
+    Duration verify = Duration.ZERO;
+    Duration publish = Duration.ZERO;
+    final List<VerificationReport> reports = new ArrayList<>();
+
+    Run(String upstream) {
+      this.upstream = upstream;
+    }
+
+    SyncReport sync() throws IOException, InterruptedException {
+      for (Path p : store.removePartials()) {
+        LOG.warn("[{}] removed {} left by an interrupted sync", config.host(), p);
+      }
+      Optional<String> busy = waitForUpstream(upstream);
+      if (busy.isPresent()) {
+        return stopped(SyncReport.Outcome.FAILED, busy.get());
+      }
+      Optional<Path> previous = store.current();
+      Path partial = store.newPartial(config.clock().instant());
+      boolean published = false;
+      try {
+        List<String> common = new ArrayList<>(List.of("-rlptH", "--safe-links", "--numeric-ids"));
+        common.addAll(config.rsyncExtraArgs());
+        // Never copy an upstream's or our own lock file into a snapshot.
+        common.add("--exclude=/Archive-Update-in-Progress-*");
+        previous.ifPresent(p -> common.add("--link-dest=" + p));
+
+        // Stage 0: the new indexes alone (small), to estimate the space the pool files need.
+        List<String> stage0 = new ArrayList<>(List.of("-rlpt", "--safe-links"));
+        stage0.addAll(config.rsyncExtraArgs());
+        previous.ifPresent(p -> stage0.add("--link-dest=" + p.resolve("dists")));
+        stage0.add(upstream + "dists/");
+        stage0.add(partial + "/dists/");
+        Rsync.Result r0 = rsync.run(stage0);
+        stage1 = r0.elapsed();
+        if (!r0.ok()) {
+          return failed(partial, "stage 1 (new indexes for the space estimate): " + r0.describe());
+        }
+        Optional<String> noRoom = checkSpace(partial, previous);
+        if (noRoom.isPresent()) {
+          SnapshotStore.deleteTree(partial);
+          LOG.warn("[{}] sync refused: {}", config.host(), noRoom.get());
+          return stopped(SyncReport.Outcome.REFUSED, noRoom.get());
+        }
+
+        List<String> s1 = new ArrayList<>(common);
+        for (String x : INDEX_EXCLUDES) {
+          s1.add("--exclude=" + x);
+        }
+        s1.add(upstream);
+        s1.add(partial + "/");
+        Rsync.Result r1 = rsync.run(s1);
+        stage1 = stage1.plus(r1.elapsed());
+        if (!r1.ok()) {
+          return failed(partial, "stage 1 (pool): " + r1.describe());
+        }
+        List<String> s2 = new ArrayList<>(common);
+        s2.addAll(List.of("--delete-delay", "--delay-updates"));
+        s2.add(upstream);
+        s2.add(partial + "/");
+        Rsync.Result r2 = rsync.run(s2);
+        stage2 = r2.elapsed();
+        if (!r2.ok()) {
+          return failed(partial, "stage 2 (indexes): " + r2.describe());
+        }
+        // rsync's quick check (size and mtime to the second) can take an index for unchanged and
+        // link the previous snapshot's copy: a Release regenerated within the same second at the
+        // same size. The indexes are small and decide everything, so compare them by content.
+        List<String> s3 = new ArrayList<>(List.of("-rlpt", "--checksum", "--delete"));
+        s3.addAll(config.rsyncExtraArgs());
+        s3.add(upstream + "dists/");
+        s3.add(partial + "/dists/");
+        Rsync.Result r3 = rsync.run(s3);
+        stage2 = stage2.plus(r3.elapsed());
+        if (!r3.ok()) {
+          return failed(partial, "stage 2 (indexes by checksum): " + r3.describe());
+        }
+        received.addAll(r0.received().stream().map(n -> "dists/" + n).toList());
+        received.addAll(r1.received());
+        received.addAll(r2.received());
+        received.addAll(r3.received().stream().map(n -> "dists/" + n).toList());
+
+        long t0 = System.nanoTime();
+        HashCache cache = hashCache();
+        cache.beginRun(config.clock().instant());
+        rehashed = cache.dueCount();
+        List<String> problems = verifyAll(partial, cache);
+        List<String> rotten = repairable();
+        if (!problems.isEmpty() && !rotten.isEmpty()) {
+          // Files linked from the previous snapshot that no longer match their index: bit rot
+          // (found by the rolling re-hash) or a quick check fooled. Break the links, fetch them
+          // again, verify again.
+          LOG.warn(
+              "[{}] {} local pool file(s) do not match the indexes; fetching them again: {}",
+              config.host(),
+              rotten.size(),
+              rotten.get(0));
+          for (String path : rotten) {
+            Files.deleteIfExists(partial.resolve(path));
+          }
+          Path list = partial.resolve(".repair-list");
+          Files.write(list, rotten, StandardCharsets.UTF_8);
+          List<String> fix =
+              new ArrayList<>(List.of("-rlpt", "--safe-links", "--files-from=" + list));
+          fix.addAll(config.rsyncExtraArgs());
+          fix.add(upstream);
+          fix.add(partial + "/");
+          Rsync.Result rr = rsync.run(fix);
+          Files.deleteIfExists(list);
+          stage2 = stage2.plus(rr.elapsed());
+          if (!rr.ok()) {
+            return failed(partial, "fetching corrupt local files again: " + rr.describe());
+          }
+          repaired.addAll(rotten);
+          received.addAll(rotten);
+          problems = verifyAll(partial, cache);
+        }
+        verify = Duration.ofNanos(System.nanoTime() - t0);
+        for (String path : received) {
+          if (path.startsWith("pool/")) {
+            try {
+              receivedPool.put(path, Files.size(partial.resolve(path)));
+            } catch (IOException gone) {
+              // deleted by stage 2: not part of the snapshot
+            }
+          }
+        }
+        if (!problems.isEmpty()) {
+          LOG.warn(
+              "[{}] the copy of {} did not verify; the current snapshot stays: {}",
+              config.host(),
+              upstream,
+              problems.get(0));
+          SnapshotStore.deleteTree(partial);
+          return report(SyncReport.Outcome.REJECTED, problems);
+        }
+
+        long t1 = System.nanoTime();
+        writeTrace(partial, r1.elapsed(), r2.elapsed());
+        Path done = store.publish(partial);
+        published = true;
+        snapshot = done;
+        cache.save();
+        for (Path old : store.prune(config.keep())) {
+          LOG.info("[{}] pruned snapshot {}", config.host(), old.getFileName());
+        }
+        publish = Duration.ofNanos(System.nanoTime() - t1);
+        LOG.info(
+            "[{}] published snapshot {} from {} ({} files received, {} re-hashed, {} repaired)",
+            config.host(),
+            done.getFileName(),
+            upstream,
+            received.size(),
+            rehashed,
+            repaired.size());
+        return report(SyncReport.Outcome.PUBLISHED, List.of());
+      } finally {
+        if (!published && Files.exists(partial)) {
+          SnapshotStore.deleteTree(partial);
+        }
+      }
+    }
+
+    private List<String> verifyAll(Path tree, HashCache cache) throws IOException {
+      ids.clear();
+      reports.clear();
       List<String> problems = new ArrayList<>();
       for (String suite : config.suites()) {
         VerifyOptions o =
-            VerifyOptions.defaults(suite).withClock(config.clock()).withAlsoHash(received);
-        VerificationReport v = new ArchiveVerifier(keys).verify(new LocalArchiveSource(partial), o);
+            VerifyOptions.defaults(suite)
+                .withClock(config.clock())
+                .withAlsoHash(received)
+                .withMemory(cache);
+        VerificationReport v = new ArchiveVerifier(keys).verify(new LocalArchiveSource(tree), o);
         reports.add(v);
         v.snapshot().ifPresent(id -> ids.put(suite, id));
         for (Problem p : v.problems()) {
@@ -152,55 +294,122 @@ public final class SyncAgent {
           problems.add(suite + ": ... and " + (v.problemCount() - v.problems().size()) + " more");
         }
       }
-      Duration verify = Duration.ofNanos(System.nanoTime() - t0);
-      if (!problems.isEmpty()) {
-        LOG.warn(
-            "[{}] the copy of {} did not verify; the current snapshot stays: {}",
-            config.host(),
-            config.upstream(),
-            problems.get(0));
-        SnapshotStore.deleteTree(partial);
-        return report(
-            SyncReport.Outcome.REJECTED,
-            null,
-            ids,
-            received.size(),
-            r1.elapsed(),
-            stage2Time,
-            verify,
-            Duration.ZERO,
-            problems,
-            reports);
-      }
+      return problems;
+    }
 
-      long t1 = System.nanoTime();
-      writeTrace(partial, r1, r2);
-      Path done = store.publish(partial);
-      published = true;
-      for (Path old : store.prune(config.keep())) {
-        LOG.info("[{}] pruned snapshot {}", config.host(), old.getFileName());
+    /**
+     * The pool files that failed only because the local copy is bad: not received in this run,
+     * wrong size or hash, and every problem of the run is of that kind (otherwise the upstream is
+     * at fault and fetching again would not help).
+     */
+    private List<String> repairable() {
+      List<String> paths = new ArrayList<>();
+      for (VerificationReport v : reports) {
+        if (v.problemCount() > v.problems().size()) {
+          return List.of();
+        }
+        for (Problem p : v.problems()) {
+          boolean local =
+              p.kind() == Problem.Kind.POOL
+                  && !received.contains(p.file())
+                  && (p.message().startsWith("SHA256 differs")
+                      || p.message().startsWith("size differs"));
+          if (!local) {
+            return List.of();
+          }
+          paths.add(p.file());
+        }
       }
-      Duration publish = Duration.ofNanos(System.nanoTime() - t1);
-      LOG.info(
-          "[{}] published snapshot {} ({} files received)",
-          config.host(),
-          done.getFileName(),
-          received.size());
-      return report(
-          SyncReport.Outcome.PUBLISHED,
-          done,
-          ids,
+      return paths;
+    }
+
+    /** The space check: empty when the estimated new files fit with the reserve kept. */
+    private Optional<String> checkSpace(Path partial, Optional<Path> previous) throws IOException {
+      SpaceEstimate.Result e = SpaceEstimate.of(partial, previous, config.suites());
+      estimated = e.bytes();
+      long free = Files.getFileStore(partial).getUsableSpace();
+      if (e.bytes() + config.minFreeBytes() > free) {
+        return Optional.of(
+            "not enough disk space on "
+                + config.root()
+                + ": the new indexes list "
+                + e.files()
+                + " new pool file(s) of "
+                + e.bytes()
+                + " bytes, "
+                + free
+                + " bytes are free and "
+                + config.minFreeBytes()
+                + " must stay free");
+      }
+      return Optional.empty();
+    }
+
+    private SyncReport failed(Path partial, String why) throws IOException {
+      LOG.warn("[{}] sync from {} failed: {}", config.host(), upstream, why);
+      SnapshotStore.deleteTree(partial);
+      return report(SyncReport.Outcome.FAILED, List.of(why));
+    }
+
+    /** A run that stopped before copying anything. */
+    SyncReport stopped(SyncReport.Outcome o, String why) {
+      return report(o, List.of(why));
+    }
+
+    SyncReport report(SyncReport.Outcome o, List<String> problems) {
+      return new SyncReport(
+          o,
+          upstream,
+          snapshot,
+          o == SyncReport.Outcome.PUBLISHED || o == SyncReport.Outcome.REJECTED ? ids : Map.of(),
           received.size(),
-          r1.elapsed(),
-          stage2Time,
+          receivedPool,
+          estimated,
+          rehashed,
+          repaired,
+          stage1,
+          stage2,
           verify,
           publish,
-          List.of(),
+          problems,
           reports);
-    } finally {
-      if (!published && Files.exists(partial)) {
-        SnapshotStore.deleteTree(partial);
-      }
+    }
+
+    /** The ftpsync trace file, written (tmp + rename) only after both stages succeeded. */
+    private void writeTrace(Path tree, Duration s1, Duration s2) throws IOException {
+      Instant now = config.clock().instant();
+      String trace =
+          "Date: "
+              + Rfc2822Dates.format(now)
+              + "\n"
+              + "Date-Started: "
+              + Rfc2822Dates.format(now.minus(s1).minus(s2))
+              + "\n"
+              + "Archive serial: "
+              + tree.getFileName().toString().replace(".partial-", "")
+              + "\n"
+              + "Creator: mirrordirector sync-agent\n"
+              + "Running on host: "
+              + config.host()
+              + "\n"
+              + "Upstream-mirror: "
+              + upstream
+              + "\n"
+              + "Total time spent in stage1 rsync: "
+              + s1.toSeconds()
+              + "\n"
+              + "Total time spent in stage2 rsync: "
+              + s2.toSeconds()
+              + "\n";
+      Path dir = tree.resolve("project/trace");
+      Files.createDirectories(dir);
+      Path tmp = dir.resolve("." + config.host() + ".new");
+      Files.writeString(tmp, trace, StandardCharsets.UTF_8);
+      Files.move(
+          tmp,
+          dir.resolve(config.host()),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     }
   }
 
@@ -208,12 +417,12 @@ public final class SyncAgent {
    * Waits while the upstream shows its own Archive-Update-in-Progress lock (a half-updated upstream
    * must not be copied); returns why it gave up, or empty when the upstream is quiet.
    */
-  private Optional<String> waitForUpstream() throws InterruptedException {
+  private Optional<String> waitForUpstream(String upstream) throws InterruptedException {
     String why = null;
     for (int look = 1; look <= config.upstreamBusyTries(); look++) {
       try {
         List<String> locks =
-            rsync.listTop(config.upstream()).stream()
+            rsync.listTop(upstream).stream()
                 .filter(n -> n.startsWith("Archive-Update-in-Progress-"))
                 .toList();
         if (locks.isEmpty()) {
@@ -234,87 +443,5 @@ public final class SyncAgent {
       }
     }
     return Optional.of(why);
-  }
-
-  private SyncReport failed(Path partial, String why, Duration s1, Duration s2) throws IOException {
-    LOG.warn("[{}] sync from {} failed: {}", config.host(), config.upstream(), why);
-    SnapshotStore.deleteTree(partial);
-    return report(
-        SyncReport.Outcome.FAILED,
-        null,
-        Map.of(),
-        0,
-        s1,
-        s2,
-        Duration.ZERO,
-        Duration.ZERO,
-        List.of(why),
-        List.of());
-  }
-
-  /** The ftpsync trace file, written (tmp + rename) only after both stages succeeded. */
-  private void writeTrace(Path tree, Rsync.Result r1, Rsync.Result r2) throws IOException {
-    Instant now = config.clock().instant();
-    String trace =
-        "Date: "
-            + Rfc2822Dates.format(now)
-            + "\n"
-            + "Date-Started: "
-            + Rfc2822Dates.format(now.minus(r1.elapsed()).minus(r2.elapsed()))
-            + "\n"
-            + "Archive serial: "
-            + tree.getFileName().toString().replace(".partial-", "")
-            + "\n"
-            + "Creator: mirrordirector sync-agent\n"
-            + "Running on host: "
-            + config.host()
-            + "\n"
-            + "Upstream-mirror: "
-            + config.upstream()
-            + "\n"
-            + "Total time spent in stage1 rsync: "
-            + r1.elapsed().toSeconds()
-            + "\n"
-            + "Total time spent in stage2 rsync: "
-            + r2.elapsed().toSeconds()
-            + "\n";
-    Path dir = tree.resolve("project/trace");
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve("." + config.host() + ".new");
-    Files.writeString(tmp, trace, StandardCharsets.UTF_8);
-    Files.move(
-        tmp,
-        dir.resolve(config.host()),
-        StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  /** A run that stopped before copying anything. */
-  private static SyncReport notStarted(SyncReport.Outcome o, String why) {
-    return report(
-        o,
-        null,
-        Map.of(),
-        0,
-        Duration.ZERO,
-        Duration.ZERO,
-        Duration.ZERO,
-        Duration.ZERO,
-        List.of(why),
-        List.of());
-  }
-
-  private static SyncReport report(
-      SyncReport.Outcome o,
-      Path snapshot,
-      Map<String, SnapshotId> ids,
-      int received,
-      Duration s1,
-      Duration s2,
-      Duration verify,
-      Duration publish,
-      List<String> problems,
-      List<VerificationReport> reports) {
-    return new SyncReport(o, snapshot, ids, received, s1, s2, verify, publish, problems, reports);
   }
 }

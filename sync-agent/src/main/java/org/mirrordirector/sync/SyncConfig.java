@@ -19,6 +19,10 @@ import org.mirrordirector.sync.archive.PoolPaths;
  *     Archive-Update-in-Progress lock is present
  * @param upstreamBusyTries how many looks before giving up for this run
  * @param rsyncExtraArgs extra rsync options (e.g. --bwlimit), passed to both stages
+ * @param rehashPeriod every pool file is hashed again within this time (rolling re-hash; zero
+ *     re-hashes everything on every run)
+ * @param minFreeBytes free space that must remain on the snapshot file system after the estimated
+ *     new files; a run that would go below it is refused before it copies any pool file
  */
 public record SyncConfig(
     String upstream,
@@ -31,17 +35,12 @@ public record SyncConfig(
     Clock clock,
     Duration upstreamBusyWait,
     int upstreamBusyTries,
-    List<String> rsyncExtraArgs) {
+    List<String> rsyncExtraArgs,
+    Duration rehashPeriod,
+    long minFreeBytes) {
 
   public SyncConfig {
-    if (upstream == null
-        || !(upstream.startsWith("rsync://") || upstream.contains("::"))
-        || !upstream.endsWith("/")) {
-      throw new IllegalArgumentException(
-          "upstream must be an rsync source ending in '/', such as rsync://host/archive/: '"
-              + upstream
-              + "'");
-    }
+    checkUpstream(upstream);
     if (suites == null || suites.isEmpty()) {
       throw new IllegalArgumentException("at least one suite must be verified");
     }
@@ -62,11 +61,18 @@ public record SyncConfig(
           "upstreamBusyTries must be at least 1: " + upstreamBusyTries);
     }
     rsyncExtraArgs = List.copyOf(rsyncExtraArgs);
+    if (rehashPeriod == null || rehashPeriod.isNegative()) {
+      throw new IllegalArgumentException("rehashPeriod must be zero or more: " + rehashPeriod);
+    }
+    if (minFreeBytes < 0) {
+      throw new IllegalArgumentException("minFreeBytes must not be negative: " + minFreeBytes);
+    }
   }
 
   /**
    * Keep 3 snapshots, 10 minutes of rsync I/O timeout, rsync from PATH, the system clock; while the
-   * upstream is mid-update, look again every 60 s, 10 times.
+   * upstream is mid-update, look again every 60 s, 10 times; re-hash every file within 30 days;
+   * keep 1 GiB free.
    */
   public static SyncConfig of(String upstream, Path root, List<String> suites, String host) {
     return new SyncConfig(
@@ -80,7 +86,9 @@ public record SyncConfig(
         Clock.systemUTC(),
         Duration.ofSeconds(60),
         10,
-        List.of());
+        List.of(),
+        Duration.ofDays(30),
+        1L << 30);
   }
 
   public SyncConfig withKeep(int k) {
@@ -95,7 +103,9 @@ public record SyncConfig(
         clock,
         upstreamBusyWait,
         upstreamBusyTries,
-        rsyncExtraArgs);
+        rsyncExtraArgs,
+        rehashPeriod,
+        minFreeBytes);
   }
 
   public SyncConfig withUpstreamBusy(Duration wait, int tries) {
@@ -110,7 +120,9 @@ public record SyncConfig(
         clock,
         wait,
         tries,
-        rsyncExtraArgs);
+        rsyncExtraArgs,
+        rehashPeriod,
+        minFreeBytes);
   }
 
   public SyncConfig withRsyncExtraArgs(List<String> args) {
@@ -125,6 +137,73 @@ public record SyncConfig(
         clock,
         upstreamBusyWait,
         upstreamBusyTries,
-        args);
+        args,
+        rehashPeriod,
+        minFreeBytes);
+  }
+
+  public SyncConfig withRehashPeriod(Duration period) {
+    return new SyncConfig(
+        upstream,
+        root,
+        suites,
+        host,
+        keep,
+        rsyncTimeout,
+        rsyncBinary,
+        clock,
+        upstreamBusyWait,
+        upstreamBusyTries,
+        rsyncExtraArgs,
+        period,
+        minFreeBytes);
+  }
+
+  public SyncConfig withMinFreeBytes(long bytes) {
+    return new SyncConfig(
+        upstream,
+        root,
+        suites,
+        host,
+        keep,
+        rsyncTimeout,
+        rsyncBinary,
+        clock,
+        upstreamBusyWait,
+        upstreamBusyTries,
+        rsyncExtraArgs,
+        rehashPeriod,
+        bytes);
+  }
+
+  public SyncConfig withClock(Clock c) {
+    return new SyncConfig(
+        upstream,
+        root,
+        suites,
+        host,
+        keep,
+        rsyncTimeout,
+        rsyncBinary,
+        c,
+        upstreamBusyWait,
+        upstreamBusyTries,
+        rsyncExtraArgs,
+        rehashPeriod,
+        minFreeBytes);
+  }
+
+  /** Checks an rsync source; the message names the value. */
+  public static String checkUpstream(String upstream) {
+    if (upstream == null
+        || !(upstream.startsWith("rsync://") || upstream.contains("::"))
+        || !upstream.endsWith("/")
+        || upstream.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+      throw new IllegalArgumentException(
+          "upstream must be an rsync source ending in '/', such as rsync://host/archive/: '"
+              + upstream
+              + "'");
+    }
+    return upstream;
   }
 }

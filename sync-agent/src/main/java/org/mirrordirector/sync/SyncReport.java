@@ -10,16 +10,26 @@ import org.mirrordirector.sync.archive.VerificationReport;
 /**
  * What one sync run did.
  *
+ * @param upstream where this run copied from
  * @param snapshot the published snapshot directory (PUBLISHED only)
  * @param ids the InRelease identity of each verified suite
  * @param received files rsync transferred (the rest were hard links to the previous snapshot)
+ * @param receivedPool the pool paths among them, with their sizes (what is new in this snapshot)
+ * @param estimatedBytes the new pool bytes estimated from the new indexes before copying
+ * @param rehashed remembered pool files hashed again because they were due (rolling re-hash)
+ * @param repaired local pool files found corrupt (bit rot) and fetched again
  * @param problems why the run did not publish, each naming its file or step
  */
 public record SyncReport(
     Outcome outcome,
+    String upstream,
     Path snapshot,
     Map<String, SnapshotId> ids,
     int received,
+    Map<String, Long> receivedPool,
+    long estimatedBytes,
+    int rehashed,
+    List<String> repaired,
     Duration stage1,
     Duration stage2,
     Duration verify,
@@ -35,13 +45,22 @@ public record SyncReport(
     FAILED,
     /** The copy did not verify; it was discarded and the current snapshot is untouched. */
     REJECTED,
+    /** Not started: the new files would not fit beside the snapshots with the free space kept. */
+    REFUSED,
     /** Another live process holds the lock. */
     LOCKED
   }
 
   public SyncReport {
     ids = Map.copyOf(ids);
+    receivedPool = Map.copyOf(receivedPool);
+    repaired = List.copyOf(repaired);
     problems = List.copyOf(problems);
     verifications = List.copyOf(verifications);
+  }
+
+  /** The time spent on top of rsync's own: verification and publication. */
+  public Duration agentTime() {
+    return verify.plus(publish);
   }
 }

@@ -218,7 +218,7 @@ class SyncAgentTest {
     java.util.concurrent.ExecutorService ex =
         java.util.concurrent.Executors.newSingleThreadExecutor();
     try {
-      java.util.concurrent.Future<SyncReport> run = ex.submit(a::runOnce);
+      java.util.concurrent.Future<SyncReport> run = ex.submit(() -> a.runOnce());
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
       while (System.nanoTime() < deadline) {
         java.util.Optional<ProcessHandle> victim =
@@ -271,5 +271,120 @@ class SyncAgentTest {
     SyncReport recovered = fast.runOnce();
     assertThat(recovered.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
     assertThat(recovered.ids().get("bookworm")).isNotEqualTo(good.ids().get("bookworm"));
+  }
+
+  @Test
+  void linkedFilesAreRecalledNotReadAndTheRollingRehashRepairsBitRot() throws Exception {
+    Path mirror = dir.resolve("mirror");
+    SyncConfig base = SyncConfig.of(daemon.url(), mirror, List.of("bookworm"), "node-a");
+    SyncAgent monthly = new SyncAgent(base, upstream.keys());
+    SyncReport first = monthly.runOnce();
+    assertThat(first.verifications().get(0).counts().poolBytesHashed())
+        .isEqualTo(upstream.result.poolBytes());
+    assertThat(mirror.resolve(".state/hash-cache")).exists();
+
+    // Bit rot in a pool file every snapshot shares: same inode, size and mtime, one byte flipped.
+    Path rotten;
+    try (Stream<Path> files = Files.walk(first.snapshot().resolve("pool"))) {
+      rotten =
+          files
+              .filter(p -> p.toString().endsWith(".deb"))
+              .filter(p -> p.toFile().length() > 100)
+              .sorted()
+              .findFirst()
+              .orElseThrow();
+    }
+    String rel = first.snapshot().relativize(rotten).toString();
+    java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(rotten);
+    byte[] good = Files.readAllBytes(rotten);
+    byte[] bad = good.clone();
+    bad[bad.length / 2] ^= 0x40;
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(rotten, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(bad));
+    }
+    Files.setLastModifiedTime(rotten, mtime);
+
+    // A new agent with a month's period trusts its cache: nothing re-read, the rot is not seen.
+    SyncReport trusting = new SyncAgent(base, upstream.keys()).runOnce();
+    assertThat(trusting.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(trusting.repaired()).isEmpty();
+    assertThat(trusting.verifications().get(0).counts().poolBytesHashed())
+        .isLessThan(upstream.result.poolBytes() / 2);
+
+    // Re-hash everything (period zero): the rot is found, the file fetched again, and published.
+    SyncReport rehash =
+        new SyncAgent(base.withRehashPeriod(java.time.Duration.ZERO), upstream.keys()).runOnce();
+    assertThat(rehash.problems()).isEmpty();
+    assertThat(rehash.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(rehash.repaired()).containsExactly(rel);
+    assertThat(rehash.rehashed()).isEqualTo(40);
+    assertThat(Files.readAllBytes(rehash.snapshot().resolve(rel))).isEqualTo(good);
+    assertThat(Files.isSameFile(rehash.snapshot().resolve(rel), rotten)).isFalse();
+  }
+
+  @Test
+  void aRunThatWouldFillTheDiskIsRefusedAndTheEstimateIsExact() throws Exception {
+    Path mirror = dir.resolve("mirror");
+    SyncConfig base = SyncConfig.of(daemon.url(), mirror, List.of("bookworm"), "node-a");
+    long free = Files.getFileStore(dir).getUsableSpace();
+    SyncReport refused = new SyncAgent(base.withMinFreeBytes(free), upstream.keys()).runOnce();
+    assertThat(refused.outcome()).isEqualTo(SyncReport.Outcome.REFUSED);
+    assertThat(refused.problems().get(0))
+        .startsWith("not enough disk space on " + mirror)
+        .contains(
+            "the new indexes list 40 new pool file(s) of "
+                + upstream.result.poolBytes()
+                + " bytes");
+    assertThat(refused.received()).isZero();
+    assertThat(new SnapshotStore(mirror).current()).isEmpty();
+    try (Stream<Path> s = Files.list(mirror.resolve("snapshots"))) {
+      assertThat(s).isEmpty();
+    }
+
+    SyncAgent a = new SyncAgent(base.withMinFreeBytes(0), upstream.keys());
+    SyncReport first = a.runOnce();
+    assertThat(first.estimatedBytes()).isEqualTo(upstream.result.poolBytes());
+    updateUpstream(10);
+    SyncReport second = a.runOnce();
+    assertThat(second.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(second.receivedPool()).isNotEmpty();
+    assertThat(second.estimatedBytes())
+        .isEqualTo(second.receivedPool().values().stream().mapToLong(Long::longValue).sum());
+  }
+
+  @Test
+  void aKillBetweenRenameAndSwapLeavesTheOldSnapshotCurrentAndTheNextRunRecovers()
+      throws Exception {
+    Path mirror = dir.resolve("mirror");
+    SyncAgent a = agent(2);
+    SyncReport good = a.runOnce();
+    // The state a SIGKILL leaves between publish's two renames: the new tree renamed into
+    // snapshots/, a temporary link made, and 'current' not yet swapped.
+    Path renamed = mirror.resolve("snapshots/29991231T235959Z");
+    Process cp =
+        new ProcessBuilder("cp", "-al", good.snapshot().toString(), renamed.toString())
+            .inheritIO()
+            .start();
+    assertThat(cp.waitFor()).isZero();
+    Files.createSymbolicLink(mirror.resolve(".current.tmp"), Path.of("snapshots/29991231T235959Z"));
+    assertThat(a.store().current()).contains(good.snapshot());
+    assertThat(
+            new org.mirrordirector.sync.archive.ArchiveVerifier(upstream.keys())
+                .verify(
+                    new org.mirrordirector.sync.archive.LocalArchiveSource(
+                        mirror.resolve("current")),
+                    org.mirrordirector.sync.archive.VerifyOptions.defaults("bookworm"))
+                .ok())
+        .isTrue();
+
+    updateUpstream(5);
+    SyncReport next = a.runOnce();
+    assertThat(next.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(a.store().current()).contains(next.snapshot());
+    assertThat(Files.readSymbolicLink(mirror.resolve("current")).toString())
+        .isEqualTo("snapshots/" + next.snapshot().getFileName());
+    assertThat(mirror.resolve(".current.tmp")).doesNotExist();
+    assertThat(a.store().list()).hasSize(2).contains(next.snapshot());
   }
 }

@@ -577,7 +577,7 @@ public final class ArchiveVerifier {
                   Long.toString(st.get().size())));
           return;
         }
-        if (opt.pool() != VerifyOptions.PoolCheck.HASH && !opt.alsoHash().contains(path)) {
+        if (!mustHash(path, ref, st.get())) {
           return;
         }
         java.security.MessageDigest d = Sha256.newDigest();
@@ -603,12 +603,28 @@ public final class ArchiveVerifier {
           problem(
               new Problem(
                   Kind.POOL, path, "SHA256 differs from " + ref.index(), ref.sha256(), hex));
+        } else if (opt.memory().isPresent()) {
+          opt.memory().get().remember(path, st.get(), hex);
         }
       } catch (NoSuchFileException e) {
         problem(Problem.of(Kind.POOL, path, "vanished while being read"));
       } catch (IOException e) {
         problem(Problem.of(Kind.FETCH, path, String.valueOf(e.getMessage())));
       }
+    }
+
+    /**
+     * Whether a pool file is hashed: always when asked for (HASH, or received by this sync); with a
+     * memory, whenever it cannot vouch for this very file having the promised hash.
+     */
+    private boolean mustHash(String path, PoolRef ref, ArchiveSource.Stat st) {
+      if (opt.alsoHash().contains(path)) {
+        return true;
+      }
+      if (opt.memory().isPresent()) {
+        return !opt.memory().get().recall(st).map(ref.sha256()::equals).orElse(false);
+      }
+      return opt.pool() == VerifyOptions.PoolCheck.HASH;
     }
 
     // --- bookkeeping ------------------------------------------------------------------------

@@ -37,7 +37,12 @@ public final class LocalArchiveSource implements ArchiveSource {
   public Optional<Stat> stat(String path) throws IOException {
     try {
       BasicFileAttributes a = Files.readAttributes(resolve(path), BasicFileAttributes.class);
-      return Optional.of(new Stat(a.size(), a.isRegularFile(), a.fileKey()));
+      return Optional.of(
+          new Stat(
+              a.size(),
+              a.isRegularFile(),
+              a.fileKey(),
+              a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param maxReportedProblems problems kept in the report (all are counted)
  * @param alsoHash pool paths whose SHA-256 is checked even when {@code pool} is SIZE (the files a
  *     sync has just received)
+ * @param memory when present, pool files are hashed unless it recalls the very file with the
+ *     promised SHA-256 (whatever {@code pool} says beyond SIZE), and every hash is remembered
  */
 public record VerifyOptions(
     String suite,
@@ -30,7 +32,8 @@ public record VerifyOptions(
     Clock clock,
     int threads,
     int maxReportedProblems,
-    java.util.Set<String> alsoHash) {
+    java.util.Set<String> alsoHash,
+    Optional<HashMemory> memory) {
 
   /** How pool files are checked: not at all, by presence and size, or by SHA-256 too. */
   public enum PoolCheck {
@@ -69,7 +72,8 @@ public record VerifyOptions(
         Clock.systemUTC(),
         Runtime.getRuntime().availableProcessors(),
         100,
-        java.util.Set.of());
+        java.util.Set.of(),
+        Optional.empty());
   }
 
   public VerifyOptions withPool(PoolCheck p) {
@@ -83,7 +87,8 @@ public record VerifyOptions(
         clock,
         threads,
         maxReportedProblems,
-        alsoHash);
+        alsoHash,
+        memory);
   }
 
   public VerifyOptions withComponents(List<String> c) {
@@ -97,7 +102,8 @@ public record VerifyOptions(
         clock,
         threads,
         maxReportedProblems,
-        alsoHash);
+        alsoHash,
+        memory);
   }
 
   public VerifyOptions withArchitectures(List<String> a) {
@@ -111,7 +117,8 @@ public record VerifyOptions(
         clock,
         threads,
         maxReportedProblems,
-        alsoHash);
+        alsoHash,
+        memory);
   }
 
   public VerifyOptions withNotOlderThan(Instant previousDate) {
@@ -125,7 +132,8 @@ public record VerifyOptions(
         clock,
         threads,
         maxReportedProblems,
-        alsoHash);
+        alsoHash,
+        memory);
   }
 
   public VerifyOptions withClock(Clock c) {
@@ -139,7 +147,8 @@ public record VerifyOptions(
         c,
         threads,
         maxReportedProblems,
-        alsoHash);
+        alsoHash,
+        memory);
   }
 
   public VerifyOptions withAlsoHash(java.util.Set<String> paths) {
@@ -153,7 +162,8 @@ public record VerifyOptions(
         clock,
         threads,
         maxReportedProblems,
-        paths);
+        paths,
+        memory);
   }
 
   public VerifyOptions withThreads(int t) {
@@ -167,6 +177,22 @@ public record VerifyOptions(
         clock,
         t,
         maxReportedProblems,
-        alsoHash);
+        alsoHash,
+        memory);
+  }
+
+  public VerifyOptions withMemory(HashMemory m) {
+    return new VerifyOptions(
+        suite,
+        components,
+        architectures,
+        pool,
+        notOlderThan,
+        maxClockSkew,
+        clock,
+        threads,
+        maxReportedProblems,
+        alsoHash,
+        Optional.of(m));
   }
 }
