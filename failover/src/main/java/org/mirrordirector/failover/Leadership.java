@@ -116,7 +116,7 @@ public final class Leadership implements Closeable {
     this.negotiatedMs = (int) config.sessionTimeout().toMillis();
     this.nodeInfo =
         new NodeInfo(
-            id, config.address(), Role.STANDBY, 0, false, System.currentTimeMillis(), null);
+            id, config.address(), Role.STANDBY, 0, false, System.currentTimeMillis(), null, null);
   }
 
   /** Registers this node and stands for election. Call once. */
@@ -257,6 +257,16 @@ public final class Leadership implements Closeable {
     events.execute(
         () -> {
           nodeInfo = nodeInfo.withReady(ready, snapshot);
+          publishNodeInfo();
+        });
+  }
+
+  /** Records the rsync URL of this node's published tree, from which a hot spare copies. */
+  public void setRsync(String url) {
+    String checked = nodeInfo.withRsync(url).rsync(); // validates now, in the caller's thread
+    events.execute(
+        () -> {
+          nodeInfo = nodeInfo.withRsync(checked);
           publishNodeInfo();
         });
   }

@@ -33,7 +33,13 @@ public final class Payloads {
     STANDBY
   }
 
-  /** One running node (ephemeral). */
+  /**
+   * One running node (ephemeral).
+   *
+   * @param address where the node's director answers (host:port)
+   * @param rsync the rsync URL of the node's published tree, from which a hot spare copies; null
+   *     when it serves none
+   */
   public record NodeInfo(
       String id,
       String address,
@@ -41,23 +47,34 @@ public final class Payloads {
       long epoch,
       boolean ready,
       long heartbeatMillis,
-      String snapshot) {
+      String snapshot,
+      String rsync) {
     public NodeInfo {
       RegistryPaths.requireId("node", id);
       require(role != null, "node " + id + ": role is missing");
       require(epoch >= 0, "node " + id + ": negative epoch " + epoch);
+      require(
+          rsync == null
+              || (rsync.startsWith("rsync://")
+                  && rsync.endsWith("/")
+                  && rsync.chars().noneMatch(c -> c < 0x21 || c == 0x7f)),
+          "node " + id + ": rsync must be rsync://host/module/: '" + rsync + "'");
     }
 
     public NodeInfo withRole(Role r, long e) {
-      return new NodeInfo(id, address, r, e, ready, heartbeatMillis, snapshot);
+      return new NodeInfo(id, address, r, e, ready, heartbeatMillis, snapshot, rsync);
     }
 
     public NodeInfo withHeartbeat(long millis) {
-      return new NodeInfo(id, address, role, epoch, ready, millis, snapshot);
+      return new NodeInfo(id, address, role, epoch, ready, millis, snapshot, rsync);
     }
 
     public NodeInfo withReady(boolean r, String snap) {
-      return new NodeInfo(id, address, role, epoch, r, heartbeatMillis, snap);
+      return new NodeInfo(id, address, role, epoch, r, heartbeatMillis, snap, rsync);
+    }
+
+    public NodeInfo withRsync(String url) {
+      return new NodeInfo(id, address, role, epoch, ready, heartbeatMillis, snapshot, url);
     }
   }
 
@@ -142,22 +159,50 @@ public final class Payloads {
     DOWN
   }
 
-  /** What the prober found for one suite of one mirror. */
+  /**
+   * What the prober found for one suite of a mirror over one scheme.
+   *
+   * @param snapshot the SHA-256 of the InRelease the mirror serves (null when none was read)
+   * @param health the state after hysteresis
+   * @param lagMillis for LAGGING, how long the mirror's snapshot has been superseded
+   * @param reason why, in words, for the status page and the explain output
+   */
   public record SuiteState(
-      String snapshot, Health health, Long latencyMs, Long lastSuccessMillis, String reason) {
+      String snapshot,
+      Health health,
+      Long latencyMs,
+      Long lastSuccessMillis,
+      String reason,
+      Long lagMillis) {
     public SuiteState {
       require(health != null, "suite state: health is missing");
       require(
           snapshot == null || snapshot.matches("[0-9a-f]{64}"),
           "suite state: snapshot is not a SHA-256: '" + snapshot + "'");
+      require(lagMillis == null || lagMillis >= 0, "suite state: negative lag " + lagMillis);
     }
   }
 
-  /** The prober's findings for a mirror, by suite. */
-  public record MirrorState(String mirror, Map<String, SuiteState> suites, long probedAtMillis) {
+  /** The prober's findings for a mirror: scheme ("http", "https") to suite to state. */
+  public record MirrorState(
+      String mirror, Map<String, Map<String, SuiteState>> schemes, long probedAtMillis) {
     public MirrorState {
       RegistryPaths.requireId("mirror", mirror);
-      suites = suites == null ? Map.of() : Map.copyOf(suites);
+      Map<String, Map<String, SuiteState>> copy = new java.util.TreeMap<>();
+      if (schemes != null) {
+        for (Map.Entry<String, Map<String, SuiteState>> e : schemes.entrySet()) {
+          require(
+              e.getKey().equals("http") || e.getKey().equals("https"),
+              "mirror " + mirror + ": unknown scheme '" + e.getKey() + "'");
+          copy.put(e.getKey(), Map.copyOf(e.getValue()));
+        }
+      }
+      schemes = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /** The state of one suite over one scheme, if probed. */
+    public java.util.Optional<SuiteState> suite(String scheme, String suite) {
+      return java.util.Optional.ofNullable(schemes.getOrDefault(scheme, Map.of()).get(suite));
     }
   }
 

@@ -73,7 +73,11 @@ class RegistryReaderTest {
       a.writer.putMirror(mirror("m1"));
       a.writer.putMirrorState(
           new MirrorState(
-              "m1", Map.of("bookworm", new SuiteState(SHA, Health.OK, 12L, 1000L, null)), 1000));
+              "m1",
+              Map.of(
+                  "http",
+                  Map.of("bookworm", new SuiteState(SHA, Health.OK, 12L, 1000L, null, null))),
+              1000));
       SnapshotRecord snap =
           new SnapshotRecord("s1", Map.of("bookworm", new SuiteSnapshot(SHA, 5000)), 6000);
       a.writer.publish(snap, 7000);
@@ -96,7 +100,7 @@ class RegistryReaderTest {
       assertThat(v.epoch()).isEqualTo(1);
       assertThat(v.leader()).isEqualTo("a");
       assertThat(v.mirrors().get("m1").config()).isEqualTo(mirror("m1"));
-      assertThat(v.mirrors().get("m1").state().suites().get("bookworm").health())
+      assertThat(v.mirrors().get("m1").state().suite("http", "bookworm").orElseThrow().health())
           .isEqualTo(Health.OK);
       assertThat(v.snapshots()).containsEntry("s1", snap);
       assertThat(v.current().snapshot()).isEqualTo("s1");

@@ -49,6 +49,7 @@ public final class SyncAgent {
   private final TrustedKeys keys;
   private final SnapshotStore store;
   private final Rsync rsync;
+  private final UpstreamWatch watch;
   private HashCache hashes;
 
   public SyncAgent(SyncConfig config, TrustedKeys keys) {
@@ -56,10 +57,21 @@ public final class SyncAgent {
     this.keys = keys;
     this.store = new SnapshotStore(config.root());
     this.rsync = new Rsync(config.rsyncBinary(), config.rsyncTimeout());
+    this.watch = new UpstreamWatch(rsync, config.root().resolve(".state/watch"), config.suites());
   }
 
   public SnapshotStore store() {
     return store;
+  }
+
+  public String host() {
+    return config.host();
+  }
+
+  /** Looks at the upstream's InRelease files and compares them with the current snapshot's. */
+  UpstreamWatch.Look lookAtUpstream(String upstream) throws IOException, InterruptedException {
+    SyncConfig.checkUpstream(upstream);
+    return watch.look(upstream, store.current());
   }
 
   public Path lockFile() {
@@ -248,6 +260,20 @@ public final class SyncAgent {
           return report(SyncReport.Outcome.REJECTED, problems);
         }
 
+        if (previous.isPresent() && repaired.isEmpty() && ids.equals(idsOf(previous.get()))) {
+          // The same InRelease files as the current snapshot: a duplicate would only push an
+          // older snapshot, which clients may still need, out of the K kept.
+          cache.save();
+          snapshot = previous.get();
+          SnapshotStore.deleteTree(partial);
+          LOG.info(
+              "[{}] {} is unchanged; snapshot {} stays ({} re-hashed)",
+              config.host(),
+              upstream,
+              previous.get().getFileName(),
+              rehashed);
+          return report(SyncReport.Outcome.UNCHANGED, List.of());
+        }
         long t1 = System.nanoTime();
         writeTrace(partial, r1.elapsed(), r2.elapsed());
         Path done = store.publish(partial);
@@ -272,6 +298,22 @@ public final class SyncAgent {
           SnapshotStore.deleteTree(partial);
         }
       }
+    }
+
+    /** The InRelease identity of each configured suite in a published snapshot. */
+    private Map<String, SnapshotId> idsOf(Path tree) {
+      Map<String, SnapshotId> m = new LinkedHashMap<>();
+      for (String suite : config.suites()) {
+        try {
+          m.put(
+              suite,
+              SnapshotId.ofInRelease(
+                  Files.readAllBytes(tree.resolve("dists").resolve(suite).resolve("InRelease"))));
+        } catch (IOException e) {
+          return Map.of();
+        }
+      }
+      return m;
     }
 
     private List<String> verifyAll(Path tree, HashCache cache) throws IOException {
@@ -361,7 +403,11 @@ public final class SyncAgent {
           o,
           upstream,
           snapshot,
-          o == SyncReport.Outcome.PUBLISHED || o == SyncReport.Outcome.REJECTED ? ids : Map.of(),
+          o == SyncReport.Outcome.PUBLISHED
+                  || o == SyncReport.Outcome.UNCHANGED
+                  || o == SyncReport.Outcome.REJECTED
+              ? ids
+              : Map.of(),
           received.size(),
           receivedPool,
           estimated,

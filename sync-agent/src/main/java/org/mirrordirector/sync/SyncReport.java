@@ -11,7 +11,7 @@ import org.mirrordirector.sync.archive.VerificationReport;
  * What one sync run did.
  *
  * @param upstream where this run copied from
- * @param snapshot the published snapshot directory (PUBLISHED only)
+ * @param snapshot the published snapshot directory (PUBLISHED), or the current one (UNCHANGED)
  * @param ids the InRelease identity of each verified suite
  * @param received files rsync transferred (the rest were hard links to the previous snapshot)
  * @param receivedPool the pool paths among them, with their sizes (what is new in this snapshot)
@@ -41,6 +41,11 @@ public record SyncReport(
   public enum Outcome {
     /** A new verified snapshot is current. */
     PUBLISHED,
+    /**
+     * The copy verified and is the current snapshot over again (same InRelease files): discarded,
+     * the current snapshot stays; the re-hash progress is kept.
+     */
+    UNCHANGED,
     /** The upstream could not be copied; nothing changed. */
     FAILED,
     /** The copy did not verify; it was discarded and the current snapshot is untouched. */

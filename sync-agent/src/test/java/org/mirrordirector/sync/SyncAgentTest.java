@@ -307,7 +307,8 @@ class SyncAgentTest {
 
     // A new agent with a month's period trusts its cache: nothing re-read, the rot is not seen.
     SyncReport trusting = new SyncAgent(base, upstream.keys()).runOnce();
-    assertThat(trusting.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(trusting.outcome()).isEqualTo(SyncReport.Outcome.UNCHANGED);
+    assertThat(trusting.snapshot()).isEqualTo(first.snapshot());
     assertThat(trusting.repaired()).isEmpty();
     assertThat(trusting.verifications().get(0).counts().poolBytesHashed())
         .isLessThan(upstream.result.poolBytes() / 2);

@@ -76,7 +76,7 @@ class SyncCrashTest {
         SyncReport recovery = agent.runOnce();
         assertThat(recovery.outcome())
             .as("recovery in round %d, seed %d: %s", round, seed, recovery.problems())
-            .isEqualTo(SyncReport.Outcome.PUBLISHED);
+            .isIn(SyncReport.Outcome.PUBLISHED, SyncReport.Outcome.UNCHANGED);
         assertThat(recovery.ids().get("bookworm"))
             .as("recovery reaches the upstream's current InRelease")
             .isEqualTo(SnapshotId.ofInRelease(Files.readAllBytes(upstream.dists("InRelease"))));

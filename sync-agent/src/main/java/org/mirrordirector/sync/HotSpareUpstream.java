@@ -1,0 +1,45 @@
+package org.mirrordirector.sync;
+
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.Leadership;
+import org.mirrordirector.failover.Payloads.NodeInfo;
+import org.mirrordirector.failover.Payloads.Role;
+
+/**
+ * Where a node copies from: the real upstream while it is the active node; the active node's
+ * published tree (its rsync module) while it is the hot spare, so that it holds exactly what the
+ * active node serves, verified the same way. With no active node in sight (a cluster starting, a
+ * registry outage) a standby copies from the real upstream: that is never wrong, only less exact.
+ */
+public final class HotSpareUpstream implements Supplier<String> {
+  private final String real;
+  private final Leadership leadership;
+  private final Supplier<ClusterView> view;
+
+  public HotSpareUpstream(String real, Leadership leadership, Supplier<ClusterView> view) {
+    this.real = SyncConfig.checkUpstream(real);
+    this.leadership = Objects.requireNonNull(leadership, "leadership");
+    this.view = Objects.requireNonNull(view, "view");
+  }
+
+  @Override
+  public String get() {
+    if (leadership.role() == Role.ACTIVE) {
+      return real;
+    }
+    return activePeer().map(NodeInfo::rsync).orElse(real);
+  }
+
+  /** The active node other than this one that publishes a tree, the one of the newest epoch. */
+  public Optional<NodeInfo> activePeer() {
+    return view.get().nodes().values().stream()
+        .filter(n -> n.role() == Role.ACTIVE)
+        .filter(n -> !n.id().equals(leadership.nodeId()))
+        .filter(n -> n.rsync() != null)
+        .max(Comparator.comparingLong(NodeInfo::epoch));
+  }
+}
