@@ -166,6 +166,7 @@ public final class Payloads {
    * @param health the state after hysteresis
    * @param lagMillis for LAGGING, how long the mirror's snapshot has been superseded
    * @param reason why, in words, for the status page and the explain output
+   * @param traceMillis the Date in the mirror's own trace file, when it has one
    */
   public record SuiteState(
       String snapshot,
@@ -173,7 +174,8 @@ public final class Payloads {
       Long latencyMs,
       Long lastSuccessMillis,
       String reason,
-      Long lagMillis) {
+      Long lagMillis,
+      Long traceMillis) {
     public SuiteState {
       require(health != null, "suite state: health is missing");
       require(

@@ -76,7 +76,7 @@ class RegistryReaderTest {
               "m1",
               Map.of(
                   "http",
-                  Map.of("bookworm", new SuiteState(SHA, Health.OK, 12L, 1000L, null, null))),
+                  Map.of("bookworm", new SuiteState(SHA, Health.OK, 12L, 1000L, null, null, null))),
               1000));
       SnapshotRecord snap =
           new SnapshotRecord("s1", Map.of("bookworm", new SuiteSnapshot(SHA, 5000)), 6000);

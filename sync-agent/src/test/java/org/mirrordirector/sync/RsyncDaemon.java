@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** A real {@code rsync --daemon} on 127.0.0.1 serving one directory as module {@code archive}. */
-final class RsyncDaemon implements AutoCloseable {
+public final class RsyncDaemon implements AutoCloseable {
   private final Process process;
   private final int port;
 
-  RsyncDaemon(Path workDir, Path module) throws IOException, InterruptedException {
+  public RsyncDaemon(Path workDir, Path module) throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
@@ -58,7 +58,7 @@ final class RsyncDaemon implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     return "rsync://127.0.0.1:" + port + "/archive/";
   }
 

@@ -1,0 +1,463 @@
+package org.mirrordirector.sync.probe;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.net.ssl.SSLContext;
+import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.sync.archive.ArchiveFormatException;
+import org.mirrordirector.sync.archive.ClearSignedMessage;
+import org.mirrordirector.sync.archive.ReleaseFile;
+import org.mirrordirector.sync.archive.ReleaseParser;
+import org.mirrordirector.sync.archive.Rfc2822Dates;
+import org.mirrordirector.sync.archive.Sha256;
+import org.mirrordirector.sync.archive.SignatureException;
+import org.mirrordirector.sync.archive.TrustedKeys;
+
+/**
+ * Probes public mirrors: per mirror, scheme and suite, a conditional GET of InRelease (its SHA-256
+ * names the mirror's snapshot), the mirror's trace file and lock file, HEAD of a few indexes (does
+ * the InRelease match them?) and of a sample of pool files new in the mirror's snapshot, and the
+ * latency. Mirrors are probed concurrently, at most {@code parallelism} at once; every request has
+ * the configured timeout, and a mirror that does not answer its first request is not asked the
+ * rest.
+ *
+ * <p>Health, before hysteresis ({@link HealthTracker}):
+ *
+ * <ul>
+ *   <li>OK: the current snapshot, consistent, with the sampled files;
+ *   <li>LAGGING: an older snapshot, or an older validly signed InRelease we no longer keep;
+ *   <li>SYNCING: its Archive-Update-in-Progress lock is present, its InRelease does not match its
+ *       indexes, or it serves a signed InRelease newer than the current snapshot;
+ *   <li>BROKEN: an InRelease that does not verify, a missing InRelease, missing or wrong-sized pool
+ *       files, other 4xx;
+ *   <li>DOWN: refused, reset, timed out, 5xx.
+ * </ul>
+ */
+public final class MirrorProber implements AutoCloseable {
+  private final ProbeConfig config;
+  private final TrustedKeys keys;
+  private final Clock clock;
+  private final HttpClient http;
+  private final ExecutorService workers;
+  private final Random random;
+  private final Map<String, Cached> conditional = new ConcurrentHashMap<>();
+
+  /** What the last full answer for an InRelease URL was, for conditional requests. */
+  private record Cached(String etag, String lastModified, String sha256, Verdict verdict) {}
+
+  /** What an unknown InRelease turned out to be. */
+  private record Verdict(String problem, Instant date) {}
+
+  public MirrorProber(ProbeConfig config, TrustedKeys keys, Clock clock, SSLContext tls) {
+    this.config = config;
+    this.keys = keys;
+    this.clock = clock;
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(config.timeout())
+            .followRedirects(HttpClient.Redirect.NORMAL);
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.http = b.build();
+    this.workers =
+        Executors.newFixedThreadPool(
+            config.parallelism(),
+            r -> {
+              Thread t = new Thread(r, "mirror-probe");
+              t.setDaemon(true);
+              return t;
+            });
+    this.random = new Random();
+  }
+
+  /** Probes every mirror once; mirror id to scheme to suite to what was found. */
+  public Map<String, Map<String, Map<String, Observation>>> probeAll(
+      Collection<MirrorConfig> mirrors, KnownSnapshots known) throws InterruptedException {
+    Map<String, Future<Map<String, Map<String, Observation>>>> tasks = new LinkedHashMap<>();
+    for (MirrorConfig m : mirrors) {
+      tasks.put(m.id(), workers.submit(() -> probe(m, known)));
+    }
+    Map<String, Map<String, Map<String, Observation>>> out = new TreeMap<>();
+    for (Map.Entry<String, Future<Map<String, Map<String, Observation>>>> e : tasks.entrySet()) {
+      try {
+        out.put(e.getKey(), e.getValue().get());
+      } catch (ExecutionException ex) {
+        Map<String, Map<String, Observation>> failed = new TreeMap<>();
+        for (String scheme :
+            mirrors.stream()
+                .filter(m -> m.id().equals(e.getKey()))
+                .findFirst()
+                .orElseThrow()
+                .baseUrls()
+                .keySet()) {
+          Map<String, Observation> bySuite = new TreeMap<>();
+          for (String suite : config.suites()) {
+            bySuite.put(suite, Observation.down("probe failed: " + ex.getCause(), null));
+          }
+          failed.put(scheme, bySuite);
+        }
+        out.put(e.getKey(), failed);
+      }
+    }
+    return out;
+  }
+
+  /** Probes one mirror over each of its schemes. */
+  public Map<String, Map<String, Observation>> probe(MirrorConfig m, KnownSnapshots known) {
+    Map<String, Map<String, Observation>> out = new TreeMap<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(m.baseUrls()).entrySet()) {
+      String base = e.getValue().endsWith("/") ? e.getValue() : e.getValue() + "/";
+      out.put(e.getKey(), probeBase(URI.create(base), known));
+    }
+    return out;
+  }
+
+  private Map<String, Observation> probeBase(URI base, KnownSnapshots known) {
+    Map<String, Observation> out = new TreeMap<>();
+    Long trace = null;
+    Boolean locked = null;
+    for (String suite : config.suites()) {
+      Observation o = probeSuite(base, suite, known);
+      if (o.health() == Health.DOWN && !o.answered()) {
+        // It does not answer: do not wait out the timeout again for each remaining request.
+        for (String rest : config.suites()) {
+          out.putIfAbsent(rest, o);
+        }
+        return out;
+      }
+      if (locked == null) {
+        trace = traceDate(base).map(Instant::toEpochMilli).orElse(null);
+        locked = lockPresent(base);
+      }
+      if (locked && (o.health() == Health.OK || o.health() == Health.LAGGING)) {
+        o =
+            new Observation(
+                Health.SYNCING,
+                o.snapshot(),
+                o.latencyMs(),
+                "its lock file " + lockName(base) + " is present (an update is running)",
+                null,
+                trace,
+                true);
+      }
+      out.put(
+          suite,
+          new Observation(
+              o.health(),
+              o.snapshot(),
+              o.latencyMs(),
+              o.reason(),
+              o.lagMillis(),
+              trace,
+              o.answered()));
+    }
+    return out;
+  }
+
+  private Observation probeSuite(URI base, String suite, KnownSnapshots known) {
+    URI url = base.resolve("dists/" + suite + "/InRelease");
+    String key = url.toString();
+    Cached before = conditional.get(key);
+    HttpRequest.Builder rb = request(url).GET();
+    if (before != null) {
+      if (before.etag() != null) {
+        rb.header("If-None-Match", before.etag());
+      }
+      if (before.lastModified() != null) {
+        rb.header("If-Modified-Since", before.lastModified());
+      }
+    }
+    long t0 = System.nanoTime();
+    String sha;
+    Verdict verdict = null;
+    long latency;
+    try {
+      HttpResponse<InputStream> r =
+          http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = r.body()) {
+        int status = r.statusCode();
+        if (status == 304 && before != null) {
+          latency = millisSince(t0);
+          sha = before.sha256();
+          verdict = before.verdict();
+        } else if (status == 200) {
+          byte[] data = body.readNBytes(config.maxInReleaseBytes() + 1);
+          latency = millisSince(t0);
+          if (data.length > config.maxInReleaseBytes()) {
+            return broken(
+                null, latency, "InRelease is larger than " + config.maxInReleaseBytes() + " bytes");
+          }
+          sha = Sha256.hex(data);
+          if (known.indexOf(suite, sha) < 0) {
+            verdict = judge(data, key);
+          }
+          conditional.put(
+              key,
+              new Cached(
+                  r.headers().firstValue("ETag").orElse(null),
+                  r.headers().firstValue("Last-Modified").orElse(null),
+                  sha,
+                  verdict));
+        } else if (status >= 500) {
+          return Observation.down("HTTP " + status + " for " + url.getPath(), millisSince(t0));
+        } else {
+          conditional.remove(key);
+          return broken(null, millisSince(t0), "HTTP " + status + " for " + url.getPath());
+        }
+      }
+    } catch (HttpConnectTimeoutException e) {
+      return Observation.down(
+          "connect timed out after " + config.timeout().toMillis() + " ms", null);
+    } catch (HttpTimeoutException e) {
+      return Observation.down("no answer within " + config.timeout().toMillis() + " ms", null);
+    } catch (ConnectException e) {
+      return Observation.down("connection refused", null);
+    } catch (IOException e) {
+      return Observation.down("request failed: " + e, null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Observation.down("interrupted", null);
+    }
+
+    int at = known.indexOf(suite, sha);
+    Instant now = clock.instant();
+    if (at < 0) {
+      if (verdict.problem() != null) {
+        return broken(sha, latency, verdict.problem());
+      }
+      Optional<KnownSnapshots.Snapshot> cur = known.current();
+      Instant curDate = cur.map(c -> c.dates().get(suite)).orElse(null);
+      if (curDate == null || verdict.date().isAfter(curDate)) {
+        return new Observation(
+            Health.SYNCING,
+            sha,
+            latency,
+            "serves a validly signed InRelease of "
+                + Rfc2822Dates.format(verdict.date())
+                + ", newer than the director's snapshot",
+            null,
+            null,
+            true);
+      }
+      long lag = Math.max(0, Duration.between(verdict.date(), curDate).toMillis());
+      return new Observation(
+          Health.LAGGING,
+          sha,
+          latency,
+          "serves an InRelease of "
+              + Rfc2822Dates.format(verdict.date())
+              + ", older than every kept snapshot",
+          lag,
+          null,
+          true);
+    }
+    KnownSnapshots.Snapshot theirs = known.oldestFirst().get(at);
+    Optional<String> inconsistent = checkIndexes(base, suite, theirs);
+    if (inconsistent.isPresent()) {
+      return new Observation(Health.SYNCING, sha, latency, inconsistent.get(), null, null, true);
+    }
+    Optional<Observation> pool = checkPool(base, theirs, sha, latency);
+    if (pool.isPresent()) {
+      return pool.get();
+    }
+    if (known.isCurrent(at)) {
+      return new Observation(Health.OK, sha, latency, "at the current snapshot", null, null, true);
+    }
+    KnownSnapshots.Snapshot next = known.oldestFirst().get(at + 1);
+    long lag = Math.max(0, Duration.between(next.publishedAt(), now).toMillis());
+    int behind = known.oldestFirst().size() - 1 - at;
+    return new Observation(
+        Health.LAGGING,
+        sha,
+        latency,
+        "at snapshot "
+            + theirs.name()
+            + ", "
+            + behind
+            + " behind; superseded "
+            + Duration.ofMillis(lag).toSeconds()
+            + " s ago",
+        lag,
+        null,
+        true);
+  }
+
+  /** Checks an unknown InRelease: signature and Date; a problem or the date. */
+  private Verdict judge(byte[] data, String where) {
+    try {
+      ClearSignedMessage msg = ClearSignedMessage.parse(data, where);
+      keys.verifyClearSigned(msg, clock.instant());
+      ReleaseFile rf = ReleaseParser.parse(msg.signedText(), where);
+      return new Verdict(null, rf.date());
+    } catch (SignatureException e) {
+      return new Verdict("InRelease does not verify: " + e.getMessage(), null);
+    } catch (ArchiveFormatException e) {
+      return new Verdict("InRelease is malformed: " + e.getMessage(), null);
+    } catch (IOException | RuntimeException e) {
+      return new Verdict("InRelease cannot be read: " + e, null);
+    }
+  }
+
+  /** HEADs a few Packages indexes the InRelease lists; a mismatch means a sync is under way. */
+  private Optional<String> checkIndexes(URI base, String suite, KnownSnapshots.Snapshot s) {
+    int n = 0;
+    for (Map.Entry<String, Long> e : s.indexSizes().getOrDefault(suite, Map.of()).entrySet()) {
+      if (n++ >= config.indexChecks()) {
+        break;
+      }
+      String path = "dists/" + suite + "/" + e.getKey();
+      Head h = head(base.resolve(path));
+      if (h.status() >= 500 || h.status() < 0) {
+        return Optional.empty(); // a transient failure is for the pool check or the next probe
+      }
+      if (h.status() != 200) {
+        return Optional.of(
+            "its InRelease lists " + path + " but it answers HTTP " + h.status() + " for it");
+      }
+      if (h.length() >= 0 && h.length() != e.getValue()) {
+        return Optional.of(
+            "its InRelease does not match its indexes: "
+                + path
+                + " has "
+                + h.length()
+                + " bytes, the InRelease says "
+                + e.getValue());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** HEADs a sample of the pool files new in the mirror's snapshot. */
+  private Optional<Observation> checkPool(
+      URI base, KnownSnapshots.Snapshot s, String sha, long latency) {
+    List<Map.Entry<String, Long>> files = new ArrayList<>(s.newPool().entrySet());
+    files.sort(Map.Entry.comparingByKey());
+    java.util.Collections.shuffle(files, random);
+    for (Map.Entry<String, Long> f :
+        files.subList(0, Math.min(files.size(), config.sampleSize()))) {
+      Head h = head(base.resolve(f.getKey()));
+      if (h.status() < 0 || h.status() >= 500) {
+        return Optional.of(
+            new Observation(
+                Health.DOWN, sha, latency, h.problem() + " for " + f.getKey(), null, null, true));
+      }
+      if (h.status() == 404 || h.status() == 410) {
+        return Optional.of(
+            broken(sha, latency, "missing " + f.getKey() + " (HTTP " + h.status() + ")"));
+      }
+      if (h.status() != 200) {
+        return Optional.of(broken(sha, latency, "HTTP " + h.status() + " for " + f.getKey()));
+      }
+      if (h.length() >= 0 && h.length() != f.getValue()) {
+        return Optional.of(
+            broken(
+                sha,
+                latency,
+                f.getKey() + " has " + h.length() + " bytes, the index says " + f.getValue()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Instant> traceDate(URI base) {
+    try {
+      HttpResponse<InputStream> r =
+          http.send(
+              request(base.resolve("project/trace/" + base.getHost())).GET().build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = r.body()) {
+        if (r.statusCode() != 200) {
+          return Optional.empty();
+        }
+        String text = new String(in.readNBytes(8192), StandardCharsets.UTF_8);
+        for (String line : text.split("\n")) {
+          if (line.startsWith("Date: ")) {
+            return Optional.of(Rfc2822Dates.parse(line.substring(6).trim()));
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // a trace is informative only
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return Optional.empty();
+  }
+
+  private boolean lockPresent(URI base) {
+    return head(base.resolve(lockName(base))).status() == 200;
+  }
+
+  private static String lockName(URI base) {
+    return "Archive-Update-in-Progress-" + base.getHost();
+  }
+
+  private record Head(int status, long length, String problem) {}
+
+  private Head head(URI url) {
+    try {
+      HttpResponse<Void> r =
+          http.send(
+              request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+              HttpResponse.BodyHandlers.discarding());
+      return new Head(
+          r.statusCode(),
+          r.headers().firstValueAsLong("Content-Length").orElse(-1),
+          "HTTP " + r.statusCode());
+    } catch (HttpTimeoutException e) {
+      return new Head(-1, -1, "no answer within " + config.timeout().toMillis() + " ms");
+    } catch (IOException e) {
+      return new Head(-1, -1, "request failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Head(-1, -1, "interrupted");
+    }
+  }
+
+  private HttpRequest.Builder request(URI url) {
+    return HttpRequest.newBuilder(url)
+        .timeout(config.timeout())
+        .header("User-Agent", "mirrordirector-prober/1")
+        .header("Cache-Control", "no-cache");
+  }
+
+  private static Observation broken(String sha, Long latency, String reason) {
+    return new Observation(Health.BROKEN, sha, latency, reason, null, null, sha != null);
+  }
+
+  private static long millisSince(long t0) {
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  @Override
+  public void close() {
+    workers.shutdownNow();
+  }
+}

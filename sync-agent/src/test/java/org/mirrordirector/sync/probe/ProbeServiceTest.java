@@ -1,0 +1,179 @@
+package org.mirrordirector.sync.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.Leadership;
+import org.mirrordirector.failover.LeadershipConfig;
+import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.RegistryPaths;
+import org.mirrordirector.failover.RegistryReader;
+import org.mirrordirector.failover.RegistryWriter;
+import org.mirrordirector.failover.ZooKeeperClients;
+import org.mirrordirector.sync.RsyncDaemon;
+import org.mirrordirector.sync.SyncAgent;
+import org.mirrordirector.sync.SyncConfig;
+import org.mirrordirector.sync.archive.TestArchive;
+import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+
+/** Probe rounds against real mirrors, written to a real ZooKeeper by the active node only. */
+class ProbeServiceTest {
+  @TempDir Path dir;
+
+  @Test
+  void theActiveNodeWritesMirrorStatesWithHysteresisAndTheStandbyProbesNothing() throws Exception {
+    TestArchive upstream =
+        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 20, 4));
+    SyncAgent agent;
+    try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
+      agent =
+          new SyncAgent(
+              SyncConfig.of(daemon.url(), dir.resolve("node"), List.of("bookworm"), "a"),
+              upstream.keys());
+      agent.runOnce();
+    }
+    LocalSnapshots local = new LocalSnapshots(agent.store(), List.of("bookworm"));
+    Path tree = agent.store().current().orElseThrow();
+    RegistryPaths paths = RegistryPaths.defaults();
+    try (TestingServer zk = new TestingServer(true);
+        TestMirror good = TestMirror.http(tree);
+        TestMirror flaky = TestMirror.http(tree)) {
+      LeadershipConfig ca = LeadershipConfig.withSessionTimeout("a", "a:1", Duration.ofSeconds(4));
+      LeadershipConfig cb = LeadershipConfig.withSessionTimeout("b", "b:1", Duration.ofSeconds(4));
+      CuratorFramework za = ZooKeeperClients.start(zk.getConnectString(), ca);
+      CuratorFramework zb = ZooKeeperClients.start(zk.getConnectString(), cb);
+      Leadership a = new Leadership(za, paths, ca);
+      Leadership b = new Leadership(zb, paths, cb);
+      RegistryReader reader = new RegistryReader(za, paths, dir.resolve("lkg"), "a");
+      try {
+        reader.start();
+        a.start();
+        awaitTrue(() -> a.role() == Role.ACTIVE && a.isServingAsLeader());
+        b.start();
+        awaitTrue(() -> b.role() == Role.STANDBY);
+        RegistryWriter w = new RegistryWriter(a, paths);
+        w.putMirror(mirror("good", good));
+        w.putMirror(mirror("flaky", flaky));
+        awaitTrue(() -> reader.view().mirrors().size() == 2);
+
+        ProbeService standby = service(b, reader, local, 2, upstream.keys());
+        ProbeService active = service(a, reader, local, 2, upstream.keys());
+        try {
+          assertThat(standby.round().skipped()).isEqualTo("not the serving leader");
+
+          ProbeService.Round r1 = active.round();
+          assertThat(r1.skipped()).isNull();
+          assertThat(r1.mirrors()).isEqualTo(2);
+          assertThat(health(r1, "good")).isEqualTo(Health.OK);
+          assertThat(health(r1, "flaky")).isEqualTo(Health.OK);
+          awaitTrue(() -> stateIn(reader.view(), "flaky") == Health.OK);
+
+          flaky.close();
+          ProbeService.Round r2 = active.round();
+          assertThat(health(r2, "flaky")).as("one failed probe is not enough").isEqualTo(Health.OK);
+          assertThat(r2.states().get("flaky").suite("http", "bookworm").orElseThrow().reason())
+              .startsWith("still OK")
+              .contains("1 of 2 probes say DOWN: connection refused");
+          ProbeService.Round r3 = active.round();
+          assertThat(health(r3, "flaky")).isEqualTo(Health.DOWN);
+          assertThat(health(r3, "good")).isEqualTo(Health.OK);
+          awaitTrue(() -> stateIn(reader.view(), "flaky") == Health.DOWN);
+          assertThat(
+                  reader
+                      .view()
+                      .mirrors()
+                      .get("good")
+                      .state()
+                      .suite("http", "bookworm")
+                      .orElseThrow()
+                      .snapshot())
+              .isEqualTo(local.scan().current().orElseThrow().inRelease().get("bookworm"));
+        } finally {
+          standby.close();
+          active.close();
+        }
+      } finally {
+        reader.close();
+        b.close();
+        a.close();
+        zb.close();
+        za.close();
+      }
+    }
+  }
+
+  private ProbeService service(
+      Leadership l,
+      RegistryReader reader,
+      LocalSnapshots local,
+      int n,
+      org.mirrordirector.sync.archive.TrustedKeys keys) {
+    return new ProbeService(
+        new MirrorProber(
+            ProbeConfig.defaults(List.of("bookworm")).withTimeout(Duration.ofSeconds(3)),
+            keys,
+            Clock.systemUTC(),
+            null),
+        n,
+        l,
+        RegistryPaths.defaults(),
+        reader::view,
+        () -> {
+          try {
+            return local.scan();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        },
+        Clock.systemUTC());
+  }
+
+  private static MirrorConfig mirror(String id, TestMirror m) {
+    return new MirrorConfig(
+        id,
+        Map.of("http", m.base().toString()),
+        "GB",
+        "EU",
+        null,
+        null,
+        null,
+        List.of(),
+        100,
+        List.of(),
+        true,
+        false);
+  }
+
+  private static Health health(ProbeService.Round r, String mirror) {
+    return r.states().get(mirror).suite("http", "bookworm").orElseThrow().health();
+  }
+
+  private static Health stateIn(ClusterView v, String mirror) {
+    ClusterView.Mirror m = v.mirrors().get(mirror);
+    if (m == null || m.state() == null) {
+      return null;
+    }
+    return m.state().suite("http", "bookworm").map(s -> s.health()).orElse(null);
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier c) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!c.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 20 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}

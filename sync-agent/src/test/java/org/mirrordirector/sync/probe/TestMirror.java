@@ -1,0 +1,108 @@
+package org.mirrordirector.sync.probe;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.content.HttpContent;
+import org.eclipse.jetty.http.content.ResourceHttpContentFactory;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * A public mirror for the prober's tests: a real Jetty server over a tree on disk, over http or
+ * https, optionally slow or failing every request with a fixed status.
+ */
+final class TestMirror implements AutoCloseable {
+  private final Server server;
+  private final URI base;
+  final AtomicInteger conditionalRequests = new AtomicInteger();
+
+  private TestMirror(Path tree, Path keyStore, long delayMs, int failWith) throws Exception {
+    server = new Server();
+    ServerConnector c;
+    if (keyStore != null) {
+      SslContextFactory.Server tls = new SslContextFactory.Server();
+      tls.setKeyStorePath(keyStore.toString());
+      tls.setKeyStorePassword(Tls.PASSWORD);
+      tls.setKeyStoreType("PKCS12");
+      c = new ServerConnector(server, tls);
+    } else {
+      c = new ServerConnector(server);
+    }
+    c.setHost("127.0.0.1");
+    c.setPort(0);
+    server.addConnector(c);
+    ResourceHandler files =
+        new ResourceHandler() {
+          @Override
+          protected HttpContent.Factory newHttpContentFactory(ByteBufferPool.Sized pool) {
+            return new ResourceHttpContentFactory(getBaseResource(), getMimeTypes(), pool);
+          }
+        };
+    files.setBaseResource(ResourceFactory.of(server).newResource(tree));
+    files.setDirAllowed(false);
+    files.setEtags(true);
+    server.setHandler(
+        new Handler.Wrapper(files) {
+          // It sleeps: Jetty must not call it on a selector thread.
+          @Override
+          public org.eclipse.jetty.util.thread.Invocable.InvocationType getInvocationType() {
+            return org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING;
+          }
+
+          @Override
+          public boolean handle(Request request, Response response, Callback callback)
+              throws Exception {
+            if (request.getHeaders().get("If-None-Match") != null
+                || request.getHeaders().get("If-Modified-Since") != null) {
+              conditionalRequests.incrementAndGet();
+            }
+            if (delayMs > 0) {
+              Thread.sleep(delayMs);
+            }
+            if (failWith > 0) {
+              Response.writeError(request, response, callback, failWith);
+              return true;
+            }
+            return super.handle(request, response, callback);
+          }
+        });
+    server.start();
+    base =
+        URI.create(
+            (keyStore != null ? "https" : "http") + "://127.0.0.1:" + c.getLocalPort() + "/");
+  }
+
+  static TestMirror http(Path tree) throws Exception {
+    return new TestMirror(tree, null, 0, 0);
+  }
+
+  static TestMirror https(Path tree, Path keyStore) throws Exception {
+    return new TestMirror(tree, keyStore, 0, 0);
+  }
+
+  static TestMirror slow(Path tree, long delayMs) throws Exception {
+    return new TestMirror(tree, null, delayMs, 0);
+  }
+
+  static TestMirror failing(Path tree, int status) throws Exception {
+    return new TestMirror(tree, null, 0, status);
+  }
+
+  URI base() {
+    return base;
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+}
