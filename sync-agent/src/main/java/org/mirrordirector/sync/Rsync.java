@@ -12,7 +12,12 @@ import java.util.concurrent.TimeUnit;
 /** Runs the real rsync binary and reads its itemized output. */
 final class Rsync {
   /** What one rsync run did: its exit code, the files it received, and its last lines. */
-  record Result(int exitCode, List<String> received, List<String> tail, Duration elapsed) {
+  record Result(
+      int exitCode,
+      List<String> received,
+      List<String> deleted,
+      List<String> tail,
+      Duration elapsed) {
     /** 0 is success; 24 (source files vanished during the transfer) is harmless for a mirror. */
     boolean ok() {
       return exitCode == 0 || exitCode == 24;
@@ -48,6 +53,7 @@ final class Rsync {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     p.getOutputStream().close();
     List<String> received = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
     List<String> tail = new ArrayList<>();
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -58,6 +64,8 @@ final class Rsync {
             && line.charAt(1) == 'f'
             && line.charAt(11) == ' ') {
           received.add(line.substring(12));
+        } else if (line.startsWith("*deleting ")) {
+          deleted.add(line.substring("*deleting ".length()).trim());
         } else if (!line.isBlank() && !isItemized(line)) {
           tail.add(line);
           if (tail.size() > 5) {
@@ -71,10 +79,12 @@ final class Rsync {
       return new Result(
           30,
           received,
+          deleted,
           List.of("timed out after " + timeout),
           Duration.ofNanos(System.nanoTime() - t0));
     }
-    return new Result(p.exitValue(), received, tail, Duration.ofNanos(System.nanoTime() - t0));
+    return new Result(
+        p.exitValue(), received, deleted, tail, Duration.ofNanos(System.nanoTime() - t0));
   }
 
   /** The names at the top of an rsync source ({@code --list-only}), or an error result. */

@@ -2,6 +2,7 @@ package org.mirrordirector.sync;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -82,8 +83,7 @@ final class SpaceEstimate {
           try (InputStream raw = Files.newInputStream(f);
               InputStream in = c.decompress(raw, f.toString(), e.getValue().size())) {
             if (packages) {
-              IndexParsers.packages(
-                  in, f.toString(), p -> need.accept(p.filename(), p.size()), bad -> {});
+              scanPackages(in, need);
             } else {
               IndexParsers.sources(
                   in,
@@ -122,5 +122,83 @@ final class SpaceEstimate {
       // the verifier reports it
     }
     return Optional.empty();
+  }
+
+  /**
+   * Reads only the Filename and Size lines of a Packages stream, byte by byte: a fraction of a full
+   * parse (the verifier checks every stanza later). Stanzas without both are skipped, as are unsafe
+   * paths.
+   */
+  static void scanPackages(InputStream in, BiConsumer<String, Long> need) throws IOException {
+    byte[] buf = new byte[1 << 16];
+    byte[] line = new byte[4096];
+    int n = 0;
+    boolean overlong = false;
+    String[] filename = {null};
+    long[] size = {-1};
+    int r;
+    while ((r = in.read(buf)) > 0) {
+      for (int i = 0; i < r; i++) {
+        byte c = buf[i];
+        if (c != '\n') {
+          if (n < line.length) {
+            line[n++] = c;
+          } else {
+            overlong = true;
+          }
+          continue;
+        }
+        if (!overlong) {
+          scanLine(line, n, filename, size, need);
+        }
+        n = 0;
+        overlong = false;
+      }
+    }
+    if (!overlong && n > 0) {
+      scanLine(line, n, filename, size, need);
+    }
+    scanLine(line, 0, filename, size, need);
+  }
+
+  private static void scanLine(
+      byte[] line, int n, String[] filename, long[] size, BiConsumer<String, Long> need) {
+    if (n == 0) {
+      if (filename[0] != null && size[0] >= 0) {
+        need.accept(filename[0], size[0]);
+      }
+      filename[0] = null;
+      size[0] = -1;
+    } else if (startsWith(line, n, FILENAME)) {
+      String f =
+          new String(line, FILENAME.length, n - FILENAME.length, StandardCharsets.UTF_8).trim();
+      filename[0] = org.mirrordirector.sync.archive.PoolPaths.problem(f, true) == null ? f : null;
+    } else if (startsWith(line, n, SIZE)) {
+      long v = 0;
+      int i = SIZE.length;
+      while (i < n && line[i] == ' ') {
+        i++;
+      }
+      int digits = 0;
+      for (; i < n && line[i] >= '0' && line[i] <= '9' && digits < 18; i++, digits++) {
+        v = v * 10 + (line[i] - '0');
+      }
+      size[0] = digits > 0 ? v : -1;
+    }
+  }
+
+  private static final byte[] FILENAME = "Filename:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SIZE = "Size:".getBytes(StandardCharsets.US_ASCII);
+
+  private static boolean startsWith(byte[] line, int n, byte[] prefix) {
+    if (n < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (line[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 }

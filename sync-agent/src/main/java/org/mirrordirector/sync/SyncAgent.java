@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
 import org.mirrordirector.sync.archive.Problem;
@@ -124,8 +125,10 @@ public final class SyncAgent {
     final List<String> repaired = new ArrayList<>();
     Duration stage1 = Duration.ZERO;
     Duration stage2 = Duration.ZERO;
+    Duration estimate = Duration.ZERO;
     Duration verify = Duration.ZERO;
     Duration publish = Duration.ZERO;
+    Duration prune = Duration.ZERO;
     final List<VerificationReport> reports = new ArrayList<>();
 
     Run(String upstream) {
@@ -142,7 +145,7 @@ public final class SyncAgent {
       }
       Optional<Path> previous = store.current();
       Path partial = store.newPartial(config.clock().instant());
-      boolean published = false;
+      published = false;
       try {
         List<String> common = new ArrayList<>(List.of("-rlptH", "--safe-links", "--numeric-ids"));
         common.addAll(config.rsyncExtraArgs());
@@ -161,143 +164,193 @@ public final class SyncAgent {
         if (!r0.ok()) {
           return failed(partial, "stage 1 (new indexes for the space estimate): " + r0.describe());
         }
+        long te = System.nanoTime();
         Optional<String> noRoom = checkSpace(partial, previous);
+        estimate = Duration.ofNanos(System.nanoTime() - te);
         if (noRoom.isPresent()) {
           SnapshotStore.deleteTree(partial);
           LOG.warn("[{}] sync refused: {}", config.host(), noRoom.get());
           return stopped(SyncReport.Outcome.REFUSED, noRoom.get());
         }
 
-        List<String> s1 = new ArrayList<>(common);
-        for (String x : INDEX_EXCLUDES) {
-          s1.add("--exclude=" + x);
-        }
-        s1.add(upstream);
-        s1.add(partial + "/");
-        Rsync.Result r1 = rsync.run(s1);
-        stage1 = stage1.plus(r1.elapsed());
-        if (!r1.ok()) {
-          return failed(partial, "stage 1 (pool): " + r1.describe());
-        }
-        List<String> s2 = new ArrayList<>(common);
-        s2.addAll(List.of("--delete-delay", "--delay-updates"));
-        s2.add(upstream);
-        s2.add(partial + "/");
-        Rsync.Result r2 = rsync.run(s2);
-        stage2 = r2.elapsed();
-        if (!r2.ok()) {
-          return failed(partial, "stage 2 (indexes): " + r2.describe());
-        }
-        // rsync's quick check (size and mtime to the second) can take an index for unchanged and
-        // link the previous snapshot's copy: a Release regenerated within the same second at the
-        // same size. The indexes are small and decide everything, so compare them by content.
-        List<String> s3 = new ArrayList<>(List.of("-rlpt", "--checksum", "--delete"));
-        s3.addAll(config.rsyncExtraArgs());
-        s3.add(upstream + "dists/");
-        s3.add(partial + "/dists/");
-        Rsync.Result r3 = rsync.run(s3);
-        stage2 = stage2.plus(r3.elapsed());
-        if (!r3.ok()) {
-          return failed(partial, "stage 2 (indexes by checksum): " + r3.describe());
-        }
-        received.addAll(r0.received().stream().map(n -> "dists/" + n).toList());
-        received.addAll(r1.received());
-        received.addAll(r2.received());
-        received.addAll(r3.received().stream().map(n -> "dists/" + n).toList());
-
-        long t0 = System.nanoTime();
+        // Check the new indexes (signature, header, every index and stanza) while rsync copies the
+        // pool; if rsync later changes anything under dists/, they are checked again.
         HashCache cache = hashCache();
         cache.beginRun(config.clock().instant());
         rehashed = cache.dueCount();
-        List<String> problems = verifyAll(partial, cache);
-        List<String> rotten = repairable();
-        if (!problems.isEmpty() && !rotten.isEmpty()) {
-          // Files linked from the previous snapshot that no longer match their index: bit rot
-          // (found by the rolling re-hash) or a quick check fooled. Break the links, fetch them
-          // again, verify again.
-          LOG.warn(
-              "[{}] {} local pool file(s) do not match the indexes; fetching them again: {}",
-              config.host(),
-              rotten.size(),
-              rotten.get(0));
-          for (String path : rotten) {
-            Files.deleteIfExists(partial.resolve(path));
-          }
-          Path list = partial.resolve(".repair-list");
-          Files.write(list, rotten, StandardCharsets.UTF_8);
-          List<String> fix =
-              new ArrayList<>(List.of("-rlpt", "--safe-links", "--files-from=" + list));
-          fix.addAll(config.rsyncExtraArgs());
-          fix.add(upstream);
-          fix.add(partial + "/");
-          Rsync.Result rr = rsync.run(fix);
-          Files.deleteIfExists(list);
-          stage2 = stage2.plus(rr.elapsed());
-          if (!rr.ok()) {
-            return failed(partial, "fetching corrupt local files again: " + rr.describe());
-          }
-          repaired.addAll(rotten);
-          received.addAll(rotten);
-          problems = verifyAll(partial, cache);
+        java.util.concurrent.ExecutorService early =
+            java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "verify-indexes-" + config.host());
+                  t.setDaemon(true);
+                  return t;
+                });
+        java.util.concurrent.Future<Map<String, ArchiveVerifier.Pending>> indexes =
+            early.submit(() -> checkIndexes(partial, cache));
+        early.shutdown();
+        try {
+          return copyVerifyPublish(partial, previous, common, r0, indexes, cache);
+        } finally {
+          indexes.cancel(true);
         }
-        verify = Duration.ofNanos(System.nanoTime() - t0);
-        for (String path : received) {
-          if (path.startsWith("pool/")) {
-            try {
-              receivedPool.put(path, Files.size(partial.resolve(path)));
-            } catch (IOException gone) {
-              // deleted by stage 2: not part of the snapshot
-            }
-          }
-        }
-        if (!problems.isEmpty()) {
-          LOG.warn(
-              "[{}] the copy of {} did not verify; the current snapshot stays: {}",
-              config.host(),
-              upstream,
-              problems.get(0));
-          SnapshotStore.deleteTree(partial);
-          return report(SyncReport.Outcome.REJECTED, problems);
-        }
-
-        if (previous.isPresent() && repaired.isEmpty() && ids.equals(idsOf(previous.get()))) {
-          // The same InRelease files as the current snapshot: a duplicate would only push an
-          // older snapshot, which clients may still need, out of the K kept.
-          cache.save();
-          snapshot = previous.get();
-          SnapshotStore.deleteTree(partial);
-          LOG.info(
-              "[{}] {} is unchanged; snapshot {} stays ({} re-hashed)",
-              config.host(),
-              upstream,
-              previous.get().getFileName(),
-              rehashed);
-          return report(SyncReport.Outcome.UNCHANGED, List.of());
-        }
-        long t1 = System.nanoTime();
-        writeTrace(partial, r1.elapsed(), r2.elapsed());
-        Path done = store.publish(partial);
-        published = true;
-        snapshot = done;
-        cache.save();
-        for (Path old : store.prune(config.keep())) {
-          LOG.info("[{}] pruned snapshot {}", config.host(), old.getFileName());
-        }
-        publish = Duration.ofNanos(System.nanoTime() - t1);
-        LOG.info(
-            "[{}] published snapshot {} from {} ({} files received, {} re-hashed, {} repaired)",
-            config.host(),
-            done.getFileName(),
-            upstream,
-            received.size(),
-            rehashed,
-            repaired.size());
-        return report(SyncReport.Outcome.PUBLISHED, List.of());
       } finally {
         if (!published && Files.exists(partial)) {
           SnapshotStore.deleteTree(partial);
         }
       }
+    }
+
+    private boolean published;
+
+    private SyncReport copyVerifyPublish(
+        Path partial,
+        Optional<Path> previous,
+        List<String> common,
+        Rsync.Result r0,
+        java.util.concurrent.Future<Map<String, ArchiveVerifier.Pending>> early,
+        HashCache cache)
+        throws IOException, InterruptedException {
+      List<String> s1 = new ArrayList<>(common);
+      for (String x : INDEX_EXCLUDES) {
+        s1.add("--exclude=" + x);
+      }
+      s1.add(upstream);
+      s1.add(partial + "/");
+      Rsync.Result r1 = rsync.run(s1);
+      stage1 = stage1.plus(r1.elapsed());
+      if (!r1.ok()) {
+        return failed(partial, "stage 1 (pool): " + r1.describe());
+      }
+      List<String> s2 = new ArrayList<>(common);
+      s2.addAll(List.of("--delete-delay", "--delay-updates"));
+      s2.add(upstream);
+      s2.add(partial + "/");
+      Rsync.Result r2 = rsync.run(s2);
+      stage2 = r2.elapsed();
+      if (!r2.ok()) {
+        return failed(partial, "stage 2 (indexes): " + r2.describe());
+      }
+      // rsync's quick check (size and mtime to the second) can take an index for unchanged and
+      // link the previous snapshot's copy: a Release regenerated within the same second at the
+      // same size. The indexes are small and decide everything, so compare them by content.
+      List<String> s3 = new ArrayList<>(List.of("-rlpt", "--checksum", "--delete"));
+      s3.addAll(config.rsyncExtraArgs());
+      s3.add(upstream + "dists/");
+      s3.add(partial + "/dists/");
+      Rsync.Result r3 = rsync.run(s3);
+      stage2 = stage2.plus(r3.elapsed());
+      if (!r3.ok()) {
+        return failed(partial, "stage 2 (indexes by checksum): " + r3.describe());
+      }
+      received.addAll(r0.received().stream().map(n -> "dists/" + n).toList());
+      received.addAll(r1.received());
+      received.addAll(r2.received());
+      received.addAll(r3.received().stream().map(n -> "dists/" + n).toList());
+
+      boolean distsChanged =
+          Stream.of(r2.received(), r2.deleted())
+                  .flatMap(List::stream)
+                  .anyMatch(n -> n.startsWith("dists/"))
+              || !r3.received().isEmpty()
+              || !r3.deleted().isEmpty();
+      long t0 = System.nanoTime();
+      Map<String, ArchiveVerifier.Pending> pending = null;
+      if (!distsChanged) {
+        try {
+          pending = early.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          LOG.warn("[{}] the early index check failed; checking again", config.host(), e);
+        }
+      }
+      if (distsChanged) {
+        LOG.info("[{}] the indexes changed during the copy; checking them again", config.host());
+      }
+      List<String> problems = pending != null ? finishAll(pending) : verifyAll(partial, cache);
+      List<String> rotten = repairable();
+      if (!problems.isEmpty() && !rotten.isEmpty()) {
+        // Files linked from the previous snapshot that no longer match their index: bit rot
+        // (found by the rolling re-hash) or a quick check fooled. Break the links, fetch them
+        // again, verify again.
+        LOG.warn(
+            "[{}] {} local pool file(s) do not match the indexes; fetching them again: {}",
+            config.host(),
+            rotten.size(),
+            rotten.get(0));
+        for (String path : rotten) {
+          Files.deleteIfExists(partial.resolve(path));
+        }
+        Path list = partial.resolve(".repair-list");
+        Files.write(list, rotten, StandardCharsets.UTF_8);
+        List<String> fix =
+            new ArrayList<>(List.of("-rlpt", "--safe-links", "--files-from=" + list));
+        fix.addAll(config.rsyncExtraArgs());
+        fix.add(upstream);
+        fix.add(partial + "/");
+        Rsync.Result rr = rsync.run(fix);
+        Files.deleteIfExists(list);
+        stage2 = stage2.plus(rr.elapsed());
+        if (!rr.ok()) {
+          return failed(partial, "fetching corrupt local files again: " + rr.describe());
+        }
+        repaired.addAll(rotten);
+        received.addAll(rotten);
+        problems = verifyAll(partial, cache);
+      }
+      verify = Duration.ofNanos(System.nanoTime() - t0);
+      for (String path : received) {
+        if (path.startsWith("pool/")) {
+          try {
+            receivedPool.put(path, Files.size(partial.resolve(path)));
+          } catch (IOException gone) {
+            // deleted by stage 2: not part of the snapshot
+          }
+        }
+      }
+      if (!problems.isEmpty()) {
+        LOG.warn(
+            "[{}] the copy of {} did not verify; the current snapshot stays: {}",
+            config.host(),
+            upstream,
+            problems.get(0));
+        SnapshotStore.deleteTree(partial);
+        return report(SyncReport.Outcome.REJECTED, problems);
+      }
+
+      if (previous.isPresent() && repaired.isEmpty() && ids.equals(idsOf(previous.get()))) {
+        // The same InRelease files as the current snapshot: a duplicate would only push an
+        // older snapshot, which clients may still need, out of the K kept.
+        cache.save();
+        snapshot = previous.get();
+        SnapshotStore.deleteTree(partial);
+        LOG.info(
+            "[{}] {} is unchanged; snapshot {} stays ({} re-hashed)",
+            config.host(),
+            upstream,
+            previous.get().getFileName(),
+            rehashed);
+        return report(SyncReport.Outcome.UNCHANGED, List.of());
+      }
+      long t1 = System.nanoTime();
+      writeTrace(partial, r1.elapsed(), r2.elapsed());
+      Path done = store.publish(partial);
+      published = true;
+      snapshot = done;
+      cache.save();
+      publish = Duration.ofNanos(System.nanoTime() - t1);
+      long tp = System.nanoTime();
+      for (Path old : store.prune(config.keep())) {
+        LOG.info("[{}] pruned snapshot {}", config.host(), old.getFileName());
+      }
+      prune = Duration.ofNanos(System.nanoTime() - tp);
+      LOG.info(
+          "[{}] published snapshot {} from {} ({} files received, {} re-hashed, {} repaired)",
+          config.host(),
+          done.getFileName(),
+          upstream,
+          received.size(),
+          rehashed,
+          repaired.size());
+      return report(SyncReport.Outcome.PUBLISHED, List.of());
     }
 
     /** The InRelease identity of each configured suite in a published snapshot. */
@@ -316,25 +369,52 @@ public final class SyncAgent {
       return m;
     }
 
+    /** The index phase of each suite's verification (the pool is checked after the copy). */
+    private Map<String, ArchiveVerifier.Pending> checkIndexes(Path tree, HashCache cache) {
+      Map<String, ArchiveVerifier.Pending> m = new LinkedHashMap<>();
+      for (String suite : config.suites()) {
+        m.put(
+            suite,
+            new ArchiveVerifier(keys)
+                .verifyIndexes(new LocalArchiveSource(tree), options(suite, cache)));
+      }
+      return m;
+    }
+
+    private VerifyOptions options(String suite, HashCache cache) {
+      return VerifyOptions.defaults(suite).withClock(config.clock()).withMemory(cache);
+    }
+
+    private List<String> finishAll(Map<String, ArchiveVerifier.Pending> pending) {
+      ids.clear();
+      reports.clear();
+      List<String> problems = new ArrayList<>();
+      for (ArchiveVerifier.Pending p : pending.values()) {
+        collect(p.finish(received), problems);
+      }
+      return problems;
+    }
+
+    private void collect(VerificationReport v, List<String> problems) {
+      reports.add(v);
+      v.snapshot().ifPresent(id -> ids.put(v.suite(), id));
+      for (Problem p : v.problems()) {
+        problems.add(v.suite() + ": " + p);
+      }
+      if (v.problemCount() > v.problems().size()) {
+        problems.add(v.suite() + ": ... and " + (v.problemCount() - v.problems().size()) + " more");
+      }
+    }
+
     private List<String> verifyAll(Path tree, HashCache cache) throws IOException {
       ids.clear();
       reports.clear();
       List<String> problems = new ArrayList<>();
       for (String suite : config.suites()) {
-        VerifyOptions o =
-            VerifyOptions.defaults(suite)
-                .withClock(config.clock())
-                .withAlsoHash(received)
-                .withMemory(cache);
-        VerificationReport v = new ArchiveVerifier(keys).verify(new LocalArchiveSource(tree), o);
-        reports.add(v);
-        v.snapshot().ifPresent(id -> ids.put(suite, id));
-        for (Problem p : v.problems()) {
-          problems.add(suite + ": " + p);
-        }
-        if (v.problemCount() > v.problems().size()) {
-          problems.add(suite + ": ... and " + (v.problemCount() - v.problems().size()) + " more");
-        }
+        collect(
+            new ArchiveVerifier(keys)
+                .verify(new LocalArchiveSource(tree), options(suite, cache).withAlsoHash(received)),
+            problems);
       }
       return problems;
     }
@@ -415,8 +495,10 @@ public final class SyncAgent {
           repaired,
           stage1,
           stage2,
+          estimate,
           verify,
           publish,
+          prune,
           problems,
           reports);
     }

@@ -18,6 +18,12 @@ import org.mirrordirector.sync.archive.VerificationReport;
  * @param estimatedBytes the new pool bytes estimated from the new indexes before copying
  * @param rehashed remembered pool files hashed again because they were due (rolling re-hash)
  * @param repaired local pool files found corrupt (bit rot) and fetched again
+ * @param stage1 rsync's time for the new indexes (space estimate) and the pool
+ * @param stage2 rsync's time for everything with delayed deletions, and the indexes by checksum
+ * @param estimate reading the new indexes for the space estimate
+ * @param verify verifying every suite (and fetching corrupt local files again)
+ * @param publish trace file, rename, swap of {@code current}, hash cache saved
+ * @param prune deleting snapshots beyond the K kept
  * @param problems why the run did not publish, each naming its file or step
  */
 public record SyncReport(
@@ -32,8 +38,10 @@ public record SyncReport(
     List<String> repaired,
     Duration stage1,
     Duration stage2,
+    Duration estimate,
     Duration verify,
     Duration publish,
+    Duration prune,
     List<String> problems,
     List<VerificationReport> verifications) {
 
@@ -64,8 +72,13 @@ public record SyncReport(
     verifications = List.copyOf(verifications);
   }
 
-  /** The time spent on top of rsync's own: verification and publication. */
+  /** The time spent on top of rsync's own: estimate, verification, publication and pruning. */
   public Duration agentTime() {
-    return verify.plus(publish);
+    return estimate.plus(verify).plus(publish).plus(prune);
+  }
+
+  /** rsync's own time, both stages. */
+  public Duration rsyncTime() {
+    return stage1.plus(stage2);
   }
 }

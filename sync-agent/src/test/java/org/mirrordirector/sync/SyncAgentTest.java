@@ -388,4 +388,46 @@ class SyncAgentTest {
     assertThat(mirror.resolve(".current.tmp")).doesNotExist();
     assertThat(a.store().list()).hasSize(2).contains(next.snapshot());
   }
+
+  @Test
+  void indexesChangedWhileThePoolIsCopiedAreVerifiedAgain() throws Exception {
+    SyncAgent slow =
+        new SyncAgent(
+            SyncConfig.of(daemon.url(), dir.resolve("mirror"), List.of("bookworm"), "node-a")
+                .withRsyncExtraArgs(List.of("--bwlimit=200")),
+            upstream.keys());
+    byte[] before = Files.readAllBytes(upstream.dists("InRelease"));
+    java.util.concurrent.ExecutorService ex =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<SyncReport> run = ex.submit(() -> slow.runOnce());
+      // Once the (slow) pool stage runs, the early index check has read the old indexes long
+      // before it ends: change them now.
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (ProcessHandle.current()
+          .descendants()
+          .noneMatch(
+              h ->
+                  h.info()
+                      .commandLine()
+                      .map(c -> c.contains("rsync") && c.contains("--exclude=Packages*"))
+                      .orElse(false))) {
+        assertThat(System.nanoTime()).as("stage 1 did not start").isLessThan(deadline);
+        Thread.sleep(5);
+      }
+      updateUpstream(20);
+      SyncReport r = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      byte[] after = Files.readAllBytes(upstream.dists("InRelease"));
+      assertThat(after).isNotEqualTo(before);
+      assertThat(r.problems()).isEmpty();
+      assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(r.ids().get("bookworm"))
+          .as("the published snapshot is verified against the indexes it holds")
+          .isEqualTo(org.mirrordirector.sync.archive.SnapshotId.ofInRelease(after));
+      assertThat(Files.readAllBytes(r.snapshot().resolve("dists/bookworm/InRelease")))
+          .isEqualTo(after);
+    } finally {
+      ex.shutdownNow();
+    }
+  }
 }

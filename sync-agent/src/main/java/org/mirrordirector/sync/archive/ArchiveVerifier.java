@@ -45,7 +45,39 @@ public final class ArchiveVerifier {
   }
 
   public VerificationReport verify(ArchiveSource source, VerifyOptions options) {
-    return new Run(source, options).run();
+    Run r = new Run(source, options);
+    r.indexPhase();
+    return r.poolPhase();
+  }
+
+  /**
+   * Checks the signature, header and every index now, and the pool later ({@link
+   * Pending#finish()}): a sync checks the new indexes while rsync is still copying the pool.
+   */
+  public Pending verifyIndexes(ArchiveSource source, VerifyOptions options) {
+    Run r = new Run(source, options);
+    r.indexPhase();
+    return new Pending(r);
+  }
+
+  /** A verification whose indexes are checked and whose pool is not yet. */
+  public static final class Pending {
+    private final Run run;
+
+    private Pending(Run run) {
+      this.run = run;
+    }
+
+    /**
+     * Checks the pool files (once) and returns the whole report.
+     *
+     * @param alsoHash more pool paths to hash, as {@link VerifyOptions#alsoHash()} (what the sync
+     *     received meanwhile)
+     */
+    public synchronized VerificationReport finish(Set<String> alsoHash) {
+      run.extraHash = Set.copyOf(alsoHash);
+      return run.poolPhase();
+    }
   }
 
   /** A pool file as an index promised it, with the index that did. */
@@ -66,7 +98,10 @@ public final class ArchiveVerifier {
     private final AtomicLong sources = new AtomicLong();
     private final AtomicLong poolBytes = new AtomicLong();
     private final AtomicLong poolHashed = new AtomicLong();
-    private final long started = System.nanoTime();
+    private long busyNanos;
+    private Set<String> extraHash = Set.of();
+    private boolean indexesRead;
+    private VerificationReport finished;
 
     private Optional<SnapshotId> snapshot = Optional.empty();
     private Optional<GoodSignature> signature = Optional.empty();
@@ -78,24 +113,44 @@ public final class ArchiveVerifier {
       this.dists = "dists/" + opt.suite() + "/";
     }
 
-    VerificationReport run() {
+    void indexPhase() {
+      long t0 = System.nanoTime();
       ExecutorService workers = Executors.newFixedThreadPool(opt.threads(), new Workers());
       try {
         byte[] releaseText = readSignedRelease();
         if (releaseText != null && parseRelease(releaseText)) {
           checkHeader();
           checkIndexes(workers);
-          if (opt.pool() != VerifyOptions.PoolCheck.NONE) {
-            checkPool(workers);
-          }
+          indexesRead = true;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         problem(Problem.of(Kind.FETCH, src.toString(), "interrupted"));
       } finally {
         workers.shutdownNow();
+        busyNanos += System.nanoTime() - t0;
       }
-      return report();
+    }
+
+    VerificationReport poolPhase() {
+      if (finished != null) {
+        return finished;
+      }
+      long t0 = System.nanoTime();
+      if (indexesRead && opt.pool() != VerifyOptions.PoolCheck.NONE) {
+        ExecutorService workers = Executors.newFixedThreadPool(opt.threads(), new Workers());
+        try {
+          checkPool(workers);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          problem(Problem.of(Kind.FETCH, src.toString(), "interrupted"));
+        } finally {
+          workers.shutdownNow();
+        }
+      }
+      busyNanos += System.nanoTime() - t0;
+      finished = report();
+      return finished;
     }
 
     // --- signature --------------------------------------------------------------------------
@@ -618,7 +673,7 @@ public final class ArchiveVerifier {
      * memory, whenever it cannot vouch for this very file having the promised hash.
      */
     private boolean mustHash(String path, PoolRef ref, ArchiveSource.Stat st) {
-      if (opt.alsoHash().contains(path)) {
+      if (opt.alsoHash().contains(path) || extraHash.contains(path)) {
         return true;
       }
       if (opt.memory().isPresent()) {
@@ -679,7 +734,7 @@ public final class ArchiveVerifier {
               poolHashed.get()),
           sorted,
           problemCount.get(),
-          Duration.ofNanos(System.nanoTime() - started));
+          Duration.ofNanos(busyNanos));
     }
   }
 
