@@ -119,6 +119,9 @@ public final class SyncBench {
             100 * ratio,
             100 * fullRatio);
       }
+      if (ratios.isEmpty()) {
+        return;
+      }
       ratios.sort(null);
       fullRatios.sort(null);
       System.out.printf(
