@@ -23,6 +23,7 @@ import java.util.stream.Stream;
  * ROOT/current -> snapshots/NAME      the published snapshot (a symlink, replaced by rename(2))
  * ROOT/snapshots/NAME/                 complete, verified trees (dists/, pool/, project/trace/)
  * ROOT/snapshots/.partial-NAME/        a sync in progress; never published as it is
+ * ROOT/snapshots/.deleting-NAME/       a snapshot beyond the K kept, being deleted
  * </pre>
  *
  * A new snapshot is built beside the old ones (unchanged files are hard links), verified, renamed
@@ -101,8 +102,10 @@ public final class SnapshotStore {
   }
 
   /**
-   * Deletes all but the newest {@code keep} snapshots (never the current one) and any partial tree
-   * left by an interrupted sync.
+   * Retires all but the newest {@code keep} snapshots (never the current one): each is renamed to
+   * {@code .deleting-NAME} at once, so that it stops being a snapshot in one step, and its files
+   * are deleted later by {@link #deleteRetired()} (deleting tens of thousands of links takes
+   * seconds). Returns the snapshots retired.
    */
   List<Path> prune(int keep) throws IOException {
     Optional<Path> cur = current();
@@ -113,22 +116,36 @@ public final class SnapshotStore {
       if (cur.isPresent() && cur.get().equals(p)) {
         continue;
       }
-      deleteTree(p);
+      Files.move(
+          p, p.resolveSibling(".deleting-" + p.getFileName()), StandardCopyOption.ATOMIC_MOVE);
       removed.add(p);
     }
     return removed;
   }
 
-  /** Removes partial trees of syncs that did not finish (a crash, a kill). */
+  /** Deletes the trees of retired snapshots; returns how many. */
+  int deleteRetired() throws IOException {
+    return removeDotted(".deleting-").size();
+  }
+
+  /**
+   * Removes partial trees of syncs that did not finish (a crash, a kill) and retired snapshots
+   * whose deletion was interrupted.
+   */
   List<Path> removePartials() throws IOException {
+    List<Path> removed = removeDotted(".partial-");
+    removeDotted(".deleting-");
+    return removed;
+  }
+
+  private List<Path> removeDotted(String prefix) throws IOException {
     List<Path> removed = new ArrayList<>();
     if (!Files.isDirectory(snapshots())) {
       return removed;
     }
     try (Stream<Path> s = Files.list(snapshots())) {
       for (Path p :
-          (Iterable<Path>)
-              s.filter(x -> x.getFileName().toString().startsWith(".partial-"))::iterator) {
+          (Iterable<Path>) s.filter(x -> x.getFileName().toString().startsWith(prefix))::iterator) {
         deleteTree(p);
         removed.add(p);
       }

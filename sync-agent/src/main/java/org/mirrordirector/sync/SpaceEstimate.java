@@ -6,11 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import org.mirrordirector.sync.archive.ClearSignedMessage;
 import org.mirrordirector.sync.archive.Compression;
@@ -32,22 +31,35 @@ final class SpaceEstimate {
   private static final List<Compression> PREFERRED =
       List.of(Compression.NONE, Compression.GZIP, Compression.XZ, Compression.BZIP2);
 
-  /** The estimate: new pool bytes and files, and the indexes it was read from. */
-  record Result(long bytes, int files, int indexesRead) {}
+  /**
+   * The estimate: new pool bytes and files, the indexes it was read from, and every listed pool
+   * file with its size (what the snapshot will hold once verified: the next run's {@code known}).
+   */
+  record Result(long bytes, int files, int indexesRead, Map<String, Long> listing) {}
 
   private SpaceEstimate() {}
 
-  static Result of(Path tree, Optional<Path> current, List<String> suites) throws IOException {
-    Set<String> counted = new HashSet<>();
+  /**
+   * @param current the current snapshot, whose files need no space
+   * @param known what the current snapshot is verified to hold (path to size), from the run that
+   *     published it; null when unknown (then each listed file is looked up on disk)
+   */
+  static Result of(Path tree, Optional<Path> current, List<String> suites, Map<String, Long> known)
+      throws IOException {
+    Map<String, Long> listing = new HashMap<>();
     long[] bytes = {0};
     int[] files = {0};
     int indexes = 0;
     BiConsumer<String, Long> need =
         (path, size) -> {
-          if (!counted.add(path)) {
+          if (listing.putIfAbsent(path, size) != null) {
             return;
           }
-          if (current.isPresent()) {
+          if (known != null) {
+            if (size.equals(known.get(path))) {
+              return;
+            }
+          } else if (current.isPresent()) {
             try {
               if (Files.size(current.get().resolve(path)) == size) {
                 return;
@@ -80,6 +92,15 @@ final class SpaceEstimate {
           if (!Files.isRegularFile(f)) {
             continue;
           }
+          if (packages && c == Compression.NONE && Files.size(f) == e.getValue().size()) {
+            // The plain index, mapped: no copy, no decompression.
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+              scanPackages(
+                  ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size()), need);
+            }
+            indexes++;
+            break;
+          }
           try (InputStream raw = Files.newInputStream(f);
               InputStream in = c.decompress(raw, f.toString(), e.getValue().size())) {
             if (packages) {
@@ -104,7 +125,7 @@ final class SpaceEstimate {
         }
       }
     }
-    return new Result(bytes[0], files[0], indexes);
+    return new Result(bytes[0], files[0], indexes, listing);
   }
 
   private static Optional<ReleaseFile> release(Path dir) throws IOException {
@@ -157,6 +178,31 @@ final class SpaceEstimate {
     }
     if (!overlong && n > 0) {
       scanLine(line, n, filename, size, need);
+    }
+    scanLine(line, 0, filename, size, need);
+  }
+
+  /** The same scan over a whole index in memory (a mapped file). */
+  static void scanPackages(java.nio.ByteBuffer b, BiConsumer<String, Long> need) {
+    String[] filename = {null};
+    long[] size = {-1};
+    byte[] line = new byte[4096];
+    int limit = b.limit();
+    int start = 0;
+    while (start < limit) {
+      int end = start;
+      while (end < limit && b.get(end) != '\n') {
+        end++;
+      }
+      int n = end - start;
+      byte first = n > 0 ? b.get(start) : 0;
+      if (n == 0) {
+        scanLine(line, 0, filename, size, need);
+      } else if ((first == 'F' || first == 'S') && n <= line.length) {
+        b.get(start, line, 0, n);
+        scanLine(line, n, filename, size, need);
+      }
+      start = end + 1;
     }
     scanLine(line, 0, filename, size, need);
   }

@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
@@ -51,6 +55,12 @@ public final class SyncAgent {
   private final SnapshotStore store;
   private final Rsync rsync;
   private final UpstreamWatch watch;
+  private final ExecutorService housekeeper;
+  // What the current snapshot holds (path to size), as the run that published it listed it.
+  private volatile Map<String, Long> listing;
+  private volatile Path listingOf;
+  private volatile Future<?> housekeeping =
+      java.util.concurrent.CompletableFuture.completedFuture(null);
   private HashCache hashes;
 
   public SyncAgent(SyncConfig config, TrustedKeys keys) {
@@ -59,6 +69,13 @@ public final class SyncAgent {
     this.store = new SnapshotStore(config.root());
     this.rsync = new Rsync(config.rsyncBinary(), config.rsyncTimeout());
     this.watch = new UpstreamWatch(rsync, config.root().resolve(".state/watch"), config.suites());
+    this.housekeeper =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "snapshot-housekeeping-" + config.host());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public SnapshotStore store() {
@@ -101,7 +118,38 @@ public final class SyncAgent {
                   + LockFile.holder(lockFile()).map(String::valueOf).orElse("?"));
     }
     try (LockFile held = lock.get()) {
+      awaitHousekeeping(Duration.ofDays(1));
       return new Run(upstream).sync();
+    }
+  }
+
+  /**
+   * Waits until the files of retired snapshots are deleted (a background task after each publish;
+   * the next run waits for it too). Returns false when it did not finish in time.
+   */
+  public boolean awaitHousekeeping(Duration timeout) throws InterruptedException {
+    Future<?> h = housekeeping;
+    try {
+      h.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true; // logged by the task
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+
+  private void deleteRetired() {
+    long t0 = System.nanoTime();
+    try {
+      int n = store.deleteRetired();
+      LOG.info(
+          "[{}] deleted {} retired snapshot(s) in {} ms",
+          config.host(),
+          n,
+          (System.nanoTime() - t0) / 1_000_000);
+    } catch (IOException e) {
+      LOG.warn("[{}] cannot delete retired snapshots (next run retries): {}", config.host(), e);
     }
   }
 
@@ -201,6 +249,7 @@ public final class SyncAgent {
     }
 
     private boolean published;
+    private Map<String, Long> newListing;
 
     private SyncReport copyVerifyPublish(
         Path partial,
@@ -263,6 +312,7 @@ public final class SyncAgent {
         }
       }
       if (distsChanged) {
+        newListing = null; // the estimate read other indexes than the snapshot will hold
         LOG.info("[{}] the indexes changed during the copy; checking them again", config.host());
       }
       List<String> problems = pending != null ? finishAll(pending) : verifyAll(partial, cache);
@@ -335,13 +385,17 @@ public final class SyncAgent {
       Path done = store.publish(partial);
       published = true;
       snapshot = done;
+      listing = newListing;
+      listingOf = done;
       cache.save();
       publish = Duration.ofNanos(System.nanoTime() - t1);
       long tp = System.nanoTime();
-      for (Path old : store.prune(config.keep())) {
-        LOG.info("[{}] pruned snapshot {}", config.host(), old.getFileName());
-      }
+      List<Path> retired = store.prune(config.keep());
       prune = Duration.ofNanos(System.nanoTime() - tp);
+      if (!retired.isEmpty()) {
+        LOG.info("[{}] retired snapshot(s) {}", config.host(), retired);
+        housekeeping = housekeeper.submit(SyncAgent.this::deleteRetired);
+      }
       LOG.info(
           "[{}] published snapshot {} from {} ({} files received, {} re-hashed, {} repaired)",
           config.host(),
@@ -447,7 +501,10 @@ public final class SyncAgent {
 
     /** The space check: empty when the estimated new files fit with the reserve kept. */
     private Optional<String> checkSpace(Path partial, Optional<Path> previous) throws IOException {
-      SpaceEstimate.Result e = SpaceEstimate.of(partial, previous, config.suites());
+      Map<String, Long> known =
+          previous.isPresent() && previous.get().equals(listingOf) ? listing : null;
+      SpaceEstimate.Result e = SpaceEstimate.of(partial, previous, config.suites(), known);
+      newListing = e.listing();
       estimated = e.bytes();
       long free = Files.getFileStore(partial).getUsableSpace();
       if (e.bytes() + config.minFreeBytes() > free) {

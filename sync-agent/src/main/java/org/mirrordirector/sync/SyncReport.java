@@ -23,7 +23,8 @@ import org.mirrordirector.sync.archive.VerificationReport;
  * @param estimate reading the new indexes for the space estimate
  * @param verify verifying every suite (and fetching corrupt local files again)
  * @param publish trace file, rename, swap of {@code current}, hash cache saved
- * @param prune deleting snapshots beyond the K kept
+ * @param prune retiring snapshots beyond the K kept (a rename; their files are deleted in the
+ *     background)
  * @param problems why the run did not publish, each naming its file or step
  */
 public record SyncReport(

@@ -145,6 +145,27 @@ class HotSpareTest {
         assertThat(b.reader.view().snapshots())
             .as("only the snapshots b keeps are recorded")
             .containsKey(SnapshotRecorder.idOf(java.util.Map.of("bookworm", second)));
+
+        // A new node joins as the spare of b and copies b's tree; when b steps down, it becomes
+        // the active node and b, now the spare, copies from it.
+        try (TestNode c = new TestNode("c", zk.getConnectString(), real.url(), upstream)) {
+          c.start();
+          await(
+              "c copies b's tree",
+              Duration.ofSeconds(30),
+              () ->
+                  hasId(c, second)
+                      && b.published.url().equals(c.service.stats().last().upstream()));
+          b.leadership.relinquish();
+          await("c is promoted", Duration.ofSeconds(15), () -> c.leadership.role() == Role.ACTIVE);
+          await(
+              "b, demoted, copies c's tree",
+              Duration.ofSeconds(30),
+              () ->
+                  b.service.stats().last() != null
+                      && c.published.url().equals(b.service.stats().last().upstream()));
+          assertThat(b.service.stats().last().outcome()).isEqualTo(SyncReport.Outcome.UNCHANGED);
+        }
       }
     }
   }

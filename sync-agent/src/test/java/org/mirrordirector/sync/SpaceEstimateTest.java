@@ -9,11 +9,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SpaceEstimateTest {
+  /** Scans as a stream and as a mapped buffer; both must agree. */
   static Map<String, Long> scan(String text) throws Exception {
-    Map<String, Long> out = new LinkedHashMap<>();
-    SpaceEstimate.scanPackages(
-        new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), out::put);
-    return out;
+    byte[] data = text.getBytes(StandardCharsets.UTF_8);
+    Map<String, Long> streamed = new LinkedHashMap<>();
+    SpaceEstimate.scanPackages(new ByteArrayInputStream(data), streamed::put);
+    Map<String, Long> mapped = new LinkedHashMap<>();
+    SpaceEstimate.scanPackages(java.nio.ByteBuffer.wrap(data), mapped::put);
+    assertThat(mapped).containsExactlyEntriesOf(streamed);
+    return streamed;
   }
 
   @Test

@@ -165,6 +165,19 @@ class SyncAgentTest {
     }
     assertThat(a.store().list()).hasSize(2);
     assertThat(a.store().current()).contains(a.store().list().get(1));
+    // The retired snapshot was renamed away at once and its files are deleted in the background.
+    assertThat(a.awaitHousekeeping(java.time.Duration.ofSeconds(30))).isTrue();
+    try (Stream<Path> s = Files.list(dir.resolve("mirror/snapshots"))) {
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .hasSize(2)
+          .noneMatch(n -> n.startsWith("."));
+    }
+    // A deletion cut short (the process died) is finished by the next run.
+    Path leftover = dir.resolve("mirror/snapshots/.deleting-20000101T000000Z/pool/x");
+    Files.createDirectories(leftover);
+    Files.writeString(leftover.resolve("y.deb"), "y");
+    a.runOnce();
+    assertThat(dir.resolve("mirror/snapshots/.deleting-20000101T000000Z")).doesNotExist();
   }
 
   @Test
@@ -429,5 +442,36 @@ class SyncAgentTest {
     } finally {
       ex.shutdownNow();
     }
+  }
+
+  @Test
+  void aTruncatedUpstreamFileIsRejectedWithItsSizes() throws Exception {
+    SyncAgent a = agent(3);
+    SyncReport good = a.runOnce();
+    updateUpstream(10);
+    Path newest;
+    try (Stream<Path> s = Files.walk(upstream.root.resolve("pool"))) {
+      newest =
+          s.filter(p -> p.toString().endsWith(".deb"))
+              .filter(p -> !Files.exists(good.snapshot().resolve(upstream.root.relativize(p))))
+              .sorted()
+              .findFirst()
+              .orElseThrow();
+    }
+    long size = Files.size(newest);
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(newest, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.truncate(size / 2);
+    }
+    SyncReport bad = a.runOnce();
+    assertThat(bad.outcome()).isEqualTo(SyncReport.Outcome.REJECTED);
+    assertThat(bad.problems())
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("POOL " + upstream.root.relativize(newest))
+                    .contains("size differs")
+                    .contains("expected " + size + ", found " + size / 2));
+    assertThat(a.store().current()).contains(good.snapshot());
   }
 }
