@@ -85,6 +85,18 @@ public final class SyncService implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Looks as soon as possible on the service's own thread: for callers that must not block (a
+   * leadership listener, when the upstream to copy from has just changed).
+   */
+  public void lookSoon() {
+    try {
+      looker.execute(this::look);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // the service is closing
+    }
+  }
+
   /** Looks now (also called on the interval); asks for a run when something changed. */
   public void look() {
     if (running.get() || queued.get()) {

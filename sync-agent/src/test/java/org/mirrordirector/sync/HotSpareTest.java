@@ -64,7 +64,7 @@ class HotSpareTest {
               List.of("bookworm"),
               Clock.systemUTC()));
       // A role change is a reason to look at once (the upstream to copy from changes with it).
-      leadership.addListener((from, to, epoch) -> service.look(), Runnable::run);
+      leadership.addListener((from, to, epoch) -> service.lookSoon(), Runnable::run);
       reader.start();
       leadership.start();
       leadership.setRsync(published.url());
