@@ -8,6 +8,8 @@
 #     defaults); the generated upstream is reused (and updated by each run).
 #   sync-bench.sh probe [MIRRORS PARALLELISM TIMEOUT_MS DELAY_MS ROUNDS]   (200 32 2000 0 5)
 #     probe rounds over MIRRORS local HTTP mirrors, each its own port (see ProbeBench).
+# MD_BENCH_XMX sets the heap (default 2g; the generator builds each .deb in memory, so a size
+# scale above 0.1 needs more, e.g. 6g for 0.3).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 W="${MD_BENCH_DIR:-/tmp/md-bench}"
@@ -22,7 +24,7 @@ cp -r sync-agent/target/classes "$work/classes"
 cp -r sync-agent/target/test-classes "$work/test-classes"
 cp="$work/test-classes:$work/classes:$(cat "$cpfile")"
 rm -f "$cpfile"
-run() { java -Xmx2g -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@"; }
+run() { java -Xmx"${MD_BENCH_XMX:-2g}" -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@"; }
 case "${1:-sync}" in
   sync)
     mkdir -p "$W/sync"
