@@ -1,0 +1,200 @@
+package org.mirrordirector.director;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What a client asked for: the archive root and the normalised path inside it, classified. Only a
+ * path that passes every check here is ever joined to a mirror's base URL, and it is re-encoded
+ * ({@link #encoded()}) when it is: a Location header is built from a configured base and this,
+ * never from the raw request.
+ *
+ * <p>Rejected (400): paths over {@value #MAX_LENGTH} characters, invalid or double percent escapes
+ * of separators, control characters (raw or encoded: CR and LF never reach a header), backslashes,
+ * {@code .} and {@code ..} segments (raw or encoded), empty segments, and characters outside those
+ * Debian file names use.
+ */
+public record RequestPath(String root, String path, Kind kind, String suite, String byHash) {
+
+  /** The longest raw path accepted. Debian's longest pool paths are under 300 characters. */
+  public static final int MAX_LENGTH = 1024;
+
+  /** What kind of archive file a path names; it decides which mirrors may serve it. */
+  public enum Kind {
+    /** {@code dists/SUITE/InRelease}, {@code Release}, {@code Release.gpg}: names a snapshot. */
+    RELEASE,
+    /** Any other file under {@code dists/}: fetched from the mirror that served InRelease. */
+    INDEX,
+    /** {@code dists/.../by-hash/SHA256/HEX}: any mirror holding that hash will do. */
+    BY_HASH,
+    /** {@code pool/...}: any mirror whose snapshot holds the file. */
+    POOL,
+    /** Anything else under the root (trace files, keys, README). */
+    OTHER
+  }
+
+  /** Why a path was refused, for the 400 body and the explain output. */
+  public static final class Rejected extends Exception {
+    private final int status;
+
+    Rejected(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  private static final Pattern SAFE_SEGMENT = Pattern.compile("[A-Za-z0-9._+~:%@=,-]+");
+  private static final Pattern SUITE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
+  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+
+  public RequestPath {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(kind, "kind");
+  }
+
+  /**
+   * Classifies a raw request path (as sent, still percent-encoded) against the configured archive
+   * roots (such as {@code /raspbian/}).
+   *
+   * @throws Rejected 400 for a malformed or unsafe path, 404 for one under no root
+   */
+  public static RequestPath classify(String rawPath, List<String> roots) throws Rejected {
+    if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
+      throw new Rejected(400, "the path must start with '/'");
+    }
+    if (rawPath.length() > MAX_LENGTH) {
+      throw new Rejected(400, "the path is longer than " + MAX_LENGTH + " characters");
+    }
+    String decoded = decode(rawPath);
+    String root = null;
+    for (String r : roots) {
+      if (decoded.startsWith(r)) {
+        root = r;
+        break;
+      }
+    }
+    if (root == null) {
+      throw new Rejected(404, "not under an archive root " + roots);
+    }
+    String rel = decoded.substring(root.length());
+    if (rel.isEmpty()) {
+      throw new Rejected(404, "the archive root itself is not a file");
+    }
+    String[] segments = rel.split("/", -1);
+    for (String s : segments) {
+      if (s.isEmpty()) {
+        throw new Rejected(400, "the path has an empty segment");
+      }
+      if (s.equals(".") || s.equals("..")) {
+        throw new Rejected(400, "the path has a '" + s + "' segment");
+      }
+      if (!SAFE_SEGMENT.matcher(s).matches()) {
+        throw new Rejected(400, "the path has a character no archive file name has");
+      }
+    }
+    return classified(root, rel, segments);
+  }
+
+  private static RequestPath classified(String root, String rel, String[] seg) {
+    if (seg[0].equals("pool") && seg.length >= 2) {
+      return new RequestPath(root, rel, Kind.POOL, null, null);
+    }
+    if (seg[0].equals("dists") && seg.length >= 3 && SUITE.matcher(seg[1]).matches()) {
+      String suite = seg[1];
+      String file = seg[seg.length - 1];
+      if (seg.length == 3
+          && (file.equals("InRelease") || file.equals("Release") || file.equals("Release.gpg"))) {
+        return new RequestPath(root, rel, Kind.RELEASE, suite, null);
+      }
+      if (seg.length >= 5
+          && seg[seg.length - 3].equals("by-hash")
+          && seg[seg.length - 2].equals("SHA256")
+          && HEX64.matcher(file).matches()) {
+        return new RequestPath(root, rel, Kind.BY_HASH, suite, file);
+      }
+      return new RequestPath(root, rel, Kind.INDEX, suite, null);
+    }
+    return new RequestPath(root, rel, Kind.OTHER, null, null);
+  }
+
+  /**
+   * Decodes percent escapes once, strictly. An escape that decodes to a separator, a dot, a control
+   * character or a backslash is refused: apt never sends one, and an attacker's traversal always
+   * does. A decoded '%' (apt's own encoding of file names such as {@code 1%3a2.0}) stays.
+   */
+  static String decode(String raw) throws Rejected {
+    StringBuilder out = new StringBuilder(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        throw new Rejected(400, "the path has a control character");
+      }
+      if (c == '\\') {
+        throw new Rejected(400, "the path has a backslash");
+      }
+      if (c == '?' || c == '#') {
+        throw new Rejected(400, "the path has a query or fragment delimiter");
+      }
+      if (c != '%') {
+        out.append(c);
+        continue;
+      }
+      if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
+        throw new Rejected(400, "the path has an invalid percent escape");
+      }
+      int b = hex(raw.charAt(i + 1)) * 16 + hex(raw.charAt(i + 2));
+      if (b < 0x20 || b >= 0x7f) {
+        throw new Rejected(400, "the path has an encoded control or non-ASCII character");
+      }
+      if (b == '/' || b == '.' || b == '\\') {
+        throw new Rejected(400, "the path has an encoded '" + (char) b + "'");
+      }
+      out.append((char) b);
+      i += 2;
+    }
+    return out.toString();
+  }
+
+  private static int hex(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  /**
+   * The path inside the root, percent-encoded for a URL: only unreserved characters and {@code /
+   * : @ + ~ = ,} stay as they are; anything else (a '%' from a file name included) is escaped.
+   */
+  public String encoded() {
+    StringBuilder sb = new StringBuilder(path.length() + 8);
+    for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      boolean keep =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || "-._~/:@+=,".indexOf(c) >= 0;
+      if (keep) {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)));
+        sb.append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,110 @@
+package org.mirrordirector.director;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mirrordirector.director.RequestPath.Kind;
+
+class RequestPathTest {
+  static final List<String> ROOTS = List.of("/raspbian/", "/debian/");
+
+  static RequestPath ok(String raw) throws Exception {
+    return RequestPath.classify(raw, ROOTS);
+  }
+
+  @Test
+  void classifiesEveryKindOfArchiveFile() throws Exception {
+    RequestPath in = ok("/raspbian/dists/bookworm/InRelease");
+    assertThat(in.kind()).isEqualTo(Kind.RELEASE);
+    assertThat(in.root()).isEqualTo("/raspbian/");
+    assertThat(in.suite()).isEqualTo("bookworm");
+    assertThat(ok("/raspbian/dists/bookworm/Release.gpg").kind()).isEqualTo(Kind.RELEASE);
+    assertThat(ok("/raspbian/dists/bookworm/main/binary-armhf/Packages.xz").kind())
+        .isEqualTo(Kind.INDEX);
+    assertThat(ok("/raspbian/dists/bookworm/main/binary-armhf/Release").kind())
+        .as("a Release below the suite is an index, not the snapshot's")
+        .isEqualTo(Kind.INDEX);
+    String hex = "0123456789abcdef".repeat(4);
+    RequestPath bh = ok("/debian/dists/bookworm/main/binary-armhf/by-hash/SHA256/" + hex);
+    assertThat(bh.kind()).isEqualTo(Kind.BY_HASH);
+    assertThat(bh.byHash()).isEqualTo(hex);
+    assertThat(ok("/debian/dists/bookworm/main/binary-armhf/by-hash/MD5Sum/abc").kind())
+        .isEqualTo(Kind.INDEX);
+    RequestPath deb = ok("/raspbian/pool/main/h/hello/hello_2.10-3+rpi1_armhf.deb");
+    assertThat(deb.kind()).isEqualTo(Kind.POOL);
+    assertThat(deb.path()).isEqualTo("pool/main/h/hello/hello_2.10-3+rpi1_armhf.deb");
+    assertThat(ok("/raspbian/project/trace/master").kind()).isEqualTo(Kind.OTHER);
+  }
+
+  @Test
+  void aptsEncodedEpochSurvivesTheRoundTripToTheLocation() throws Exception {
+    // apt asks for the file "foo_1%3a2.0-1_armhf.deb" as ".../foo_1%253a2.0-1_armhf.deb".
+    RequestPath p = ok("/raspbian/pool/main/f/foo/foo_1%253a2.0-1_armhf.deb");
+    assertThat(p.path()).isEqualTo("pool/main/f/foo/foo_1%3a2.0-1_armhf.deb");
+    assertThat(p.encoded()).isEqualTo("pool/main/f/foo/foo_1%253a2.0-1_armhf.deb");
+    assertThat(ok("/raspbian/pool/main/g/g%2b%2b/g++_1_armhf.deb").path())
+        .isEqualTo("pool/main/g/g++/g++_1_armhf.deb");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/raspbian/../etc/passwd",
+        "/raspbian/pool/../../etc/passwd",
+        "/raspbian/./dists/bookworm/InRelease",
+        "/raspbian/pool/%2e%2e/%2e%2e/etc/passwd",
+        "/raspbian/pool/%2E%2E%2Fetc",
+        "/raspbian/pool/..%2fetc",
+        "/raspbian/pool/%252e%252e%252fx/%0d%0aSet-Cookie:x",
+        "/raspbian/pool/a%0d%0aLocation:%20http://evil/",
+        "/raspbian/pool/a\r\nLocation: http://evil/",
+        "/raspbian/pool/a%00b",
+        "/raspbian/pool/a%5cb",
+        "/raspbian/pool\\..\\etc",
+        "/raspbian//pool/x.deb",
+        "/raspbian/pool/x.deb/",
+        "/raspbian/pool/%zz",
+        "/raspbian/pool/%4",
+        "/raspbian/pool/%c3%a9.deb",
+        "/raspbian/pool/a b.deb",
+        "/raspbian/pool/a\"b.deb",
+        "/raspbian/pool/<script>.deb",
+        "/raspbian/pool/x.deb?redirect=http://evil/",
+        "raspbian/pool/x.deb",
+      })
+  void unsafePathsAreRejectedWith400(String raw) {
+    assertThatThrownBy(() -> ok(raw))
+        .isInstanceOf(RequestPath.Rejected.class)
+        .satisfies(e -> assertThat(((RequestPath.Rejected) e).status()).isEqualTo(400));
+  }
+
+  @Test
+  void anOverlongPathIsRejectedBeforeAnyDecoding() {
+    assertThatThrownBy(() -> ok("/raspbian/pool/" + "a".repeat(2000)))
+        .isInstanceOf(RequestPath.Rejected.class)
+        .hasMessage("the path is longer than 1024 characters");
+  }
+
+  @Test
+  void pathsUnderNoRootAre404() {
+    assertThatThrownBy(() -> ok("/ubuntu/dists/noble/InRelease"))
+        .isInstanceOf(RequestPath.Rejected.class)
+        .satisfies(e -> assertThat(((RequestPath.Rejected) e).status()).isEqualTo(404));
+    assertThatThrownBy(() -> ok("/raspbian/"))
+        .satisfies(e -> assertThat(((RequestPath.Rejected) e).status()).isEqualTo(404));
+  }
+
+  @Test
+  void theEncodedFormNeverCarriesAnythingButSafeCharacters() throws Exception {
+    for (String raw :
+        List.of(
+            "/raspbian/pool/main/a/a%25b/a%2540_1~rc1_armhf.deb",
+            "/raspbian/pool/main/z/z=,:@/z_1_armhf.deb")) {
+      assertThat(ok(raw).encoded()).matches("[A-Za-z0-9._~/:@+=,%-]+");
+    }
+  }
+}
