@@ -1,15 +1,14 @@
 package org.mirrordirector.director;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mirrordirector.director.TestFleet.*;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,15 +16,7 @@ import org.mirrordirector.director.MirrorSelector.Candidate;
 import org.mirrordirector.director.MirrorSelector.Outcome;
 import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.CurrentSnapshot;
 import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
-import org.mirrordirector.failover.Payloads.SuiteState;
-import org.mirrordirector.sync.archive.SnapshotId;
-import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 
 /**
  * Selection over two real snapshots (S1 older, S2 current) of a generated archive, with mirrors in
@@ -33,132 +24,10 @@ import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
  */
 class MirrorSelectorTest {
   @TempDir static Path dir;
-  static FileKnowledge files;
-  static String s1;
-  static String s2;
-  static String onlyInS2;
-  static String inBoth;
-  static final long NOW = 1_800_000_000_000L;
-  static final ClientLocation GB = new ClientLocation("192.0.2.10", "GB", "EU", 64500L, 51.5, -0.1);
-  static final ClientLocation DE =
-      new ClientLocation("198.51.100.7", "DE", "EU", 64501L, 52.5, 13.4);
 
   @BeforeAll
   static void twoSnapshots() throws Exception {
-    Path a = dir.resolve("s1");
-    ArchiveGenerator.generate(ArchiveGenerator.Options.small(a, 30, 3));
-    Path b = dir.resolve("s2");
-    assertThat(new ProcessBuilder("cp", "-al", a.toString(), b.toString()).start().waitFor())
-        .isZero();
-    ArchiveGenerator.generate(
-        ArchiveGenerator.Options.small(b, 0, 3)
-            .withUpdateFrom(b, 20)
-            .withDate(java.time.Instant.parse("2026-01-02T00:00:00Z")));
-    s1 = SnapshotId.ofInRelease(Files.readAllBytes(a.resolve("dists/bookworm/InRelease"))).sha256();
-    s2 = SnapshotId.ofInRelease(Files.readAllBytes(b.resolve("dists/bookworm/InRelease"))).sha256();
-    files = FileKnowledge.load(List.of(a, b), List.of("bookworm"));
-    try (Stream<Path> s = Files.walk(b.resolve("pool"))) {
-      List<String> debs =
-          s.filter(p -> p.toString().endsWith(".deb"))
-              .map(p -> b.relativize(p).toString())
-              .sorted()
-              .toList();
-      onlyInS2 = debs.stream().filter(p -> !Files.exists(a.resolve(p))).findFirst().orElseThrow();
-      inBoth = debs.stream().filter(p -> Files.exists(a.resolve(p))).findFirst().orElseThrow();
-    }
-  }
-
-  static MirrorConfig mirror(String id, String country, boolean https, List<String> only) {
-    Map<String, String> urls = new HashMap<>();
-    urls.put("http", "http://" + id + ".example.org/raspbian/");
-    if (https) {
-      urls.put("https", "https://" + id + ".example.org/raspbian");
-    }
-    double lat = country.equals("DE") ? 52.5 : country.equals("US") ? 40.7 : 51.5;
-    double lon = country.equals("DE") ? 13.4 : country.equals("US") ? -74.0 : -0.1;
-    return new MirrorConfig(
-        id,
-        urls,
-        country,
-        country.equals("US") ? "NA" : "EU",
-        lat,
-        lon,
-        null,
-        List.of(),
-        100,
-        only,
-        true,
-        false);
-  }
-
-  static MirrorState state(String id, String snapshot, Health h, Long lag) {
-    SuiteState s = new SuiteState(snapshot, h, 20L, NOW, h + " reason", lag, null);
-    return new MirrorState(
-        id, Map.of("http", Map.of("bookworm", s), "https", Map.of("bookworm", s)), NOW);
-  }
-
-  static ClusterView view(Map<String, ClusterView.Mirror> mirrors) {
-    SnapshotRecord r1 =
-        new SnapshotRecord("snap-1", Map.of("bookworm", new SuiteSnapshot(s1, 1)), 1);
-    SnapshotRecord r2 =
-        new SnapshotRecord("snap-2", Map.of("bookworm", new SuiteSnapshot(s2, 2)), 2);
-    return new ClusterView(
-        1,
-        ClusterView.Source.LIVE,
-        true,
-        NOW,
-        3,
-        "a",
-        Map.of(),
-        mirrors,
-        Map.of("snap-1", r1, "snap-2", r2),
-        new CurrentSnapshot("snap-2", NOW, 3),
-        List.of(),
-        List.of());
-  }
-
-  static ClusterView.Mirror m(MirrorConfig c, MirrorState s) {
-    return new ClusterView.Mirror(c, s);
-  }
-
-  static ClusterView fleet() {
-    Map<String, ClusterView.Mirror> ms = new HashMap<>();
-    ms.put(
-        "current-gb",
-        m(mirror("current-gb", "GB", true, List.of()), state("current-gb", s2, Health.OK, null)));
-    ms.put(
-        "lagging-de",
-        m(
-            mirror("lagging-de", "DE", true, List.of()),
-            state("lagging-de", s1, Health.LAGGING, 600_000L)));
-    ms.put(
-        "syncing",
-        m(mirror("syncing", "GB", true, List.of()), state("syncing", s2, Health.SYNCING, null)));
-    ms.put("down", m(mirror("down", "GB", true, List.of()), state("down", s2, Health.DOWN, null)));
-    ms.put(
-        "http-only",
-        m(mirror("http-only", "GB", false, List.of()), state("http-only", s2, Health.OK, null)));
-    ms.put(
-        "us-only",
-        m(mirror("us-only", "US", true, List.of("US")), state("us-only", s2, Health.OK, null)));
-    ms.put("unprobed", m(mirror("unprobed", "GB", true, List.of()), null));
-    MirrorConfig drained = mirror("drained", "GB", true, List.of());
-    drained =
-        new MirrorConfig(
-            drained.id(),
-            drained.baseUrls(),
-            "GB",
-            "EU",
-            51.5,
-            -0.1,
-            null,
-            List.of(),
-            100,
-            List.of(),
-            true,
-            true);
-    ms.put("drained", m(drained, state("drained", s2, Health.OK, null)));
-    return view(ms);
+    TestFleet.create(dir);
   }
 
   static Selection select(

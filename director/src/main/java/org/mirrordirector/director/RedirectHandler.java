@@ -1,0 +1,207 @@
+package org.mirrordirector.director;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.mirrordirector.director.MirrorSelector.Candidate;
+import org.mirrordirector.director.MirrorSelector.Selection;
+import org.mirrordirector.failover.ClusterView;
+
+/**
+ * Answers apt: GET and HEAD under the archive roots. A 302 to the chosen mirror (the Location is
+ * the mirror's configured base plus the normalised, re-encoded path, nothing else), the file itself
+ * from this node's verified snapshot when no mirror qualifies, or 503 with Retry-After when nothing
+ * can serve. {@code ?explain} returns the selection as JSON instead. A path that is not safe is a
+ * 400 whose body says why; it never reaches a header.
+ */
+public final class RedirectHandler extends Handler.Abstract {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** Where this node's verified snapshot tree is, for serving files itself. */
+  public interface LocalTree {
+    Optional<Path> current();
+  }
+
+  private final List<String> roots;
+  private final MirrorSelector selector;
+  private final Supplier<ClusterView> view;
+  private final Supplier<FileKnowledge> files;
+  private final LocalTree local;
+  private final TrustedProxies proxies;
+  private final Function<String, ClientLocation> locate;
+
+  public RedirectHandler(
+      List<String> roots,
+      MirrorSelector selector,
+      Supplier<ClusterView> view,
+      Supplier<FileKnowledge> files,
+      LocalTree local,
+      TrustedProxies proxies,
+      Function<String, ClientLocation> locate) {
+    super(InvocationType.BLOCKING);
+    for (String r : roots) {
+      if (!r.startsWith("/") || !r.endsWith("/") || r.contains("//")) {
+        throw new IllegalArgumentException("archive root must be like /raspbian/: '" + r + "'");
+      }
+    }
+    this.roots = List.copyOf(roots);
+    this.selector = selector;
+    this.view = view;
+    this.files = files;
+    this.local = local;
+    this.proxies = proxies;
+    this.locate = locate;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    String method = request.getMethod();
+    boolean head = HttpMethod.HEAD.is(method);
+    if (!head && !HttpMethod.GET.is(method)) {
+      response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+      return text(response, callback, 405, "only GET and HEAD\n", head);
+    }
+    RequestPath path;
+    try {
+      path = RequestPath.classify(request.getHttpURI().getPath(), roots);
+    } catch (RequestPath.Rejected e) {
+      return text(response, callback, e.status(), e.getMessage() + "\n", head);
+    }
+    String peer = Request.getRemoteAddr(request);
+    String clientAddress = proxies.client(peer, request.getHeaders().get("X-Forwarded-For"));
+    String scheme = request.getHttpURI().getScheme();
+    String proto = request.getHeaders().get("X-Forwarded-Proto");
+    if (proto != null
+        && proxies.contains(peer)
+        && (proto.equals("http") || proto.equals("https"))) {
+      scheme = proto;
+    }
+    if (!"https".equals(scheme)) {
+      scheme = "http";
+    }
+    ClientLocation client = locate.apply(clientAddress);
+    Selection s =
+        selector.select(path, scheme, client, view.get(), files.get(), System.currentTimeMillis());
+    String query = request.getHttpURI().getQuery();
+    if (query != null && (query.equals("explain") || query.startsWith("explain="))) {
+      return json(response, callback, explain(s, client), head);
+    }
+    switch (s.outcome()) {
+      case REDIRECT, FALLBACK_MIRROR -> {
+        response.setStatus(302);
+        response.getHeaders().put(HttpHeader.LOCATION, s.location());
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (s.chosen() != null) {
+          response.getHeaders().put("X-Mirror", s.chosen().mirror());
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+        response.write(true, null, callback);
+        return true;
+      }
+      case SERVE_LOCALLY -> {
+        return serve(path, response, callback, head);
+      }
+      default -> {
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, "60");
+        return text(response, callback, 503, s.why() + "\n", head);
+      }
+    }
+  }
+
+  /** Serves the file from this node's current verified snapshot, or 503 when it has none. */
+  private boolean serve(RequestPath path, Response response, Callback callback, boolean head)
+      throws IOException {
+    Optional<Path> tree = local.current();
+    if (tree.isEmpty()) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, "60");
+      return text(
+          response, callback, 503, "no mirror qualifies and this node has no snapshot\n", head);
+    }
+    Path f = tree.get().resolve(path.path()).normalize();
+    if (!f.startsWith(tree.get()) || !Files.isRegularFile(f)) {
+      return text(response, callback, 404, "not in the current snapshot\n", head);
+    }
+    long size = Files.size(f);
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, size);
+    response.getHeaders().put("X-Mirror", "director");
+    if (head) {
+      response.write(true, null, callback);
+      return true;
+    }
+    try (InputStream in = Files.newInputStream(f);
+        OutputStream out = Content.Sink.asOutputStream(response)) {
+      in.transferTo(out);
+      callback.succeeded();
+    } catch (IOException e) {
+      callback.failed(e);
+    }
+    return true;
+  }
+
+  private static Map<String, Object> explain(Selection s, ClientLocation client) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("path", s.path().path());
+    m.put("kind", s.path().kind());
+    m.put("scheme", s.scheme());
+    m.put("client", client);
+    m.put("outcome", s.outcome());
+    m.put("location", s.location());
+    m.put("chosen", s.chosen() == null ? null : s.chosen().mirror());
+    m.put("why", s.why());
+    List<Map<String, Object>> cs = new java.util.ArrayList<>();
+    for (Candidate c : s.candidates()) {
+      Map<String, Object> x = new LinkedHashMap<>();
+      x.put("mirror", c.mirror());
+      x.put("eligible", c.eligible());
+      x.put("reason", c.reason());
+      x.put("tier", c.tier());
+      x.put("distanceKm", c.distanceKm() == null ? null : Math.round(c.distanceKm()));
+      x.put("weight", c.weight());
+      cs.add(x);
+    }
+    m.put("candidates", cs);
+    return m;
+  }
+
+  private static boolean json(Response response, Callback callback, Object body, boolean head)
+      throws IOException {
+    byte[] data = JSON.writeValueAsBytes(body);
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, data.length);
+    response.write(true, head ? null : java.nio.ByteBuffer.wrap(data), callback);
+    return true;
+  }
+
+  private static boolean text(
+      Response response, Callback callback, int status, String body, boolean head) {
+    byte[] data = body.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, data.length);
+    response.write(true, head ? null : java.nio.ByteBuffer.wrap(data), callback);
+    return true;
+  }
+}

@@ -1,0 +1,183 @@
+package org.mirrordirector.director;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.http.HttpTester;
+import org.eclipse.jetty.server.LocalConnector;
+import org.eclipse.jetty.server.Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.Payloads.Health;
+
+/**
+ * The redirector over a real Jetty server (LocalConnector), with the fleet of {@link TestFleet}.
+ */
+class RedirectHandlerTest {
+  @TempDir static Path dir;
+  static Server server;
+  static LocalConnector connector;
+  static org.eclipse.jetty.server.ServerConnector tcp;
+  static final AtomicReference<ClusterView> VIEW = new AtomicReference<>();
+  static final Map<String, ClientLocation> WHERE = new HashMap<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    TestFleet.create(dir);
+    VIEW.set(TestFleet.fleet());
+    WHERE.put("192.0.2.10", TestFleet.GB);
+    WHERE.put("198.51.100.7", TestFleet.DE);
+    server = new Server();
+    connector = new LocalConnector(server);
+    server.addConnector(connector);
+    tcp = new org.eclipse.jetty.server.ServerConnector(server);
+    tcp.setHost("127.0.0.1");
+    tcp.setPort(0);
+    server.addConnector(tcp);
+    server.setHandler(
+        new RedirectHandler(
+            List.of("/raspbian/"),
+            new MirrorSelector(SelectionPolicy.defaults()),
+            VIEW::get,
+            () -> TestFleet.files,
+            () -> Optional.of(TestFleet.s2Tree),
+            // The LocalConnector's peer is 0.0.0.0: it stands for the trusted proxy. The TCP
+            // connector's peer, 127.0.0.1, is not trusted.
+            TrustedProxies.parse(List.of("0.0.0.0/32", "10.0.0.0/8")),
+            a -> WHERE.getOrDefault(a, ClientLocation.unknown(a))));
+    server.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.stop();
+  }
+
+  static HttpTester.Response get(String target, String... headers) throws Exception {
+    StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: director\r\n");
+    for (String h : headers) {
+      req.append(h).append("\r\n");
+    }
+    req.append("Connection: close\r\n\r\n");
+    return HttpTester.parseResponse(connector.getResponse(req.toString()));
+  }
+
+  @Test
+  void inReleaseIsRedirectedToAMirrorAtTheCurrentSnapshot() throws Exception {
+    HttpTester.Response r =
+        get("/raspbian/dists/bookworm/InRelease", "X-Forwarded-For: 192.0.2.10");
+    assertThat(r.getStatus()).isEqualTo(302);
+    assertThat(r.get("Location"))
+        .isEqualTo("http://current-gb.example.org/raspbian/dists/bookworm/InRelease");
+    assertThat(r.get("Cache-Control")).isEqualTo("no-store");
+    assertThat(r.get("X-Mirror")).isEqualTo("current-gb");
+  }
+
+  @Test
+  void theForwardedProtoOfATrustedProxyKeepsHttpsClientsOnHttps() throws Exception {
+    HttpTester.Response r =
+        get(
+            "/raspbian/dists/bookworm/InRelease",
+            "X-Forwarded-For: 192.0.2.10",
+            "X-Forwarded-Proto: https");
+    assertThat(r.get("Location")).startsWith("https://");
+  }
+
+  @Test
+  void aPoolFileFollowsTheClientsLocationFromATrustedProxyOnly() throws Exception {
+    String deb = "/raspbian/" + TestFleet.inBoth;
+    HttpTester.Response de = get(deb, "X-Forwarded-For: 198.51.100.7");
+    assertThat(de.get("X-Mirror")).isEqualTo("lagging-de");
+    // A peer that is not a trusted proxy cannot claim to be somewhere else.
+    java.net.http.HttpResponse<String> spoofed =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://127.0.0.1:" + tcp.getLocalPort() + deb + "?explain"))
+                    .header("X-Forwarded-For", "198.51.100.7")
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    JsonNode j = new ObjectMapper().readTree(spoofed.body());
+    assertThat(j.get("client").get("address").asText()).isEqualTo("127.0.0.1");
+    assertThat(j.get("client").get("country").isNull()).isTrue();
+  }
+
+  @Test
+  void explainReturnsEveryCandidateWithItsReason() throws Exception {
+    HttpTester.Response r =
+        get("/raspbian/dists/bookworm/InRelease?explain", "X-Forwarded-For: 192.0.2.10");
+    assertThat(r.getStatus()).isEqualTo(200);
+    assertThat(r.get("Content-Type")).isEqualTo("application/json");
+    JsonNode j = new ObjectMapper().readTree(r.getContent());
+    assertThat(j.get("outcome").asText()).isEqualTo("REDIRECT");
+    assertThat(j.get("chosen").asText()).isEqualTo("current-gb");
+    assertThat(j.get("candidates")).hasSize(8);
+    assertThat(j.get("candidates").findValuesAsText("reason"))
+        .contains("drained", "not probed yet");
+  }
+
+  @Test
+  void withNoMirrorTheFileIsServedFromTheVerifiedSnapshot() throws Exception {
+    ClusterView before = VIEW.get();
+    Map<String, ClusterView.Mirror> down = new HashMap<>();
+    down.put(
+        "down",
+        TestFleet.m(
+            TestFleet.mirror("down", "GB", true, List.of()),
+            TestFleet.state("down", TestFleet.s2, Health.DOWN, null)));
+    VIEW.set(TestFleet.view(down));
+    try {
+      HttpTester.Response r = get("/raspbian/dists/bookworm/InRelease");
+      assertThat(r.getStatus()).isEqualTo(200);
+      assertThat(r.get("X-Mirror")).isEqualTo("director");
+      assertThat(r.getContentBytes())
+          .isEqualTo(Files.readAllBytes(TestFleet.s2Tree.resolve("dists/bookworm/InRelease")));
+      assertThat(get("/raspbian/pool/main/n/nothing/nothing_1_armhf.deb").getStatus())
+          .isEqualTo(404);
+    } finally {
+      VIEW.set(before);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/raspbian/pool/%2e%2e/%2e%2e/etc/passwd",
+        "/raspbian/pool/..%2f..%2fetc/passwd",
+        "/raspbian/pool/a%0d%0aSet-Cookie:%20x=1",
+        "/raspbian/pool/a%5c..%5cb",
+        "/raspbian//pool/x.deb",
+      })
+  void unsafePathsAre400AndNeverReachALocation(String target) throws Exception {
+    HttpTester.Response r = get(target, "X-Forwarded-For: 192.0.2.10");
+    assertThat(r.getStatus()).isEqualTo(400);
+    assertThat(r.get("Location")).isNull();
+    assertThat(r.get("Set-Cookie")).isNull();
+  }
+
+  @Test
+  void otherMethodsAre405AndUnknownRootsAre404() throws Exception {
+    HttpTester.Response post =
+        HttpTester.parseResponse(
+            connector.getResponse(
+                "POST /raspbian/dists/bookworm/InRelease HTTP/1.1\r\nHost: d\r\n"
+                    + "Content-Length: 0\r\nConnection: close\r\n\r\n"));
+    assertThat(post.getStatus()).isEqualTo(405);
+    assertThat(post.get("Allow")).isEqualTo("GET, HEAD");
+    assertThat(get("/ubuntu/dists/noble/InRelease").getStatus()).isEqualTo(404);
+  }
+}
