@@ -116,6 +116,44 @@ public final class MirrorSelector {
         path, scheme, Outcome.UNAVAILABLE, null, null, all, "no mirror qualifies and no fallback");
   }
 
+  /**
+   * The mirrors that serve the current snapshot of every suite over {@code scheme}, best first for
+   * this client: what an apt {@code mirror+http} list offers (apt takes everything, InRelease
+   * included, from the first that answers).
+   */
+  public List<Candidate> ranked(
+      String scheme, ClientLocation client, ClusterView view, FileKnowledge files, long nowMillis)
+      throws RequestPath.Rejected {
+    if (view.current() == null || view.snapshots().get(view.current().snapshot()) == null) {
+      return List.of();
+    }
+    List<String> suites =
+        new ArrayList<>(view.snapshots().get(view.current().snapshot()).suites().keySet());
+    java.util.Collections.sort(suites);
+    List<Candidate> ok = new ArrayList<>();
+    mirrors:
+    for (ClusterView.Mirror m : view.mirrors().values()) {
+      Candidate c = null;
+      for (String suite : suites) {
+        RequestPath p = RequestPath.classify("/a/dists/" + suite + "/InRelease", List.of("/a/"));
+        c = evaluate(m, p, scheme, client, view, files, nowMillis);
+        if (!c.eligible()) {
+          continue mirrors;
+        }
+      }
+      if (c != null) {
+        ok.add(c);
+      }
+    }
+    List<Candidate> out = new ArrayList<>();
+    while (!ok.isEmpty()) {
+      Candidate next = choose(ok, client);
+      out.add(next);
+      ok.remove(next);
+    }
+    return out;
+  }
+
   private Candidate evaluate(
       ClusterView.Mirror m,
       RequestPath path,

@@ -99,6 +99,9 @@ public final class RedirectHandler extends Handler.Abstract {
       scheme = "http";
     }
     ClientLocation client = locate.apply(clientAddress);
+    if (path.kind() == RequestPath.Kind.OTHER && path.path().equals("mirrors.txt")) {
+      return mirrorList(path, scheme, client, response, callback, head);
+    }
     Selection s =
         selector.select(path, scheme, client, view.get(), files.get(), System.currentTimeMillis());
     String query = request.getHttpURI().getQuery();
@@ -125,6 +128,36 @@ public final class RedirectHandler extends Handler.Abstract {
         return text(response, callback, 503, s.why() + "\n", head);
       }
     }
+  }
+
+  /**
+   * An apt {@code mirror+http} list for this client: the mirrors at the current snapshot, best
+   * first, each with its {@code priority:N} (1 is the first choice).
+   */
+  private boolean mirrorList(
+      RequestPath path,
+      String scheme,
+      ClientLocation client,
+      Response response,
+      Callback callback,
+      boolean head)
+      throws RequestPath.Rejected {
+    List<Candidate> ranked =
+        selector.ranked(scheme, client, view.get(), files.get(), System.currentTimeMillis());
+    StringBuilder sb = new StringBuilder();
+    int priority = 1;
+    for (Candidate c : ranked) {
+      sb.append(c.base().endsWith("/") ? c.base() : c.base() + "/")
+          .append("\tpriority:")
+          .append(priority++)
+          .append('\n');
+    }
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    if (ranked.isEmpty()) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, "60");
+      return text(response, callback, 503, "no mirror is at the current snapshot\n", head);
+    }
+    return text(response, callback, 200, sb.toString(), head);
   }
 
   /** Serves the file from this node's current verified snapshot, or 503 when it has none. */

@@ -180,4 +180,21 @@ class RedirectHandlerTest {
     assertThat(post.get("Allow")).isEqualTo("GET, HEAD");
     assertThat(get("/ubuntu/dists/noble/InRelease").getStatus()).isEqualTo(404);
   }
+
+  @Test
+  void mirrorsTxtListsOnlyMirrorsAtTheCurrentSnapshotRankedForTheClient() throws Exception {
+    HttpTester.Response r = get("/raspbian/mirrors.txt", "X-Forwarded-For: 192.0.2.10");
+    assertThat(r.getStatus()).isEqualTo(200);
+    List<String> lines = List.of(r.getContent().split("\n"));
+    assertThat(lines).hasSize(2);
+    assertThat(lines.stream().map(l -> l.substring(0, l.indexOf('\t'))))
+        .containsExactlyInAnyOrder(
+            "http://current-gb.example.org/raspbian/", "http://http-only.example.org/raspbian/");
+    assertThat(lines.stream().map(l -> l.substring(l.indexOf('\t') + 1)))
+        .containsExactly("priority:1", "priority:2");
+    HttpTester.Response https =
+        get("/raspbian/mirrors.txt", "X-Forwarded-For: 192.0.2.10", "X-Forwarded-Proto: https");
+    assertThat(https.getContent())
+        .isEqualTo("https://current-gb.example.org/raspbian/\tpriority:1\n");
+  }
 }
