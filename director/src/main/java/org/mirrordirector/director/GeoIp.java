@@ -1,0 +1,149 @@
+package org.mirrordirector.director;
+
+import com.maxmind.db.CHMCache;
+import com.maxmind.db.Reader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Client locations from MaxMind DB files: GeoLite2 or DB-IP City/Country (nested {@code
+ * country.iso_code}, {@code continent.code}, {@code location.latitude/longitude}), ASN databases
+ * ({@code autonomous_system_number}), and the flat layout of the ip-location-db packages ({@code
+ * country_code}, {@code latitude}, {@code longitude}). Several files are merged: the first that
+ * knows a field wins. An address that is not a literal, or that no file knows, is "unknown"; a
+ * lookup never fails a request.
+ */
+public final class GeoIp implements Function<String, ClientLocation>, Closeable {
+  private static final Map<String, String> CONTINENTS =
+      Map.of("AF", "AF", "AN", "AN", "AS", "AS", "EU", "EU", "NA", "NA", "OC", "OC", "SA", "SA");
+
+  private final List<Reader> readers;
+
+  private GeoIp(List<Reader> readers) {
+    this.readers = List.copyOf(readers);
+  }
+
+  public static GeoIp none() {
+    return new GeoIp(List.of());
+  }
+
+  /**
+   * Opens each database.
+   *
+   * @throws IOException naming the file that is missing or not a MaxMind DB
+   */
+  public static GeoIp open(List<Path> files) throws IOException {
+    List<Reader> rs = new ArrayList<>();
+    try {
+      for (Path f : files) {
+        if (!Files.isRegularFile(f)) {
+          throw new IOException("GeoIP database " + f + " does not exist");
+        }
+        try {
+          rs.add(new Reader(f.toFile(), new CHMCache()));
+        } catch (IOException | RuntimeException e) {
+          throw new IOException(
+              "GeoIP database " + f + " is not a MaxMind DB file: " + e.getMessage(), e);
+        }
+      }
+    } catch (IOException e) {
+      for (Reader r : rs) {
+        r.close();
+      }
+      throw e;
+    }
+    return new GeoIp(rs);
+  }
+
+  @Override
+  public ClientLocation apply(String address) {
+    byte[] bytes = TrustedProxies.literal(address);
+    if (bytes == null || readers.isEmpty()) {
+      return ClientLocation.unknown(address);
+    }
+    String country = null;
+    String continent = null;
+    Long asn = null;
+    Double lat = null;
+    Double lon = null;
+    try {
+      InetAddress ip = InetAddress.getByAddress(bytes);
+      for (Reader r : readers) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rec = r.get(ip, Map.class);
+        if (rec == null) {
+          continue;
+        }
+        if (country == null) {
+          country = upper2(str(nested(rec, "country", "iso_code")));
+          if (country == null) {
+            country = upper2(str(nested(rec, "registered_country", "iso_code")));
+          }
+          if (country == null) {
+            country = upper2(str(rec.get("country_code")));
+          }
+        }
+        if (continent == null) {
+          String code = str(nested(rec, "continent", "code"));
+          continent = code == null ? null : CONTINENTS.get(code);
+        }
+        if (asn == null && rec.get("autonomous_system_number") instanceof Number n) {
+          asn = n.longValue();
+        }
+        if (lat == null) {
+          lat = num(nested(rec, "location", "latitude"));
+          lon = num(nested(rec, "location", "longitude"));
+          if (lat == null) {
+            lat = num(rec.get("latitude"));
+            lon = num(rec.get("longitude"));
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return ClientLocation.unknown(address);
+    }
+    if (lat == null || lon == null || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+      lat = null;
+      lon = null;
+    }
+    return new ClientLocation(address, country, continent, asn, lat, lon);
+  }
+
+  private static Object nested(Map<String, Object> rec, String outer, String inner) {
+    return rec.get(outer) instanceof Map<?, ?> m ? m.get(inner) : null;
+  }
+
+  private static String str(Object o) {
+    return o instanceof String s ? s : null;
+  }
+
+  private static String upper2(String s) {
+    return s != null && s.matches("[A-Za-z]{2}") ? s.toUpperCase(java.util.Locale.ROOT) : null;
+  }
+
+  private static Double num(Object o) {
+    return o instanceof Number n ? n.doubleValue() : o instanceof String s ? parse(s) : null;
+  }
+
+  private static Double parse(String s) {
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (Reader r : readers) {
+      r.close();
+    }
+  }
+}

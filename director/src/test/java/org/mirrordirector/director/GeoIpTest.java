@@ -1,0 +1,113 @@
+package org.mirrordirector.director;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real MaxMind DB files, written by MaxMind's own writer (Debian's libmaxmind-db-writer-perl) in
+ * the GeoLite2 City and ASN layouts and in the flat ip-location-db layout, read by MaxMind's
+ * reader.
+ */
+class GeoIpTest {
+  @TempDir Path dir;
+
+  /**
+   * Writes a database with MaxMind::DB::Writer; {@code inserts} are Perl insert_network calls. The
+   * test networks are documentation ranges, which the writer drops unless told not to.
+   */
+  Path mmdb(String name, String type, String inserts) throws Exception {
+    Path script = dir.resolve(name + ".pl");
+    Path out = dir.resolve(name + ".mmdb");
+    Files.writeString(
+        script,
+        "use strict; use warnings; use MaxMind::DB::Writer::Tree;\n"
+            + "my %t = (country => 'map', registered_country => 'map', continent => 'map',"
+            + " location => 'map', iso_code => 'utf8_string', code => 'utf8_string',"
+            + " latitude => 'double', longitude => 'double', country_code => 'utf8_string',"
+            + " autonomous_system_number => 'uint32', autonomous_system_organization =>"
+            + " 'utf8_string');\n"
+            + "my $tree = MaxMind::DB::Writer::Tree->new(ip_version => 6, record_size => 24,"
+            + " remove_reserved_networks => 0,"
+            + " database_type => '"
+            + type
+            + "', languages => ['en'], description => { en => 'test' },"
+            + " map_key_type_callback => sub { $t{ $_[0] } });\n"
+            + inserts
+            + "open my $fh, '>:raw', $ARGV[0] or die; $tree->write_tree($fh); close $fh;\n");
+    Process p =
+        new ProcessBuilder("perl", script.toString(), out.toString())
+            .redirectErrorStream(true)
+            .start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor())
+        .as("perl MaxMind::DB::Writer (libmaxmind-db-writer-perl): " + log)
+        .isZero();
+    return out;
+  }
+
+  @Test
+  void cityAndAsnDatabasesAreMerged() throws Exception {
+    Path city =
+        mmdb(
+            "city",
+            "GeoLite2-City",
+            "$tree->insert_network('192.0.2.0/24', { country => { iso_code => 'GB' }, continent =>"
+                + " { code => 'EU' }, location => { latitude => 51.5, longitude => -0.12 } });\n"
+                + "$tree->insert_network('2001:db8::/32', { country => { iso_code => 'DE' },"
+                + " continent => { code => 'EU' }, location => { latitude => 52.5, longitude =>"
+                + " 13.4 } });\n");
+    Path asn =
+        mmdb(
+            "asn",
+            "GeoLite2-ASN",
+            "$tree->insert_network('192.0.2.0/25', { autonomous_system_number => 64500,"
+                + " autonomous_system_organization => 'Example' });\n");
+    try (GeoIp g = GeoIp.open(List.of(city, asn))) {
+      ClientLocation gb = g.apply("192.0.2.10");
+      assertThat(gb.country()).isEqualTo("GB");
+      assertThat(gb.continent()).isEqualTo("EU");
+      assertThat(gb.asn()).isEqualTo(64500L);
+      assertThat(gb.latitude()).isEqualTo(51.5);
+      assertThat(gb.longitude()).isEqualTo(-0.12);
+      ClientLocation noAsn = g.apply("192.0.2.200");
+      assertThat(noAsn.country()).isEqualTo("GB");
+      assertThat(noAsn.asn()).isNull();
+      assertThat(g.apply("2001:db8::1").country()).isEqualTo("DE");
+      ClientLocation nowhere = g.apply("203.0.113.1");
+      assertThat(nowhere.country()).isNull();
+      assertThat(nowhere.address()).isEqualTo("203.0.113.1");
+      assertThat(g.apply("not an address").country()).isNull();
+    }
+  }
+
+  @Test
+  void theFlatIpLocationDbLayoutIsRead() throws Exception {
+    Path flat =
+        mmdb(
+            "flat",
+            "ip-location-db country",
+            "$tree->insert_network('198.51.100.0/24', { country_code => 'fr', latitude => 48.85,"
+                + " longitude => 2.35 });\n");
+    try (GeoIp g = GeoIp.open(List.of(flat))) {
+      ClientLocation fr = g.apply("198.51.100.7");
+      assertThat(fr.country()).isEqualTo("FR");
+      assertThat(fr.latitude()).isEqualTo(48.85);
+    }
+  }
+
+  @Test
+  void aMissingOrForeignFileIsNamed() throws Exception {
+    assertThatThrownBy(() -> GeoIp.open(List.of(dir.resolve("nope.mmdb"))))
+        .hasMessage("GeoIP database " + dir.resolve("nope.mmdb") + " does not exist");
+    Path junk = dir.resolve("junk.mmdb");
+    Files.writeString(junk, "this is not a database\n".repeat(10));
+    assertThatThrownBy(() -> GeoIp.open(List.of(junk)))
+        .hasMessageStartingWith("GeoIP database " + junk + " is not a MaxMind DB file");
+  }
+}
