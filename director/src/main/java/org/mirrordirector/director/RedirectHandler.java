@@ -48,6 +48,7 @@ public final class RedirectHandler extends Handler.Abstract {
   private final LocalTree local;
   private final TrustedProxies proxies;
   private final Function<String, ClientLocation> locate;
+  private final RedirectStats stats;
 
   public RedirectHandler(
       List<String> roots,
@@ -56,7 +57,8 @@ public final class RedirectHandler extends Handler.Abstract {
       Supplier<FileKnowledge> files,
       LocalTree local,
       TrustedProxies proxies,
-      Function<String, ClientLocation> locate) {
+      Function<String, ClientLocation> locate,
+      RedirectStats stats) {
     super(InvocationType.BLOCKING);
     for (String r : roots) {
       if (!r.startsWith("/") || !r.endsWith("/") || r.contains("//")) {
@@ -70,6 +72,7 @@ public final class RedirectHandler extends Handler.Abstract {
     this.local = local;
     this.proxies = proxies;
     this.locate = locate;
+    this.stats = stats;
   }
 
   @Override
@@ -116,6 +119,7 @@ public final class RedirectHandler extends Handler.Abstract {
         if (s.chosen() != null) {
           response.getHeaders().put("X-Mirror", s.chosen().mirror());
         }
+        stats.record(s.chosen() != null ? s.chosen().mirror() : "(fallback)");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
         response.write(true, null, callback);
         return true;
@@ -178,6 +182,7 @@ public final class RedirectHandler extends Handler.Abstract {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, size);
     response.getHeaders().put("X-Mirror", "director");
+    stats.record(RedirectStats.LOCAL);
     if (head) {
       response.write(true, null, callback);
       return true;

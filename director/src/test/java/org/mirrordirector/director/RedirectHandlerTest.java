@@ -33,6 +33,7 @@ class RedirectHandlerTest {
   static org.eclipse.jetty.server.ServerConnector tcp;
   static final AtomicReference<ClusterView> VIEW = new AtomicReference<>();
   static final Map<String, ClientLocation> WHERE = new HashMap<>();
+  static final RedirectStats STATS = RedirectStats.fiveMinutes();
 
   @BeforeAll
   static void start() throws Exception {
@@ -57,7 +58,8 @@ class RedirectHandlerTest {
             // The LocalConnector's peer is 0.0.0.0: it stands for the trusted proxy. The TCP
             // connector's peer, 127.0.0.1, is not trusted.
             TrustedProxies.parse(List.of("0.0.0.0/32", "10.0.0.0/8")),
-            a -> WHERE.getOrDefault(a, ClientLocation.unknown(a))));
+            a -> WHERE.getOrDefault(a, ClientLocation.unknown(a)),
+            STATS));
     server.start();
   }
 

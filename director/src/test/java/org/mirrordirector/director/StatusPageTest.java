@@ -1,0 +1,120 @@
+package org.mirrordirector.director;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.http.HttpTester;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.LocalConnector;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.failover.ClusterView;
+
+class StatusPageTest {
+  @TempDir Path dir;
+
+  @Test
+  void statusJsonAndHtmlShowNodesSnapshotMirrorsAndRedirectShares() throws Exception {
+    TestFleet.create(dir);
+    AtomicReference<ClusterView> view = new AtomicReference<>(TestFleet.fleet());
+    AtomicLong seconds = new AtomicLong(100);
+    RedirectStats stats = new RedirectStats(300, seconds::get);
+    for (int i = 0; i < 3; i++) {
+      stats.record("current-gb");
+    }
+    stats.record("lagging-de");
+    Server server = new Server();
+    LocalConnector c = new LocalConnector(server);
+    server.addConnector(c);
+    server.setHandler(
+        new StatusPage(
+            view::get,
+            stats,
+            () -> TestFleet.NOW,
+            new Handler.Abstract() {
+              @Override
+              public boolean handle(
+                  org.eclipse.jetty.server.Request rq,
+                  Response rs,
+                  org.eclipse.jetty.util.Callback cb) {
+                rs.setStatus(404);
+                cb.succeeded();
+                return true;
+              }
+            }));
+    server.start();
+    try {
+      JsonNode j = new ObjectMapper().readTree(get(c, "/status.json").getContent());
+      assertThat(j.get("registry").get("connected").asBoolean()).isTrue();
+      assertThat(j.get("registry").get("note").isNull()).isTrue();
+      assertThat(j.get("current").get("id").asText()).isEqualTo("snap-2");
+      assertThat(j.get("mirrors")).hasSize(8);
+      JsonNode gb = find(j, "current-gb");
+      assertThat(gb.get("redirects5m").asLong()).isEqualTo(3);
+      assertThat(gb.get("share5m").asDouble()).isEqualTo(0.75);
+      assertThat(gb.get("states").get(0).get("atCurrent").asBoolean()).isTrue();
+      JsonNode de = find(j, "lagging-de");
+      assertThat(de.get("states").get(0).get("health").asText()).isEqualTo("LAGGING");
+      assertThat(de.get("states").get(0).get("lagMillis").asLong()).isEqualTo(600_000);
+      assertThat(de.get("states").get(0).get("atCurrent").asBoolean()).isFalse();
+      assertThat(j.get("redirectsPerSecond")).hasSize(300);
+      assertThat(j.get("redirectsPerSecond").get(299).asLong()).isEqualTo(4);
+
+      String html = get(c, "/status").getContent();
+      assertThat(html)
+          .contains("<table id=\"mirrors\">")
+          .contains("<tr class=\"LAGGING\"><td>lagging-de</td>")
+          .contains("<td>drained (drained)</td>")
+          .contains("75.0 %")
+          .doesNotContain("id=\"stale\"");
+
+      ClusterView v = view.get();
+      view.set(
+          new ClusterView(
+              v.generation(),
+              ClusterView.Source.LAST_KNOWN_GOOD,
+              false,
+              v.builtAtMillis(),
+              v.epoch(),
+              v.leader(),
+              v.nodes(),
+              v.mirrors(),
+              v.snapshots(),
+              v.current(),
+              v.drills(),
+              v.problems()));
+      assertThat(get(c, "/status").getContent())
+          .contains(
+              "<p id=\"stale\"><b>ZooKeeper is not reachable: serving from the last-known-good view</b></p>");
+      assertThat(get(c, "/other").getStatus()).isEqualTo(404);
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void textFromTheRegistryIsEscapedInTheHtml() {
+    assertThat(StatusPage.esc("<script>alert('x')</script> & \"q\""))
+        .isEqualTo("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+  }
+
+  static JsonNode find(JsonNode j, String id) {
+    for (JsonNode m : j.get("mirrors")) {
+      if (m.get("id").asText().equals(id)) {
+        return m;
+      }
+    }
+    throw new AssertionError("no mirror " + id);
+  }
+
+  static HttpTester.Response get(LocalConnector c, String path) throws Exception {
+    return HttpTester.parseResponse(
+        c.getResponse("GET " + path + " HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n"));
+  }
+}
