@@ -49,6 +49,7 @@ public final class RedirectHandler extends Handler.Abstract {
   private final TrustedProxies proxies;
   private final Function<String, ClientLocation> locate;
   private final RedirectStats stats;
+  private final DirectorMetrics metrics;
 
   public RedirectHandler(
       List<String> roots,
@@ -58,7 +59,8 @@ public final class RedirectHandler extends Handler.Abstract {
       LocalTree local,
       TrustedProxies proxies,
       Function<String, ClientLocation> locate,
-      RedirectStats stats) {
+      RedirectStats stats,
+      DirectorMetrics metrics) {
     super(InvocationType.BLOCKING);
     for (String r : roots) {
       if (!r.startsWith("/") || !r.endsWith("/") || r.contains("//")) {
@@ -73,6 +75,7 @@ public final class RedirectHandler extends Handler.Abstract {
     this.proxies = proxies;
     this.locate = locate;
     this.stats = stats;
+    this.metrics = metrics;
   }
 
   @Override
@@ -105,8 +108,15 @@ public final class RedirectHandler extends Handler.Abstract {
     if (path.kind() == RequestPath.Kind.OTHER && path.path().equals("mirrors.txt")) {
       return mirrorList(path, scheme, client, response, callback, head);
     }
+    long t0 = System.nanoTime();
     Selection s =
         selector.select(path, scheme, client, view.get(), files.get(), System.currentTimeMillis());
+    metrics.selected(System.nanoTime() - t0);
+    if (s.outcome() == MirrorSelector.Outcome.REDIRECT) {
+      metrics.redirect(s.chosen().mirror(), path.kind());
+    } else {
+      metrics.fallback(s.outcome());
+    }
     String query = request.getHttpURI().getQuery();
     if (query != null && (query.equals("explain") || query.startsWith("explain="))) {
       return json(response, callback, explain(s, client), head);
@@ -233,8 +243,11 @@ public final class RedirectHandler extends Handler.Abstract {
     return true;
   }
 
-  private static boolean text(
+  private boolean text(
       Response response, Callback callback, int status, String body, boolean head) {
+    if (status >= 400) {
+      metrics.error(status);
+    }
     byte[] data = body.getBytes(StandardCharsets.UTF_8);
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -34,6 +34,9 @@ class RedirectHandlerTest {
   static final AtomicReference<ClusterView> VIEW = new AtomicReference<>();
   static final Map<String, ClientLocation> WHERE = new HashMap<>();
   static final RedirectStats STATS = RedirectStats.fiveMinutes();
+  static final DirectorMetrics METRICS =
+      new DirectorMetrics(
+          VIEW::get, () -> false, new org.eclipse.jetty.server.handler.DefaultHandler());
 
   @BeforeAll
   static void start() throws Exception {
@@ -59,7 +62,8 @@ class RedirectHandlerTest {
             // connector's peer, 127.0.0.1, is not trusted.
             TrustedProxies.parse(List.of("0.0.0.0/32", "10.0.0.0/8")),
             a -> WHERE.getOrDefault(a, ClientLocation.unknown(a)),
-            STATS));
+            STATS,
+            METRICS));
     server.start();
   }
 
@@ -198,5 +202,24 @@ class RedirectHandlerTest {
         get("/raspbian/mirrors.txt", "X-Forwarded-For: 192.0.2.10", "X-Forwarded-Proto: https");
     assertThat(https.getContent())
         .isEqualTo("https://current-gb.example.org/raspbian/\tpriority:1\n");
+  }
+
+  @Test
+  void metricsCountRedirectsFallbacksErrorsAndSelections() throws Exception {
+    get("/raspbian/dists/bookworm/InRelease", "X-Forwarded-For: 192.0.2.10");
+    get("/raspbian/pool/a%22b.deb"); // refused by the director itself (Jetty passes it)
+    String text = METRICS.text();
+    assertThat(text)
+        .contains("# TYPE md_redirects_total counter")
+        .containsPattern("md_redirects_total\\{mirror=\"current-gb\",kind=\"release\"\\} [1-9]")
+        .containsPattern("md_error_responses_total\\{status=\"400\"\\} [1-9]")
+        .containsPattern("md_selection_seconds_count [1-9]")
+        .contains(
+            "md_mirror_health{mirror=\"lagging-de\",scheme=\"http\",suite=\"bookworm\",health=\"lagging\"} 1")
+        .contains(
+            "md_mirror_lag_seconds{mirror=\"lagging-de\",scheme=\"http\",suite=\"bookworm\"} 600.0")
+        .contains("md_zookeeper_connected 1")
+        .contains("md_serving_as_leader 0");
+    assertThat(DirectorMetrics.label("a\"b\\c\nd")).isEqualTo("a\\\"b\\\\c\\nd");
   }
 }
