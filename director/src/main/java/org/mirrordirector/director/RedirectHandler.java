@@ -29,8 +29,9 @@ import org.mirrordirector.failover.ClusterView;
  * Answers apt: GET and HEAD under the archive roots. A 302 to the chosen mirror (the Location is
  * the mirror's configured base plus the normalised, re-encoded path, nothing else), the file itself
  * from this node's verified snapshot when no mirror qualifies, or 503 with Retry-After when nothing
- * can serve. {@code ?explain} returns the selection as JSON instead. A path that is not safe is a
- * 400 whose body says why; it never reaches a header.
+ * can serve. {@code ?explain} (or the header {@code X-Mirror-Explain: 1} from a trusted proxy, for
+ * tools that must keep the apt URL as it is) returns the selection as JSON instead. A path that is
+ * not safe is a 400 whose body says why; it never reaches a header.
  */
 public final class RedirectHandler extends Handler.Abstract {
   private static final ObjectMapper JSON =
@@ -118,7 +119,10 @@ public final class RedirectHandler extends Handler.Abstract {
       metrics.fallback(s.outcome());
     }
     String query = request.getHttpURI().getQuery();
-    if (query != null && (query.equals("explain") || query.startsWith("explain="))) {
+    boolean explainHeader =
+        "1".equals(request.getHeaders().get("X-Mirror-Explain")) && proxies.contains(peer);
+    if (explainHeader
+        || (query != null && (query.equals("explain") || query.startsWith("explain=")))) {
       return json(response, callback, explain(s, client), head);
     }
     switch (s.outcome()) {

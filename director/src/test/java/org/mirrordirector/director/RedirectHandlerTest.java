@@ -222,4 +222,49 @@ class RedirectHandlerTest {
         .contains("md_serving_as_leader 0");
     assertThat(DirectorMetrics.label("a\"b\\c\nd")).isEqualTo("a\\\"b\\\\c\\nd");
   }
+
+  @Test
+  void theExplainHeaderIsHonouredOnlyFromATrustedPeer() throws Exception {
+    HttpTester.Response trusted =
+        get(
+            "/raspbian/dists/bookworm/InRelease",
+            "X-Forwarded-For: 192.0.2.10",
+            "X-Mirror-Explain: 1");
+    assertThat(trusted.getStatus()).isEqualTo(200);
+    assertThat(trusted.get("Content-Type")).isEqualTo("application/json");
+    java.net.http.HttpResponse<String> untrusted =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://127.0.0.1:"
+                                + tcp.getLocalPort()
+                                + "/raspbian/dists/bookworm/InRelease"))
+                    .header("X-Mirror-Explain", "1")
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(untrusted.statusCode()).isEqualTo(302);
+  }
+
+  @Test
+  void aHugeHeaderIsRefusedAndTheDirectorGoesOn() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", tcp.getLocalPort())) {
+      s.setSoTimeout(10_000);
+      String req =
+          "GET /raspbian/dists/bookworm/InRelease HTTP/1.1\r\nHost: d\r\nX-Big: "
+              + "a".repeat(64 * 1024)
+              + "\r\nConnection: close\r\n\r\n";
+      s.getOutputStream().write(req.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String status =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+              .readLine();
+      assertThat(status).startsWith("HTTP/1.1 431");
+    } catch (java.net.SocketException reset) {
+      // Jetty may also close the connection before the whole header is written: refused too.
+    }
+    assertThat(get("/raspbian/dists/bookworm/InRelease", "X-Forwarded-For: 192.0.2.10").getStatus())
+        .isEqualTo(302);
+  }
 }
