@@ -29,6 +29,7 @@ final class TestFleet {
   static FileKnowledge files;
   static Path s1Tree;
   static Path s2Tree;
+  static Path keyring;
   static String s1;
   static String s2;
   static String onlyInS2;
@@ -41,7 +42,12 @@ final class TestFleet {
   /** Builds the two snapshots under {@code dir}; call once per test class. */
   static void create(Path dir) throws Exception {
     Path a = dir.resolve("s1");
-    ArchiveGenerator.generate(ArchiveGenerator.Options.small(a, 30, 3));
+    keyring = dir.resolve("key.asc");
+    Files.write(
+        keyring,
+        ArchiveGenerator.generate(ArchiveGenerator.Options.small(a, 30, 3))
+            .key()
+            .publicKeyArmored());
     Path b = dir.resolve("s2");
     assertThat(new ProcessBuilder("cp", "-al", a.toString(), b.toString()).start().waitFor())
         .isZero();
