@@ -61,6 +61,8 @@ public final class MirrorSelector {
       String why) {}
 
   private final SelectionPolicy policy;
+  private final java.util.concurrent.ConcurrentHashMap<String, String> lastResolved =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public MirrorSelector(SelectionPolicy policy) {
     this.policy = policy;
@@ -209,7 +211,7 @@ public final class MirrorSelector {
     if (s == null) {
       return "!not probed for " + suite;
     }
-    Optional<String> current = currentInRelease(view, suite);
+    Optional<String> current = current(view, suite);
     if (current.isEmpty()) {
       return "!no current snapshot of " + suite + " is recorded";
     }
@@ -271,6 +273,21 @@ public final class MirrorSelector {
       }
     }
     return "!no suite is healthy";
+  }
+
+  /**
+   * The current InRelease of a suite. The registry cache may show a new {@code archive/current}
+   * before the snapshot record it names (they are written together but read in no promised order);
+   * until the new one resolves, the last one that did stays current, rather than no mirror
+   * qualifying at all.
+   */
+  private Optional<String> current(ClusterView view, String suite) {
+    Optional<String> now = currentInRelease(view, suite);
+    if (now.isPresent()) {
+      lastResolved.put(suite, now.get());
+      return now;
+    }
+    return view.current() == null ? Optional.empty() : Optional.ofNullable(lastResolved.get(suite));
   }
 
   static Optional<String> currentInRelease(ClusterView view, String suite) {

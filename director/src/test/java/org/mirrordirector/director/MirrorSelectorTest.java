@@ -177,4 +177,38 @@ class MirrorSelectorTest {
     assertThat(count.get("a")).isBetween(800, 1200);
     assertThat(count.get("b")).isBetween(800, 1200);
   }
+
+  @Test
+  void aNewCurrentWhoseRecordHasNotArrivedLeavesTheLastResolvedOneCurrent() throws Exception {
+    MirrorSelector selector = new MirrorSelector(SelectionPolicy.defaults());
+    RequestPath in =
+        RequestPath.classify("/raspbian/dists/bookworm/InRelease", List.of("/raspbian/"));
+    ClusterView v = fleet();
+    assertThat(selector.select(in, "http", GB, v, files, NOW).outcome())
+        .isEqualTo(Outcome.REDIRECT);
+    // archive/current now names snap-3, whose record the cache has not delivered yet.
+    ClusterView ahead =
+        new ClusterView(
+            v.generation() + 1,
+            v.source(),
+            v.connected(),
+            v.builtAtMillis(),
+            v.epoch(),
+            v.leader(),
+            v.nodes(),
+            v.mirrors(),
+            v.snapshots(),
+            new org.mirrordirector.failover.Payloads.CurrentSnapshot("snap-3", NOW, 3),
+            v.drills(),
+            v.problems());
+    Selection s = selector.select(in, "http", GB, ahead, files, NOW);
+    assertThat(s.outcome()).isEqualTo(Outcome.REDIRECT);
+    assertThat(s.chosen().reason()).isEqualTo("serves the current snapshot of bookworm");
+    // A selector that never resolved one has nothing to keep.
+    Selection fresh =
+        new MirrorSelector(SelectionPolicy.defaults()).select(in, "http", GB, ahead, files, NOW);
+    assertThat(fresh.outcome()).isEqualTo(Outcome.SERVE_LOCALLY);
+    assertThat(reasons(fresh).get("current-gb"))
+        .isEqualTo("no current snapshot of bookworm is recorded");
+  }
 }
