@@ -29,7 +29,8 @@ public final class DirectorMetrics extends Handler.Wrapper {
     0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.1
   };
 
-  private final Map<String, LongAdder> redirects = new ConcurrentHashMap<>();
+  // mirror -> kind -> count: no key is built per request.
+  private final Map<String, Map<RequestPath.Kind, LongAdder>> redirects = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> fallbacks = new ConcurrentHashMap<>();
   private final Map<Integer, LongAdder> errors = new ConcurrentHashMap<>();
   private final LongAdder[] selectionBuckets = new LongAdder[BUCKETS.length];
@@ -50,9 +51,8 @@ public final class DirectorMetrics extends Handler.Wrapper {
 
   public void redirect(String mirror, RequestPath.Kind kind) {
     redirects
-        .computeIfAbsent(
-            mirror + "\u0000" + kind.name().toLowerCase(java.util.Locale.ROOT),
-            k -> new LongAdder())
+        .computeIfAbsent(mirror, m -> new ConcurrentHashMap<>())
+        .computeIfAbsent(kind, k -> new LongAdder())
         .increment();
   }
 
@@ -94,15 +94,17 @@ public final class DirectorMetrics extends Handler.Wrapper {
   public String text() {
     StringBuilder b = new StringBuilder(4096);
     head(b, "md_redirects_total", "counter", "Redirects sent, by mirror and kind of file.");
-    for (Map.Entry<String, LongAdder> e : new TreeMap<>(redirects).entrySet()) {
-      String[] k = e.getKey().split("\u0000", 2);
-      b.append("md_redirects_total{mirror=\"")
-          .append(label(k[0]))
-          .append("\",kind=\"")
-          .append(k[1])
-          .append("\"} ")
-          .append(e.getValue().sum())
-          .append('\n');
+    for (Map.Entry<String, Map<RequestPath.Kind, LongAdder>> m :
+        new TreeMap<>(redirects).entrySet()) {
+      for (Map.Entry<RequestPath.Kind, LongAdder> e : new TreeMap<>(m.getValue()).entrySet()) {
+        b.append("md_redirects_total{mirror=\"")
+            .append(label(m.getKey()))
+            .append("\",kind=\"")
+            .append(e.getKey().name().toLowerCase(java.util.Locale.ROOT))
+            .append("\"} ")
+            .append(e.getValue().sum())
+            .append('\n');
+      }
     }
     head(b, "md_fallbacks_total", "counter", "Requests no mirror qualified for, by what was done.");
     for (Map.Entry<String, LongAdder> e : new TreeMap<>(fallbacks).entrySet()) {

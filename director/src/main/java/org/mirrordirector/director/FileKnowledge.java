@@ -72,13 +72,10 @@ public final class FileKnowledge {
         Set<String> hashes = new HashSet<>();
         for (Map.Entry<String, IndexEntry> e : rf.sha256().entrySet()) {
           hashes.add(e.getValue().sha256());
-        }
-        for (Map.Entry<String, IndexEntry> e : rf.sha256().entrySet()) {
-          String p = e.getKey();
-          if (!p.endsWith("/Packages")) {
-            continue;
+          if (e.getKey().endsWith("/Packages")) {
+            readPackages(
+                tree.resolve("dists").resolve(suite), e.getKey(), e.getValue(), pool, interned);
           }
-          readPackages(tree.resolve("dists").resolve(suite), p, e.getValue(), pool, interned);
         }
         out.put(
             sha,

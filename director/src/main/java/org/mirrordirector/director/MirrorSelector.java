@@ -75,9 +75,12 @@ public final class MirrorSelector {
       ClusterView view,
       FileKnowledge files,
       long nowMillis) {
-    List<Candidate> all = new ArrayList<>();
+    // Resolved once per request, not once per mirror.
+    Optional<String> current =
+        path.suite() == null ? Optional.empty() : current(view, path.suite());
+    List<Candidate> all = new ArrayList<>(view.mirrors().size());
     for (ClusterView.Mirror m : view.mirrors().values()) {
-      all.add(evaluate(m, path, scheme, client, view, files, nowMillis));
+      all.add(evaluate(m, path, scheme, client, current, files, nowMillis));
     }
     all.sort(Comparator.comparing(Candidate::mirror));
     List<Candidate> eligible = all.stream().filter(Candidate::eligible).toList();
@@ -132,13 +135,18 @@ public final class MirrorSelector {
     List<String> suites =
         new ArrayList<>(view.snapshots().get(view.current().snapshot()).suites().keySet());
     java.util.Collections.sort(suites);
+    List<RequestPath> inReleases = new ArrayList<>();
+    List<Optional<String>> currents = new ArrayList<>();
+    for (String suite : suites) {
+      inReleases.add(RequestPath.classify("/a/dists/" + suite + "/InRelease", List.of("/a/")));
+      currents.add(current(view, suite));
+    }
     List<Candidate> ok = new ArrayList<>();
     mirrors:
     for (ClusterView.Mirror m : view.mirrors().values()) {
       Candidate c = null;
-      for (String suite : suites) {
-        RequestPath p = RequestPath.classify("/a/dists/" + suite + "/InRelease", List.of("/a/"));
-        c = evaluate(m, p, scheme, client, view, files, nowMillis);
+      for (int i = 0; i < suites.size(); i++) {
+        c = evaluate(m, inReleases.get(i), scheme, client, currents.get(i), files, nowMillis);
         if (!c.eligible()) {
           continue mirrors;
         }
@@ -161,7 +169,7 @@ public final class MirrorSelector {
       RequestPath path,
       String scheme,
       ClientLocation client,
-      ClusterView view,
+      Optional<String> current,
       FileKnowledge files,
       long now) {
     MirrorConfig cfg = m.config();
@@ -189,7 +197,7 @@ public final class MirrorSelector {
     Map<String, SuiteState> suites = m.state().schemes().getOrDefault(scheme, Map.of());
     String ok =
         switch (path.kind()) {
-          case RELEASE, INDEX -> releaseProblem(path.suite(), suites, view, files, now);
+          case RELEASE, INDEX -> releaseProblem(path.suite(), suites, current, files, now);
           case POOL -> holderProblem(suites, s -> files.hasPoolFile(s, path.path()), "file");
           case BY_HASH -> holderProblem(suites, s -> files.hasHash(s, path.byHash()), "hash");
           case OTHER -> anyHealthy(suites);
@@ -204,14 +212,13 @@ public final class MirrorSelector {
   private String releaseProblem(
       String suite,
       Map<String, SuiteState> suites,
-      ClusterView view,
+      Optional<String> current,
       FileKnowledge files,
       long now) {
     SuiteState s = suites.get(suite);
     if (s == null) {
       return "!not probed for " + suite;
     }
-    Optional<String> current = current(view, suite);
     if (current.isEmpty()) {
       return "!no current snapshot of " + suite + " is recorded";
     }
@@ -253,7 +260,7 @@ public final class MirrorSelector {
   private static String holderProblem(
       Map<String, SuiteState> suites, java.util.function.Predicate<String> lists, String what) {
     String unhealthy = null;
-    for (Map.Entry<String, SuiteState> e : new java.util.TreeMap<>(suites).entrySet()) {
+    for (Map.Entry<String, SuiteState> e : suites.entrySet()) {
       SuiteState s = e.getValue();
       if (s.snapshot() == null || !lists.test(s.snapshot())) {
         continue;

@@ -49,7 +49,6 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
     }
   }
 
-  private static final Pattern SAFE_SEGMENT = Pattern.compile("[A-Za-z0-9._+~:%@=,-]+");
   private static final Pattern SUITE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
@@ -95,7 +94,7 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
       if (s.equals(".") || s.equals("..")) {
         throw new Rejected(400, "the path has a '" + s + "' segment");
       }
-      if (!SAFE_SEGMENT.matcher(s).matches()) {
+      if (!safe(s)) {
         throw new Rejected(400, "the path has a character no archive file name has");
       }
     }
@@ -160,6 +159,22 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
       i += 2;
     }
     return out.toString();
+  }
+
+  /** The characters of Debian file names: letters, digits and {@code . _ + ~ : % @ = , -}. */
+  private static boolean safe(String segment) {
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "._+~:%@=,-".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int hex(char c) {
