@@ -97,6 +97,10 @@ public final class MirrorProber implements AutoCloseable {
     this.random = new Random();
   }
 
+  public ProbeConfig config() {
+    return config;
+  }
+
   /** Probes every mirror once; mirror id to scheme to suite to what was found. */
   public Map<String, Map<String, Map<String, Observation>>> probeAll(
       Collection<MirrorConfig> mirrors, KnownSnapshots known) throws InterruptedException {

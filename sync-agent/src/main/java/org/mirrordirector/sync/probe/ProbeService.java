@@ -56,14 +56,13 @@ public final class ProbeService implements AutoCloseable {
 
   public ProbeService(
       MirrorProber prober,
-      int confirmations,
       Leadership leadership,
       RegistryPaths paths,
       Supplier<ClusterView> view,
       Supplier<KnownSnapshots> known,
       Clock clock) {
     this.prober = Objects.requireNonNull(prober, "prober");
-    this.tracker = new HealthTracker(confirmations);
+    this.tracker = new HealthTracker(prober.config().confirmations());
     this.leadership = Objects.requireNonNull(leadership, "leadership");
     this.writer = new RegistryWriter(leadership, paths);
     this.view = Objects.requireNonNull(view, "view");

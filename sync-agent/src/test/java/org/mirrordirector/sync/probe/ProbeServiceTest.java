@@ -67,8 +67,8 @@ class ProbeServiceTest {
         w.putMirror(mirror("flaky", flaky));
         awaitTrue(() -> reader.view().mirrors().size() == 2);
 
-        ProbeService standby = service(b, reader, local, 2, upstream.keys());
-        ProbeService active = service(a, reader, local, 2, upstream.keys());
+        ProbeService standby = service(b, reader, local, upstream.keys());
+        ProbeService active = service(a, reader, local, upstream.keys());
         try {
           assertThat(standby.round().skipped()).isEqualTo("not the serving leader");
 
@@ -117,15 +117,15 @@ class ProbeServiceTest {
       Leadership l,
       RegistryReader reader,
       LocalSnapshots local,
-      int n,
       org.mirrordirector.sync.archive.TrustedKeys keys) {
     return new ProbeService(
         new MirrorProber(
-            ProbeConfig.defaults(List.of("bookworm")).withTimeout(Duration.ofSeconds(3)),
+            ProbeConfig.defaults(List.of("bookworm"))
+                .withTimeout(Duration.ofSeconds(3))
+                .withConfirmations(2),
             keys,
             Clock.systemUTC(),
             null),
-        n,
         l,
         RegistryPaths.defaults(),
         reader::view,
