@@ -8,9 +8,14 @@ import org.mirrordirector.failover.Payloads.SuiteState;
 /**
  * Hysteresis: a mirror's reported health changes only after {@code confirmations} consecutive
  * probes agree on the new one, so that one lost packet does not take a mirror out and one lucky
- * answer does not bring a broken one back. The first probe of a mirror is taken as it is. The
- * snapshot is always the last one seen: it is a fact, not a judgement, and the director routes
- * InRelease only to mirrors whose snapshot is the current one.
+ * answer does not bring a broken one back. Two changes take effect at once: to SYNCING and to
+ * BROKEN. They are not noise but content seen to be inconsistent (a sync lock, an InRelease ahead
+ * of its indexes, a missing file), and one more round of clients sent there would get Hash Sum
+ * mismatches or 404s. The first probe of a mirror is taken as it is.
+ *
+ * <p>The snapshot is the last one seen: it is a fact, not a judgement, and the director routes
+ * InRelease only to mirrors whose snapshot is the current one. While a probe that read no InRelease
+ * (a timeout, say) is not yet confirmed, the snapshot seen before it is kept with the health.
  */
 public final class HealthTracker {
   private final int confirmations;
@@ -22,6 +27,7 @@ public final class HealthTracker {
     Health candidate;
     int count;
     Long lastSuccessMillis;
+    String snapshot;
   }
 
   public HealthTracker(int confirmations) {
@@ -40,7 +46,8 @@ public final class HealthTracker {
         t.lastSuccessMillis = nowMillis;
       }
       String reason;
-      if (t.reported == null || o.health() == t.reported) {
+      boolean atOnce = o.health() == Health.SYNCING || o.health() == Health.BROKEN;
+      if (t.reported == null || o.health() == t.reported || atOnce) {
         t.reported = o.health();
         t.reportedReason = o.reason();
         t.candidate = null;
@@ -75,8 +82,11 @@ public final class HealthTracker {
                   + o.reason();
         }
       }
+      if (o.snapshot() != null || t.reported == o.health()) {
+        t.snapshot = o.snapshot();
+      }
       return new SuiteState(
-          o.snapshot(),
+          t.snapshot,
           t.reported,
           o.latencyMs(),
           t.lastSuccessMillis,

@@ -275,6 +275,9 @@ class MirrorProberTest {
     assertThat(t.apply("m", "http", "s", ok, 1).health()).isEqualTo(Health.OK);
     SuiteState one = t.apply("m", "http", "s", down, 2);
     assertThat(one.health()).isEqualTo(Health.OK);
+    assertThat(one.snapshot())
+        .as("an unconfirmed probe that read nothing keeps the snapshot seen before")
+        .isEqualTo("a".repeat(64));
     assertThat(one.reason())
         .isEqualTo(
             "still OK (at the current snapshot); 1 of 3 probes say DOWN: connection refused");
@@ -288,5 +291,33 @@ class MirrorProberTest {
     assertThat(t.apply("m", "https", "s", down, 7).health())
         .as("each scheme has its own history")
         .isEqualTo(Health.DOWN);
+  }
+
+  @Test
+  void inconsistentContentTakesAMirrorOutAtOnceAndComesBackOnlyAfterConfirmations() {
+    HealthTracker t = new HealthTracker(2);
+    String s1 = "1".repeat(64);
+    String s2 = "2".repeat(64);
+    Observation ok1 =
+        new Observation(Health.OK, s1, 5L, "at the current snapshot", null, null, true);
+    Observation syncing =
+        new Observation(Health.SYNCING, s1, 5L, "sync lock present", null, null, true);
+    Observation broken =
+        new Observation(Health.BROKEN, s2, 5L, "InRelease ahead of its indexes", null, null, true);
+    Observation ok2 =
+        new Observation(Health.OK, s2, 5L, "at the current snapshot", null, null, true);
+    assertThat(t.apply("m", "http", "s", ok1, 1).health()).isEqualTo(Health.OK);
+    assertThat(t.apply("m", "http", "s", syncing, 2).health())
+        .as("a sync lock is not noise: no more clients until it is gone")
+        .isEqualTo(Health.SYNCING);
+    SuiteState b = t.apply("m", "http", "s", broken, 3);
+    assertThat(b.health()).isEqualTo(Health.BROKEN);
+    assertThat(b.snapshot()).isEqualTo(s2);
+    SuiteState first = t.apply("m", "http", "s", ok2, 4);
+    assertThat(first.health())
+        .as("one good answer does not bring it back")
+        .isEqualTo(Health.BROKEN);
+    assertThat(t.apply("m", "http", "s", ok2, 5).health()).isEqualTo(Health.OK);
+    assertThat(t.apply("m", "http", "s", broken, 6).health()).isEqualTo(Health.BROKEN);
   }
 }
