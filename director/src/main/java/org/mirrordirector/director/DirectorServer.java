@@ -1,0 +1,198 @@
+package org.mirrordirector.director;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.Leadership;
+import org.mirrordirector.failover.RegistryPaths;
+
+/**
+ * The director as one Jetty server: {@code /metrics}, {@code /leader} and {@code /ready}, {@code
+ * /status} and {@code /status.json}, the admin API (when a token is configured), and the redirector
+ * under the archive roots, in that order. Answers Jetty gives itself (a request line it cannot
+ * parse, an ambiguous URI, headers over the limit) are counted in the metrics like the handlers'
+ * own.
+ */
+public final class DirectorServer implements AutoCloseable {
+
+  /**
+   * Where and how the server listens.
+   *
+   * @param host the address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
+   * @param port the port, 0 for any free one
+   * @param roots the archive roots, each like {@code /raspbian/}
+   * @param adminToken the bearer token of the admin API, or null to leave it off
+   * @param maxThreads the request threads
+   * @param acceptQueue the listen backlog, for bursts of new connections
+   */
+  public record Settings(
+      String host,
+      int port,
+      List<String> roots,
+      SelectionPolicy policy,
+      TrustedProxies proxies,
+      String adminToken,
+      int maxThreads,
+      int acceptQueue) {
+    public Settings {
+      Objects.requireNonNull(host, "host");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0-65535: " + port);
+      }
+      roots = List.copyOf(roots);
+      Objects.requireNonNull(policy, "policy");
+      Objects.requireNonNull(proxies, "proxies");
+      if (maxThreads < 8) {
+        throw new IllegalArgumentException("maxThreads must be at least 8: " + maxThreads);
+      }
+      if (acceptQueue < 1) {
+        throw new IllegalArgumentException("acceptQueue must be at least 1: " + acceptQueue);
+      }
+    }
+
+    /** Loopback, any port, default policy, no trusted proxy, no admin API. */
+    public static Settings loopback(List<String> roots) {
+      return new Settings(
+          "127.0.0.1",
+          0,
+          roots,
+          SelectionPolicy.defaults(),
+          TrustedProxies.none(),
+          null,
+          200,
+          4096);
+    }
+
+    public Settings withPort(String host, int port) {
+      return new Settings(host, port, roots, policy, proxies, adminToken, maxThreads, acceptQueue);
+    }
+
+    public Settings withPolicy(SelectionPolicy p) {
+      return new Settings(host, port, roots, p, proxies, adminToken, maxThreads, acceptQueue);
+    }
+
+    public Settings withProxies(TrustedProxies p) {
+      return new Settings(host, port, roots, policy, p, adminToken, maxThreads, acceptQueue);
+    }
+
+    public Settings withAdminToken(String t) {
+      return new Settings(host, port, roots, policy, proxies, t, maxThreads, acceptQueue);
+    }
+  }
+
+  /**
+   * What the server reads from the rest of the node.
+   *
+   * @param leadership for the admin API's fenced writes; null when there is no admin API
+   */
+  public record Sources(
+      Supplier<ClusterView> view,
+      Supplier<FileKnowledge> files,
+      RedirectHandler.LocalTree local,
+      Function<String, ClientLocation> locate,
+      BooleanSupplier servingAsLeader,
+      Supplier<Optional<String>> notReady,
+      Leadership leadership,
+      RegistryPaths paths) {}
+
+  private final Server server;
+  private final ServerConnector connector;
+  private final DirectorMetrics metrics;
+  private final RedirectStats stats = RedirectStats.fiveMinutes();
+
+  public DirectorServer(Settings settings, Sources sources) {
+    QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), 8);
+    threads.setName("director");
+    server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(settings.host());
+    connector.setPort(settings.port());
+    connector.setAcceptQueueSize(settings.acceptQueue());
+    server.addConnector(connector);
+
+    metrics = new DirectorMetrics(sources.view(), sources.servingAsLeader(), null);
+    Handler redirects =
+        new RedirectHandler(
+            settings.roots(),
+            new MirrorSelector(settings.policy()),
+            sources.view(),
+            sources.files(),
+            sources.local(),
+            settings.proxies(),
+            sources.locate(),
+            stats,
+            metrics);
+    Handler inner = redirects;
+    if (settings.adminToken() != null) {
+      if (sources.leadership() == null) {
+        throw new IllegalArgumentException("the admin API needs the node's leadership");
+      }
+      inner =
+          new AdminApi(
+              settings.adminToken(), sources.view(), sources.leadership(), sources.paths(), inner);
+    }
+    Handler status = new StatusPage(sources.view(), stats, System::currentTimeMillis, inner);
+    metrics.setHandler(new NodeEndpoints(sources.servingAsLeader(), sources.notReady(), status));
+    server.setHandler(metrics);
+    server.setErrorHandler(new CountingErrorHandler(metrics));
+  }
+
+  public DirectorServer start() throws Exception {
+    server.start();
+    return this;
+  }
+
+  /** The port bound (useful with port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  public DirectorMetrics metrics() {
+    return metrics;
+  }
+
+  public RedirectStats stats() {
+    return stats;
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+
+  /** Counts the error answers Jetty writes itself, then writes them as usual. */
+  private static final class CountingErrorHandler extends ErrorHandler {
+    private final DirectorMetrics metrics;
+
+    CountingErrorHandler(DirectorMetrics metrics) {
+      this.metrics = metrics;
+      setShowStacks(false);
+      setShowMessageInTitle(true);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      if (response.getStatus() >= 400) {
+        metrics.error(response.getStatus());
+      }
+      return super.handle(request, response, callback);
+    }
+  }
+}
