@@ -38,13 +38,20 @@ public final class FileKnowledge {
       Set<String> byHash) {}
 
   private final Map<String, Snapshot> byInRelease;
+  private final List<String> problems;
 
-  private FileKnowledge(Map<String, Snapshot> byInRelease) {
+  private FileKnowledge(Map<String, Snapshot> byInRelease, List<String> problems) {
     this.byInRelease = Map.copyOf(byInRelease);
+    this.problems = List.copyOf(problems);
   }
 
   public static FileKnowledge empty() {
-    return new FileKnowledge(Map.of());
+    return new FileKnowledge(Map.of(), List.of());
+  }
+
+  /** The suites that could not be read at the last load, each naming the file and the reason. */
+  public List<String> problems() {
+    return problems;
   }
 
   /**
@@ -52,38 +59,62 @@ public final class FileKnowledge {
    * then knows less, and sends fewer requests to mirrors, never wrong ones.
    */
   public static FileKnowledge load(List<Path> trees, List<String> suites) throws IOException {
+    return empty().refresh(trees, suites);
+  }
+
+  /**
+   * The knowledge of these trees, after a snapshot was published or pruned: suites whose InRelease
+   * is already known are taken from this one without reading their indexes again, and snapshots no
+   * longer in any tree are forgotten.
+   */
+  public FileKnowledge refresh(List<Path> trees, List<String> suites) throws IOException {
     Map<String, String> interned = new HashMap<>();
+    for (Snapshot s : byInRelease.values()) {
+      for (String p : s.pool()) {
+        interned.put(p, p);
+      }
+    }
     Map<String, Snapshot> out = new HashMap<>();
+    List<String> problems = new ArrayList<>();
     for (Path tree : trees) {
       for (String suite : suites) {
         Path in = tree.resolve("dists").resolve(suite).resolve("InRelease");
         if (!Files.isRegularFile(in)) {
           continue;
         }
-        byte[] data = Files.readAllBytes(in);
-        String sha = SnapshotId.ofInRelease(data).sha256();
-        if (out.containsKey(sha)) {
-          continue;
-        }
-        ReleaseFile rf =
-            ReleaseParser.parse(
-                ClearSignedMessage.parse(data, in.toString()).signedText(), in.toString());
-        Set<String> pool = new HashSet<>();
-        Set<String> hashes = new HashSet<>();
-        for (Map.Entry<String, IndexEntry> e : rf.sha256().entrySet()) {
-          hashes.add(e.getValue().sha256());
-          if (e.getKey().endsWith("/Packages")) {
-            readPackages(
-                tree.resolve("dists").resolve(suite), e.getKey(), e.getValue(), pool, interned);
+        try {
+          byte[] data = Files.readAllBytes(in);
+          String sha = SnapshotId.ofInRelease(data).sha256();
+          if (out.containsKey(sha)) {
+            continue;
           }
+          Snapshot known = byInRelease.get(sha);
+          out.put(sha, known != null ? known : read(tree, suite, in, data, sha, interned));
+        } catch (IOException | RuntimeException e) {
+          problems.add(in + ": " + e.getMessage());
         }
-        out.put(
-            sha,
-            new Snapshot(
-                suite, sha, rf.date(), rf.validUntil(), Set.copyOf(pool), Set.copyOf(hashes)));
       }
     }
-    return new FileKnowledge(out);
+    return new FileKnowledge(out, problems);
+  }
+
+  private static Snapshot read(
+      Path tree, String suite, Path in, byte[] data, String sha, Map<String, String> interned)
+      throws IOException {
+    ReleaseFile rf =
+        ReleaseParser.parse(
+            ClearSignedMessage.parse(data, in.toString()).signedText(), in.toString());
+    Set<String> pool = new HashSet<>();
+    Set<String> hashes = new HashSet<>();
+    for (Map.Entry<String, IndexEntry> e : rf.sha256().entrySet()) {
+      hashes.add(e.getValue().sha256());
+      if (e.getKey().endsWith("/Packages")) {
+        readPackages(
+            tree.resolve("dists").resolve(suite), e.getKey(), e.getValue(), pool, interned);
+      }
+    }
+    return new Snapshot(
+        suite, sha, rf.date(), rf.validUntil(), Set.copyOf(pool), Set.copyOf(hashes));
   }
 
   private static void readPackages(
