@@ -37,9 +37,17 @@ public final class RedirectHandler extends Handler.Abstract {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** Where this node's verified snapshot tree is, for serving files itself. */
+  /** Where this node's verified snapshot trees are, for serving files itself. */
   public interface LocalTree {
     Optional<Path> current();
+
+    /**
+     * Every kept snapshot, the current one first. A pool or by-hash file that a client's older
+     * indexes name is served from the kept snapshot that still has it, rather than a 404.
+     */
+    default List<Path> kept() {
+      return current().map(List::of).orElse(List.of());
+    }
   }
 
   private final List<String> roots;
@@ -187,9 +195,18 @@ public final class RedirectHandler extends Handler.Abstract {
       return text(
           response, callback, 503, "no mirror qualifies and this node has no snapshot\n", head);
     }
-    Path f = tree.get().resolve(path.path()).normalize();
-    if (!f.startsWith(tree.get()) || !Files.isRegularFile(f)) {
-      return text(response, callback, 404, "not in the current snapshot\n", head);
+    Path f = inTree(tree.get(), path);
+    if (f == null
+        && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)) {
+      for (Path older : local.kept()) {
+        f = inTree(older, path);
+        if (f != null) {
+          break;
+        }
+      }
+    }
+    if (f == null) {
+      return text(response, callback, 404, "not in any kept snapshot\n", head);
     }
     long size = Files.size(f);
     response.setStatus(200);
@@ -209,6 +226,12 @@ public final class RedirectHandler extends Handler.Abstract {
       callback.failed(e);
     }
     return true;
+  }
+
+  /** The file in this tree, or null; the path is normalised already and cannot leave the tree. */
+  private static Path inTree(Path tree, RequestPath path) {
+    Path f = tree.resolve(path.path()).normalize();
+    return f.startsWith(tree) && Files.isRegularFile(f) ? f : null;
   }
 
   private static Map<String, Object> explain(Selection s, ClientLocation client) {
