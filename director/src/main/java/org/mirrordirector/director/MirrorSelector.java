@@ -1,5 +1,7 @@
 package org.mirrordirector.director;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -63,11 +65,114 @@ public final class MirrorSelector {
   private final SelectionPolicy policy;
   private final java.util.concurrent.ConcurrentHashMap<String, String> lastResolved =
       new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile Fleet fleet = Fleet.of(Map.of(), null);
 
   public MirrorSelector(SelectionPolicy policy) {
     this.policy = policy;
   }
 
+  /** A client location without its address: what the ranking of the mirrors depends on. */
+  private record LocationKey(
+      Long asn, String country, String continent, Double latitude, Double longitude) {
+    static LocationKey of(ClientLocation c) {
+      return new LocationKey(c.asn(), c.country(), c.continent(), c.latitude(), c.longitude());
+    }
+  }
+
+  /**
+   * The mirrors of every location class, best first: by tier, then by 1,000 km distance step, then
+   * by id. {@code cls} orders the classes; mirrors in one class are equals.
+   */
+  private record Ranking(int[] order, int[] cls, int[] tier, Double[] km) {}
+
+  /**
+   * The mirrors of one view, sorted by id, with their parsed networks and the rankings computed so
+   * far for each client location. A new view with the same mirror configurations (only probe
+   * results changed) keeps the rankings.
+   */
+  private static final class Fleet {
+    final Map<String, ClusterView.Mirror> source;
+    final List<MirrorConfig> configs;
+    final ClusterView.Mirror[] mirrors;
+    final AddressBlocks[] networks;
+    final int[] withNetworks;
+    final Cache<LocationKey, Ranking> rankings;
+
+    private Fleet(Map<String, ClusterView.Mirror> source, Fleet previous) {
+      this.source = source;
+      this.mirrors =
+          source.values().stream()
+              .sorted(Comparator.comparing(m -> m.config().id()))
+              .toArray(ClusterView.Mirror[]::new);
+      this.configs = java.util.Arrays.stream(mirrors).map(ClusterView.Mirror::config).toList();
+      if (previous != null && previous.configs.equals(configs)) {
+        this.networks = previous.networks;
+        this.withNetworks = previous.withNetworks;
+        this.rankings = previous.rankings;
+        return;
+      }
+      this.networks = new AddressBlocks[mirrors.length];
+      List<Integer> with = new ArrayList<>();
+      for (int i = 0; i < mirrors.length; i++) {
+        MirrorConfig c = mirrors[i].config();
+        AddressBlocks b;
+        try {
+          b = AddressBlocks.parse(c.prefixes(), "mirror " + c.id() + " prefix");
+        } catch (IllegalArgumentException e) {
+          b = AddressBlocks.NONE; // a bad entry from the registry ranks nobody, crashes nothing
+        }
+        networks[i] = b;
+        if (!b.isEmpty()) {
+          with.add(i);
+        }
+      }
+      this.withNetworks = with.stream().mapToInt(Integer::intValue).toArray();
+      this.rankings = CacheBuilder.newBuilder().maximumSize(10_000).build();
+    }
+
+    static Fleet of(Map<String, ClusterView.Mirror> source, Fleet previous) {
+      return new Fleet(source, previous);
+    }
+
+    Ranking ranking(ClientLocation client) {
+      LocationKey key = LocationKey.of(client);
+      Ranking r = rankings.getIfPresent(key);
+      if (r == null) {
+        r = rank(client);
+        rankings.put(key, r);
+      }
+      return r;
+    }
+
+    private Ranking rank(ClientLocation client) {
+      int n = mirrors.length;
+      int[] cls = new int[n];
+      int[] tier = new int[n];
+      Double[] km = new Double[n];
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        MirrorConfig c = mirrors[i].config();
+        tier[i] = tier(c, client);
+        km[i] = distance(c, client);
+        cls[i] = tier[i] * 1_000_000 + (km[i] == null ? 999_999 : (int) (km[i] / 1000));
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, Comparator.comparingInt(i -> cls[i])); // stable: ids stay sorted
+      return new Ranking(
+          java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray(), cls, tier, km);
+    }
+  }
+
+  private Fleet fleet(ClusterView view) {
+    Fleet f = fleet;
+    if (f.source != view.mirrors()) {
+      f = Fleet.of(view.mirrors(), f);
+      fleet = f;
+    }
+    return f;
+  }
+
+  /** The choice, with every mirror and why it was or was not a candidate (for explain). */
   public Selection select(
       RequestPath path,
       String scheme,
@@ -75,17 +180,62 @@ public final class MirrorSelector {
       ClusterView view,
       FileKnowledge files,
       long nowMillis) {
+    return select(path, scheme, client, view, files, nowMillis, true);
+  }
+
+  /**
+   * The choice. Mirrors are looked at best-ranked first for this client, and only until the best
+   * class with a qualifying mirror is complete, so a request costs a few checks, not one per
+   * mirror. With {@code everyCandidate}, every other mirror is looked at too and listed with its
+   * reason; the choice is the same.
+   */
+  public Selection select(
+      RequestPath path,
+      String scheme,
+      ClientLocation client,
+      ClusterView view,
+      FileKnowledge files,
+      long nowMillis,
+      boolean everyCandidate) {
     // Resolved once per request, not once per mirror.
     Optional<String> current =
         path.suite() == null ? Optional.empty() : current(view, path.suite());
-    List<Candidate> all = new ArrayList<>(view.mirrors().size());
-    for (ClusterView.Mirror m : view.mirrors().values()) {
-      all.add(evaluate(m, path, scheme, client, current, files, nowMillis));
+    Fleet f = fleet(view);
+    Ranking r = ranking(f, client);
+    List<Candidate> group = new ArrayList<>(8);
+    int cls = Integer.MIN_VALUE;
+    for (int i : r.order()) {
+      if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
+        break;
+      }
+      Candidate c =
+          evaluate(
+              f.mirrors[i],
+              path,
+              scheme,
+              client,
+              current,
+              files,
+              nowMillis,
+              r.tier()[i],
+              r.km()[i]);
+      if (c.eligible()) {
+        cls = r.cls()[i];
+        group.add(c);
+      }
     }
-    all.sort(Comparator.comparing(Candidate::mirror));
-    List<Candidate> eligible = all.stream().filter(Candidate::eligible).toList();
-    if (!eligible.isEmpty()) {
-      Candidate c = choose(eligible, client);
+    List<Candidate> all = group;
+    if (everyCandidate) {
+      all = new ArrayList<>(f.mirrors.length);
+      for (int i = 0; i < f.mirrors.length; i++) {
+        int tier = r.tier()[i];
+        all.add(
+            evaluate(
+                f.mirrors[i], path, scheme, client, current, files, nowMillis, tier, r.km()[i]));
+      }
+    }
+    if (!group.isEmpty()) {
+      Candidate c = choose(group, client);
       return new Selection(
           path,
           scheme,
@@ -141,12 +291,25 @@ public final class MirrorSelector {
       inReleases.add(RequestPath.classify("/a/dists/" + suite + "/InRelease", List.of("/a/")));
       currents.add(current(view, suite));
     }
+    Fleet f = fleet(view);
+    Ranking r = ranking(f, client);
     List<Candidate> ok = new ArrayList<>();
     mirrors:
-    for (ClusterView.Mirror m : view.mirrors().values()) {
+    for (int m : r.order()) {
+      int tier = r.tier()[m];
       Candidate c = null;
       for (int i = 0; i < suites.size(); i++) {
-        c = evaluate(m, inReleases.get(i), scheme, client, currents.get(i), files, nowMillis);
+        c =
+            evaluate(
+                f.mirrors[m],
+                inReleases.get(i),
+                scheme,
+                client,
+                currents.get(i),
+                files,
+                nowMillis,
+                tier,
+                r.km()[m]);
         if (!c.eligible()) {
           continue mirrors;
         }
@@ -155,13 +318,53 @@ public final class MirrorSelector {
         ok.add(c);
       }
     }
+    ok.sort(Comparator.comparing(Candidate::mirror));
     List<Candidate> out = new ArrayList<>();
     while (!ok.isEmpty()) {
-      Candidate next = choose(ok, client);
+      Candidate next = choose(best(ok), client);
       out.add(next);
       ok.remove(next);
     }
     return out;
+  }
+
+  /**
+   * The ranking for this client. A mirror whose networks hold the client's address is in tier 0,
+   * like one in the client's ASN: the cached ranking of the location is re-sorted for this address
+   * (rare: only clients inside a mirror's networks pay for it).
+   */
+  private static Ranking ranking(Fleet f, ClientLocation client) {
+    Ranking r = f.ranking(client);
+    if (f.withNetworks.length == 0) {
+      return r;
+    }
+    byte[] a = AddressBlocks.literal(client.address());
+    if (a == null) {
+      return r;
+    }
+    int[] tier = null;
+    int[] cls = null;
+    for (int i : f.withNetworks) {
+      if (r.tier()[i] != 0 && f.networks[i].contains(a)) {
+        if (tier == null) {
+          tier = r.tier().clone();
+          cls = r.cls().clone();
+        }
+        cls[i] -= tier[i] * 1_000_000;
+        tier[i] = 0;
+      }
+    }
+    if (tier == null) {
+      return r;
+    }
+    int[] by = cls;
+    Integer[] order = new Integer[tier.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, Comparator.comparingInt(i -> by[i]));
+    return new Ranking(
+        java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray(), cls, tier, r.km());
   }
 
   private Candidate evaluate(
@@ -171,11 +374,11 @@ public final class MirrorSelector {
       ClientLocation client,
       Optional<String> current,
       FileKnowledge files,
-      long now) {
+      long now,
+      int tier,
+      Double km) {
     MirrorConfig cfg = m.config();
     String base = cfg.baseUrls().get(scheme);
-    int tier = tier(cfg, client);
-    Double km = distance(cfg, client);
     java.util.function.Function<String, Candidate> no =
         why -> new Candidate(cfg.id(), base, false, why, tier, km, cfg.weight());
     if (!cfg.enabled()) {
@@ -338,18 +541,25 @@ public final class MirrorSelector {
     return 2 * 6371.0 * Math.asin(Math.min(1, Math.sqrt(a)));
   }
 
-  /**
-   * The best group by tier and 1,000 km distance step; within it, by weight, picked by a hash of
-   * the client's address so that one client keeps its mirror while nothing changes.
-   */
-  private static Candidate choose(List<Candidate> eligible, ClientLocation client) {
+  /** The candidates of the best tier and 1,000 km distance step, in the order given. */
+  private static List<Candidate> best(List<Candidate> eligible) {
     Comparator<Candidate> rank =
         Comparator.comparingInt(Candidate::tier)
             .thenComparingLong(
                 c -> c.distanceKm() == null ? Long.MAX_VALUE : (long) (c.distanceKm() / 1000));
-    Candidate best = eligible.stream().min(rank).orElseThrow();
-    List<Candidate> group = eligible.stream().filter(c -> rank.compare(c, best) == 0).toList();
-    long total = group.stream().mapToLong(Candidate::weight).sum();
+    Candidate top = eligible.stream().min(rank).orElseThrow();
+    return eligible.stream().filter(c -> rank.compare(c, top) == 0).toList();
+  }
+
+  /**
+   * One of a group of equals, by weight, picked by a hash of the client's address so that one
+   * client keeps its mirror while nothing changes.
+   */
+  private static Candidate choose(List<Candidate> group, ClientLocation client) {
+    long total = 0;
+    for (Candidate c : group) {
+      total += c.weight();
+    }
     long h =
         client.address() == null
             ? 0

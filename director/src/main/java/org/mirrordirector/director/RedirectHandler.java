@@ -117,20 +117,21 @@ public final class RedirectHandler extends Handler.Abstract {
     if (path.kind() == RequestPath.Kind.OTHER && path.path().equals("mirrors.txt")) {
       return mirrorList(path, scheme, client, response, callback, head);
     }
+    String query = request.getHttpURI().getQuery();
+    boolean explain =
+        (query != null && (query.equals("explain") || query.startsWith("explain=")))
+            || ("1".equals(request.getHeaders().get("X-Mirror-Explain")) && proxies.contains(peer));
     long t0 = System.nanoTime();
     Selection s =
-        selector.select(path, scheme, client, view.get(), files.get(), System.currentTimeMillis());
+        selector.select(
+            path, scheme, client, view.get(), files.get(), System.currentTimeMillis(), explain);
     metrics.selected(System.nanoTime() - t0);
     if (s.outcome() == MirrorSelector.Outcome.REDIRECT) {
       metrics.redirect(s.chosen().mirror(), path.kind());
     } else {
       metrics.fallback(s.outcome());
     }
-    String query = request.getHttpURI().getQuery();
-    boolean explainHeader =
-        "1".equals(request.getHeaders().get("X-Mirror-Explain")) && proxies.contains(peer);
-    if (explainHeader
-        || (query != null && (query.equals("explain") || query.startsWith("explain=")))) {
+    if (explain) {
       return json(response, callback, explain(s, client), head);
     }
     switch (s.outcome()) {
