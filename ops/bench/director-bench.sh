@@ -56,7 +56,7 @@ fi
 
 if [ "$mode" = jmh ]; then
   java -Xmx1g -cp "$cp" org.openjdk.jmh.Main SelectionBench \
-    -p trees="$S/s1,$S/s2,$S/s3" -p mmdb="$MMDB" -f 1 -wi 3 -w 5s -i 5 -r 5s -tu us -bm avgt
+    -p trees="$S/s1:$S/s2:$S/s3" -p mmdb="$MMDB" -f 1 -wi 3 -w 5s -i 5 -r 5s -tu us -bm avgt
   exit 0
 fi
 
@@ -92,7 +92,7 @@ cleanup() {
   kill "$JPID" 2>/dev/null || true
   [ -f "$N/nginx.pid" ] && kill "$(cat "$N/nginx.pid")" 2>/dev/null || true
 }
-trap cleanup EXIT
+trap cleanup EXIT INT TERM
 for _ in $(seq 1 300); do
   grep -q "^ready" "$W/director/server.log" && break
   kill -0 "$JPID" || { cat "$W/director/server.log"; exit 1; }
@@ -114,8 +114,8 @@ end
 EOF
 
 # Sanity: both answer 302 with a Location.
-curl -s -o /dev/null -w "nginx: %{http_code} %{redirect_url}\n" "http://127.0.0.1:18080$(head -1 "$W/director/paths.txt")"
-curl -s -o /dev/null -w "director: %{http_code} %{redirect_url}\n" -H "X-Forwarded-For: 81.2.69.160" \
+curl -s -m 10 -o /dev/null -w "nginx: %{http_code} %{redirect_url}\n" "http://127.0.0.1:18080$(head -1 "$W/director/paths.txt")"
+curl -s -m 10 -o /dev/null -w "director: %{http_code} %{redirect_url}\n" -H "X-Forwarded-For: 81.2.69.160" \
   "http://127.0.0.1:18081$(head -1 "$W/director/paths.txt")"
 
 rps() { awk '/Requests\/sec/ { print $2 }'; }
@@ -135,4 +135,4 @@ for target in nginx:18080 director:18081; do
   echo "${target%%:*}: $(echo "$out" | rps) req/s, p50 $(echo "$out" | awk '$1 == "50%" { print $2 }'), p99 $(echo "$out" | p99)"
   echo "$out" | grep -E "Socket errors" || true
 done
-curl -s http://127.0.0.1:18081/metrics | grep -E "^md_(error_responses_total|fallbacks_total|selection_seconds_(sum|count))" || true
+curl -s -m 10 http://127.0.0.1:18081/metrics | grep -E "^md_(error_responses_total|fallbacks_total|selection_seconds_(sum|count))" || true

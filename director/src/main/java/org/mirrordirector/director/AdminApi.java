@@ -101,16 +101,30 @@ public final class AdminApi extends Handler.Wrapper {
             c.countryOnly(),
             drain ? c.enabled() : true,
             drain);
-    try {
-      writer.putMirror(changed);
-    } catch (FencedOutException e) {
-      return answer(response, callback, 503, "this node lost the leadership: " + e.getMessage());
-    }
-    return answer(
-        response,
-        callback,
-        200,
-        "mirror " + id + (drain ? " drained" : " enabled") + " in epoch " + leadership.epoch());
+    // A registry write blocks: it runs on a pool thread, never on the thread that reads requests.
+    request
+        .getComponents()
+        .getThreadPool()
+        .execute(
+            () -> {
+              try {
+                writer.putMirror(changed);
+                answer(
+                    response,
+                    callback,
+                    200,
+                    "mirror "
+                        + id
+                        + (drain ? " drained" : " enabled")
+                        + " in epoch "
+                        + leadership.epoch());
+              } catch (FencedOutException e) {
+                answer(response, callback, 503, "this node lost the leadership: " + e.getMessage());
+              } catch (Exception e) {
+                answer(response, callback, 503, "the registry write failed: " + e);
+              }
+            });
+    return true;
   }
 
   private static boolean answer(Response response, Callback callback, int status, String text) {

@@ -70,9 +70,11 @@ public final class DirectorMetrics extends Handler.Wrapper {
     selectionCount.increment();
     selectionNanos.add(nanos);
     double s = nanos / 1e9;
+    // One counter per request: the bucket it falls in. The cumulative counts are summed when read.
     for (int i = 0; i < BUCKETS.length; i++) {
       if (s <= BUCKETS[i]) {
         selectionBuckets[i].increment();
+        return;
       }
     }
   }
@@ -123,11 +125,13 @@ public final class DirectorMetrics extends Handler.Wrapper {
           .append('\n');
     }
     head(b, "md_selection_seconds", "histogram", "Time to choose a mirror for one request.");
+    long cumulative = 0;
     for (int i = 0; i < BUCKETS.length; i++) {
+      cumulative += selectionBuckets[i].sum();
       b.append("md_selection_seconds_bucket{le=\"")
           .append(BUCKETS[i])
           .append("\"} ")
-          .append(selectionBuckets[i].sum())
+          .append(cumulative)
           .append('\n');
     }
     b.append("md_selection_seconds_bucket{le=\"+Inf\"} ").append(selectionCount.sum()).append('\n');

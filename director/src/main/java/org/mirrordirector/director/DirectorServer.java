@@ -164,6 +164,11 @@ public final class DirectorServer implements AutoCloseable {
     return connector.getLocalPort();
   }
 
+  /** NON_BLOCKING when every handler in the chain may run on the thread that read the request. */
+  public org.eclipse.jetty.util.thread.Invocable.InvocationType invocationType() {
+    return server.getHandler().getInvocationType();
+  }
+
   public DirectorMetrics metrics() {
     return metrics;
   }

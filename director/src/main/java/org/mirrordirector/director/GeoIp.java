@@ -1,5 +1,7 @@
 package org.mirrordirector.director;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.maxmind.db.CHMCache;
 import com.maxmind.db.Reader;
 import java.io.Closeable;
@@ -25,6 +27,9 @@ public final class GeoIp implements Function<String, ClientLocation>, Closeable 
       Map.of("AF", "AF", "AN", "AN", "AS", "AS", "EU", "EU", "NA", "NA", "OC", "OC", "SA", "SA");
 
   private final List<Reader> readers;
+  // An apt run asks many times from one address: each address is looked up once while it is busy.
+  private final Cache<String, ClientLocation> recent =
+      CacheBuilder.newBuilder().maximumSize(100_000).build();
 
   private GeoIp(List<Reader> readers) {
     this.readers = List.copyOf(readers);
@@ -64,6 +69,19 @@ public final class GeoIp implements Function<String, ClientLocation>, Closeable 
 
   @Override
   public ClientLocation apply(String address) {
+    if (address == null || readers.isEmpty()) {
+      return ClientLocation.unknown(address);
+    }
+    ClientLocation c = recent.getIfPresent(address);
+    if (c == null) {
+      c = lookup(address);
+      recent.put(address, c);
+    }
+    return c;
+  }
+
+  /** The location from the databases, without the cache of recent addresses. */
+  public ClientLocation lookup(String address) {
     byte[] bytes = TrustedProxies.literal(address);
     if (bytes == null || readers.isEmpty()) {
       return ClientLocation.unknown(address);
@@ -125,7 +143,16 @@ public final class GeoIp implements Function<String, ClientLocation>, Closeable 
   }
 
   private static String upper2(String s) {
-    return s != null && s.matches("[A-Za-z]{2}") ? s.toUpperCase(java.util.Locale.ROOT) : null;
+    if (s == null || s.length() != 2) {
+      return null;
+    }
+    for (int i = 0; i < 2; i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+        return null;
+      }
+    }
+    return s.toUpperCase(java.util.Locale.ROOT);
   }
 
   private static Double num(Object o) {

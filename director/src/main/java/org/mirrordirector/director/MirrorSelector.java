@@ -62,6 +62,11 @@ public final class MirrorSelector {
       List<Candidate> candidates,
       String why) {}
 
+  /** What a check returns when the reason is not asked for: no text is built. */
+  private static final String NO = "!";
+
+  private static final String YES = "qualifies";
+
   private final SelectionPolicy policy;
   private final java.util.concurrent.ConcurrentHashMap<String, String> lastResolved =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -202,7 +207,9 @@ public final class MirrorSelector {
         path.suite() == null ? Optional.empty() : current(view, path.suite());
     Fleet f = fleet(view);
     Ranking r = ranking(f, client);
+    Lists lists = lists(path, files);
     List<Candidate> group = new ArrayList<>(8);
+    int[] members = new int[8];
     int cls = Integer.MIN_VALUE;
     for (int i : r.order()) {
       if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
@@ -218,9 +225,15 @@ public final class MirrorSelector {
               files,
               nowMillis,
               r.tier()[i],
-              r.km()[i]);
+              r.km()[i],
+              false,
+              lists);
       if (c.eligible()) {
         cls = r.cls()[i];
+        if (group.size() == members.length) {
+          members = java.util.Arrays.copyOf(members, members.length * 2);
+        }
+        members[group.size()] = i;
         group.add(c);
       }
     }
@@ -228,14 +241,37 @@ public final class MirrorSelector {
     if (everyCandidate) {
       all = new ArrayList<>(f.mirrors.length);
       for (int i = 0; i < f.mirrors.length; i++) {
-        int tier = r.tier()[i];
         all.add(
             evaluate(
-                f.mirrors[i], path, scheme, client, current, files, nowMillis, tier, r.km()[i]));
+                f.mirrors[i],
+                path,
+                scheme,
+                client,
+                current,
+                files,
+                nowMillis,
+                r.tier()[i],
+                r.km()[i],
+                true,
+                lists));
       }
     }
     if (!group.isEmpty()) {
-      Candidate c = choose(group, client);
+      int i = members[group.indexOf(choose(group, client))];
+      // The reason is put into words for the chosen mirror only.
+      Candidate c =
+          evaluate(
+              f.mirrors[i],
+              path,
+              scheme,
+              client,
+              current,
+              files,
+              nowMillis,
+              r.tier()[i],
+              r.km()[i],
+              true,
+              lists);
       return new Selection(
           path,
           scheme,
@@ -309,7 +345,9 @@ public final class MirrorSelector {
                 files,
                 nowMillis,
                 tier,
-                r.km()[m]);
+                r.km()[m],
+                true,
+                null);
         if (!c.eligible()) {
           continue mirrors;
         }
@@ -376,11 +414,13 @@ public final class MirrorSelector {
       FileKnowledge files,
       long now,
       int tier,
-      Double km) {
+      Double km,
+      boolean why,
+      Lists lists) {
     MirrorConfig cfg = m.config();
     String base = cfg.baseUrls().get(scheme);
     java.util.function.Function<String, Candidate> no =
-        why -> new Candidate(cfg.id(), base, false, why, tier, km, cfg.weight());
+        reason -> new Candidate(cfg.id(), base, false, reason, tier, km, cfg.weight());
     if (!cfg.enabled()) {
       return no.apply("disabled");
     }
@@ -388,11 +428,11 @@ public final class MirrorSelector {
       return no.apply("drained");
     }
     if (base == null) {
-      return no.apply("has no " + scheme + " URL");
+      return no.apply(why ? "has no " + scheme + " URL" : null);
     }
     if (!cfg.countryOnly().isEmpty()
         && (client.country() == null || !cfg.countryOnly().contains(client.country()))) {
-      return no.apply("serves only clients in " + cfg.countryOnly());
+      return no.apply(why ? "serves only clients in " + cfg.countryOnly() : null);
     }
     if (m.state() == null) {
       return no.apply("not probed yet");
@@ -400,13 +440,13 @@ public final class MirrorSelector {
     Map<String, SuiteState> suites = m.state().schemes().getOrDefault(scheme, Map.of());
     String ok =
         switch (path.kind()) {
-          case RELEASE, INDEX -> releaseProblem(path.suite(), suites, current, files, now);
-          case POOL -> holderProblem(suites, s -> files.hasPoolFile(s, path.path()), "file");
-          case BY_HASH -> holderProblem(suites, s -> files.hasHash(s, path.byHash()), "hash");
+          case RELEASE, INDEX -> releaseProblem(path.suite(), suites, current, files, now, why);
+          case POOL -> holderProblem(suites, lists, "file", why);
+          case BY_HASH -> holderProblem(suites, lists, "hash", why);
           case OTHER -> anyHealthy(suites);
         };
     if (ok.startsWith("!")) {
-      return no.apply(ok.substring(1));
+      return no.apply(why ? ok.substring(1) : null);
     }
     return new Candidate(cfg.id(), base, true, ok, tier, km, cfg.weight());
   }
@@ -417,51 +457,95 @@ public final class MirrorSelector {
       Map<String, SuiteState> suites,
       Optional<String> current,
       FileKnowledge files,
-      long now) {
+      long now,
+      boolean why) {
     SuiteState s = suites.get(suite);
     if (s == null) {
-      return "!not probed for " + suite;
+      return why ? "!not probed for " + suite : NO;
     }
     if (current.isEmpty()) {
-      return "!no current snapshot of " + suite + " is recorded";
+      return why ? "!no current snapshot of " + suite + " is recorded" : NO;
     }
     if (s.health() == Health.DOWN || s.health() == Health.BROKEN || s.health() == Health.SYNCING) {
-      return "!" + s.health().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.reason();
+      return why ? "!" + unhealthy(s) : NO;
     }
     if (current.get().equals(s.snapshot())) {
-      return "serves the current snapshot of " + suite;
+      return why ? "serves the current snapshot of " + suite : YES;
     }
     if (s.snapshot() == null) {
-      return "!serves no InRelease of " + suite;
+      return why ? "!serves no InRelease of " + suite : NO;
     }
     Optional<FileKnowledge.Snapshot> theirs = files.snapshot(s.snapshot());
     if (theirs.isEmpty()) {
-      return "!serves an unknown InRelease of "
-          + suite
-          + " ("
-          + s.snapshot().substring(0, 12)
-          + ")";
+      return why
+          ? "!serves an unknown InRelease of " + suite + " (" + s.snapshot().substring(0, 12) + ")"
+          : NO;
     }
     if (theirs.get().validUntil().map(v -> v.toEpochMilli() <= now).orElse(false)) {
-      return "!serves an expired InRelease of " + suite;
+      return why ? "!serves an expired InRelease of " + suite : NO;
     }
     long lag = s.lagMillis() == null ? Long.MAX_VALUE : s.lagMillis();
     if (!policy.lagWindow().isZero() && lag <= policy.lagWindow().toMillis()) {
-      return "serves an older kept snapshot of "
-          + suite
-          + ", "
-          + lag / 1000
-          + " s behind (within the lag window)";
+      return why
+          ? "serves an older kept snapshot of "
+              + suite
+              + ", "
+              + lag / 1000
+              + " s behind (within the lag window)"
+          : YES;
     }
-    return "!serves an older snapshot of "
-        + suite
-        + " ("
-        + s.snapshot().substring(0, 12)
-        + "), not the current one";
+    return why
+        ? "!serves an older snapshot of "
+            + suite
+            + " ("
+            + s.snapshot().substring(0, 12)
+            + "), not the current one"
+        : NO;
+  }
+
+  private static String unhealthy(SuiteState s) {
+    return s.health().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.reason();
+  }
+
+  /**
+   * Whether each snapshot lists the requested file or hash, asked once per snapshot in a request
+   * (mirrors share a handful of snapshots).
+   */
+  private static final class Lists {
+    private final java.util.function.Predicate<String> lists;
+    private final String[] keys = new String[4];
+    private final boolean[] values = new boolean[4];
+    private int n;
+
+    Lists(java.util.function.Predicate<String> lists) {
+      this.lists = lists;
+    }
+
+    boolean test(String snapshot) {
+      for (int i = 0; i < n; i++) {
+        if (keys[i].equals(snapshot)) {
+          return values[i];
+        }
+      }
+      boolean v = lists.test(snapshot);
+      if (n < keys.length) {
+        keys[n] = snapshot;
+        values[n++] = v;
+      }
+      return v;
+    }
+  }
+
+  private static Lists lists(RequestPath path, FileKnowledge files) {
+    return switch (path.kind()) {
+      case POOL -> new Lists(s -> files.hasPoolFile(s, path.path()));
+      case BY_HASH -> new Lists(s -> files.hasHash(s, path.byHash()));
+      default -> null;
+    };
   }
 
   private static String holderProblem(
-      Map<String, SuiteState> suites, java.util.function.Predicate<String> lists, String what) {
+      Map<String, SuiteState> suites, Lists lists, String what, boolean why) {
     String unhealthy = null;
     for (Map.Entry<String, SuiteState> e : suites.entrySet()) {
       SuiteState s = e.getValue();
@@ -469,11 +553,11 @@ public final class MirrorSelector {
         continue;
       }
       if (s.health() == Health.OK || s.health() == Health.LAGGING) {
-        return "its snapshot of " + e.getKey() + " lists the " + what;
+        return why ? "its snapshot of " + e.getKey() + " lists the " + what : YES;
       }
-      unhealthy = "!" + s.health().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.reason();
+      unhealthy = why ? "!" + unhealthy(s) : NO;
     }
-    return unhealthy != null ? unhealthy : "!no snapshot it serves lists the " + what;
+    return unhealthy != null ? unhealthy : why ? "!no snapshot it serves lists the " + what : NO;
   }
 
   private static String anyHealthy(Map<String, SuiteState> suites) {
@@ -494,7 +578,9 @@ public final class MirrorSelector {
   private Optional<String> current(ClusterView view, String suite) {
     Optional<String> now = currentInRelease(view, suite);
     if (now.isPresent()) {
-      lastResolved.put(suite, now.get());
+      if (!now.get().equals(lastResolved.get(suite))) {
+        lastResolved.put(suite, now.get());
+      }
       return now;
     }
     return view.current() == null ? Optional.empty() : Optional.ofNullable(lastResolved.get(suite));

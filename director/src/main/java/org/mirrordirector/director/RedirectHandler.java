@@ -70,7 +70,9 @@ public final class RedirectHandler extends Handler.Abstract {
       Function<String, ClientLocation> locate,
       RedirectStats stats,
       DirectorMetrics metrics) {
-    super(InvocationType.BLOCKING);
+    // Redirects never block: Jetty may run them on the thread that read the request. Serving a
+    // file from disk does, and is handed to a pool thread.
+    super(InvocationType.NON_BLOCKING);
     for (String r : roots) {
       if (!r.startsWith("/") || !r.endsWith("/") || r.contains("//")) {
         throw new IllegalArgumentException("archive root must be like /raspbian/: '" + r + "'");
@@ -148,7 +150,18 @@ public final class RedirectHandler extends Handler.Abstract {
         return true;
       }
       case SERVE_LOCALLY -> {
-        return serve(path, response, callback, head);
+        request
+            .getComponents()
+            .getThreadPool()
+            .execute(
+                () -> {
+                  try {
+                    serve(path, response, callback, head);
+                  } catch (Throwable t) {
+                    callback.failed(t);
+                  }
+                });
+        return true;
       }
       default -> {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, "60");

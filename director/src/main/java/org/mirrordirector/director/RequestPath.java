@@ -3,7 +3,6 @@ package org.mirrordirector.director;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * What a client asked for: the archive root and the normalised path inside it, classified. Only a
@@ -48,9 +47,6 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
       return status;
     }
   }
-
-  private static final Pattern SUITE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
-  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
   public RequestPath {
     Objects.requireNonNull(root, "root");
@@ -105,7 +101,7 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
     if (seg[0].equals("pool") && seg.length >= 2) {
       return new RequestPath(root, rel, Kind.POOL, null, null);
     }
-    if (seg[0].equals("dists") && seg.length >= 3 && SUITE.matcher(seg[1]).matches()) {
+    if (seg[0].equals("dists") && seg.length >= 3 && suiteName(seg[1])) {
       String suite = seg[1];
       String file = seg[seg.length - 1];
       if (seg.length == 3
@@ -115,7 +111,7 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
       if (seg.length >= 5
           && seg[seg.length - 3].equals("by-hash")
           && seg[seg.length - 2].equals("SHA256")
-          && HEX64.matcher(file).matches()) {
+          && hex64(file)) {
         return new RequestPath(root, rel, Kind.BY_HASH, suite, file);
       }
       return new RequestPath(root, rel, Kind.INDEX, suite, null);
@@ -177,6 +173,32 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
     return true;
   }
 
+  /** A suite or codename: a letter or digit, then letters, digits and {@code . _ + -}. */
+  private static boolean suiteName(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && (i == 0 || "._+-".indexOf(c) < 0)) {
+        return false;
+      }
+    }
+    return !s.isEmpty();
+  }
+
+  /** 64 lower-case hex digits: a SHA-256 as by-hash names it. */
+  private static boolean hex64(String s) {
+    if (s.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static int hex(char c) {
     if (c >= '0' && c <= '9') {
       return c - '0';
@@ -195,15 +217,17 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
    * : @ + ~ = ,} stay as they are; anything else (a '%' from a file name included) is escaped.
    */
   public String encoded() {
+    boolean plain = true;
+    for (int i = 0; i < path.length() && plain; i++) {
+      plain = keep(path.charAt(i));
+    }
+    if (plain) {
+      return path; // the common case: nothing to escape, nothing to copy
+    }
     StringBuilder sb = new StringBuilder(path.length() + 8);
     for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      boolean keep =
-          (c >= 'A' && c <= 'Z')
-              || (c >= 'a' && c <= 'z')
-              || (c >= '0' && c <= '9')
-              || "-._~/:@+=,".indexOf(c) >= 0;
-      if (keep) {
+      if (keep(c)) {
         sb.append((char) c);
       } else {
         sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)));
@@ -211,5 +235,12 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
       }
     }
     return sb.toString();
+  }
+
+  private static boolean keep(int c) {
+    return (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9')
+        || "-._~/:@+=,".indexOf(c) >= 0;
   }
 }

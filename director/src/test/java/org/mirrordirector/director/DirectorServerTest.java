@@ -76,6 +76,9 @@ class DirectorServerTest {
       await(() -> reader.view().mirrors().size() == 8 && reader.view().current() != null);
 
       director = start(reader, leadership::isServingAsLeader);
+      assertThat(director.invocationType())
+          .as("no handler blocks the thread that reads requests")
+          .isEqualTo(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING);
       String pool = "/raspbian/" + TestFleet.onlyInS2;
       HttpResponse<String> r = get(director, pool);
       assertThat(r.statusCode()).isEqualTo(302);

@@ -85,6 +85,7 @@ class SelectionWalkTest {
         assertThat(fast.chosen() == null ? null : fast.chosen().mirror()).isEqualTo(expected);
         assertThat(fast.outcome()).isEqualTo(full.outcome());
         assertThat(fast.location()).isEqualTo(full.location());
+        assertThat(fast.why()).isEqualTo(full.why());
         compared++;
         if (full.outcome() == Outcome.REDIRECT) {
           redirects++;

@@ -56,7 +56,7 @@ public class SelectionBench {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    List<Path> ts = Arrays.stream(trees.split(",")).map(Path::of).toList();
+    List<Path> ts = Arrays.stream(trees.split(":")).map(Path::of).toList();
     files = FileKnowledge.load(ts, List.of("bookworm"));
     List<String> ids = new ArrayList<>();
     for (Path t : ts) {
@@ -95,9 +95,10 @@ public class SelectionBench {
         System.currentTimeMillis());
   }
 
+  /** A lookup in the database, as for an address not seen recently. */
   @Benchmark
   public ClientLocation locate() {
-    return geo.apply(addresses[i++ % addresses.length]);
+    return geo.lookup(addresses[i++ % addresses.length]);
   }
 
   @Benchmark
