@@ -50,10 +50,15 @@ public final class DirectorMetrics extends Handler.Wrapper {
   }
 
   public void redirect(String mirror, RequestPath.Kind kind) {
-    redirects
-        .computeIfAbsent(mirror, m -> new ConcurrentHashMap<>())
-        .computeIfAbsent(kind, k -> new LongAdder())
-        .increment();
+    Map<RequestPath.Kind, LongAdder> byKind = redirects.get(mirror);
+    if (byKind == null) {
+      byKind = redirects.computeIfAbsent(mirror, m -> new ConcurrentHashMap<>());
+    }
+    LongAdder n = byKind.get(kind);
+    if (n == null) {
+      n = byKind.computeIfAbsent(kind, k -> new LongAdder());
+    }
+    n.increment();
   }
 
   public void fallback(MirrorSelector.Outcome outcome) {

@@ -121,7 +121,11 @@ public final class DirectorServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
-    connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    // One selector per core: a redirect is handled on the thread that read it, so the selectors
+    // are where the work is (Jetty's default of half the cores leaves one idle on two).
+    connector =
+        new ServerConnector(
+            server, 1, Runtime.getRuntime().availableProcessors(), new HttpConnectionFactory(http));
     connector.setHost(settings.host());
     connector.setPort(settings.port());
     connector.setAcceptQueueSize(settings.acceptQueue());

@@ -39,10 +39,62 @@ public final class FileKnowledge {
 
   private final Map<String, Snapshot> byInRelease;
   private final List<String> problems;
+  // Each snapshot's bit, and for every pool path the bits of the snapshots that list it: a request
+  // costs one lookup of its path, whatever the number of snapshots the mirrors serve.
+  private final Map<String, Integer> bits = new HashMap<>();
+  private final PathMasks masks;
 
   private FileKnowledge(Map<String, Snapshot> byInRelease, List<String> problems) {
     this.byInRelease = Map.copyOf(byInRelease);
     this.problems = List.copyOf(problems);
+    List<String> shas = new ArrayList<>(byInRelease.keySet());
+    java.util.Collections.sort(shas);
+    int total = 0;
+    for (String sha : shas) {
+      if (bits.size() == Long.SIZE) {
+        break; // more than 64 kept suite snapshots: the rest list nothing, so get no pool requests
+      }
+      bits.put(sha, bits.size());
+      total += byInRelease.get(sha).pool().size();
+    }
+    masks = new PathMasks(total);
+    for (Map.Entry<String, Integer> b : bits.entrySet()) {
+      for (String path : byInRelease.get(b.getKey()).pool()) {
+        masks.add(path, 1L << b.getValue());
+      }
+    }
+  }
+
+  /** An open-addressing table from pool path to a mask of snapshot bits. */
+  private static final class PathMasks {
+    private final String[] keys;
+    private final long[] values;
+
+    PathMasks(int expected) {
+      int cap = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+      keys = new String[cap];
+      values = new long[cap];
+    }
+
+    void add(String key, long bit) {
+      int i = slot(key);
+      keys[i] = key;
+      values[i] |= bit;
+    }
+
+    long get(String key) {
+      int i = slot(key);
+      return keys[i] == null ? 0 : values[i];
+    }
+
+    private int slot(String key) {
+      int mask = keys.length - 1;
+      int i = (key.hashCode() * 0x9E3779B9 >>> 7) & mask;
+      while (keys[i] != null && !keys[i].equals(key)) {
+        i = (i + 1) & mask;
+      }
+      return i;
+    }
   }
 
   public static FileKnowledge empty() {
@@ -143,8 +195,18 @@ public final class FileKnowledge {
 
   /** True when the snapshot named by this InRelease hash lists the pool file. */
   public boolean hasPoolFile(String inReleaseSha256, String path) {
-    Snapshot s = byInRelease.get(inReleaseSha256);
-    return s != null && s.pool().contains(path);
+    return (poolMask(path) & bit(inReleaseSha256)) != 0;
+  }
+
+  /** The snapshots that list this pool file, as a mask of {@link #bit} values. */
+  public long poolMask(String path) {
+    return masks.get(path);
+  }
+
+  /** The bit of the snapshot named by this InRelease hash, or 0 when it is not known. */
+  public long bit(String inReleaseSha256) {
+    Integer b = bits.get(inReleaseSha256);
+    return b == null ? 0 : 1L << b;
   }
 
   /** True when the snapshot named by this InRelease hash lists an index with this SHA-256. */

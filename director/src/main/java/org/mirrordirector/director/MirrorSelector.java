@@ -1,7 +1,5 @@
 package org.mirrordirector.director;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -67,6 +65,9 @@ public final class MirrorSelector {
 
   private static final String YES = "qualifies";
 
+  /** Client locations whose ranking is kept; more are dropped all at once and recomputed. */
+  private static final int MAX_RANKINGS = 20_000;
+
   private final SelectionPolicy policy;
   private final java.util.concurrent.ConcurrentHashMap<String, String> lastResolved =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -101,7 +102,8 @@ public final class MirrorSelector {
     final ClusterView.Mirror[] mirrors;
     final AddressBlocks[] networks;
     final int[] withNetworks;
-    final Cache<LocationKey, Ranking> rankings;
+    final java.util.concurrent.ConcurrentHashMap<LocationKey, Ranking> rankings;
+    final java.util.concurrent.ConcurrentHashMap<ClientLocation, Ranking> byClient;
 
     private Fleet(Map<String, ClusterView.Mirror> source, Fleet previous) {
       this.source = source;
@@ -114,6 +116,7 @@ public final class MirrorSelector {
         this.networks = previous.networks;
         this.withNetworks = previous.withNetworks;
         this.rankings = previous.rankings;
+        this.byClient = previous.byClient;
         return;
       }
       this.networks = new AddressBlocks[mirrors.length];
@@ -132,7 +135,8 @@ public final class MirrorSelector {
         }
       }
       this.withNetworks = with.stream().mapToInt(Integer::intValue).toArray();
-      this.rankings = CacheBuilder.newBuilder().maximumSize(10_000).build();
+      this.rankings = new java.util.concurrent.ConcurrentHashMap<>();
+      this.byClient = new java.util.concurrent.ConcurrentHashMap<>();
     }
 
     static Fleet of(Map<String, ClusterView.Mirror> source, Fleet previous) {
@@ -140,12 +144,25 @@ public final class MirrorSelector {
     }
 
     Ranking ranking(ClientLocation client) {
+      // GeoIP hands out one ClientLocation per recent address, so this lookup usually ends at an
+      // identity check; clients at one location share one ranking below.
+      Ranking r = byClient.get(client);
+      if (r != null) {
+        return r;
+      }
       LocationKey key = LocationKey.of(client);
-      Ranking r = rankings.getIfPresent(key);
+      r = rankings.get(key);
       if (r == null) {
+        if (rankings.size() >= MAX_RANKINGS) {
+          rankings.clear(); // a flood of new locations costs recomputation, never memory
+        }
         r = rank(client);
         rankings.put(key, r);
       }
+      if (byClient.size() >= MAX_RANKINGS) {
+        byClient.clear();
+      }
+      byClient.put(client, r);
       return r;
     }
 
@@ -538,7 +555,10 @@ public final class MirrorSelector {
 
   private static Lists lists(RequestPath path, FileKnowledge files) {
     return switch (path.kind()) {
-      case POOL -> new Lists(s -> files.hasPoolFile(s, path.path()));
+      case POOL -> {
+        long holders = files.poolMask(path.path()); // one lookup of the path per request
+        yield new Lists(s -> (files.bit(s) & holders) != 0);
+      }
       case BY_HASH -> new Lists(s -> files.hasHash(s, path.byHash()));
       default -> null;
     };

@@ -140,6 +140,7 @@ public final class RedirectHandler extends Handler.Abstract {
       case REDIRECT, FALLBACK_MIRROR -> {
         response.setStatus(302);
         response.getHeaders().put(HttpHeader.LOCATION, s.location());
+        // Caches must not keep a redirect: the mirror that qualifies now may not in a minute.
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         if (s.chosen() != null) {
           response.getHeaders().put("X-Mirror", s.chosen().mirror());

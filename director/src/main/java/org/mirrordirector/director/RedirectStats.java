@@ -63,7 +63,11 @@ public final class RedirectStats {
   }
 
   public void record(String mirror) {
-    windows.computeIfAbsent(mirror, m -> new Window()).add(clockSeconds.getAsLong());
+    Window w = windows.get(mirror); // a plain read on the request path; the map grows rarely
+    if (w == null) {
+      w = windows.computeIfAbsent(mirror, m -> new Window());
+    }
+    w.add(clockSeconds.getAsLong());
   }
 
   /** Redirects per mirror in the window (mirrors with none are left out). */

@@ -27,9 +27,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Selection cost per request (JMH): the same fleet, file knowledge and request mix as {@link
- * DirectorBench}. {@code select} is the choice alone for a located client; {@code locate} the GeoIP
- * lookup alone; {@code request} what the redirector does per request before writing the answer:
- * classify the path, locate the client, select.
+ * DirectorBench}. {@code select} is the choice alone for a located client, as a redirect makes it;
+ * {@code explain} the same with every mirror's reason; {@code locate} the GeoIP lookup alone;
+ * {@code request} what the redirector does per request before writing the answer: classify the
+ * path, locate the client, select.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -92,7 +93,43 @@ public class SelectionBench {
         clients[k % clients.length],
         view,
         files,
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        false);
+  }
+
+  /** The same with every mirror looked at and its reason put into words, as for ?explain. */
+  @Benchmark
+  public MirrorSelector.Selection explain() {
+    int k = i++;
+    return selector.select(
+        paths[k % paths.length],
+        "http",
+        clients[k % clients.length],
+        view,
+        files,
+        System.currentTimeMillis(),
+        true);
+  }
+
+  /** Classify and select, for a located client. */
+  @Benchmark
+  public MirrorSelector.Selection classifyAndSelect() throws RequestPath.Rejected {
+    int k = i++;
+    RequestPath p = RequestPath.classify(rawPaths[k % rawPaths.length], List.of("/raspbian/"));
+    return selector.select(
+        p, "http", clients[k % clients.length], view, files, System.currentTimeMillis(), false);
+  }
+
+  /** The location of an address seen recently: from the cache. */
+  @Benchmark
+  public ClientLocation locateRecent() {
+    return geo.apply(addresses[i++ % addresses.length]);
+  }
+
+  /** Classification of the raw path alone. */
+  @Benchmark
+  public RequestPath classify() throws RequestPath.Rejected {
+    return RequestPath.classify(rawPaths[i++ % rawPaths.length], List.of("/raspbian/"));
   }
 
   /** A lookup in the database, as for an address not seen recently. */
@@ -111,6 +148,7 @@ public class SelectionBench {
         geo.apply(addresses[k % addresses.length]),
         view,
         files,
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        false);
   }
 }
