@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the director figures in BENCHMARKS.md (issue 5):
-#   director-bench.sh wrk [DURATION] [ROUNDS]   wrk -t1 -c64 against nginx's static `return 302`
+#   director-bench.sh wrk [DURATION] [ROUNDS]   wrk -t1 -c64 against nginx's static `return 302`,
 #                                               and the director, alternately, in one run; then
 #                                               p99 at 10,000 open connections for both
 #   director-bench.sh jmh                       selection cost per request (JMH)
@@ -62,8 +62,9 @@ fi
 
 need nginx nginx-light
 need wrk wrk
-DURATION="${2:-20}"
-ROUNDS="${3:-3}"
+need curl curl
+DURATION="${2:-10}"
+ROUNDS="${3:-7}"
 N="$W/director/nginx"
 mkdir -p "$N/logs"
 cat > "$N/nginx.conf" <<EOF
@@ -83,22 +84,28 @@ http {
 }
 EOF
 ulimit -n 40000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+JAVA_OPTS="-Xmx1g -Xms1g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+if [ -f "$N/nginx.pid" ]; then kill "$(cat "$N/nginx.pid")" 2>/dev/null || true; sleep 0.5; fi
 nginx -p "$N" -c "$N/nginx.conf"
-java -Xmx1g -Xms1g -XX:+UseParallelGC -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" "$S/s3" "$MMDB" 18081 200 "$W/director" \
-  > "$W/director/server.log" 2>&1 &
+# shellcheck disable=SC2086
+java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" "$S/s3" \
+  "$MMDB" 18081 200 "$W/director" > "$W/director/server.log" 2>&1 &
 JPID=$!
+# shellcheck disable=SC2086
+java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.StaticRedirectBench 18082 \
+  > "$W/director/static.log" 2>&1 &
+SPID=$!
 cleanup() {
-  kill "$JPID" 2>/dev/null || true
-  [ -f "$N/nginx.pid" ] && kill "$(cat "$N/nginx.pid")" 2>/dev/null || true
+  kill "$JPID" "$SPID" 2>/dev/null || true
+  if [ -f "$N/nginx.pid" ]; then kill "$(cat "$N/nginx.pid")" 2>/dev/null || true; fi
 }
 trap cleanup EXIT INT TERM
 for _ in $(seq 1 300); do
-  grep -q "^ready" "$W/director/server.log" && break
+  grep -q "^ready" "$W/director/server.log" && grep -q "^ready" "$W/director/static.log" && break
   kill -0 "$JPID" || { cat "$W/director/server.log"; exit 1; }
   sleep 0.5
 done
-cat "$W/director/server.log"
+grep -v SLF4J "$W/director/server.log"
 
 LUA="$W/director/apt-mix.lua"
 cat > "$LUA" <<EOF
@@ -113,26 +120,45 @@ request = function()
 end
 EOF
 
-# Sanity: both answer 302 with a Location.
-curl -s -m 10 -o /dev/null -w "nginx: %{http_code} %{redirect_url}\n" "http://127.0.0.1:18080$(head -1 "$W/director/paths.txt")"
-curl -s -m 10 -o /dev/null -w "director: %{http_code} %{redirect_url}\n" -H "X-Forwarded-For: 81.2.69.160" \
-  "http://127.0.0.1:18081$(head -1 "$W/director/paths.txt")"
+# Sanity: every server answers 302 with a Location.
+first="$(head -1 "$W/director/paths.txt")"
+for port in 18080 18082 18081; do
+  curl -s -m 10 -o /dev/null -w "127.0.0.1:$port -> %{http_code} %{redirect_url}\n" \
+    -H "X-Forwarded-For: 81.2.69.160" "http://127.0.0.1:$port$first"
+done
 
 rps() { awk '/Requests\/sec/ { print $2 }'; }
-p99() { awk '$1 == "99%" { print $2 }'; }
-echo "== warm-up (director JIT): 20 s"
-wrk -t1 -c64 -d20s -s "$LUA" http://127.0.0.1:18081/ >/dev/null
-echo "== wrk -t1 -c64 -d${DURATION}s, alternating, $ROUNDS rounds"
+pct() { awk -v p="$1" '$1 == p { print $2 }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+echo "== warm-up: 20 s each"
+for port in 18080 18082 18081; do wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
+echo "== wrk -t1 -c64 -d${DURATION}s, $ROUNDS rounds, the three servers in turn (order rotated)"
+: > "$W/director/ratios"
+: > "$W/director/rps.nginx"
+: > "$W/director/rps.static"
+: > "$W/director/rps.director"
 for r in $(seq 1 "$ROUNDS"); do
-  n=$(wrk -t1 -c64 -d"${DURATION}s" --latency -s "$LUA" http://127.0.0.1:18080/)
-  d=$(wrk -t1 -c64 -d"${DURATION}s" --latency -s "$LUA" http://127.0.0.1:18081/)
-  echo "round $r: nginx $(echo "$n" | rps) req/s (p99 $(echo "$n" | p99)), director $(echo "$d" | rps) req/s (p99 $(echo "$d" | p99)), ratio $(awk "BEGIN { printf \"%.3f\", $(echo "$d" | rps) / $(echo "$n" | rps) }")"
-  echo "$d" | grep -E "Non-2xx|Socket errors" || true
+  order=(18080 18082 18081)
+  k=$(( (r - 1) % 3 ))
+  order=("${order[@]:$k}" "${order[@]:0:$k}")
+  declare -A got=()
+  for port in "${order[@]}"; do
+    got[$port]=$(wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/" | rps)
+  done
+  ratio=$(awk "BEGIN { printf \"%.3f\", ${got[18081]} / ${got[18080]} }")
+  echo "$ratio" >> "$W/director/ratios"
+  echo "${got[18080]}" >> "$W/director/rps.nginx"
+  echo "${got[18082]}" >> "$W/director/rps.static"
+  echo "${got[18081]}" >> "$W/director/rps.director"
+  echo "round $r: nginx ${got[18080]}, jetty static 302 ${got[18082]}, director ${got[18081]} req/s; director/nginx $ratio"
 done
-echo "== wrk -t1 -c10000 -d${DURATION}s: p99 with 10,000 open connections"
+echo "medians: nginx $(median < "$W/director/rps.nginx"), jetty static 302 $(median < "$W/director/rps.static"), director $(median < "$W/director/rps.director") req/s; director/nginx per round: $(median < "$W/director/ratios")"
+
+echo "== wrk -t1 -c10000 -d${DURATION}s --latency: 10,000 open connections"
 for target in nginx:18080 director:18081; do
   out=$(wrk -t1 -c10000 -d"${DURATION}s" --timeout 10s --latency -s "$LUA" "http://127.0.0.1:${target#*:}/")
-  echo "${target%%:*}: $(echo "$out" | rps) req/s, p50 $(echo "$out" | awk '$1 == "50%" { print $2 }'), p99 $(echo "$out" | p99)"
-  echo "$out" | grep -E "Socket errors" || true
+  echo "${target%%:*}: $(echo "$out" | rps) req/s, p50 $(echo "$out" | pct 50%), p99 $(echo "$out" | pct 99%)"
+  echo "$out" | grep -E "Socket errors|Non-2xx" || true
 done
-curl -s -m 10 http://127.0.0.1:18081/metrics | grep -E "^md_(error_responses_total|fallbacks_total|selection_seconds_(sum|count))" || true
+curl -s -m 10 http://127.0.0.1:18081/metrics \
+  | grep -E "^md_(error_responses_total|fallbacks_total|selection_seconds_(sum|count))" || true

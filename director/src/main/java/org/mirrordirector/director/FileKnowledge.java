@@ -43,6 +43,7 @@ public final class FileKnowledge {
   // costs one lookup of its path, whatever the number of snapshots the mirrors serve.
   private final Map<String, Integer> bits = new HashMap<>();
   private final PathMasks masks;
+  private final Map<String, Long> hashMasks = new HashMap<>();
 
   private FileKnowledge(Map<String, Snapshot> byInRelease, List<String> problems) {
     this.byInRelease = Map.copyOf(byInRelease);
@@ -61,6 +62,9 @@ public final class FileKnowledge {
     for (Map.Entry<String, Integer> b : bits.entrySet()) {
       for (String path : byInRelease.get(b.getKey()).pool()) {
         masks.add(path, 1L << b.getValue());
+      }
+      for (String h : byInRelease.get(b.getKey()).byHash()) {
+        hashMasks.merge(h, 1L << b.getValue(), (x, y) -> x | y);
       }
     }
   }
@@ -203,6 +207,12 @@ public final class FileKnowledge {
     return masks.get(path);
   }
 
+  /** The snapshots that list an index with this SHA-256, as a mask of {@link #bit} values. */
+  public long hashMask(String sha256) {
+    Long m = hashMasks.get(sha256);
+    return m == null ? 0 : m;
+  }
+
   /** The bit of the snapshot named by this InRelease hash, or 0 when it is not known. */
   public long bit(String inReleaseSha256) {
     Integer b = bits.get(inReleaseSha256);
@@ -211,8 +221,7 @@ public final class FileKnowledge {
 
   /** True when the snapshot named by this InRelease hash lists an index with this SHA-256. */
   public boolean hasHash(String inReleaseSha256, String sha256) {
-    Snapshot s = byInRelease.get(inReleaseSha256);
-    return s != null && s.byHash().contains(sha256);
+    return (hashMask(sha256) & bit(inReleaseSha256)) != 0;
   }
 
   public int size() {

@@ -104,6 +104,7 @@ public final class MirrorSelector {
     final int[] withNetworks;
     final java.util.concurrent.ConcurrentHashMap<LocationKey, Ranking> rankings;
     final java.util.concurrent.ConcurrentHashMap<ClientLocation, Ranking> byClient;
+    private volatile Routing routing;
 
     private Fleet(Map<String, ClusterView.Mirror> source, Fleet previous) {
       this.source = source;
@@ -137,6 +138,16 @@ public final class MirrorSelector {
       this.withNetworks = with.stream().mapToInt(Integer::intValue).toArray();
       this.rankings = new java.util.concurrent.ConcurrentHashMap<>();
       this.byClient = new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    /** The routing table of this fleet against this file knowledge, built once per pair. */
+    Routing routing(FileKnowledge files) {
+      Routing r = routing;
+      if (r == null || r.files != files) {
+        r = new Routing(this, files);
+        routing = r;
+      }
+      return r;
     }
 
     static Fleet of(Map<String, ClusterView.Mirror> source, Fleet previous) {
@@ -185,6 +196,51 @@ public final class MirrorSelector {
     }
   }
 
+  /**
+   * What a pool or by-hash request needs of each mirror, in arrays, per scheme: whether it can take
+   * requests at all (enabled, not drained, has a URL for the scheme, probed), whether it serves
+   * only some countries, and the snapshots it serves healthily (OK or LAGGING) as a mask of {@link
+   * FileKnowledge#bit} values. A mirror qualifies for a file when that mask meets the mask of the
+   * snapshots that list the file: the same rule as {@code holderProblem}, without following a
+   * pointer per mirror. Rebuilt when the view or the file knowledge changes.
+   */
+  private static final class Routing {
+    final FileKnowledge files;
+    final boolean[][] open; // [scheme][mirror]
+    final boolean[] restricted;
+    final long[][] healthy; // [scheme][mirror]
+
+    Routing(Fleet f, FileKnowledge files) {
+      this.files = files;
+      int n = f.mirrors.length;
+      open = new boolean[2][n];
+      healthy = new long[2][n];
+      restricted = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        ClusterView.Mirror m = f.mirrors[i];
+        MirrorConfig c = m.config();
+        restricted[i] = !c.countryOnly().isEmpty();
+        for (int sc = 0; sc < 2; sc++) {
+          String scheme = sc == 0 ? "http" : "https";
+          open[sc][i] =
+              c.enabled() && !c.drained() && c.baseUrls().get(scheme) != null && m.state() != null;
+          if (m.state() == null) {
+            continue;
+          }
+          for (SuiteState s : m.state().schemes().getOrDefault(scheme, Map.of()).values()) {
+            if (s.snapshot() != null && (s.health() == Health.OK || s.health() == Health.LAGGING)) {
+              healthy[sc][i] |= files.bit(s.snapshot());
+            }
+          }
+        }
+      }
+    }
+
+    static int scheme(String scheme) {
+      return "https".equals(scheme) ? 1 : "http".equals(scheme) ? 0 : -1;
+    }
+  }
+
   private Fleet fleet(ClusterView view) {
     Fleet f = fleet;
     if (f.source != view.mirrors()) {
@@ -228,9 +284,32 @@ public final class MirrorSelector {
     List<Candidate> group = new ArrayList<>(8);
     int[] members = new int[8];
     int cls = Integer.MIN_VALUE;
+    Routing rt = null;
+    long holders = 0;
+    int sc = Routing.scheme(scheme);
+    if (sc >= 0
+        && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)) {
+      rt = f.routing(files);
+      holders =
+          path.kind() == RequestPath.Kind.POOL
+              ? files.poolMask(path.path())
+              : files.hashMask(path.byHash());
+    }
     for (int i : r.order()) {
       if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
         break;
+      }
+      if (rt != null && !rt.restricted[i]) {
+        // The common case in arrays; a mirror that serves only some countries takes the long way.
+        if (rt.open[sc][i] && (rt.healthy[sc][i] & holders) != 0) {
+          cls = r.cls()[i];
+          if (group.size() == members.length) {
+            members = java.util.Arrays.copyOf(members, members.length * 2);
+          }
+          members[group.size()] = i;
+          group.add(qualified(f.mirrors[i], scheme, r.tier()[i], r.km()[i]));
+        }
+        continue;
       }
       Candidate c =
           evaluate(
@@ -274,21 +353,24 @@ public final class MirrorSelector {
       }
     }
     if (!group.isEmpty()) {
-      int i = members[group.indexOf(choose(group, client))];
-      // The reason is put into words for the chosen mirror only.
-      Candidate c =
-          evaluate(
-              f.mirrors[i],
-              path,
-              scheme,
-              client,
-              current,
-              files,
-              nowMillis,
-              r.tier()[i],
-              r.km()[i],
-              true,
-              lists);
+      Candidate c = choose(group, client);
+      if (everyCandidate) {
+        // The chosen mirror with its reason in words, as the explain list has it.
+        int i = members[group.indexOf(c)];
+        c =
+            evaluate(
+                f.mirrors[i],
+                path,
+                scheme,
+                client,
+                current,
+                files,
+                nowMillis,
+                r.tier()[i],
+                r.km()[i],
+                true,
+                lists);
+      }
       return new Selection(
           path,
           scheme,
@@ -420,6 +502,12 @@ public final class MirrorSelector {
     java.util.Arrays.sort(order, Comparator.comparingInt(i -> by[i]));
     return new Ranking(
         java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray(), cls, tier, r.km());
+  }
+
+  /** A qualified candidate whose reason is not put into words (the chosen one's is, later). */
+  private static Candidate qualified(ClusterView.Mirror m, String scheme, int tier, Double km) {
+    MirrorConfig c = m.config();
+    return new Candidate(c.id(), c.baseUrls().get(scheme), true, YES, tier, km, c.weight());
   }
 
   private Candidate evaluate(
