@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Reproduces the director figures in BENCHMARKS.md (issue 5):
 #   director-bench.sh wrk [DURATION] [ROUNDS]   wrk -t1 -c64 against nginx's static `return 302`,
-#                                               and the director, alternately, in one run; then
-#                                               p99 at 10,000 open connections for both
+#                                               Jetty's own static 302 and the director, in turn,
+#                                               ROUNDS times (default 7 x 10 s); then p50/p99 at
+#                                               10,000 open connections for nginx and the director
 #   director-bench.sh jmh                       selection cost per request (JMH)
 # The director runs with the full selection on: 200 mirrors over the world in every state, the
 # file knowledge of three kept 60,000-package snapshots, and a real MaxMind DB (DB-IP city, from
