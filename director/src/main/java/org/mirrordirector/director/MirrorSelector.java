@@ -280,20 +280,20 @@ public final class MirrorSelector {
         path.suite() == null ? Optional.empty() : current(view, path.suite());
     Fleet f = fleet(view);
     Ranking r = ranking(f, client);
-    Lists lists = lists(path, files);
+    // The snapshots that list the requested file or hash: one lookup per request.
+    long holders =
+        path.kind() == RequestPath.Kind.POOL
+            ? files.poolMask(path.path())
+            : path.kind() == RequestPath.Kind.BY_HASH ? files.hashMask(path.byHash()) : 0;
+    Lists lists = lists(path, files, holders);
     List<Candidate> group = new ArrayList<>(8);
     int[] members = new int[8];
     int cls = Integer.MIN_VALUE;
     Routing rt = null;
-    long holders = 0;
     int sc = Routing.scheme(scheme);
     if (sc >= 0
         && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)) {
       rt = f.routing(files);
-      holders =
-          path.kind() == RequestPath.Kind.POOL
-              ? files.poolMask(path.path())
-              : files.hashMask(path.byHash());
     }
     for (int i : r.order()) {
       if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
@@ -641,13 +641,9 @@ public final class MirrorSelector {
     }
   }
 
-  private static Lists lists(RequestPath path, FileKnowledge files) {
+  private static Lists lists(RequestPath path, FileKnowledge files, long holders) {
     return switch (path.kind()) {
-      case POOL -> {
-        long holders = files.poolMask(path.path()); // one lookup of the path per request
-        yield new Lists(s -> (files.bit(s) & holders) != 0);
-      }
-      case BY_HASH -> new Lists(s -> files.hasHash(s, path.byHash()));
+      case POOL, BY_HASH -> new Lists(s -> (files.bit(s) & holders) != 0);
       default -> null;
     };
   }

@@ -43,10 +43,11 @@ public final class TrustedProxies {
     String[] hops = forwardedFor.split(",");
     for (int i = hops.length - 1; i >= 0; i--) {
       String h = hops[i].trim();
-      if (literal(h) == null) {
+      byte[] address = literal(h);
+      if (address == null) {
         return peer; // garbage from a proxy we trust: believe only the proxy itself
       }
-      if (!contains(h)) {
+      if (!blocks.contains(address)) {
         return h;
       }
     }
