@@ -120,6 +120,10 @@ public final class DirectorServer implements AutoCloseable {
     server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
+    // Jetty's per-connection cache of header fields costs about 100 KB per connection (a 1,024-
+    // entry trie): 10,000 open connections would need a gigabyte of heap for it. apt's headers
+    // are few and short; parsing them without the cache is cheap.
+    http.setHeaderCacheSize(0);
     http.setSendXPoweredBy(false);
     // One selector per core: a redirect is handled on the thread that read it, so the selectors
     // are where the work is (Jetty's default of half the cores leaves one idle on two).

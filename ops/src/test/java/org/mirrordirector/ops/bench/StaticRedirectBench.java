@@ -23,6 +23,7 @@ public final class StaticRedirectBench {
     Server server = new Server(new QueuedThreadPool(200, 8));
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
+    http.setHeaderCacheSize(0); // as the director does
     ServerConnector c =
         new ServerConnector(
             server, 1, Runtime.getRuntime().availableProcessors(), new HttpConnectionFactory(http));
