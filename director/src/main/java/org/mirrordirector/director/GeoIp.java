@@ -1,7 +1,5 @@
 package org.mirrordirector.director;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import com.maxmind.db.CHMCache;
 import com.maxmind.db.Reader;
 import java.io.Closeable;
@@ -28,8 +26,11 @@ public final class GeoIp implements Function<String, ClientLocation>, Closeable 
 
   private final List<Reader> readers;
   // An apt run asks many times from one address: each address is looked up once while it is busy.
-  private final Cache<String, ClientLocation> recent =
-      CacheBuilder.newBuilder().maximumSize(100_000).build();
+  // A plain map read on the request path (no shared write per hit, as an LRU's bookkeeping would
+  // be); when it is full it is emptied at once and refilled by the lookups that follow.
+  private static final int RECENT = 100_000;
+  private final java.util.concurrent.ConcurrentHashMap<String, ClientLocation> recent =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private GeoIp(List<Reader> readers) {
     this.readers = List.copyOf(readers);
@@ -72,9 +73,12 @@ public final class GeoIp implements Function<String, ClientLocation>, Closeable 
     if (address == null || readers.isEmpty()) {
       return ClientLocation.unknown(address);
     }
-    ClientLocation c = recent.getIfPresent(address);
+    ClientLocation c = recent.get(address);
     if (c == null) {
       c = lookup(address);
+      if (recent.size() >= RECENT) {
+        recent.clear();
+      }
       recent.put(address, c);
     }
     return c;
