@@ -275,61 +275,44 @@ public final class MirrorSelector {
       FileKnowledge files,
       long nowMillis,
       boolean everyCandidate) {
-    // Resolved once per request, not once per mirror.
-    Optional<String> current =
-        path.suite() == null ? Optional.empty() : current(view, path.suite());
+    // Resolved once per request, not once per mirror: the current InRelease of the suite, and
+    // the snapshots that list the requested file or hash (one lookup of the path).
+    Ask ask =
+        new Ask(
+            path,
+            scheme,
+            client,
+            path.suite() == null ? Optional.empty() : current(view, path.suite()),
+            files,
+            nowMillis,
+            path.kind() == RequestPath.Kind.POOL
+                ? files.poolMask(path.path())
+                : path.kind() == RequestPath.Kind.BY_HASH ? files.hashMask(path.byHash()) : 0);
     Fleet f = fleet(view);
     Ranking r = ranking(f, client);
-    // The snapshots that list the requested file or hash: one lookup per request.
-    long holders =
-        path.kind() == RequestPath.Kind.POOL
-            ? files.poolMask(path.path())
-            : path.kind() == RequestPath.Kind.BY_HASH ? files.hashMask(path.byHash()) : 0;
-    Lists lists = lists(path, files, holders);
-    List<Candidate> group = new ArrayList<>(8);
-    int[] members = new int[8];
-    int cls = Integer.MIN_VALUE;
-    Routing rt = null;
     int sc = Routing.scheme(scheme);
-    if (sc >= 0
-        && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)) {
-      rt = f.routing(files);
-    }
+    Routing rt =
+        sc >= 0 && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)
+            ? f.routing(files)
+            : null;
+    List<Candidate> group = new ArrayList<>(8);
+    int cls = Integer.MIN_VALUE;
     for (int i : r.order()) {
       if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
         break;
       }
+      Candidate c;
       if (rt != null && !rt.restricted[i]) {
         // The common case in arrays; a mirror that serves only some countries takes the long way.
-        if (rt.open[sc][i] && (rt.healthy[sc][i] & holders) != 0) {
-          cls = r.cls()[i];
-          if (group.size() == members.length) {
-            members = java.util.Arrays.copyOf(members, members.length * 2);
-          }
-          members[group.size()] = i;
-          group.add(qualified(f.mirrors[i], scheme, r.tier()[i], r.km()[i]));
-        }
-        continue;
+        c =
+            rt.open[sc][i] && (rt.healthy[sc][i] & ask.holders()) != 0
+                ? qualified(f.mirrors[i], scheme, r.tier()[i], r.km()[i])
+                : null;
+      } else {
+        c = evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], false);
       }
-      Candidate c =
-          evaluate(
-              f.mirrors[i],
-              path,
-              scheme,
-              client,
-              current,
-              files,
-              nowMillis,
-              r.tier()[i],
-              r.km()[i],
-              false,
-              lists);
-      if (c.eligible()) {
+      if (c != null && c.eligible()) {
         cls = r.cls()[i];
-        if (group.size() == members.length) {
-          members = java.util.Arrays.copyOf(members, members.length * 2);
-        }
-        members[group.size()] = i;
         group.add(c);
       }
     }
@@ -337,39 +320,15 @@ public final class MirrorSelector {
     if (everyCandidate) {
       all = new ArrayList<>(f.mirrors.length);
       for (int i = 0; i < f.mirrors.length; i++) {
-        all.add(
-            evaluate(
-                f.mirrors[i],
-                path,
-                scheme,
-                client,
-                current,
-                files,
-                nowMillis,
-                r.tier()[i],
-                r.km()[i],
-                true,
-                lists));
+        all.add(evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], true));
       }
     }
     if (!group.isEmpty()) {
-      Candidate c = choose(group, client);
+      Candidate chosen = choose(group, client);
+      Candidate c = chosen;
       if (everyCandidate) {
         // The chosen mirror with its reason in words, as the explain list has it.
-        int i = members[group.indexOf(c)];
-        c =
-            evaluate(
-                f.mirrors[i],
-                path,
-                scheme,
-                client,
-                current,
-                files,
-                nowMillis,
-                r.tier()[i],
-                r.km()[i],
-                true,
-                lists);
+        c = all.stream().filter(x -> x.mirror().equals(chosen.mirror())).findFirst().orElseThrow();
       }
       return new Selection(
           path,
@@ -420,33 +379,26 @@ public final class MirrorSelector {
     List<String> suites =
         new ArrayList<>(view.snapshots().get(view.current().snapshot()).suites().keySet());
     java.util.Collections.sort(suites);
-    List<RequestPath> inReleases = new ArrayList<>();
-    List<Optional<String>> currents = new ArrayList<>();
+    List<Ask> asks = new ArrayList<>();
     for (String suite : suites) {
-      inReleases.add(RequestPath.classify("/a/dists/" + suite + "/InRelease", List.of("/a/")));
-      currents.add(current(view, suite));
+      asks.add(
+          new Ask(
+              RequestPath.classify("/a/dists/" + suite + "/InRelease", List.of("/a/")),
+              scheme,
+              client,
+              current(view, suite),
+              files,
+              nowMillis,
+              0));
     }
     Fleet f = fleet(view);
     Ranking r = ranking(f, client);
     List<Candidate> ok = new ArrayList<>();
     mirrors:
     for (int m : r.order()) {
-      int tier = r.tier()[m];
       Candidate c = null;
-      for (int i = 0; i < suites.size(); i++) {
-        c =
-            evaluate(
-                f.mirrors[m],
-                inReleases.get(i),
-                scheme,
-                client,
-                currents.get(i),
-                files,
-                nowMillis,
-                tier,
-                r.km()[m],
-                true,
-                null);
+      for (Ask ask : asks) {
+        c = evaluate(f.mirrors[m], ask, r.tier()[m], r.km()[m], true);
         if (!c.eligible()) {
           continue mirrors;
         }
@@ -510,18 +462,26 @@ public final class MirrorSelector {
     return new Candidate(c.id(), c.baseUrls().get(scheme), true, YES, tier, km, c.weight());
   }
 
-  private Candidate evaluate(
-      ClusterView.Mirror m,
+  /**
+   * One request, as every mirror is checked against it.
+   *
+   * @param current the current InRelease of the path's suite, if it has one
+   * @param holders for pool and by-hash paths, the {@link FileKnowledge#bit}s of the snapshots that
+   *     list the file or hash
+   */
+  private record Ask(
       RequestPath path,
       String scheme,
       ClientLocation client,
       Optional<String> current,
       FileKnowledge files,
       long now,
-      int tier,
-      Double km,
-      boolean why,
-      Lists lists) {
+      long holders) {}
+
+  private Candidate evaluate(ClusterView.Mirror m, Ask a, int tier, Double km, boolean why) {
+    RequestPath path = a.path();
+    String scheme = a.scheme();
+    ClientLocation client = a.client();
     MirrorConfig cfg = m.config();
     String base = cfg.baseUrls().get(scheme);
     java.util.function.Function<String, Candidate> no =
@@ -545,9 +505,10 @@ public final class MirrorSelector {
     Map<String, SuiteState> suites = m.state().schemes().getOrDefault(scheme, Map.of());
     String ok =
         switch (path.kind()) {
-          case RELEASE, INDEX -> releaseProblem(path.suite(), suites, current, files, now, why);
-          case POOL -> holderProblem(suites, lists, "file", why);
-          case BY_HASH -> holderProblem(suites, lists, "hash", why);
+          case RELEASE, INDEX ->
+              releaseProblem(path.suite(), suites, a.current(), a.files(), a.now(), why);
+          case POOL -> holderProblem(suites, a, "file", why);
+          case BY_HASH -> holderProblem(suites, a, "hash", why);
           case OTHER -> anyHealthy(suites);
         };
     if (ok.startsWith("!")) {
@@ -612,48 +573,12 @@ public final class MirrorSelector {
     return s.health().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.reason();
   }
 
-  /**
-   * Whether each snapshot lists the requested file or hash, asked once per snapshot in a request
-   * (mirrors share a handful of snapshots).
-   */
-  private static final class Lists {
-    private final java.util.function.Predicate<String> lists;
-    private final String[] keys = new String[4];
-    private final boolean[] values = new boolean[4];
-    private int n;
-
-    Lists(java.util.function.Predicate<String> lists) {
-      this.lists = lists;
-    }
-
-    boolean test(String snapshot) {
-      for (int i = 0; i < n; i++) {
-        if (keys[i].equals(snapshot)) {
-          return values[i];
-        }
-      }
-      boolean v = lists.test(snapshot);
-      if (n < keys.length) {
-        keys[n] = snapshot;
-        values[n++] = v;
-      }
-      return v;
-    }
-  }
-
-  private static Lists lists(RequestPath path, FileKnowledge files, long holders) {
-    return switch (path.kind()) {
-      case POOL, BY_HASH -> new Lists(s -> (files.bit(s) & holders) != 0);
-      default -> null;
-    };
-  }
-
   private static String holderProblem(
-      Map<String, SuiteState> suites, Lists lists, String what, boolean why) {
+      Map<String, SuiteState> suites, Ask a, String what, boolean why) {
     String unhealthy = null;
     for (Map.Entry<String, SuiteState> e : suites.entrySet()) {
       SuiteState s = e.getValue();
-      if (s.snapshot() == null || !lists.test(s.snapshot())) {
+      if (s.snapshot() == null || (a.files().bit(s.snapshot()) & a.holders()) == 0) {
         continue;
       }
       if (s.health() == Health.OK || s.health() == Health.LAGGING) {
