@@ -139,20 +139,7 @@ class AptThroughDirectorTest {
 
   private static void put(
       Map<String, ClusterView.Mirror> ms, String id, String base, String snap, Health h) {
-    MirrorConfig c =
-        new MirrorConfig(
-            id,
-            Map.of("http", base),
-            "GB",
-            "EU",
-            null,
-            null,
-            null,
-            List.of(),
-            100,
-            List.of(),
-            true,
-            false);
+    MirrorConfig c = TestFleet.httpMirror(id, base);
     ms.put(id, TestFleet.m(c, TestFleet.state(id, snap, h, h == Health.LAGGING ? 600_000L : null)));
   }
 }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -119,13 +118,7 @@ class PublishWhileAptRunsTest {
                 leadership,
                 paths,
                 reader::view,
-                () -> {
-                  try {
-                    return local.scan();
-                  } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                  }
-                },
+                local.supplier(),
                 Clock.systemUTC());
         await(() -> reader.view().mirrors().size() == 3 && reader.view().current() != null);
         String s1 = MirrorSelector.currentInRelease(reader.view(), "bookworm").orElseThrow();
@@ -287,19 +280,7 @@ class PublishWhileAptRunsTest {
       if (http == null) {
         http = new StaticHttpServer(root);
       }
-      return new MirrorConfig(
-          id,
-          Map.of("http", http.base().toString()),
-          "GB",
-          "EU",
-          null,
-          null,
-          null,
-          List.of(),
-          100,
-          List.of(),
-          true,
-          false);
+      return TestFleet.httpMirror(id, http.base().toString());
     }
 
     /** Stage 1 (no dists, no deletions) or stage 2 (everything, deletions last). */

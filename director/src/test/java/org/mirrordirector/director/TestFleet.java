@@ -94,6 +94,23 @@ final class TestFleet {
         false);
   }
 
+  /** A mirror in GB with only an http base, no coordinates: for tests against real servers. */
+  static MirrorConfig httpMirror(String id, String base) {
+    return new MirrorConfig(
+        id,
+        Map.of("http", base),
+        "GB",
+        "EU",
+        null,
+        null,
+        null,
+        List.of(),
+        100,
+        List.of(),
+        true,
+        false);
+  }
+
   static MirrorState state(String id, String snapshot, Health h, Long lag) {
     SuiteState s = new SuiteState(snapshot, h, 20L, NOW, h + " reason", lag, null);
     return new MirrorState(

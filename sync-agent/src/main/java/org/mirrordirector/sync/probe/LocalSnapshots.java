@@ -41,6 +41,20 @@ public final class LocalSnapshots {
   }
 
   /** The complete snapshots up to the current one, oldest first. */
+  /**
+   * {@link #scan} for a {@code ProbeService}: a tree that cannot be read is an {@link
+   * java.io.UncheckedIOException}, which fails that round only.
+   */
+  public java.util.function.Supplier<KnownSnapshots> supplier() {
+    return () -> {
+      try {
+        return scan();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+  }
+
   public synchronized KnownSnapshots scan() throws IOException {
     Optional<Path> current = store.current();
     if (current.isEmpty()) {

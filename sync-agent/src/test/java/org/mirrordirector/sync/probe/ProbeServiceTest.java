@@ -129,13 +129,7 @@ class ProbeServiceTest {
         l,
         RegistryPaths.defaults(),
         reader::view,
-        () -> {
-          try {
-            return local.scan();
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        },
+        local.supplier(),
         Clock.systemUTC());
   }
 
