@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -19,13 +20,25 @@ import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryWriter;
 
 /**
- * The operators' API: {@code POST /admin/mirrors/ID/drain} (no new clients are sent there) and
- * {@code POST /admin/mirrors/ID/enable} (back in service), with {@code Authorization: Bearer TOKEN}
- * (the token from the node's config, compared in constant time). The change is a fenced registry
- * write, so only the active node makes it; a standby answers 503 and names no secret.
+ * The operators' API: {@code PUT /admin/mirrors/ID} (add or replace a mirror, JSON), {@code POST
+ * /admin/mirrors/ID/drain} (no new clients are sent there) and {@code POST
+ * /admin/mirrors/ID/enable} (back in service), with {@code Authorization: Bearer TOKEN} (the token
+ * from the node's config, compared in constant time). The change is a fenced registry write, so
+ * only the active node makes it; a standby answers 503 and names no secret.
  */
 public final class AdminApi extends Handler.Wrapper {
   private static final String PREFIX = "/admin/mirrors/";
+  private static final int MAX_BODY = 64 * 1024;
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .configure(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+              true);
+  private static final String FIELDS =
+      java.util.Arrays.stream(MirrorConfig.class.getRecordComponents())
+          .map(java.lang.reflect.RecordComponent::getName)
+          .toList()
+          .toString();
 
   private final byte[] token;
   private final Supplier<ClusterView> view;
@@ -62,13 +75,22 @@ public final class AdminApi extends Handler.Wrapper {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       return answer(response, callback, 401, "a valid admin token is required");
     }
-    if (!HttpMethod.POST.is(request.getMethod())) {
+    String[] parts =
+        path.startsWith(PREFIX) ? path.substring(PREFIX.length()).split("/", -1) : new String[0];
+    boolean put = HttpMethod.PUT.is(request.getMethod());
+    if (put ? parts.length != 1 : parts.length != 2) {
+      return answer(
+          response,
+          callback,
+          404,
+          "PUT /admin/mirrors/ID (a mirror's JSON), POST /admin/mirrors/ID/drain or"
+              + " /admin/mirrors/ID/enable");
+    }
+    if (!put && !HttpMethod.POST.is(request.getMethod())) {
       response.getHeaders().put(HttpHeader.ALLOW, "POST");
       return answer(response, callback, 405, "use POST");
     }
-    String[] parts =
-        path.startsWith(PREFIX) ? path.substring(PREFIX.length()).split("/", -1) : new String[0];
-    if (parts.length != 2 || !(parts[1].equals("drain") || parts[1].equals("enable"))) {
+    if (!put && !(parts[1].equals("drain") || parts[1].equals("enable"))) {
       return answer(
           response, callback, 404, "POST /admin/mirrors/ID/drain or /admin/mirrors/ID/enable");
     }
@@ -79,45 +101,51 @@ public final class AdminApi extends Handler.Wrapper {
       return answer(response, callback, 400, e.getMessage());
     }
     ClusterView.Mirror m = view.get().mirrors().get(id);
-    if (m == null) {
+    if (m == null && !put) {
       return answer(response, callback, 404, "no mirror '" + id + "' is registered");
     }
     if (leadership.role() != Role.ACTIVE) {
       return answer(response, callback, 503, "this node is not the active node; ask the leader");
     }
-    boolean drain = parts[1].equals("drain");
-    MirrorConfig c = m.config();
-    MirrorConfig changed =
-        new MirrorConfig(
-            c.id(),
-            c.baseUrls(),
-            c.country(),
-            c.continent(),
-            c.latitude(),
-            c.longitude(),
-            c.asn(),
-            c.prefixes(),
-            c.weight(),
-            c.countryOnly(),
-            drain ? c.enabled() : true,
-            drain);
-    // A registry write blocks: it runs on a pool thread, never on the thread that reads requests.
+    long length = request.getLength();
+    if (put && (length < 0 || length > MAX_BODY)) {
+      return answer(
+          response,
+          callback,
+          length < 0 ? 411 : 413,
+          "send the mirror as JSON with a Content-Length of at most " + MAX_BODY + " bytes");
+    }
+    // Reading the body and the registry write block: they run on a pool thread, never on the
+    // thread that reads requests.
     request
         .getComponents()
         .getThreadPool()
         .execute(
             () -> {
+              MirrorConfig changed;
+              try {
+                changed =
+                    put
+                        ? parse(id, Content.Source.asString(request, StandardCharsets.UTF_8))
+                        : toggled(m.config(), parts[1].equals("drain"));
+              } catch (IllegalArgumentException e) {
+                answer(response, callback, 400, e.getMessage());
+                return;
+              } catch (Exception e) {
+                answer(response, callback, 400, "cannot read the request body: " + e);
+                return;
+              }
               try {
                 writer.putMirror(changed);
+                String what =
+                    put
+                        ? (m == null ? " added" : " replaced")
+                        : changed.drained() ? " drained" : " enabled";
                 answer(
                     response,
                     callback,
                     200,
-                    "mirror "
-                        + id
-                        + (drain ? " drained" : " enabled")
-                        + " in epoch "
-                        + leadership.epoch());
+                    "mirror " + id + what + " in epoch " + leadership.epoch());
               } catch (FencedOutException e) {
                 answer(response, callback, 503, "this node lost the leadership: " + e.getMessage());
               } catch (Exception e) {
@@ -125,6 +153,64 @@ public final class AdminApi extends Handler.Wrapper {
               }
             });
     return true;
+  }
+
+  private static MirrorConfig toggled(MirrorConfig c, boolean drain) {
+    return new MirrorConfig(
+        c.id(),
+        c.baseUrls(),
+        c.country(),
+        c.continent(),
+        c.latitude(),
+        c.longitude(),
+        c.asn(),
+        c.prefixes(),
+        c.weight(),
+        c.countryOnly(),
+        drain ? c.enabled() : true,
+        drain);
+  }
+
+  /**
+   * A mirror from its JSON; the message of a bad one names the field. Unknown fields are errors (an
+   * operator's typo must not silently become a default).
+   */
+  static MirrorConfig parse(String id, String json) {
+    MirrorConfig c;
+    try {
+      c = STRICT.readValue(json, MirrorConfig.class);
+    } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException(
+          "unknown field '" + e.getPropertyName() + "'; the fields are " + FIELDS);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      if (root instanceof IllegalArgumentException) {
+        throw (IllegalArgumentException) root;
+      }
+      throw new IllegalArgumentException("not a mirror's JSON: " + e.getOriginalMessage());
+    }
+    if (c == null) {
+      throw new IllegalArgumentException("not a mirror's JSON: empty");
+    }
+    if (!id.equals(c.id())) {
+      throw new IllegalArgumentException(
+          "the body's id '" + c.id() + "' is not the id in the path '" + id + "'");
+    }
+    AddressBlocks.parse(c.prefixes(), "mirror " + id + " prefix");
+    for (String country : c.countryOnly()) {
+      if (!country.matches("[A-Z]{2}")) {
+        throw new IllegalArgumentException(
+            "mirror "
+                + id
+                + ": countryOnly entries must be two capital letters: '"
+                + country
+                + "'");
+      }
+    }
+    return c;
   }
 
   private static boolean answer(Response response, Callback callback, int status, String text) {

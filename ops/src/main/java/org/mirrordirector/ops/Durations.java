@@ -30,6 +30,22 @@ final class Durations {
     };
   }
 
+  /** The shortest exact form: 90s, 5m, 2h, 7d, 500ms, 0s. */
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms == 0) {
+      return "0s";
+    }
+    long[] units = {86_400_000L, 3_600_000L, 60_000L, 1000L};
+    String[] names = {"d", "h", "m", "s"};
+    for (int i = 0; i < units.length; i++) {
+      if (ms % units[i] == 0) {
+        return ms / units[i] + names[i];
+      }
+    }
+    return ms + "ms";
+  }
+
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {

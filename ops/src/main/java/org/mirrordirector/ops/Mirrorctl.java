@@ -15,7 +15,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Mirrorctl.Version.class,
     description = "Mirror Director: verified mirrors of Debian-style archives.",
-    subcommands = {VerifyCommand.class, ArchiveCommand.class})
+    subcommands = {
+      VerifyCommand.class,
+      ArchiveCommand.class,
+      NodeCommand.class,
+      SourcesCommand.class,
+      StatusCommand.class,
+      MirrorsCommand.class
+    })
 public final class Mirrorctl {
   public static final int OK = 0;
   public static final int FAILED = 1;
@@ -23,7 +30,29 @@ public final class Mirrorctl {
   public static final int INTERNAL = 3;
 
   public static void main(String[] args) {
+    logDefaults();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * Log lines with their time; the libraries' chatter at warnings only. Each can be changed with
+   * -Dorg.slf4j.simpleLogger.… (for example in MIRRORCTL_JAVA_OPTS).
+   */
+  static void logDefaults() {
+    String p = "org.slf4j.simpleLogger.";
+    java.util.Map<String, String> d =
+        java.util.Map.of(
+            p + "showDateTime", "true",
+            p + "dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ",
+            p + "log.org.apache.zookeeper", "warn",
+            p + "log.org.apache.curator", "warn",
+            p + "log.org.eclipse.jetty", "warn");
+    d.forEach(
+        (k, v) -> {
+          if (System.getProperty(k) == null) {
+            System.setProperty(k, v);
+          }
+        });
   }
 
   /** Runs a command line with the given output streams; returns the exit code. */

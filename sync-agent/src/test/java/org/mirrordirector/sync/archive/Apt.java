@@ -37,6 +37,12 @@ public final class Apt {
     Files.writeString(root.resolve("etc/sources.list"), line + "\n");
   }
 
+  /** Replaces the sources with one file of sources.list.d (a .list or deb822 .sources). */
+  public void sourcesFile(String name, String text) throws IOException {
+    Files.writeString(root.resolve("etc/sources.list"), "");
+    Files.writeString(root.resolve("etc/sources.list.d").resolve(name), text);
+  }
+
   public Path downloads() {
     return root.resolve("download");
   }

@@ -1,0 +1,242 @@
+package org.mirrordirector.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.mirrordirector.failover.Payloads.MirrorConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mirrorctl mirrors list|add|drain|enable}: the public mirrors in the registry. */
+@Command(
+    name = "mirrors",
+    description = "List, add, drain or enable public mirrors (changes go through the active node).",
+    subcommands = {
+      MirrorsCommand.List_.class,
+      MirrorsCommand.Add.class,
+      MirrorsCommand.Drain.class,
+      MirrorsCommand.Enable.class
+    })
+final class MirrorsCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "name a subcommand: list, add, drain or enable");
+  }
+
+  /** Where the node is and how to prove the right to change it. */
+  static final class Target {
+    @Option(names = "--url", paramLabel = "URL", description = "A node or the service address.")
+    String url;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A node.yaml to take URL from.")
+    Path config;
+
+    @Option(
+        names = "--token-file",
+        paramLabel = "FILE",
+        description = "The admin token (default: director.admin-token-file of --config).")
+    Path tokenFile;
+
+    NodeClient client() throws java.io.IOException {
+      return NodeClient.of(url, tokenFile, config);
+    }
+  }
+
+  @Command(name = "list", description = "The mirrors, their flags and health.")
+  static final class List_ implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin Target target;
+
+    @Option(names = "--json", description = "As JSON (the mirrors of status.json).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode s = target.client().status();
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(
+            new ObjectMapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(s.path("mirrors")));
+      } else {
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "%-16s %-8s %-7s %-28s %s",
+                "ID",
+                "STATE",
+                "COUNTRY",
+                "HEALTH",
+                "URLS"));
+        for (JsonNode m : s.path("mirrors")) {
+          String state =
+              !m.path("enabled").asBoolean(true)
+                  ? "disabled"
+                  : m.path("drained").asBoolean() ? "drained" : "enabled";
+          List<String> health = new ArrayList<>();
+          for (JsonNode st : m.path("states")) {
+            health.add(st.path("scheme").asText() + ":" + st.path("health").asText());
+          }
+          List<String> urls = new ArrayList<>();
+          m.path("urls").forEach(u -> urls.add(u.asText()));
+          out.println(
+              String.format(
+                  Locale.ROOT,
+                  "%-16s %-8s %-7s %-28s %s",
+                  m.path("id").asText(),
+                  state,
+                  m.path("country").asText("-"),
+                  health.isEmpty() ? "not probed yet" : String.join(" ", health),
+                  String.join(" ", urls)));
+        }
+      }
+      out.flush();
+      return Mirrorctl.OK;
+    }
+  }
+
+  @Command(name = "add", description = "Add a mirror, or replace the one with this id.")
+  static final class Add implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin Target target;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The mirror's id, e.g. mirror-fr-1.")
+    String id;
+
+    @Option(names = "--http", paramLabel = "URL", description = "Archive base over http.")
+    String http;
+
+    @Option(names = "--https", paramLabel = "URL", description = "Archive base over https.")
+    String https;
+
+    @Option(names = "--country", paramLabel = "CC", description = "ISO country code, e.g. FR.")
+    String country;
+
+    @Option(names = "--continent", paramLabel = "CC", description = "AF AN AS EU NA OC SA.")
+    String continent;
+
+    @Option(names = "--latitude", description = "For ranking by distance.")
+    Double latitude;
+
+    @Option(names = "--longitude", description = "For ranking by distance.")
+    Double longitude;
+
+    @Option(names = "--asn", description = "The mirror's autonomous system number.")
+    Long asn;
+
+    @Option(
+        names = "--prefix",
+        paramLabel = "CIDR",
+        description = "A network whose clients prefer this mirror (repeatable).")
+    List<String> prefixes = new ArrayList<>();
+
+    @Option(
+        names = "--weight",
+        defaultValue = "100",
+        description = "Share among equals, 0-1000. Default: ${DEFAULT-VALUE}.")
+    int weight;
+
+    @Option(
+        names = "--country-only",
+        paramLabel = "CC",
+        description = "Send only clients from this country (repeatable).")
+    List<String> countryOnly = new ArrayList<>();
+
+    @Option(names = "--drained", description = "Add it drained (probed, but sent no clients).")
+    boolean drained;
+
+    @Override
+    public Integer call() throws Exception {
+      Map<String, String> urls = new LinkedHashMap<>();
+      if (http != null) {
+        urls.put("http", http.endsWith("/") ? http : http + "/");
+      }
+      if (https != null) {
+        urls.put("https", https.endsWith("/") ? https : https + "/");
+      }
+      if (urls.isEmpty()) {
+        throw new Mirrorctl.UsageException("give --http URL and/or --https URL");
+      }
+      MirrorConfig c =
+          new MirrorConfig(
+              id,
+              urls,
+              country == null ? null : country.toUpperCase(Locale.ROOT),
+              continent == null ? null : continent.toUpperCase(Locale.ROOT),
+              latitude,
+              longitude,
+              asn,
+              prefixes,
+              weight,
+              countryOnly,
+              true,
+              drained);
+      return answer(
+          spec,
+          target
+              .client()
+              .admin("PUT", "/admin/mirrors/" + id, new ObjectMapper().writeValueAsString(c)));
+    }
+  }
+
+  @Command(name = "drain", description = "Send the mirror no new clients (it is still probed).")
+  static final class Drain implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin Target target;
+
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+      return answer(spec, target.client().admin("POST", "/admin/mirrors/" + id + "/drain", null));
+    }
+  }
+
+  @Command(name = "enable", description = "Put a drained or disabled mirror back in service.")
+  static final class Enable implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin Target target;
+
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+      return answer(spec, target.client().admin("POST", "/admin/mirrors/" + id + "/enable", null));
+    }
+  }
+
+  /**
+   * The node's answer on stdout (200) or stderr; 400 and 404 are usage errors, the rest failures.
+   */
+  static int answer(picocli.CommandLine.Model.CommandSpec spec, HttpResponse<String> r) {
+    String text = r.body().strip();
+    if (r.statusCode() == 200) {
+      spec.commandLine().getOut().println(text);
+      spec.commandLine().getOut().flush();
+      return Mirrorctl.OK;
+    }
+    spec.commandLine().getErr().println("mirrorctl: " + r.statusCode() + ": " + text);
+    spec.commandLine().getErr().flush();
+    if (r.statusCode() == 400 || r.statusCode() == 404 || r.statusCode() == 401) {
+      return Mirrorctl.USAGE;
+    }
+    return Mirrorctl.FAILED;
+  }
+}

@@ -1,0 +1,103 @@
+package org.mirrordirector.ops;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This node's published tree as a read-only rsync module ({@code rsync --daemon}), from which the
+ * hot spare copies. The module's path is the {@code current} symlink, so each connection sees one
+ * whole snapshot, never a publish in progress.
+ */
+public final class RsyncModule implements AutoCloseable {
+  private final Process process;
+  private final String url;
+  private final Path dir;
+
+  /**
+   * @param dir where the daemon's config, pid and log files go
+   * @param tree the directory (or symlink) to serve
+   * @param advertised the host name peers use for this node
+   */
+  public RsyncModule(Path dir, Path tree, String host, int port, String advertised)
+      throws IOException, InterruptedException {
+    this.dir = dir;
+    Files.createDirectories(dir);
+    // A daemon started as root switches to nobody, who may not read the snapshots: it keeps the
+    // node's own user instead. It only reads (read only = yes).
+    boolean root = "root".equals(System.getProperty("user.name"));
+    String conf =
+        "# written by mirrorctl node at every start\n"
+            + "pid file = "
+            + dir.resolve("rsyncd.pid")
+            + "\nuse chroot = no\n"
+            + (root ? "uid = root\ngid = root\n" : "")
+            + "[archive]\n  path = "
+            + tree
+            + "\n  read only = yes\n  comment = Mirror Director published snapshot\n";
+    Path confFile = dir.resolve("rsyncd.conf");
+    Files.writeString(confFile, conf);
+    Files.deleteIfExists(dir.resolve("rsyncd.pid"));
+    try {
+      process =
+          new ProcessBuilder(
+                  "rsync",
+                  "--daemon",
+                  "--no-detach",
+                  "--config=" + confFile,
+                  "--port=" + port,
+                  "--address=" + host,
+                  "--log-file=" + dir.resolve("rsyncd.log"))
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("rsyncd.out").toFile())
+              .start();
+    } catch (IOException e) {
+      throw new IOException("cannot start rsync --daemon (is rsync installed?): " + e.getMessage());
+    }
+    String connectHost = host.equals("0.0.0.0") ? "127.0.0.1" : host.equals("::") ? "::1" : host;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(connectHost, port), 500);
+        break;
+      } catch (IOException notYet) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          process.destroyForcibly();
+          throw new IOException(
+              "rsync --daemon did not start on "
+                  + host
+                  + ":"
+                  + port
+                  + ": "
+                  + Files.readString(dir.resolve("rsyncd.out")).strip());
+        }
+        Thread.sleep(20);
+      }
+    }
+    String h =
+        advertised.contains(":") && !advertised.startsWith("[")
+            ? "[" + advertised + "]"
+            : advertised;
+    this.url = "rsync://" + h + ":" + port + "/archive/";
+  }
+
+  /** The module's URL for peers: rsync://host:port/archive/. */
+  public String url() {
+    return url;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package org.mirrordirector.ops;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mirrorctl sources}: the apt sources entry users put on their machines, as a one-line
+ * {@code deb} line, a deb822 {@code .sources} stanza, or a {@code mirror+http} entry that fetches
+ * the director's ranked mirror list.
+ */
+@Command(
+    name = "sources",
+    description = "Print the apt sources entry for this archive (stdout: only the entry).")
+final class SourcesCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--suite", required = true, description = "Suite or codename, e.g. bookworm.")
+  String suite;
+
+  @Option(
+      names = "--format",
+      defaultValue = "list",
+      paramLabel = "list|deb822|mirror",
+      description =
+          "list: a deb line for sources.list.d/*.list; deb822: a stanza for"
+              + " sources.list.d/*.sources; mirror: a deb line with mirror+http (apt picks from the"
+              + " director's ranked list). Default: ${DEFAULT-VALUE}.")
+  String format;
+
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description =
+          "The archive on the director, e.g. http://mirrors.example.org/raspbian/ (default: from"
+              + " --config: node.address and the first director root).")
+  String url;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "A node.yaml to take URL from.")
+  Path config;
+
+  @Option(
+      names = "--components",
+      split = ",",
+      description = "Components (default: archive.components of --config, else main).")
+  List<String> components = new ArrayList<>();
+
+  @Option(
+      names = "--signed-by",
+      paramLabel = "KEYRING",
+      description =
+          "The keyring file on the users' machines, e.g."
+              + " /usr/share/keyrings/raspbian-archive-keyring.gpg (Signed-By).")
+  String signedBy;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!suite.matches("[A-Za-z0-9][A-Za-z0-9.+_-]*")) {
+      throw new Mirrorctl.UsageException("--suite: '" + suite + "' is not a suite name");
+    }
+    NodeConfig c = config == null ? null : NodeConfig.load(config);
+    String base = url;
+    if (base == null) {
+      if (c == null) {
+        throw new Mirrorctl.UsageException("give --url (or --config to take it from)");
+      }
+      base = "http://" + c.node().address() + c.director().roots().get(0);
+    }
+    base = checkUrl(base);
+    List<String> comps = components;
+    if (comps.isEmpty()) {
+      comps = c != null ? c.archive().components() : List.of("main");
+    }
+    for (String k : comps) {
+      if (!k.matches("[A-Za-z0-9][A-Za-z0-9.+_/-]*")) {
+        throw new Mirrorctl.UsageException("--components: '" + k + "' is not a component name");
+      }
+    }
+    if (signedBy != null && (!signedBy.startsWith("/") || signedBy.matches(".*[\\s\\]].*"))) {
+      throw new Mirrorctl.UsageException(
+          "--signed-by must be an absolute path without spaces: '" + signedBy + "'");
+    }
+    String opts = signedBy == null ? "" : "[signed-by=" + signedBy + "] ";
+    String text =
+        switch (format.toLowerCase(Locale.ROOT)) {
+          case "list" -> "deb " + opts + base + " " + suite + " " + String.join(" ", comps) + "\n";
+          case "mirror" ->
+              "deb "
+                  + opts
+                  + "mirror+"
+                  + base
+                  + "mirrors.txt "
+                  + suite
+                  + " "
+                  + String.join(" ", comps)
+                  + "\n";
+          case "deb822" ->
+              "Types: deb\nURIs: "
+                  + base
+                  + "\nSuites: "
+                  + suite
+                  + "\nComponents: "
+                  + String.join(" ", comps)
+                  + "\n"
+                  + (signedBy == null ? "" : "Signed-By: " + signedBy + "\n");
+          default ->
+              throw new Mirrorctl.UsageException(
+                  "--format must be list, deb822 or mirror, not '" + format + "'");
+        };
+    spec.commandLine().getOut().print(text);
+    spec.commandLine().getOut().flush();
+    return Mirrorctl.OK;
+  }
+
+  /** An http(s) URL without query or fragment, ending in a slash. */
+  static String checkUrl(String u) {
+    URI uri;
+    try {
+      uri = URI.create(u);
+    } catch (IllegalArgumentException e) {
+      throw new Mirrorctl.UsageException("--url: '" + u + "' is not a URL");
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null
+        || uri.getQuery() != null
+        || uri.getFragment() != null) {
+      throw new Mirrorctl.UsageException(
+          "--url must be http(s)://host[:port]/path/ without query: '" + u + "'");
+    }
+    return u.endsWith("/") ? u : u + "/";
+  }
+}

@@ -1,0 +1,180 @@
+package org.mirrordirector.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The node's YAML file: every default in one place, and every mistake named with file and key. */
+class NodeConfigTest {
+  @TempDir Path dir;
+  Path file;
+
+  @BeforeEach
+  void keyring() throws Exception {
+    Files.writeString(dir.resolve("keyring.asc"), "not read by the config check\n");
+    file = dir.resolve("node.yaml");
+  }
+
+  private static final String MINIMAL =
+      """
+      node:
+        id: node-a
+      archive:
+        upstream: rsync://upstream.example.org/raspbian/
+        suites: [bookworm]
+        keyring: keyring.asc
+      """;
+
+  private NodeConfig parse(String yaml) {
+    return NodeConfig.parse(file, yaml);
+  }
+
+  @Test
+  void aMinimalFileTakesEveryOtherValueFromTheOneTableOfDefaults() {
+    NodeConfig c = parse(MINIMAL);
+    assertThat(c.node().id()).isEqualTo("node-a");
+    assertThat(c.node().data()).isEqualTo(Path.of("/var/lib/mirrordirector"));
+    assertThat(c.archive().keyring()).isEqualTo(dir.resolve("keyring.asc"));
+    assertThat(c.zookeeper().embedded()).isTrue();
+    assertThat(c.zookeeper().connectString()).isEqualTo("127.0.0.1:2181");
+    assertThat(c.zookeeper().sessionTimeout()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(c.archive().keep()).isEqualTo(3);
+    assertThat(c.archive().minFreeBytes()).isEqualTo(1L << 30);
+    assertThat(c.director().port()).isEqualTo(8080);
+    assertThat(c.director().roots()).containsExactly("/raspbian/");
+    assertThat(c.director().adminTokenFile()).isNull();
+    assertThat(c.probe().confirmations()).isEqualTo(2);
+    assertThat(c.node().address()).endsWith(":8080");
+    assertThat(c.archive().rsyncAddress()).isEqualTo(c.node().address().split(":")[0]);
+  }
+
+  @Test
+  void theEffectiveConfigurationNamesEveryOptionAndReadsBackToTheSameValues() throws Exception {
+    NodeConfig c =
+        parse(
+            MINIMAL
+                + """
+                zookeeper:
+                  connect: zk1:2181,zk2:2181,zk3:2181
+                director:
+                  port: 9090
+                  trusted-proxies: [127.0.0.1/32, "10.0.0.0/8"]
+                hooks:
+                  on-promote: [/usr/local/bin/vip, up]
+                """);
+    String described = c.describe();
+    for (NodeConfig.Option o : NodeConfig.OPTIONS) {
+      String key = o.key().substring(o.key().indexOf('.') + 1);
+      assertThat(described).contains("\n  " + key + ": ").contains(o.help());
+    }
+    Files.writeString(file, described);
+    NodeConfig again = NodeConfig.load(file);
+    assertThat(again).isEqualTo(c);
+  }
+
+  @Test
+  void theExampleFileHasEveryOptionWithItsDefault() throws Exception {
+    Path example = Path.of("examples/node.yaml");
+    String text = Files.readString(example);
+    for (NodeConfig.Option o : NodeConfig.OPTIONS) {
+      String key = o.key().substring(o.key().indexOf('.') + 1);
+      assertThat(text).as(o.key()).containsPattern("(?m)^\\s*#?\\s*" + key + ":");
+    }
+    // A default shown commented out is the table's default, not a second one that drifts.
+    String section = null;
+    for (String line : text.split("\n")) {
+      java.util.regex.Matcher sec = java.util.regex.Pattern.compile("^([a-z]+):$").matcher(line);
+      java.util.regex.Matcher shown =
+          java.util.regex.Pattern.compile("^  # ([a-z0-9-]+): (.*)$").matcher(line);
+      if (sec.matches()) {
+        section = sec.group(1);
+      } else if (shown.matches()) {
+        String key = section + "." + shown.group(1);
+        NodeConfig.Option o =
+            NodeConfig.OPTIONS.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
+        String v = shown.group(2).equals("\"\"") ? "" : shown.group(2);
+        assertThat(v).as(key).isEqualTo(o.defaultValue());
+      }
+    }
+    Files.writeString(dir.resolve("raspbian.public.key"), "checked for reading only\n");
+    NodeConfig c = NodeConfig.parse(example, text.replace("keyring: ", "keyring: " + dir + "/"));
+    assertThat(c.node().id()).isNotBlank();
+  }
+
+  @Test
+  void mistakesAreNamedWithFileLineKeyAndReason() {
+    expect("node:\n  id: a\n", "archive.upstream: is required");
+    expect(MINIMAL.replace("node-a", "node a"), "node.yaml:2: node.id: node id must be");
+    expect(MINIMAL + "director:\n  port: 70000\n", "node.yaml:8: director.port: must be 1..65535");
+    expect(MINIMAL + "director:\n  prot: 80\n", "node.yaml:8: director.prot: unknown key");
+    expect(MINIMAL + "director:\n  max_threads: 80\n", "did you mean director.max-threads?");
+    expect(MINIMAL + "archive2: {}\n", "node.yaml:7: archive2: unknown key");
+    expect(MINIMAL + "probe:\n  interval: soon\n", "probe.interval: 'soon' is not a duration");
+    expect(MINIMAL + "director:\n  trusted-proxies: [10.0.0.0/33]\n", "director.trusted-proxies: ");
+    expect(
+        MINIMAL.replace("[bookworm]", "[]"),
+        "node.yaml:5: archive.suites: must name at least one suite");
+    expect(
+        MINIMAL.replace("rsync://upstream.example.org/raspbian/", "ftp://x/"),
+        "node.yaml:4: archive.upstream:");
+    expect(MINIMAL.replace("keyring.asc", "missing.gpg"), "archive.keyring: cannot read");
+    expect(MINIMAL + "director:\n  roots: [raspbian]\n", "director.roots: 'raspbian' must look");
+    expect(MINIMAL + "director: 8080\n", "director: must be a section of keys (host, port");
+    expect(MINIMAL + "director:\n  port: [1, 2]\n", "director.port: must be a single value");
+    expect(MINIMAL + "archive:\n  keep: 2\n", "not valid YAML");
+    expect("node: [\n", "node.yaml:1: not valid YAML: while parsing a flow node");
+    expect("- a\n- b\n", "the file must be a mapping of sections");
+    expect(
+        MINIMAL.replace("  keyring: keyring.asc\n", "  keyring: keyring.asc\n  rsync-port: 8080\n"),
+        "archive.rsync-port: is also director.port (8080)");
+    expect(MINIMAL + "archive2:\n", "archive2: unknown key");
+    expect(MINIMAL + "zookeeper:\n  session-timeout: 500ms\n", "must be at least 1s");
+    expect(MINIMAL + "archive:\n", "not valid YAML");
+  }
+
+  @Test
+  void aMissingFileIsNamed() {
+    assertThatThrownBy(() -> NodeConfig.load(dir.resolve("nope.yaml")))
+        .isInstanceOf(NodeConfig.Invalid.class)
+        .hasMessage(dir.resolve("nope.yaml") + ": no such file");
+  }
+
+  @Test
+  void theCommandExitsWithAUsageErrorAndTheMessage() throws Exception {
+    Files.writeString(file, MINIMAL + "probe:\n  confirmations: 0\n");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        Mirrorctl.run(
+            new String[] {"node", "--config", file.toString(), "--check"},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    assertThat(code).isEqualTo(Mirrorctl.USAGE);
+    assertThat(err.toString())
+        .isEqualTo("mirrorctl: " + file + ":8: probe.confirmations: must be 1..100, not 0\n");
+    Files.writeString(file, MINIMAL);
+    out.getBuffer().setLength(0);
+    code =
+        Mirrorctl.run(
+            new String[] {"node", "--config", file.toString(), "--check"},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
+    assertThat(code).isZero();
+    assertThat(out.toString()).isEqualTo(file + ": OK (node node-a)\n");
+  }
+
+  private void expect(String yaml, String message) {
+    assertThatThrownBy(() -> parse(yaml))
+        .as(yaml)
+        .isInstanceOf(NodeConfig.Invalid.class)
+        .hasMessageContaining(message);
+  }
+}
