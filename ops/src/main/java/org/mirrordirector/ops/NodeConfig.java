@@ -165,7 +165,7 @@ public record NodeConfig(
               "archive.upstream",
               Type.STRING,
               null,
-              "the upstream archive's rsync module, rsync://host/module/ (or a local directory)"),
+              "the upstream archive's rsync module, rsync://host/module/ (or host::module/)"),
           new Option("archive.suites", Type.LIST, null, "the suites to copy and verify"),
           new Option(
               "archive.components",

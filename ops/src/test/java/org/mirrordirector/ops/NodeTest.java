@@ -1,0 +1,292 @@
+package org.mirrordirector.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.sync.RsyncDaemon;
+import org.mirrordirector.sync.archive.Apt;
+import org.mirrordirector.sync.archive.StaticHttpServer;
+import org.mirrordirector.sync.archive.TestArchive;
+import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+
+/**
+ * Nodes as {@code mirrorctl node} builds them, from YAML, over a real ZooKeeper, a real rsync
+ * upstream and real apt-get: the primary copies the upstream, the hot spare copies the primary, apt
+ * works through the sources entry {@code mirrorctl sources} prints, mirrors are added and drained
+ * with {@code mirrorctl mirrors}, and the spare takes over when the primary stops.
+ */
+class NodeTest {
+  static final String TOKEN = "node-test-admin-token-0123";
+
+  @TempDir Path dir;
+
+  @Test
+  void twoNodesFromYamlServeAptAndHandOverWhenThePrimaryStops() throws Exception {
+    TestArchive upstream =
+        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 20, 3));
+    Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    List<Node> nodes = new ArrayList<>();
+    try (TestingServer zk = new TestingServer(true);
+        RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
+        StaticHttpServer mirror = new StaticHttpServer(upstream.root)) {
+      Path configA = config("node-a", zk.getConnectString(), upstreamd.url(), upstream.keyring);
+      Path configB = config("node-b", zk.getConnectString(), upstreamd.url(), upstream.keyring);
+      Node a = Node.start(NodeConfig.load(configA));
+      nodes.add(a);
+      await("a is active", () -> a.leadership().isServingAsLeader());
+      await("a publishes and records its snapshot", () -> a.view().current() != null);
+      assertThat(get(a, "/ready")).isEqualTo(200);
+      assertThat(get(a, "/leader")).isEqualTo(200);
+
+      Node b = Node.start(NodeConfig.load(configB));
+      nodes.add(b);
+      await("b is the standby", () -> b.leadership().role() == Role.STANDBY);
+      await(
+          "b copies a's published tree and is ready at a's snapshot",
+          () ->
+              b.view().nodes().containsKey("node-b")
+                  && b.view().nodes().get("node-b").ready()
+                  && a.view()
+                      .current()
+                      .snapshot()
+                      .equals(b.view().nodes().get("node-b").snapshot()));
+      assertThat(b.sync().stats().last().upstream()).isEqualTo(a.rsyncUrl().orElseThrow());
+      assertThat(get(b, "/leader")).isEqualTo(503);
+
+      // apt through the entry mirrorctl prints, both formats; no mirror yet: a serves the files.
+      String list =
+          run(
+              "sources",
+              "--config",
+              configA.toString(),
+              "--suite",
+              "bookworm",
+              "--signed-by",
+              upstream.keyring.toString());
+      assertThat(list)
+          .isEqualTo(
+              "deb [signed-by="
+                  + upstream.keyring
+                  + "] http://127.0.0.1:"
+                  + a.port()
+                  + "/raspbian/ bookworm main\n");
+      Apt apt = new Apt(dir.resolve("apt"));
+      apt.sourcesFile("director.list", list);
+      apt.run("update");
+      apt.run("download", firstPackage(upstream));
+      String deb822 =
+          run(
+              "sources",
+              "--url",
+              "http://127.0.0.1:" + a.port() + "/raspbian",
+              "--suite",
+              "bookworm",
+              "--format",
+              "deb822",
+              "--signed-by",
+              upstream.keyring.toString());
+      Apt apt822 = new Apt(dir.resolve("apt822"));
+      apt822.sourcesFile("director.sources", deb822);
+      apt822.run("update");
+
+      // A mirror added through the standby's address: the command finds the active node.
+      String base = mirror.base().toString();
+      String added =
+          run(
+              "mirrors",
+              "add",
+              "m1",
+              "--url",
+              "http://127.0.0.1:" + b.port(),
+              "--token-file",
+              dir.resolve("token").toString(),
+              "--http",
+              base,
+              "--country",
+              "FR");
+      assertThat(added).startsWith("mirror m1 added in epoch ");
+      await("the prober finds m1 current", () -> health(a, "m1").equals("OK"));
+      await("b sees m1 too", () -> b.view().mirrors().containsKey("m1"));
+      assertThat(location(a, "/raspbian/dists/bookworm/InRelease")).startsWith(base);
+      assertThat(run("mirrors", "list", "--config", configA.toString()))
+          .contains("m1", "enabled", "http:OK", base);
+      assertThat(run("mirrors", "drain", "m1", "--config", configA.toString()))
+          .startsWith("mirror m1 drained");
+      await(
+          "a drained mirror gets no client",
+          () -> location(a, "/raspbian/dists/bookworm/InRelease") == null);
+      assertThat(run("mirrors", "enable", "m1", "--config", configA.toString()))
+          .startsWith("mirror m1 enabled");
+      String status = run("status", "--config", configA.toString());
+      assertThat(status).contains("node-a", "ACTIVE", "node-b", "STANDBY", "m1", "connected");
+      assertThat(run("status", "--json", "--url", "http://127.0.0.1:" + b.port()))
+          .contains("\"nodes\"", "\"mirrors\"");
+
+      // The primary stops cleanly: the spare takes over and serves apt.
+      long epoch = a.leadership().epoch();
+      a.close();
+      nodes.remove(a);
+      await("b is promoted", () -> b.leadership().isServingAsLeader());
+      assertThat(b.leadership().epoch()).isGreaterThan(epoch);
+      assertThat(get(b, "/leader")).isEqualTo(200);
+      await(
+          "b syncs from the real upstream now",
+          () -> upstreamd.url().equals(b.sync().stats().last().upstream()));
+      Apt afterwards = new Apt(dir.resolve("apt-b"));
+      afterwards.sourcesFile(
+          "director.list",
+          run(
+              "sources",
+              "--config",
+              configB.toString(),
+              "--suite",
+              "bookworm",
+              "--signed-by",
+              upstream.keyring.toString()));
+      afterwards.run("update");
+      afterwards.run("download", firstPackage(upstream));
+      try (Stream<Path> s = Files.list(afterwards.downloads())) {
+        assertThat(s.filter(p -> p.toString().endsWith(".deb")).count()).isEqualTo(1);
+      }
+    } finally {
+      for (Node n : nodes) {
+        n.close();
+      }
+    }
+  }
+
+  @Test
+  void aNodeWithoutAnEnsembleRunsItsOwnZooKeeper() throws Exception {
+    TestArchive upstream =
+        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 5, 4));
+    try (RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
+        Node n =
+            Node.start(NodeConfig.load(config("solo", "", upstreamd.url(), upstream.keyring)))) {
+      assertThat(n.config().zookeeper().embedded()).isTrue();
+      await("the node leads its own cluster", () -> n.leadership().isServingAsLeader());
+      await("it publishes", () -> n.view().current() != null);
+      assertThat(get(n, "/leader")).isEqualTo(200);
+    }
+  }
+
+  private Path config(String id, String zk, String upstream, Path keyring) throws IOException {
+    Path f = dir.resolve(id + ".yaml");
+    Files.writeString(
+        f,
+        "node:\n  id: "
+            + id
+            + "\n  data: "
+            + dir.resolve(id)
+            + "\n  address: 127.0.0.1:"
+            + (port = freePort())
+            + "\nzookeeper:\n  connect: \""
+            + zk
+            + "\"\n  embedded-port: "
+            + freePort()
+            + "\narchive:\n  upstream: "
+            + upstream
+            + "\n  suites: [bookworm]\n  components: [main]\n  keyring: "
+            + keyring
+            + "\n  sync-interval: 1s\n  min-free: 0\n  rsync-host: 127.0.0.1\n  rsync-port: "
+            + freePort()
+            + "\ndirector:\n  host: 127.0.0.1\n  port: "
+            + port
+            + "\n  admin-token-file: "
+            + dir.resolve("token")
+            + "\n  drain-time: 0s\nprobe:\n  interval: 1s\n  timeout: 3s\n  confirmations: 1\n");
+    if (!Files.exists(dir.resolve("token"))) {
+      Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    }
+    return f;
+  }
+
+  private int port;
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Mirrorctl.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
+    return out.toString();
+  }
+
+  private static String health(Node n, String mirror) {
+    var m = n.view().mirrors().get(mirror);
+    if (m == null || m.state() == null) {
+      return "";
+    }
+    var http = m.state().schemes().get("http");
+    return http == null || http.get("bookworm") == null ? "" : http.get("bookworm").health().name();
+  }
+
+  private static String firstPackage(TestArchive a) throws IOException {
+    return a.firstField("main/binary-armhf/Packages", "Package");
+  }
+
+  private static int get(Node n, String path) throws IOException {
+    HttpURLConnection c =
+        (HttpURLConnection)
+            URI.create("http://127.0.0.1:" + n.port() + path).toURL().openConnection();
+    try {
+      return c.getResponseCode();
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  /** The Location of a redirect, or null when the node answers otherwise. */
+  private static String location(Node n, String path) throws IOException {
+    HttpURLConnection c =
+        (HttpURLConnection)
+            URI.create("http://127.0.0.1:" + n.port() + path).toURL().openConnection();
+    c.setInstanceFollowRedirects(false);
+    try {
+      return c.getResponseCode() == 302 ? c.getHeaderField("Location") : null;
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  static void await(String what, Check c) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        if (c.ok()) {
+          return;
+        }
+      } catch (NullPointerException | IOException notYet) {
+        // not there yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+}
