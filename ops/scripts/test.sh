@@ -11,6 +11,7 @@ declare -A needs=(
   [dpkg-deb]=dpkg
   [gpgv]=gpgv
   [rsync]=rsync
+  [haproxy]=haproxy
 )
 missing=()
 for cmd in "${!needs[@]}"; do

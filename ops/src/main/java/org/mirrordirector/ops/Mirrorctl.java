@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       NodeCommand.class,
       SourcesCommand.class,
       StatusCommand.class,
+      DemoCommand.class,
       MirrorsCommand.class
     })
 public final class Mirrorctl {

@@ -1,0 +1,391 @@
+package org.mirrordirector.ops;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+
+/**
+ * Everything on one machine, offline ({@code mirrorctl demo}): a generated signed upstream served
+ * by a local rsync daemon, an embedded ZooKeeper, a primary and a hot-spare node as separate
+ * processes (so a drill can kill and pause them for real), three local public mirrors (current,
+ * lagging, broken), and HAProxy in front checking {@code /leader} when it is installed.
+ */
+public final class Demo implements AutoCloseable {
+  /** What a drill or a test needs to find the parts. */
+  public record Layout(
+      Path dir,
+      String service,
+      String zookeeper,
+      Map<String, Integer> nodePorts,
+      Map<String, Path> nodeConfigs,
+      Map<String, String> mirrors,
+      Path keyring,
+      Path token,
+      boolean haproxy) {}
+
+  private final Path dir;
+  private final PrintWriter log;
+  private final List<AutoCloseable> parts = new ArrayList<>();
+  private final Map<String, Process> nodes = new LinkedHashMap<>();
+  private final Map<String, List<String>> commands = new LinkedHashMap<>();
+  private Layout layout;
+  private EmbeddedZooKeeper zk;
+
+  public Demo(Path dir, PrintWriter log) {
+    this.dir = dir.toAbsolutePath().normalize();
+    this.log = log;
+  }
+
+  /**
+   * Builds and starts it all; returns once the service answers apt (the active node is ready and
+   * every mirror has been probed), or throws naming what did not come up.
+   *
+   * @param basePort the service port; the parts take the next ports (0: any free ports)
+   */
+  public Layout start(int basePort, Duration readyWithin) throws Exception {
+    long t0 = System.nanoTime();
+    Files.createDirectories(dir.resolve("logs"));
+    Ports ports = new Ports(basePort);
+    int service = ports.next();
+
+    // The upstream: version 1, copied by the lagging mirror; then version 2, the current one.
+    Path upstream = dir.resolve("upstream");
+    Path keyring = dir.resolve("archive-key.asc");
+    if (!Files.isRegularFile(upstream.resolve("dists/bookworm/InRelease"))) {
+      log("generating a signed upstream archive in " + upstream);
+      deleteTree(dir.resolve("mirrors"));
+      ArchiveGenerator.Result r =
+          ArchiveGenerator.generate(
+              ArchiveGenerator.Options.small(upstream, 60, 1)
+                  .withDate(Instant.now().minus(Duration.ofHours(6))));
+      Files.write(keyring, r.key().publicKeyArmored());
+      copyTree(upstream, dir.resolve("mirrors/lagging"));
+      ArchiveGenerator.generate(
+          ArchiveGenerator.Options.small(upstream, 0, 2)
+              .withUpdateFrom(upstream, 20)
+              .withDate(Instant.now().minus(Duration.ofMinutes(5))));
+      copyTree(upstream, dir.resolve("mirrors/current"));
+      copyTree(upstream, dir.resolve("mirrors/broken"));
+      deleteTree(dir.resolve("mirrors/broken/pool")); // its indexes name files it does not have
+    }
+    RsyncModule upstreamd =
+        new RsyncModule(
+            dir.resolve("rsyncd-upstream"), upstream, "127.0.0.1", ports.next(), "127.0.0.1");
+    parts.add(upstreamd);
+
+    zk =
+        new EmbeddedZooKeeper(
+            dir.resolve("zookeeper"), "127.0.0.1", ports.next(), Duration.ofSeconds(4));
+    parts.add(zk);
+
+    Path token = dir.resolve("admin-token");
+    if (!Files.exists(token)) {
+      byte[] b = new byte[16];
+      new SecureRandom().nextBytes(b);
+      Files.writeString(token, HexFormat.of().formatHex(b) + "\n");
+    }
+
+    Map<String, String> mirrors = new LinkedHashMap<>();
+    for (String m : List.of("current", "lagging", "broken")) {
+      Server s = mirrorServer(dir.resolve("mirrors").resolve(m), ports.next());
+      parts.add(s::stop);
+      mirrors.put(
+          m, "http://127.0.0.1:" + ((ServerConnector) s.getConnectors()[0]).getLocalPort() + "/");
+    }
+
+    Map<String, Integer> nodePorts = new LinkedHashMap<>();
+    Map<String, Path> configs = new LinkedHashMap<>();
+    for (String id : List.of("node-a", "node-b")) {
+      int port = ports.next();
+      nodePorts.put(id, port);
+      Path c = dir.resolve(id + ".yaml");
+      Files.writeString(
+          c, nodeYaml(id, port, ports.next(), zk.connectString(), upstreamd.url(), keyring, token));
+      configs.put(id, c);
+    }
+    for (String id : nodePorts.keySet()) {
+      startNode(id);
+      if (id.equals("node-a")) {
+        // The primary is the first to stand for election.
+        awaitHttp("http://127.0.0.1:" + nodePorts.get(id) + "/leader", 200, readyWithin);
+      }
+    }
+
+    boolean haproxy = false;
+    String serviceUrl;
+    if (Haproxy.available()) {
+      Haproxy h = new Haproxy(dir.resolve("haproxy"), service, nodePorts.values());
+      parts.add(h);
+      haproxy = true;
+      serviceUrl = "http://127.0.0.1:" + service + "/";
+    } else {
+      serviceUrl = "http://127.0.0.1:" + nodePorts.get("node-a") + "/";
+      log("haproxy is not installed: the service address is node-a's own");
+    }
+    layout =
+        new Layout(
+            dir,
+            serviceUrl,
+            zk.connectString(),
+            nodePorts,
+            configs,
+            mirrors,
+            keyring,
+            token,
+            haproxy);
+
+    // The mirrors, registered through the active node's admin API.
+    NodeClient admin = NodeClient.of(serviceUrl, token, null);
+    double[][] places = {{48.86, 2.35}, {52.52, 13.40}, {51.51, -0.13}};
+    String[] countries = {"FR", "DE", "GB"};
+    int i = 0;
+    for (Map.Entry<String, String> m : mirrors.entrySet()) {
+      String json =
+          "{\"id\":\"mirror-"
+              + m.getKey()
+              + "\",\"baseUrls\":{\"http\":\""
+              + m.getValue()
+              + "\"},\"country\":\""
+              + countries[i]
+              + "\",\"continent\":\"EU\",\"latitude\":"
+              + places[i][0]
+              + ",\"longitude\":"
+              + places[i][1]
+              + ",\"weight\":100,\"enabled\":true,\"drained\":false}";
+      var r = admin.admin("PUT", "/admin/mirrors/mirror-" + m.getKey(), json);
+      if (r.statusCode() != 200) {
+        throw new IOException("registering mirror-" + m.getKey() + ": " + r.body().strip());
+      }
+      i++;
+    }
+    awaitProbed(admin, readyWithin.minus(Duration.ofNanos(System.nanoTime() - t0)));
+    Files.writeString(dir.resolve("demo.json"), json(layout));
+    log(String.format("ready in %.1f s", (System.nanoTime() - t0) / 1e9));
+    return layout;
+  }
+
+  private String nodeYaml(
+      String id, int port, int rsyncPort, String zk, String upstream, Path keyring, Path token) {
+    return "# written by mirrorctl demo\nnode:\n  id: "
+        + id
+        + "\n  data: "
+        + dir.resolve(id)
+        + "\n  address: 127.0.0.1:"
+        + port
+        + "\nzookeeper:\n  connect: "
+        + zk
+        + "\n  session-timeout: 4s\narchive:\n  upstream: "
+        + upstream
+        + "\n  suites: [bookworm]\n  components: [main, rpi]\n  keyring: "
+        + keyring
+        + "\n  sync-interval: 30s\n  min-free: 0\n  rsync-host: 127.0.0.1\n  rsync-port: "
+        + rsyncPort
+        + "\ndirector:\n  host: 127.0.0.1\n  port: "
+        + port
+        + "\n  trusted-proxies: [127.0.0.1/32]\n  admin-token-file: "
+        + token
+        + "\n  drain-time: 2s\nprobe:\n  interval: 5s\n  timeout: 3s\n  confirmations: 1\n";
+  }
+
+  /** Starts (or starts again) a node process; its output goes to logs/ID.log. */
+  public synchronized Process startNode(String id) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-Xmx256m");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Mirrorctl.class.getName());
+    cmd.add("node");
+    cmd.add("--config");
+    cmd.add(dir.resolve(id + ".yaml").toString());
+    commands.put(id, cmd);
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(dir.resolve("logs/" + id + ".log").toFile()))
+            .start();
+    nodes.put(id, p);
+    return p;
+  }
+
+  public synchronized Map<String, Process> nodes() {
+    return new LinkedHashMap<>(nodes);
+  }
+
+  public Layout layout() {
+    return layout;
+  }
+
+  private void awaitProbed(NodeClient admin, Duration within) throws Exception {
+    long deadline = System.nanoTime() + Math.max(within.toNanos(), 1_000_000_000L);
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        var s = admin.status();
+        int probed = 0;
+        for (var m : s.path("mirrors")) {
+          if (m.path("states").size() > 0) {
+            probed++;
+          }
+        }
+        boolean ready = false;
+        for (var n : s.path("nodes")) {
+          ready |= "ACTIVE".equals(n.path("role").asText()) && n.path("ready").asBoolean();
+        }
+        last = probed + " of 3 mirrors probed, active node " + (ready ? "ready" : "not ready");
+        if (probed == 3 && ready && !s.path("current").isNull()) {
+          return;
+        }
+      } catch (IOException notYet) {
+        last = notYet.getMessage();
+      }
+      Thread.sleep(250);
+    }
+    throw new IOException(
+        "the demo did not get ready in time: " + last + "; logs in " + dir.resolve("logs"));
+  }
+
+  private static void awaitHttp(String url, int status, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    int got = -1;
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(1000);
+        c.setReadTimeout(2000);
+        got = c.getResponseCode();
+        c.disconnect();
+        if (got == status) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // starting
+      }
+      Thread.sleep(200);
+    }
+    throw new IOException(url + " did not answer " + status + " in time (last: " + got + ")");
+  }
+
+  private static Server mirrorServer(Path root, int port) throws Exception {
+    Server s = new Server();
+    ServerConnector c = new ServerConnector(s);
+    c.setHost("127.0.0.1");
+    c.setPort(port);
+    s.addConnector(c);
+    ResourceHandler h = new ResourceHandler();
+    h.setBaseResource(ResourceFactory.of(h).newResource(root));
+    h.setDirAllowed(true);
+    s.setHandler(h);
+    s.start();
+    return s;
+  }
+
+  private static String json(Layout l) throws IOException {
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .writerWithDefaultPrettyPrinter()
+        .writeValueAsString(l);
+  }
+
+  private void log(String s) {
+    log.println("demo: " + s);
+    log.flush();
+  }
+
+  static void copyTree(Path from, Path to) throws IOException, InterruptedException {
+    Files.createDirectories(to);
+    Process p =
+        new ProcessBuilder("cp", "-a", from + "/.", to.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException("cp -a " + from + " " + to + ": " + out.strip());
+    }
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(x);
+      }
+    }
+  }
+
+  /** The service port, then the parts' ports after it (or free ones). */
+  private static final class Ports {
+    private int next;
+
+    Ports(int base) {
+      this.next = base;
+    }
+
+    int next() throws IOException {
+      if (next == 0) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+          return s.getLocalPort();
+        }
+      }
+      int p = next++;
+      try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+        return p;
+      } catch (IOException e) {
+        throw new IOException(
+            "port "
+                + p
+                + " is taken: give mirrorctl demo another --port (it uses about 12 after it)");
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    for (Process p : nodes.values()) {
+      p.destroy(); // SIGTERM: a clean stop
+    }
+    for (Process p : nodes.values()) {
+      try {
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    List<AutoCloseable> rev = new ArrayList<>(parts);
+    java.util.Collections.reverse(rev);
+    for (AutoCloseable c : rev) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log("stopping " + c + ": " + e);
+      }
+    }
+    parts.clear();
+  }
+}

@@ -1,0 +1,121 @@
+package org.mirrordirector.ops;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HAProxy in front of the nodes, as the demo runs it and as production would: clients go to the
+ * node whose {@code /leader} answers 200, checked every 500 ms; a failed connection is retried on
+ * the other node. Runs in the foreground ({@code -db}) as a child process.
+ */
+final class Haproxy implements AutoCloseable {
+  private final Process process;
+
+  static boolean available() {
+    try {
+      Process p = new ProcessBuilder("haproxy", "-v").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  /** The configuration: also what ops/examples/haproxy.cfg shows for production. */
+  static String config(int port, Collection<Integer> nodePorts) {
+    StringBuilder b =
+        new StringBuilder(
+            """
+            # written by mirrorctl demo
+            global
+              maxconn 4096
+
+            defaults
+              mode http
+              timeout connect 2s
+              timeout client 60s
+              timeout server 60s
+              timeout http-request 10s
+              # a request whose connection failed goes to the other node
+              retries 3
+              option redispatch
+              retry-on conn-failure empty-response response-timeout
+              option forwardfor
+
+            frontend service
+            """);
+    b.append("  bind 127.0.0.1:").append(port).append('\n');
+    b.append(
+        """
+          default_backend nodes
+
+        backend nodes
+          # only the active node answers 200 on /leader, and only while its ZooKeeper contact is fresh
+          option httpchk GET /leader
+          http-check expect status 200
+          default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
+        """);
+    int i = 0;
+    for (int p : nodePorts) {
+      b.append("  server node-")
+          .append((char) ('a' + i++))
+          .append(" 127.0.0.1:")
+          .append(p)
+          .append(" check\n");
+    }
+    return b.toString();
+  }
+
+  Haproxy(Path dir, int port, Collection<Integer> nodePorts)
+      throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    Path cfg = dir.resolve("haproxy.cfg");
+    Files.writeString(cfg, config(port, nodePorts));
+    Process check =
+        new ProcessBuilder("haproxy", "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
+    String out = new String(check.getInputStream().readAllBytes());
+    if (check.waitFor() != 0) {
+      throw new IOException("haproxy rejects " + cfg + ": " + out.strip());
+    }
+    process =
+        new ProcessBuilder("haproxy", "-db", "-f", cfg.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("haproxy.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        return;
+      } catch (IOException notYet) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          process.destroyForcibly();
+          throw new IOException(
+              "haproxy did not start on port "
+                  + port
+                  + ": "
+                  + Files.readString(dir.resolve("haproxy.log")).strip());
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
