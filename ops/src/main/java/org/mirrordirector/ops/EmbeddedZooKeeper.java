@@ -30,7 +30,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     factory = ServerCnxnFactory.createFactory(new InetSocketAddress(host, port), 1000);
     try {
       factory.startup(server);
-    } catch (IOException | InterruptedException | RuntimeException e) {
+    } catch (IOException | InterruptedException | RuntimeException | LinkageError e) {
       factory.shutdown();
       throw new IOException(
           "the embedded ZooKeeper cannot listen on " + host + ":" + port + ": " + e.getMessage(),

@@ -332,7 +332,9 @@ public final class Node implements AutoCloseable {
       opened.remove(leadership);
       if (wasLeader && director != null && !config.director().drainTime().isZero()) {
         LOG.info(
-            "[{}] left the leadership; answering for {} more", id, config.director().drainTime());
+            "[{}] left the leadership; answering for {} more",
+            id,
+            Durations.format(config.director().drainTime()));
         try {
           Thread.sleep(config.director().drainTime().toMillis());
         } catch (InterruptedException e) {
