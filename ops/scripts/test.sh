@@ -12,6 +12,7 @@ declare -A needs=(
   [gpgv]=gpgv
   [rsync]=rsync
   [haproxy]=haproxy
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!needs[@]}"; do

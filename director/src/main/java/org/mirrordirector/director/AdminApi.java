@@ -14,6 +14,7 @@ import org.eclipse.jetty.util.Callback;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.FencedOutException;
 import org.mirrordirector.failover.Leadership;
+import org.mirrordirector.failover.Payloads.DrillRecord;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
 import org.mirrordirector.failover.Payloads.Role;
 import org.mirrordirector.failover.RegistryPaths;
@@ -74,6 +75,9 @@ public final class AdminApi extends Handler.Wrapper {
     if (auth == null || !MessageDigest.isEqual(token, auth.getBytes(StandardCharsets.UTF_8))) {
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
       return answer(response, callback, 401, "a valid admin token is required");
+    }
+    if (path.equals("/admin/drills")) {
+      return drill(request, response, callback);
     }
     String[] parts =
         path.startsWith(PREFIX) ? path.substring(PREFIX.length()).split("/", -1) : new String[0];
@@ -146,6 +150,61 @@ public final class AdminApi extends Handler.Wrapper {
                     callback,
                     200,
                     "mirror " + id + what + " in epoch " + leadership.epoch());
+              } catch (FencedOutException e) {
+                answer(response, callback, 503, "this node lost the leadership: " + e.getMessage());
+              } catch (Exception e) {
+                answer(response, callback, 503, "the registry write failed: " + e);
+              }
+            });
+    return true;
+  }
+
+  /** {@code POST /admin/drills}: a drill's record, kept in the registry for the status page. */
+  private boolean drill(Request request, Response response, Callback callback) {
+    if (!HttpMethod.POST.is(request.getMethod())) {
+      response.getHeaders().put(HttpHeader.ALLOW, "POST");
+      return answer(response, callback, 405, "use POST");
+    }
+    if (leadership.role() != Role.ACTIVE) {
+      return answer(response, callback, 503, "this node is not the active node; ask the leader");
+    }
+    long length = request.getLength();
+    if (length < 0 || length > MAX_BODY) {
+      return answer(
+          response,
+          callback,
+          length < 0 ? 411 : 413,
+          "send the drill as JSON with a Content-Length of at most " + MAX_BODY + " bytes");
+    }
+    request
+        .getComponents()
+        .getThreadPool()
+        .execute(
+            () -> {
+              DrillRecord d;
+              try {
+                d =
+                    STRICT.readValue(
+                        Content.Source.asString(request, StandardCharsets.UTF_8),
+                        DrillRecord.class);
+                if (d == null) {
+                  throw new IllegalArgumentException("empty");
+                }
+              } catch (Exception e) {
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                  root = root.getCause();
+                }
+                answer(response, callback, 400, "not a drill record: " + root.getMessage());
+                return;
+              }
+              try {
+                writer.addDrill(d);
+                answer(
+                    response,
+                    callback,
+                    200,
+                    "drill " + d.id() + " recorded in epoch " + leadership.epoch());
               } catch (FencedOutException e) {
                 answer(response, callback, 503, "this node lost the leadership: " + e.getMessage());
               } catch (Exception e) {

@@ -114,6 +114,48 @@ class AdminApiTest {
         assertThat(request(leader, "GET", "/other", null).getStatus())
             .as("other paths pass through")
             .isEqualTo(404);
+
+        // Adding a mirror: strict JSON, the id of the path, prefixes checked.
+        String m2 =
+            "{\"id\":\"m2\",\"baseUrls\":{\"https\":\"https://m2.example.org/raspbian/\"},"
+                + "\"country\":\"FR\",\"prefixes\":[\"192.0.2.0/24\"],\"weight\":50,"
+                + "\"enabled\":true,\"drained\":false}";
+        HttpTester.Response added = put(leader, "/admin/mirrors/m2", m2);
+        assertThat(added.getContent()).startsWith("mirror m2 added in epoch ");
+        await(() -> rb.view().mirrors().containsKey("m2"));
+        assertThat(rb.view().mirrors().get("m2").config().prefixes())
+            .containsExactly("192.0.2.0/24");
+        assertThat(put(leader, "/admin/mirrors/m2", m2).getContent())
+            .startsWith("mirror m2 replaced");
+        assertThat(put(leader, "/admin/mirrors/m3", m2).getContent())
+            .isEqualTo("the body's id 'm2' is not the id in the path 'm3'\n");
+        HttpTester.Response typo = put(leader, "/admin/mirrors/m2", m2.replace("weight", "wieght"));
+        assertThat(typo.getStatus()).isEqualTo(400);
+        assertThat(typo.getContent()).startsWith("unknown field 'wieght'; the fields are [id, ");
+        HttpTester.Response badPrefix =
+            put(leader, "/admin/mirrors/m2", m2.replace("192.0.2.0/24", "192.0.2.0/40"));
+        assertThat(badPrefix.getStatus()).isEqualTo(400);
+        assertThat(badPrefix.getContent()).contains("mirror m2 prefix");
+        HttpTester.Response badUrl =
+            put(leader, "/admin/mirrors/m2", m2.replace("https://m2", "http://m2"));
+        assertThat(badUrl.getStatus()).isEqualTo(400);
+        assertThat(badUrl.getContent()).contains("base URL for https must be https://");
+        assertThat(put(leader, "/admin/mirrors/m2", "not json").getStatus()).isEqualTo(400);
+        assertThat(put(standby, "/admin/mirrors/m2", m2).getStatus()).isEqualTo(503);
+
+        // A drill's record, for the status page.
+        HttpTester.Response drill =
+            request(
+                leader,
+                "POST",
+                "/admin/drills",
+                TOKEN,
+                "{\"id\":\"drill-1\",\"mode\":\"crash\",\"passed\":true,\"startedAtMillis\":1,"
+                    + "\"finishedAtMillis\":2,\"figures\":{\"promotion\":4.5},\"summary\":\"PASS\"}");
+        assertThat(drill.getContent()).startsWith("drill drill-1 recorded in epoch ");
+        await(() -> rb.view().drills().size() == 1);
+        assertThat(request(leader, "POST", "/admin/drills", TOKEN, "{\"id\":\"x y\"}").getStatus())
+            .isEqualTo(400);
       } finally {
         server.stop();
         ra.close();
@@ -134,6 +176,26 @@ class AdminApiTest {
 
   static HttpTester.Response post(LocalConnector c, String path, String token) throws Exception {
     return request(c, "POST", path, token);
+  }
+
+  static HttpTester.Response put(LocalConnector c, String path, String body) throws Exception {
+    return request(c, "PUT", path, TOKEN, body);
+  }
+
+  static HttpTester.Response request(
+      LocalConnector c, String method, String path, String token, String body) throws Exception {
+    byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return HttpTester.parseResponse(
+        c.getResponse(
+            method
+                + " "
+                + path
+                + " HTTP/1.1\r\nHost: d\r\nAuthorization: Bearer "
+                + token
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + b.length
+                + "\r\nConnection: close\r\n\r\n"
+                + body));
   }
 
   static HttpTester.Response request(LocalConnector c, String method, String path, String token)

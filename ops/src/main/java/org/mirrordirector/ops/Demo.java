@@ -23,6 +23,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.mirrordirector.failover.TcpProxy;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 
 /**
@@ -42,13 +43,14 @@ public final class Demo implements AutoCloseable {
       Map<String, String> mirrors,
       Path keyring,
       Path token,
-      boolean haproxy) {}
+      boolean haproxy,
+      String control) {}
 
   private final Path dir;
   private final PrintWriter log;
   private final List<AutoCloseable> parts = new ArrayList<>();
   private final Map<String, Process> nodes = new LinkedHashMap<>();
-  private final Map<String, List<String>> commands = new LinkedHashMap<>();
+  private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
   private Layout layout;
   private EmbeddedZooKeeper zk;
 
@@ -120,8 +122,13 @@ public final class Demo implements AutoCloseable {
       int port = ports.next();
       nodePorts.put(id, port);
       Path c = dir.resolve(id + ".yaml");
+      // Each node reaches ZooKeeper through its own proxy, which the drill's isolate mode cuts.
+      TcpProxy proxy = new TcpProxy(zk.port());
+      parts.add(proxy);
+      proxies.put(id, proxy);
       Files.writeString(
-          c, nodeYaml(id, port, ports.next(), zk.connectString(), upstreamd.url(), keyring, token));
+          c,
+          nodeYaml(id, port, ports.next(), proxy.connectString(), upstreamd.url(), keyring, token));
       configs.put(id, c);
     }
     for (String id : nodePorts.keySet()) {
@@ -132,6 +139,10 @@ public final class Demo implements AutoCloseable {
       }
     }
 
+    Server control = DemoControl.start(this, Files.readString(token).strip(), ports.next());
+    parts.add(control::stop);
+    String controlUrl =
+        "http://127.0.0.1:" + ((ServerConnector) control.getConnectors()[0]).getLocalPort() + "/";
     boolean haproxy = false;
     String serviceUrl;
     if (Haproxy.available()) {
@@ -153,7 +164,8 @@ public final class Demo implements AutoCloseable {
             mirrors,
             keyring,
             token,
-            haproxy);
+            haproxy,
+            controlUrl);
 
     // The mirrors, registered through the active node's admin API.
     NodeClient admin = NodeClient.of(serviceUrl, token, null);
@@ -219,7 +231,6 @@ public final class Demo implements AutoCloseable {
     cmd.add("node");
     cmd.add("--config");
     cmd.add(dir.resolve(id + ".yaml").toString());
-    commands.put(id, cmd);
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -232,6 +243,15 @@ public final class Demo implements AutoCloseable {
 
   public synchronized Map<String, Process> nodes() {
     return new LinkedHashMap<>(nodes);
+  }
+
+  /** The proxy between a node and ZooKeeper. */
+  public TcpProxy proxy(String id) {
+    TcpProxy p = proxies.get(id);
+    if (p == null) {
+      throw new IllegalArgumentException("no node '" + id + "' in the demo");
+    }
+    return p;
   }
 
   public Layout layout() {
@@ -302,10 +322,24 @@ public final class Demo implements AutoCloseable {
     return s;
   }
 
+  /** demo.json: where every part is, for the drill and for people (paths as plain strings). */
   private static String json(Layout l) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("dir", l.dir().toString());
+    m.put("service", l.service());
+    m.put("control", l.control());
+    m.put("zookeeper", l.zookeeper());
+    m.put("nodePorts", l.nodePorts());
+    Map<String, String> configs = new LinkedHashMap<>();
+    l.nodeConfigs().forEach((k, v) -> configs.put(k, v.toString()));
+    m.put("nodeConfigs", configs);
+    m.put("mirrors", l.mirrors());
+    m.put("keyring", l.keyring().toString());
+    m.put("token", l.token().toString());
+    m.put("haproxy", l.haproxy());
     return new com.fasterxml.jackson.databind.ObjectMapper()
         .writerWithDefaultPrettyPrinter()
-        .writeValueAsString(l);
+        .writeValueAsString(m);
   }
 
   private void log(String s) {
@@ -357,7 +391,7 @@ public final class Demo implements AutoCloseable {
         throw new IOException(
             "port "
                 + p
-                + " is taken: give mirrorctl demo another --port (it uses about 12 after it)");
+                + " is taken: give mirrorctl demo another --port (it uses the 10 after it)");
       }
     }
   }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
       "Run everything on this machine, offline: a signed upstream behind rsync, ZooKeeper, a"
           + " primary and a hot-spare node (separate processes), three public mirrors (current,"
           + " lagging, broken), and HAProxy in front when it is installed.",
-      "Prints the apt sources line, the status page and the node configs; Ctrl-C stops it all."
+      "Prints the apt sources line, the status page and the drill command; Ctrl-C stops it all."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -30,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
       names = "--port",
       defaultValue = "8080",
       description =
-          "The service port; the parts use the 11 ports after it (0: any free ports). Default:"
+          "The service port; the parts use the 10 ports after it (0: any free ports). Default:"
               + " ${DEFAULT-VALUE}.")
   int port;
 
@@ -58,6 +58,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("    deb [signed-by=" + l.keyring() + "] " + root + " bookworm main rpi");
     out.println("  status page:   " + l.service() + "status");
     out.println("  cluster:       mirrorctl status --url " + l.service());
+    out.println("  failover drill: mirrorctl drill --demo " + l.dir() + " --mode crash");
     out.println("  node configs:  " + l.nodeConfigs().values());
     out.println("  logs:          " + l.dir().resolve("logs"));
     out.println("Ctrl-C stops the demo.");

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * HAProxy in front of the nodes, as the demo runs it and as production would: clients go to the
- * node whose {@code /leader} answers 200, checked every 500 ms; a failed connection is retried on
- * the other node. Runs in the foreground ({@code -db}) as a child process.
+ * node whose {@code /leader} answers 200, checked every 500 ms; while none does (during a
+ * failover), to any node whose {@code /ready} does. Runs in the foreground ({@code -db}) as a child
+ * process.
  */
 final class Haproxy implements AutoCloseable {
   private final Process process;
@@ -39,7 +40,8 @@ final class Haproxy implements AutoCloseable {
               mode http
               timeout connect 2s
               timeout client 60s
-              timeout server 60s
+              timeout server 30s
+              timeout check 1s
               timeout http-request 10s
               # a request whose connection failed goes to the other node
               retries 3
@@ -52,6 +54,9 @@ final class Haproxy implements AutoCloseable {
     b.append("  bind 127.0.0.1:").append(port).append('\n');
     b.append(
         """
+          # while no node leads (the seconds of a failover), any ready node answers: a standby's
+          # director redirects from its own view of the registry, which is static stability
+          use_backend spares if { nbsrv(nodes) eq 0 }
           default_backend nodes
 
         backend nodes
@@ -60,6 +65,20 @@ final class Haproxy implements AutoCloseable {
           http-check expect status 200
           default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
         """);
+    servers(b, nodePorts);
+    b.append(
+        """
+
+        backend spares
+          option httpchk GET /ready
+          http-check expect status 200
+          default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
+        """);
+    servers(b, nodePorts);
+    return b.toString();
+  }
+
+  private static void servers(StringBuilder b, Collection<Integer> nodePorts) {
     int i = 0;
     for (int p : nodePorts) {
       b.append("  server node-")
@@ -68,7 +87,6 @@ final class Haproxy implements AutoCloseable {
           .append(p)
           .append(" check\n");
     }
-    return b.toString();
   }
 
   Haproxy(Path dir, int port, Collection<Integer> nodePorts)

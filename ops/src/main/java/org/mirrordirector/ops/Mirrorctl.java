@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       SourcesCommand.class,
       StatusCommand.class,
       DemoCommand.class,
+      DrillCommand.class,
       MirrorsCommand.class
     })
 public final class Mirrorctl {

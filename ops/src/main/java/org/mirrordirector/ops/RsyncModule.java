@@ -39,8 +39,15 @@ public final class RsyncModule implements AutoCloseable {
             + tree
             + "\n  read only = yes\n  comment = Mirror Director published snapshot\n";
     Path confFile = dir.resolve("rsyncd.conf");
+    stopStale(dir.resolve("rsyncd.pid"), confFile);
     Files.writeString(confFile, conf);
     Files.deleteIfExists(dir.resolve("rsyncd.pid"));
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new IOException(
+          "the rsync module cannot listen on " + host + ":" + port + ": " + e.getMessage());
+    }
     try {
       process =
           new ProcessBuilder(
@@ -82,6 +89,36 @@ public final class RsyncModule implements AutoCloseable {
             ? "[" + advertised + "]"
             : advertised;
     this.url = "rsync://" + h + ":" + port + "/archive/";
+  }
+
+  /**
+   * The daemon of this node's previous run, when the node was killed (SIGKILL leaves its children
+   * running): stopped, so that this run's daemon can listen and serves this run's config.
+   */
+  private static void stopStale(Path pidFile, Path confFile) throws IOException {
+    if (!Files.isRegularFile(pidFile)) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readString(pidFile).strip());
+    } catch (NumberFormatException e) {
+      return;
+    }
+    java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    if (h.isPresent()
+        && h.get()
+            .info()
+            .commandLine()
+            .map(c -> c.contains("--config=" + confFile))
+            .orElse(false)) {
+      h.get().destroy();
+      try {
+        h.get().onExit().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        h.get().destroyForcibly();
+      }
+    }
   }
 
   /** The module's URL for peers: rsync://host:port/archive/. */

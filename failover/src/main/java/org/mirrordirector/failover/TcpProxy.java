@@ -11,18 +11,25 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy on 127.0.0.1 in front of one ZooKeeper server, that a test can cut: while cut, bytes
- * are swallowed in both directions (a network partition, not a refused connection), so the client
- * only learns of it by its own timeouts. Restoring drops the stalled connections.
+ * A TCP proxy on 127.0.0.1 in front of one ZooKeeper server, that a test or a drill can cut: while
+ * cut, bytes are swallowed in both directions (a network partition, not a refused connection), so
+ * the client only learns of it by its own timeouts. Restoring drops the stalled connections. The
+ * drill's isolate mode puts one in front of ZooKeeper for each node: the node goes on answering
+ * clients while it is cut off from the registry.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final InetSocketAddress target;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+
+  public boolean isCut() {
+    return cut;
+  }
+
   private volatile boolean closed;
 
-  TcpProxy(int targetPort) throws IOException {
+  public TcpProxy(int targetPort) throws IOException {
     this.target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread t = new Thread(this::accept, "tcp-proxy-" + server.getLocalPort());
@@ -30,19 +37,19 @@ final class TcpProxy implements AutoCloseable {
     t.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  String connectString() {
+  public String connectString() {
     return "127.0.0.1:" + port();
   }
 
-  void cut() {
+  public void cut() {
     cut = true;
   }
 
-  void restore() {
+  public void restore() {
     cut = false;
     for (Socket s : sockets) {
       closeQuietly(s);

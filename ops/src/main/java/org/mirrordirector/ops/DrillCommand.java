@@ -1,0 +1,239 @@
+package org.mirrordirector.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mirrorctl drill}: proves the failover, with figures and a verdict. */
+@Command(
+    name = "drill",
+    description = {
+      "Fail the primary on purpose under apt-like load and measure the failover: detection,"
+          + " promotion, client switch, gap, failed and retried requests, overlap of two active"
+          + " nodes, epochs, rejoin. PASS/FAIL per figure; exit 1 on any FAIL. The cluster is"
+          + " restored to two healthy nodes; each drill is recorded in the registry (status page).",
+      "Against the demo: mirrorctl drill --demo DIR [--mode crash]."
+    })
+final class DrillCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--demo",
+      paramLabel = "DIR",
+      description = "A running mirrorctl demo's directory (its demo.json names every part).")
+  Path demo;
+
+  @Option(
+      names = "--mode",
+      defaultValue = "crash",
+      paramLabel = "graceful|crash|pause|isolate|all",
+      description = "The fault. all: each mode in turn. Default: ${DEFAULT-VALUE}.")
+  String mode;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "20",
+      description = "apt-like requests per second (InRelease and .deb). Default: ${DEFAULT-VALUE}.")
+  double rate;
+
+  @Option(
+      names = "--hold",
+      defaultValue = "8s",
+      converter = Durations.DurationConverter.class,
+      description =
+          "How long a pause or a cut lasts; longer than the session timeout. Default:"
+              + " ${DEFAULT-VALUE}.")
+  Duration hold;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "1",
+      description = "Drills per mode. Default: ${DEFAULT-VALUE}.")
+  int rounds;
+
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description = "Where the JSON report goes (default: drills/ID.json in the demo directory).")
+  Path report;
+
+  @Override
+  public Integer call() throws Exception {
+    if (demo == null) {
+      throw new Mirrorctl.UsageException(
+          "give --demo DIR: the drill injects faults through the demo's control port (for a"
+              + " production deployment, see the README's drill section)");
+    }
+    if (!(rate > 0 && rate <= 1000)) {
+      throw new Mirrorctl.UsageException("--rate must be more than 0 and at most 1000: " + rate);
+    }
+    if (rounds < 1 || rounds > 1000) {
+      throw new Mirrorctl.UsageException("--rounds must be 1..1000: " + rounds);
+    }
+    List<Drill.Mode> modes = new ArrayList<>();
+    if (mode.equalsIgnoreCase("all")) {
+      modes.addAll(List.of(Drill.Mode.values()));
+    } else {
+      try {
+        modes.add(Drill.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new Mirrorctl.UsageException(
+            "--mode must be graceful, crash, pause, isolate or all, not '" + mode + "'");
+      }
+    }
+    Path layoutFile = demo.resolve("demo.json");
+    if (!Files.isRegularFile(layoutFile)) {
+      throw new Mirrorctl.UsageException(
+          layoutFile + " not found: is a mirrorctl demo running with --dir " + demo + "?");
+    }
+    JsonNode layout = new ObjectMapper().readTree(layoutFile.toFile());
+    if (!layout.path("haproxy").asBoolean()) {
+      throw new Mirrorctl.UsageException(
+          "this demo runs without HAProxy, so its service address is the primary itself: a drill"
+              + " needs the load balancer (apt-get install haproxy, then start the demo again)");
+    }
+    Path token = Path.of(layout.path("token").asText());
+    NodeClient service = NodeClient.of(layout.path("service").asText(), token, null);
+    Drill.Faults faults = new DemoFaults(layout.path("control").asText(), token);
+    PrintWriter out = spec.commandLine().getOut();
+    Drill drill = new Drill(service, faults, Drill.Thresholds.defaults(), out);
+    boolean all = true;
+    List<Drill.Report> done = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      for (Drill.Mode m : modes) {
+        Drill.Report rep = drill.run(m, rate, hold);
+        out.print(Drill.render(rep));
+        Path file = report != null ? report : demo.resolve("drills").resolve(rep.id() + ".json");
+        if (file.getParent() != null) {
+          Files.createDirectories(file.getParent());
+        }
+        Files.writeString(file, Drill.json(rep));
+        out.println("report: " + file);
+        var rec =
+            service.admin(
+                "POST", "/admin/drills", new ObjectMapper().writeValueAsString(rep.record()));
+        out.println(
+            rec.statusCode() == 200
+                ? rec.body().strip()
+                : "not recorded in the registry: " + rec.statusCode() + " " + rec.body().strip());
+        out.flush();
+        all &= rep.passed();
+        done.add(rep);
+        awaitHealthy(service);
+      }
+    }
+    if (done.size() > 1) {
+      out.print(summary(done));
+      out.flush();
+    }
+    return all ? Mirrorctl.OK : Mirrorctl.FAILED;
+  }
+
+  /** Per mode: how many passed, and each figure's median and maximum over the rounds. */
+  static String summary(List<Drill.Report> reports) {
+    StringBuilder b = new StringBuilder("\nsummary (median / max over the rounds)\n");
+    java.util.Map<String, List<Drill.Report>> byMode = new java.util.LinkedHashMap<>();
+    for (Drill.Report r : reports) {
+      byMode.computeIfAbsent(r.mode(), k -> new ArrayList<>()).add(r);
+    }
+    for (var e : byMode.entrySet()) {
+      long passed = e.getValue().stream().filter(Drill.Report::passed).count();
+      b.append(
+          String.format(Locale.ROOT, "%-9s %d/%d PASS", e.getKey(), passed, e.getValue().size()));
+      for (String f :
+          List.of(
+              "detection",
+              "promotion",
+              "switch",
+              "gap",
+              "failed",
+              "retried",
+              "overlap",
+              "rejoin")) {
+        List<Double> v = new ArrayList<>();
+        for (Drill.Report r : e.getValue()) {
+          Double x = r.values().get(f);
+          if (x != null && !x.isNaN()) {
+            v.add(x);
+          }
+        }
+        if (v.isEmpty()) {
+          continue;
+        }
+        java.util.Collections.sort(v);
+        double median =
+            v.size() % 2 == 1
+                ? v.get(v.size() / 2)
+                : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
+        b.append(
+            String.format(
+                Locale.ROOT, ", %s %s/%s", f, Drill.fmt(median), Drill.fmt(v.get(v.size() - 1))));
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
+  /** Between drills: the preflight conditions again (the standby caught up). */
+  private static void awaitHealthy(NodeClient service) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<String> last = List.of();
+    while (System.nanoTime() < deadline) {
+      try {
+        last = Drill.preflight(service.status());
+        if (last.isEmpty()) {
+          return;
+        }
+      } catch (IOException e) {
+        last = List.of(e.getMessage());
+      }
+      Thread.sleep(250);
+    }
+    throw new IOException("the cluster did not come back to health: " + String.join("; ", last));
+  }
+
+  /** Faults through the demo's control port. */
+  static final class DemoFaults implements Drill.Faults {
+    private final URI control;
+    private final String token;
+    private final HttpClient http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    DemoFaults(String control, Path tokenFile) throws IOException {
+      this.control = URI.create(control);
+      this.token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+    }
+
+    @Override
+    public String act(String node, String action) throws IOException, InterruptedException {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(control.resolve("nodes/" + node + "/" + action))
+                  .header("Authorization", "Bearer " + token)
+                  .timeout(Duration.ofSeconds(60))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IOException(action + " " + node + ": " + r.body().strip());
+      }
+      return r.body().strip();
+    }
+  }
+}
