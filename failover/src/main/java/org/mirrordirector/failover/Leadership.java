@@ -254,17 +254,32 @@ public final class Leadership implements Closeable {
 
   /** Records what this node reports about itself besides its role (readiness, snapshot). */
   public void setReady(boolean ready, String snapshot) {
-    events.execute(
+    report(
         () -> {
           nodeInfo = nodeInfo.withReady(ready, snapshot);
           publishNodeInfo();
         });
   }
 
+  /**
+   * Runs a self-report on the events thread; after close it is dropped: a node that has left has
+   * nothing to report (a sync finishing during the shutdown must not fail on it).
+   */
+  private void report(Runnable r) {
+    if (lifecycle.get() == Lifecycle.CLOSED) {
+      return;
+    }
+    try {
+      events.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+      // closed between the check and the call: dropped likewise
+    }
+  }
+
   /** Records the rsync URL of this node's published tree, from which a hot spare copies. */
   public void setRsync(String url) {
     String checked = nodeInfo.withRsync(url).rsync(); // validates now, in the caller's thread
-    events.execute(
+    report(
         () -> {
           nodeInfo = nodeInfo.withRsync(checked);
           publishNodeInfo();

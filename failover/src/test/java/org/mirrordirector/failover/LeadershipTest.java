@@ -74,6 +74,16 @@ class LeadershipTest {
   }
 
   @Test
+  void aSelfReportAfterCloseIsDroppedNotThrown() throws Exception {
+    Node a = new Node("a", zk.getConnectString(), S).start();
+    a.awaitRole(Role.ACTIVE, Duration.ofSeconds(10));
+    a.close();
+    // A sync that finishes while the node shuts down reports once more: nothing to publish.
+    a.leadership.setReady(true, "s-late");
+    a.leadership.setRsync("rsync://127.0.0.1:1/archive/");
+  }
+
+  @Test
   void relinquishHandsOverAndTheOldLeaderRejoinsAsStandby() throws Exception {
     try (Node a = new Node("a", zk.getConnectString(), S).start()) {
       a.awaitRole(Role.ACTIVE, Duration.ofSeconds(10));

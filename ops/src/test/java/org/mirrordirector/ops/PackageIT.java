@@ -76,7 +76,7 @@ class PackageIT {
         int leader = -1;
         while (System.nanoTime() < deadline && node.isAlive()) {
           leader = status(port, "/leader");
-          if (leader == 200 && status(port, "/ready") == 200) {
+          if (leader == 200 && status(port, "/ready") == 200 && recorded(port)) {
             break;
           }
           Thread.sleep(200);
@@ -129,6 +129,18 @@ class PackageIT {
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
     return out;
+  }
+
+  /** The first snapshot is in the registry: the node's start-up work is done. */
+  private static boolean recorded(int port) {
+    try (var in = URI.create("http://127.0.0.1:" + port + "/status.json").toURL().openStream()) {
+      return !new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(in)
+          .path("current")
+          .isNull();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static int status(int port, String path) {
