@@ -8,6 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,10 +143,33 @@ public final class Drill {
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();
 
-  public Drill(NodeClient service, Faults faults, Thresholds limits, PrintWriter log) {
+  /**
+   * Where the drill's load goes.
+   *
+   * @param root the archive's path on the director, like {@code /raspbian/}
+   * @param suite the suite whose InRelease and packages are requested
+   * @param aptKeyring when not null, a real {@code apt-get update} loop runs too, trusting this
+   *     keyring
+   * @param duration the load runs at least this long (the drill may need longer)
+   */
+  public record Load(String root, String suite, Path aptKeyring, Duration duration) {
+    public Load {
+      if (!root.matches("/([A-Za-z0-9._-]+/)*")) {
+        throw new IllegalArgumentException("the root must look like /raspbian/: '" + root + "'");
+      }
+      if (!suite.matches("[A-Za-z0-9][A-Za-z0-9.+_-]*")) {
+        throw new IllegalArgumentException("'" + suite + "' is not a suite name");
+      }
+    }
+  }
+
+  private final Load target;
+
+  public Drill(NodeClient service, Faults faults, Thresholds limits, Load target, PrintWriter log) {
     this.service = service;
     this.faults = faults;
     this.limits = limits;
+    this.target = target;
     this.log = log;
   }
 
@@ -177,16 +203,21 @@ public final class Drill {
       }
     }
     long epochBefore = before.path("registry").path("epoch").asLong();
-    List<String> paths = loadPaths();
+    Archive archive = archive();
+    List<String> paths = archive.paths();
     log(
         "%s: %s is primary (epoch %d), %s the hot spare; %d paths; %.0f requests/s",
         id, primary, epochBefore, standby, paths.size(), rate);
 
-    Load load = new Load(paths, rate);
+    Requests load = new Requests(paths, rate);
+    AptLoop apt = target.aptKeyring() == null ? null : new AptLoop(archive);
     Poller poll = new Poller(addresses, primary, standby);
     Instant started = Instant.now();
     load.start();
     poll.start();
+    if (apt != null) {
+      apt.start();
+    }
     Thread.sleep(2000); // steady state first
     long fault = System.nanoTime();
     poll.fault(fault);
@@ -235,8 +266,15 @@ public final class Drill {
       Thread.sleep(200);
     }
     Thread.sleep(1000); // the load goes on a little after the rejoin
+    long minimum = started.toEpochMilli() + target.duration().toMillis();
+    while (System.currentTimeMillis() < minimum) {
+      Thread.sleep(100);
+    }
     load.stop();
     poll.stop();
+    if (apt != null) {
+      apt.stop();
+    }
     Instant finished = Instant.now();
     if (after == null) {
       after = service.status();
@@ -270,6 +308,16 @@ public final class Drill {
             "<= " + limits.failed(),
             load.failed.get() <= limits.failed()));
     figures.add(new Figure("retried", load.retried.get(), "", "reported", true));
+    if (apt != null) {
+      figures.add(
+          new Figure(
+              "apt failed",
+              apt.failed.get(),
+              "",
+              "= 0 of " + apt.runs.get() + " apt-get update runs",
+              apt.failed.get() == 0 && apt.runs.get() > 0));
+      notes.addAll(apt.errors);
+    }
     figures.add(
         new Figure("overlap", poll.overlapMillis / 1000.0, " s", "= 0", poll.overlapMillis == 0));
     figures.add(new Figure("epoch", epochAfter, "", "> " + epochBefore, epochAfter > epochBefore));
@@ -362,29 +410,83 @@ public final class Drill {
         name, s, " s", limit == null ? "observed" : "<= " + limit.toMillis() / 1000.0 + " s", pass);
   }
 
-  /** InRelease and .deb paths of the archive, read through the service like apt would. */
-  private List<String> loadPaths() throws IOException, InterruptedException {
-    URI base = service.base().resolve("raspbian/");
+  /** What the drill knows of the archive, read through the service like apt would. */
+  record Archive(List<String> paths, String architecture, List<String> components) {}
+
+  /**
+   * The suite's InRelease, the architecture and components it names, and up to 40 pool files of its
+   * first Packages index (uncompressed, .xz or .gz).
+   */
+  Archive archive() throws IOException, InterruptedException {
+    String root = target.root().substring(1);
+    String dists = root + "dists/" + target.suite() + "/";
+    String inRelease =
+        new String(fetchBytes(service.base().resolve(dists + "InRelease")), StandardCharsets.UTF_8);
+    String arch = null;
+    List<String> components = new ArrayList<>();
+    List<String> indexes = new ArrayList<>();
+    boolean inSha256 = false;
+    for (String l : inRelease.split("\n")) {
+      if (l.startsWith("Architectures:")) {
+        for (String a : l.substring(14).trim().split("\\s+")) {
+          if (arch == null && !a.equals("all")) {
+            arch = a;
+          }
+        }
+      } else if (l.startsWith("Components:")) {
+        components.addAll(List.of(l.substring(11).trim().split("\\s+")));
+      } else if (l.startsWith("SHA256:")) {
+        inSha256 = true;
+      } else if (inSha256 && l.startsWith(" ")) {
+        String[] f = l.trim().split("\\s+");
+        if (f.length == 3) {
+          indexes.add(f[2]);
+        }
+      } else {
+        inSha256 = false;
+      }
+    }
+    if (arch == null || components.isEmpty()) {
+      throw new IOException(dists + "InRelease names no architecture or no component");
+    }
+    String index = null;
+    for (String suffix : List.of("", ".xz", ".gz")) {
+      for (String c : components) {
+        String want = c + "/binary-" + arch + "/Packages" + suffix;
+        if (index == null && indexes.contains(want)) {
+          index = want;
+        }
+      }
+    }
+    if (index == null) {
+      throw new IOException(dists + "InRelease lists no Packages index for " + arch);
+    }
+    byte[] raw = fetchBytes(service.base().resolve(dists + index));
+    String packages;
+    try (java.io.InputStream in =
+        org.mirrordirector.sync.archive.Compression.of(index)
+            .decompress(new java.io.ByteArrayInputStream(raw), index, 1L << 30)) {
+      packages = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
     List<String> paths = new ArrayList<>();
-    paths.add("raspbian/dists/bookworm/InRelease");
-    String packages = fetch(base.resolve("dists/bookworm/main/binary-armhf/Packages"));
+    paths.add(dists + "InRelease");
     for (String l : packages.split("\n")) {
       if (l.startsWith("Filename: ") && paths.size() < 41) {
-        paths.add("raspbian/" + l.substring(10).strip());
+        paths.add(root + l.substring(10).strip());
       }
     }
     if (paths.size() < 2) {
-      throw new IOException("the archive's Packages names no file");
+      throw new IOException(dists + index + " names no file");
     }
-    return paths;
+    return new Archive(paths, arch, components);
   }
 
-  private String fetch(URI u) throws IOException, InterruptedException {
+  private byte[] fetchBytes(URI u) throws IOException, InterruptedException {
     for (int hop = 0; hop < 3; hop++) {
-      HttpResponse<String> r =
+      HttpResponse<byte[]> r =
           http.send(
-              HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.ofString());
+              HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       if (r.statusCode() == 200) {
         return r.body();
       }
@@ -397,10 +499,121 @@ public final class Drill {
   }
 
   /**
+   * The real apt-get update in a loop, through the service address, in a private directory (the
+   * machine's own apt state is untouched). apt's default retries (3) are on, as on users' machines.
+   */
+  private final class AptLoop {
+    final Archive archive;
+    final AtomicInteger runs = new AtomicInteger();
+    final AtomicInteger failed = new AtomicInteger();
+    final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+    final AtomicBoolean running = new AtomicBoolean(true);
+    Thread thread;
+    Path dir;
+
+    AptLoop(Archive archive) {
+      this.archive = archive;
+    }
+
+    void start() throws IOException {
+      dir = Files.createTempDirectory("mirrorctl-drill-apt");
+      for (String d :
+          List.of(
+              "etc/apt.conf.d",
+              "etc/preferences.d",
+              "etc/sources.list.d",
+              "etc/trusted.gpg.d",
+              "state/lists/partial",
+              "cache/archives/partial",
+              "log")) {
+        Files.createDirectories(dir.resolve(d));
+      }
+      Files.writeString(
+          dir.resolve("etc/sources.list"),
+          "deb [signed-by="
+              + target.aptKeyring()
+              + "] "
+              + service.base().resolve(target.root().substring(1))
+              + " "
+              + target.suite()
+              + " "
+              + String.join(" ", archive.components())
+              + "\n");
+      thread =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  String problem = once();
+                  runs.incrementAndGet();
+                  if (problem != null && running.get()) {
+                    failed.incrementAndGet();
+                    errors.add("apt-get update: " + problem);
+                  }
+                }
+              },
+              "drill-apt");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** One apt-get update; null when it went well, else what apt said. */
+    String once() {
+      List<String> cmd = new ArrayList<>(List.of("apt-get", "-q"));
+      List<String> opts =
+          new ArrayList<>(
+              List.of(
+                  "Dir::Etc=" + dir.resolve("etc"),
+                  "Dir::State=" + dir.resolve("state"),
+                  "Dir::State::status=/dev/null",
+                  "Dir::Cache=" + dir.resolve("cache"),
+                  "Dir::Log=" + dir.resolve("log"),
+                  "Debug::NoLocking=1",
+                  "APT::Architecture=" + archive.architecture(),
+                  "APT::Architectures=" + archive.architecture(),
+                  "Acquire::Languages=none",
+                  "Acquire::Retries=3"));
+      if ("root".equals(System.getProperty("user.name"))) {
+        opts.add("APT::Sandbox::User=root");
+      }
+      for (String o : opts) {
+        cmd.add("-o");
+        cmd.add(o);
+      }
+      cmd.add("update");
+      try {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        for (String l : out.split("\n")) {
+          if (l.startsWith("W:") || l.startsWith("E:") || l.startsWith("Err:")) {
+            return l;
+          }
+        }
+        return code == 0 ? null : "exit " + code;
+      } catch (IOException e) {
+        return e.getMessage();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+
+    void stop() throws InterruptedException, IOException {
+      running.set(false);
+      thread.join(60_000);
+      try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+        for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(x);
+        }
+      }
+    }
+  }
+
+  /**
    * Requests at a fixed rate; a failed one is retried 4 times after 0.25, 0.5, 1 and 2 s, as apt
    * retries with a growing delay.
    */
-  private final class Load {
+  private final class Requests {
     final List<String> paths;
     final double rate;
     final ScheduledExecutorService timer =
@@ -415,7 +628,7 @@ public final class Drill {
     volatile long fault = Long.MAX_VALUE;
     final AtomicBoolean running = new AtomicBoolean(true);
 
-    Load(List<String> paths, double rate) {
+    Requests(List<String> paths, double rate) {
       this.paths = paths;
       this.rate = rate;
     }

@@ -73,18 +73,70 @@ final class DrillCommand implements Callable<Integer> {
       description = "Where the JSON report goes (default: drills/ID.json in the demo directory).")
   Path report;
 
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description =
+          "The service address (the load balancer), for a deployment other than the demo.")
+  String url;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "The admin token, to record the drill in the registry (with --url).")
+  Path tokenFile;
+
+  @Option(
+      names = "--fault-command",
+      paramLabel = "COMMAND",
+      description =
+          "With --url: the shell command that acts on a node; {node} and {action} (term, kill,"
+              + " stop, cont, cut, restore, start) are replaced, e.g. 'ssh root@{node}"
+              + " /usr/share/mirrordirector/fault {action}'.")
+  String faultCommand;
+
+  @Option(
+      names = "--root",
+      defaultValue = "/raspbian/",
+      description = "The archive's path on the director. Default: ${DEFAULT-VALUE}.")
+  String root;
+
+  @Option(
+      names = "--suite",
+      defaultValue = "bookworm",
+      description = "The suite the load asks for. Default: ${DEFAULT-VALUE}.")
+  String suite;
+
+  @Option(
+      names = "--apt",
+      description = "Also run the real apt-get update in a loop through the service address.")
+  boolean apt;
+
+  @Option(
+      names = "--keyring",
+      paramLabel = "FILE",
+      description = "The archive's keyring for --apt (default: the demo's).")
+  Path keyring;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "0s",
+      converter = Durations.DurationConverter.class,
+      description =
+          "Run the load at least this long per drill (it always runs until the old primary has"
+              + " rejoined). Default: ${DEFAULT-VALUE}.")
+  Duration duration;
+
   @Override
   public Integer call() throws Exception {
-    if (demo == null) {
-      throw new Mirrorctl.UsageException(
-          "give --demo DIR: the drill injects faults through the demo's control port (for a"
-              + " production deployment, see the README's drill section)");
-    }
     if (!(rate > 0 && rate <= 1000)) {
       throw new Mirrorctl.UsageException("--rate must be more than 0 and at most 1000: " + rate);
     }
     if (rounds < 1 || rounds > 1000) {
       throw new Mirrorctl.UsageException("--rounds must be 1..1000: " + rounds);
+    }
+    if (hold.toMillis() < 1000) {
+      throw new Mirrorctl.UsageException("--hold must be at least 1s: " + Durations.format(hold));
     }
     List<Drill.Mode> modes = new ArrayList<>();
     if (mode.equalsIgnoreCase("all")) {
@@ -97,29 +149,64 @@ final class DrillCommand implements Callable<Integer> {
             "--mode must be graceful, crash, pause, isolate or all, not '" + mode + "'");
       }
     }
-    Path layoutFile = demo.resolve("demo.json");
-    if (!Files.isRegularFile(layoutFile)) {
+    NodeClient service;
+    Drill.Faults faults;
+    Path reports;
+    Path aptKeyring = keyring;
+    if (demo != null) {
+      if (url != null || faultCommand != null) {
+        throw new Mirrorctl.UsageException("give --demo, or --url with --fault-command: not both");
+      }
+      Path layoutFile = demo.resolve("demo.json");
+      if (!Files.isRegularFile(layoutFile)) {
+        throw new Mirrorctl.UsageException(
+            layoutFile + " not found: is a mirrorctl demo running with --dir " + demo + "?");
+      }
+      JsonNode layout = new ObjectMapper().readTree(layoutFile.toFile());
+      if (!layout.path("haproxy").asBoolean()) {
+        throw new Mirrorctl.UsageException(
+            "this demo runs without HAProxy, so its service address is the primary itself: a"
+                + " drill needs the load balancer (apt-get install haproxy, then start the demo"
+                + " again)");
+      }
+      Path token = Path.of(layout.path("token").asText());
+      service = NodeClient.of(layout.path("service").asText(), token, null);
+      faults = new DemoFaults(layout.path("control").asText(), token);
+      reports = demo.resolve("drills");
+      if (aptKeyring == null) {
+        aptKeyring = Path.of(layout.path("keyring").asText());
+      }
+    } else if (url != null) {
+      if (faultCommand == null) {
+        throw new Mirrorctl.UsageException(
+            "--url needs --fault-command: how the drill stops, kills, pauses and cuts a node");
+      }
+      service = NodeClient.of(url, tokenFile, null);
+      faults = new CommandFaults(faultCommand);
+      reports = Path.of("drills");
+    } else {
       throw new Mirrorctl.UsageException(
-          layoutFile + " not found: is a mirrorctl demo running with --dir " + demo + "?");
+          "give --demo DIR (a running mirrorctl demo), or --url SERVICE with --fault-command");
     }
-    JsonNode layout = new ObjectMapper().readTree(layoutFile.toFile());
-    if (!layout.path("haproxy").asBoolean()) {
+    if (apt && (aptKeyring == null || !Files.isReadable(aptKeyring))) {
       throw new Mirrorctl.UsageException(
-          "this demo runs without HAProxy, so its service address is the primary itself: a drill"
-              + " needs the load balancer (apt-get install haproxy, then start the demo again)");
+          "--apt needs the archive's keyring: --keyring FILE (cannot read " + aptKeyring + ")");
     }
-    Path token = Path.of(layout.path("token").asText());
-    NodeClient service = NodeClient.of(layout.path("service").asText(), token, null);
-    Drill.Faults faults = new DemoFaults(layout.path("control").asText(), token);
+    Drill.Load target;
+    try {
+      target = new Drill.Load(root, suite, apt ? aptKeyring : null, duration);
+    } catch (IllegalArgumentException e) {
+      throw new Mirrorctl.UsageException(e.getMessage());
+    }
     PrintWriter out = spec.commandLine().getOut();
-    Drill drill = new Drill(service, faults, Drill.Thresholds.defaults(), out);
+    Drill drill = new Drill(service, faults, Drill.Thresholds.defaults(), target, out);
     boolean all = true;
     List<Drill.Report> done = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       for (Drill.Mode m : modes) {
         Drill.Report rep = drill.run(m, rate, hold);
         out.print(Drill.render(rep));
-        Path file = report != null ? report : demo.resolve("drills").resolve(rep.id() + ".json");
+        Path file = report != null ? report : reports.resolve(rep.id() + ".json");
         if (file.getParent() != null) {
           Files.createDirectories(file.getParent());
         }
@@ -206,6 +293,40 @@ final class DrillCommand implements Callable<Integer> {
       Thread.sleep(250);
     }
     throw new IOException("the cluster did not come back to health: " + String.join("; ", last));
+  }
+
+  /**
+   * Faults through a command the operator gives (ssh to the node and a script there): {node} and
+   * {action} are replaced; a non-zero exit fails the drill with the command's output.
+   */
+  static final class CommandFaults implements Drill.Faults {
+    private final String template;
+
+    CommandFaults(String template) {
+      if (!template.contains("{action}")) {
+        throw new Mirrorctl.UsageException(
+            "--fault-command must contain {action} (and usually {node}): '" + template + "'");
+      }
+      this.template = template;
+    }
+
+    @Override
+    public String act(String node, String action) throws IOException, InterruptedException {
+      if (!node.matches("[A-Za-z0-9._-]+")) {
+        throw new IOException("refusing to put node id '" + node + "' into a shell command");
+      }
+      String cmd = template.replace("{node}", node).replace("{action}", action);
+      Process p = new ProcessBuilder("sh", "-c", cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException(cmd + ": no answer within 120 s");
+      }
+      if (p.exitValue() != 0) {
+        throw new IOException(cmd + ": exit " + p.exitValue() + (out.isEmpty() ? "" : ": " + out));
+      }
+      return node + " " + action + (out.isEmpty() ? "" : ": " + out);
+    }
   }
 
   /** Faults through the demo's control port. */

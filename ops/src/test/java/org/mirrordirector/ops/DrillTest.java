@@ -1,6 +1,7 @@
 package org.mirrordirector.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,19 +10,17 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.sync.archive.Apt;
 
 /**
- * {@code mirrorctl drill --mode all} against a running demo: every fault on the real node processes
- * (SIGTERM, SIGKILL, SIGSTOP past the session timeout, the ZooKeeper link cut) passes with zero
- * failed requests and no two active nodes, while the real apt-get updates in a loop through the
- * service address without an error; the cluster ends with two healthy nodes and the drills on the
- * status page.
+ * {@code mirrorctl drill --mode all --apt} against a running demo: every fault on the real node
+ * processes (SIGTERM, SIGKILL, SIGSTOP past the session timeout, the ZooKeeper link cut) passes
+ * with zero failed requests and no two active nodes, while the real apt-get updates in a loop
+ * through the service address without an error; the cluster ends with two healthy nodes and the
+ * drills on the status page.
  */
 class DrillTest {
   @TempDir Path dir;
@@ -30,45 +29,17 @@ class DrillTest {
   void everyModePassesAgainstTheDemoWithZeroFailedAptOperations() throws Exception {
     try (Demo demo = new Demo(dir.resolve("demo"), new PrintWriter(new StringWriter(), true))) {
       Demo.Layout l = demo.start(0, Duration.ofSeconds(60));
-      Apt apt = new Apt(dir.resolve("apt"));
-      apt.sources(
-          "deb [signed-by=" + l.keyring() + "] " + l.service() + "raspbian/ bookworm main rpi");
-      List<String> aptErrors = new ArrayList<>();
-      int[] aptRounds = {0};
-      Thread loop =
-          new Thread(
-              () -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                  try {
-                    // apt's own default since 2.3: 3 retries (the fixture turns them off)
-                    apt.run("-o", "Acquire::Retries=3", "update");
-                  } catch (InterruptedException e) {
-                    return;
-                  } catch (Exception e) {
-                    synchronized (aptErrors) {
-                      aptErrors.add(e.getMessage());
-                    }
-                  }
-                  aptRounds[0]++;
-                }
-              },
-              "apt-update-loop");
-      loop.setDaemon(true);
-      loop.start();
-
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
       int code =
           Mirrorctl.run(
-              new String[] {"drill", "--demo", l.dir().toString(), "--mode", "all", "--rate", "10"},
+              new String[] {
+                "drill", "--demo", l.dir().toString(), "--mode", "all", "--rate", "10", "--apt"
+              },
               new PrintWriter(out, true),
               new PrintWriter(err, true));
-      loop.interrupt();
-      loop.join(60_000);
       assertThat(code).as(out + "\n" + err).isZero();
       assertThat(out.toString()).doesNotContain("FAIL");
-      assertThat(aptErrors).as("apt-get update errors during the drills").isEmpty();
-      assertThat(aptRounds[0]).isGreaterThanOrEqualTo(4);
 
       List<Path> reports;
       try (Stream<Path> s = Files.list(l.dir().resolve("drills"))) {
@@ -76,18 +47,24 @@ class DrillTest {
       }
       assertThat(reports).hasSize(4);
       ObjectMapper json = new ObjectMapper();
+      int aptChecked = 0;
       for (Path r : reports) {
         JsonNode rep = json.readTree(r.toFile());
         assertThat(rep.path("passed").asBoolean()).as(r.toString()).isTrue();
         for (JsonNode f : rep.path("figures")) {
-          if (f.path("name").asText().equals("failed")
-              || f.path("name").asText().equals("overlap")) {
+          String name = f.path("name").asText();
+          if (name.equals("failed") || name.equals("overlap") || name.equals("apt failed")) {
             assertThat(f.path("value").asDouble()).as(r + " " + f).isZero();
+          }
+          if (name.equals("apt failed")) {
+            aptChecked++;
+            assertThat(f.path("limit").asText()).as("apt-get ran").doesNotContain("= 0 of 0 ");
           }
         }
         assertThat(rep.path("primaryAfter").asText())
             .isNotEqualTo(rep.path("primaryBefore").asText());
       }
+      assertThat(aptChecked).as("each drill ran the real apt-get update").isEqualTo(4);
 
       NodeClient c = NodeClient.of(l.service(), l.token(), null);
       JsonNode status = c.status();
@@ -95,6 +72,22 @@ class DrillTest {
       assertThat(Drill.preflight(status)).as("two healthy nodes again").isEmpty();
       assertThat(demo.nodes().values()).allMatch(Process::isAlive);
     }
+  }
+
+  @Test
+  void aFaultCommandGetsTheNodeAndTheActionAndItsFailureIsNamed() throws Exception {
+    Path log = dir.resolve("faults.log");
+    Drill.Faults f = new DrillCommand.CommandFaults("echo {node} {action} >> " + log);
+    assertThat(f.act("node-a", "kill")).isEqualTo("node-a kill");
+    f.act("node-b", "cut");
+    assertThat(Files.readString(log)).isEqualTo("node-a kill\nnode-b cut\n");
+    Drill.Faults failing =
+        new DrillCommand.CommandFaults("echo no route to {node} >&2; exit 3 # {action}");
+    assertThatThrownBy(() -> failing.act("node-a", "stop"))
+        .hasMessageEndingWith(": exit 3: no route to node-a");
+    assertThatThrownBy(() -> f.act("a; rm -rf /", "kill")).hasMessageContaining("refusing");
+    assertThatThrownBy(() -> new DrillCommand.CommandFaults("ssh {node} fault"))
+        .hasMessageContaining("must contain {action}");
   }
 
   @Test
@@ -152,5 +145,9 @@ class DrillTest {
         .isEqualTo(2);
     assertThat(err.toString()).contains("--rate must be more than 0");
     assertThat(Mirrorctl.run(new String[] {"drill"}, o, e)).isEqualTo(2);
+    err.getBuffer().setLength(0);
+    assertThat(Mirrorctl.run(new String[] {"drill", "--url", "http://127.0.0.1:1/"}, o, e))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--url needs --fault-command");
   }
 }

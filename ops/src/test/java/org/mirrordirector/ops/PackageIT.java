@@ -42,6 +42,7 @@ class PackageIT {
     assertThat(home.resolve("examples/node.yaml")).exists();
     assertThat(home.resolve("examples/production/haproxy.cfg")).exists();
     assertThat(home.resolve("systemd/mirrordirector.service")).exists();
+    assertThat(Files.isExecutable(home.resolve("bin/mirrordirector-fault"))).isTrue();
     assertThat(run(dir, bin.toString(), "--version")).startsWith("mirrorctl ");
 
     TestArchive upstream =
@@ -101,6 +102,7 @@ class PackageIT {
         List.of(
             "./usr/bin/mirrorctl",
             "./usr/share/mirrordirector/mirrorctl.jar",
+            "./usr/share/mirrordirector/mirrordirector-fault",
             "./lib/systemd/system/mirrordirector.service",
             "./etc/mirrordirector/node.yaml",
             "./usr/share/doc/mirrordirector/README.md",
