@@ -1,6 +1,7 @@
 package org.mirrordirector.director;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -98,6 +99,7 @@ public final class DirectorServer implements AutoCloseable {
    * What the server reads from the rest of the node.
    *
    * @param leadership for the admin API's fenced writes; null when there is no admin API
+   * @param self what this node says of itself for the status page (its syncs); null for nothing
    */
   public record Sources(
       Supplier<ClusterView> view,
@@ -107,7 +109,22 @@ public final class DirectorServer implements AutoCloseable {
       BooleanSupplier servingAsLeader,
       Supplier<Optional<String>> notReady,
       Leadership leadership,
-      RegistryPaths paths) {}
+      RegistryPaths paths,
+      Supplier<Map<String, Object>> self) {
+
+    /** Without a self-description. */
+    public Sources(
+        Supplier<ClusterView> view,
+        Supplier<FileKnowledge> files,
+        RedirectHandler.LocalTree local,
+        Function<String, ClientLocation> locate,
+        BooleanSupplier servingAsLeader,
+        Supplier<Optional<String>> notReady,
+        Leadership leadership,
+        RegistryPaths paths) {
+      this(view, files, local, locate, servingAsLeader, notReady, leadership, paths, null);
+    }
+  }
 
   private final Server server;
   private final ServerConnector connector;
@@ -156,7 +173,8 @@ public final class DirectorServer implements AutoCloseable {
           new AdminApi(
               settings.adminToken(), sources.view(), sources.leadership(), sources.paths(), inner);
     }
-    Handler status = new StatusPage(sources.view(), stats, System::currentTimeMillis, inner);
+    Handler status =
+        new StatusPage(sources.view(), stats, System::currentTimeMillis, sources.self(), inner);
     metrics.setHandler(new NodeEndpoints(sources.servingAsLeader(), sources.notReady(), status));
     server.setHandler(metrics);
     server.setErrorHandler(new CountingErrorHandler(metrics));

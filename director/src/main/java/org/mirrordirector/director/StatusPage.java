@@ -36,13 +36,27 @@ public final class StatusPage extends Handler.Wrapper {
   private final Supplier<ClusterView> view;
   private final RedirectStats stats;
   private final LongSupplier clock;
+  private final Supplier<Map<String, Object>> self;
 
   public StatusPage(
       Supplier<ClusterView> view, RedirectStats stats, LongSupplier clockMillis, Handler next) {
+    this(view, stats, clockMillis, null, next);
+  }
+
+  /**
+   * @param self what the serving node says of itself (its last sync), or null
+   */
+  public StatusPage(
+      Supplier<ClusterView> view,
+      RedirectStats stats,
+      LongSupplier clockMillis,
+      Supplier<Map<String, Object>> self,
+      Handler next) {
     super(next);
     this.view = view;
     this.stats = stats;
     this.clock = clockMillis;
+    this.self = self;
   }
 
   @Override
@@ -170,6 +184,7 @@ public final class StatusPage extends Handler.Wrapper {
               drills.add(x);
             });
     m.put("drills", drills);
+    m.put("thisNode", self == null ? null : self.get());
     m.put("redirectsPerSecond", stats.perSecond());
     m.put("servedLocally5m", counts.getOrDefault(RedirectStats.LOCAL, 0L));
     return m;
@@ -276,7 +291,27 @@ public final class StatusPage extends Handler.Wrapper {
           .append(ago(0, -((Number) n.get("heartbeatAgeMillis")).longValue()))
           .append(" ago</td></tr>");
     }
-    h.append("</table><h2>Current snapshot</h2><p id=\"current\">");
+    h.append("</table>");
+    Map<String, Object> me = (Map<String, Object>) m.get("thisNode");
+    if (me != null) {
+      h.append("<p id=\"this-node\">This page is served by <b>")
+          .append(esc(me.get("id")))
+          .append("</b>. Its last sync: ")
+          .append(esc(me.getOrDefault("lastSyncOutcome", "none yet")));
+      if (me.get("lastSyncAtMillis") != null) {
+        h.append(", ")
+            .append(ago(now, ((Number) me.get("lastSyncAtMillis")).longValue()))
+            .append(" ago from ")
+            .append(esc(me.get("lastSyncUpstream")));
+      }
+      if (me.get("lastPublishedAtMillis") != null) {
+        h.append("; last published ")
+            .append(ago(now, ((Number) me.get("lastPublishedAtMillis")).longValue()))
+            .append(" ago");
+      }
+      h.append("; ").append(esc(me.get("syncRuns"))).append(" syncs since start.</p>");
+    }
+    h.append("<h2>Current snapshot</h2><p id=\"current\">");
     h.append(cur == null ? "none recorded" : esc(cur.get("id")));
     if (cur != null) {
       h.append(" &middot; published ")

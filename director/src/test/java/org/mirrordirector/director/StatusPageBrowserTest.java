@@ -85,6 +85,20 @@ class StatusPageBrowserTest {
             () -> view,
             stats,
             () -> now,
+            () ->
+                Map.of(
+                    "id",
+                    "node-a",
+                    "syncRuns",
+                    12,
+                    "lastSyncOutcome",
+                    "UNCHANGED",
+                    "lastSyncUpstream",
+                    "rsync://upstream.example.org/raspbian/",
+                    "lastSyncAtMillis",
+                    now - 42_000,
+                    "lastPublishedAtMillis",
+                    now - 3_600_000),
             new Handler.Abstract() {
               @Override
               public boolean handle(
@@ -104,6 +118,11 @@ class StatusPageBrowserTest {
       assertThat(dom).containsPattern("primary</span><b class=\"good\">node-a</b>");
       assertThat(dom).containsPattern("hot spare</span><b class=\"good\">node-b</b><small>ready");
       assertThat(dom).contains("<td>ACTIVE (primary)</td>", "<td>STANDBY (hot spare)</td>");
+      assertThat(dom)
+          .contains(
+              "This page is served by <b>node-a</b>. Its last sync: UNCHANGED, 42 s ago from"
+                  + " rsync://upstream.example.org/raspbian/; last published 60 min ago; 12 syncs"
+                  + " since start.");
       Matcher points =
           Pattern.compile("<svg id=\"redirects-chart\".*?points=\"([^\"]*)\"").matcher(dom);
       assertThat(points.find()).isTrue();

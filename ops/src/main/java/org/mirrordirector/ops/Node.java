@@ -64,6 +64,8 @@ public final class Node implements AutoCloseable {
   private ProbeService probes;
   private RsyncModule rsync;
   private DirectorServer director;
+  private volatile long lastSyncAt;
+  private volatile long lastPublishedAt;
 
   private Node(NodeConfig config) {
     this.config = config;
@@ -212,7 +214,8 @@ public final class Node implements AutoCloseable {
                 leadership::isServingAsLeader,
                 this::notReady,
                 leadership,
-                paths));
+                paths,
+                this::self));
 
     reader.start();
     Optional<String> snapshot = currentSnapshotId(store, a.suites());
@@ -249,6 +252,10 @@ public final class Node implements AutoCloseable {
 
   private void report(SyncReport r) {
     String id = config.node().id();
+    lastSyncAt = System.currentTimeMillis();
+    if (r.outcome() == SyncReport.Outcome.PUBLISHED) {
+      lastPublishedAt = lastSyncAt;
+    }
     switch (r.outcome()) {
       case PUBLISHED, UNCHANGED -> {
         leadership.setReady(true, SnapshotRecorder.idOf(r.ids()));
@@ -264,6 +271,28 @@ public final class Node implements AutoCloseable {
               r.outcome(),
               String.join("; ", r.problems()));
     }
+  }
+
+  /** For the status page: this node's syncs. */
+  private Map<String, Object> self() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", config.node().id());
+    SyncService.Stats st = sync.stats();
+    m.put("syncRuns", st.runs());
+    m.put("syncRunning", st.running());
+    SyncReport last = st.last();
+    if (last != null) {
+      m.put("lastSyncOutcome", last.outcome().name());
+      m.put("lastSyncUpstream", last.upstream());
+      m.put("lastSyncAtMillis", lastSyncAt);
+      if (!last.problems().isEmpty()) {
+        m.put("lastSyncProblems", last.problems());
+      }
+    }
+    if (lastPublishedAt > 0) {
+      m.put("lastPublishedAtMillis", lastPublishedAt);
+    }
+    return m;
   }
 
   private Optional<String> notReady() {

@@ -137,6 +137,13 @@ class NodeTest {
       assertThat(status).contains("node-a", "ACTIVE", "node-b", "STANDBY", "m1", "connected");
       assertThat(run("status", "--json", "--url", "http://127.0.0.1:" + b.port()))
           .contains("\"nodes\"", "\"mirrors\"");
+      var self =
+          NodeClient.of("http://127.0.0.1:" + b.port(), null, null).status().path("thisNode");
+      assertThat(self.path("id").asText()).isEqualTo("node-b");
+      assertThat(self.path("lastSyncUpstream").asText())
+          .as("the spare copies the primary's module")
+          .isEqualTo(a.rsyncUrl().orElseThrow());
+      assertThat(self.path("lastSyncOutcome").asText()).isIn("PUBLISHED", "UNCHANGED");
 
       // The primary stops cleanly: the spare takes over and serves apt.
       long epoch = a.leadership().epoch();
