@@ -124,6 +124,24 @@ class NodeTest {
       await("the prober finds m1 current", () -> health(a, "m1").equals("OK"));
       await("b sees m1 too", () -> b.view().mirrors().containsKey("m1"));
       assertThat(location(a, "/raspbian/dists/bookworm/InRelease")).startsWith(base);
+      // The mirror+http entry: apt fetches the ranked list from the director, then the mirror.
+      String mirrorEntry =
+          run(
+              "sources",
+              "--config",
+              configA.toString(),
+              "--suite",
+              "bookworm",
+              "--format",
+              "mirror",
+              "--signed-by",
+              upstream.keyring.toString());
+      assertThat(mirrorEntry)
+          .contains("mirror+http://127.0.0.1:" + a.port() + "/raspbian/mirrors.txt");
+      Apt viaList = new Apt(dir.resolve("apt-mirror"));
+      viaList.sourcesFile("director.list", mirrorEntry);
+      viaList.run("update");
+      viaList.run("download", firstPackage(upstream));
       assertThat(run("mirrors", "list", "--config", configA.toString()))
           .contains("m1", "enabled", "http:OK", base);
       assertThat(run("mirrors", "drain", "m1", "--config", configA.toString()))
