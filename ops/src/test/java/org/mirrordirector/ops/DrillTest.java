@@ -66,8 +66,14 @@ class DrillTest {
       }
       assertThat(aptChecked).as("each drill ran the real apt-get update").isEqualTo(4);
 
+      // The last record reaches the serving node's view through ZooKeeper's watch: a moment.
       NodeClient c = NodeClient.of(l.service(), l.token(), null);
       JsonNode status = c.status();
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (status.path("drills").size() < 4 && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        status = c.status();
+      }
       assertThat(status.path("drills")).hasSize(4);
       assertThat(Drill.preflight(status)).as("two healthy nodes again").isEmpty();
       assertThat(demo.nodes().values()).allMatch(Process::isAlive);
