@@ -122,7 +122,8 @@ class AdminApiTest {
                 + "\"enabled\":true,\"drained\":false}";
         HttpTester.Response added = put(leader, "/admin/mirrors/m2", m2);
         assertThat(added.getContent()).startsWith("mirror m2 added in epoch ");
-        await(() -> rb.view().mirrors().containsKey("m2"));
+        // "added" or "replaced" is told from the leader's own view: wait until it has m2 too.
+        await(() -> rb.view().mirrors().containsKey("m2") && ra.view().mirrors().containsKey("m2"));
         assertThat(rb.view().mirrors().get("m2").config().prefixes())
             .containsExactly("192.0.2.0/24");
         assertThat(put(leader, "/admin/mirrors/m2", m2).getContent())
