@@ -12,10 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.DefaultHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
@@ -99,17 +98,7 @@ class StatusPageBrowserTest {
                     now - 42_000,
                     "lastPublishedAtMillis",
                     now - 3_600_000),
-            new Handler.Abstract() {
-              @Override
-              public boolean handle(
-                  org.eclipse.jetty.server.Request rq,
-                  Response rs,
-                  org.eclipse.jetty.util.Callback cb) {
-                rs.setStatus(404);
-                cb.succeeded();
-                return true;
-              }
-            }));
+            new DefaultHandler()));
     server.start();
     try {
       String url = "http://127.0.0.1:" + c.getLocalPort() + "/status";

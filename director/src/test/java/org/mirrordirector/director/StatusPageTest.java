@@ -8,10 +8,9 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpTester;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.LocalConnector;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.DefaultHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
@@ -32,22 +31,7 @@ class StatusPageTest {
     Server server = new Server();
     LocalConnector c = new LocalConnector(server);
     server.addConnector(c);
-    server.setHandler(
-        new StatusPage(
-            view::get,
-            stats,
-            () -> TestFleet.NOW,
-            new Handler.Abstract() {
-              @Override
-              public boolean handle(
-                  org.eclipse.jetty.server.Request rq,
-                  Response rs,
-                  org.eclipse.jetty.util.Callback cb) {
-                rs.setStatus(404);
-                cb.succeeded();
-                return true;
-              }
-            }));
+    server.setHandler(new StatusPage(view::get, stats, () -> TestFleet.NOW, new DefaultHandler()));
     server.start();
     try {
       JsonNode j = new ObjectMapper().readTree(get(c, "/status.json").getContent());

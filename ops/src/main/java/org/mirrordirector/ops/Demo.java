@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -402,14 +401,7 @@ public final class Demo implements AutoCloseable {
       p.destroy(); // SIGTERM: a clean stop
     }
     for (Process p : nodes.values()) {
-      try {
-        if (!p.waitFor(15, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
+      ChildProcesses.stop(p, Duration.ofSeconds(15)); // all were signalled first: this waits
     }
     List<AutoCloseable> rev = new ArrayList<>(parts);
     java.util.Collections.reverse(rev);

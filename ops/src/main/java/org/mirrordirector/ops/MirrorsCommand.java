@@ -204,7 +204,7 @@ final class MirrorsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      return answer(spec, target.client().admin("POST", "/admin/mirrors/" + id + "/drain", null));
+      return toggle(spec, target, id, "drain");
     }
   }
 
@@ -218,8 +218,14 @@ final class MirrorsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      return answer(spec, target.client().admin("POST", "/admin/mirrors/" + id + "/enable", null));
+      return toggle(spec, target, id, "enable");
     }
+  }
+
+  private static int toggle(
+      picocli.CommandLine.Model.CommandSpec spec, Target target, String id, String action)
+      throws Exception {
+    return answer(spec, target.client().admin("POST", "/admin/mirrors/" + id + "/" + action, null));
   }
 
   /**

@@ -2,9 +2,9 @@ package org.mirrordirector.ops;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,26 +64,7 @@ public final class RsyncModule implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException("cannot start rsync --daemon (is rsync installed?): " + e.getMessage());
     }
-    String connectHost = host.equals("0.0.0.0") ? "127.0.0.1" : host.equals("::") ? "::1" : host;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(connectHost, port), 500);
-        break;
-      } catch (IOException notYet) {
-        if (!process.isAlive() || System.nanoTime() > deadline) {
-          process.destroyForcibly();
-          throw new IOException(
-              "rsync --daemon did not start on "
-                  + host
-                  + ":"
-                  + port
-                  + ": "
-                  + Files.readString(dir.resolve("rsyncd.out")).strip());
-        }
-        Thread.sleep(20);
-      }
-    }
+    ChildProcesses.awaitListening(process, "rsync --daemon", host, port, dir.resolve("rsyncd.out"));
     String h =
         advertised.contains(":") && !advertised.startsWith("[")
             ? "[" + advertised + "]"
@@ -132,14 +113,6 @@ public final class RsyncModule implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    ChildProcesses.stop(process, Duration.ofSeconds(5));
   }
 }

@@ -1,0 +1,65 @@
+package org.mirrordirector.ops;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The servers a node or the demo runs as child processes (rsync, HAProxy): started and stopped. */
+final class ChildProcesses {
+  private ChildProcesses() {}
+
+  /**
+   * Waits until the child accepts connections on host:port, and is still alive then (an answer from
+   * another process on the port does not count); if it exits or does not listen within 10 s, it is
+   * killed and the exception quotes its output file.
+   */
+  static void awaitListening(Process p, String what, String host, int port, Path output)
+      throws IOException, InterruptedException {
+    String connect = host.equals("0.0.0.0") ? "127.0.0.1" : host.equals("::") ? "::1" : host;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(connect, port), 500);
+        if (p.isAlive()) {
+          return;
+        }
+        // Something else answers on the port: this child could not listen and exited.
+        throw new IOException(
+            what
+                + " exited; the port "
+                + port
+                + " is someone else's: "
+                + (Files.exists(output) ? Files.readString(output).strip() : "no output"));
+      } catch (IOException notYet) {
+        if (!p.isAlive() || System.nanoTime() > deadline) {
+          p.destroyForcibly();
+          throw new IOException(
+              what
+                  + " did not start on "
+                  + host
+                  + ":"
+                  + port
+                  + ": "
+                  + (Files.exists(output) ? Files.readString(output).strip() : "no output"));
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  /** SIGTERM, then SIGKILL when it has not exited within {@code grace}. */
+  static void stop(Process p, Duration grace) {
+    p.destroy();
+    try {
+      if (!p.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
