@@ -33,6 +33,7 @@ public final class DirectorMetrics extends Handler.Wrapper {
   private final Map<String, Map<RequestPath.Kind, LongAdder>> redirects = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> fallbacks = new ConcurrentHashMap<>();
   private final Map<Integer, LongAdder> errors = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> held = new ConcurrentHashMap<>();
   private final LongAdder[] selectionBuckets = new LongAdder[BUCKETS.length];
   private final LongAdder selectionCount = new LongAdder();
   private final LongAdder selectionNanos = new LongAdder();
@@ -65,6 +66,11 @@ public final class DirectorMetrics extends Handler.Wrapper {
     fallbacks
         .computeIfAbsent(outcome.name().toLowerCase(java.util.Locale.ROOT), k -> new LongAdder())
         .increment();
+  }
+
+  /** A request that was held until the director could place it, by how it ended. */
+  public void held(String outcome) {
+    held.computeIfAbsent(outcome, k -> new LongAdder()).increment();
   }
 
   public void error(int status) {
@@ -116,6 +122,18 @@ public final class DirectorMetrics extends Handler.Wrapper {
     head(b, "md_fallbacks_total", "counter", "Requests no mirror qualified for, by what was done.");
     for (Map.Entry<String, LongAdder> e : new TreeMap<>(fallbacks).entrySet()) {
       b.append("md_fallbacks_total{outcome=\"")
+          .append(e.getKey())
+          .append("\"} ")
+          .append(e.getValue().sum())
+          .append('\n');
+    }
+    head(
+        b,
+        "md_held_requests_total",
+        "counter",
+        "Pool requests held while the director learned where the file is, by how they ended.");
+    for (Map.Entry<String, LongAdder> e : new TreeMap<>(held).entrySet()) {
+      b.append("md_held_requests_total{outcome=\"")
           .append(e.getKey())
           .append("\"} ")
           .append(e.getValue().sum())

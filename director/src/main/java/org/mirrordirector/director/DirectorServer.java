@@ -100,6 +100,7 @@ public final class DirectorServer implements AutoCloseable {
    *
    * @param leadership for the admin API's fenced writes; null when there is no admin API
    * @param self what this node says of itself for the status page (its syncs); null for nothing
+   * @param catchUp what the node does when a client asks for a file the director cannot place
    */
   public record Sources(
       Supplier<ClusterView> view,
@@ -110,7 +111,26 @@ public final class DirectorServer implements AutoCloseable {
       Supplier<Optional<String>> notReady,
       Leadership leadership,
       RegistryPaths paths,
-      Supplier<Map<String, Object>> self) {
+      Supplier<Map<String, Object>> self,
+      CatchUp catchUp) {
+
+    public Sources {
+      catchUp = catchUp == null ? CatchUp.NONE : catchUp;
+    }
+
+    /** Without a catch-up hook. */
+    public Sources(
+        Supplier<ClusterView> view,
+        Supplier<FileKnowledge> files,
+        RedirectHandler.LocalTree local,
+        Function<String, ClientLocation> locate,
+        BooleanSupplier servingAsLeader,
+        Supplier<Optional<String>> notReady,
+        Leadership leadership,
+        RegistryPaths paths,
+        Supplier<Map<String, Object>> self) {
+      this(view, files, local, locate, servingAsLeader, notReady, leadership, paths, self, null);
+    }
 
     /** Without a self-description. */
     public Sources(
@@ -163,7 +183,8 @@ public final class DirectorServer implements AutoCloseable {
             settings.proxies(),
             sources.locate(),
             stats,
-            metrics);
+            metrics,
+            sources.catchUp());
     Handler inner = redirects;
     if (settings.adminToken() != null) {
       if (sources.leadership() == null) {

@@ -1,7 +1,6 @@
 package org.mirrordirector.director;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -12,30 +11,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.mirrordirector.sync.archive.ClearSignedMessage;
-import org.mirrordirector.sync.archive.Compression;
-import org.mirrordirector.sync.archive.IndexEntry;
-import org.mirrordirector.sync.archive.IndexParsers;
-import org.mirrordirector.sync.archive.ReleaseFile;
-import org.mirrordirector.sync.archive.ReleaseParser;
+import org.mirrordirector.sync.archive.LocalArchiveSource;
 import org.mirrordirector.sync.archive.SnapshotId;
+import org.mirrordirector.sync.archive.SuiteIndex;
 
 /**
- * Which files each retained snapshot holds, read from this node's verified snapshots (never from
- * crawling mirrors): per InRelease hash, the pool paths its Packages list and the SHA-256 of every
- * index its Release lists (the by-hash names). A mirror "has" a file when one of the snapshots it
- * serves lists it. Paths are shared between snapshots, so three snapshots of 60,000 packages cost
- * little more than one.
+ * Which files each known snapshot holds, read from signed indexes (never from crawling mirrors):
+ * per InRelease hash, the pool paths its Packages list and the SHA-256 of every index its Release
+ * lists (the by-hash names). Most snapshots are this node's verified trees ({@link
+ * Snapshot#local()}); a snapshot that a mirror serves before this node has synced it is learned
+ * from that mirror's indexes, checked against the signed InRelease ({@link #withLearned}). A mirror
+ * "has" a file when one of the snapshots it serves lists it. Paths are shared between snapshots, so
+ * three snapshots of 60,000 packages cost little more than one.
  */
 public final class FileKnowledge {
-  /** One suite's snapshot: its files and when it expires. */
+  /**
+   * One suite's snapshot: its files and when it expires.
+   *
+   * @param local true for a snapshot of this node's verified trees, whose files it can serve
+   */
   public record Snapshot(
       String suite,
       String inRelease,
       Instant date,
       Optional<Instant> validUntil,
       Set<String> pool,
-      Set<String> byHash) {}
+      Set<String> byHash,
+      boolean local) {}
 
   private final Map<String, Snapshot> byInRelease;
   private final List<String> problems;
@@ -44,6 +46,9 @@ public final class FileKnowledge {
   private final Map<String, Integer> bits = new HashMap<>();
   private final PathMasks masks;
   private final Map<String, Long> hashMasks = new HashMap<>();
+  private long localMask;
+  private long newestMask;
+  private final Map<String, Snapshot> newest = new HashMap<>();
 
   private FileKnowledge(Map<String, Snapshot> byInRelease, List<String> problems) {
     this.byInRelease = Map.copyOf(byInRelease);
@@ -53,19 +58,32 @@ public final class FileKnowledge {
     int total = 0;
     for (String sha : shas) {
       if (bits.size() == Long.SIZE) {
-        break; // more than 64 kept suite snapshots: the rest list nothing, so get no pool requests
+        break; // more than 64 known suite snapshots: the rest list nothing, so get no pool requests
       }
+      Snapshot s = byInRelease.get(sha);
       bits.put(sha, bits.size());
-      total += byInRelease.get(sha).pool().size();
+      total += s.pool().size();
+      Snapshot n = newest.get(s.suite());
+      if (n == null || s.date().isAfter(n.date())) {
+        newest.put(s.suite(), s);
+      }
     }
     masks = new PathMasks(total);
     for (Map.Entry<String, Integer> b : bits.entrySet()) {
-      for (String path : byInRelease.get(b.getKey()).pool()) {
-        masks.add(path, 1L << b.getValue());
+      Snapshot s = byInRelease.get(b.getKey());
+      long bit = 1L << b.getValue();
+      for (String path : s.pool()) {
+        masks.add(path, bit);
       }
-      for (String h : byInRelease.get(b.getKey()).byHash()) {
-        hashMasks.merge(h, 1L << b.getValue(), (x, y) -> x | y);
+      for (String h : s.byHash()) {
+        hashMasks.merge(h, bit, (x, y) -> x | y);
       }
+      if (s.local()) {
+        localMask |= bit;
+      }
+    }
+    for (Snapshot n : newest.values()) {
+      newestMask |= bit(n.inRelease());
     }
   }
 
@@ -120,16 +138,12 @@ public final class FileKnowledge {
 
   /**
    * The knowledge of these trees, after a snapshot was published or pruned: suites whose InRelease
-   * is already known are taken from this one without reading their indexes again, and snapshots no
-   * longer in any tree are forgotten.
+   * is already known from a tree are taken from this one without reading their indexes again, and
+   * snapshots no longer in any tree are forgotten. Learned snapshots are kept, unless a tree now
+   * holds the same one.
    */
   public FileKnowledge refresh(List<Path> trees, List<String> suites) throws IOException {
-    Map<String, String> interned = new HashMap<>();
-    for (Snapshot s : byInRelease.values()) {
-      for (String p : s.pool()) {
-        interned.put(p, p);
-      }
-    }
+    Map<String, String> interned = interned();
     Map<String, Snapshot> out = new HashMap<>();
     List<String> problems = new ArrayList<>();
     for (Path tree : trees) {
@@ -145,52 +159,103 @@ public final class FileKnowledge {
             continue;
           }
           Snapshot known = byInRelease.get(sha);
-          out.put(sha, known != null ? known : read(tree, suite, in, data, sha, interned));
+          out.put(
+              sha,
+              known != null && known.local()
+                  ? known
+                  : of(
+                      SuiteIndex.read(
+                          new LocalArchiveSource(tree), suite, data, null, false, interned),
+                      true));
         } catch (IOException | RuntimeException e) {
           problems.add(in + ": " + e.getMessage());
         }
       }
     }
+    for (Snapshot s : byInRelease.values()) {
+      if (!s.local()) {
+        out.putIfAbsent(s.inRelease(), s);
+      }
+    }
     return new FileKnowledge(out, problems);
   }
 
-  private static Snapshot read(
-      Path tree, String suite, Path in, byte[] data, String sha, Map<String, String> interned)
-      throws IOException {
-    ReleaseFile rf =
-        ReleaseParser.parse(
-            ClearSignedMessage.parse(data, in.toString()).signedText(), in.toString());
-    Set<String> pool = new HashSet<>();
-    Set<String> hashes = new HashSet<>();
-    for (Map.Entry<String, IndexEntry> e : rf.sha256().entrySet()) {
-      hashes.add(e.getValue().sha256());
-      if (e.getKey().endsWith("/Packages")) {
-        readPackages(
-            tree.resolve("dists").resolve(suite), e.getKey(), e.getValue(), pool, interned);
-      }
+  /**
+   * This knowledge and a snapshot learned from a mirror's indexes (checked against its signed
+   * InRelease by whoever read them). A snapshot already known is not replaced.
+   */
+  public FileKnowledge withLearned(SuiteIndex learned) {
+    if (byInRelease.containsKey(learned.inRelease())) {
+      return this;
     }
-    return new Snapshot(
-        suite, sha, rf.date(), rf.validUntil(), Set.copyOf(pool), Set.copyOf(hashes));
+    Map<String, Snapshot> out = new HashMap<>(byInRelease);
+    Map<String, String> interned = interned();
+    Set<String> pool = new HashSet<>();
+    for (String p : learned.pool().keySet()) {
+      pool.add(interned.getOrDefault(p, p));
+    }
+    out.put(
+        learned.inRelease(),
+        new Snapshot(
+            learned.suite(),
+            learned.inRelease(),
+            learned.date(),
+            learned.validUntil(),
+            Set.copyOf(pool),
+            learned.byHash(),
+            false));
+    return new FileKnowledge(out, problems);
   }
 
-  private static void readPackages(
-      Path dir, String index, IndexEntry plain, Set<String> pool, Map<String, String> interned)
-      throws IOException {
-    for (Compression c : List.of(Compression.NONE, Compression.GZIP, Compression.XZ)) {
-      Path f = dir.resolve(index + c.suffix());
-      if (!Files.isRegularFile(f)) {
-        continue;
+  /** This knowledge without the learned snapshots that {@code keep} refuses; local ones stay. */
+  public FileKnowledge retainLearned(java.util.function.Predicate<String> keep) {
+    Map<String, Snapshot> out = new HashMap<>();
+    for (Snapshot s : byInRelease.values()) {
+      if (s.local() || keep.test(s.inRelease())) {
+        out.put(s.inRelease(), s);
       }
-      List<String> found = new ArrayList<>();
-      try (InputStream raw = Files.newInputStream(f);
-          InputStream in = c.decompress(raw, f.toString(), plain.size())) {
-        IndexParsers.packages(in, f.toString(), p -> found.add(p.filename()), bad -> {});
-      }
-      for (String p : found) {
-        pool.add(interned.computeIfAbsent(p, k -> k));
-      }
-      return;
     }
+    return out.size() == byInRelease.size() ? this : new FileKnowledge(out, problems);
+  }
+
+  private static Snapshot of(SuiteIndex i, boolean local) {
+    return new Snapshot(
+        i.suite(), i.inRelease(), i.date(), i.validUntil(), i.pool().keySet(), i.byHash(), local);
+  }
+
+  /** Every pool path held now, to share the strings with a snapshot read next. */
+  private Map<String, String> interned() {
+    Map<String, String> interned = new HashMap<>();
+    for (Snapshot s : byInRelease.values()) {
+      for (String p : s.pool()) {
+        interned.put(p, p);
+      }
+    }
+    return interned;
+  }
+
+  /** The snapshots known, by InRelease hash. */
+  public Map<String, Snapshot> snapshots() {
+    return byInRelease;
+  }
+
+  /** The newest snapshot of a suite, by its Release Date, local or learned. */
+  public Optional<Snapshot> newest(String suite) {
+    return Optional.ofNullable(newest.get(suite));
+  }
+
+  /** The bits of the snapshots held in this node's own trees. */
+  public long localMask() {
+    return localMask;
+  }
+
+  /**
+   * True when a file (given by its {@link #poolMask}) is listed by some known snapshot but by no
+   * suite's newest one: a newer snapshot removed it, so mirrors that moved on since their last
+   * probe no longer have it.
+   */
+  public boolean removedByNewest(long mask) {
+    return mask != 0 && (mask & newestMask) == 0;
   }
 
   public Optional<Snapshot> snapshot(String inReleaseSha256) {

@@ -77,6 +77,10 @@ public final class MirrorSelector {
     this.policy = policy;
   }
 
+  public SelectionPolicy policy() {
+    return policy;
+  }
+
   /** A client location without its address: what the ranking of the mirrors depends on. */
   private record LocationKey(
       Long asn, String country, String continent, Double latitude, Double longitude) {
@@ -228,7 +232,7 @@ public final class MirrorSelector {
             continue;
           }
           for (SuiteState s : m.state().schemes().getOrDefault(scheme, Map.of()).values()) {
-            if (s.snapshot() != null && (s.health() == Health.OK || s.health() == Health.LAGGING)) {
+            if (s.snapshot() != null && serves(s.health())) {
               healthy[sc][i] |= files.bit(s.snapshot());
             }
           }
@@ -290,6 +294,29 @@ public final class MirrorSelector {
                 : path.kind() == RequestPath.Kind.BY_HASH ? files.hashMask(path.byHash()) : 0);
     Fleet f = fleet(view);
     Ranking r = ranking(f, client);
+    if (path.kind() == RequestPath.Kind.POOL
+        && policy.serveLocally()
+        && files.removedByNewest(ask.holders())
+        && (ask.holders() & files.localMask()) != 0) {
+      // A newer snapshot removed it: a mirror that moved on since its last probe no longer has it,
+      // and this node keeps the snapshot that does.
+      List<Candidate> all = List.of();
+      if (everyCandidate) {
+        all = new ArrayList<>(f.mirrors.length);
+        for (int i = 0; i < f.mirrors.length; i++) {
+          all.add(evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], true));
+        }
+      }
+      return new Selection(
+          path,
+          scheme,
+          Outcome.SERVE_LOCALLY,
+          null,
+          null,
+          all,
+          "the newest snapshot no longer lists it, so mirrors that synced since their last probe"
+              + " lack it; serving from this node's kept snapshot");
+    }
     int sc = Routing.scheme(scheme);
     Routing rt =
         sc >= 0 && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)
@@ -547,6 +574,17 @@ public final class MirrorSelector {
           ? "!serves an unknown InRelease of " + suite + " (" + s.snapshot().substring(0, 12) + ")"
           : NO;
     }
+    if (s.health() == Health.AHEAD) {
+      // Clients who get it ask for its files next: the director knows them (learned and checked
+      // against the signed InRelease), so it sends them where they are.
+      return why
+          ? "serves a verified snapshot of "
+              + suite
+              + " newer than the director's own ("
+              + s.snapshot().substring(0, 12)
+              + ")"
+          : YES;
+    }
     if (theirs.get().validUntil().map(v -> v.toEpochMilli() <= now).orElse(false)) {
       return why ? "!serves an expired InRelease of " + suite : NO;
     }
@@ -569,6 +607,11 @@ public final class MirrorSelector {
         : NO;
   }
 
+  /** The healths whose mirrors hold every file of the snapshot they serve. */
+  static boolean serves(Health h) {
+    return h == Health.OK || h == Health.LAGGING || h == Health.AHEAD;
+  }
+
   private static String unhealthy(SuiteState s) {
     return s.health().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.reason();
   }
@@ -581,7 +624,7 @@ public final class MirrorSelector {
       if (s.snapshot() == null || (a.files().bit(s.snapshot()) & a.holders()) == 0) {
         continue;
       }
-      if (s.health() == Health.OK || s.health() == Health.LAGGING) {
+      if (serves(s.health())) {
         return why ? "its snapshot of " + e.getKey() + " lists the " + what : YES;
       }
       unhealthy = why ? "!" + unhealthy(s) : NO;
@@ -591,7 +634,7 @@ public final class MirrorSelector {
 
   private static String anyHealthy(Map<String, SuiteState> suites) {
     for (SuiteState s : suites.values()) {
-      if (s.health() == Health.OK || s.health() == Health.LAGGING) {
+      if (serves(s.health())) {
         return "healthy";
       }
     }

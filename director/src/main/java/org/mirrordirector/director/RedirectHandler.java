@@ -3,8 +3,6 @@ package org.mirrordirector.director;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -59,6 +59,16 @@ public final class RedirectHandler extends Handler.Abstract {
   private final Function<String, ClientLocation> locate;
   private final RedirectStats stats;
   private final DirectorMetrics metrics;
+  private final CatchUp catchUp;
+  private final java.util.concurrent.ScheduledExecutorService holds;
+  private final java.util.concurrent.atomic.AtomicInteger holding =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Requests held at once; more are answered at once. */
+  private static final int MAX_HELD = 10_000;
+
+  /** How often a held request is decided again. */
+  private static final long HOLD_TICK_MILLIS = 200;
 
   public RedirectHandler(
       List<String> roots,
@@ -70,6 +80,24 @@ public final class RedirectHandler extends Handler.Abstract {
       Function<String, ClientLocation> locate,
       RedirectStats stats,
       DirectorMetrics metrics) {
+    this(roots, selector, view, files, local, proxies, locate, stats, metrics, CatchUp.NONE);
+  }
+
+  /**
+   * @param catchUp asked to look for newer snapshots when a request is held ({@link
+   *     SelectionPolicy#holdFor()})
+   */
+  public RedirectHandler(
+      List<String> roots,
+      MirrorSelector selector,
+      Supplier<ClusterView> view,
+      Supplier<FileKnowledge> files,
+      LocalTree local,
+      TrustedProxies proxies,
+      Function<String, ClientLocation> locate,
+      RedirectStats stats,
+      DirectorMetrics metrics,
+      CatchUp catchUp) {
     // Redirects never block: Jetty may run them on the thread that read the request. Serving a
     // file from disk does, and is handed to a pool thread.
     super(InvocationType.NON_BLOCKING);
@@ -87,6 +115,20 @@ public final class RedirectHandler extends Handler.Abstract {
     this.locate = locate;
     this.stats = stats;
     this.metrics = metrics;
+    this.catchUp = catchUp;
+    this.holds =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "director-holds");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  protected void doStop() throws Exception {
+    holds.shutdownNow();
+    super.doStop();
   }
 
   @Override
@@ -136,19 +178,10 @@ public final class RedirectHandler extends Handler.Abstract {
     if (explain) {
       return json(response, callback, explain(s, client), head);
     }
+    Ask ask = new Ask(path, scheme, client, request, response, callback, head);
     switch (s.outcome()) {
       case REDIRECT, FALLBACK_MIRROR -> {
-        response.setStatus(302);
-        response.getHeaders().put(HttpHeader.LOCATION, s.location());
-        // Caches must not keep a redirect: the mirror that qualifies now may not in a minute.
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        if (s.chosen() != null) {
-          response.getHeaders().put("X-Mirror", s.chosen().mirror());
-        }
-        stats.record(s.chosen() != null ? s.chosen().mirror() : "(fallback)");
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
-        response.write(true, null, callback);
-        return true;
+        return redirect(s, response, callback);
       }
       case SERVE_LOCALLY -> {
         request
@@ -157,7 +190,7 @@ public final class RedirectHandler extends Handler.Abstract {
             .execute(
                 () -> {
                   try {
-                    serve(path, response, callback, head);
+                    serve(ask, 0);
                   } catch (Throwable t) {
                     callback.failed(t);
                   }
@@ -168,6 +201,121 @@ public final class RedirectHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, "60");
         return text(response, callback, 503, s.why() + "\n", head);
       }
+    }
+  }
+
+  /** One request being answered, for the paths that leave the request thread. */
+  private record Ask(
+      RequestPath path,
+      String scheme,
+      ClientLocation client,
+      Request request,
+      Response response,
+      Callback callback,
+      boolean head) {}
+
+  private boolean redirect(Selection s, Response response, Callback callback) {
+    response.setStatus(302);
+    response.getHeaders().put(HttpHeader.LOCATION, s.location());
+    // Caches must not keep a redirect: the mirror that qualifies now may not in a minute.
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    if (s.chosen() != null) {
+      response.getHeaders().put("X-Mirror", s.chosen().mirror());
+    }
+    stats.record(s.chosen() != null ? s.chosen().mirror() : "(fallback)");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+    response.write(true, null, callback);
+    return true;
+  }
+
+  /**
+   * A pool or by-hash request that no mirror qualifies for and that this node has no file for: the
+   * client is probably ahead of the director (a mirror served it a newer InRelease before the
+   * director knew of it). The node is asked to look at once, and the request is decided again every
+   * {@value #HOLD_TICK_MILLIS} ms until a mirror qualifies or this node has the file, for up to
+   * {@link SelectionPolicy#holdFor()}. Then: 503 with Retry-After while the node is fetching a
+   * newer snapshot, 404 when it is not. No thread waits meanwhile.
+   */
+  private void hold(Ask a, long deadline) {
+    if (deadline == 0) {
+      if (holding.incrementAndGet() > MAX_HELD) {
+        holding.decrementAndGet();
+        expire(a, false);
+        return;
+      }
+      deadline = System.nanoTime() + selector.policy().holdFor().toNanos();
+      catchUp.lookNow();
+    }
+    long until = deadline;
+    try {
+      holds.schedule(() -> retry(a, until), HOLD_TICK_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      holding.decrementAndGet();
+      expire(a, false);
+    }
+  }
+
+  private void retry(Ask a, long deadline) {
+    try {
+      Selection s =
+          selector.select(
+              a.path(),
+              a.scheme(),
+              a.client(),
+              view.get(),
+              files.get(),
+              System.currentTimeMillis(),
+              false);
+      if (s.outcome() == MirrorSelector.Outcome.REDIRECT
+          || s.outcome() == MirrorSelector.Outcome.FALLBACK_MIRROR) {
+        holding.decrementAndGet();
+        metrics.held("redirected");
+        if (s.chosen() != null) {
+          metrics.redirect(s.chosen().mirror(), a.path().kind());
+        }
+        redirect(s, a.response(), a.callback());
+        return;
+      }
+      if (s.outcome() == MirrorSelector.Outcome.SERVE_LOCALLY && find(a.path()) != null) {
+        holding.decrementAndGet();
+        metrics.held("served");
+        a.request().getComponents().getThreadPool().execute(() -> serveSafely(a, -1));
+        return;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        holding.decrementAndGet();
+        expire(a, true);
+        return;
+      }
+      hold(a, deadline);
+    } catch (RuntimeException e) {
+      holding.decrementAndGet();
+      a.callback().failed(e);
+    }
+  }
+
+  private void expire(Ask a, boolean counted) {
+    if (counted) {
+      metrics.held("expired");
+    }
+    if (catchUp.catchingUp()) {
+      a.response().getHeaders().put(HttpHeader.RETRY_AFTER, "10");
+      text(
+          a.response(),
+          a.callback(),
+          503,
+          "no mirror has this file yet and this node is fetching the snapshot that lists it\n",
+          a.head());
+    } else {
+      text(a.response(), a.callback(), 404, "not in any snapshot this director knows\n", a.head());
+    }
+  }
+
+  private void serveSafely(Ask a, long deadline) {
+    try {
+      serve(a, deadline);
+    } catch (Throwable t) {
+      a.callback().failed(t);
     }
   }
 
@@ -201,26 +349,29 @@ public final class RedirectHandler extends Handler.Abstract {
     return text(response, callback, 200, sb.toString(), head);
   }
 
-  /** Serves the file from this node's current verified snapshot, or 503 when it has none. */
-  private boolean serve(RequestPath path, Response response, Callback callback, boolean head)
-      throws IOException {
-    Optional<Path> tree = local.current();
-    if (tree.isEmpty()) {
+  /**
+   * Serves the file from this node's verified snapshots; a pool or by-hash file that none has is
+   * held ({@link #hold}) when the policy says so. {@code deadline}: 0 for a new request, -1 for one
+   * that was held already and must not be held again.
+   */
+  private boolean serve(Ask a, long deadline) throws IOException {
+    RequestPath path = a.path();
+    Response response = a.response();
+    Callback callback = a.callback();
+    boolean head = a.head();
+    if (local.current().isEmpty()) {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "60");
       return text(
           response, callback, 503, "no mirror qualifies and this node has no snapshot\n", head);
     }
-    Path f = inTree(tree.get(), path);
-    if (f == null
-        && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)) {
-      for (Path older : local.kept()) {
-        f = inTree(older, path);
-        if (f != null) {
-          break;
-        }
-      }
-    }
+    Path f = find(path);
     if (f == null) {
+      boolean holdable =
+          path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH;
+      if (holdable && deadline == 0 && !selector.policy().holdFor().isZero()) {
+        hold(a, 0);
+        return true;
+      }
       return text(response, callback, 404, "not in any kept snapshot\n", head);
     }
     long size = Files.size(f);
@@ -233,14 +384,35 @@ public final class RedirectHandler extends Handler.Abstract {
       response.write(true, null, callback);
       return true;
     }
-    try (InputStream in = Files.newInputStream(f);
-        OutputStream out = Content.Sink.asOutputStream(response)) {
-      in.transferTo(out);
-      callback.succeeded();
-    } catch (IOException e) {
-      callback.failed(e);
-    }
+    // Asynchronous copy: the response completes the callback when the last byte is written, and a
+    // slow or vanished client holds no thread (a blocking stream closed after the callback made
+    // Jetty warn "Blocking.Shared incomplete" under load).
+    ByteBufferPool.Sized buffers =
+        new ByteBufferPool.Sized(a.request().getComponents().getByteBufferPool(), true, 64 * 1024);
+    Content.copy(Content.Source.from(buffers, f), response, callback);
     return true;
+  }
+
+  /**
+   * The file in this node's current snapshot, or for a pool or by-hash file, in any kept one (a
+   * client whose lists are a snapshot old gets its files, not a 404); null when none has it.
+   */
+  private Path find(RequestPath path) {
+    Optional<Path> tree = local.current();
+    if (tree.isEmpty()) {
+      return null;
+    }
+    Path f = inTree(tree.get(), path);
+    if (f == null
+        && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)) {
+      for (Path older : local.kept()) {
+        f = inTree(older, path);
+        if (f != null) {
+          break;
+        }
+      }
+    }
+    return f;
   }
 
   /** The file in this tree, or null; the path is normalised already and cannot leave the tree. */

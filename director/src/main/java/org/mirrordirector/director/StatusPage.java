@@ -196,7 +196,7 @@ public final class StatusPage extends Handler.Wrapper {
           + "table{border-collapse:collapse;background:#fff}"
           + "td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;font-size:.92em}"
           + "th{background:#eee}.OK{background:#d9f2d9}.LAGGING{background:#fff3c4}"
-          + ".SYNCING{background:#d6ebff}.BROKEN{background:#ffd6d6}.DOWN{background:#e0e0e0}"
+          + ".AHEAD{background:#c8f0e6}.SYNCING{background:#d6ebff}.BROKEN{background:#ffd6d6}.DOWN{background:#e0e0e0}"
           + ".cards{display:flex;gap:1em;flex-wrap:wrap}.card{background:#fff;border:1px solid"
           + " #ddd;border-radius:6px;padding:.6em 1em;min-width:12em}.card b{display:block;"
           + "font-size:1.3em}.bad{color:#b00020}.good{color:#1b5e20}.charts{display:flex;gap:2em;"
@@ -501,6 +501,7 @@ public final class StatusPage extends Handler.Wrapper {
           switch (health.get(e.getKey())) {
             case "OK" -> "#66bb6a";
             case "LAGGING" -> "#ffca28";
+            case "AHEAD" -> "#26a69a";
             case "SYNCING" -> "#42a5f5";
             case "BROKEN" -> "#ef5350";
             default -> "#9e9e9e";

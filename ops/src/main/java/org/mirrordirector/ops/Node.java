@@ -12,11 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.mirrordirector.director.CatchUp;
 import org.mirrordirector.director.DirectorServer;
 import org.mirrordirector.director.FileKnowledge;
 import org.mirrordirector.director.GeoIp;
+import org.mirrordirector.director.KnowledgeKeeper;
 import org.mirrordirector.director.RedirectHandler;
 import org.mirrordirector.director.SelectionPolicy;
 import org.mirrordirector.director.TrustedProxies;
@@ -40,6 +41,7 @@ import org.mirrordirector.sync.probe.LocalSnapshots;
 import org.mirrordirector.sync.probe.MirrorProber;
 import org.mirrordirector.sync.probe.ProbeConfig;
 import org.mirrordirector.sync.probe.ProbeService;
+import org.mirrordirector.sync.probe.SnapshotLearner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +56,7 @@ public final class Node implements AutoCloseable {
 
   private final NodeConfig config;
   private final List<AutoCloseable> opened = new ArrayList<>();
-  private final AtomicReference<FileKnowledge> files = new AtomicReference<>();
+  private KnowledgeKeeper files;
   private EmbeddedZooKeeper embedded;
   private CuratorFramework client;
   private Leadership leadership;
@@ -141,7 +143,16 @@ public final class Node implements AutoCloseable {
     agent = new SyncAgent(sc, keys);
     SnapshotStore store = agent.store();
     Files.createDirectories(store.root());
-    files.set(FileKnowledge.load(store.list(), a.suites()));
+    NodeConfig.ProbeSection p = config.probe();
+    // One learner for the prober and the director: a snapshot the prober learns from a mirror that
+    // is ahead of this node is known to the director at once.
+    SnapshotLearner learner =
+        new SnapshotLearner(keys, p.timeout(), 4, Duration.ofSeconds(5), null);
+    opened.add(learner);
+    files =
+        new KnowledgeKeeper(
+            a.suites(), FileKnowledge.load(store.list(), a.suites()), learner, reader::view);
+    opened.add(files);
 
     sync =
         new SyncService(
@@ -165,7 +176,6 @@ public final class Node implements AutoCloseable {
       opened.add(rsync);
     }
 
-    NodeConfig.ProbeSection p = config.probe();
     MirrorProber prober =
         new MirrorProber(
             ProbeConfig.defaults(a.suites())
@@ -175,7 +185,10 @@ public final class Node implements AutoCloseable {
                 .withConfirmations(p.confirmations()),
             keys,
             Clock.systemUTC(),
-            null);
+            null,
+            learner,
+            // A mirror serves a newer signed InRelease: the upstream has moved, look now.
+            suite -> sync.lookSoon());
     probes =
         new ProbeService(
             prober,
@@ -198,7 +211,7 @@ public final class Node implements AutoCloseable {
             d.host(),
             d.port(),
             d.roots(),
-            new SelectionPolicy(d.lagWindow(), d.fallbackMirrors(), d.serveLocally()),
+            new SelectionPolicy(d.lagWindow(), d.fallbackMirrors(), d.serveLocally(), d.holdFor()),
             TrustedProxies.parse(d.trustedProxies()),
             token,
             d.maxThreads(),
@@ -215,7 +228,20 @@ public final class Node implements AutoCloseable {
                 this::notReady,
                 leadership,
                 paths,
-                this::self));
+                this::self,
+                new CatchUp() {
+                  @Override
+                  public void lookNow() {
+                    probes.recheckSoon();
+                    sync.lookSoon();
+                  }
+
+                  @Override
+                  public boolean catchingUp() {
+                    SyncService.Stats st = sync.stats();
+                    return st.running() || st.queued();
+                  }
+                }));
 
     reader.start();
     Optional<String> snapshot = currentSnapshotId(store, a.suites());
@@ -226,7 +252,8 @@ public final class Node implements AutoCloseable {
     director.start();
     LOG.info("[{}] director on {}:{}", id, d.host(), director.port());
     leadership.start();
-    probes.start(p.interval());
+    probes.start(p.interval(), p.recheckInterval());
+    files.start(Duration.ofSeconds(1));
     sync.start();
     LOG.info(
         "[{}] started: ZooKeeper {}, upstream {}, suites {}, data {}{}",
@@ -244,7 +271,7 @@ public final class Node implements AutoCloseable {
       return;
     }
     try {
-      files.set(files.get().refresh(agent.store().list(), config.archive().suites()));
+      files.refreshLocal(agent.store().list());
     } catch (IOException e) {
       LOG.error("[{}] cannot read the new snapshot's file sets", config.node().id(), e);
     }

@@ -95,11 +95,17 @@ public record NodeConfig(
       List<String> fallbackMirrors,
       boolean serveLocally,
       int maxThreads,
-      Duration drainTime) {}
+      Duration drainTime,
+      Duration holdFor) {}
 
   /** How the active node probes the public mirrors. */
   public record ProbeSection(
-      Duration interval, Duration timeout, int parallelism, int sampleSize, int confirmations) {}
+      Duration interval,
+      Duration recheckInterval,
+      Duration timeout,
+      int parallelism,
+      int sampleSize,
+      int confirmations) {}
 
   /** Commands run when this node is promoted or demoted (a VIP or load-balancer script). */
   public record HooksSection(List<String> onPromote, List<String> onDemote, Duration timeout) {}
@@ -266,7 +272,20 @@ public record NodeConfig(
               "2s",
               "on a clean stop, the director answers this long after giving up the leadership,"
                   + " while the load balancer moves clients to the new primary"),
+          new Option(
+              "director.hold-for",
+              Type.DURATION,
+              "15s",
+              "a pool request that no mirror qualifies for and this node has no file for (a client"
+                  + " ahead of the director) is held this long while the director learns where the"
+                  + " file is; 0s: answer at once (max 2m)"),
           new Option("probe.interval", Type.DURATION, "60s", "time between probe rounds"),
+          new Option(
+              "probe.recheck-interval",
+              Type.DURATION,
+              "5s",
+              "between rounds, a conditional GET of every mirror's InRelease this often; a mirror"
+                  + " whose InRelease changed is probed at once (0s: off)"),
           new Option("probe.timeout", Type.DURATION, "10s", "timeout of each probe request"),
           new Option("probe.parallelism", Type.INT, "32", "mirrors probed at once"),
           new Option(
@@ -681,11 +700,16 @@ public record NodeConfig(
               fallbacks,
               bool("director.serve-locally"),
               integer("director.max-threads", 8, 10_000),
-              duration("director.drain-time", Duration.ZERO));
+              duration("director.drain-time", Duration.ZERO),
+              duration("director.hold-for", Duration.ZERO));
+      if (director.holdFor().compareTo(Duration.ofMinutes(2)) > 0) {
+        throw fail("director.hold-for", "must be at most 2m, not " + string("director.hold-for"));
+      }
 
       ProbeSection probe =
           new ProbeSection(
               duration("probe.interval", Duration.ofSeconds(1)),
+              duration("probe.recheck-interval", Duration.ZERO),
               duration("probe.timeout", Duration.ofMillis(100)),
               integer("probe.parallelism", 1, 1024),
               integer("probe.sample-size", 0, 1000),
@@ -763,7 +787,9 @@ public record NodeConfig(
     values.put("director.serve-locally", director.serveLocally());
     values.put("director.max-threads", director.maxThreads());
     values.put("director.drain-time", director.drainTime());
+    values.put("director.hold-for", director.holdFor());
     values.put("probe.interval", probe.interval());
+    values.put("probe.recheck-interval", probe.recheckInterval());
     values.put("probe.timeout", probe.timeout());
     values.put("probe.parallelism", probe.parallelism());
     values.put("probe.sample-size", probe.sampleSize());

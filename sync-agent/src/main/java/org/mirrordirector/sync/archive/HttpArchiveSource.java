@@ -25,6 +25,17 @@ public final class HttpArchiveSource implements ArchiveSource {
    * @param base the archive root, e.g. {@code http://mirror.example/raspbian/}
    */
   public HttpArchiveSource(URI base, Duration timeout) {
+    this(
+        base,
+        timeout,
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build());
+  }
+
+  /** Over a client of the caller's (its TLS settings, its connection pool). */
+  public HttpArchiveSource(URI base, Duration timeout, HttpClient client) {
     String s = base.toString();
     this.base = URI.create(s.endsWith("/") ? s : s + "/");
     String scheme = this.base.getScheme();
@@ -32,11 +43,7 @@ public final class HttpArchiveSource implements ArchiveSource {
       throw new IllegalArgumentException("archive URL must be http or https: " + base);
     }
     this.timeout = timeout;
-    this.client =
-        HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.client = client;
   }
 
   private URI uri(String path) {

@@ -8,10 +8,11 @@ import org.mirrordirector.failover.Payloads.SuiteState;
 /**
  * Hysteresis: a mirror's reported health changes only after {@code confirmations} consecutive
  * probes agree on the new one, so that one lost packet does not take a mirror out and one lucky
- * answer does not bring a broken one back. Two changes take effect at once: to SYNCING and to
- * BROKEN. They are not noise but content seen to be inconsistent (a sync lock, an InRelease ahead
- * of its indexes, a missing file), and one more round of clients sent there would get Hash Sum
- * mismatches or 404s. The first probe of a mirror is taken as it is.
+ * answer does not bring a broken one back. Some changes take effect at once: to SYNCING and to
+ * BROKEN, which are not noise but content seen to be inconsistent (a sync lock, an InRelease ahead
+ * of its indexes, a missing file), where one more round of clients sent there would get Hash Sum
+ * mismatches or 404s; and to AHEAD from any answering state, a verified newer snapshot whose
+ * clients need the mirror now. The first probe of a mirror is taken as it is.
  *
  * <p>The snapshot is the last one seen: it is a fact, not a judgement, and the director routes
  * InRelease only to mirrors whose snapshot is the current one. While a probe that read no InRelease
@@ -46,7 +47,10 @@ public final class HealthTracker {
         t.lastSuccessMillis = nowMillis;
       }
       String reason;
-      boolean atOnce = o.health() == Health.SYNCING || o.health() == Health.BROKEN;
+      boolean atOnce =
+          o.health() == Health.SYNCING
+              || o.health() == Health.BROKEN
+              || (o.health() == Health.AHEAD && t.reported != Health.DOWN);
       if (t.reported == null || o.health() == t.reported || atOnce) {
         t.reported = o.health();
         t.reportedReason = o.reason();
@@ -94,6 +98,45 @@ public final class HealthTracker {
           t.reported == Health.LAGGING ? o.lagMillis() : null,
           o.traceMillis());
     }
+  }
+
+  /**
+   * True while a mirror is between states: never probed, SYNCING, or a change of health waiting for
+   * its confirmations. Such a mirror is probed fully at every recheck, so that it comes back as
+   * soon as it is consistent again.
+   */
+  public boolean unsettled(String mirror) {
+    boolean any = false;
+    for (Map.Entry<String, Track> e : tracks.entrySet()) {
+      if (!e.getKey().startsWith(mirror + " ")) {
+        continue;
+      }
+      any = true;
+      Track t = e.getValue();
+      synchronized (t) {
+        if (t.reported == null || t.reported == Health.SYNCING || t.candidate != null) {
+          return true;
+        }
+      }
+    }
+    return !any;
+  }
+
+  /** True when every probed suite of the mirror is reported DOWN. */
+  public boolean down(String mirror) {
+    boolean any = false;
+    for (Map.Entry<String, Track> e : tracks.entrySet()) {
+      if (!e.getKey().startsWith(mirror + " ")) {
+        continue;
+      }
+      any = true;
+      synchronized (e.getValue()) {
+        if (e.getValue().reported != Health.DOWN) {
+          return false;
+        }
+      }
+    }
+    return any;
   }
 
   /** Forgets mirrors that are no longer configured. */

@@ -66,6 +66,11 @@ public final class MirrorProber implements AutoCloseable {
   private final ExecutorService workers;
   private final Random random;
   private final Map<String, Cached> conditional = new ConcurrentHashMap<>();
+  private final SnapshotLearner learner;
+  private final java.util.function.Consumer<String> onNewer;
+  private final Map<String, Map<String, Long>> added = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong requests =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** What the last full answer for an InRelease URL was, for conditional requests. */
   private record Cached(String etag, String lastModified, String sha256, Verdict verdict) {}
@@ -74,6 +79,24 @@ public final class MirrorProber implements AutoCloseable {
   private record Verdict(String problem, Instant date) {}
 
   public MirrorProber(ProbeConfig config, TrustedKeys keys, Clock clock, SSLContext tls) {
+    this(config, keys, clock, tls, null, suite -> {});
+  }
+
+  /**
+   * @param learner learns the snapshots of mirrors that are ahead of this node, so that they can be
+   *     checked (and used) rather than called SYNCING; null to call them SYNCING
+   * @param onNewer hears the suite of every validly signed InRelease newer than this node's
+   *     snapshot: the upstream has moved, the node's own sync can start at once
+   */
+  public MirrorProber(
+      ProbeConfig config,
+      TrustedKeys keys,
+      Clock clock,
+      SSLContext tls,
+      SnapshotLearner learner,
+      java.util.function.Consumer<String> onNewer) {
+    this.learner = learner;
+    this.onNewer = onNewer;
     this.config = config;
     this.keys = keys;
     this.clock = clock;
@@ -160,7 +183,10 @@ public final class MirrorProber implements AutoCloseable {
         trace = traceDate(base).map(Instant::toEpochMilli).orElse(null);
         locked = lockPresent(base);
       }
-      if (locked && (o.health() == Health.OK || o.health() == Health.LAGGING)) {
+      if (locked
+          && (o.health() == Health.OK
+              || o.health() == Health.LAGGING
+              || o.health() == Health.AHEAD)) {
         o =
             new Observation(
                 Health.SYNCING,
@@ -203,6 +229,7 @@ public final class MirrorProber implements AutoCloseable {
     Verdict verdict = null;
     long latency;
     try {
+      requests.incrementAndGet();
       HttpResponse<InputStream> r =
           http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream body = r.body()) {
@@ -259,16 +286,7 @@ public final class MirrorProber implements AutoCloseable {
       Optional<KnownSnapshots.Snapshot> cur = known.current();
       Instant curDate = cur.map(c -> c.dates().get(suite)).orElse(null);
       if (curDate == null || verdict.date().isAfter(curDate)) {
-        return new Observation(
-            Health.SYNCING,
-            sha,
-            latency,
-            "serves a validly signed InRelease of "
-                + Rfc2822Dates.format(verdict.date())
-                + ", newer than the director's snapshot",
-            null,
-            null,
-            true);
+        return ahead(base, suite, sha, latency, verdict.date(), known);
       }
       long lag = Math.max(0, Duration.between(verdict.date(), curDate).toMillis());
       return new Observation(
@@ -283,11 +301,12 @@ public final class MirrorProber implements AutoCloseable {
           true);
     }
     KnownSnapshots.Snapshot theirs = known.oldestFirst().get(at);
-    Optional<String> inconsistent = checkIndexes(base, suite, theirs);
+    Optional<String> inconsistent =
+        checkIndexes(base, suite, theirs.indexSizes().getOrDefault(suite, Map.of()));
     if (inconsistent.isPresent()) {
       return new Observation(Health.SYNCING, sha, latency, inconsistent.get(), null, null, true);
     }
-    Optional<Observation> pool = checkPool(base, theirs, sha, latency);
+    Optional<Observation> pool = checkPool(base, theirs.newPool(), sha, latency);
     if (pool.isPresent()) {
       return pool.get();
     }
@@ -313,6 +332,178 @@ public final class MirrorProber implements AutoCloseable {
         true);
   }
 
+  /**
+   * A validly signed InRelease newer than this node's snapshot. With a learner, the snapshot is
+   * learned from this mirror's indexes (checked against that InRelease), and the mirror is AHEAD
+   * when its indexes match and the pool files the snapshot adds to this node's current one are
+   * there (sampled): the files a mid-sync mirror (new indexes, old pool) lacks. Otherwise SYNCING.
+   */
+  private Observation ahead(
+      URI base, String suite, String sha, long latency, Instant date, KnownSnapshots known) {
+    onNewer.accept(suite);
+    String newer =
+        "serves a validly signed InRelease of "
+            + Rfc2822Dates.format(date)
+            + ", newer than the director's snapshot";
+    if (learner == null) {
+      return new Observation(Health.SYNCING, sha, latency, newer, null, null, true);
+    }
+    org.mirrordirector.sync.archive.SuiteIndex learned;
+    try {
+      learned = learner.learn(base, suite, sha);
+    } catch (IOException e) {
+      return new Observation(
+          Health.SYNCING,
+          sha,
+          latency,
+          newer + ", whose indexes cannot be read as it names them: " + e.getMessage(),
+          null,
+          null,
+          true);
+    }
+    Optional<String> inconsistent = checkIndexes(base, suite, learned.packagesIndexes());
+    if (inconsistent.isPresent()) {
+      return new Observation(
+          Health.SYNCING, sha, latency, newer + "; " + inconsistent.get(), null, null, true);
+    }
+    Map<String, Long> adds = addedFiles(learned, known);
+    Optional<Observation> pool = checkPool(base, adds, sha, latency);
+    if (pool.isPresent()) {
+      Observation o = pool.get();
+      return new Observation(
+          o.health() == Health.BROKEN ? Health.SYNCING : o.health(),
+          sha,
+          latency,
+          newer + ", but not the pool files it adds (a sync under way?): " + o.reason(),
+          null,
+          null,
+          true);
+    }
+    return new Observation(
+        Health.AHEAD,
+        sha,
+        latency,
+        newer
+            + "; its indexes match it and the files it adds are there ("
+            + Math.min(adds.size(), config.sampleSize())
+            + " of "
+            + adds.size()
+            + " checked)",
+        null,
+        null,
+        true);
+  }
+
+  /** The pool files of a learned snapshot that this node's current snapshot does not have. */
+  private Map<String, Long> addedFiles(
+      org.mirrordirector.sync.archive.SuiteIndex learned, KnownSnapshots known) {
+    java.nio.file.Path tree = known.current().map(KnownSnapshots.Snapshot::tree).orElse(null);
+    String key = learned.inRelease() + "|" + tree;
+    Map<String, Long> cached = added.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (Map.Entry<String, Long> e : learned.pool().entrySet()) {
+      if (tree == null || !java.nio.file.Files.exists(tree.resolve(e.getKey()))) {
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    if (added.size() >= 8) {
+      added.clear();
+    }
+    added.put(key, out);
+    return out;
+  }
+
+  /** What a cheap look at a mirror's InRelease files found. */
+  public enum Change {
+    /** Every InRelease is the one last read (304, or the same bytes). */
+    SAME,
+    /** An InRelease changed, vanished or was never read: the mirror needs a full probe. */
+    CHANGED,
+    /** It did not answer (refused, timed out, 5xx). */
+    UNREACHABLE
+  }
+
+  /**
+   * A conditional GET of each InRelease the last full probe read, per scheme and suite: cheap
+   * enough to look at every mirror every few seconds between full probes. An InRelease that changed
+   * is forgotten, so the full probe that follows reads it whole.
+   */
+  public Change recheck(MirrorConfig m) {
+    Change result = Change.SAME;
+    for (String url : m.baseUrls().values()) {
+      URI base = URI.create(url.endsWith("/") ? url : url + "/");
+      for (String suite : config.suites()) {
+        URI in = base.resolve("dists/" + suite + "/InRelease");
+        Cached before = conditional.get(in.toString());
+        if (before == null) {
+          return Change.CHANGED;
+        }
+        HttpRequest.Builder rb = request(in).GET();
+        if (before.etag() != null) {
+          rb.header("If-None-Match", before.etag());
+        }
+        if (before.lastModified() != null) {
+          rb.header("If-Modified-Since", before.lastModified());
+        }
+        try {
+          requests.incrementAndGet();
+          HttpResponse<InputStream> r =
+              http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+          try (InputStream body = r.body()) {
+            int status = r.statusCode();
+            if (status == 304) {
+              continue;
+            }
+            if (status >= 500) {
+              result = Change.UNREACHABLE;
+              continue;
+            }
+            if (status == 200) {
+              byte[] data = body.readNBytes(config.maxInReleaseBytes() + 1);
+              if (Sha256.hex(data).equals(before.sha256())) {
+                continue;
+              }
+            }
+            conditional.remove(in.toString());
+            return Change.CHANGED;
+          }
+        } catch (IOException e) {
+          result = Change.UNREACHABLE;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return Change.UNREACHABLE;
+        }
+      }
+    }
+    return result;
+  }
+
+  /** {@link #recheck} of many mirrors at once, at most {@code parallelism} at a time. */
+  public Map<String, Change> recheckAll(Collection<MirrorConfig> mirrors)
+      throws InterruptedException {
+    Map<String, Future<Change>> tasks = new LinkedHashMap<>();
+    for (MirrorConfig m : mirrors) {
+      tasks.put(m.id(), workers.submit(() -> recheck(m)));
+    }
+    Map<String, Change> out = new TreeMap<>();
+    for (Map.Entry<String, Future<Change>> e : tasks.entrySet()) {
+      try {
+        out.put(e.getKey(), e.getValue().get());
+      } catch (ExecutionException ex) {
+        out.put(e.getKey(), Change.UNREACHABLE);
+      }
+    }
+    return out;
+  }
+
+  /** HTTP requests sent so far: the cost of probing, for figures. */
+  public long requestsSent() {
+    return requests.get();
+  }
+
   /** Checks an unknown InRelease: signature and Date; a problem or the date. */
   private Verdict judge(byte[] data, String where) {
     try {
@@ -330,9 +521,9 @@ public final class MirrorProber implements AutoCloseable {
   }
 
   /** HEADs a few Packages indexes the InRelease lists; a mismatch means a sync is under way. */
-  private Optional<String> checkIndexes(URI base, String suite, KnownSnapshots.Snapshot s) {
+  private Optional<String> checkIndexes(URI base, String suite, Map<String, Long> indexSizes) {
     int n = 0;
-    for (Map.Entry<String, Long> e : s.indexSizes().getOrDefault(suite, Map.of()).entrySet()) {
+    for (Map.Entry<String, Long> e : indexSizes.entrySet()) {
       if (n++ >= config.indexChecks()) {
         break;
       }
@@ -360,8 +551,8 @@ public final class MirrorProber implements AutoCloseable {
 
   /** HEADs a sample of the pool files new in the mirror's snapshot. */
   private Optional<Observation> checkPool(
-      URI base, KnownSnapshots.Snapshot s, String sha, long latency) {
-    List<Map.Entry<String, Long>> files = new ArrayList<>(s.newPool().entrySet());
+      URI base, Map<String, Long> newPool, String sha, long latency) {
+    List<Map.Entry<String, Long>> files = new ArrayList<>(newPool.entrySet());
     files.sort(Map.Entry.comparingByKey());
     java.util.Collections.shuffle(files, random);
     for (Map.Entry<String, Long> f :
@@ -392,6 +583,7 @@ public final class MirrorProber implements AutoCloseable {
 
   private Optional<Instant> traceDate(URI base) {
     try {
+      requests.incrementAndGet();
       HttpResponse<InputStream> r =
           http.send(
               request(base.resolve("project/trace/" + base.getHost())).GET().build(),
@@ -427,6 +619,7 @@ public final class MirrorProber implements AutoCloseable {
 
   private Head head(URI url) {
     try {
+      requests.incrementAndGet();
       HttpResponse<Void> r =
           http.send(
               request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),

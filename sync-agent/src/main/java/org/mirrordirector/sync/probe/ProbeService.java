@@ -41,6 +41,11 @@ public final class ProbeService implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService timer;
   private final AtomicReference<Round> last = new AtomicReference<>();
+  private final Map<String, MirrorState> written = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean recheckQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong rechecks =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * What one round did.
@@ -78,10 +83,29 @@ public final class ProbeService implements AutoCloseable {
   }
 
   public ProbeService start(Duration interval) {
+    return start(interval, Duration.ZERO);
+  }
+
+  /**
+   * Probes every mirror fully each {@code interval}, and between full rounds, each {@code recheck}
+   * (zero: never), looks at every mirror's InRelease with a conditional GET: a mirror whose
+   * InRelease changed, that stopped or started answering, or that is between states is probed fully
+   * at once. Rounds and rechecks run one at a time on one thread.
+   */
+  public ProbeService start(Duration interval, Duration recheck) {
+    long tick =
+        recheck.isZero() ? interval.toMillis() : Math.min(recheck.toMillis(), interval.toMillis());
+    long[] nextFull = {0};
     timer.scheduleWithFixedDelay(
         () -> {
           try {
-            round();
+            long now = System.nanoTime();
+            if (now - nextFull[0] >= 0) {
+              nextFull[0] = now + interval.toNanos();
+              round();
+            } else {
+              recheck();
+            }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           } catch (RuntimeException e) {
@@ -89,9 +113,72 @@ public final class ProbeService implements AutoCloseable {
           }
         },
         0,
-        interval.toMillis(),
+        tick,
         TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /** Asks for a recheck of every mirror now (coalesced with one already waiting). */
+  public void recheckSoon() {
+    if (recheckQueued.compareAndSet(false, true)) {
+      try {
+        timer.execute(
+            () -> {
+              recheckQueued.set(false);
+              try {
+                recheck();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                LOG.error("probe recheck failed", e);
+              }
+            });
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        recheckQueued.set(false);
+      }
+    }
+  }
+
+  /**
+   * One recheck now, on the caller's thread: a conditional GET of every enabled mirror's InRelease
+   * files, and a full probe of the mirrors that changed or are between states. Only the states that
+   * changed are written.
+   */
+  public Round recheck() throws InterruptedException {
+    long started = clock.millis();
+    long t0 = System.nanoTime();
+    if (!leadership.isServingAsLeader()) {
+      return new Round(started, Duration.ZERO, 0, Map.of(), "not the serving leader");
+    }
+    KnownSnapshots k = known.get();
+    if (k.current().isEmpty()) {
+      return new Round(started, Duration.ZERO, 0, Map.of(), "no snapshot yet");
+    }
+    List<MirrorConfig> settled = new ArrayList<>();
+    List<MirrorConfig> full = new ArrayList<>();
+    for (ClusterView.Mirror m : view.get().mirrors().values()) {
+      if (!m.config().enabled()) {
+        continue;
+      }
+      (tracker.unsettled(m.config().id()) ? full : settled).add(m.config());
+    }
+    rechecks.incrementAndGet();
+    for (Map.Entry<String, MirrorProber.Change> c : prober.recheckAll(settled).entrySet()) {
+      boolean down = tracker.down(c.getKey());
+      boolean probe =
+          switch (c.getValue()) {
+            case SAME -> down; // it answers again
+            case CHANGED -> true;
+            case UNREACHABLE -> !down;
+          };
+      if (probe) {
+        settled.stream().filter(m -> m.id().equals(c.getKey())).forEach(full::add);
+      }
+    }
+    if (full.isEmpty()) {
+      return new Round(started, Duration.ofNanos(System.nanoTime() - t0), 0, Map.of(), null);
+    }
+    return write(started, t0, full, prober.probeAll(full, k), true);
   }
 
   /** One round now, on the caller's thread. */
@@ -112,7 +199,19 @@ public final class ProbeService implements AutoCloseable {
       }
     }
     tracker.retain(mirrors.stream().map(MirrorConfig::id).collect(Collectors.toSet()));
-    Map<String, Map<String, Map<String, Observation>>> found = prober.probeAll(mirrors, k);
+    return remember(write(started, t0, mirrors, prober.probeAll(mirrors, k), false));
+  }
+
+  /**
+   * Applies the hysteresis to what the probes found and writes each mirror's state; with {@code
+   * onlyChanges}, only states whose health, snapshot or reason differ from the last written.
+   */
+  private Round write(
+      long started,
+      long t0,
+      List<MirrorConfig> mirrors,
+      Map<String, Map<String, Map<String, Observation>>> found,
+      boolean onlyChanges) {
     long now = clock.millis();
     Map<String, MirrorState> states = new TreeMap<>();
     for (Map.Entry<String, Map<String, Map<String, Observation>>> m : found.entrySet()) {
@@ -127,23 +226,55 @@ public final class ProbeService implements AutoCloseable {
       }
       MirrorState state = new MirrorState(m.getKey(), schemes, now);
       states.put(m.getKey(), state);
+      MirrorState before = written.get(m.getKey());
+      if (onlyChanges && before != null && sameRouting(before, state)) {
+        continue;
+      }
       try {
         writer.putMirrorState(state);
+        written.put(m.getKey(), state);
       } catch (FencedOutException e) {
         LOG.warn("probe results not written, this node was fenced out: {}", e.getMessage());
-        return remember(
-            new Round(
-                started,
-                Duration.ofNanos(System.nanoTime() - t0),
-                mirrors.size(),
-                states,
-                "fenced out"));
+        return new Round(
+            started,
+            Duration.ofNanos(System.nanoTime() - t0),
+            mirrors.size(),
+            states,
+            "fenced out");
       } catch (Exception e) {
         LOG.warn("cannot write the state of mirror {}: {}", m.getKey(), e.toString());
       }
     }
-    return remember(
-        new Round(started, Duration.ofNanos(System.nanoTime() - t0), mirrors.size(), states, null));
+    return new Round(
+        started, Duration.ofNanos(System.nanoTime() - t0), mirrors.size(), states, null);
+  }
+
+  /** True when two states route alike: the same health, snapshot and reason everywhere. */
+  private static boolean sameRouting(MirrorState a, MirrorState b) {
+    if (!a.schemes().keySet().equals(b.schemes().keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, Map<String, SuiteState>> e : a.schemes().entrySet()) {
+      Map<String, SuiteState> other = b.schemes().get(e.getKey());
+      if (!e.getValue().keySet().equals(other.keySet())) {
+        return false;
+      }
+      for (Map.Entry<String, SuiteState> s : e.getValue().entrySet()) {
+        SuiteState x = s.getValue();
+        SuiteState y = other.get(s.getKey());
+        if (x.health() != y.health()
+            || !Objects.equals(x.snapshot(), y.snapshot())
+            || !Objects.equals(x.reason(), y.reason())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Rechecks run so far. */
+  public long rechecks() {
+    return rechecks.get();
   }
 
   private Round remember(Round r) {

@@ -1,0 +1,164 @@
+package org.mirrordirector.sync.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one suite's InRelease promises, read from its indexes: every pool file its Packages list,
+ * with its size, and the SHA-256 of every index its Release lists (the by-hash names). Read from
+ * this node's verified tree, or from a mirror over HTTP to learn a snapshot the node does not have
+ * yet; then every index read is checked against the size and SHA-256 of the signed Release first.
+ *
+ * @param inRelease the SHA-256 of the InRelease: the snapshot's name
+ * @param pool pool path to size
+ * @param byHash the SHA-256 of every listed index
+ * @param packagesIndexes the Packages variant read per index, path under dists/SUITE/ to size
+ */
+public record SuiteIndex(
+    String suite,
+    String inRelease,
+    Instant date,
+    Optional<Instant> validUntil,
+    Map<String, Long> pool,
+    Set<String> byHash,
+    Map<String, Long> packagesIndexes) {
+
+  /** The largest index variant read (Raspbian's biggest Packages is 70 MB uncompressed). */
+  private static final long MAX_INDEX_BYTES = 1L << 30;
+
+  /** Plain first on a local disk (no decompression); smallest first over the network. */
+  private static final List<Compression> LOCAL_ORDER =
+      List.of(Compression.NONE, Compression.GZIP, Compression.XZ, Compression.BZIP2);
+
+  private static final List<Compression> REMOTE_ORDER =
+      List.of(Compression.XZ, Compression.GZIP, Compression.BZIP2, Compression.NONE);
+
+  public SuiteIndex {
+    pool = Map.copyOf(pool);
+    byHash = Set.copyOf(byHash);
+    packagesIndexes = Map.copyOf(packagesIndexes);
+  }
+
+  /**
+   * Reads a suite's indexes.
+   *
+   * @param inReleaseData the InRelease, already read from {@code src}
+   * @param keys verifies the InRelease's signature; null when the caller vouches for the tree (a
+   *     verified snapshot of this node)
+   * @param checkIndexes check every index read against its Release entry before trusting a line
+   * @param interned pool paths already held, shared instead of copied; new ones are added (a
+   *     mutable map, may be empty)
+   * @throws ArchiveFormatException for a bad signature, a malformed file, an index that does not
+   *     match the Release, or a Packages index of which no variant is present
+   */
+  public static SuiteIndex read(
+      ArchiveSource src,
+      String suite,
+      byte[] inReleaseData,
+      TrustedKeys keys,
+      boolean checkIndexes,
+      Map<String, String> interned)
+      throws IOException {
+    String where = src.describe("dists/" + suite + "/InRelease");
+    ClearSignedMessage msg = ClearSignedMessage.parse(inReleaseData, where);
+    if (keys != null) {
+      try {
+        keys.verifyClearSigned(msg, Instant.now());
+      } catch (SignatureException e) {
+        throw new ArchiveFormatException(where, 0, "does not verify: " + e.getMessage());
+      }
+    }
+    ReleaseFile rf = ReleaseParser.parse(msg.signedText(), where);
+    Map<String, Long> pool = new HashMap<>();
+    Set<String> hashes = new HashSet<>();
+    Map<String, Long> read = new LinkedHashMap<>();
+    for (Map.Entry<String, IndexEntry> e : rf.sha256().entrySet()) {
+      hashes.add(e.getValue().sha256());
+      String name = e.getKey();
+      if (name.endsWith("/Packages")) {
+        Map.Entry<String, Long> v =
+            readPackages(src, suite, rf, name, checkIndexes, pool, interned);
+        read.put(v.getKey(), v.getValue());
+      }
+    }
+    return new SuiteIndex(
+        suite,
+        SnapshotId.ofInRelease(inReleaseData).sha256(),
+        rf.date(),
+        rf.validUntil(),
+        pool,
+        hashes,
+        read);
+  }
+
+  /** Reads the first present variant of one Packages index; returns its path and size. */
+  private static Map.Entry<String, Long> readPackages(
+      ArchiveSource src,
+      String suite,
+      ReleaseFile rf,
+      String index,
+      boolean check,
+      Map<String, Long> pool,
+      Map<String, String> interned)
+      throws IOException {
+    IndexEntry plain = rf.sha256().get(index);
+    long bound = plain != null ? plain.size() : MAX_INDEX_BYTES;
+    for (Compression c : src.isLocal() ? LOCAL_ORDER : REMOTE_ORDER) {
+      String variant = index + c.suffix();
+      IndexEntry listed = rf.sha256().get(variant);
+      if (check && listed == null) {
+        continue; // nothing to check it against
+      }
+      String path = "dists/" + suite + "/" + variant;
+      List<BinaryPackage> found = new ArrayList<>();
+      Sha256.CountingStream counted;
+      try (InputStream raw = src.open(path)) {
+        counted = new Sha256.CountingStream(raw);
+        // Not closed on its own: that would close the counting stream before it is drained.
+        try {
+          InputStream in = c.decompress(counted, src.describe(path), bound);
+          IndexParsers.packages(in, src.describe(path), found::add, bad -> {});
+        } catch (ArchiveFormatException e) {
+          if (!check) {
+            throw e;
+          }
+          // Not what the Release promised (a bound passed, a corrupt stream): say so, with why.
+          throw new ArchiveFormatException(
+              src.describe(path), 0, "does not match its Release entry: " + e.getMessage());
+        }
+        counted.drain();
+      } catch (NoSuchFileException absent) {
+        continue;
+      }
+      if (check && (counted.count() != listed.size() || !counted.hex().equals(listed.sha256()))) {
+        throw new ArchiveFormatException(
+            src.describe(path),
+            0,
+            "does not match its Release entry: "
+                + counted.count()
+                + " bytes, SHA-256 "
+                + counted.hex()
+                + "; the Release says "
+                + listed.size()
+                + " bytes, "
+                + listed.sha256());
+      }
+      for (BinaryPackage p : found) {
+        pool.put(interned.computeIfAbsent(p.filename(), k -> k), p.size());
+      }
+      return Map.entry(variant, counted.count());
+    }
+    throw new ArchiveFormatException(
+        src.describe("dists/" + suite + "/" + index), 0, "no variant of this index is present");
+  }
+}
