@@ -5,6 +5,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mirrordirector.director.MirrorRanking.Fleet;
+import org.mirrordirector.director.MirrorRanking.Ranking;
+import org.mirrordirector.director.MirrorRanking.Routing;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
@@ -65,9 +68,6 @@ public final class MirrorSelector {
 
   private static final String YES = "qualifies";
 
-  /** Client locations whose ranking is kept; more are dropped all at once and recomputed. */
-  private static final int MAX_RANKINGS = 20_000;
-
   private final SelectionPolicy policy;
   private final java.util.concurrent.ConcurrentHashMap<String, String> lastResolved =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -79,170 +79,6 @@ public final class MirrorSelector {
 
   public SelectionPolicy policy() {
     return policy;
-  }
-
-  /** A client location without its address: what the ranking of the mirrors depends on. */
-  private record LocationKey(
-      Long asn, String country, String continent, Double latitude, Double longitude) {
-    static LocationKey of(ClientLocation c) {
-      return new LocationKey(c.asn(), c.country(), c.continent(), c.latitude(), c.longitude());
-    }
-  }
-
-  /**
-   * The mirrors of every location class, best first: by tier, then by 1,000 km distance step, then
-   * by id. {@code cls} orders the classes; mirrors in one class are equals.
-   */
-  private record Ranking(int[] order, int[] cls, int[] tier, Double[] km) {}
-
-  /**
-   * The mirrors of one view, sorted by id, with their parsed networks and the rankings computed so
-   * far for each client location. A new view with the same mirror configurations (only probe
-   * results changed) keeps the rankings.
-   */
-  private static final class Fleet {
-    final Map<String, ClusterView.Mirror> source;
-    final List<MirrorConfig> configs;
-    final ClusterView.Mirror[] mirrors;
-    final AddressBlocks[] networks;
-    final int[] withNetworks;
-    final java.util.concurrent.ConcurrentHashMap<LocationKey, Ranking> rankings;
-    final java.util.concurrent.ConcurrentHashMap<ClientLocation, Ranking> byClient;
-    private volatile Routing routing;
-
-    private Fleet(Map<String, ClusterView.Mirror> source, Fleet previous) {
-      this.source = source;
-      this.mirrors =
-          source.values().stream()
-              .sorted(Comparator.comparing(m -> m.config().id()))
-              .toArray(ClusterView.Mirror[]::new);
-      this.configs = java.util.Arrays.stream(mirrors).map(ClusterView.Mirror::config).toList();
-      if (previous != null && previous.configs.equals(configs)) {
-        this.networks = previous.networks;
-        this.withNetworks = previous.withNetworks;
-        this.rankings = previous.rankings;
-        this.byClient = previous.byClient;
-        return;
-      }
-      this.networks = new AddressBlocks[mirrors.length];
-      List<Integer> with = new ArrayList<>();
-      for (int i = 0; i < mirrors.length; i++) {
-        MirrorConfig c = mirrors[i].config();
-        AddressBlocks b;
-        try {
-          b = AddressBlocks.parse(c.prefixes(), "mirror " + c.id() + " prefix");
-        } catch (IllegalArgumentException e) {
-          b = AddressBlocks.NONE; // a bad entry from the registry ranks nobody, crashes nothing
-        }
-        networks[i] = b;
-        if (!b.isEmpty()) {
-          with.add(i);
-        }
-      }
-      this.withNetworks = with.stream().mapToInt(Integer::intValue).toArray();
-      this.rankings = new java.util.concurrent.ConcurrentHashMap<>();
-      this.byClient = new java.util.concurrent.ConcurrentHashMap<>();
-    }
-
-    /** The routing table of this fleet against this file knowledge, built once per pair. */
-    Routing routing(FileKnowledge files) {
-      Routing r = routing;
-      if (r == null || r.files != files) {
-        r = new Routing(this, files);
-        routing = r;
-      }
-      return r;
-    }
-
-    static Fleet of(Map<String, ClusterView.Mirror> source, Fleet previous) {
-      return new Fleet(source, previous);
-    }
-
-    Ranking ranking(ClientLocation client) {
-      // GeoIP hands out one ClientLocation per recent address, so this lookup usually ends at an
-      // identity check; clients at one location share one ranking below.
-      Ranking r = byClient.get(client);
-      if (r != null) {
-        return r;
-      }
-      LocationKey key = LocationKey.of(client);
-      r = rankings.get(key);
-      if (r == null) {
-        if (rankings.size() >= MAX_RANKINGS) {
-          rankings.clear(); // a flood of new locations costs recomputation, never memory
-        }
-        r = rank(client);
-        rankings.put(key, r);
-      }
-      if (byClient.size() >= MAX_RANKINGS) {
-        byClient.clear();
-      }
-      byClient.put(client, r);
-      return r;
-    }
-
-    private Ranking rank(ClientLocation client) {
-      int n = mirrors.length;
-      int[] cls = new int[n];
-      int[] tier = new int[n];
-      Double[] km = new Double[n];
-      Integer[] order = new Integer[n];
-      for (int i = 0; i < n; i++) {
-        MirrorConfig c = mirrors[i].config();
-        tier[i] = tier(c, client);
-        km[i] = distance(c, client);
-        cls[i] = tier[i] * 1_000_000 + (km[i] == null ? 999_999 : (int) (km[i] / 1000));
-        order[i] = i;
-      }
-      java.util.Arrays.sort(order, Comparator.comparingInt(i -> cls[i])); // stable: ids stay sorted
-      return new Ranking(
-          java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray(), cls, tier, km);
-    }
-  }
-
-  /**
-   * What a pool or by-hash request needs of each mirror, in arrays, per scheme: whether it can take
-   * requests at all (enabled, not drained, has a URL for the scheme, probed), whether it serves
-   * only some countries, and the snapshots it serves healthily (OK or LAGGING) as a mask of {@link
-   * FileKnowledge#bit} values. A mirror qualifies for a file when that mask meets the mask of the
-   * snapshots that list the file: the same rule as {@code holderProblem}, without following a
-   * pointer per mirror. Rebuilt when the view or the file knowledge changes.
-   */
-  private static final class Routing {
-    final FileKnowledge files;
-    final boolean[][] open; // [scheme][mirror]
-    final boolean[] restricted;
-    final long[][] healthy; // [scheme][mirror]
-
-    Routing(Fleet f, FileKnowledge files) {
-      this.files = files;
-      int n = f.mirrors.length;
-      open = new boolean[2][n];
-      healthy = new long[2][n];
-      restricted = new boolean[n];
-      for (int i = 0; i < n; i++) {
-        ClusterView.Mirror m = f.mirrors[i];
-        MirrorConfig c = m.config();
-        restricted[i] = !c.countryOnly().isEmpty();
-        for (int sc = 0; sc < 2; sc++) {
-          String scheme = sc == 0 ? "http" : "https";
-          open[sc][i] =
-              c.enabled() && !c.drained() && c.baseUrls().get(scheme) != null && m.state() != null;
-          if (m.state() == null) {
-            continue;
-          }
-          for (SuiteState s : m.state().schemes().getOrDefault(scheme, Map.of()).values()) {
-            if (s.snapshot() != null && serves(s.health())) {
-              healthy[sc][i] |= files.bit(s.snapshot());
-            }
-          }
-        }
-      }
-    }
-
-    static int scheme(String scheme) {
-      return "https".equals(scheme) ? 1 : "http".equals(scheme) ? 0 : -1;
-    }
   }
 
   private Fleet fleet(ClusterView view) {
@@ -293,7 +129,7 @@ public final class MirrorSelector {
                 ? files.poolMask(path.path())
                 : path.kind() == RequestPath.Kind.BY_HASH ? files.hashMask(path.byHash()) : 0);
     Fleet f = fleet(view);
-    Ranking r = ranking(f, client);
+    Ranking r = MirrorRanking.ranking(f, client);
     if (path.kind() == RequestPath.Kind.POOL
         && policy.serveLocally()
         && files.removedByNewest(ask.holders())
@@ -419,7 +255,7 @@ public final class MirrorSelector {
               0));
     }
     Fleet f = fleet(view);
-    Ranking r = ranking(f, client);
+    Ranking r = MirrorRanking.ranking(f, client);
     List<Candidate> ok = new ArrayList<>();
     mirrors:
     for (int m : r.order()) {
@@ -442,45 +278,6 @@ public final class MirrorSelector {
       ok.remove(next);
     }
     return out;
-  }
-
-  /**
-   * The ranking for this client. A mirror whose networks hold the client's address is in tier 0,
-   * like one in the client's ASN: the cached ranking of the location is re-sorted for this address
-   * (rare: only clients inside a mirror's networks pay for it).
-   */
-  private static Ranking ranking(Fleet f, ClientLocation client) {
-    Ranking r = f.ranking(client);
-    if (f.withNetworks.length == 0) {
-      return r;
-    }
-    byte[] a = AddressBlocks.literal(client.address());
-    if (a == null) {
-      return r;
-    }
-    int[] tier = null;
-    int[] cls = null;
-    for (int i : f.withNetworks) {
-      if (r.tier()[i] != 0 && f.networks[i].contains(a)) {
-        if (tier == null) {
-          tier = r.tier().clone();
-          cls = r.cls().clone();
-        }
-        cls[i] -= tier[i] * 1_000_000;
-        tier[i] = 0;
-      }
-    }
-    if (tier == null) {
-      return r;
-    }
-    int[] by = cls;
-    Integer[] order = new Integer[tier.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, Comparator.comparingInt(i -> by[i]));
-    return new Ranking(
-        java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray(), cls, tier, r.km());
   }
 
   /** A qualified candidate whose reason is not put into words (the chosen one's is, later). */
@@ -668,35 +465,6 @@ public final class MirrorSelector {
     }
     SuiteSnapshot s = r.suites().get(suite);
     return s == null ? Optional.empty() : Optional.of(s.inReleaseSha256());
-  }
-
-  private static int tier(MirrorConfig m, ClientLocation c) {
-    if (c.asn() != null && c.asn().equals(m.asn())) {
-      return 0;
-    }
-    if (c.country() != null && c.country().equals(m.country())) {
-      return 1;
-    }
-    if (c.continent() != null && c.continent().equals(m.continent())) {
-      return 2;
-    }
-    return 3;
-  }
-
-  private static Double distance(MirrorConfig m, ClientLocation c) {
-    if (m.latitude() == null
-        || m.longitude() == null
-        || c.latitude() == null
-        || c.longitude() == null) {
-      return null;
-    }
-    double p1 = Math.toRadians(c.latitude());
-    double p2 = Math.toRadians(m.latitude());
-    double dp = p2 - p1;
-    double dl = Math.toRadians(m.longitude() - c.longitude());
-    double a =
-        Math.pow(Math.sin(dp / 2), 2) + Math.cos(p1) * Math.cos(p2) * Math.pow(Math.sin(dl / 2), 2);
-    return 2 * 6371.0 * Math.asin(Math.min(1, Math.sqrt(a)));
   }
 
   /** The candidates of the best tier and 1,000 km distance step, in the order given. */

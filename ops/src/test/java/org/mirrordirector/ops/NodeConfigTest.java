@@ -71,7 +71,7 @@ class NodeConfigTest {
                   on-promote: [/usr/local/bin/vip, up]
                 """);
     String described = c.describe();
-    for (NodeConfig.Option o : NodeConfig.OPTIONS) {
+    for (NodeOptions.Option o : NodeConfig.OPTIONS) {
       String key = o.key().substring(o.key().indexOf('.') + 1);
       assertThat(described).contains("\n  " + key + ": ").contains(o.help());
     }
@@ -84,7 +84,7 @@ class NodeConfigTest {
   void theExampleFileHasEveryOptionWithItsDefault() throws Exception {
     Path example = Path.of("examples/node.yaml");
     String text = Files.readString(example);
-    for (NodeConfig.Option o : NodeConfig.OPTIONS) {
+    for (NodeOptions.Option o : NodeConfig.OPTIONS) {
       String key = o.key().substring(o.key().indexOf('.') + 1);
       assertThat(text).as(o.key()).containsPattern("(?m)^\\s*#?\\s*" + key + ":");
     }
@@ -98,7 +98,7 @@ class NodeConfigTest {
         section = sec.group(1);
       } else if (shown.matches()) {
         String key = section + "." + shown.group(1);
-        NodeConfig.Option o =
+        NodeOptions.Option o =
             NodeConfig.OPTIONS.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
         String v = shown.group(2).equals("\"\"") ? "" : shown.group(2);
         assertThat(v).as(key).isEqualTo(o.defaultValue());

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +35,9 @@ import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SignatureException;
 import org.mirrordirector.sync.archive.TrustedKeys;
+import org.mirrordirector.sync.probe.ProbeRequests.Cached;
+import org.mirrordirector.sync.probe.ProbeRequests.Head;
+import org.mirrordirector.sync.probe.ProbeRequests.Verdict;
 
 /**
  * Probes public mirrors: per mirror, scheme and suite, a conditional GET of InRelease (its SHA-256
@@ -62,21 +63,12 @@ public final class MirrorProber implements AutoCloseable {
   private final ProbeConfig config;
   private final TrustedKeys keys;
   private final Clock clock;
-  private final HttpClient http;
+  private final ProbeRequests net;
   private final ExecutorService workers;
   private final Random random;
-  private final Map<String, Cached> conditional = new ConcurrentHashMap<>();
   private final SnapshotLearner learner;
   private final java.util.function.Consumer<String> onNewer;
   private final Map<String, Map<String, Long>> added = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong requests =
-      new java.util.concurrent.atomic.AtomicLong();
-
-  /** What the last full answer for an InRelease URL was, for conditional requests. */
-  private record Cached(String etag, String lastModified, String sha256, Verdict verdict) {}
-
-  /** What an unknown InRelease turned out to be. */
-  private record Verdict(String problem, Instant date) {}
 
   public MirrorProber(ProbeConfig config, TrustedKeys keys, Clock clock, SSLContext tls) {
     this(config, keys, clock, tls, null, suite -> {});
@@ -100,15 +92,7 @@ public final class MirrorProber implements AutoCloseable {
     this.config = config;
     this.keys = keys;
     this.clock = clock;
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(config.timeout())
-            .followRedirects(HttpClient.Redirect.NORMAL);
-    if (tls != null) {
-      b.sslContext(tls);
-    }
-    this.http = b.build();
+    this.net = new ProbeRequests(config, tls);
     this.workers =
         Executors.newFixedThreadPool(
             config.parallelism(),
@@ -180,8 +164,8 @@ public final class MirrorProber implements AutoCloseable {
         return out;
       }
       if (locked == null) {
-        trace = traceDate(base).map(Instant::toEpochMilli).orElse(null);
-        locked = lockPresent(base);
+        trace = net.traceDate(base).map(Instant::toEpochMilli).orElse(null);
+        locked = net.lockPresent(base);
       }
       if (locked
           && (o.health() == Health.OK
@@ -192,7 +176,9 @@ public final class MirrorProber implements AutoCloseable {
                 Health.SYNCING,
                 o.snapshot(),
                 o.latencyMs(),
-                "its lock file " + lockName(base) + " is present (an update is running)",
+                "its lock file "
+                    + ProbeRequests.lockName(base)
+                    + " is present (an update is running)",
                 null,
                 trace,
                 true);
@@ -214,8 +200,8 @@ public final class MirrorProber implements AutoCloseable {
   private Observation probeSuite(URI base, String suite, KnownSnapshots known) {
     URI url = base.resolve("dists/" + suite + "/InRelease");
     String key = url.toString();
-    Cached before = conditional.get(key);
-    HttpRequest.Builder rb = request(url).GET();
+    Cached before = net.conditional.get(key);
+    HttpRequest.Builder rb = net.request(url).GET();
     if (before != null) {
       if (before.etag() != null) {
         rb.header("If-None-Match", before.etag());
@@ -229,9 +215,7 @@ public final class MirrorProber implements AutoCloseable {
     Verdict verdict = null;
     long latency;
     try {
-      requests.incrementAndGet();
-      HttpResponse<InputStream> r =
-          http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> r = net.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream body = r.body()) {
         int status = r.statusCode();
         if (status == 304 && before != null) {
@@ -249,7 +233,7 @@ public final class MirrorProber implements AutoCloseable {
           if (known.indexOf(suite, sha) < 0) {
             verdict = judge(data, key);
           }
-          conditional.put(
+          net.conditional.put(
               key,
               new Cached(
                   r.headers().firstValue("ETag").orElse(null),
@@ -259,7 +243,7 @@ public final class MirrorProber implements AutoCloseable {
         } else if (status >= 500) {
           return Observation.down("HTTP " + status + " for " + url.getPath(), millisSince(t0));
         } else {
-          conditional.remove(key);
+          net.conditional.remove(key);
           return broken(null, millisSince(t0), "HTTP " + status + " for " + url.getPath());
         }
       }
@@ -427,58 +411,12 @@ public final class MirrorProber implements AutoCloseable {
   }
 
   /**
-   * A conditional GET of each InRelease the last full probe read, per scheme and suite: cheap
-   * enough to look at every mirror every few seconds between full probes. An InRelease that changed
-   * is forgotten, so the full probe that follows reads it whole.
+   * A conditional GET of each InRelease the last full probe of this mirror read, per scheme and
+   * suite: cheap enough to look at every mirror every few seconds between full probes. An InRelease
+   * that changed is forgotten, so the full probe that follows reads it whole.
    */
   public Change recheck(MirrorConfig m) {
-    Change result = Change.SAME;
-    for (String url : m.baseUrls().values()) {
-      URI base = URI.create(url.endsWith("/") ? url : url + "/");
-      for (String suite : config.suites()) {
-        URI in = base.resolve("dists/" + suite + "/InRelease");
-        Cached before = conditional.get(in.toString());
-        if (before == null) {
-          return Change.CHANGED;
-        }
-        HttpRequest.Builder rb = request(in).GET();
-        if (before.etag() != null) {
-          rb.header("If-None-Match", before.etag());
-        }
-        if (before.lastModified() != null) {
-          rb.header("If-Modified-Since", before.lastModified());
-        }
-        try {
-          requests.incrementAndGet();
-          HttpResponse<InputStream> r =
-              http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
-          try (InputStream body = r.body()) {
-            int status = r.statusCode();
-            if (status == 304) {
-              continue;
-            }
-            if (status >= 500) {
-              result = Change.UNREACHABLE;
-              continue;
-            }
-            if (status == 200) {
-              byte[] data = body.readNBytes(config.maxInReleaseBytes() + 1);
-              if (Sha256.hex(data).equals(before.sha256())) {
-                continue;
-              }
-            }
-            conditional.remove(in.toString());
-            return Change.CHANGED;
-          }
-        } catch (IOException e) {
-          result = Change.UNREACHABLE;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return Change.UNREACHABLE;
-        }
-      }
-    }
-    return result;
+    return net.recheck(m);
   }
 
   /** {@link #recheck} of many mirrors at once, at most {@code parallelism} at a time. */
@@ -501,7 +439,7 @@ public final class MirrorProber implements AutoCloseable {
 
   /** HTTP requests sent so far: the cost of probing, for figures. */
   public long requestsSent() {
-    return requests.get();
+    return net.sent();
   }
 
   /** Checks an unknown InRelease: signature and Date; a problem or the date. */
@@ -528,7 +466,7 @@ public final class MirrorProber implements AutoCloseable {
         break;
       }
       String path = "dists/" + suite + "/" + e.getKey();
-      Head h = head(base.resolve(path));
+      Head h = net.head(base.resolve(path));
       if (h.status() >= 500 || h.status() < 0) {
         return Optional.empty(); // a transient failure is for the pool check or the next probe
       }
@@ -557,7 +495,7 @@ public final class MirrorProber implements AutoCloseable {
     java.util.Collections.shuffle(files, random);
     for (Map.Entry<String, Long> f :
         files.subList(0, Math.min(files.size(), config.sampleSize()))) {
-      Head h = head(base.resolve(f.getKey()));
+      Head h = net.head(base.resolve(f.getKey()));
       if (h.status() < 0 || h.status() >= 500) {
         return Optional.of(
             new Observation(
@@ -579,70 +517,6 @@ public final class MirrorProber implements AutoCloseable {
       }
     }
     return Optional.empty();
-  }
-
-  private Optional<Instant> traceDate(URI base) {
-    try {
-      requests.incrementAndGet();
-      HttpResponse<InputStream> r =
-          http.send(
-              request(base.resolve("project/trace/" + base.getHost())).GET().build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = r.body()) {
-        if (r.statusCode() != 200) {
-          return Optional.empty();
-        }
-        String text = new String(in.readNBytes(8192), StandardCharsets.UTF_8);
-        for (String line : text.split("\n")) {
-          if (line.startsWith("Date: ")) {
-            return Optional.of(Rfc2822Dates.parse(line.substring(6).trim()));
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // a trace is informative only
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return Optional.empty();
-  }
-
-  private boolean lockPresent(URI base) {
-    return head(base.resolve(lockName(base))).status() == 200;
-  }
-
-  private static String lockName(URI base) {
-    return "Archive-Update-in-Progress-" + base.getHost();
-  }
-
-  private record Head(int status, long length, String problem) {}
-
-  private Head head(URI url) {
-    try {
-      requests.incrementAndGet();
-      HttpResponse<Void> r =
-          http.send(
-              request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-              HttpResponse.BodyHandlers.discarding());
-      return new Head(
-          r.statusCode(),
-          r.headers().firstValueAsLong("Content-Length").orElse(-1),
-          "HTTP " + r.statusCode());
-    } catch (HttpTimeoutException e) {
-      return new Head(-1, -1, "no answer within " + config.timeout().toMillis() + " ms");
-    } catch (IOException e) {
-      return new Head(-1, -1, "request failed: " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Head(-1, -1, "interrupted");
-    }
-  }
-
-  private HttpRequest.Builder request(URI url) {
-    return HttpRequest.newBuilder(url)
-        .timeout(config.timeout())
-        .header("User-Agent", "mirrordirector-prober/1")
-        .header("Cache-Control", "no-cache");
   }
 
   private static Observation broken(String sha, Long latency, String reason) {

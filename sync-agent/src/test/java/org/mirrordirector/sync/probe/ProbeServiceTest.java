@@ -113,6 +113,90 @@ class ProbeServiceTest {
     }
   }
 
+  @Test
+  void aRecheckProbesAtOnceOnlyTheMirrorWhoseInReleaseChangedAndWritesOnlyThat() throws Exception {
+    TestArchive upstream =
+        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 20, 5));
+    SyncAgent agent;
+    try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
+      agent =
+          new SyncAgent(
+              SyncConfig.of(daemon.url(), dir.resolve("node"), List.of("bookworm"), "a"),
+              upstream.keys());
+      agent.runOnce();
+    }
+    LocalSnapshots local = new LocalSnapshots(agent.store(), List.of("bookworm"));
+    Path tree = dir.resolve("mirror");
+    copy(agent.store().current().orElseThrow() + "/", tree);
+    Path next = dir.resolve("next");
+    copy(upstream.root + "/", next);
+    ArchiveGenerator.generate(ArchiveGenerator.Options.small(next, 0, 5).withUpdateFrom(next, 20));
+    RegistryPaths paths = RegistryPaths.defaults();
+    try (TestingServer zk = new TestingServer(true);
+        TestMirror moving = TestMirror.http(tree);
+        TestMirror still = TestMirror.http(agent.store().current().orElseThrow());
+        SnapshotLearner learner =
+            new SnapshotLearner(
+                upstream.keys(), Duration.ofSeconds(3), 4, Duration.ofSeconds(1), null)) {
+      LeadershipConfig ca = LeadershipConfig.withSessionTimeout("a", "a:1", Duration.ofSeconds(4));
+      CuratorFramework za = ZooKeeperClients.start(zk.getConnectString(), ca);
+      Leadership a = new Leadership(za, paths, ca);
+      RegistryReader reader = new RegistryReader(za, paths, dir.resolve("lkg"), "a");
+      List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+      ProbeService active =
+          new ProbeService(
+              new MirrorProber(
+                  ProbeConfig.defaults(List.of("bookworm")).withTimeout(Duration.ofSeconds(3)),
+                  upstream.keys(),
+                  Clock.systemUTC(),
+                  null,
+                  learner,
+                  told::add),
+              a,
+              paths,
+              reader::view,
+              local.supplier(),
+              Clock.systemUTC());
+      try {
+        reader.start();
+        a.start();
+        awaitTrue(() -> a.role() == Role.ACTIVE && a.isServingAsLeader());
+        RegistryWriter w = new RegistryWriter(a, paths);
+        w.putMirror(mirror("moving", moving));
+        w.putMirror(mirror("still", still));
+        awaitTrue(() -> reader.view().mirrors().size() == 2);
+        assertThat(active.round().mirrors()).isEqualTo(2);
+        awaitTrue(() -> stateIn(reader.view(), "moving") == Health.OK);
+
+        ProbeService.Round quiet = active.recheck();
+        assertThat(quiet.mirrors()).as("nothing changed: no full probe, no write").isZero();
+
+        copy(next + "/", tree); // the mirror was pushed the upstream's next version
+        ProbeService.Round r = active.recheck();
+        assertThat(r.states().keySet()).containsExactly("moving");
+        assertThat(health(r, "moving")).isEqualTo(Health.AHEAD);
+        awaitTrue(() -> stateIn(reader.view(), "moving") == Health.AHEAD);
+        assertThat(told).as("the node hears that the upstream moved").contains("bookworm");
+        assertThat(active.recheck().mirrors()).isZero();
+        assertThat(active.rechecks()).isEqualTo(3);
+      } finally {
+        active.close();
+        reader.close();
+        a.close();
+        za.close();
+      }
+    }
+  }
+
+  private static void copy(String from, Path to) throws Exception {
+    assertThat(
+            new ProcessBuilder("rsync", "-a", "--delete", from, to + "/")
+                .inheritIO()
+                .start()
+                .waitFor())
+        .isZero();
+  }
+
   private ProbeService service(
       Leadership l,
       RegistryReader reader,
