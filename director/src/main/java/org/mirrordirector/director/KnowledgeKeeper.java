@@ -15,7 +15,10 @@ import java.util.function.Supplier;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.sync.archive.LocalArchiveSource;
+import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SuiteIndex;
+import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.probe.SnapshotLearner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,6 +125,28 @@ public final class KnowledgeKeeper implements AutoCloseable {
     }
   }
 
+  /**
+   * Learns the snapshot of a tree that is still being built (a sync's new {@code dists/}): each
+   * suite's InRelease is verified with {@code keys} and its indexes checked against it. A suite
+   * that does not check out is skipped: the sync itself will say why.
+   */
+  public void learnFromTree(Path tree, TrustedKeys keys) {
+    for (String suite : suites) {
+      Path in = tree.resolve("dists").resolve(suite).resolve("InRelease");
+      try {
+        byte[] data = java.nio.file.Files.readAllBytes(in);
+        if (knowledge.get().snapshot(Sha256.hex(data)).isPresent()) {
+          continue;
+        }
+        learned(
+            SuiteIndex.read(
+                new LocalArchiveSource(tree), suite, data, keys, true, new java.util.HashMap<>()));
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("the new indexes of {} in {} are not usable: {}", suite, tree, e.toString());
+      }
+    }
+  }
+
   private void learned(SuiteIndex i) {
     if (!suites.contains(i.suite())) {
       return;
@@ -130,7 +155,7 @@ public final class KnowledgeKeeper implements AutoCloseable {
       knowledge.set(knowledge.get().withLearned(i));
     }
     LOG.info(
-        "learned snapshot {} of {} ({} pool files) from a mirror ahead of this node",
+        "learned snapshot {} of {} ({} pool files) before this node has its pool",
         i.inRelease().substring(0, 12),
         i.suite(),
         i.pool().size());

@@ -50,12 +50,25 @@ public final class Demo implements AutoCloseable {
   private final List<AutoCloseable> parts = new ArrayList<>();
   private final Map<String, Process> nodes = new LinkedHashMap<>();
   private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
+  private final DemoMotion.Settings motionSettings;
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> probeRequests =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private Layout layout;
   private EmbeddedZooKeeper zk;
+  private DemoMotion motion;
 
   public Demo(Path dir, PrintWriter log) {
+    this(dir, log, null);
+  }
+
+  /**
+   * @param motion when not null, the upstream publishes new versions and two more mirrors follow
+   *     it, pushed and naive ({@link DemoMotion})
+   */
+  public Demo(Path dir, PrintWriter log, DemoMotion.Settings motion) {
     this.dir = dir.toAbsolutePath().normalize();
     this.log = log;
+    this.motionSettings = motion;
   }
 
   /**
@@ -90,9 +103,22 @@ public final class Demo implements AutoCloseable {
       copyTree(upstream, dir.resolve("mirrors/broken"));
       deleteTree(dir.resolve("mirrors/broken/pool")); // its indexes name files it does not have
     }
+    Path served = upstream;
+    List<String> names = new ArrayList<>(List.of("current", "lagging", "broken"));
+    if (motionSettings != null) {
+      // Publications swap this link; each rsync connection sees one whole version.
+      served = dir.resolve("upstream-live");
+      DemoMotion.prepare(dir, upstream, served);
+      for (String m : List.of("pushed", "naive")) {
+        if (!Files.isDirectory(dir.resolve("mirrors").resolve(m))) {
+          copyTree(upstream, dir.resolve("mirrors").resolve(m));
+        }
+        names.add(m);
+      }
+    }
     RsyncModule upstreamd =
         new RsyncModule(
-            dir.resolve("rsyncd-upstream"), upstream, "127.0.0.1", ports.next(), "127.0.0.1");
+            dir.resolve("rsyncd-upstream"), served, "127.0.0.1", ports.next(), "127.0.0.1");
     parts.add(upstreamd);
 
     zk =
@@ -108,8 +134,10 @@ public final class Demo implements AutoCloseable {
     }
 
     Map<String, String> mirrors = new LinkedHashMap<>();
-    for (String m : List.of("current", "lagging", "broken")) {
-      Server s = mirrorServer(dir.resolve("mirrors").resolve(m), ports.next());
+    for (String m : names) {
+      java.util.concurrent.atomic.AtomicLong probes = new java.util.concurrent.atomic.AtomicLong();
+      probeRequests.put("mirror-" + m, probes);
+      Server s = mirrorServer(dir.resolve("mirrors").resolve(m), ports.next(), probes);
       parts.add(s::stop);
       mirrors.put(
           m, "http://127.0.0.1:" + ((ServerConnector) s.getConnectors()[0]).getLocalPort() + "/");
@@ -168,8 +196,10 @@ public final class Demo implements AutoCloseable {
 
     // The mirrors, registered through the active node's admin API.
     NodeClient admin = NodeClient.of(serviceUrl, token, null);
-    double[][] places = {{48.86, 2.35}, {52.52, 13.40}, {51.51, -0.13}};
-    String[] countries = {"FR", "DE", "GB"};
+    double[][] places = {
+      {48.86, 2.35}, {52.52, 13.40}, {51.51, -0.13}, {50.85, 4.35}, {52.37, 4.90}
+    };
+    String[] countries = {"FR", "DE", "GB", "BE", "NL"};
     int i = 0;
     for (Map.Entry<String, String> m : mirrors.entrySet()) {
       String json =
@@ -190,7 +220,17 @@ public final class Demo implements AutoCloseable {
       }
       i++;
     }
-    awaitProbed(admin, readyWithin.minus(Duration.ofNanos(System.nanoTime() - t0)));
+    awaitProbed(admin, mirrors.size(), readyWithin.minus(Duration.ofNanos(System.nanoTime() - t0)));
+    if (motionSettings != null) {
+      Map<String, Path> moving = new LinkedHashMap<>();
+      for (String m : List.of("pushed", "naive")) {
+        moving.put(m, dir.resolve("mirrors").resolve(m));
+      }
+      motion = new DemoMotion(dir, served, upstreamd.url(), moving, motionSettings, log);
+      parts.add(motion);
+      motion.start();
+      log("publishing a new version every " + Durations.format(motionSettings.every()));
+    }
     Files.writeString(dir.resolve("demo.json"), json(layout));
     log(String.format("ready in %.1f s", (System.nanoTime() - t0) / 1e9));
     return layout;
@@ -210,13 +250,26 @@ public final class Demo implements AutoCloseable {
         + upstream
         + "\n  suites: [bookworm]\n  components: [main, rpi]\n  keyring: "
         + keyring
-        + "\n  sync-interval: 30s\n  min-free: 0\n  rsync-host: 127.0.0.1\n  rsync-port: "
+        + "\n  sync-interval: 30s\n  min-free: 0\n"
+        + (motionSettings == null || motionSettings.nodeRsyncArgs().isEmpty()
+            ? ""
+            : "  rsync-args: ["
+                + String.join(
+                    ", ",
+                    motionSettings.nodeRsyncArgs().stream().map(a -> "\"" + a + "\"").toList())
+                + "]\n")
+        + "  rsync-host: 127.0.0.1\n  rsync-port: "
         + rsyncPort
         + "\ndirector:\n  host: 127.0.0.1\n  port: "
         + port
         + "\n  trusted-proxies: [127.0.0.1/32]\n  admin-token-file: "
         + token
-        + "\n  drain-time: 2s\nprobe:\n  interval: 5s\n  timeout: 3s\n  confirmations: 1\n";
+        + "\n  drain-time: 2s\nprobe:\n  interval: "
+        + (motionSettings == null ? "5s" : Durations.format(motionSettings.probeInterval()))
+        + (motionSettings == null || motionSettings.recheckInterval() == null
+            ? ""
+            : "\n  recheck-interval: " + Durations.format(motionSettings.recheckInterval()))
+        + "\n  timeout: 3s\n  confirmations: 1\n";
   }
 
   /** Starts (or starts again) a node process; its output goes to logs/ID.log. */
@@ -225,7 +278,9 @@ public final class Demo implements AutoCloseable {
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx256m");
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    // MD_DEMO_NODE_CLASSPATH runs the nodes from another build (a benchmark's "before").
+    String cp = System.getenv("MD_DEMO_NODE_CLASSPATH");
+    cmd.add(cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path"));
     cmd.add(Mirrorctl.class.getName());
     cmd.add("node");
     cmd.add("--config");
@@ -257,7 +312,7 @@ public final class Demo implements AutoCloseable {
     return layout;
   }
 
-  private void awaitProbed(NodeClient admin, Duration within) throws Exception {
+  private void awaitProbed(NodeClient admin, int count, Duration within) throws Exception {
     long deadline = System.nanoTime() + Math.max(within.toNanos(), 1_000_000_000L);
     String last = "";
     while (System.nanoTime() < deadline) {
@@ -273,8 +328,13 @@ public final class Demo implements AutoCloseable {
         for (var n : s.path("nodes")) {
           ready |= "ACTIVE".equals(n.path("role").asText()) && n.path("ready").asBoolean();
         }
-        last = probed + " of 3 mirrors probed, active node " + (ready ? "ready" : "not ready");
-        if (probed == 3 && ready && !s.path("current").isNull()) {
+        last =
+            probed
+                + " of "
+                + count
+                + " mirrors probed, active node "
+                + (ready ? "ready" : "not ready");
+        if (probed == count && ready && !s.path("current").isNull()) {
           return;
         }
       } catch (IOException notYet) {
@@ -307,18 +367,58 @@ public final class Demo implements AutoCloseable {
     throw new IOException(url + " did not answer " + status + " in time (last: " + got + ")");
   }
 
-  private static Server mirrorServer(Path root, int port) throws Exception {
+  /**
+   * A public mirror: a plain static file server over its tree, as nginx is, with ETags and without
+   * a content cache (the tree changes under it); it counts the prober's requests.
+   */
+  private static Server mirrorServer(
+      Path root, int port, java.util.concurrent.atomic.AtomicLong probes) throws Exception {
     Server s = new Server();
     ServerConnector c = new ServerConnector(s);
     c.setHost("127.0.0.1");
     c.setPort(port);
     s.addConnector(c);
-    ResourceHandler h = new ResourceHandler();
+    ResourceHandler h =
+        new ResourceHandler() {
+          @Override
+          protected org.eclipse.jetty.http.content.HttpContent.Factory newHttpContentFactory(
+              org.eclipse.jetty.io.ByteBufferPool.Sized pool) {
+            return new org.eclipse.jetty.http.content.ResourceHttpContentFactory(
+                getBaseResource(), getMimeTypes(), pool);
+          }
+        };
     h.setBaseResource(ResourceFactory.of(h).newResource(root));
     h.setDirAllowed(true);
-    s.setHandler(h);
+    h.setEtags(true);
+    s.setHandler(
+        new org.eclipse.jetty.server.Handler.Wrapper(h) {
+          @Override
+          public boolean handle(
+              org.eclipse.jetty.server.Request request,
+              org.eclipse.jetty.server.Response response,
+              org.eclipse.jetty.util.Callback callback)
+              throws Exception {
+            String agent = request.getHeaders().get("User-Agent");
+            if (agent != null && agent.startsWith("mirrordirector-prober")) {
+              probes.incrementAndGet();
+            }
+            return super.handle(request, response, callback);
+          }
+        });
     s.start();
     return s;
+  }
+
+  /** The prober's requests each mirror answered so far, by mirror id. */
+  public Map<String, Long> probeRequests() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    probeRequests.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** The moving upstream and mirrors, when the demo was started with them; else null. */
+  DemoMotion motion() {
+    return motion;
   }
 
   /** demo.json: where every part is, for the drill and for people (paths as plain strings). */

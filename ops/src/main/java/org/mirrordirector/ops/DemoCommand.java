@@ -15,7 +15,11 @@ import picocli.CommandLine.Spec;
       "Run everything on this machine, offline: a signed upstream behind rsync, ZooKeeper, a"
           + " primary and a hot-spare node (separate processes), three public mirrors (current,"
           + " lagging, broken), and HAProxy in front when it is installed.",
-      "Prints the apt sources line, the status page and the drill command; Ctrl-C stops it all."
+      "Prints the apt sources line, the status page and the drill command; Ctrl-C stops it all.",
+      "With --publish-every, the upstream publishes a new version at that interval and two more"
+          + " mirrors follow it as real ones do: 'pushed' copies each version right away with"
+          + " ftpsync's two stages, before the nodes have synced, and 'naive' runs a one-stage"
+          + " rsync --delete a while later (new indexes before the pool)."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -34,13 +38,34 @@ final class DemoCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   int port;
 
+  @Option(
+      names = "--publish-every",
+      description =
+          "Publish a new upstream version this often (e.g. 30s, at least 5s), followed by a"
+              + " pushed and a naive mirror. Default: never.")
+  String publishEvery;
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65500) {
       throw new Mirrorctl.UsageException("--port must be 0 or 1-65500: " + port);
     }
+    DemoMotion.Settings motion = null;
+    if (publishEvery != null) {
+      Duration every;
+      try {
+        every = Durations.parse(publishEvery);
+      } catch (RuntimeException e) {
+        throw new Mirrorctl.UsageException(
+            "--publish-every: '" + publishEvery + "' is not a duration such as 30s or 5m");
+      }
+      if (every.compareTo(Duration.ofSeconds(5)) < 0) {
+        throw new Mirrorctl.UsageException("--publish-every must be at least 5s: " + publishEvery);
+      }
+      motion = DemoMotion.Settings.every(every);
+    }
     var out = spec.commandLine().getOut();
-    Demo demo = new Demo(dir, out);
+    Demo demo = new Demo(dir, out, motion);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -153,6 +153,8 @@ public final class Node implements AutoCloseable {
         new KnowledgeKeeper(
             a.suites(), FileKnowledge.load(store.list(), a.suites()), learner, reader::view);
     opened.add(files);
+    // The upstream's new indexes arrive long before its pool: learn the snapshot from them.
+    agent.onNewIndexes(tree -> files.learnFromTree(tree, keys));
 
     sync =
         new SyncService(

@@ -74,6 +74,15 @@ final class NodeClient {
     return JSON.readTree(r.body());
   }
 
+  /** The node's /metrics, in the Prometheus text format. */
+  String metrics() throws IOException, InterruptedException {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("metrics")).GET());
+    if (r.statusCode() != 200) {
+      throw new IOException(base.resolve("metrics") + " answered " + r.statusCode());
+    }
+    return r.body();
+  }
+
   /**
    * An admin call; on a standby's 503, the same call to the active node named in the status.
    * Returns the answer's status line and text.

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
@@ -76,6 +77,18 @@ public final class SyncAgent {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  private volatile Consumer<Path> indexListener;
+
+  /**
+   * Hears of the new tree of each run as soon as its {@code dists/} has arrived, long before its
+   * pool has: the upstream's new indexes, unverified (a listener must check them itself), while the
+   * tree is still being built. For a director, which can learn the new snapshot's file lists from
+   * them and route clients who already have it.
+   */
+  public void onNewIndexes(Consumer<Path> listener) {
+    this.indexListener = listener;
   }
 
   public SnapshotStore store() {
@@ -211,6 +224,14 @@ public final class SyncAgent {
         stage1 = r0.elapsed();
         if (!r0.ok()) {
           return failed(partial, "stage 1 (new indexes for the space estimate): " + r0.describe());
+        }
+        Consumer<Path> heard = indexListener;
+        if (heard != null) {
+          try {
+            heard.accept(partial);
+          } catch (RuntimeException e) {
+            LOG.warn("[{}] the new-indexes listener failed: {}", config.host(), e.toString());
+          }
         }
         long te = System.nanoTime();
         Optional<String> noRoom = checkSpace(partial, previous);

@@ -78,7 +78,8 @@ public final class MirrorProber implements AutoCloseable {
    * @param learner learns the snapshots of mirrors that are ahead of this node, so that they can be
    *     checked (and used) rather than called SYNCING; null to call them SYNCING
    * @param onNewer hears the suite of every validly signed InRelease newer than this node's
-   *     snapshot: the upstream has moved, the node's own sync can start at once
+   *     snapshot, and of every mirror whose sync lock is present: the upstream has moved (or
+   *     probably has), so the node's own sync can start at once and learn the new indexes
    */
   public MirrorProber(
       ProbeConfig config,
@@ -166,6 +167,9 @@ public final class MirrorProber implements AutoCloseable {
       if (locked == null) {
         trace = net.traceDate(base).map(Instant::toEpochMilli).orElse(null);
         locked = net.lockPresent(base);
+        if (locked) {
+          onNewer.accept(suite); // a mirror syncs: the upstream has probably published
+        }
       }
       if (locked
           && (o.health() == Health.OK
@@ -412,8 +416,9 @@ public final class MirrorProber implements AutoCloseable {
 
   /**
    * A conditional GET of each InRelease the last full probe of this mirror read, per scheme and
-   * suite: cheap enough to look at every mirror every few seconds between full probes. An InRelease
-   * that changed is forgotten, so the full probe that follows reads it whole.
+   * suite, and a HEAD of its ftpsync lock file: cheap enough to look at every mirror every few
+   * seconds between full probes. An InRelease that changed is forgotten, so the full probe that
+   * follows reads it whole; a lock that appeared is CHANGED too (the full probe says SYNCING).
    */
   public Change recheck(MirrorConfig m) {
     return net.recheck(m);

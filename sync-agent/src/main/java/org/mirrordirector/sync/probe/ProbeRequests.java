@@ -112,6 +112,11 @@ final class ProbeRequests {
           return Change.UNREACHABLE;
         }
       }
+      // ftpsync's lock: a two-stage sync has begun, and its last step deletes the files the new
+      // version dropped. Seen now, the mirror is taken out before that step, not a recheck after.
+      if (result == Change.SAME && lockPresent(base)) {
+        return Change.CHANGED;
+      }
     }
     return result;
   }

@@ -47,9 +47,27 @@ public final class Apt {
     return root.resolve("download");
   }
 
+  /** What one run of apt-get or apt-cache did: ok unless it exited non-zero or said W:/E:/Err:. */
+  public record Attempt(boolean ok, int exit, String output) {}
+
   /** Runs apt-get with the private-root options; returns its output, failing on W:/E: lines. */
   public String run(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("apt-get", "-q"));
+    Attempt a = attempt("apt-get", args);
+    if (!a.ok()) {
+      throw new AssertionError(
+          "apt-get "
+              + String.join(" ", args)
+              + " exited "
+              + a.exit()
+              + " or reported:\n"
+              + a.output());
+    }
+    return a.output();
+  }
+
+  /** Runs apt-get or apt-cache with the private-root options; never throws for apt's failures. */
+  public Attempt attempt(String tool, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(tool, "-q"));
     for (String o :
         List.of(
             "Dir::Etc=" + root.resolve("etc"),
@@ -74,17 +92,12 @@ public final class Apt {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("apt-get " + String.join(" ", args) + " timed out:\n" + out);
+      return new Attempt(false, -1, "timed out after 120 s:\n" + out);
     }
+    boolean warned = false;
     for (String line : out.split("\n")) {
-      if (line.startsWith("W:") || line.startsWith("E:") || line.startsWith("Err:")) {
-        throw new AssertionError("apt-get " + String.join(" ", args) + " reported:\n" + out);
-      }
+      warned |= line.startsWith("W:") || line.startsWith("E:") || line.startsWith("Err:");
     }
-    if (p.exitValue() != 0) {
-      throw new AssertionError(
-          "apt-get " + String.join(" ", args) + " exited " + p.exitValue() + ":\n" + out);
-    }
-    return out;
+    return new Attempt(!warned && p.exitValue() == 0, p.exitValue(), out);
   }
 }

@@ -235,7 +235,14 @@ class MirrorsAheadTest {
       assertThat(p.probe(c, known).get("http").get("bookworm").health()).isEqualTo(Health.OK);
       long before = p.requestsSent();
       assertThat(p.recheck(c)).isEqualTo(MirrorProber.Change.SAME);
-      assertThat(p.requestsSent() - before).as("one conditional GET").isEqualTo(1);
+      assertThat(p.requestsSent() - before)
+          .as("a conditional GET of InRelease, a HEAD of the lock")
+          .isEqualTo(2);
+      Path lock = tree.resolve("Archive-Update-in-Progress-127.0.0.1");
+      Files.writeString(lock, "1\n");
+      assertThat(p.recheck(c)).as("a sync has begun").isEqualTo(MirrorProber.Change.CHANGED);
+      assertThat(p.probe(c, known).get("http").get("bookworm").health()).isEqualTo(Health.SYNCING);
+      Files.delete(lock);
 
       assertThat(
               new ProcessBuilder("rsync", "-a", "--delete", v2 + "/", tree + "/").start().waitFor())

@@ -1,0 +1,301 @@
+package org.mirrordirector.ops;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+
+/**
+ * The demo's upstream publishing new versions, and two public mirrors that follow it the way real
+ * ones do ({@code mirrorctl demo --publish-every}): every {@code every}, a new signed version of
+ * the archive is generated and swapped in atomically behind the upstream's rsync module; then the
+ * <b>pushed</b> mirror copies it with ftpsync's two stages (lock file, pool first, then everything
+ * with delayed deletes, then its trace file), {@code pushedDelay} after the publication, usually
+ * before the director's own node has synced; and the <b>naive</b> mirror runs a one-stage {@code
+ * rsync -a --delete}, {@code naiveDelay} after it, which transfers {@code dists/} before {@code
+ * pool/} (name order): for a while it serves the new InRelease with the old pool. Each delay is
+ * stretched by a random factor from 0.5 to 1.5 (seeded) at every publication.
+ */
+final class DemoMotion implements AutoCloseable {
+  /**
+   * How the archive moves.
+   *
+   * @param every time between publications
+   * @param changePercent packages changed by each publication
+   * @param pushedDelay when the pushed mirror starts copying, after a publication
+   * @param naiveDelay when the naive mirror starts copying, after a publication
+   * @param pushedKBps the pushed mirror's transfer rate (rsync --bwlimit), so that a copy takes as
+   *     long against the probe intervals as a real one does; 0: unlimited
+   * @param probeInterval the nodes' full probe rounds
+   * @param recheckInterval the nodes' InRelease rechecks; null: the node's default, not written
+   * @param nodeRsyncArgs extra rsync arguments of the nodes' syncs (e.g. {@code --bwlimit=100} for
+   *     a slow node)
+   * @param seed for the delays' random stretch
+   */
+  record Settings(
+      Duration every,
+      int changePercent,
+      Duration pushedDelay,
+      Duration naiveDelay,
+      int pushedKBps,
+      Duration probeInterval,
+      Duration recheckInterval,
+      List<String> nodeRsyncArgs,
+      long seed) {
+    Settings {
+      if (every.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("publications must be at least 1s apart: " + every);
+      }
+      nodeRsyncArgs = List.copyOf(nodeRsyncArgs);
+    }
+
+    static Settings every(Duration every) {
+      return new Settings(
+          every,
+          10,
+          Duration.ZERO,
+          every.dividedBy(2),
+          100,
+          Duration.ofSeconds(5),
+          null,
+          List.of(),
+          1);
+    }
+  }
+
+  /** One publication and when each mirror had copied it. */
+  record Publication(int version, Instant at, String inReleaseSha256) {}
+
+  private final Path dir;
+  private final Path live;
+  private final String upstreamUrl;
+  private final Map<String, Path> mirrors;
+  private final Settings settings;
+  private final PrintWriter log;
+  private final Random random;
+  private final ScheduledExecutorService publisher;
+  private final Map<String, ScheduledExecutorService> syncers = new ConcurrentHashMap<>();
+  private final List<Publication> published = new CopyOnWriteArrayList<>();
+  private final Map<String, List<Instant[]>> syncs = new ConcurrentHashMap<>();
+  private final AtomicInteger version = new AtomicInteger(2);
+
+  /**
+   * @param live the symlink that the upstream's rsync module serves; swapped at each publication
+   * @param mirrors "pushed" and "naive" to their trees
+   */
+  DemoMotion(
+      Path dir,
+      Path live,
+      String upstreamUrl,
+      Map<String, Path> mirrors,
+      Settings settings,
+      PrintWriter log) {
+    this.dir = dir;
+    this.live = live;
+    this.upstreamUrl = upstreamUrl;
+    this.mirrors = Map.copyOf(mirrors);
+    this.settings = settings;
+    this.log = log;
+    this.random = new Random(settings.seed());
+    this.publisher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "demo-publisher"));
+    for (String m : mirrors.keySet()) {
+      syncers.put(m, Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "demo-" + m)));
+      syncs.put(m, new CopyOnWriteArrayList<>());
+    }
+  }
+
+  /** Makes {@code live} point at a first version holding {@code initial}'s tree (hard links). */
+  static void prepare(Path dir, Path initial, Path live) throws IOException, InterruptedException {
+    Path v = dir.resolve("versions/v2");
+    if (!Files.isDirectory(v)) {
+      Files.createDirectories(v.getParent());
+      run(List.of("cp", "-al", initial.toString(), v.toString()));
+    }
+    swap(live, v);
+  }
+
+  void start() {
+    publisher.scheduleWithFixedDelay(
+        () -> {
+          try {
+            publish();
+          } catch (Exception e) {
+            log("publication failed: " + e);
+          }
+        },
+        settings.every().toMillis(),
+        settings.every().toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Generates the next version beside the current one and swaps it in. */
+  void publish() throws IOException, InterruptedException {
+    int n = version.incrementAndGet();
+    Path prev = live.toRealPath();
+    Path next = dir.resolve("versions/v" + n);
+    run(List.of("cp", "-al", prev.toString(), next.toString()));
+    ArchiveGenerator.generate(
+        ArchiveGenerator.Options.small(next, 0, 1000L + n)
+            .withUpdateFrom(next, settings.changePercent())
+            .withDate(Instant.now()));
+    swap(live, next);
+    String sha =
+        org.mirrordirector.sync.archive.Sha256.hex(
+            Files.readAllBytes(next.resolve("dists/bookworm/InRelease")));
+    published.add(new Publication(n, Instant.now(), sha));
+    log("published version " + n + " (" + sha.substring(0, 12) + ")");
+    schedule("pushed", settings.pushedDelay(), this::twoStage);
+    schedule("naive", settings.naiveDelay(), this::oneStage);
+    // Versions older than the last few are no longer served by anyone: free their space.
+    Path old = dir.resolve("versions/v" + (n - 4));
+    if (n - 4 > 2 && Files.isDirectory(old)) {
+      Demo.deleteTree(old);
+    }
+  }
+
+  private interface Sync {
+    void run(Path tree) throws IOException, InterruptedException;
+  }
+
+  private void schedule(String mirror, Duration delay, Sync how) {
+    Path tree = mirrors.get(mirror);
+    if (tree == null) {
+      return;
+    }
+    long ms = (long) (delay.toMillis() * (0.5 + random.nextDouble()));
+    syncers
+        .get(mirror)
+        .schedule(
+            () -> {
+              Instant t0 = Instant.now();
+              try {
+                how.run(tree);
+                syncs.get(mirror).add(new Instant[] {t0, Instant.now()});
+              } catch (Exception e) {
+                log(mirror + " mirror sync failed: " + e);
+              }
+            },
+            ms,
+            TimeUnit.MILLISECONDS);
+  }
+
+  /** ftpsync's way: the lock, stage 1 without indexes or deletions, stage 2, the trace. */
+  private void twoStage(Path tree) throws IOException, InterruptedException {
+    Path lock = tree.resolve("Archive-Update-in-Progress-127.0.0.1");
+    Files.writeString(lock, ProcessHandle.current().pid() + "\n");
+    String limit = settings.pushedKBps() > 0 ? "--bwlimit=" + settings.pushedKBps() : "--bwlimit=0";
+    try {
+      run(
+          List.of(
+              "rsync",
+              "-a",
+              limit,
+              "--exclude=Packages*",
+              "--exclude=Sources*",
+              "--exclude=Release*",
+              "--exclude=InRelease",
+              "--exclude=i18n/*",
+              "--exclude=Contents*",
+              upstreamUrl,
+              tree + "/"));
+      run(
+          List.of(
+              "rsync",
+              "-a",
+              limit,
+              "--delete",
+              "--delay-updates",
+              "--delete-delay",
+              "--exclude=Archive-Update-in-Progress-*",
+              "--exclude=project/trace/127.0.0.1",
+              upstreamUrl,
+              tree + "/"));
+      Path trace = tree.resolve("project/trace/127.0.0.1");
+      Files.createDirectories(trace.getParent());
+      Path tmp = trace.resolveSibling(".127.0.0.1.tmp");
+      Files.writeString(
+          tmp,
+          "Date: "
+              + org.mirrordirector.sync.archive.Rfc2822Dates.format(Instant.now())
+              + "\nCreator: mirrorctl demo\n");
+      Files.move(tmp, trace, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(lock);
+    }
+  }
+
+  /** What a careless mirror runs: one pass, in name order, deleting as it goes. */
+  private void oneStage(Path tree) throws IOException, InterruptedException {
+    run(List.of("rsync", "-a", "--delete", upstreamUrl, tree + "/"));
+  }
+
+  List<Publication> published() {
+    return List.copyOf(published);
+  }
+
+  /** When each of a mirror's syncs started and ended. */
+  List<Instant[]> syncs(String mirror) {
+    return List.copyOf(syncs.getOrDefault(mirror, List.of()));
+  }
+
+  static void swap(Path link, Path target) throws IOException {
+    Path tmp = link.resolveSibling("." + link.getFileName() + ".new");
+    Files.deleteIfExists(tmp);
+    Files.createSymbolicLink(tmp, target.toAbsolutePath());
+    Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void run(List<String> cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int rc = p.waitFor();
+    if (rc != 0 && rc != 24) { // 24: files vanished meanwhile, harmless
+      throw new IOException(String.join(" ", cmd) + " exited " + rc + ": " + out.strip());
+    }
+  }
+
+  private void log(String s) {
+    synchronized (log) {
+      log.println("demo: " + s);
+      log.flush();
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  @Override
+  public void close() {
+    publisher.shutdownNow();
+    List<ScheduledExecutorService> all = new ArrayList<>(syncers.values());
+    for (ScheduledExecutorService s : all) {
+      s.shutdownNow();
+    }
+    try {
+      publisher.awaitTermination(30, TimeUnit.SECONDS);
+      for (ScheduledExecutorService s : all) {
+        s.awaitTermination(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package org.mirrordirector.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Issue 12's scenario on the demo: the upstream publishes every few seconds, a pushed mirror copies
+ * each version before the nodes sync, a naive mirror copies it with one {@code rsync --delete} (new
+ * indexes before the pool), and real apt clients update and download through the service address
+ * all along. Reports the apt operations and failures, the versions the clients got, how long after
+ * the pushed mirror copied a version the director used it again, and the prober's requests per
+ * mirror and minute. The test runs it briefly; {@code ops/bench/moving-bench.sh} runs it across 20
+ * publications, against this build and an older one.
+ */
+final class MovingMirrorsRun {
+  /** What one run found. */
+  record Report(
+      DemoMotion.Settings settings,
+      int publications,
+      int operations,
+      List<AptLoops.Failure> failures,
+      int versionsSeen,
+      List<Long> usedAgainMillis,
+      Map<String, Double> probesPerMirrorMinute,
+      Map<String, Set<String>> healthsSeen,
+      String held,
+      Duration elapsed,
+      Map<String, String> mirrors,
+      List<String> timeline) {
+
+    String summary() {
+      StringBuilder b = new StringBuilder();
+      b.append(
+          String.format(
+              "publications %d, apt operations %d, failed %d (%.2f %%), versions apt got %d,"
+                  + " %.0f s%n",
+              publications,
+              operations,
+              failures.size(),
+              operations == 0 ? 0 : 100.0 * failures.size() / operations,
+              versionsSeen,
+              elapsed.toMillis() / 1000.0));
+      b.append("pushed mirror used again after its copy, ms: ")
+          .append(usedAgainMillis)
+          .append('\n');
+      b.append("probe requests per mirror per minute: ").append(probesPerMirrorMinute).append('\n');
+      b.append("healths seen: ").append(healthsSeen).append('\n');
+      b.append("held requests: ").append(held.isEmpty() ? "none" : held).append('\n');
+      if (!failures.isEmpty()) {
+        b.append("mirrors: ").append(mirrors).append('\n');
+        timeline.forEach(t -> b.append("  ").append(t).append('\n'));
+      }
+      for (AptLoops.Failure f : failures) {
+        b.append("FAILED loop ")
+            .append(f.loop())
+            .append(' ')
+            .append(f.operation())
+            .append(" at ")
+            .append(f.at())
+            .append(":\n")
+            .append(f.output().strip())
+            .append('\n');
+      }
+      return b.toString();
+    }
+  }
+
+  private MovingMirrorsRun() {}
+
+  static Report run(
+      Path dir, DemoMotion.Settings settings, int publications, int loops, PrintWriter log)
+      throws Exception {
+    try (Demo demo = new Demo(dir.resolve("demo"), log, settings)) {
+      Demo.Layout l = demo.start(0, Duration.ofSeconds(90));
+      NodeClient client = NodeClient.of(l.service(), l.token(), null);
+      Map<String, Set<String>> healths = new ConcurrentHashMap<>();
+      // pushed mirror: snapshot -> when the director first showed it usable there
+      Map<String, Instant> usable = new ConcurrentHashMap<>();
+      AtomicBoolean polling = new AtomicBoolean(true);
+      Thread poller =
+          new Thread(
+              () -> {
+                while (polling.get()) {
+                  try {
+                    for (JsonNode m : client.status().path("mirrors")) {
+                      for (JsonNode s : m.path("states")) {
+                        String h = s.path("health").asText();
+                        healths.computeIfAbsent(m.path("id").asText(), k -> new TreeSet<>()).add(h);
+                        if (m.path("id").asText().equals("mirror-pushed")
+                            && (h.equals("OK") || h.equals("AHEAD"))) {
+                          usable.putIfAbsent(s.path("snapshot").asText(), Instant.now());
+                        }
+                      }
+                    }
+                    Thread.sleep(100);
+                  } catch (InterruptedException e) {
+                    return;
+                  } catch (Exception e) {
+                    // the service may be switching; the next poll tells
+                  }
+                }
+              },
+              "status-poller");
+      poller.setDaemon(true);
+      poller.start();
+      long t0 = System.nanoTime();
+      Map<String, Long> probesBefore = demo.probeRequests();
+      String sources =
+          "deb [signed-by=" + l.keyring() + "] " + l.service() + "raspbian/ bookworm main rpi";
+      int operations;
+      List<AptLoops.Failure> failures;
+      Set<String> versions;
+      try (AptLoops apt =
+          new AptLoops(dir.resolve("clients"), sources, loops, 3, settings.seed())) {
+        apt.start();
+        long deadline =
+            System.nanoTime() + settings.every().multipliedBy(publications + 4).toNanos();
+        while (demo.motion().published().size() < publications && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        // Let the mirrors copy the last version and the clients use it.
+        Thread.sleep(
+            Math.max(settings.naiveDelay().toMillis(), settings.pushedDelay().toMillis()) * 3 / 2
+                + 3000);
+        apt.close();
+        operations = apt.operations();
+        failures = apt.failures();
+        versions = apt.inReleases();
+      }
+      polling.set(false);
+      poller.interrupt();
+      poller.join(5000);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+      Map<String, Double> perMinute = new TreeMap<>();
+      Map<String, Long> probesAfter = demo.probeRequests();
+      for (Map.Entry<String, Long> e : probesAfter.entrySet()) {
+        perMinute.put(
+            e.getKey(),
+            Math.round(
+                    (e.getValue() - probesBefore.getOrDefault(e.getKey(), 0L))
+                        * 600_000.0
+                        / elapsed.toMillis())
+                / 10.0);
+      }
+      List<Long> usedAgain = new ArrayList<>();
+      List<DemoMotion.Publication> pubs = demo.motion().published();
+      List<Instant[]> pushedSyncs = demo.motion().syncs("pushed");
+      for (DemoMotion.Publication p : pubs) {
+        Instant copied = null;
+        for (Instant[] s : pushedSyncs) {
+          if (!s[0].isBefore(p.at())) {
+            copied = s[1];
+            break;
+          }
+        }
+        Instant used = usable.get(p.inReleaseSha256());
+        if (copied != null && used != null) {
+          usedAgain.add(Math.max(0, Duration.between(copied, used).toMillis()));
+        }
+      }
+      String held = "";
+      try {
+        StringBuilder h = new StringBuilder();
+        for (String line : client.metrics().split("\n")) {
+          if (line.startsWith("md_held_requests_total{")) {
+            h.append(line.substring("md_held_requests_total".length())).append(' ');
+          }
+        }
+        held = h.toString().strip();
+      } catch (Exception e) {
+        held = "metrics not read: " + e.getMessage();
+      }
+      return new Report(
+          settings,
+          pubs.size(),
+          operations,
+          failures,
+          versions.size(),
+          usedAgain,
+          perMinute,
+          new LinkedHashMap<>(healths),
+          held,
+          elapsed,
+          l.mirrors(),
+          timeline(demo.motion()));
+    }
+  }
+
+  /** Publications and mirror syncs in time order, for reading a failure against them. */
+  private static List<String> timeline(DemoMotion m) {
+    TreeMap<Instant, String> t = new TreeMap<>();
+    for (DemoMotion.Publication p : m.published()) {
+      t.put(p.at(), "published v" + p.version() + " " + p.inReleaseSha256().substring(0, 12));
+    }
+    for (String mirror : List.of("pushed", "naive")) {
+      for (Instant[] s : m.syncs(mirror)) {
+        t.put(s[0], mirror + " sync started");
+        t.put(s[1], mirror + " sync ended");
+      }
+    }
+    List<String> out = new ArrayList<>();
+    t.forEach((k, v) -> out.add(k + " " + v));
+    return out;
+  }
+
+  /**
+   * {@code MovingMirrorsRun DIR PUBLICATIONS LOOPS EVERY PUSHED NAIVE KBPS PROBE RECHECK|- SEED}:
+   * one run, its summary on stdout; exit 1 when an apt operation failed.
+   */
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[0]);
+    int publications = Integer.parseInt(args[1]);
+    int loops = Integer.parseInt(args[2]);
+    DemoMotion.Settings s =
+        new DemoMotion.Settings(
+            Durations.parse(args[3]),
+            10,
+            Durations.parse(args[4]),
+            Durations.parse(args[5]),
+            Integer.parseInt(args[6]),
+            Durations.parse(args[7]),
+            args[8].equals("-") ? null : Durations.parse(args[8]),
+            List.of(),
+            Long.parseLong(args[9]));
+    PrintWriter log = new PrintWriter(System.err, true);
+    Report r = run(dir, s, publications, loops, log);
+    System.out.print(r.summary());
+    System.exit(r.failures().isEmpty() ? 0 : 1);
+  }
+}
