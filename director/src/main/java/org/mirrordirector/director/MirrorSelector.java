@@ -372,6 +372,18 @@ public final class MirrorSelector {
           : NO;
     }
     if (s.health() == Health.AHEAD) {
+      Optional<FileKnowledge.Snapshot> newest = files.newest(suite);
+      if (newest.isPresent() && !newest.get().inRelease().equals(s.snapshot())) {
+        // Superseded already: its clients would ask for files the mirrors are deleting, and this
+        // node keeps no copy of a snapshot it never had.
+        return why
+            ? "!serves a snapshot of "
+                + suite
+                + " newer than the director's own but older than the newest known ("
+                + newest.get().inRelease().substring(0, 12)
+                + ")"
+            : NO;
+      }
       // Clients who get it ask for its files next: the director knows them (learned and checked
       // against the signed InRelease), so it sends them where they are.
       return why

@@ -129,6 +129,77 @@ class AptThroughDirectorTest {
     }
   }
 
+  /**
+   * The README's advice: apt's {@code mirror+http} entry takes the director's ranked list and moves
+   * to the next mirror when one fails, here a mirror that lost its pool after its last probe (no
+   * probe can see that in time; the list covers it).
+   */
+  @Test
+  void theMirrorListEntryMovesToTheNextMirrorWhenTheFirstLacksAFile() throws Exception {
+    TestFleet.create(dir);
+    Path one = copy(TestFleet.s2Tree, "one");
+    Path two = copy(TestFleet.s2Tree, "two");
+    try (StaticHttpServer a = new StaticHttpServer(one);
+        StaticHttpServer b = new StaticHttpServer(two)) {
+      Map<String, ClusterView.Mirror> ms = new HashMap<>();
+      put(ms, "one", a.base().toString(), TestFleet.s2, Health.OK);
+      put(ms, "two", b.base().toString(), TestFleet.s2, Health.OK);
+      ClusterView view = TestFleet.view(ms);
+      Server server = new Server();
+      ServerConnector c = new ServerConnector(server);
+      c.setHost("127.0.0.1");
+      c.setPort(0);
+      server.addConnector(c);
+      server.setHandler(
+          new RedirectHandler(
+              List.of("/raspbian/"),
+              new MirrorSelector(SelectionPolicy.defaults()),
+              () -> view,
+              () -> TestFleet.files,
+              () -> Optional.of(TestFleet.s2Tree),
+              TrustedProxies.none(),
+              ClientLocation::unknown,
+              RedirectStats.fiveMinutes(),
+              new DirectorMetrics(() -> view, () -> true, null)));
+      server.start();
+      try {
+        String list = "http://127.0.0.1:" + c.getLocalPort() + "/raspbian/mirrors.txt";
+        String first;
+        try (java.io.InputStream in = java.net.URI.create(list).toURL().openStream()) {
+          first = new String(in.readAllBytes()).split("\t")[0];
+        }
+        Path lost = first.equals(a.base().toString()) ? one : two;
+        try (Stream<Path> s = Files.walk(lost.resolve("pool"))) {
+          for (Path p : s.filter(p -> p.toString().endsWith(".deb")).toList()) {
+            Files.delete(p); // its pool is gone since its last probe
+          }
+        }
+        Apt apt = new Apt(dir.resolve("apt-list"));
+        apt.sources(
+            "deb [signed-by=" + TestFleet.keyring + "] mirror+" + list + " bookworm main rpi");
+        apt.run("update");
+        List<String> names = new ArrayList<>(List.of("download"));
+        for (String l :
+            Files.readAllLines(
+                TestFleet.s2Tree.resolve("dists/bookworm/main/binary-armhf/Packages"))) {
+          if (l.startsWith("Package: ") && names.size() < 4) {
+            names.add(l.substring(9));
+          }
+        }
+        Apt.Attempt got = apt.attempt("apt-get", names.toArray(String[]::new));
+        assertThat(got.exit()).as(got.output()).isZero();
+        assertThat(got.output()).doesNotContain("E:");
+        try (Stream<Path> debs = Files.list(apt.downloads())) {
+          assertThat(debs.filter(p -> p.toString().endsWith(".deb")).count())
+              .as(got.output())
+              .isEqualTo(names.size() - 1);
+        }
+      } finally {
+        server.stop();
+      }
+    }
+  }
+
   private Path copy(Path tree, String name) throws Exception {
     Path out = dir.resolve("mirrors").resolve(name);
     Files.createDirectories(out.getParent());

@@ -119,6 +119,25 @@ class MirrorsAheadRoutingTest {
     assertThat(after.chosen().mirror()).as("the German client's own country").isEqualTo("ahead-de");
     assertThat(after.chosen().reason())
         .startsWith("serves a verified snapshot of bookworm newer than the director's own");
+
+    // A fourth version is known (from another mirror, or the node's own sync): S3 is superseded.
+    SuiteIndex s4 =
+        new SuiteIndex(
+            "bookworm",
+            "f".repeat(64),
+            java.time.Instant.parse("2026-01-04T00:00:00Z"),
+            Optional.empty(),
+            Map.of(),
+            java.util.Set.of(),
+            Map.of());
+    Selection superseded =
+        select("/raspbian/dists/bookworm/InRelease", DE, files.withLearned(s3).withLearned(s4));
+    assertThat(superseded.chosen().mirror())
+        .as("the node's current snapshot, whose files it keeps")
+        .isEqualTo("current-gb");
+    assertThat(reasons(superseded).get("ahead-de"))
+        .startsWith(
+            "serves a snapshot of bookworm newer than the director's own but older than the newest known (ffffffffffff)");
   }
 
   @Test

@@ -104,11 +104,13 @@ public final class Demo implements AutoCloseable {
       deleteTree(dir.resolve("mirrors/broken/pool")); // its indexes name files it does not have
     }
     Path served = upstream;
+    Path nodesServed = upstream;
     List<String> names = new ArrayList<>(List.of("current", "lagging", "broken"));
     if (motionSettings != null) {
       // Publications swap this link; each rsync connection sees one whole version.
       served = dir.resolve("upstream-live");
-      DemoMotion.prepare(dir, upstream, served);
+      nodesServed = dir.resolve("upstream-nodes");
+      DemoMotion.prepare(dir, upstream, served, nodesServed);
       for (String m : List.of("pushed", "naive")) {
         if (!Files.isDirectory(dir.resolve("mirrors").resolve(m))) {
           copyTree(upstream, dir.resolve("mirrors").resolve(m));
@@ -120,6 +122,18 @@ public final class Demo implements AutoCloseable {
         new RsyncModule(
             dir.resolve("rsyncd-upstream"), served, "127.0.0.1", ports.next(), "127.0.0.1");
     parts.add(upstreamd);
+    RsyncModule nodesUpstreamd = upstreamd;
+    if (!nodesServed.equals(served)) {
+      // The nodes copy from their own module: a demo whose nodes are STUCK never advances it.
+      nodesUpstreamd =
+          new RsyncModule(
+              dir.resolve("rsyncd-upstream-nodes"),
+              nodesServed,
+              "127.0.0.1",
+              ports.next(),
+              "127.0.0.1");
+      parts.add(nodesUpstreamd);
+    }
 
     zk =
         new EmbeddedZooKeeper(
@@ -155,7 +169,8 @@ public final class Demo implements AutoCloseable {
       proxies.put(id, proxy);
       Files.writeString(
           c,
-          nodeYaml(id, port, ports.next(), proxy.connectString(), upstreamd.url(), keyring, token));
+          nodeYaml(
+              id, port, ports.next(), proxy.connectString(), nodesUpstreamd.url(), keyring, token));
       configs.put(id, c);
     }
     for (String id : nodePorts.keySet()) {
@@ -226,7 +241,8 @@ public final class Demo implements AutoCloseable {
       for (String m : List.of("pushed", "naive")) {
         moving.put(m, dir.resolve("mirrors").resolve(m));
       }
-      motion = new DemoMotion(dir, served, upstreamd.url(), moving, motionSettings, log);
+      motion =
+          new DemoMotion(dir, served, nodesServed, upstreamd.url(), moving, motionSettings, log);
       parts.add(motion);
       motion.start();
       log("publishing a new version every " + Durations.format(motionSettings.every()));
@@ -251,12 +267,12 @@ public final class Demo implements AutoCloseable {
         + "\n  suites: [bookworm]\n  components: [main, rpi]\n  keyring: "
         + keyring
         + "\n  sync-interval: 30s\n  min-free: 0\n"
-        + (motionSettings == null || motionSettings.nodeRsyncArgs().isEmpty()
+        + (motionSettings == null || motionSettings.node().rsyncArgs().isEmpty()
             ? ""
             : "  rsync-args: ["
                 + String.join(
                     ", ",
-                    motionSettings.nodeRsyncArgs().stream().map(a -> "\"" + a + "\"").toList())
+                    motionSettings.node().rsyncArgs().stream().map(a -> "\"" + a + "\"").toList())
                 + "]\n")
         + "  rsync-host: 127.0.0.1\n  rsync-port: "
         + rsyncPort

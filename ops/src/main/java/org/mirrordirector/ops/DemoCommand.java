@@ -34,8 +34,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--port",
       defaultValue = "8080",
       description =
-          "The service port; the parts use the 10 ports after it (0: any free ports). Default:"
-              + " ${DEFAULT-VALUE}.")
+          "The service port; the parts use the 10 ports after it, 13 with --publish-every (0:"
+              + " any free ports). Default: ${DEFAULT-VALUE}.")
   int port;
 
   @Option(

@@ -43,8 +43,7 @@ final class DemoMotion implements AutoCloseable {
    *     long against the probe intervals as a real one does; 0: unlimited
    * @param probeInterval the nodes' full probe rounds
    * @param recheckInterval the nodes' InRelease rechecks; null: the node's default, not written
-   * @param nodeRsyncArgs extra rsync arguments of the nodes' syncs (e.g. {@code --bwlimit=100} for
-   *     a slow node)
+   * @param node how the nodes' own syncs keep up
    * @param seed for the delays' random stretch
    */
   record Settings(
@@ -55,13 +54,13 @@ final class DemoMotion implements AutoCloseable {
       int pushedKBps,
       Duration probeInterval,
       Duration recheckInterval,
-      List<String> nodeRsyncArgs,
+      NodeSpeed node,
       long seed) {
     Settings {
       if (every.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException("publications must be at least 1s apart: " + every);
       }
-      nodeRsyncArgs = List.copyOf(nodeRsyncArgs);
+      java.util.Objects.requireNonNull(node, "node");
     }
 
     static Settings every(Duration every) {
@@ -73,8 +72,23 @@ final class DemoMotion implements AutoCloseable {
           100,
           Duration.ofSeconds(5),
           null,
-          List.of(),
+          NodeSpeed.FAST,
           1);
+    }
+  }
+
+  /** How the nodes' own syncs keep up with the upstream. */
+  enum NodeSpeed {
+    /** As fast as the machine copies. */
+    FAST,
+    /** At 30 KB/s (rsync --bwlimit): the mirrors are ahead of the nodes for a while. */
+    SLOW,
+    /** The nodes' upstream module stays at the first version: their syncs never catch up. */
+    STUCK;
+
+    /** The nodes' extra rsync arguments. */
+    List<String> rsyncArgs() {
+      return this == SLOW ? List.of("--bwlimit=30") : List.of();
     }
   }
 
@@ -83,6 +97,7 @@ final class DemoMotion implements AutoCloseable {
 
   private final Path dir;
   private final Path live;
+  private final Path nodesLive;
   private final String upstreamUrl;
   private final Map<String, Path> mirrors;
   private final Settings settings;
@@ -101,12 +116,14 @@ final class DemoMotion implements AutoCloseable {
   DemoMotion(
       Path dir,
       Path live,
+      Path nodesLive,
       String upstreamUrl,
       Map<String, Path> mirrors,
       Settings settings,
       PrintWriter log) {
     this.dir = dir;
     this.live = live;
+    this.nodesLive = nodesLive;
     this.upstreamUrl = upstreamUrl;
     this.mirrors = Map.copyOf(mirrors);
     this.settings = settings;
@@ -119,14 +136,19 @@ final class DemoMotion implements AutoCloseable {
     }
   }
 
-  /** Makes {@code live} point at a first version holding {@code initial}'s tree (hard links). */
-  static void prepare(Path dir, Path initial, Path live) throws IOException, InterruptedException {
+  /**
+   * Makes the links point at a first version holding {@code initial}'s tree (hard links): {@code
+   * live} is what the mirrors copy, {@code nodesLive} what the nodes do.
+   */
+  static void prepare(Path dir, Path initial, Path live, Path nodesLive)
+      throws IOException, InterruptedException {
     Path v = dir.resolve("versions/v2");
     if (!Files.isDirectory(v)) {
       Files.createDirectories(v.getParent());
       run(List.of("cp", "-al", initial.toString(), v.toString()));
     }
     swap(live, v);
+    swap(nodesLive, v);
   }
 
   void start() {
@@ -154,6 +176,9 @@ final class DemoMotion implements AutoCloseable {
             .withUpdateFrom(next, settings.changePercent())
             .withDate(Instant.now()));
     swap(live, next);
+    if (settings.node() != NodeSpeed.STUCK) {
+      swap(nodesLive, next);
+    }
     String sha =
         org.mirrordirector.sync.archive.Sha256.hex(
             Files.readAllBytes(next.resolve("dists/bookworm/InRelease")));
@@ -177,7 +202,7 @@ final class DemoMotion implements AutoCloseable {
     if (tree == null) {
       return;
     }
-    long ms = (long) (delay.toMillis() * (0.5 + random.nextDouble()));
+    long ms = (long) (delay.toMillis() * (0.75 + random.nextDouble() / 2));
     syncers
         .get(mirror)
         .schedule(

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -97,7 +96,15 @@ final class MovingMirrorsRun {
                     for (JsonNode m : client.status().path("mirrors")) {
                       for (JsonNode s : m.path("states")) {
                         String h = s.path("health").asText();
-                        healths.computeIfAbsent(m.path("id").asText(), k -> new TreeSet<>()).add(h);
+                        Set<String> seen =
+                            healths.computeIfAbsent(
+                                m.path("id").asText(), k -> ConcurrentHashMap.newKeySet());
+                        seen.add(h);
+                        if (h.equals("DOWN") && seen.size() < 12) {
+                          // Why, in short: a DOWN here is worth reading.
+                          String why = s.path("reason").asText();
+                          seen.add("DOWN: " + why.substring(0, Math.min(90, why.length())));
+                        }
                         if (m.path("id").asText().equals("mirror-pushed")
                             && (h.equals("OK") || h.equals("AHEAD"))) {
                           usable.putIfAbsent(s.path("snapshot").asText(), Instant.now());
@@ -190,12 +197,18 @@ final class MovingMirrorsRun {
           versions.size(),
           usedAgain,
           perMinute,
-          new LinkedHashMap<>(healths),
+          sorted(healths),
           held,
           elapsed,
           l.mirrors(),
           timeline(demo.motion()));
     }
+  }
+
+  private static Map<String, Set<String>> sorted(Map<String, Set<String>> m) {
+    Map<String, Set<String>> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, new TreeSet<>(v)));
+    return out;
   }
 
   /** Publications and mirror syncs in time order, for reading a failure against them. */
@@ -232,8 +245,8 @@ final class MovingMirrorsRun {
             Integer.parseInt(args[6]),
             Durations.parse(args[7]),
             args[8].equals("-") ? null : Durations.parse(args[8]),
-            List.of(),
-            Long.parseLong(args[9]));
+            DemoMotion.NodeSpeed.valueOf(args[9]),
+            Long.parseLong(args[10]));
     PrintWriter log = new PrintWriter(System.err, true);
     Report r = run(dir, s, publications, loops, log);
     System.out.print(r.summary());

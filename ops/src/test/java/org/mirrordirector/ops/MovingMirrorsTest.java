@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +31,7 @@ class MovingMirrorsTest {
             50,
             Duration.ofSeconds(20),
             Duration.ofSeconds(1),
-            List.of("--bwlimit=30"),
+            DemoMotion.NodeSpeed.SLOW,
             12);
     MovingMirrorsRun.Report r = MovingMirrorsRun.run(dir, s, 5, 2, new PrintWriter(log, true));
     System.out.print(r.summary());

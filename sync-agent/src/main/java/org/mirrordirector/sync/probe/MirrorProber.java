@@ -223,6 +223,12 @@ public final class MirrorProber implements AutoCloseable {
       try (InputStream body = r.body()) {
         int status = r.statusCode();
         if (status == 304 && before != null) {
+          if (before.verdict() == null && known.indexOf(suite, before.sha256()) < 0) {
+            // Read when it was a kept snapshot, which has been pruned since: it needs judging
+            // now, from the whole file.
+            net.conditional.remove(key);
+            return probeSuite(base, suite, known);
+          }
           latency = millisSince(t0);
           sha = before.sha256();
           verdict = before.verdict();

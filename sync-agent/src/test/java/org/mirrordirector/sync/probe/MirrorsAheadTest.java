@@ -217,6 +217,33 @@ class MirrorsAheadTest {
   }
 
   @Test
+  void aMirrorAtASnapshotPrunedSinceItsLastProbeIsJudgedAgainNotFailed() throws Exception {
+    TestMirror atV1 = serve(v1);
+    MirrorConfig c = config("pruned", atV1);
+    try (MirrorProber p =
+        new MirrorProber(
+            ProbeConfig.defaults(List.of("bookworm")), upstream.keys(), Clock.systemUTC(), null)) {
+      assertThat(p.probe(c, known).get("http").get("bookworm").health()).isEqualTo(Health.OK);
+      // The node moved on and pruned V1: the next answer is a 304 for an InRelease no longer kept.
+      KnownSnapshots.Snapshot now = known.current().orElseThrow();
+      KnownSnapshots later =
+          new KnownSnapshots(
+              List.of(
+                  new KnownSnapshots.Snapshot(
+                      "later",
+                      Map.of("bookworm", "0".repeat(64)),
+                      Map.of("bookworm", java.time.Instant.parse("2099-01-01T00:00:00Z")),
+                      java.time.Instant.now(),
+                      Map.of(),
+                      Map.of(),
+                      now.tree())));
+      Observation o = p.probe(c, later).get("http").get("bookworm");
+      assertThat(o.health()).as(o.reason()).isEqualTo(Health.LAGGING);
+      assertThat(o.reason()).contains("older than every kept snapshot");
+    }
+  }
+
+  @Test
   void aRecheckSeesAnInReleaseThatChangedBetweenFullProbes() throws Exception {
     Path tree = dir.resolve("mirrors/moving");
     cp(v1, tree);

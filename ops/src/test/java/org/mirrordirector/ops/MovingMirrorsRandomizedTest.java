@@ -1,0 +1,51 @@
+package org.mirrordirector.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link MovingMirrorsTest}'s scenario with its timings drawn from a seed that is printed first
+ * ({@code -Dmd.moving.seed=S} replays it): the publication interval, when and how fast the pushed
+ * mirror copies, when the naive mirror does, the probe interval (the demo's 5 s or the default 60
+ * s), the recheck interval, and the node: fast, slow, or stuck on its first snapshot (its sync
+ * never sees the new versions). Within the bounds the README gives, no apt operation may fail.
+ */
+class MovingMirrorsRandomizedTest {
+  @TempDir Path dir;
+
+  @Test
+  void aptNeverFailsWhateverTheTimingsProbeIntervalsAndNodeSpeed() throws Exception {
+    long seed = Long.getLong("md.moving.seed", System.nanoTime());
+    Random r = new Random(seed);
+    Duration recheck = Duration.ofSeconds(1 + r.nextInt(2));
+    Duration pushedDelay = Duration.ofMillis(r.nextInt(1000));
+    DemoMotion.NodeSpeed node = DemoMotion.NodeSpeed.values()[r.nextInt(3)];
+    DemoMotion.Settings s =
+        new DemoMotion.Settings(
+            Duration.ofSeconds(10 + r.nextInt(5)),
+            5 + r.nextInt(11),
+            pushedDelay,
+            // After the pushed mirror's lock has been seen and the node has looked (see README).
+            pushedDelay.plus(recheck.multipliedBy(2)).plusSeconds(2 + r.nextInt(3)),
+            25 + r.nextInt(26),
+            Duration.ofSeconds(r.nextBoolean() ? 5 : 60),
+            recheck,
+            node,
+            seed);
+    String run = "seed " + seed + " (replay with -Dmd.moving.seed=" + seed + "): " + s;
+    System.out.println("MovingMirrorsRandomizedTest " + run);
+    StringWriter log = new StringWriter();
+    MovingMirrorsRun.Report report = MovingMirrorsRun.run(dir, s, 4, 2, new PrintWriter(log, true));
+    System.out.print(report.summary());
+    assertThat(report.failures()).as(run + "\n" + report.summary() + log).isEmpty();
+    assertThat(report.operations()).as(run).isGreaterThanOrEqualTo(12);
+    assertThat(report.versionsSeen()).as(run).isGreaterThanOrEqualTo(3);
+  }
+}
