@@ -38,7 +38,10 @@ final class DemoMotion implements AutoCloseable {
    * @param every time between publications
    * @param changePercent packages changed by each publication
    * @param pushedDelay when the pushed mirror starts copying, after a publication
-   * @param naiveDelay when the naive mirror starts copying, after a publication
+   * @param naiveDelay when the naive mirror starts copying, after a publication (or after the
+   *     pushed mirror's copy, with {@code naiveFollowsPushed})
+   * @param naiveFollowsPushed the naive mirror starts only once the pushed one has copied the
+   *     version: a second-tier mirror, or one that simply syncs later
    * @param pushedKBps the pushed mirror's transfer rate (rsync --bwlimit), so that a copy takes as
    *     long against the probe intervals as a real one does; 0: unlimited
    * @param probeInterval the nodes' full probe rounds
@@ -51,6 +54,7 @@ final class DemoMotion implements AutoCloseable {
       int changePercent,
       Duration pushedDelay,
       Duration naiveDelay,
+      boolean naiveFollowsPushed,
       int pushedKBps,
       Duration probeInterval,
       Duration recheckInterval,
@@ -69,6 +73,7 @@ final class DemoMotion implements AutoCloseable {
           10,
           Duration.ZERO,
           every.dividedBy(2),
+          false,
           100,
           Duration.ofSeconds(5),
           null,
@@ -184,8 +189,18 @@ final class DemoMotion implements AutoCloseable {
             Files.readAllBytes(next.resolve("dists/bookworm/InRelease")));
     published.add(new Publication(n, Instant.now(), sha));
     log("published version " + n + " (" + sha.substring(0, 12) + ")");
-    schedule("pushed", settings.pushedDelay(), this::twoStage);
-    schedule("naive", settings.naiveDelay(), this::oneStage);
+    if (settings.naiveFollowsPushed()) {
+      schedule(
+          "pushed",
+          settings.pushedDelay(),
+          tree -> {
+            twoStage(tree);
+            schedule("naive", settings.naiveDelay(), this::oneStage);
+          });
+    } else {
+      schedule("pushed", settings.pushedDelay(), this::twoStage);
+      schedule("naive", settings.naiveDelay(), this::oneStage);
+    }
     // Versions older than the last few are no longer served by anyone: free their space.
     Path old = dir.resolve("versions/v" + (n - 4));
     if (n - 4 > 2 && Files.isDirectory(old)) {

@@ -32,8 +32,13 @@ class MovingMirrorsRandomizedTest {
             Duration.ofSeconds(10 + r.nextInt(5)),
             5 + r.nextInt(11),
             pushedDelay,
-            // After the pushed mirror's lock has been seen and the node has looked (see README).
-            pushedDelay.plus(recheck.multipliedBy(2)).plusSeconds(2 + r.nextInt(3)),
+            // After the director can know the new version (README, "What remains"): the pushed
+            // mirror's lock seen and the node's look done, or, when the node is stuck, the pushed
+            // mirror's copy rechecked.
+            node == DemoMotion.NodeSpeed.STUCK
+                ? recheck.multipliedBy(2).plusSeconds(1 + r.nextInt(3))
+                : pushedDelay.plus(recheck.multipliedBy(2)).plusSeconds(2 + r.nextInt(3)),
+            node == DemoMotion.NodeSpeed.STUCK,
             25 + r.nextInt(26),
             Duration.ofSeconds(r.nextBoolean() ? 5 : 60),
             recheck,

@@ -242,6 +242,7 @@ final class MovingMirrorsRun {
             10,
             Durations.parse(args[4]),
             Durations.parse(args[5]),
+            false,
             Integer.parseInt(args[6]),
             Durations.parse(args[7]),
             args[8].equals("-") ? null : Durations.parse(args[8]),

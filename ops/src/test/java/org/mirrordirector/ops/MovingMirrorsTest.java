@@ -28,6 +28,7 @@ class MovingMirrorsTest {
             10,
             Duration.ZERO,
             Duration.ofSeconds(5),
+            false,
             50,
             Duration.ofSeconds(20),
             Duration.ofSeconds(1),

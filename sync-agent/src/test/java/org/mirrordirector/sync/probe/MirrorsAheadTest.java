@@ -249,6 +249,7 @@ class MirrorsAheadTest {
     cp(v1, tree);
     TestMirror moving = serve(tree);
     MirrorConfig c = config("moving", moving);
+    List<String> told = new CopyOnWriteArrayList<>();
     try (SnapshotLearner l = learner();
         MirrorProber p =
             new MirrorProber(
@@ -257,7 +258,7 @@ class MirrorsAheadTest {
                 Clock.systemUTC(),
                 null,
                 l,
-                s -> {})) {
+                told::add)) {
       assertThat(p.recheck(c)).as("never probed fully").isEqualTo(MirrorProber.Change.CHANGED);
       assertThat(p.probe(c, known).get("http").get("bookworm").health()).isEqualTo(Health.OK);
       long before = p.requestsSent();
@@ -268,7 +269,9 @@ class MirrorsAheadTest {
       Path lock = tree.resolve("Archive-Update-in-Progress-127.0.0.1");
       Files.writeString(lock, "1\n");
       assertThat(p.recheck(c)).as("a sync has begun").isEqualTo(MirrorProber.Change.CHANGED);
+      assertThat(told).isEmpty();
       assertThat(p.probe(c, known).get("http").get("bookworm").health()).isEqualTo(Health.SYNCING);
+      assertThat(told).as("a mirror syncs: the node is told to look").containsExactly("bookworm");
       Files.delete(lock);
 
       assertThat(
