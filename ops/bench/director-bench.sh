@@ -29,11 +29,7 @@ need() {
   fi
 }
 
-./mirrorctl --version >/dev/null
-mvn -q -B -Dstyle.color=never -DskipTests -Dspotless.check.skip=true test-compile -pl ops -am
-mvn -q -B -Dstyle.color=never dependency:build-classpath -pl ops -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.classpath >/dev/null
-cp="ops/target/test-classes:ops/target/mirrorctl.jar:$(cat ops/target/bench.classpath)"
+. ops/bench/classpath.sh
 
 # Three kept snapshots of a 60,000-package suite, each 2 % newer than the one before.
 S="$W/director/snapshots"

@@ -21,12 +21,7 @@ W="${MD_BENCH_DIR:-/tmp/md-bench}/moving"
 rm -rf "$W"
 mkdir -p "$W"
 
-./mirrorctl --version >/dev/null
-mvn -q -B -Dstyle.color=never -DskipTests -Dspotless.check.skip=true test-compile -pl ops -am
-mvn -q -B -Dstyle.color=never dependency:build-classpath -pl ops -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.classpath >/dev/null
-cp="ops/target/test-classes:ops/target/classes:director/target/classes:sync-agent/target/classes"
-cp="$cp:failover/target/classes:$(cat ops/target/bench.classpath)"
+. ops/bench/classpath.sh
 
 run() { # name node-classpath recheck naive-delay
   echo "== $1"

@@ -371,6 +371,9 @@ public final class MirrorSelector {
           ? "!serves an unknown InRelease of " + suite + " (" + s.snapshot().substring(0, 12) + ")"
           : NO;
     }
+    if (theirs.get().validUntil().map(v -> v.toEpochMilli() <= now).orElse(false)) {
+      return why ? "!serves an expired InRelease of " + suite : NO;
+    }
     if (s.health() == Health.AHEAD) {
       Optional<FileKnowledge.Snapshot> newest = files.newest(suite);
       if (newest.isPresent() && !newest.get().inRelease().equals(s.snapshot())) {
@@ -393,9 +396,6 @@ public final class MirrorSelector {
               + s.snapshot().substring(0, 12)
               + ")"
           : YES;
-    }
-    if (theirs.get().validUntil().map(v -> v.toEpochMilli() <= now).orElse(false)) {
-      return why ? "!serves an expired InRelease of " + suite : NO;
     }
     long lag = s.lagMillis() == null ? Long.MAX_VALUE : s.lagMillis();
     if (!policy.lagWindow().isZero() && lag <= policy.lagWindow().toMillis()) {

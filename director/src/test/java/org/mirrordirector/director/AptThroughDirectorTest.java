@@ -8,10 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
@@ -66,32 +63,12 @@ class AptThroughDirectorTest {
       put(ms, "broken", broken.base().toString(), TestFleet.s2, Health.BROKEN);
       put(ms, "down", "http://127.0.0.1:" + closed + "/", TestFleet.s2, Health.DOWN);
       ClusterView view = TestFleet.view(ms);
-      RedirectStats stats = RedirectStats.fiveMinutes();
-      Server server = new Server();
-      ServerConnector c = new ServerConnector(server);
-      c.setHost("127.0.0.1");
-      c.setPort(0);
-      server.addConnector(c);
-      server.setHandler(
-          new RedirectHandler(
-              List.of("/raspbian/"),
-              new MirrorSelector(SelectionPolicy.defaults()),
-              () -> view,
-              () -> TestFleet.files,
-              () -> Optional.of(TestFleet.s2Tree),
-              TrustedProxies.none(),
-              ClientLocation::unknown,
-              stats,
-              new DirectorMetrics(() -> view, () -> true, null)));
-      server.start();
+      TestDirector director = new TestDirector(view, TestFleet.files, TestFleet.s2Tree);
+      RedirectStats stats = director.stats;
       try {
         Apt apt = new Apt(dir.resolve("apt"));
         apt.sources(
-            "deb [signed-by="
-                + TestFleet.keyring
-                + "] http://127.0.0.1:"
-                + c.getLocalPort()
-                + "/raspbian/ bookworm main rpi");
+            "deb [signed-by=" + TestFleet.keyring + "] " + director.root() + " bookworm main rpi");
         // Apt.run fails on any W:, E: or Err: line.
         assertThat(apt.run("update")).contains("InRelease");
         List<String> names = new ArrayList<>();
@@ -124,7 +101,7 @@ class AptThroughDirectorTest {
             .isSubsetOf("current", "lagging")
             .contains("current");
       } finally {
-        server.stop();
+        director.close();
       }
     }
   }
@@ -145,25 +122,9 @@ class AptThroughDirectorTest {
       put(ms, "one", a.base().toString(), TestFleet.s2, Health.OK);
       put(ms, "two", b.base().toString(), TestFleet.s2, Health.OK);
       ClusterView view = TestFleet.view(ms);
-      Server server = new Server();
-      ServerConnector c = new ServerConnector(server);
-      c.setHost("127.0.0.1");
-      c.setPort(0);
-      server.addConnector(c);
-      server.setHandler(
-          new RedirectHandler(
-              List.of("/raspbian/"),
-              new MirrorSelector(SelectionPolicy.defaults()),
-              () -> view,
-              () -> TestFleet.files,
-              () -> Optional.of(TestFleet.s2Tree),
-              TrustedProxies.none(),
-              ClientLocation::unknown,
-              RedirectStats.fiveMinutes(),
-              new DirectorMetrics(() -> view, () -> true, null)));
-      server.start();
+      TestDirector director = new TestDirector(view, TestFleet.files, TestFleet.s2Tree);
       try {
-        String list = "http://127.0.0.1:" + c.getLocalPort() + "/raspbian/mirrors.txt";
+        String list = director.root() + "mirrors.txt";
         String first;
         try (java.io.InputStream in = java.net.URI.create(list).toURL().openStream()) {
           first = new String(in.readAllBytes()).split("\t")[0];
@@ -195,7 +156,7 @@ class AptThroughDirectorTest {
               .isEqualTo(names.size() - 1);
         }
       } finally {
-        server.stop();
+        director.close();
       }
     }
   }

@@ -17,14 +17,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
@@ -50,32 +47,14 @@ class LocalServeTest {
     Files.write(f, data);
     String sha = Sha256.hex(data);
 
-    ClusterView empty = ClusterView.empty();
-    Server server = new Server();
-    ServerConnector tcp = new ServerConnector(server);
-    tcp.setHost("127.0.0.1");
-    tcp.setPort(0);
-    server.addConnector(tcp);
-    server.setHandler(
-        new RedirectHandler(
-            List.of("/raspbian/"),
-            new MirrorSelector(SelectionPolicy.defaults()),
-            () -> empty,
-            FileKnowledge::empty,
-            () -> Optional.of(tree),
-            TrustedProxies.parse(List.of()),
-            ClientLocation::unknown,
-            RedirectStats.fiveMinutes(),
-            new DirectorMetrics(
-                () -> empty, () -> false, new org.eclipse.jetty.server.handler.DefaultHandler())));
-
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(new TeeStream(err, captured), true, StandardCharsets.UTF_8));
     ExecutorService pool = Executors.newFixedThreadPool(24);
+    // No mirror at all: every request is served from the tree.
+    TestDirector director = new TestDirector(ClusterView.empty(), FileKnowledge.empty(), tree);
     try {
-      server.start();
-      String url = "http://127.0.0.1:" + tcp.getLocalPort() + "/raspbian/" + rel;
+      String url = director.root() + rel;
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       List<Future<String>> done = new ArrayList<>();
       for (int i = 0; i < 240; i++) {
@@ -85,7 +64,7 @@ class LocalServeTest {
                 () -> {
                   if (n % 6 == 5) {
                     // A client that reads the headers and a little, then hangs up.
-                    try (Socket s = new Socket("127.0.0.1", tcp.getLocalPort())) {
+                    try (Socket s = new Socket("127.0.0.1", director.port())) {
                       OutputStream o = s.getOutputStream();
                       o.write(
                           ("GET /raspbian/" + rel + " HTTP/1.1\r\nHost: d\r\n\r\n")
@@ -127,7 +106,7 @@ class LocalServeTest {
       Thread.sleep(500); // let the aborted connections be noticed and logged, if at all
     } finally {
       pool.shutdownNow();
-      server.stop();
+      director.close();
       System.setErr(err);
     }
     String log = captured.toString(StandardCharsets.UTF_8);

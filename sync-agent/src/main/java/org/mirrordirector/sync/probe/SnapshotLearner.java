@@ -66,7 +66,9 @@ public final class SnapshotLearner implements AutoCloseable {
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER);
+            // As the prober does: a mirror may send its files elsewhere; what arrives is checked
+            // against the signed InRelease whatever its address.
+            .followRedirects(HttpClient.Redirect.NORMAL);
     if (tls != null) {
       b.sslContext(tls);
     }

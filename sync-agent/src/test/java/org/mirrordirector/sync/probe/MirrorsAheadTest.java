@@ -98,19 +98,7 @@ class MirrorsAheadTest {
   }
 
   static MirrorConfig config(String id, TestMirror m) {
-    return new MirrorConfig(
-        id,
-        Map.of("http", m.base().toString()),
-        "GB",
-        "EU",
-        null,
-        null,
-        null,
-        List.of(),
-        100,
-        List.of(),
-        true,
-        false);
+    return MirrorProberTest.http(id, m);
   }
 
   static SnapshotLearner learner() throws Exception {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
@@ -35,14 +34,7 @@ class ProbeServiceTest {
   void theActiveNodeWritesMirrorStatesWithHysteresisAndTheStandbyProbesNothing() throws Exception {
     TestArchive upstream =
         TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 20, 4));
-    SyncAgent agent;
-    try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
-      agent =
-          new SyncAgent(
-              SyncConfig.of(daemon.url(), dir.resolve("node"), List.of("bookworm"), "a"),
-              upstream.keys());
-      agent.runOnce();
-    }
+    SyncAgent agent = synced(upstream);
     LocalSnapshots local = new LocalSnapshots(agent.store(), List.of("bookworm"));
     Path tree = agent.store().current().orElseThrow();
     RegistryPaths paths = RegistryPaths.defaults();
@@ -117,14 +109,7 @@ class ProbeServiceTest {
   void aRecheckProbesAtOnceOnlyTheMirrorWhoseInReleaseChangedAndWritesOnlyThat() throws Exception {
     TestArchive upstream =
         TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 20, 5));
-    SyncAgent agent;
-    try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
-      agent =
-          new SyncAgent(
-              SyncConfig.of(daemon.url(), dir.resolve("node"), List.of("bookworm"), "a"),
-              upstream.keys());
-      agent.runOnce();
-    }
+    SyncAgent agent = synced(upstream);
     LocalSnapshots local = new LocalSnapshots(agent.store(), List.of("bookworm"));
     Path tree = dir.resolve("mirror");
     copy(agent.store().current().orElseThrow() + "/", tree);
@@ -217,20 +202,20 @@ class ProbeServiceTest {
         Clock.systemUTC());
   }
 
+  /** A node's sync agent that has published the upstream once. */
+  private SyncAgent synced(TestArchive upstream) throws Exception {
+    try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
+      SyncAgent agent =
+          new SyncAgent(
+              SyncConfig.of(daemon.url(), dir.resolve("node"), List.of("bookworm"), "a"),
+              upstream.keys());
+      agent.runOnce();
+      return agent;
+    }
+  }
+
   private static MirrorConfig mirror(String id, TestMirror m) {
-    return new MirrorConfig(
-        id,
-        Map.of("http", m.base().toString()),
-        "GB",
-        "EU",
-        null,
-        null,
-        null,
-        List.of(),
-        100,
-        List.of(),
-        true,
-        false);
+    return MirrorProberTest.http(id, m);
   }
 
   private static Health health(ProbeService.Round r, String mirror) {
