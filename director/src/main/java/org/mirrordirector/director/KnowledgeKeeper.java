@@ -162,6 +162,20 @@ public final class KnowledgeKeeper implements AutoCloseable {
   }
 
   /**
+   * True while some suite's newest known snapshot is not one of this node's own: the node is behind
+   * (a mirror, or its own sync's new indexes, showed a newer one).
+   */
+  public boolean behind() {
+    FileKnowledge k = knowledge.get();
+    for (String suite : suites) {
+      if (k.newest(suite).map(s -> !s.local()).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * A learned snapshot is kept while a mirror serves it, or while it is newer than every local
    * snapshot of its suite (the node has not caught up yet).
    */

@@ -215,6 +215,10 @@ public final class MirrorSelector {
       }
     }
     if (policy.serveLocally()) {
+      boolean held =
+          !policy.holdFor().isZero()
+              && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)
+              && (ask.holders() & files.localMask()) == 0;
       return new Selection(
           path,
           scheme,
@@ -222,7 +226,15 @@ public final class MirrorSelector {
           null,
           null,
           all,
-          "no mirror qualifies; serving from this node's verified snapshot");
+          held
+              ? (ask.holders() == 0
+                      ? "no snapshot this director knows lists it (a client ahead of the director?)"
+                      : "no mirror qualifies and no snapshot this node keeps lists it")
+                  + "; held up to "
+                  + policy.holdFor().toSeconds()
+                  + " s while the node looks for it, then redirected as soon as a mirror"
+                  + " qualifies"
+              : "no mirror qualifies; serving from this node's verified snapshot");
     }
     return new Selection(
         path, scheme, Outcome.UNAVAILABLE, null, null, all, "no mirror qualifies and no fallback");

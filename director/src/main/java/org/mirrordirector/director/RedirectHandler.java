@@ -304,7 +304,7 @@ public final class RedirectHandler extends Handler.Abstract {
           a.response(),
           a.callback(),
           503,
-          "no mirror has this file yet and this node is fetching the snapshot that lists it\n",
+          "no mirror has this file yet and this node has not caught up with the newest snapshot\n",
           a.head());
     } else {
       text(a.response(), a.callback(), 404, "not in any snapshot this director knows\n", a.head());

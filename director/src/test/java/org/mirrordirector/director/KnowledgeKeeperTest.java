@@ -71,10 +71,12 @@ class KnowledgeKeeperTest {
         FileKnowledge.Snapshot learned = k.get().snapshot(s3Sha).orElseThrow();
         assertThat(learned.local()).isFalse();
         assertThat(k.get().newest("bookworm")).contains(learned);
+        assertThat(k.behind()).as("a mirror is ahead of the node").isTrue();
 
         // The node publishes S3 itself: the local snapshot replaces the learned one.
         k.refreshLocal(List.of(s2Tree, s3));
         assertThat(k.get().snapshot(s3Sha).orElseThrow().local()).isTrue();
+        assertThat(k.behind()).isFalse();
         assertThat(k.get().snapshot(s1)).as("pruned").isEmpty();
       }
     }

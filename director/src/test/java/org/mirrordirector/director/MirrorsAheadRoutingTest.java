@@ -151,6 +151,20 @@ class MirrorsAheadRoutingTest {
     assertThat(select("/raspbian/" + onlyInS3, GB, files).outcome())
         .as("unknown to the director: no mirror is sent a file it cannot vouch for")
         .isEqualTo(Outcome.SERVE_LOCALLY);
+    Selection explained =
+        new MirrorSelector(SelectionPolicy.defaults().withHoldFor(Duration.ofSeconds(15)))
+            .select(
+                RequestPath.classify("/raspbian/" + onlyInS3, List.of("/raspbian/")),
+                "http",
+                GB,
+                movingFleet(),
+                files,
+                NOW);
+    assertThat(explained.why())
+        .isEqualTo(
+            "no snapshot this director knows lists it (a client ahead of the director?); held up"
+                + " to 15 s while the node looks for it, then redirected as soon as a mirror"
+                + " qualifies");
   }
 
   @Test
@@ -271,7 +285,7 @@ class MirrorsAheadRoutingTest {
       HttpTester.Response busy = d.get("/raspbian/pool/main/n/none/none_1_armhf.deb");
       assertThat(busy.getStatus()).isEqualTo(503);
       assertThat(busy.get("Retry-After")).isEqualTo("10");
-      assertThat(busy.getContent()).contains("this node is fetching the snapshot");
+      assertThat(busy.getContent()).contains("this node has not caught up");
       d.catchingUp.set(false);
       HttpTester.Response none = d.get("/raspbian/pool/main/n/none/none_1_armhf.deb");
       assertThat(none.getStatus()).isEqualTo(404);

@@ -241,7 +241,7 @@ public final class Node implements AutoCloseable {
                   @Override
                   public boolean catchingUp() {
                     SyncService.Stats st = sync.stats();
-                    return st.running() || st.queued();
+                    return st.running() || st.queued() || files.behind();
                   }
                 }));
 
