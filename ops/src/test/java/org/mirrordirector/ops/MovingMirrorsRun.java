@@ -35,6 +35,7 @@ final class MovingMirrorsRun {
       Map<String, Double> probesPerMirrorMinute,
       Map<String, Set<String>> healthsSeen,
       String held,
+      String served,
       Duration elapsed,
       Map<String, String> mirrors,
       List<String> timeline) {
@@ -57,6 +58,7 @@ final class MovingMirrorsRun {
       b.append("probe requests per mirror per minute: ").append(probesPerMirrorMinute).append('\n');
       b.append("healths seen: ").append(healthsSeen).append('\n');
       b.append("held requests: ").append(held.isEmpty() ? "none" : held).append('\n');
+      b.append(served).append('\n');
       if (!failures.isEmpty()) {
         b.append("mirrors: ").append(mirrors).append('\n');
         timeline.forEach(t -> b.append("  ").append(t).append('\n'));
@@ -178,17 +180,29 @@ final class MovingMirrorsRun {
         }
       }
       String held = "";
+      long redirected = 0;
+      long local = 0;
       try {
         StringBuilder h = new StringBuilder();
         for (String line : client.metrics().split("\n")) {
           if (line.startsWith("md_held_requests_total{")) {
             h.append(line.substring("md_held_requests_total".length())).append(' ');
+          } else if (line.startsWith("md_redirects_total{")) {
+            redirected += Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+          } else if (line.startsWith("md_fallbacks_total{outcome=\"serve_locally\"}")) {
+            local += Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
           }
         }
         held = h.toString().strip();
       } catch (Exception e) {
         held = "metrics not read: " + e.getMessage();
       }
+      String served =
+          String.format(
+              "the serving node redirected %d requests to mirrors and answered %d itself (%.1f %%)",
+              redirected,
+              local,
+              redirected + local == 0 ? 0 : 100.0 * local / (redirected + local));
       return new Report(
           settings,
           pubs.size(),
@@ -199,6 +213,7 @@ final class MovingMirrorsRun {
           perMinute,
           sorted(healths),
           held,
+          served,
           elapsed,
           l.mirrors(),
           timeline(demo.motion()));
