@@ -29,7 +29,7 @@ class MovingMirrorsRandomizedTest {
     DemoMotion.NodeSpeed node = DemoMotion.NodeSpeed.values()[r.nextInt(3)];
     DemoMotion.Settings s =
         new DemoMotion.Settings(
-            Duration.ofSeconds(10 + r.nextInt(5)),
+            Duration.ofSeconds(12 + r.nextInt(5)),
             5 + r.nextInt(11),
             pushedDelay,
             // After the director can know the new version (README, "What remains"): the pushed
@@ -39,7 +39,8 @@ class MovingMirrorsRandomizedTest {
                 ? recheck.multipliedBy(2).plusSeconds(1 + r.nextInt(3))
                 : pushedDelay.plus(recheck.multipliedBy(2)).plusSeconds(2 + r.nextInt(3)),
             node == DemoMotion.NodeSpeed.STUCK,
-            25 + r.nextInt(26),
+            // 12-20 KB/s: every copy of a 5-15 % change lasts several rechecks (README's bound).
+            12 + r.nextInt(9),
             Duration.ofSeconds(r.nextBoolean() ? 5 : 60),
             recheck,
             node,
