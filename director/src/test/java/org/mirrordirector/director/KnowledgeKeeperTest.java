@@ -40,13 +40,7 @@ class KnowledgeKeeperTest {
   void aDirectorLearnsTheSnapshotOfAMirrorAheadFromThatMirrorAndForgetsItOnceCaughtUp()
       throws Exception {
     TestFleet.create(dir);
-    Path s3 = dir.resolve("s3");
-    assertThat(new ProcessBuilder("cp", "-al", s2Tree.toString(), s3.toString()).start().waitFor())
-        .isZero();
-    ArchiveGenerator.generate(
-        ArchiveGenerator.Options.small(s3, 0, 3)
-            .withUpdateFrom(s3, 20)
-            .withDate(java.time.Instant.parse("2026-01-03T00:00:00Z")));
+    Path s3 = TestFleet.newerThanS2(dir);
     String s3Sha = Sha256.hex(Files.readAllBytes(s3.resolve("dists/bookworm/InRelease")));
     TrustedKeys keys = TrustedKeys.load(keyring, List.of(), Sha1Policy.REJECT);
     try (StaticHttpServer ahead = new StaticHttpServer(s3);

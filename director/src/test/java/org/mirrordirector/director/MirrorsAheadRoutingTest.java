@@ -30,7 +30,6 @@ import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
 import org.mirrordirector.sync.archive.SuiteIndex;
 import org.mirrordirector.sync.archive.TrustedKeys;
-import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 
 /**
  * Routing while mirrors move ahead of the node: S1 and S2 are the node's own snapshots (S2
@@ -47,13 +46,7 @@ class MirrorsAheadRoutingTest {
   @BeforeAll
   static void threeSnapshots() throws Exception {
     TestFleet.create(dir);
-    Path c = dir.resolve("s3");
-    assertThat(new ProcessBuilder("cp", "-al", s2Tree.toString(), c.toString()).start().waitFor())
-        .isZero();
-    ArchiveGenerator.generate(
-        ArchiveGenerator.Options.small(c, 0, 3)
-            .withUpdateFrom(c, 20)
-            .withDate(java.time.Instant.parse("2026-01-03T00:00:00Z")));
+    Path c = TestFleet.newerThanS2(dir);
     TrustedKeys keys =
         TrustedKeys.load(keyring, List.of(), org.mirrordirector.sync.archive.Sha1Policy.REJECT);
     s3 =

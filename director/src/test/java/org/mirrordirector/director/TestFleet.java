@@ -71,6 +71,21 @@ final class TestFleet {
     }
   }
 
+  /**
+   * A third snapshot, S3, newer than S2 (hard links to it, 20 % changed): the version a mirror may
+   * serve before the node has synced it. Call after {@link #create}.
+   */
+  static Path newerThanS2(Path dir) throws Exception {
+    Path s3 = dir.resolve("s3");
+    assertThat(new ProcessBuilder("cp", "-al", s2Tree.toString(), s3.toString()).start().waitFor())
+        .isZero();
+    ArchiveGenerator.generate(
+        ArchiveGenerator.Options.small(s3, 0, 3)
+            .withUpdateFrom(s3, 20)
+            .withDate(java.time.Instant.parse("2026-01-03T00:00:00Z")));
+    return s3;
+  }
+
   static MirrorConfig mirror(String id, String country, boolean https, List<String> only) {
     Map<String, String> urls = new HashMap<>();
     urls.put("http", "http://" + id + ".example.org/raspbian/");

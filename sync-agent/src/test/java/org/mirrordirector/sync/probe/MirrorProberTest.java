@@ -45,10 +45,7 @@ class MirrorProberTest {
     upstream =
         TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 40, 13));
     try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
-      SyncAgent agent =
-          new SyncAgent(
-              SyncConfig.of(daemon.url(), dir.resolve("node"), List.of("bookworm"), "node-a"),
-              upstream.keys());
+      SyncAgent agent = agent(dir, daemon, upstream);
       SyncReport first = agent.runOnce();
       ArchiveGenerator.generate(
           ArchiveGenerator.Options.small(upstream.root, 0, 13).withUpdateFrom(upstream.root, 10));
@@ -60,6 +57,13 @@ class MirrorProberTest {
     }
     keyStore = Tls.keyStore(dir);
     tls = Tls.trusting(keyStore);
+  }
+
+  /** A node's sync agent over {@code dir/node}, copying {@code daemon}'s tree. */
+  static SyncAgent agent(Path dir, RsyncDaemon daemon, TestArchive upstream) throws Exception {
+    return new SyncAgent(
+        SyncConfig.of(daemon.url(), dir.resolve("node"), List.of("bookworm"), "node-a"),
+        upstream.keys());
   }
 
   @AfterAll

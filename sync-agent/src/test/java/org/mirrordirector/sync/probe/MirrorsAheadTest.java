@@ -22,7 +22,6 @@ import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SyncAgent;
-import org.mirrordirector.sync.SyncConfig;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.archive.IndexParsers;
 import org.mirrordirector.sync.archive.Sha256;
@@ -50,10 +49,7 @@ class MirrorsAheadTest {
     upstream =
         TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 40, 21));
     try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
-      SyncAgent agent =
-          new SyncAgent(
-              SyncConfig.of(daemon.url(), dir.resolve("node"), List.of("bookworm"), "node-a"),
-              upstream.keys());
+      SyncAgent agent = MirrorProberTest.agent(dir, daemon, upstream);
       SyncReport first = agent.runOnce();
       assertThat(first.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
       v1 = first.snapshot();
