@@ -125,7 +125,7 @@ final class ProbeRequests {
     try {
       HttpResponse<InputStream> r =
           send(
-              request(base.resolve("project/trace/" + base.getHost())).GET().build(),
+              request(base.resolve("project/trace/" + hostName(base))).GET().build(),
               HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream in = r.body()) {
         if (r.statusCode() != 200) {
@@ -147,11 +147,21 @@ final class ProbeRequests {
   }
 
   boolean lockPresent(URI base) {
-    return head(base.resolve(lockName(base))).status() == 200;
+    // "./": an IPv6 host's colons must not read as a scheme in a relative reference.
+    return head(base.resolve("./" + lockName(base))).status() == 200;
+  }
+
+  /**
+   * The mirror's host as ftpsync writes it into file names: an IPv6 literal without its brackets
+   * ({@code ::1}, not {@code [::1]}, which no path may hold).
+   */
+  static String hostName(URI base) {
+    String h = base.getHost();
+    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
   }
 
   static String lockName(URI base) {
-    return "Archive-Update-in-Progress-" + base.getHost();
+    return "Archive-Update-in-Progress-" + hostName(base);
   }
 
   Head head(URI url) {

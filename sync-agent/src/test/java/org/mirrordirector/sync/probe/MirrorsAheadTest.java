@@ -228,6 +228,28 @@ class MirrorsAheadTest {
   }
 
   @Test
+  void aMirrorWithAnIpv6LiteralUrlIsProbedAndItsLockFileFound() throws Exception {
+    Path tree = dir.resolve("mirrors/v6");
+    cp(v1, tree);
+    TestMirror m = TestMirror.httpOn(tree, "::1");
+    servers.add(m);
+    assertThat(m.base().toString()).startsWith("http://[::1]:");
+    MirrorConfig c = config("v6", m);
+    try (MirrorProber p =
+        new MirrorProber(
+            ProbeConfig.defaults(List.of("bookworm")), upstream.keys(), Clock.systemUTC(), null)) {
+      Observation ok = p.probe(c, known).get("http").get("bookworm");
+      assertThat(ok.health()).as(ok.reason()).isEqualTo(Health.OK);
+      // ftpsync names its lock after the host, here the bare literal.
+      Files.writeString(tree.resolve("Archive-Update-in-Progress-::1"), "1\n");
+      Observation locked = p.probe(c, known).get("http").get("bookworm");
+      assertThat(locked.health()).as(locked.reason()).isEqualTo(Health.SYNCING);
+      assertThat(locked.reason()).contains("Archive-Update-in-Progress-::1");
+      assertThat(p.recheck(c)).isEqualTo(MirrorProber.Change.CHANGED);
+    }
+  }
+
+  @Test
   void aRecheckSeesAnInReleaseThatChangedBetweenFullProbes() throws Exception {
     Path tree = dir.resolve("mirrors/moving");
     cp(v1, tree);

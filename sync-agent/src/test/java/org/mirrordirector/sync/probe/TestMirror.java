@@ -26,6 +26,11 @@ final class TestMirror implements AutoCloseable {
   final AtomicInteger conditionalRequests = new AtomicInteger();
 
   private TestMirror(Path tree, Path keyStore, long delayMs, int failWith) throws Exception {
+    this(tree, keyStore, delayMs, failWith, "127.0.0.1");
+  }
+
+  private TestMirror(Path tree, Path keyStore, long delayMs, int failWith, String host)
+      throws Exception {
     server = new Server();
     ServerConnector c;
     if (keyStore != null) {
@@ -37,7 +42,7 @@ final class TestMirror implements AutoCloseable {
     } else {
       c = new ServerConnector(server);
     }
-    c.setHost("127.0.0.1");
+    c.setHost(host);
     c.setPort(0);
     server.addConnector(c);
     ResourceHandler files =
@@ -76,13 +81,19 @@ final class TestMirror implements AutoCloseable {
           }
         });
     server.start();
+    String h = host.contains(":") ? "[" + host + "]" : host;
     base =
         URI.create(
-            (keyStore != null ? "https" : "http") + "://127.0.0.1:" + c.getLocalPort() + "/");
+            (keyStore != null ? "https" : "http") + "://" + h + ":" + c.getLocalPort() + "/");
   }
 
   static TestMirror http(Path tree) throws Exception {
     return new TestMirror(tree, null, 0, 0);
+  }
+
+  /** An http mirror listening on this address only (e.g. {@code ::1}: an IPv6-only mirror). */
+  static TestMirror httpOn(Path tree, String host) throws Exception {
+    return new TestMirror(tree, null, 0, 0, host);
   }
 
   static TestMirror https(Path tree, Path keyStore) throws Exception {
