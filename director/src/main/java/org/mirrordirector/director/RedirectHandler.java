@@ -178,12 +178,13 @@ public final class RedirectHandler extends Handler.Abstract {
     if (explain) {
       return json(response, callback, explain(s, client), head);
     }
-    Ask ask = new Ask(path, scheme, client, request, response, callback, head);
     switch (s.outcome()) {
       case REDIRECT, FALLBACK_MIRROR -> {
         return redirect(s, response, callback);
       }
       case SERVE_LOCALLY -> {
+        // Only this path leaves the request thread: the redirect path allocates nothing for it.
+        Ask ask = new Ask(path, scheme, client, request, response, callback, head);
         request
             .getComponents()
             .getThreadPool()
