@@ -13,6 +13,7 @@ declare -A needs=(
   [rsync]=rsync
   [haproxy]=haproxy
   [chromium]=chromium
+  [lz4]=lz4
 )
 missing=()
 for cmd in "${!needs[@]}"; do

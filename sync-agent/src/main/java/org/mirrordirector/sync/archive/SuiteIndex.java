@@ -58,8 +58,9 @@ public record SuiteIndex(
    * @param checkIndexes check every index read against its Release entry before trusting a line
    * @param interned pool paths already held, shared instead of copied; new ones are added (a
    *     mutable map, may be empty)
-   * @throws ArchiveFormatException for a bad signature, a malformed file, an index that does not
-   *     match the Release, or a Packages index of which no variant is present
+   * @throws ArchiveFormatException for a bad signature, a malformed file, or an index that does not
+   *     match the Release (a Packages index of which no variant is present is skipped: a partial
+   *     mirror does not carry it)
    */
   public static SuiteIndex read(
       ArchiveSource src,
@@ -88,7 +89,9 @@ public record SuiteIndex(
       if (name.endsWith("/Packages")) {
         Map.Entry<String, Long> v =
             readPackages(src, suite, rf, name, checkIndexes, pool, interned);
-        read.put(v.getKey(), v.getValue());
+        if (v != null) {
+          read.put(v.getKey(), v.getValue());
+        }
       }
     }
     return new SuiteIndex(
@@ -101,7 +104,7 @@ public record SuiteIndex(
         read);
   }
 
-  /** Reads the first present variant of one Packages index; returns its path and size. */
+  /** Reads the first present variant of one Packages index; its path and size, null if none. */
   private static Map.Entry<String, Long> readPackages(
       ArchiveSource src,
       String suite,
@@ -158,7 +161,8 @@ public record SuiteIndex(
       }
       return Map.entry(variant, counted.count());
     }
-    throw new ArchiveFormatException(
-        src.describe("dists/" + suite + "/" + index), 0, "no variant of this index is present");
+    // Not carried: a partial mirror (some architectures or components only, as ftpsync's
+    // ARCH_INCLUDE makes) lacks it. Its files stay unknown, so nobody is sent to them from here.
+    return null;
   }
 }
