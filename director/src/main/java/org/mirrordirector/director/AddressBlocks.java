@@ -83,9 +83,30 @@ final class AddressBlocks {
     return (net[full] & mask) == (a[full] & mask);
   }
 
-  /** The bytes of a literal IPv4 or IPv6 address, or null (never a DNS lookup). */
+  /**
+   * The bytes of a literal IPv4 or IPv6 address, or null (never a DNS lookup). Besides the plain
+   * forms, it takes the forms that peers and proxies write: an IPv6 address in brackets, with or
+   * without a port ({@code [0:0:0:0:0:0:0:1]}, {@code [2001:db8::1]:443}, as Jetty gives the peer
+   * and RFC 7239 writes it), and an IPv4 address with a port ({@code 192.0.2.1:5678}).
+   */
   static byte[] literal(String s) {
-    if (s == null || s.isEmpty() || s.length() > 45) {
+    if (s == null || s.isEmpty() || s.length() > 53) {
+      return null;
+    }
+    if (s.charAt(0) == '[') {
+      int close = s.indexOf(']');
+      if (close < 0 || !(close == s.length() - 1 || portFollows(s, close + 1))) {
+        return null;
+      }
+      s = s.substring(1, close);
+      return s.indexOf(':') < 0 ? null : literal(s);
+    }
+    int colon = s.indexOf(':');
+    if (colon > 0 && colon == s.lastIndexOf(':') && portFollows(s, colon)) {
+      s = s.substring(0, colon); // IPv4:port (one colon: never IPv6)
+      return ipv4(s);
+    }
+    if (s.length() > 45) {
       return null;
     }
     byte[] v4 = ipv4(s);
@@ -112,6 +133,67 @@ final class AddressBlocks {
     } catch (UnknownHostException e) {
       return null;
     }
+  }
+
+  /** ":PORT" at {@code at}: a colon and 1 to 5 digits, to the end. */
+  private static boolean portFollows(String s, int at) {
+    int digits = s.length() - at - 1;
+    if (s.charAt(at) != ':' || digits < 1 || digits > 5) {
+      return false;
+    }
+    for (int i = at + 1; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The usual text of an address: dotted IPv4, or IPv6 in the RFC 5952 form (lower case, the
+   * longest run of two or more zero groups as "::", no brackets), so one address has one spelling
+   * in logs, metrics and caches whatever form it arrived in.
+   */
+  static String text(byte[] a) {
+    if (a.length == 4) {
+      return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
+    }
+    int[] g = new int[8];
+    for (int i = 0; i < 8; i++) {
+      g[i] = (a[2 * i] & 0xff) << 8 | (a[2 * i + 1] & 0xff);
+    }
+    int bestAt = -1;
+    int bestLen = 1;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && g[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen) {
+        bestAt = i;
+        bestLen = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    StringBuilder b = new StringBuilder(39);
+    for (int i = 0; i < 8; i++) {
+      if (i == bestAt) {
+        b.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (b.length() > 0 && b.charAt(b.length() - 1) != ':') {
+        b.append(':');
+      }
+      b.append(Integer.toHexString(g[i]));
+    }
+    return b.toString();
+  }
+
+  /** The text of a literal address in its usual form (see {@link #text}), or null. */
+  static String canonical(String s) {
+    byte[] a = literal(s);
+    return a == null ? null : text(a);
   }
 
   /** Four decimal octets of 1 to 3 digits, each at most 255; else null. */

@@ -10,4 +10,9 @@ public record ClientLocation(
   public static ClientLocation unknown(String address) {
     return new ClientLocation(address, null, null, null, null, null);
   }
+
+  /** Whether the client came over IPv6 (its address, in the usual form, has a colon). */
+  public boolean ipv6() {
+    return address != null && address.indexOf(':') >= 0;
+  }
 }

@@ -34,24 +34,28 @@ public final class TrustedProxies {
   /**
    * The client's address: the peer's own unless the peer is a trusted proxy, in which case the
    * right-most {@code X-Forwarded-For} entry that is not a trusted proxy (entries further left were
-   * written by the client and prove nothing).
+   * written by the client and prove nothing). Addresses are compared as bytes, whatever their
+   * spelling (Jetty gives an IPv6 peer as {@code [0:0:0:0:0:0:0:1]}); the result is in the usual
+   * form ({@code ::1}, {@code 192.0.2.7}).
    */
   public String client(String peer, String forwardedFor) {
-    if (forwardedFor == null || !contains(peer)) {
-      return peer;
+    byte[] peerBytes = literal(peer);
+    String peerText = peerBytes == null ? peer : AddressBlocks.text(peerBytes);
+    if (forwardedFor == null || !blocks.contains(peerBytes)) {
+      return peerText;
     }
     String[] hops = forwardedFor.split(",");
+    byte[] address = null;
     for (int i = hops.length - 1; i >= 0; i--) {
-      String h = hops[i].trim();
-      byte[] address = literal(h);
+      address = literal(hops[i].trim());
       if (address == null) {
-        return peer; // garbage from a proxy we trust: believe only the proxy itself
+        return peerText; // garbage from a proxy we trust: believe only the proxy itself
       }
       if (!blocks.contains(address)) {
-        return h;
+        break;
       }
     }
-    return hops[0].trim();
+    return AddressBlocks.text(address);
   }
 
   /** The bytes of a literal IPv4 or IPv6 address, or null (never a DNS lookup). */

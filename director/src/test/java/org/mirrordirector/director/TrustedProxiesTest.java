@@ -35,6 +35,50 @@ class TrustedProxiesTest {
   }
 
   @Test
+  void ipv6PeersMatchInEverySpellingJettyAndProxiesUse() {
+    TrustedProxies v6 = TrustedProxies.parse(List.of("::1/128", "2001:db8:10::/48"));
+    // Jetty 12 gives an IPv6 peer bracketed and in the long form.
+    assertThat(v6.contains("[0:0:0:0:0:0:0:1]")).isTrue();
+    assertThat(v6.contains("[::1]:8080")).isTrue();
+    assertThat(v6.contains("0:0:0:0:0:0:0:1")).isTrue();
+    assertThat(v6.contains("[2001:DB8:10:0:0:0:0:7]")).isTrue();
+    assertThat(v6.contains("[2001:db8:11::7]")).isFalse();
+    assertThat(v6.contains("127.0.0.1")).as("another family never matches").isFalse();
+    assertThat(v6.client("[0:0:0:0:0:0:0:1]", "2001:DB8:0:0:0:0:0:99"))
+        .as("the client in the usual form (RFC 5952)")
+        .isEqualTo("2001:db8::99");
+    assertThat(v6.client("[0:0:0:0:0:0:0:1]", "[2001:db8:1::5]:51000, 2001:db8:10::2"))
+        .as("a bracketed hop with a port; the trusted hop skipped")
+        .isEqualTo("2001:db8:1::5");
+    assertThat(v6.client("[0:0:0:0:0:0:0:1]", "192.0.2.7:5678")).isEqualTo("192.0.2.7");
+    assertThat(v6.client("[0:0:0:0:0:0:0:1]", "::ffff:192.0.2.8"))
+        .as("an IPv4-mapped address is the IPv4 client")
+        .isEqualTo("192.0.2.8");
+    assertThat(v6.client("[2001:db8:99:0:0:0:0:1]", "192.0.2.7"))
+        .as("untrusted IPv6 peer: its own address, in the usual form")
+        .isEqualTo("2001:db8:99::1");
+    assertThat(v6.client("[0:0:0:0:0:0:0:1]", "[::1")).isEqualTo("::1");
+    assertThat(v6.client("[0:0:0:0:0:0:0:1]", "[192.0.2.1]")).isEqualTo("::1");
+  }
+
+  @Test
+  void addressTextIsRfc5952() {
+    assertThat(AddressBlocks.canonical("2001:0db8:0000:0000:0001:0000:0000:0001"))
+        .as("the first of two equal zero runs")
+        .isEqualTo("2001:db8::1:0:0:1");
+    assertThat(AddressBlocks.canonical("2001:db8:0:1:1:1:1:1"))
+        .as("a single zero group is not shortened")
+        .isEqualTo("2001:db8:0:1:1:1:1:1");
+    assertThat(AddressBlocks.canonical("0:0:0:0:0:0:0:0")).isEqualTo("::");
+    assertThat(AddressBlocks.canonical("fe80:0:0:0:0:0:0:0")).isEqualTo("fe80::");
+    assertThat(AddressBlocks.canonical("[1:0:0:2:0:0:0:3]")).isEqualTo("1:0:0:2::3");
+    assertThat(AddressBlocks.canonical("010.1.2.3")).isEqualTo("10.1.2.3");
+    assertThat(AddressBlocks.canonical("[::1")).isNull();
+    assertThat(AddressBlocks.canonical("::1]")).isNull();
+    assertThat(AddressBlocks.canonical("1.2.3.4:99999999")).isNull();
+  }
+
+  @Test
   void badEntriesAreNamed() {
     assertThatThrownBy(() -> TrustedProxies.parse(List.of("proxy.example.org")))
         .hasMessage("trusted proxy 'proxy.example.org' is not an IP address or prefix");
