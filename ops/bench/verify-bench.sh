@@ -2,7 +2,10 @@
 # Reproduces the verifier figures in BENCHMARKS.md (issue 2):
 #  1. parse and verify the indexes of a generated 60,000-package suite: time and peak heap,
 #     with every variant present (Raspbian's layout) and with Packages.xz only (Debian's);
-#  2. pool hashing throughput of `mirrorctl verify --pool hash` against sha256sum.
+#  2. pool hashing throughput of `mirrorctl verify --pool hash` against sha256sum;
+#  3. (issue 13) Debian's real bookworm main/binary-amd64 indexes from this machine's apt lists,
+#     signed by Debian's keys, verified as a partial mirror (main, amd64, no translations/extras).
+# `verify-bench.sh debian` runs part 3 only.
 # Work files go to $MD_BENCH_DIR (default /tmp/md-bench; about 3 GB); they are reused.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
@@ -12,6 +15,34 @@ mkdir -p "$W"
 mvn -q -B -Dstyle.color=never -DskipTests -Dspotless.check.skip=true test-compile -pl ops -am
 CP="ops/target/test-classes:ops/target/mirrorctl.jar"
 JAR=ops/target/mirrorctl.jar
+
+debian() {
+  echo "== 3. Debian's real bookworm main/binary-amd64 (apt lists), as a partial mirror"
+  local lists=/var/lib/apt/lists p=deb.debian.org_debian_dists_bookworm_
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  [ -f "$lists/${p}InRelease" ] || { echo "no bookworm lists in $lists: run apt-get update" >&2; exit 2; }
+  local d="$W/debian-partial/dists/bookworm"
+  rm -rf "$W/debian-partial"
+  mkdir -p "$d/main/binary-amd64"
+  cp "$lists/${p}InRelease" "$d/InRelease"
+  lz4 -dcq "$lists/${p}main_binary-amd64_Packages.lz4" > "$d/main/binary-amd64/Packages"
+  local sha
+  sha=$(sha256sum "$d/main/binary-amd64/Packages" | cut -d' ' -f1)
+  mkdir -p "$d/main/binary-amd64/by-hash/SHA256"
+  ln "$d/main/binary-amd64/Packages" "$d/main/binary-amd64/by-hash/SHA256/$sha"
+  ls -l "$d/main/binary-amd64/Packages"
+  echo "-- in process, -Xmx256m"
+  java -Xmx256m -cp "$CP" org.mirrordirector.ops.bench.IndexVerifyBench "$W/debian-partial" \
+    "$keyring" 6 bookworm main amd64
+  echo "-- whole command, cold JVM, -Xmx256m (3 runs)"
+  for i in 1 2 3; do
+    /usr/bin/time -f "   %e s wall, %M KiB max RSS" \
+      java -Xmx256m -jar "$JAR" verify "$W/debian-partial" --suite bookworm --keyring "$keyring" \
+      --pool none --components main --arch amd64 --languages none --extras none \
+      | grep -E "^(checked|result)"
+  done
+}
+if [ "${1:-}" = debian ]; then debian; exit 0; fi
 
 echo "== 1. indexes of a 60,000-package suite"
 if [ ! -f "$W/suite60k/dists/bookworm/InRelease" ]; then
@@ -74,3 +105,5 @@ printf "mirrorctl verify, --threads 2:   %6.2f s  %5s MiB/s\n" "$md2" "$(mb "$md
 printf "ratio mirrorctl/sha256sum: one core %.2f, two cores %.2f\n" \
   "$(calc "$sha1 / $md1")" "$(calc "$sha2 / $md2")"
 echo "(each time is the median of 3 runs, page cache warm)"
+
+debian

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.mirrordirector.sync.archive.ArchiveSource;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
@@ -20,6 +21,7 @@ import org.mirrordirector.sync.archive.HttpArchiveSource;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
 import org.mirrordirector.sync.archive.Problem;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
+import org.mirrordirector.sync.archive.Selection;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.archive.VerificationReport;
@@ -76,14 +78,33 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(
       names = "--components",
       split = ",",
-      description = "Components to check (default: all in the Release).")
+      description =
+          "Components a partial mirror carries (default: all in the Release). Indexes of others"
+              + " are not required.")
   List<String> components = new ArrayList<>();
 
   @Option(
       names = "--arch",
       split = ",",
-      description = "Architectures to check, 'source' for Sources (default: all).")
+      description =
+          "Architectures a partial mirror carries, 'source' for source packages (default: all"
+              + " and source).")
   List<String> architectures = new ArrayList<>();
+
+  @Option(
+      names = "--languages",
+      paramLabel = "LANG,...|none",
+      description = "Translation-LANG files carried, or none (default: all).")
+  String languages;
+
+  @Option(
+      names = "--extras",
+      paramLabel = "contents,installer,dep11|none|all",
+      defaultValue = "all",
+      description =
+          "Indexes apt does not need that are carried: Contents, the installer's, AppStream"
+              + " (dep11). Default: ${DEFAULT-VALUE}.")
+  String extras;
 
   @Option(
       names = "--pool",
@@ -146,8 +167,7 @@ final class VerifyCommand implements Callable<Integer> {
     VerifyOptions opts =
         new VerifyOptions(
             suite,
-            components,
-            architectures,
+            selection(components, architectures, languages, extras),
             poolCheck,
             java.util.Optional.ofNullable(notOlderThan),
             maxClockSkew,
@@ -164,10 +184,31 @@ final class VerifyCommand implements Callable<Integer> {
               .enable(SerializationFeature.INDENT_OUTPUT)
               .writeValueAsString(toJson(r, poolCheck)));
     } else {
-      printHuman(out, r, poolCheck);
+      printHuman(out, r, poolCheck, opts.selection());
     }
     out.flush();
     return r.ok() ? Mirrorctl.OK : Mirrorctl.FAILED;
+  }
+
+  /** The partial-mirror selection the options name; a usage error naming the option if bad. */
+  static Selection selection(
+      List<String> components, List<String> architectures, String languages, String extras) {
+    Set<Selection.Extra> ex;
+    try {
+      ex = Selection.Extra.parse(extras);
+    } catch (IllegalArgumentException e) {
+      throw new Mirrorctl.UsageException("--extras: " + e.getMessage());
+    }
+    java.util.Optional<List<String>> langs =
+        languages == null
+            ? java.util.Optional.empty()
+            : java.util.Optional.of(
+                languages.equals("none") ? List.of() : List.of(languages.split(",")));
+    try {
+      return new Selection(components, architectures, langs, ex);
+    } catch (IllegalArgumentException e) {
+      throw new Mirrorctl.UsageException("--components/--arch/--languages: " + e.getMessage());
+    }
   }
 
   static ArchiveSource source(String archive, Duration timeout) {
@@ -203,9 +244,12 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private static void printHuman(
-      PrintWriter out, VerificationReport r, VerifyOptions.PoolCheck pool) {
+      PrintWriter out, VerificationReport r, VerifyOptions.PoolCheck pool, Selection sel) {
     VerificationReport.Counts c = r.counts();
     out.printf("archive   %s (suite %s)%n", r.archive(), r.suite());
+    if (!sel.full()) {
+      out.printf("carries   %s%n", sel.describe());
+    }
     out.printf("snapshot  %s%n", r.snapshot().map(Object::toString).orElse("-"));
     r.signature()
         .ifPresent(

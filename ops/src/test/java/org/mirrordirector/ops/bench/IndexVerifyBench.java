@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
+import org.mirrordirector.sync.archive.Selection;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.archive.VerificationReport;
@@ -25,14 +26,27 @@ public final class IndexVerifyBench {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: IndexVerifyBench ARCHIVE KEYRING [RUNS]");
+      System.err.println(
+          "usage: IndexVerifyBench ARCHIVE KEYRING [RUNS [SUITE COMPONENTS ARCHITECTURES]]");
       System.exit(2);
     }
     Path root = Path.of(args[0]);
     TrustedKeys keys = TrustedKeys.load(Path.of(args[1]), List.of(), Sha1Policy.REJECT);
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 6;
+    String suite = args.length > 3 ? args[3] : "bookworm";
     VerifyOptions opts =
-        VerifyOptions.defaults("bookworm").withPool(VerifyOptions.PoolCheck.NONE).withThreads(2);
+        VerifyOptions.defaults(suite).withPool(VerifyOptions.PoolCheck.NONE).withThreads(2);
+    if (args.length > 5) {
+      // A partial mirror: these components and architectures, no translations, no extras.
+      opts =
+          opts.withSelection(
+              Selection.all()
+                  .withComponents(List.of(args[4].split(",")))
+                  .withArchitectures(List.of(args[5].split(",")))
+                  .withLanguages(java.util.Optional.of(List.of()))
+                  .withExtras(java.util.Set.of()));
+      System.out.println("selection: " + opts.selection().describe());
+    }
     List<Double> secs = new ArrayList<>();
     List<Double> heaps = new ArrayList<>();
     for (int i = 0; i < runs; i++) {

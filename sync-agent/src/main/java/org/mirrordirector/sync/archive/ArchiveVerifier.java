@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -293,51 +292,36 @@ public final class ArchiveVerifier {
                           "Valid-Until has passed: the Release is expired",
                           "after " + Rfc2822Dates.format(now),
                           Rfc2822Dates.format(vu))));
-      for (String c : opt.components()) {
-        if (!release.components().contains(c)) {
-          problem(
-              new Problem(
-                  Kind.RELEASE,
-                  file,
-                  "component " + c + " is not in the Release",
-                  c,
-                  "Components: " + String.join(" ", release.components())));
-        }
-      }
-      for (String a : opt.architectures()) {
-        if (!release.architectures().contains(a) && !a.equals("source") && !a.equals("all")) {
-          problem(
-              new Problem(
-                  Kind.RELEASE,
-                  file,
-                  "architecture " + a + " is not in the Release",
-                  a,
-                  "Architectures: " + String.join(" ", release.architectures())));
-        }
+      for (String what : opt.selection().unknownTo(release)) {
+        String[] kv = what.split(" ", 2);
+        boolean comp = kv[0].equals("component");
+        problem(
+            new Problem(
+                Kind.RELEASE,
+                file,
+                what + " is not in the Release",
+                kv[1],
+                comp
+                    ? "Components: " + String.join(" ", release.components())
+                    : "Architectures: " + String.join(" ", release.architectures())));
       }
     }
 
     // --- indexes ----------------------------------------------------------------------------
 
     private void checkIndexes(ExecutorService workers) throws InterruptedException {
-      Set<String> comps =
-          new LinkedHashSet<>(opt.components().isEmpty() ? release.components() : opt.components());
-      Set<String> archs = new LinkedHashSet<>(opt.architectures());
-      if (archs.isEmpty()) {
-        archs.addAll(release.architectures());
-        archs.add("source");
-      }
+      Selection sel = opt.selection();
       Map<String, Map<Compression, IndexEntry>> groups = new LinkedHashMap<>();
       for (IndexEntry e : release.sha256().values()) {
-        if (selected(e.path(), comps, archs)) {
+        if (sel.selects(e.path(), release)) {
           groups
               .computeIfAbsent(Compression.base(e.path()), k -> new EnumMap<>(Compression.class))
               .put(Compression.of(e.path()), e);
         }
       }
-      for (String c : comps) {
-        for (String a : archs) {
-          if (a.equals("source") || a.equals("all")) {
+      for (String c : sel.components(release)) {
+        for (String a : sel.architectures(release)) {
+          if (a.equals("source")) {
             continue;
           }
           String base = c + "/binary-" + a + "/Packages";
@@ -355,37 +339,6 @@ public final class ArchiveVerifier {
         tasks.add(workers.submit(() -> checkGroup(g.getKey(), g.getValue())));
       }
       await(tasks);
-    }
-
-    private boolean selected(String path, Set<String> comps, Set<String> archs) {
-      String rest = path;
-      for (String c : release.components()) {
-        if (path.startsWith(c + "/")) {
-          if (!comps.contains(c)) {
-            return false;
-          }
-          rest = path.substring(c.length() + 1);
-          break;
-        }
-      }
-      for (String seg : rest.split("/")) {
-        if (seg.startsWith("binary-")) {
-          String a = seg.substring("binary-".length());
-          return a.equals("all") || archs.contains(a);
-        }
-        if (seg.equals("source")) {
-          return archs.contains("source");
-        }
-      }
-      // Contents-armhf.gz, Components-armhf.yml.xz and the like name their architecture.
-      String name = Compression.base(rest.substring(rest.lastIndexOf('/') + 1));
-      for (String token : name.split("[-.]")) {
-        if ((release.architectures().contains(token) || token.equals("source"))
-            && !archs.contains(token)) {
-          return false;
-        }
-      }
-      return true;
     }
 
     private void checkGroup(String base, Map<Compression, IndexEntry> variants) {
@@ -417,6 +370,9 @@ public final class ArchiveVerifier {
           problem(Problem.of(Kind.FETCH, path, String.valueOf(e.getMessage())));
           return;
         }
+      }
+      if (present.isEmpty() && opt.selection().optional(base, release)) {
+        return;
       }
       if (present.isEmpty()) {
         problem(

@@ -8,6 +8,10 @@ import java.util.Optional;
 /**
  * A parsed Release (or the signed text of an InRelease). {@code sha256} maps each listed path
  * (relative to {@code dists/<suite>/}) to its entry, in file order.
+ *
+ * @param archAllInPackages the Release says {@code No-Support-for-Architecture-all: Packages}:
+ *     packages of architecture all are in every architecture's Packages, and apt never reads the
+ *     binary-all indexes
  */
 public record ReleaseFile(
     String origin,
@@ -20,6 +24,7 @@ public record ReleaseFile(
     List<String> architectures,
     List<String> components,
     boolean acquireByHash,
+    boolean archAllInPackages,
     Map<String, IndexEntry> sha256) {
 
   public ReleaseFile {

@@ -95,6 +95,10 @@ public final class ReleaseParser {
         archs,
         comps,
         "yes".equalsIgnoreCase(p.get("Acquire-By-Hash")),
+        p.get("No-Support-for-Architecture-all") != null
+            && java.util.Arrays.asList(
+                    p.get("No-Support-for-Architecture-all").trim().split("\\s+"))
+                .contains("Packages"),
         sha256);
   }
 

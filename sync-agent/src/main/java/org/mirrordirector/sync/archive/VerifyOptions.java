@@ -10,8 +10,8 @@ import java.util.Optional;
  * What {@link ArchiveVerifier} checks and how hard.
  *
  * @param suite the suite or codename, as a sources.list line names it
- * @param components components to check; empty means all that the Release lists
- * @param architectures architectures to check ("source" for Sources); empty means all
+ * @param selection what part of the archive is checked (a partial mirror's): components,
+ *     architectures, languages and extras; files the Release lists outside it are not required
  * @param pool how deep pool files are checked
  * @param notOlderThan the Date of the Release seen last, to refuse a rollback
  * @param maxClockSkew how far in the future a Date may be before it is an error
@@ -24,8 +24,7 @@ import java.util.Optional;
  */
 public record VerifyOptions(
     String suite,
-    List<String> components,
-    List<String> architectures,
+    Selection selection,
     PoolCheck pool,
     Optional<Instant> notOlderThan,
     Duration maxClockSkew,
@@ -46,8 +45,7 @@ public record VerifyOptions(
     if (suite == null || suite.isBlank() || PoolPaths.problem(suite, false) != null) {
       throw new IllegalArgumentException("invalid suite name '" + suite + "'");
     }
-    components = List.copyOf(components);
-    architectures = List.copyOf(architectures);
+    java.util.Objects.requireNonNull(selection, "selection");
     alsoHash = java.util.Set.copyOf(alsoHash);
     if (threads < 1 || threads > 256) {
       throw new IllegalArgumentException("threads must be 1..256: " + threads);
@@ -64,8 +62,7 @@ public record VerifyOptions(
   public static VerifyOptions defaults(String suite) {
     return new VerifyOptions(
         suite,
-        List.of(),
-        List.of(),
+        Selection.all(),
         PoolCheck.SIZE,
         Optional.empty(),
         Duration.ofMinutes(1),
@@ -79,8 +76,7 @@ public record VerifyOptions(
   public VerifyOptions withPool(PoolCheck p) {
     return new VerifyOptions(
         suite,
-        components,
-        architectures,
+        selection,
         p,
         notOlderThan,
         maxClockSkew,
@@ -92,25 +88,17 @@ public record VerifyOptions(
   }
 
   public VerifyOptions withComponents(List<String> c) {
-    return new VerifyOptions(
-        suite,
-        c,
-        architectures,
-        pool,
-        notOlderThan,
-        maxClockSkew,
-        clock,
-        threads,
-        maxReportedProblems,
-        alsoHash,
-        memory);
+    return withSelection(selection.withComponents(c));
   }
 
   public VerifyOptions withArchitectures(List<String> a) {
+    return withSelection(selection.withArchitectures(a));
+  }
+
+  public VerifyOptions withSelection(Selection sel) {
     return new VerifyOptions(
         suite,
-        components,
-        a,
+        sel,
         pool,
         notOlderThan,
         maxClockSkew,
@@ -124,8 +112,7 @@ public record VerifyOptions(
   public VerifyOptions withNotOlderThan(Instant previousDate) {
     return new VerifyOptions(
         suite,
-        components,
-        architectures,
+        selection,
         pool,
         Optional.of(previousDate),
         maxClockSkew,
@@ -139,8 +126,7 @@ public record VerifyOptions(
   public VerifyOptions withClock(Clock c) {
     return new VerifyOptions(
         suite,
-        components,
-        architectures,
+        selection,
         pool,
         notOlderThan,
         maxClockSkew,
@@ -154,8 +140,7 @@ public record VerifyOptions(
   public VerifyOptions withAlsoHash(java.util.Set<String> paths) {
     return new VerifyOptions(
         suite,
-        components,
-        architectures,
+        selection,
         pool,
         notOlderThan,
         maxClockSkew,
@@ -169,8 +154,7 @@ public record VerifyOptions(
   public VerifyOptions withThreads(int t) {
     return new VerifyOptions(
         suite,
-        components,
-        architectures,
+        selection,
         pool,
         notOlderThan,
         maxClockSkew,
@@ -184,8 +168,7 @@ public record VerifyOptions(
   public VerifyOptions withMemory(HashMemory m) {
     return new VerifyOptions(
         suite,
-        components,
-        architectures,
+        selection,
         pool,
         notOlderThan,
         maxClockSkew,

@@ -1,0 +1,276 @@
+package org.mirrordirector.sync.archive;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What part of an archive a mirror carries, as ftpsync's ARCH_INCLUDE/ARCH_EXCLUDE and its language
+ * and extras settings select it. Files the Release lists outside the selection are neither required
+ * nor copied; inside it, every listed index must be present and correct.
+ *
+ * @param components components carried; empty means every one the Release lists
+ * @param architectures architectures carried ("source" for Sources and source packages); empty
+ *     means every one the Release lists, and source. "all" is always carried.
+ * @param languages the Translation-LANG files carried; empty (Optional) means every one, an empty
+ *     list none
+ * @param extras the other indexes carried: Contents, the installer's, AppStream (dep11)
+ */
+public record Selection(
+    List<String> components,
+    List<String> architectures,
+    Optional<List<String>> languages,
+    Set<Extra> extras) {
+
+  /** Indexes apt does not need to install packages, which a partial mirror may leave out. */
+  public enum Extra {
+    /** Contents-ARCH, Contents-udeb-ARCH and Contents-source. */
+    CONTENTS,
+    /** installer-ARCH/ trees and debian-installer/binary-ARCH/ (udeb) indexes. */
+    INSTALLER,
+    /** dep11/: AppStream Components-ARCH.yml and icons. */
+    DEP11;
+
+    /** Parses a comma-separated list ("contents,dep11", "none" or "all"). */
+    public static Set<Extra> parse(String text) {
+      String t = text.trim().toLowerCase(Locale.ROOT);
+      if (t.equals("all")) {
+        return EnumSet.allOf(Extra.class);
+      }
+      Set<Extra> out = EnumSet.noneOf(Extra.class);
+      if (t.equals("none") || t.isEmpty()) {
+        return out;
+      }
+      for (String s : t.split(",")) {
+        try {
+          out.add(valueOf(s.trim().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "unknown extra '" + s.trim() + "' (known: contents, installer, dep11, all, none)");
+        }
+      }
+      return out;
+    }
+  }
+
+  private static final java.util.regex.Pattern NAME =
+      java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.+_-]*");
+  private static final java.util.regex.Pattern LANGUAGE =
+      java.util.regex.Pattern.compile("[a-z]{2,3}(_[A-Z]{2})?(@[a-z]+)?");
+
+  public Selection {
+    components = checked(components, NAME, "component");
+    architectures = checked(architectures, NAME, "architecture");
+    languages = languages.map(l -> checked(l, LANGUAGE, "language"));
+    extras = extras.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(extras));
+  }
+
+  private static List<String> checked(List<String> names, java.util.regex.Pattern p, String what) {
+    List<String> out = new ArrayList<>();
+    for (String n : names) {
+      if (n == null || !p.matcher(n).matches()) {
+        throw new IllegalArgumentException("'" + n + "' is not " + article(what) + " name");
+      }
+      if (!out.contains(n)) {
+        out.add(n);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static String article(String what) {
+    return (what.startsWith("a") ? "an " : "a ") + what;
+  }
+
+  /** Everything the Release lists: a full mirror. */
+  public static Selection all() {
+    return new Selection(List.of(), List.of(), Optional.empty(), EnumSet.allOf(Extra.class));
+  }
+
+  public Selection withComponents(List<String> c) {
+    return new Selection(c, architectures, languages, extras);
+  }
+
+  public Selection withArchitectures(List<String> a) {
+    return new Selection(components, a, languages, extras);
+  }
+
+  public Selection withLanguages(Optional<List<String>> l) {
+    return new Selection(components, architectures, l, extras);
+  }
+
+  public Selection withExtras(Set<Extra> e) {
+    return new Selection(components, architectures, languages, e);
+  }
+
+  /** Whether this selects everything (no component, architecture, language or extra left out). */
+  public boolean full() {
+    return components.isEmpty()
+        && architectures.isEmpty()
+        && languages.isEmpty()
+        && extras.size() == Extra.values().length;
+  }
+
+  /** Whether the selection carries source packages (Sources indexes, .dsc and tarballs). */
+  public boolean carriesSource() {
+    return architectures.isEmpty() || architectures.contains("source");
+  }
+
+  /** Whether a mirror with this selection carries binary packages of {@code arch}. */
+  public boolean carriesArchitecture(String arch) {
+    return architectures.isEmpty() || arch.equals("all") || architectures.contains(arch);
+  }
+
+  /**
+   * The components and architectures the Release promises and this selection carries: the
+   * components, and the architectures with "source" when carried (never "all").
+   */
+  public List<String> components(ReleaseFile release) {
+    return components.isEmpty() ? release.components() : components;
+  }
+
+  public List<String> architectures(ReleaseFile release) {
+    if (!architectures.isEmpty()) {
+      return architectures.stream().filter(a -> !a.equals("all")).toList();
+    }
+    List<String> out = new ArrayList<>(release.architectures());
+    out.remove("all");
+    out.add("source");
+    return out;
+  }
+
+  /** What this selection names that the Release does not list, in words; empty when nothing. */
+  public List<String> unknownTo(ReleaseFile release) {
+    List<String> out = new ArrayList<>();
+    for (String c : components) {
+      if (!release.components().contains(c)) {
+        out.add("component " + c);
+      }
+    }
+    for (String a : architectures) {
+      if (!a.equals("source") && !a.equals("all") && !release.architectures().contains(a)) {
+        out.add("architecture " + a);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether a path the Release lists (relative to {@code dists/SUITE/}) is inside the selection.
+   */
+  public boolean selects(String path, ReleaseFile release) {
+    String rest = path;
+    for (String c : release.components()) {
+      if (path.startsWith(c + "/")) {
+        if (!components.isEmpty() && !components.contains(c)) {
+          return false;
+        }
+        rest = path.substring(c.length() + 1);
+        break;
+      }
+    }
+    String file = rest.substring(rest.lastIndexOf('/') + 1);
+    String name = Compression.base(file);
+    if (rest.startsWith("dep11/")) {
+      return extras.contains(Extra.DEP11) && archTokensCarried(name, release);
+    }
+    if (rest.startsWith("debian-installer/")) {
+      return extras.contains(Extra.INSTALLER) && binaryDirCarried(rest);
+    }
+    if (rest.startsWith("installer-")) {
+      int slash = rest.indexOf('/');
+      String arch = rest.substring("installer-".length(), slash < 0 ? rest.length() : slash);
+      return extras.contains(Extra.INSTALLER) && carriesArchitecture(arch);
+    }
+    if (rest.startsWith("i18n/")) {
+      if (name.startsWith("Translation-")) {
+        String lang = name.substring("Translation-".length());
+        return languages.isEmpty() || languages.get().contains(lang);
+      }
+      return languages.isEmpty() || !languages.get().isEmpty(); // i18n/Index and the like
+    }
+    if (name.startsWith("Contents-")) {
+      if (!extras.contains(Extra.CONTENTS)) {
+        return false;
+      }
+      if (name.startsWith("Contents-udeb-") && !extras.contains(Extra.INSTALLER)) {
+        return false;
+      }
+      return archTokensCarried(name, release);
+    }
+    if (rest.startsWith("binary-") || rest.contains("/binary-") || rest.startsWith("source/")) {
+      return binaryDirCarried(rest);
+    }
+    return archTokensCarried(name, release);
+  }
+
+  private boolean binaryDirCarried(String rest) {
+    for (String seg : rest.split("/")) {
+      if (seg.startsWith("binary-")) {
+        return carriesArchitecture(seg.substring("binary-".length()));
+      }
+      if (seg.equals("source")) {
+        return carriesSource();
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether a listed index inside the selection may be absent: the per-directory Release files
+   * (binary-ARCH/Release, source/Release), which apt never reads, and the binary-all indexes of a
+   * partial mirror when the Release says apt never reads them either (their packages are in every
+   * architecture's Packages). Present, they are checked like any other.
+   */
+  public boolean optional(String path, ReleaseFile release) {
+    String base = Compression.base(path);
+    if (base.endsWith("/Release")) {
+      return true;
+    }
+    return release.archAllInPackages()
+        && !architectures.isEmpty()
+        && !architectures.contains("all")
+        && (base.contains("/binary-all/") || base.startsWith("binary-all/"));
+  }
+
+  /** Contents-armhf, Components-arm64.yml: a name that names an architecture carries only it. */
+  private boolean archTokensCarried(String name, ReleaseFile release) {
+    for (String token : name.split("[-.]")) {
+      if (token.equals("source") && !carriesSource()) {
+        return false;
+      }
+      if (release.architectures().contains(token) && !carriesArchitecture(token)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The selection as a sentence, for logs and reports ("main, contrib; armhf; ..."). */
+  public String describe() {
+    if (full()) {
+      return "everything";
+    }
+    return (components.isEmpty() ? "all components" : String.join(",", components))
+        + "; "
+        + (architectures.isEmpty()
+            ? "all architectures and source"
+            : String.join(",", architectures))
+        + "; "
+        + languages
+            .map(l -> l.isEmpty() ? "no translations" : "translations " + String.join(",", l))
+            .orElse("all translations")
+        + "; "
+        + (extras.isEmpty()
+            ? "no extras"
+            : "extras "
+                + String.join(
+                    ",",
+                    EnumSet.copyOf(extras).stream()
+                        .map(e -> e.name().toLowerCase(Locale.ROOT))
+                        .toList()));
+  }
+}
