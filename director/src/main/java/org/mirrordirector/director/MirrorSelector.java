@@ -350,7 +350,21 @@ public final class MirrorSelector {
     if (ok.startsWith("!")) {
       return no.apply(why ? ok.substring(1) : null);
     }
+    if (!m.state().serves(client.ipv6())) {
+      return no.apply(why ? familyProblem(m.state(), client.ipv6()) : null);
+    }
     return new Candidate(cfg.id(), base, true, ok, tier, km, cfg.weight());
+  }
+
+  /** Why a client of this family is not sent to the mirror, in words. */
+  static String familyProblem(org.mirrordirector.failover.Payloads.MirrorState s, boolean ipv6) {
+    String name = ipv6 ? "IPv6" : "IPv4";
+    return "the client came over "
+        + name
+        + ", and the mirror has no working "
+        + name
+        + " address: "
+        + s.families().get(ipv6 ? "ipv6" : "ipv4").detail();
   }
 
   /** "!why" when the mirror may not serve this suite's indexes, else what qualifies it. */

@@ -142,6 +142,14 @@ public final class StatusPage extends Handler.Wrapper {
       x.put("redirects5m", counts.getOrDefault(id, 0L));
       x.put("share5m", shares.getOrDefault(id, 0.0));
       x.put("probedAtMillis", mirror.state() == null ? null : mirror.state().probedAtMillis());
+      Map<String, Object> fams = new TreeMap<>();
+      if (mirror.state() != null) {
+        mirror
+            .state()
+            .families()
+            .forEach((f, st) -> fams.put(f, Map.of("works", st.works(), "detail", st.detail())));
+      }
+      x.put("families", fams);
       List<Map<String, Object>> states = new ArrayList<>();
       if (mirror.state() != null) {
         for (Map.Entry<String, Map<String, SuiteState>> sc : mirror.state().schemes().entrySet()) {
@@ -328,7 +336,7 @@ public final class StatusPage extends Handler.Wrapper {
         .append("</div><div><h2>Mirror lag</h2>")
         .append(lagChart(mirrors))
         .append("</div></div>");
-    h.append("<h2>Mirrors</h2><table id=\"mirrors\"><tr><th>mirror</th><th>scheme</th>")
+    h.append("<h2>Mirrors</h2><table id=\"mirrors\"><tr><th>mirror</th><th>IP</th><th>scheme</th>")
         .append("<th>suite</th><th>health</th><th>at current</th><th>lag</th><th>latency</th>")
         .append("<th>share (5 min)</th><th>reason</th></tr>");
     for (Map<String, Object> x : mirrors) {
@@ -337,7 +345,7 @@ public final class StatusPage extends Handler.Wrapper {
       if (states.isEmpty()) {
         h.append("<tr><td>")
             .append(esc(x.get("id")))
-            .append("</td><td colspan=\"6\">not probed yet</td><td>")
+            .append("</td><td colspan=\"7\">not probed yet</td><td>")
             .append(share)
             .append("</td><td></td></tr>");
       }
@@ -347,7 +355,9 @@ public final class StatusPage extends Handler.Wrapper {
             .append("\"><td>")
             .append(esc(x.get("id")))
             .append(Boolean.TRUE.equals(x.get("drained")) ? " (drained)" : "")
-            .append("</td><td>")
+            .append("</td>")
+            .append(familiesCell((Map<String, Map<String, Object>>) x.get("families")))
+            .append("<td>")
             .append(esc(s.get("scheme")))
             .append("</td><td>")
             .append(esc(s.get("suite")))
@@ -459,6 +469,35 @@ public final class StatusPage extends Handler.Wrapper {
         + "\" y=\""
         + (ht - 2)
         + "\" font-size=\"11\">now</text></svg>";
+  }
+
+  /**
+   * The address families a mirror answers over: "IPv4, IPv6", "IPv4 only" or "IPv6 only" with why
+   * the other does not work as the cell's title, "none" when neither, empty when not yet checked.
+   */
+  private static String familiesCell(Map<String, Map<String, Object>> f) {
+    if (f == null || f.isEmpty()) {
+      return "<td class=\"families\"></td>";
+    }
+    List<String> works = new ArrayList<>();
+    List<String> not = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Object>> e : f.entrySet()) {
+      String name = e.getKey().equals("ipv6") ? "IPv6" : "IPv4";
+      if (Boolean.TRUE.equals(e.getValue().get("works"))) {
+        works.add(name);
+      } else {
+        not.add(name + ": " + e.getValue().get("detail"));
+      }
+    }
+    String text =
+        works.isEmpty()
+            ? "none"
+            : not.isEmpty() ? String.join(", ", works) : String.join(", ", works) + " only";
+    return "<td class=\"families\" title=\""
+        + esc(String.join("; ", not))
+        + "\">"
+        + esc(text)
+        + "</td>";
   }
 
   /** Each mirror's lag behind the current snapshot, as bars (0 for mirrors at it). */

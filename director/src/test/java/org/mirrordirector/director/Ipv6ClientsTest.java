@@ -31,11 +31,15 @@ class Ipv6ClientsTest {
   static ServerConnector tcp;
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final Map<String, ClientLocation> WHERE =
-      Map.of("2001:db8::10", TestFleet.GB, "2001:db8:5::7", TestFleet.DE);
+      Map.of(
+          "2001:db8::10", TestFleet.GB, "2001:db8:5::7", TestFleet.DE, "192.0.2.10", TestFleet.GB);
+  static final java.util.concurrent.atomic.AtomicReference<org.mirrordirector.failover.ClusterView>
+      VIEW = new java.util.concurrent.atomic.AtomicReference<>();
 
   @BeforeAll
   static void start() throws Exception {
     TestFleet.create(dir);
+    VIEW.set(TestFleet.fleet());
     server = new Server();
     tcp = new ServerConnector(server);
     tcp.setHost("::1");
@@ -45,7 +49,7 @@ class Ipv6ClientsTest {
         new RedirectHandler(
             List.of("/raspbian/"),
             new MirrorSelector(SelectionPolicy.defaults()),
-            TestFleet::fleet,
+            VIEW::get,
             () -> TestFleet.files,
             () -> Optional.of(TestFleet.s2Tree),
             TrustedProxies.parse(List.of("::1/128")),
@@ -99,6 +103,63 @@ class Ipv6ClientsTest {
             .readTree(get(deb + "?explain", "X-Forwarded-For", "2001:DB8::10").body());
     assertThat(j.get("client").get("address").asText()).isEqualTo("2001:db8::10");
     assertThat(j.get("client").get("country").asText()).isEqualTo("GB");
+  }
+
+  @Test
+  void aMirrorWithoutWorkingIpv6IsNeverGivenToAnIpv6Client() throws Exception {
+    org.mirrordirector.failover.ClusterView before = VIEW.get();
+    Map<String, org.mirrordirector.failover.ClusterView.Mirror> ms =
+        new java.util.HashMap<>(before.mirrors());
+    var gb = ms.get("current-gb");
+    ms.put(
+        "current-gb",
+        new org.mirrordirector.failover.ClusterView.Mirror(
+            gb.config(),
+            new org.mirrordirector.failover.Payloads.MirrorState(
+                "current-gb",
+                gb.state().schemes(),
+                gb.state().probedAtMillis(),
+                Map.of(
+                    "ipv4",
+                    new org.mirrordirector.failover.Payloads.FamilyState(
+                        true, "answers at 192.0.2.80:80"),
+                    "ipv6",
+                    new org.mirrordirector.failover.Payloads.FamilyState(
+                        false, "no IPv6 address for current-gb.example.org")))));
+    VIEW.set(TestFleet.view(ms));
+    try {
+      String inRelease = "/raspbian/dists/bookworm/InRelease";
+      assertThat(get(inRelease, "X-Forwarded-For", "192.0.2.10").headers().firstValue("X-Mirror"))
+          .as("an IPv4 client still goes there")
+          .hasValue("current-gb");
+      HttpResponse<String> v6 = get(inRelease, "X-Forwarded-For", "2001:db8::10");
+      assertThat(v6.statusCode()).isEqualTo(302);
+      assertThat(v6.headers().firstValue("X-Mirror")).isNotEqualTo(Optional.of("current-gb"));
+      JsonNode j =
+          new ObjectMapper()
+              .readTree(get(inRelease + "?explain", "X-Forwarded-For", "2001:db8::10").body());
+      JsonNode c = null;
+      for (JsonNode x : j.get("candidates")) {
+        if (x.get("mirror").asText().equals("current-gb")) {
+          c = x;
+        }
+      }
+      assertThat(c.get("reason").asText())
+          .isEqualTo(
+              "the client came over IPv6, and the mirror has no working IPv6 address: no IPv6"
+                  + " address for current-gb.example.org");
+      String deb = "/raspbian/" + TestFleet.inBoth;
+      for (int i = 0; i < 20; i++) {
+        assertThat(get(deb, "X-Forwarded-For", "2001:db8::10").headers().firstValue("X-Mirror"))
+            .isNotEqualTo(Optional.of("current-gb"));
+      }
+      assertThat(get("/raspbian/mirrors.txt", "X-Forwarded-For", "2001:db8::10").body())
+          .doesNotContain("current-gb");
+      assertThat(get("/raspbian/mirrors.txt", "X-Forwarded-For", "192.0.2.10").body())
+          .contains("current-gb");
+    } finally {
+      VIEW.set(before);
+    }
   }
 
   @Test

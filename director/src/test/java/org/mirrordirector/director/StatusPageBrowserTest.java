@@ -123,6 +123,7 @@ class StatusPageBrowserTest {
           .contains(">not probed</text>");
       assertThat(count(dom, "<rect class=\"lag\"")).isEqualTo(view.mirrors().size());
       assertThat(dom).contains("<tr class=\"LAGGING\"><td>lagging-de</td>");
+      assertThat(dom).contains("<td>us-only</td><td class=\"families\" title=\"IPv4: connection");
       assertThat(dom).contains("<table id=\"drills\">");
       assertThat(dom).contains("<td>drill-crash-1</td><td>crash</td><td>PASS</td>");
       assertThat(dom).contains("<td>drill-pause-1</td><td>pause</td><td>FAIL</td>");

@@ -41,6 +41,9 @@ class StatusPageTest {
       assertThat(j.get("mirrors")).hasSize(8);
       JsonNode gb = find(j, "current-gb");
       assertThat(gb.get("redirects5m").asLong()).isEqualTo(3);
+      assertThat(gb.get("families").get("ipv6").get("works").asBoolean()).isTrue();
+      assertThat(find(j, "us-only").get("families").get("ipv4").get("detail").asText())
+          .isEqualTo("connection refused at 192.0.2.99:80");
       assertThat(gb.get("share5m").asDouble()).isEqualTo(0.75);
       assertThat(gb.get("states").get(0).get("atCurrent").asBoolean()).isTrue();
       JsonNode de = find(j, "lagging-de");
@@ -55,6 +58,10 @@ class StatusPageTest {
           .contains("<table id=\"mirrors\">")
           .contains("<tr class=\"LAGGING\"><td>lagging-de</td>")
           .contains("<td>drained (drained)</td>")
+          .contains("<td>current-gb</td><td class=\"families\" title=\"\">IPv4, IPv6</td>")
+          .contains(
+              "<td>us-only</td><td class=\"families\" title=\"IPv4: connection refused at"
+                  + " 192.0.2.99:80\">IPv6 only</td>")
           .contains("75.0 %")
           .doesNotContain("id=\"stale\"");
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Payloads.CurrentSnapshot;
+import org.mirrordirector.failover.Payloads.FamilyState;
 import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
 import org.mirrordirector.failover.Payloads.MirrorState;
@@ -132,6 +133,12 @@ final class TestFleet {
         id, Map.of("http", Map.of("bookworm", s), "https", Map.of("bookworm", s)), NOW);
   }
 
+  /** The state, with what the prober found per address family. */
+  static MirrorState families(MirrorState s, FamilyState ipv4, FamilyState ipv6) {
+    return new MirrorState(
+        s.mirror(), s.schemes(), s.probedAtMillis(), Map.of("ipv4", ipv4, "ipv6", ipv6));
+  }
+
   static ClusterView view(Map<String, ClusterView.Mirror> mirrors) {
     SnapshotRecord r1 =
         new SnapshotRecord("snap-1", Map.of("bookworm", new SuiteSnapshot(s1, 1)), 1);
@@ -160,7 +167,12 @@ final class TestFleet {
     Map<String, ClusterView.Mirror> ms = new HashMap<>();
     ms.put(
         "current-gb",
-        m(mirror("current-gb", "GB", true, List.of()), state("current-gb", s2, Health.OK, null)));
+        m(
+            mirror("current-gb", "GB", true, List.of()),
+            families(
+                state("current-gb", s2, Health.OK, null),
+                new FamilyState(true, "answers at 192.0.2.80:80"),
+                new FamilyState(true, "answers at [2001:db8::80]:80"))));
     ms.put(
         "lagging-de",
         m(
@@ -175,7 +187,12 @@ final class TestFleet {
         m(mirror("http-only", "GB", false, List.of()), state("http-only", s2, Health.OK, null)));
     ms.put(
         "us-only",
-        m(mirror("us-only", "US", true, List.of("US")), state("us-only", s2, Health.OK, null)));
+        m(
+            mirror("us-only", "US", true, List.of("US")),
+            families(
+                state("us-only", s2, Health.OK, null),
+                new FamilyState(false, "connection refused at 192.0.2.99:80"),
+                new FamilyState(true, "answers at [2001:db8::99]:80"))));
     ms.put("unprobed", m(mirror("unprobed", "GB", true, List.of()), null));
     MirrorConfig drained = mirror("drained", "GB", true, List.of());
     drained =

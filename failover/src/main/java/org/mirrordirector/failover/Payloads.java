@@ -190,10 +190,38 @@ public final class Payloads {
     }
   }
 
-  /** The prober's findings for a mirror: scheme ("http", "https") to suite to state. */
+  /**
+   * Whether a mirror answers over one address family (IPv4 or IPv6).
+   *
+   * @param works whether an HTTP request over this family got an answer from the mirror
+   * @param detail the address used, or why the family does not work ("no IPv6 address", "connection
+   *     refused from [::1]:8080"), in words
+   */
+  public record FamilyState(boolean works, String detail) {}
+
+  /** The address families a mirror is probed over: the keys of {@link MirrorState#families}. */
+  public static final List<String> FAMILIES = List.of("ipv4", "ipv6");
+
+  /**
+   * The prober's findings for a mirror: scheme ("http", "https") to suite to state, and per address
+   * family ("ipv4", "ipv6") whether the mirror answers over it (empty when not yet known: then
+   * every client may be sent there).
+   */
   public record MirrorState(
-      String mirror, Map<String, Map<String, SuiteState>> schemes, long probedAtMillis) {
+      String mirror,
+      Map<String, Map<String, SuiteState>> schemes,
+      long probedAtMillis,
+      Map<String, FamilyState> families) {
+    public MirrorState(
+        String mirror, Map<String, Map<String, SuiteState>> schemes, long probedAtMillis) {
+      this(mirror, schemes, probedAtMillis, Map.of());
+    }
+
     public MirrorState {
+      families = families == null ? Map.of() : Map.copyOf(families);
+      for (String f : families.keySet()) {
+        require(FAMILIES.contains(f), "mirror " + mirror + ": unknown address family '" + f + "'");
+      }
       RegistryPaths.requireId("mirror", mirror);
       Map<String, Map<String, SuiteState>> copy = new java.util.TreeMap<>();
       if (schemes != null) {
@@ -205,6 +233,15 @@ public final class Payloads {
         }
       }
       schemes = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * Whether clients of this family may be sent here: true unless a probe found that the mirror
+     * does not answer over it.
+     */
+    public boolean serves(boolean ipv6) {
+      FamilyState f = families.get(ipv6 ? "ipv6" : "ipv4");
+      return f == null || f.works();
     }
 
     /** The state of one suite over one scheme, if probed. */

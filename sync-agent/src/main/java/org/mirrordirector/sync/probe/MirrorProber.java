@@ -64,6 +64,7 @@ public final class MirrorProber implements AutoCloseable {
   private final TrustedKeys keys;
   private final Clock clock;
   private final ProbeRequests net;
+  private final FamilyCheck familyCheck;
   private final ExecutorService workers;
   private final Random random;
   private final SnapshotLearner learner;
@@ -94,6 +95,7 @@ public final class MirrorProber implements AutoCloseable {
     this.keys = keys;
     this.clock = clock;
     this.net = new ProbeRequests(config, tls);
+    this.familyCheck = new FamilyCheck(config.timeout(), tls);
     this.workers =
         Executors.newFixedThreadPool(
             config.parallelism(),
@@ -136,6 +138,29 @@ public final class MirrorProber implements AutoCloseable {
           failed.put(scheme, bySuite);
         }
         out.put(e.getKey(), failed);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Per mirror, whether it answers over IPv4 and over IPv6 (each tried on its own, see {@link
+   * FamilyCheck}), checked in parallel; a mirror whose check failed is left out (unknown).
+   */
+  public Map<String, Map<String, org.mirrordirector.failover.Payloads.FamilyState>> families(
+      Collection<MirrorConfig> mirrors) throws InterruptedException {
+    Map<String, Future<Map<String, org.mirrordirector.failover.Payloads.FamilyState>>> tasks =
+        new LinkedHashMap<>();
+    for (MirrorConfig m : mirrors) {
+      tasks.put(m.id(), workers.submit(() -> familyCheck.check(m, config.suites().get(0))));
+    }
+    Map<String, Map<String, org.mirrordirector.failover.Payloads.FamilyState>> out =
+        new TreeMap<>();
+    for (var e : tasks.entrySet()) {
+      try {
+        out.put(e.getKey(), e.getValue().get());
+      } catch (ExecutionException ex) {
+        // unknown: the mirror is routed as before
       }
     }
     return out;

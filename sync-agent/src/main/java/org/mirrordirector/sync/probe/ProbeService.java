@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.FencedOutException;
 import org.mirrordirector.failover.Leadership;
+import org.mirrordirector.failover.Payloads.FamilyState;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
 import org.mirrordirector.failover.Payloads.MirrorState;
 import org.mirrordirector.failover.Payloads.SuiteState;
@@ -42,6 +43,13 @@ public final class ProbeService implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final AtomicReference<Round> last = new AtomicReference<>();
   private final Map<String, MirrorState> written = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Integer> familyFailures =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Per mirror, whether it answers over IPv4 and IPv6: checked each full round, kept between. */
+  private final Map<String, Map<String, FamilyState>> families =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final java.util.concurrent.atomic.AtomicBoolean recheckQueued =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicLong rechecks =
@@ -199,7 +207,12 @@ public final class ProbeService implements AutoCloseable {
       }
     }
     tracker.retain(mirrors.stream().map(MirrorConfig::id).collect(Collectors.toSet()));
-    return remember(write(started, t0, mirrors, prober.probeAll(mirrors, k), false));
+    Map<String, Map<String, Map<String, Observation>>> found = prober.probeAll(mirrors, k);
+    families.keySet().retainAll(mirrors.stream().map(MirrorConfig::id).toList());
+    for (Map.Entry<String, Map<String, FamilyState>> e : prober.families(mirrors).entrySet()) {
+      families.put(e.getKey(), confirmed(e.getKey(), e.getValue()));
+    }
+    return remember(write(started, t0, mirrors, found, false));
   }
 
   /**
@@ -224,7 +237,8 @@ public final class ProbeService implements AutoCloseable {
         }
         schemes.put(s.getKey(), suites);
       }
-      MirrorState state = new MirrorState(m.getKey(), schemes, now);
+      MirrorState state =
+          new MirrorState(m.getKey(), schemes, now, families.getOrDefault(m.getKey(), Map.of()));
       states.put(m.getKey(), state);
       MirrorState before = written.get(m.getKey());
       if (onlyChanges && before != null && sameRouting(before, state)) {
@@ -249,9 +263,37 @@ public final class ProbeService implements AutoCloseable {
         started, Duration.ofNanos(System.nanoTime() - t0), mirrors.size(), states, null);
   }
 
-  /** True when two states route alike: the same health, snapshot and reason everywhere. */
+  /**
+   * The families a mirror answers over, with the prober's hysteresis: a family that worked is taken
+   * away only after {@code confirmations} failed checks in a row (one lost connection does not move
+   * every IPv6 client elsewhere); a family that starts working is given at once.
+   */
+  private Map<String, FamilyState> confirmed(String mirror, Map<String, FamilyState> found) {
+    Map<String, FamilyState> before = families.getOrDefault(mirror, Map.of());
+    Map<String, FamilyState> out = new TreeMap<>();
+    for (Map.Entry<String, FamilyState> f : found.entrySet()) {
+      String key = mirror + " " + f.getKey();
+      FamilyState was = before.get(f.getKey());
+      if (f.getValue().works()) {
+        familyFailures.remove(key);
+        out.put(f.getKey(), f.getValue());
+      } else if (was != null
+          && was.works()
+          && familyFailures.merge(key, 1, Integer::sum) < prober.config().confirmations()) {
+        out.put(f.getKey(), was);
+      } else {
+        out.put(f.getKey(), f.getValue());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * True when two states route alike: the same health, snapshot and reason everywhere, and the same
+   * address families.
+   */
   private static boolean sameRouting(MirrorState a, MirrorState b) {
-    if (!a.schemes().keySet().equals(b.schemes().keySet())) {
+    if (!a.schemes().keySet().equals(b.schemes().keySet()) || !a.families().equals(b.families())) {
       return false;
     }
     for (Map.Entry<String, Map<String, SuiteState>> e : a.schemes().entrySet()) {

@@ -70,6 +70,14 @@ class ProbeServiceTest {
           assertThat(health(r1, "good")).isEqualTo(Health.OK);
           assertThat(health(r1, "flaky")).isEqualTo(Health.OK);
           awaitTrue(() -> stateIn(reader.view(), "flaky") == Health.OK);
+          // Per address family, through the registry: a mirror on 127.0.0.1 is IPv4-only.
+          var families = reader.view().mirrors().get("good").state().families();
+          assertThat(families.get("ipv4").works()).isTrue();
+          assertThat(families.get("ipv6"))
+              .isEqualTo(
+                  new org.mirrordirector.failover.Payloads.FamilyState(
+                      false, "no IPv6 address (the URL names an address of the other family)"));
+          assertThat(reader.view().mirrors().get("good").state().serves(true)).isFalse();
 
           flaky.close();
           ProbeService.Round r2 = active.round();
@@ -77,8 +85,13 @@ class ProbeServiceTest {
           assertThat(r2.states().get("flaky").suite("http", "bookworm").orElseThrow().reason())
               .startsWith("still OK")
               .contains("1 of 2 probes say DOWN: connection refused");
+          assertThat(r2.states().get("flaky").families().get("ipv4").works())
+              .as("a family is taken away after as many failed checks as a health")
+              .isTrue();
           ProbeService.Round r3 = active.round();
           assertThat(health(r3, "flaky")).isEqualTo(Health.DOWN);
+          assertThat(r3.states().get("flaky").families().get("ipv4").detail())
+              .startsWith("connection refused at 127.0.0.1:");
           assertThat(health(r3, "good")).isEqualTo(Health.OK);
           awaitTrue(() -> stateIn(reader.view(), "flaky") == Health.DOWN);
           assertThat(

@@ -96,6 +96,18 @@ final class TestMirror implements AutoCloseable {
     return new TestMirror(tree, null, 0, 0, host);
   }
 
+  /**
+   * An https mirror listening on this address only ({@code ::} for every address, both families).
+   */
+  static TestMirror httpsOn(Path tree, Path keyStore, String host) throws Exception {
+    return new TestMirror(tree, keyStore, 0, 0, host);
+  }
+
+  /** A mirror on this address that answers every request with {@code status}. */
+  static TestMirror failingOn(Path tree, int status, String host) throws Exception {
+    return new TestMirror(tree, null, 0, status, host);
+  }
+
   static TestMirror https(Path tree, Path keyStore) throws Exception {
     return new TestMirror(tree, keyStore, 0, 0);
   }

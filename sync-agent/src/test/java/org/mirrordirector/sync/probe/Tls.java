@@ -30,7 +30,7 @@ final class Tls {
                 "-dname",
                 "CN=127.0.0.1",
                 "-ext",
-                "SAN=ip:127.0.0.1",
+                "SAN=ip:127.0.0.1,ip:0:0:0:0:0:0:0:1,dns:mirror.test",
                 "-validity",
                 "2",
                 "-keystore",
