@@ -215,19 +215,7 @@ public final class AdminApi extends Handler.Wrapper {
   }
 
   private static MirrorConfig toggled(MirrorConfig c, boolean drain) {
-    return new MirrorConfig(
-        c.id(),
-        c.baseUrls(),
-        c.country(),
-        c.continent(),
-        c.latitude(),
-        c.longitude(),
-        c.asn(),
-        c.prefixes(),
-        c.weight(),
-        c.countryOnly(),
-        drain ? c.enabled() : true,
-        drain);
+    return c.withSwitches(drain ? c.enabled() : true, drain);
   }
 
   /**

@@ -163,10 +163,11 @@ final class MirrorRanking {
       for (int i = 0; i < n; i++) {
         ClusterView.Mirror m = f.mirrors[i];
         MirrorConfig c = m.config();
-        // Country-only mirrors, and mirrors that do not answer over one address family, are
+        // Country-only and partial mirrors, and mirrors that do not answer over one family, are
         // checked against each client the long way.
         restricted[i] =
             !c.countryOnly().isEmpty()
+                || !c.architectures().isEmpty()
                 || (m.state() != null && !(m.state().serves(true) && m.state().serves(false)));
         for (int sc = 0; sc < 2; sc++) {
           String scheme = sc == 0 ? "http" : "https";

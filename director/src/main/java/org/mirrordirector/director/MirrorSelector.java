@@ -335,6 +335,15 @@ public final class MirrorSelector {
         && (client.country() == null || !cfg.countryOnly().contains(client.country()))) {
       return no.apply(why ? "serves only clients in " + cfg.countryOnly() : null);
     }
+    if (!cfg.architectures().isEmpty() && !cfg.carries(path.architecture())) {
+      return no.apply(
+          why
+              ? "a partial mirror: carries "
+                  + String.join(", ", cfg.architectures())
+                  + ", not "
+                  + path.architecture()
+              : null);
+    }
     if (m.state() == null) {
       return no.apply("not probed yet");
     }

@@ -213,6 +213,60 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
   }
 
   /**
+   * The architecture whose files this path names, for partial mirrors: "armhf" for {@code
+   * pool/.../x_1.0_armhf.deb} and {@code dists/.../binary-armhf/...}, "source" for source packages
+   * ({@code .dsc}, {@code .orig.tar.xz}, {@code .debian.tar.xz}, {@code .diff.gz}) and {@code
+   * source/} indexes, "all" for architecture-independent packages; null for a file that belongs to
+   * no one architecture (InRelease, Translation-en, trace files).
+   */
+  public String architecture() {
+    String[] seg = path.split("/");
+    String file = seg[seg.length - 1];
+    if (kind == Kind.POOL) {
+      for (String ext : new String[] {".deb", ".udeb", ".ddeb", ".buildinfo", ".changes"}) {
+        if (file.endsWith(ext)) {
+          String stem = file.substring(0, file.length() - ext.length());
+          int u = stem.lastIndexOf('_');
+          return u < 0 ? null : stem.substring(u + 1);
+        }
+      }
+      if (file.endsWith(".dsc")
+          || file.contains(".tar.")
+          || file.endsWith(".tar")
+          || file.endsWith(".diff.gz")
+          || file.endsWith(".asc")) {
+        return "source";
+      }
+      return null;
+    }
+    if (kind == Kind.INDEX || kind == Kind.BY_HASH) {
+      for (int i = 2; i < seg.length - 1; i++) {
+        if (seg[i].startsWith("binary-")) {
+          return seg[i].substring("binary-".length());
+        }
+        if (seg[i].equals("source")) {
+          return "source";
+        }
+        if (seg[i].startsWith("installer-")) {
+          return seg[i].substring("installer-".length());
+        }
+      }
+      String name = file;
+      int dot = name.indexOf('.');
+      if (dot > 0) {
+        name = name.substring(0, dot);
+      }
+      if (name.startsWith("Contents-udeb-")) {
+        return name.substring("Contents-udeb-".length());
+      }
+      if (name.startsWith("Contents-") || name.startsWith("Components-")) {
+        return name.substring(name.indexOf('-') + 1);
+      }
+    }
+    return null;
+  }
+
+  /**
    * The path inside the root, percent-encoded for a URL: only unreserved characters and {@code /
    * : @ + ~ = ,} stay as they are; anything else (a '%' from a file name included) is escaped.
    */

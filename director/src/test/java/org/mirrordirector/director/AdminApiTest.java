@@ -141,6 +141,23 @@ class AdminApiTest {
             put(leader, "/admin/mirrors/m2", m2.replace("https://m2", "http://m2"));
         assertThat(badUrl.getStatus()).isEqualTo(400);
         assertThat(badUrl.getContent()).contains("base URL for https must be https://");
+        HttpTester.Response bareV6 =
+            put(leader, "/admin/mirrors/m2", m2.replace("https://m2", "https://2001:db8::2"));
+        assertThat(bareV6.getStatus()).isEqualTo(400);
+        assertThat(bareV6.getContent())
+            .contains("an IPv6 address in a URL must be in brackets")
+            .contains("https://2001:db8::2");
+        HttpTester.Response badV6 =
+            put(leader, "/admin/mirrors/m2", m2.replace("https://m2", "https://[2001:db8::g2]"));
+        assertThat(badV6.getStatus()).isEqualTo(400);
+        assertThat(badV6.getContent()).contains("invalid URL").contains("malformed IPv6");
+        HttpTester.Response badArch =
+            put(
+                leader,
+                "/admin/mirrors/m2",
+                m2.replace("\"weight\"", "\"architectures\":[\"ARMHF\"],\"weight\""));
+        assertThat(badArch.getStatus()).isEqualTo(400);
+        assertThat(badArch.getContent()).contains("'ARMHF' is not an architecture name");
         assertThat(put(leader, "/admin/mirrors/m2", "not json").getStatus()).isEqualTo(400);
         assertThat(put(standby, "/admin/mirrors/m2", m2).getStatus()).isEqualTo(503);
 

@@ -17,6 +17,7 @@ import org.mirrordirector.director.MirrorSelector.Outcome;
 import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Payloads.MirrorConfig;
 
 /**
  * Selection over two real snapshots (S1 older, S2 current) of a generated archive, with mirrors in
@@ -75,6 +76,71 @@ class MirrorSelectorTest {
         .isEqualTo("lagging-de");
     assertThat(old.chosen().reason()).isEqualTo("its snapshot of bookworm lists the file");
     assertThat(old.location()).isEqualTo("http://lagging-de.example.org/raspbian/" + inBoth);
+  }
+
+  @Test
+  void aPartialMirrorIsSentOnlyTheArchitecturesItCarries() throws Exception {
+    String arch = RequestPath.classify("/raspbian/" + inBoth, List.of("/raspbian/")).architecture();
+    assertThat(arch).isIn("armhf", "arm64", "all");
+    Map<String, ClusterView.Mirror> ms = new HashMap<>(fleet().mirrors());
+    ClusterView.Mirror de = ms.get("lagging-de");
+    MirrorConfig c = de.config();
+    MirrorConfig other =
+        new MirrorConfig(
+            c.id(),
+            c.baseUrls(),
+            c.country(),
+            c.continent(),
+            c.latitude(),
+            c.longitude(),
+            c.asn(),
+            c.prefixes(),
+            c.weight(),
+            c.countryOnly(),
+            true,
+            false,
+            List.of("riscv64"));
+    ms.put("lagging-de", m(other, de.state()));
+    Selection s = select(SelectionPolicy.defaults(), "/raspbian/" + inBoth, "http", DE, view(ms));
+    if (arch.equals("all")) {
+      assertThat(s.chosen().mirror())
+          .as("'all' is carried by every mirror")
+          .isEqualTo("lagging-de");
+      return;
+    }
+    assertThat(s.chosen().mirror()).isNotEqualTo("lagging-de");
+    assertThat(reasons(s).get("lagging-de"))
+        .isEqualTo("a partial mirror: carries riscv64, not " + arch);
+    MirrorConfig carrying =
+        new MirrorConfig(
+            c.id(),
+            c.baseUrls(),
+            c.country(),
+            c.continent(),
+            c.latitude(),
+            c.longitude(),
+            c.asn(),
+            c.prefixes(),
+            c.weight(),
+            c.countryOnly(),
+            true,
+            false,
+            List.of(arch, "source"));
+    ms.put("lagging-de", m(carrying, de.state()));
+    assertThat(
+            select(SelectionPolicy.defaults(), "/raspbian/" + inBoth, "http", DE, view(ms))
+                .chosen()
+                .mirror())
+        .isEqualTo("lagging-de");
+    Selection index =
+        select(
+            SelectionPolicy.defaults(),
+            "/raspbian/dists/bookworm/main/binary-arm64/Packages.xz",
+            "http",
+            DE,
+            view(ms));
+    assertThat(reasons(index).get("lagging-de"))
+        .isEqualTo("a partial mirror: carries " + arch + ", source, not arm64");
   }
 
   @Test

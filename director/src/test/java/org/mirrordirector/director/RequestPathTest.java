@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,6 +39,34 @@ class RequestPathTest {
     assertThat(deb.kind()).isEqualTo(Kind.POOL);
     assertThat(deb.path()).isEqualTo("pool/main/h/hello/hello_2.10-3+rpi1_armhf.deb");
     assertThat(ok("/raspbian/project/trace/master").kind()).isEqualTo(Kind.OTHER);
+  }
+
+  @Test
+  void theArchitectureOfAFileIsReadFromItsPath() throws Exception {
+    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put("pool/main/h/hello/hello_2.10-3_armhf.deb", "armhf");
+    cases.put("pool/main/h/hello/hello_2.10-3_all.deb", "all");
+    cases.put("pool/main/d/d-i/d-i_1.0_arm64.udeb", "arm64");
+    cases.put("pool/main/h/hello/hello_2.10-3.dsc", "source");
+    cases.put("pool/main/h/hello/hello_2.10.orig.tar.gz", "source");
+    cases.put("pool/main/h/hello/hello_2.10-3.debian.tar.xz", "source");
+    cases.put("pool/main/h/hello/hello_2.10-3.diff.gz", "source");
+    cases.put("pool/main/h/hello/README", null);
+    cases.put("dists/bookworm/main/binary-armhf/Packages.xz", "armhf");
+    cases.put("dists/bookworm/main/binary-arm64/by-hash/SHA256/" + "a".repeat(64), "arm64");
+    cases.put("dists/bookworm/main/source/Sources.xz", "source");
+    cases.put("dists/bookworm/main/debian-installer/binary-armhf/Packages.gz", "armhf");
+    cases.put("dists/bookworm/main/installer-arm64/current/images/SHA256SUMS", "arm64");
+    cases.put("dists/bookworm/main/Contents-armhf.gz", "armhf");
+    cases.put("dists/bookworm/main/Contents-udeb-arm64.gz", "arm64");
+    cases.put("dists/bookworm/main/dep11/Components-armhf.yml.gz", "armhf");
+    cases.put("dists/bookworm/main/i18n/Translation-en", null);
+    cases.put("dists/bookworm/InRelease", null);
+    for (Map.Entry<String, String> e : cases.entrySet()) {
+      assertThat(RequestPath.classify("/raspbian/" + e.getKey(), ROOTS).architecture())
+          .as(e.getKey())
+          .isEqualTo(e.getValue());
+    }
   }
 
   @Test

@@ -83,6 +83,8 @@ public final class Payloads {
    *
    * @param baseUrls archive base URL per scheme ("http", "https")
    * @param countryOnly when not empty, only clients from these countries are sent here
+   * @param architectures when not empty, the architectures this partial mirror carries ("source"
+   *     for source packages; "all" is always carried): no client is sent here for another's files
    */
   public record MirrorConfig(
       String id,
@@ -96,8 +98,65 @@ public final class Payloads {
       int weight,
       List<String> countryOnly,
       boolean enabled,
-      boolean drained) {
+      boolean drained,
+      List<String> architectures) {
     private static final Set<String> CONTINENTS = Set.of("AF", "AN", "AS", "EU", "NA", "OC", "SA");
+
+    /** A mirror that carries every architecture. */
+    public MirrorConfig(
+        String id,
+        Map<String, String> baseUrls,
+        String country,
+        String continent,
+        Double latitude,
+        Double longitude,
+        Long asn,
+        List<String> prefixes,
+        int weight,
+        List<String> countryOnly,
+        boolean enabled,
+        boolean drained) {
+      this(
+          id,
+          baseUrls,
+          country,
+          continent,
+          latitude,
+          longitude,
+          asn,
+          prefixes,
+          weight,
+          countryOnly,
+          enabled,
+          drained,
+          List.of());
+    }
+
+    /** This mirror, enabled or not and drained or not. */
+    public MirrorConfig withSwitches(boolean enabled, boolean drained) {
+      return new MirrorConfig(
+          id,
+          baseUrls,
+          country,
+          continent,
+          latitude,
+          longitude,
+          asn,
+          prefixes,
+          weight,
+          countryOnly,
+          enabled,
+          drained,
+          architectures);
+    }
+
+    /** Whether this mirror carries files of {@code arch} (null: not an architecture's file). */
+    public boolean carries(String arch) {
+      return arch == null
+          || architectures.isEmpty()
+          || arch.equals("all")
+          || architectures.contains(arch);
+    }
 
     public MirrorConfig {
       RegistryPaths.requireId("mirror", id);
@@ -108,7 +167,24 @@ public final class Payloads {
           u = URI.create(e.getValue());
         } catch (IllegalArgumentException ex) {
           throw new IllegalArgumentException(
-              "mirror " + id + ": invalid URL '" + e.getValue() + "'");
+              "mirror "
+                  + id
+                  + ": invalid URL '"
+                  + e.getValue()
+                  + "'"
+                  + (e.getValue().contains("[") ? " (a malformed IPv6 address?)" : ""));
+        }
+        String authority = u.getRawAuthority();
+        if (authority != null
+            && !authority.contains("[")
+            && authority.indexOf(':') != authority.lastIndexOf(':')) {
+          throw new IllegalArgumentException(
+              "mirror "
+                  + id
+                  + ": an IPv6 address in a URL must be in brackets, as in http://[2001:db8::1]/"
+                  + ": '"
+                  + e.getValue()
+                  + "'");
         }
         require(
             e.getKey().equals(u.getScheme())
@@ -147,6 +223,16 @@ public final class Payloads {
       require(
           weight >= 0 && weight <= 1000, "mirror " + id + ": weight must be 0..1000: " + weight);
       countryOnly = countryOnly == null ? List.of() : List.copyOf(countryOnly);
+      architectures = architectures == null ? List.of() : List.copyOf(architectures);
+      for (String a : architectures) {
+        require(
+            a != null && a.matches("[a-z0-9][a-z0-9-]*") && !a.equals("all"),
+            "mirror "
+                + id
+                + ": '"
+                + a
+                + "' is not an architecture name (e.g. armhf, arm64, source)");
+      }
     }
   }
 

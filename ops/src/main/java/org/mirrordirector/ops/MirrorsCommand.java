@@ -160,6 +160,15 @@ final class MirrorsCommand implements Callable<Integer> {
     @Option(names = "--drained", description = "Add it drained (probed, but sent no clients).")
     boolean drained;
 
+    @Option(
+        names = "--architectures",
+        split = ",",
+        paramLabel = "ARCH,...",
+        description =
+            "A partial mirror: the architectures it carries, 'source' for source packages"
+                + " (default: all). No client is sent to it for another's files.")
+    List<String> architectures = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
       Map<String, String> urls = new LinkedHashMap<>();
@@ -185,7 +194,8 @@ final class MirrorsCommand implements Callable<Integer> {
               weight,
               countryOnly,
               true,
-              drained);
+              drained,
+              architectures);
       return answer(
           spec,
           target
