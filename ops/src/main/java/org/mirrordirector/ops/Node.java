@@ -139,7 +139,8 @@ public final class Node implements AutoCloseable {
             10,
             a.rsyncArgs(),
             Duration.ofDays(30),
-            a.minFreeBytes());
+            a.minFreeBytes(),
+            a.selection());
     agent = new SyncAgent(sc, keys);
     SnapshotStore store = agent.store();
     Files.createDirectories(store.root());

@@ -27,6 +27,7 @@ import org.mirrordirector.director.TrustedProxies;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.ops.NodeOptions.Option;
 import org.mirrordirector.sync.SyncConfig;
+import org.mirrordirector.sync.archive.Selection;
 
 /**
  * The configuration of one node ({@code mirrorctl node --config node.yaml}), read once, validated
@@ -67,11 +68,14 @@ public record NodeConfig(
     }
   }
 
-  /** The upstream archive, how it is copied and verified, and the node's own rsync module. */
+  /**
+   * The upstream archive, what of it is copied and verified (the selection: all of it, or a partial
+   * mirror's components, architectures, languages and extras), and the node's own rsync module.
+   */
   public record ArchiveSection(
       String upstream,
       List<String> suites,
-      List<String> components,
+      Selection selection,
       Path keyring,
       List<String> fingerprints,
       boolean sha1Bindings,
@@ -355,6 +359,38 @@ public record NodeConfig(
       return n << shift;
     }
 
+    /** archive.components, .architectures, .languages and .extras, each error naming its key. */
+    Selection selection() {
+      List<String> components = list("archive.components");
+      for (String c : components) {
+        check("archive.components", () -> Selection.all().withComponents(List.of(c)));
+      }
+      List<String> archs = list("archive.architectures");
+      for (String a : archs) {
+        check("archive.architectures", () -> Selection.all().withArchitectures(List.of(a)));
+      }
+      List<String> langs = list("archive.languages");
+      java.util.Optional<List<String>> languages =
+          langs.equals(List.of("all")) ? java.util.Optional.empty() : java.util.Optional.of(langs);
+      for (String l : langs) {
+        if (!l.equals("all")) {
+          check(
+              "archive.languages",
+              () -> Selection.all().withLanguages(java.util.Optional.of(List.of(l))));
+        } else if (langs.size() > 1) {
+          throw fail("archive.languages", "'all' cannot be listed with other languages");
+        }
+      }
+      java.util.Set<Selection.Extra> extras =
+          check(
+              "archive.extras",
+              () ->
+                  list("archive.extras").isEmpty()
+                      ? java.util.Set.<Selection.Extra>of()
+                      : Selection.Extra.parse(String.join(",", list("archive.extras"))));
+      return new Selection(components, archs, languages, extras);
+    }
+
     List<String> list(String key) {
       Option o = BY_KEY.get(key);
       JsonNode n = given.get(key);
@@ -424,12 +460,7 @@ public record NodeConfig(
           throw fail("archive.suites", "'" + s + "' is not a suite name");
         }
       }
-      List<String> components = list("archive.components");
-      for (String c : components) {
-        if (!c.matches("[A-Za-z0-9][A-Za-z0-9.+_/-]*")) {
-          throw fail("archive.components", "'" + c + "' is not a component name");
-        }
-      }
+      Selection selection = selection();
       Path keyring = path("archive.keyring");
       if (keyring == null) {
         throw fail("archive.keyring", "is required (" + BY_KEY.get("archive.keyring").help() + ")");
@@ -446,7 +477,7 @@ public record NodeConfig(
           new ArchiveSection(
               upstream,
               suites,
-              components,
+              selection,
               keyring,
               list("archive.fingerprints"),
               bool("archive.sha1-bindings"),

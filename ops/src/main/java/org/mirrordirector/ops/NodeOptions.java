@@ -80,8 +80,25 @@ public final class NodeOptions {
           new Option(
               "archive.components",
               Type.LIST,
-              "[main]",
-              "the components users put in their sources entry (mirrorctl sources)"),
+              "[]",
+              "the components copied, verified and put in sources entries; empty: all the Release"
+                  + " lists"),
+          new Option(
+              "archive.architectures",
+              Type.LIST,
+              "[]",
+              "a partial mirror's architectures, 'source' for source packages; empty: all and"
+                  + " source"),
+          new Option(
+              "archive.languages",
+              Type.LIST,
+              "[all]",
+              "the Translation-LANG files copied: [all], [] for none, or e.g. [en, de]"),
+          new Option(
+              "archive.extras",
+              Type.LIST,
+              "[contents, installer, dep11]",
+              "indexes apt does not need that are copied: contents, installer, dep11, or []"),
           new Option(
               "archive.keyring",
               Type.PATH,
@@ -235,7 +252,17 @@ public final class NodeOptions {
     values.put("zookeeper.connection-timeout", zookeeper.connectionTimeout());
     values.put("archive.upstream", archive.upstream());
     values.put("archive.suites", archive.suites());
-    values.put("archive.components", archive.components());
+    values.put("archive.components", archive.selection().components());
+    values.put("archive.architectures", archive.selection().architectures());
+    values.put(
+        "archive.languages",
+        archive.selection().languages().map(l -> (Object) l).orElse(List.of("all")));
+    values.put(
+        "archive.extras",
+        archive.selection().extras().stream()
+            .map(e -> e.name().toLowerCase(java.util.Locale.ROOT))
+            .sorted()
+            .toList());
     values.put("archive.keyring", archive.keyring());
     values.put("archive.fingerprints", archive.fingerprints());
     values.put("archive.sha1-bindings", archive.sha1Bindings());

@@ -48,7 +48,9 @@ final class SourcesCommand implements Callable<Integer> {
   @Option(
       names = "--components",
       split = ",",
-      description = "Components (default: archive.components of --config, else main).")
+      description =
+          "Components (default: archive.components of --config, else the components of the"
+              + " node's current snapshot, else main).")
   List<String> components = new ArrayList<>();
 
   @Option(
@@ -74,8 +76,14 @@ final class SourcesCommand implements Callable<Integer> {
     }
     base = checkUrl(base);
     List<String> comps = components;
+    if (comps.isEmpty() && c != null) {
+      comps = c.archive().selection().components();
+      if (comps.isEmpty()) {
+        comps = releaseComponents(c.node().data().resolve("archive/current"), suite);
+      }
+    }
     if (comps.isEmpty()) {
-      comps = c != null ? c.archive().components() : List.of("main");
+      comps = List.of("main");
     }
     for (String k : comps) {
       if (!k.matches("[A-Za-z0-9][A-Za-z0-9.+_/-]*")) {
@@ -116,6 +124,24 @@ final class SourcesCommand implements Callable<Integer> {
     spec.commandLine().getOut().print(text);
     spec.commandLine().getOut().flush();
     return Mirrorctl.OK;
+  }
+
+  /**
+   * The components the Release of {@code suite} in a snapshot lists (what a node that carries every
+   * component serves), or none when it has no such snapshot yet.
+   */
+  static List<String> releaseComponents(Path snapshot, String suite) {
+    Path in = snapshot.resolve("dists").resolve(suite).resolve("InRelease");
+    try {
+      byte[] data = java.nio.file.Files.readAllBytes(in);
+      return org.mirrordirector.sync.archive.ReleaseParser.parse(
+              org.mirrordirector.sync.archive.ClearSignedMessage.parse(data, in.toString())
+                  .signedText(),
+              in.toString())
+          .components();
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
   }
 
   /** An http(s) URL without query or fragment, ending in a slash. */

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,6 +139,37 @@ class NodeConfigTest {
     expect(MINIMAL + "archive2:\n", "archive2: unknown key");
     expect(MINIMAL + "zookeeper:\n  session-timeout: 500ms\n", "must be at least 1s");
     expect(MINIMAL + "archive:\n", "not valid YAML");
+    String k = "  keyring: keyring.asc\n";
+    expect(
+        MINIMAL.replace(k, k + "  architectures: [armhf, ARM]\n"),
+        "node.yaml:7: archive.architectures: 'ARM' is not an architecture name");
+    expect(
+        MINIMAL.replace(k, k + "  components: [main, ../x]\n"),
+        "archive.components: '../x' is not a component name");
+    expect(
+        MINIMAL.replace(k, k + "  languages: [all, en]\n"),
+        "archive.languages: 'all' cannot be listed with other languages");
+    expect(
+        MINIMAL.replace(k, k + "  extras: [contents, manpages]\n"),
+        "archive.extras: unknown extra 'manpages'");
+  }
+
+  @Test
+  void aPartialMirrorsSelectionIsRead() throws Exception {
+    String k = "  keyring: keyring.asc\n";
+    NodeConfig c =
+        parse(
+            MINIMAL.replace(
+                k,
+                k
+                    + "  components: [main, rpi]\n  architectures: [armhf, source]\n"
+                    + "  languages: [en]\n  extras: []\n"));
+    org.mirrordirector.sync.archive.Selection s = c.archive().selection();
+    assertThat(s.components()).containsExactly("main", "rpi");
+    assertThat(s.architectures()).containsExactly("armhf", "source");
+    assertThat(s.languages()).contains(List.of("en"));
+    assertThat(s.extras()).isEmpty();
+    assertThat(parse(MINIMAL).archive().selection().full()).as("everything by default").isTrue();
   }
 
   @Test

@@ -212,11 +212,16 @@ public final class SyncAgent {
         common.addAll(config.rsyncExtraArgs());
         // Never copy an upstream's or our own lock file into a snapshot.
         common.add("--exclude=/Archive-Update-in-Progress-*");
+        // A partial mirror: only the selection is copied (nothing when everything is).
+        for (String rule : config.selection().rsyncFilters(false)) {
+          common.add("--filter=" + rule);
+        }
         previous.ifPresent(p -> common.add("--link-dest=" + p));
 
         // Stage 0: the new indexes alone (small), to estimate the space the pool files need.
         List<String> stage0 = new ArrayList<>(List.of("-rlpt", "--safe-links"));
         stage0.addAll(config.rsyncExtraArgs());
+        stage0.addAll(distsFilters());
         previous.ifPresent(p -> stage0.add("--link-dest=" + p.resolve("dists")));
         stage0.add(upstream + "dists/");
         stage0.add(partial + "/dists/");
@@ -272,6 +277,11 @@ public final class SyncAgent {
     private boolean published;
     private Map<String, Long> newListing;
 
+    /** The selection's rsync filters for a run whose source is the upstream's dists/. */
+    private List<String> distsFilters() {
+      return config.selection().rsyncFilters(true).stream().map(r -> "--filter=" + r).toList();
+    }
+
     private SyncReport copyVerifyPublish(
         Path partial,
         Optional<Path> previous,
@@ -305,6 +315,7 @@ public final class SyncAgent {
       // same size. The indexes are small and decide everything, so compare them by content.
       List<String> s3 = new ArrayList<>(List.of("-rlpt", "--checksum", "--delete"));
       s3.addAll(config.rsyncExtraArgs());
+      s3.addAll(distsFilters());
       s3.add(upstream + "dists/");
       s3.add(partial + "/dists/");
       Rsync.Result r3 = rsync.run(s3);
@@ -457,7 +468,10 @@ public final class SyncAgent {
     }
 
     private VerifyOptions options(String suite, HashCache cache) {
-      return VerifyOptions.defaults(suite).withClock(config.clock()).withMemory(cache);
+      return VerifyOptions.defaults(suite)
+          .withSelection(config.selection())
+          .withClock(config.clock())
+          .withMemory(cache);
     }
 
     private List<String> finishAll(Map<String, ArchiveVerifier.Pending> pending) {

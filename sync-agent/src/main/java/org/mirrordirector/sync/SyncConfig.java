@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.mirrordirector.sync.archive.PoolPaths;
+import org.mirrordirector.sync.archive.Selection;
 
 /**
  * What a sync agent copies, where to, and how it checks it. Validated once.
@@ -23,6 +24,8 @@ import org.mirrordirector.sync.archive.PoolPaths;
  *     re-hashes everything on every run)
  * @param minFreeBytes free space that must remain on the snapshot file system after the estimated
  *     new files; a run that would go below it is refused before it copies any pool file
+ * @param selection what part of the archive is copied and verified (a partial mirror's):
+ *     components, architectures, languages and extras, applied as rsync filters and to the checks
  */
 public record SyncConfig(
     String upstream,
@@ -37,7 +40,8 @@ public record SyncConfig(
     int upstreamBusyTries,
     List<String> rsyncExtraArgs,
     Duration rehashPeriod,
-    long minFreeBytes) {
+    long minFreeBytes,
+    Selection selection) {
 
   public SyncConfig {
     checkUpstream(upstream);
@@ -64,6 +68,7 @@ public record SyncConfig(
     if (rehashPeriod == null || rehashPeriod.isNegative()) {
       throw new IllegalArgumentException("rehashPeriod must be zero or more: " + rehashPeriod);
     }
+    java.util.Objects.requireNonNull(selection, "selection");
     if (minFreeBytes < 0) {
       throw new IllegalArgumentException("minFreeBytes must not be negative: " + minFreeBytes);
     }
@@ -88,7 +93,27 @@ public record SyncConfig(
         10,
         List.of(),
         Duration.ofDays(30),
-        1L << 30);
+        1L << 30,
+        Selection.all());
+  }
+
+  /** Copies and verifies only this part of the archive: a partial mirror. */
+  public SyncConfig withSelection(Selection sel) {
+    return new SyncConfig(
+        upstream,
+        root,
+        suites,
+        host,
+        keep,
+        rsyncTimeout,
+        rsyncBinary,
+        clock,
+        upstreamBusyWait,
+        upstreamBusyTries,
+        rsyncExtraArgs,
+        rehashPeriod,
+        minFreeBytes,
+        sel);
   }
 
   public SyncConfig withKeep(int k) {
@@ -105,7 +130,8 @@ public record SyncConfig(
         upstreamBusyTries,
         rsyncExtraArgs,
         rehashPeriod,
-        minFreeBytes);
+        minFreeBytes,
+        selection);
   }
 
   public SyncConfig withUpstreamBusy(Duration wait, int tries) {
@@ -122,7 +148,8 @@ public record SyncConfig(
         tries,
         rsyncExtraArgs,
         rehashPeriod,
-        minFreeBytes);
+        minFreeBytes,
+        selection);
   }
 
   public SyncConfig withRsyncExtraArgs(List<String> args) {
@@ -139,7 +166,8 @@ public record SyncConfig(
         upstreamBusyTries,
         args,
         rehashPeriod,
-        minFreeBytes);
+        minFreeBytes,
+        selection);
   }
 
   public SyncConfig withRehashPeriod(Duration period) {
@@ -156,7 +184,8 @@ public record SyncConfig(
         upstreamBusyTries,
         rsyncExtraArgs,
         period,
-        minFreeBytes);
+        minFreeBytes,
+        selection);
   }
 
   public SyncConfig withMinFreeBytes(long bytes) {
@@ -173,7 +202,8 @@ public record SyncConfig(
         upstreamBusyTries,
         rsyncExtraArgs,
         rehashPeriod,
-        bytes);
+        bytes,
+        selection);
   }
 
   public SyncConfig withClock(Clock c) {
@@ -190,7 +220,8 @@ public record SyncConfig(
         upstreamBusyTries,
         rsyncExtraArgs,
         rehashPeriod,
-        minFreeBytes);
+        minFreeBytes,
+        selection);
   }
 
   /** Checks an rsync source; the message names the value. */

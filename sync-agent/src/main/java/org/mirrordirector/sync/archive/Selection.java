@@ -249,6 +249,102 @@ public record Selection(
     return true;
   }
 
+  /**
+   * rsync filter rules ({@code --filter=RULE}, first match wins) that copy only this selection, as
+   * ftpsync's include/exclude does: other components' trees, other architectures' index
+   * directories, Contents, AppStream files and packages, source packages when "source" is not
+   * carried, translations not carried, and the extras left out. Empty for a full mirror.
+   *
+   * @param distsRoot true for an rsync run whose source is the archive's {@code dists/} (the index
+   *     stages), false for one rooted at the archive
+   */
+  public java.util.List<String> rsyncFilters(boolean distsRoot) {
+    List<String> f = new ArrayList<>();
+    if (full()) {
+      return f;
+    }
+    if (!components.isEmpty()) {
+      for (String c : components) {
+        f.add("+ " + (distsRoot ? "/*/" : "/dists/*/") + c + "/");
+        if (!distsRoot) {
+          f.add("+ /pool/" + c + "/");
+        }
+      }
+      f.add("- " + (distsRoot ? "/*/*/" : "/dists/*/*/"));
+      if (!distsRoot) {
+        f.add("- /pool/*/");
+      }
+    }
+    if (!extras.contains(Extra.DEP11)) {
+      f.add("- dep11/");
+    }
+    if (!extras.contains(Extra.INSTALLER)) {
+      f.add("- installer-*/");
+      f.add("- debian-installer/");
+      f.add("- Contents-udeb-*");
+      f.add("- *.udeb");
+    }
+    if (!extras.contains(Extra.CONTENTS)) {
+      f.add("- Contents-*");
+    }
+    languages.ifPresent(
+        langs -> {
+          for (String l : langs) {
+            f.add("+ Translation-" + l);
+            f.add("+ Translation-" + l + ".*");
+          }
+          f.add("- Translation-*");
+        });
+    if (!carriesSource()) {
+      f.add("- source/");
+      f.add("- Contents-source*");
+      f.add("- *.dsc");
+      f.add("- *.tar.*");
+      f.add("- *.diff.gz");
+    } else if (!architectures.isEmpty()) {
+      f.add("+ Contents-source*");
+    }
+    if (!architectures.isEmpty()) {
+      List<String> carried = new ArrayList<>(architectures(emptyRelease()));
+      carried.remove("source");
+      carried.add("all");
+      for (String a : carried) {
+        f.add("+ binary-" + a + "/");
+        f.add("+ installer-" + a + "/");
+        f.add("+ Contents-" + a);
+        f.add("+ Contents-" + a + ".*");
+        f.add("+ Contents-udeb-" + a);
+        f.add("+ Contents-udeb-" + a + ".*");
+        f.add("+ Components-" + a + ".yml*");
+        f.add("+ *_" + a + ".deb");
+        f.add("+ *_" + a + ".udeb");
+      }
+      f.add("- binary-*/");
+      f.add("- installer-*/");
+      f.add("- Contents-*");
+      f.add("- Components-*.yml*");
+      f.add("- *_*.deb");
+      f.add("- *_*.udeb");
+    }
+    return f;
+  }
+
+  private static ReleaseFile emptyRelease() {
+    return new ReleaseFile(
+        null,
+        null,
+        null,
+        null,
+        null,
+        java.time.Instant.EPOCH,
+        Optional.empty(),
+        List.of(),
+        List.of(),
+        false,
+        false,
+        java.util.Map.of());
+  }
+
   /** The selection as a sentence, for logs and reports ("main, contrib; armhf; ..."). */
   public String describe() {
     if (full()) {
