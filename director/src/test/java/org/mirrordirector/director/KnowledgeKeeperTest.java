@@ -26,6 +26,7 @@ import org.mirrordirector.sync.archive.StaticHttpServer;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import org.mirrordirector.sync.probe.SnapshotLearner;
 
 /**
@@ -79,7 +80,7 @@ class KnowledgeKeeperTest {
   @Test
   void theNodesSyncTeachesTheNewSnapshotBeforeItsPoolHasArrived() throws Exception {
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 30, 8));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 30, 8));
     try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root);
         SnapshotLearner learner = SnapshotLearner.defaults(upstream.keys())) {
       SyncAgent agent =
@@ -95,7 +96,7 @@ class KnowledgeKeeperTest {
               learner,
               () -> none)) {
         ArchiveGenerator.generate(
-            ArchiveGenerator.Options.small(upstream.root, 0, 8)
+            GeneratorOptions.small(upstream.root, 0, 8)
                 .withUpdateFrom(upstream.root, 30)
                 .withDate(Clock.systemUTC().instant()));
         String next = Sha256.hex(Files.readAllBytes(upstream.dists("InRelease")));

@@ -45,6 +45,7 @@ import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.StaticHttpServer;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import org.mirrordirector.sync.probe.LocalSnapshots;
 import org.mirrordirector.sync.probe.MirrorProber;
 import org.mirrordirector.sync.probe.ProbeConfig;
@@ -66,7 +67,7 @@ class PublishWhileAptRunsTest {
   @Test
   void aptSeesNoErrorWhileASnapshotIsPublishedAndMirrorsCatchUpOneByOne() throws Exception {
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 40, 7));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 40, 7));
     RegistryPaths paths = RegistryPaths.defaults();
     try (RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
         TestingServer zk = new TestingServer(true)) {
@@ -178,7 +179,7 @@ class PublishWhileAptRunsTest {
 
         // The upstream moves: 25 % of the packages replaced, their old files deleted.
         ArchiveGenerator.generate(
-            ArchiveGenerator.Options.small(upstream.root, 0, 8)
+            GeneratorOptions.small(upstream.root, 0, 8)
                 .withUpdateFrom(upstream.root, 25)
                 .withDate(java.time.Instant.now()));
         SyncReport second = agent.runOnce();

@@ -19,6 +19,7 @@ import org.mirrordirector.failover.Payloads.SuiteSnapshot;
 import org.mirrordirector.failover.Payloads.SuiteState;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * Two real snapshots (S1 older, S2 current) of a generated archive, and a fleet of mirrors in every
@@ -46,14 +47,12 @@ final class TestFleet {
     keyring = dir.resolve("key.asc");
     Files.write(
         keyring,
-        ArchiveGenerator.generate(ArchiveGenerator.Options.small(a, 30, 3))
-            .key()
-            .publicKeyArmored());
+        ArchiveGenerator.generate(GeneratorOptions.small(a, 30, 3)).key().publicKeyArmored());
     Path b = dir.resolve("s2");
     assertThat(new ProcessBuilder("cp", "-al", a.toString(), b.toString()).start().waitFor())
         .isZero();
     ArchiveGenerator.generate(
-        ArchiveGenerator.Options.small(b, 0, 3)
+        GeneratorOptions.small(b, 0, 3)
             .withUpdateFrom(b, 20)
             .withDate(java.time.Instant.parse("2026-01-02T00:00:00Z")));
     s1 = SnapshotId.ofInRelease(Files.readAllBytes(a.resolve("dists/bookworm/InRelease"))).sha256();
@@ -81,7 +80,7 @@ final class TestFleet {
     assertThat(new ProcessBuilder("cp", "-al", s2Tree.toString(), s3.toString()).start().waitFor())
         .isZero();
     ArchiveGenerator.generate(
-        ArchiveGenerator.Options.small(s3, 0, 3)
+        GeneratorOptions.small(s3, 0, 3)
             .withUpdateFrom(s3, 20)
             .withDate(java.time.Instant.parse("2026-01-03T00:00:00Z")));
     return s3;

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -132,14 +133,21 @@ final class ArchiveCommand {
     @Option(names = "--threads", description = "Parallel package builders (default: one per core).")
     Integer threads;
 
+    @Option(
+        names = "--sources",
+        description =
+            "Also source packages (.dsc, .orig.tar.xz, .debian.tar.xz) and their Sources indexes,"
+                + " Translation-en and Contents-ARCH, as Raspbian publishes them.")
+    boolean sources;
+
     @Override
     public Integer call() throws Exception {
       if (updateFrom == null
           && spec.commandLine().getParseResult().hasMatchedOption("--change-percent")) {
         throw new Mirrorctl.UsageException("--change-percent needs --update-from");
       }
-      ArchiveGenerator.Options o =
-          new ArchiveGenerator.Options(
+      GeneratorOptions o =
+          new GeneratorOptions(
               out,
               suite,
               components,
@@ -154,7 +162,8 @@ final class ArchiveCommand {
               sizeScale,
               keySeed,
               sha1Binding,
-              threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+              threads == null ? Runtime.getRuntime().availableProcessors() : threads,
+              sources);
       ArchiveGenerator.Result r = ArchiveGenerator.generate(o);
       if (keyOut != null) {
         if (keyOut.getParent() != null) {

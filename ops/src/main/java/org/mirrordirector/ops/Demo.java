@@ -24,6 +24,7 @@ import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.mirrordirector.failover.TcpProxy;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * Everything on one machine, offline ({@code mirrorctl demo}): a generated signed upstream served
@@ -91,12 +92,12 @@ public final class Demo implements AutoCloseable {
       deleteTree(dir.resolve("mirrors"));
       ArchiveGenerator.Result r =
           ArchiveGenerator.generate(
-              ArchiveGenerator.Options.small(upstream, 60, 1)
+              GeneratorOptions.small(upstream, 60, 1)
                   .withDate(Instant.now().minus(Duration.ofHours(6))));
       Files.write(keyring, r.key().publicKeyArmored());
       copyTree(upstream, dir.resolve("mirrors/lagging"));
       ArchiveGenerator.generate(
-          ArchiveGenerator.Options.small(upstream, 0, 2)
+          GeneratorOptions.small(upstream, 0, 2)
               .withUpdateFrom(upstream, 20)
               .withDate(Instant.now().minus(Duration.ofMinutes(5))));
       copyTree(upstream, dir.resolve("mirrors/current"));

@@ -23,7 +23,7 @@ import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.archive.Apt;
 import org.mirrordirector.sync.archive.StaticHttpServer;
 import org.mirrordirector.sync.archive.TestArchive;
-import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * Nodes as {@code mirrorctl node} builds them, from YAML, over a real ZooKeeper, a real rsync
@@ -39,7 +39,7 @@ class NodeTest {
   @Test
   void twoNodesFromYamlServeAptAndHandOverWhenThePrimaryStops() throws Exception {
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 20, 3));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 20, 3));
     Files.writeString(dir.resolve("token"), TOKEN + "\n");
     List<Node> nodes = new ArrayList<>();
     try (TestingServer zk = new TestingServer(true);
@@ -199,7 +199,7 @@ class NodeTest {
   @Test
   void aNodeWithoutAnEnsembleRunsItsOwnZooKeeper() throws Exception {
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 5, 4));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 5, 4));
     try (RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
         Node n =
             Node.start(NodeConfig.load(config("solo", "", upstreamd.url(), upstream.keyring)))) {

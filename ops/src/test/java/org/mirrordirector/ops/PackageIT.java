@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.archive.TestArchive;
-import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * The packages as users get them (after {@code mvn package}): the distribution archive unpacked and
@@ -46,7 +46,7 @@ class PackageIT {
     assertThat(run(dir, bin.toString(), "--version")).startsWith("mirrorctl ");
 
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 5, 4));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 5, 4));
     int port = freePort();
     try (RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root)) {
       Path cfg = dir.resolve("solo.yaml");

@@ -22,6 +22,7 @@ import org.mirrordirector.failover.ZooKeeperClients;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * Two nodes over a real ZooKeeper and real rsync daemons: the active node copies the upstream and
@@ -87,7 +88,7 @@ class HotSpareTest {
   @Test
   void theSpareCopiesTheActiveNodeAndSwitchesToTheUpstreamWhenPromoted() throws Exception {
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 30, 8));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 30, 8));
     try (TestingServer zk = new TestingServer(true);
         RsyncDaemon real = new RsyncDaemon(dir.resolve("rsyncd-upstream"), upstream.root)) {
       TestNode a = new TestNode("a", zk.getConnectString(), real.url(), upstream);
@@ -119,7 +120,7 @@ class HotSpareTest {
         assertThat(b.service.stats().last().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
 
         ArchiveGenerator.generate(
-            ArchiveGenerator.Options.small(upstream.root, 0, 8).withUpdateFrom(upstream.root, 10));
+            GeneratorOptions.small(upstream.root, 0, 8).withUpdateFrom(upstream.root, 10));
         SnapshotId second = upstreamId(upstream);
         await("a publishes the update", Duration.ofSeconds(30), () -> hasId(a, second));
         await("b follows a", Duration.ofSeconds(30), () -> hasId(b, second));

@@ -15,7 +15,7 @@ import org.mirrordirector.sync.archive.LocalArchiveSource;
 import org.mirrordirector.sync.archive.Selection;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.VerifyOptions;
-import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * A partial mirror, synced over a real rsync daemon: only the selected components and architectures
@@ -36,7 +36,7 @@ class PartialMirrorSyncTest {
     TestArchive upstream =
         TestArchive.create(
             dir,
-            ArchiveGenerator.Options.small(dir.resolve("upstream"), 60, 31)
+            GeneratorOptions.small(dir.resolve("upstream"), 60, 31)
                 .withComponents(List.of("main", "contrib"))
                 .withArchitectures(List.of("armhf", "arm64"))
                 .withByHash(true));
@@ -94,7 +94,7 @@ class PartialMirrorSyncTest {
   @Test
   void aSelectionTheReleaseDoesNotListPublishesNothing() throws Exception {
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 10, 32));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 10, 32));
     try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
       SyncAgent a =
           new SyncAgent(

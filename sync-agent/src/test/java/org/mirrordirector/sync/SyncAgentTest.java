@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 class SyncAgentTest {
   @TempDir Path dir;
@@ -24,7 +25,7 @@ class SyncAgentTest {
   void startUpstream() throws Exception {
     upstream =
         TestArchive.create(
-            dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 40, 21).withByHash(true));
+            dir, GeneratorOptions.small(dir.resolve("upstream"), 40, 21).withByHash(true));
     daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root);
   }
 
@@ -42,7 +43,7 @@ class SyncAgentTest {
 
   void updateUpstream(double percent) throws IOException {
     ArchiveGenerator.generate(
-        ArchiveGenerator.Options.small(upstream.root, 0, 21)
+        GeneratorOptions.small(upstream.root, 0, 21)
             .withByHash(true)
             .withUpdateFrom(upstream.root, percent));
   }

@@ -14,6 +14,7 @@ import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.archive.VerificationReport;
 import org.mirrordirector.sync.archive.VerifyOptions;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * The sync figures of BENCHMARKS.md (issue 4), run by {@code ops/bench/sync-bench.sh}: a first sync
@@ -34,8 +35,8 @@ public final class SyncBench {
     double percent = Double.parseDouble(args[4]);
     Path upstream = work.resolve("upstream");
     Path keyring = work.resolve("key.asc");
-    ArchiveGenerator.Options base =
-        ArchiveGenerator.Options.small(upstream, packages, 60_000)
+    GeneratorOptions base =
+        GeneratorOptions.small(upstream, packages, 60_000)
             .withComponents(List.of("main"))
             .withSizeScale(scale);
     if (!Files.exists(upstream.resolve("dists/bookworm/InRelease"))) {

@@ -17,6 +17,7 @@ import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.VerificationReport;
 import org.mirrordirector.sync.archive.VerifyOptions;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ class SyncCrashTest {
     Random rnd = new Random(seed);
     TestArchive upstream =
         TestArchive.create(
-            dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 60, 5).withByHash(true));
+            dir, GeneratorOptions.small(dir.resolve("upstream"), 60, 5).withByHash(true));
     Path mirror = dir.resolve("mirror");
     int killedMidRun = 0;
     try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
@@ -47,7 +48,7 @@ class SyncCrashTest {
               SyncConfig.of(daemon.url(), mirror, List.of("bookworm"), "node-a"), upstream.keys());
       for (int round = 1; round <= rounds; round++) {
         ArchiveGenerator.generate(
-            ArchiveGenerator.Options.small(upstream.root, 0, 5)
+            GeneratorOptions.small(upstream.root, 0, 5)
                 .withByHash(true)
                 .withUpdateFrom(upstream.root, 5));
         Process p =

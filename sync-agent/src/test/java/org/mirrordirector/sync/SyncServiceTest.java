@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 class SyncServiceTest {
   @TempDir Path dir;
@@ -20,8 +21,7 @@ class SyncServiceTest {
 
   @BeforeEach
   void startUpstream() throws Exception {
-    upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 40, 33));
+    upstream = TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 40, 33));
     daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root);
   }
 
@@ -54,7 +54,7 @@ class SyncServiceTest {
       assertThat(s.stats().runs()).as("an unchanged upstream is not copied again").isEqualTo(1);
 
       ArchiveGenerator.generate(
-          ArchiveGenerator.Options.small(upstream.root, 0, 33).withUpdateFrom(upstream.root, 5));
+          GeneratorOptions.small(upstream.root, 0, 33).withUpdateFrom(upstream.root, 5));
       await("a sync of the change", Duration.ofSeconds(30), () -> s.stats().runs() == 2);
       SyncReport r = s.stats().last();
       assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);

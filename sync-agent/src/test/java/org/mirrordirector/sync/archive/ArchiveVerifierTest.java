@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.archive.Problem.Kind;
-import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import org.mirrordirector.sync.archive.generate.SigningKey;
 
 class ArchiveVerifierTest {
@@ -256,7 +256,7 @@ class ArchiveVerifierTest {
     TestArchive expiring =
         TestArchive.create(
             dir.resolve("expiring"),
-            ArchiveGenerator.Options.small(dir.resolve("expiring/archive"), 5, 3)
+            GeneratorOptions.small(dir.resolve("expiring/archive"), 5, 3)
                 .withValidFor(Duration.ofDays(7)));
     VerifyOptions later =
         VerifyOptions.defaults("bookworm")
@@ -324,7 +324,7 @@ class ArchiveVerifierTest {
     TestArchive byHash =
         TestArchive.create(
             dir.resolve("byhash"),
-            ArchiveGenerator.Options.small(dir.resolve("byhash/archive"), 10, 5).withByHash(true));
+            GeneratorOptions.small(dir.resolve("byhash/archive"), 10, 5).withByHash(true));
     assertThat(byHash.verify().problems()).isEmpty();
     String sha = byHash.firstFieldOfRelease(PACKAGES + ".xz");
     Files.delete(byHash.dists("main/binary-armhf/by-hash/SHA256/" + sha));
@@ -390,8 +390,7 @@ class ArchiveVerifierTest {
     TestArchive raspbianLike =
         TestArchive.create(
             dir.resolve("sha1"),
-            ArchiveGenerator.Options.small(dir.resolve("sha1/archive"), 5, 2)
-                .withKey("sha1-key", true));
+            GeneratorOptions.small(dir.resolve("sha1/archive"), 5, 2).withKey("sha1-key", true));
     Problem p = only(raspbianLike.verify());
     assertThat(p.kind()).isEqualTo(Kind.SIGNATURE);
     assertThat(p.message()).contains("self-signature uses SHA-1");

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import org.mirrordirector.sync.archive.generate.SigningKey;
 
 /**
@@ -28,10 +29,10 @@ public final class TestArchive {
 
   /** A small bookworm archive (main, rpi; armhf) in {@code dir}/archive. */
   public static TestArchive create(Path dir, int packages) throws IOException {
-    return create(dir, ArchiveGenerator.Options.small(dir.resolve("archive"), packages, 7));
+    return create(dir, GeneratorOptions.small(dir.resolve("archive"), packages, 7));
   }
 
-  public static TestArchive create(Path dir, ArchiveGenerator.Options options) throws IOException {
+  public static TestArchive create(Path dir, GeneratorOptions options) throws IOException {
     ArchiveGenerator.Result r = ArchiveGenerator.generate(options);
     Path keyring = dir.resolve("archive-key.asc");
     Files.write(keyring, r.key().publicKeyArmored());

@@ -25,6 +25,7 @@ import org.mirrordirector.sync.SyncConfig;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * The prober against real HTTP(S) mirrors over trees in chosen states, built from two real
@@ -42,13 +43,12 @@ class MirrorProberTest {
 
   @BeforeAll
   static void twoSnapshots() throws Exception {
-    upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 40, 13));
+    upstream = TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 40, 13));
     try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
       SyncAgent agent = agent(dir, daemon, upstream);
       SyncReport first = agent.runOnce();
       ArchiveGenerator.generate(
-          ArchiveGenerator.Options.small(upstream.root, 0, 13).withUpdateFrom(upstream.root, 10));
+          GeneratorOptions.small(upstream.root, 0, 13).withUpdateFrom(upstream.root, 10));
       SyncReport second = agent.runOnce();
       assertThat(second.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
       s1 = first.snapshot();

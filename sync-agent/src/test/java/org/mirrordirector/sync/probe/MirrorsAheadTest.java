@@ -28,6 +28,7 @@ import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SuiteIndex;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * Mirrors that move before the node does: the upstream publishes V2 while the node still has V1
@@ -46,8 +47,7 @@ class MirrorsAheadTest {
 
   @BeforeAll
   static void nodeAtV1UpstreamAtV2() throws Exception {
-    upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 40, 21));
+    upstream = TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 40, 21));
     try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
       SyncAgent agent = MirrorProberTest.agent(dir, daemon, upstream);
       SyncReport first = agent.runOnce();
@@ -57,7 +57,7 @@ class MirrorsAheadTest {
     }
     v2 = dir.resolve("v2");
     cp(upstream.root, v2);
-    ArchiveGenerator.generate(ArchiveGenerator.Options.small(v2, 0, 21).withUpdateFrom(v2, 20));
+    ArchiveGenerator.generate(GeneratorOptions.small(v2, 0, 21).withUpdateFrom(v2, 20));
     v2Sha = Sha256.hex(Files.readAllBytes(v2.resolve("dists/bookworm/InRelease")));
   }
 

@@ -28,6 +28,7 @@ import org.mirrordirector.sync.SyncAgent;
 import org.mirrordirector.sync.SyncConfig;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * The probe figure of BENCHMARKS.md (issue 4): one probe round over many mirrors, each a port of
@@ -50,7 +51,7 @@ public final class ProbeBench {
     Files.createDirectories(work);
     Path dir = Files.createTempDirectory(work, "probe");
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 200, 5));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 200, 5));
     SyncAgent agent;
     Path s1;
     Path s2;
@@ -61,7 +62,7 @@ public final class ProbeBench {
               upstream.keys());
       s1 = agent.runOnce().snapshot();
       ArchiveGenerator.generate(
-          ArchiveGenerator.Options.small(upstream.root, 0, 5).withUpdateFrom(upstream.root, 5));
+          GeneratorOptions.small(upstream.root, 0, 5).withUpdateFrom(upstream.root, 5));
       s2 = agent.runOnce().snapshot();
     }
     KnownSnapshots known = new LocalSnapshots(agent.store(), List.of("bookworm")).scan();

@@ -25,6 +25,7 @@ import org.mirrordirector.sync.SyncAgent;
 import org.mirrordirector.sync.SyncConfig;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /** Probe rounds against real mirrors, written to a real ZooKeeper by the active node only. */
 class ProbeServiceTest {
@@ -33,7 +34,7 @@ class ProbeServiceTest {
   @Test
   void theActiveNodeWritesMirrorStatesWithHysteresisAndTheStandbyProbesNothing() throws Exception {
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 20, 4));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 20, 4));
     SyncAgent agent = synced(upstream);
     LocalSnapshots local = new LocalSnapshots(agent.store(), List.of("bookworm"));
     Path tree = agent.store().current().orElseThrow();
@@ -121,14 +122,14 @@ class ProbeServiceTest {
   @Test
   void aRecheckProbesAtOnceOnlyTheMirrorWhoseInReleaseChangedAndWritesOnlyThat() throws Exception {
     TestArchive upstream =
-        TestArchive.create(dir, ArchiveGenerator.Options.small(dir.resolve("upstream"), 20, 5));
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 20, 5));
     SyncAgent agent = synced(upstream);
     LocalSnapshots local = new LocalSnapshots(agent.store(), List.of("bookworm"));
     Path tree = dir.resolve("mirror");
     copy(agent.store().current().orElseThrow() + "/", tree);
     Path next = dir.resolve("next");
     copy(upstream.root + "/", next);
-    ArchiveGenerator.generate(ArchiveGenerator.Options.small(next, 0, 5).withUpdateFrom(next, 20));
+    ArchiveGenerator.generate(GeneratorOptions.small(next, 0, 5).withUpdateFrom(next, 20));
     RegistryPaths paths = RegistryPaths.defaults();
     try (TestingServer zk = new TestingServer(true);
         TestMirror moving = TestMirror.http(tree);

@@ -1,13 +1,10 @@
 package org.mirrordirector.sync.archive.generate;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,19 +24,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipParameters;
 import org.mirrordirector.sync.archive.ClearSignedMessage;
 import org.mirrordirector.sync.archive.Deb822Reader;
 import org.mirrordirector.sync.archive.Paragraph;
-import org.mirrordirector.sync.archive.PoolPaths;
 import org.mirrordirector.sync.archive.ReleaseFile;
 import org.mirrordirector.sync.archive.ReleaseParser;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SnapshotId;
-import org.tukaani.xz.LZMA2Options;
-import org.tukaani.xz.XZOutputStream;
 
 /**
  * Generates real, signed Debian-format archives for tests, benchmarks and the demo, and next
@@ -56,303 +48,6 @@ public final class ArchiveGenerator {
   private static final double LN_MEDIAN = Math.log(59_000);
   private static final double SIGMA = 2.54;
   private static final Set<String> ARCHIVE_FIELDS = Set.of("Filename", "Size", "MD5sum", "SHA256");
-  private static final String[] SYLLABLES = {
-    "ab", "ac", "al", "am", "an", "ar", "ba", "be", "bi", "bo", "ca", "ce", "co", "cu", "da",
-    "de", "di", "do", "el", "en", "er", "fa", "fe", "fi", "fo", "ga", "ge", "gi", "go", "ha",
-    "he", "hi", "ho", "il", "in", "ir", "ja", "jo", "ka", "ke", "ki", "ko", "la", "le", "li",
-    "lo", "lu", "ma", "me", "mi", "mo", "mu", "na", "ne", "ni", "no", "nu", "ol", "on", "or",
-    "pa", "pe", "pi", "po", "qu", "ra", "re", "ri", "ro", "ru", "sa", "se", "si", "so", "su",
-    "ta", "te", "ti", "to", "tu", "un", "ur", "va", "ve", "vi", "vo", "wa", "we", "xa", "ya",
-    "yo", "za", "ze", "zo"
-  };
-  private static final String[] SUFFIXES = {
-    "", "", "", "", "-utils", "-dev", "-common", "-data", "-doc", "-bin"
-  };
-  private static final String[] SECTIONS = {
-    "admin",
-    "libs",
-    "utils",
-    "net",
-    "devel",
-    "python",
-    "doc",
-    "games",
-    "misc",
-    "x11",
-    "web",
-    "sound",
-    "graphics",
-    "text",
-    "science",
-    "editors",
-    "mail",
-    "database"
-  };
-  private static final String[] WORDS = {
-    "the",
-    "a",
-    "for",
-    "and",
-    "with",
-    "tool",
-    "library",
-    "support",
-    "files",
-    "data",
-    "runtime",
-    "small",
-    "fast",
-    "portable",
-    "network",
-    "system",
-    "service",
-    "plugin",
-    "format",
-    "user",
-    "package",
-    "provides",
-    "contains",
-    "shared",
-    "development",
-    "headers",
-    "documentation",
-    "command",
-    "line",
-    "interface",
-    "graphical",
-    "server",
-    "client",
-    "module",
-    "extension"
-  };
-
-  /**
-   * What to generate.
-   *
-   * @param packages package names in a fresh archive (each name has one .deb per architecture, or
-   *     one for all of them when it is Architecture: all)
-   * @param updateFrom a previous archive to derive the next version from; may equal {@code out}
-   * @param changePercent percentage of packages changed by an update (half upgraded, a quarter
-   *     added, a quarter removed)
-   * @param date the Release Date; empty means the default, or an hour after the previous one
-   * @param validFor adds Valid-Until = Date + this
-   * @param sizeScale multiplies the real size distribution
-   * @param keySeed the seed of the signing key; keep it across updates of one archive
-   */
-  public record Options(
-      Path out,
-      String suite,
-      List<String> components,
-      List<String> architectures,
-      int packages,
-      long seed,
-      boolean byHash,
-      Optional<Path> updateFrom,
-      double changePercent,
-      Optional<Instant> date,
-      Optional<Duration> validFor,
-      double sizeScale,
-      String keySeed,
-      boolean sha1Binding,
-      int threads) {
-
-    public Options {
-      components = List.copyOf(components);
-      architectures = List.copyOf(architectures);
-      require(PoolPaths.problem(suite, false) == null && !suite.contains("/"), "suite", suite);
-      require(!components.isEmpty(), "components", components);
-      for (String c : components) {
-        require(c.matches("[a-z0-9][a-z0-9-]*"), "component", c);
-      }
-      require(!architectures.isEmpty(), "architectures", architectures);
-      for (String a : architectures) {
-        require(a.matches("[a-z0-9][a-z0-9-]*") && !a.equals("all"), "architecture", a);
-      }
-      require(packages >= 0 && packages <= 2_000_000, "packages (0..2000000)", packages);
-      require(changePercent >= 0 && changePercent <= 100, "change percent (0..100)", changePercent);
-      require(sizeScale > 0 && sizeScale <= 1, "size scale (0..1]", sizeScale);
-      require(threads >= 1 && threads <= 64, "threads (1..64)", threads);
-      require(validFor.isEmpty() || !validFor.get().isNegative(), "valid-for", validFor);
-    }
-
-    /** A small fresh archive: bookworm, main and rpi, armhf. */
-    public static Options small(Path out, int packages, long seed) {
-      return new Options(
-          out,
-          "bookworm",
-          List.of("main", "rpi"),
-          List.of("armhf"),
-          packages,
-          seed,
-          false,
-          Optional.empty(),
-          0,
-          Optional.empty(),
-          Optional.empty(),
-          0.01,
-          "mirrordirector-test",
-          false,
-          Math.max(1, Runtime.getRuntime().availableProcessors()));
-    }
-
-    public Options withByHash(boolean b) {
-      return new Options(
-          out,
-          suite,
-          components,
-          architectures,
-          packages,
-          seed,
-          b,
-          updateFrom,
-          changePercent,
-          date,
-          validFor,
-          sizeScale,
-          keySeed,
-          sha1Binding,
-          threads);
-    }
-
-    public Options withUpdateFrom(Path prev, double percent) {
-      return new Options(
-          out,
-          suite,
-          components,
-          architectures,
-          packages,
-          seed,
-          byHash,
-          Optional.of(prev),
-          percent,
-          date,
-          validFor,
-          sizeScale,
-          keySeed,
-          sha1Binding,
-          threads);
-    }
-
-    public Options withDate(Instant d) {
-      return new Options(
-          out,
-          suite,
-          components,
-          architectures,
-          packages,
-          seed,
-          byHash,
-          updateFrom,
-          changePercent,
-          Optional.of(d),
-          validFor,
-          sizeScale,
-          keySeed,
-          sha1Binding,
-          threads);
-    }
-
-    public Options withValidFor(Duration v) {
-      return new Options(
-          out,
-          suite,
-          components,
-          architectures,
-          packages,
-          seed,
-          byHash,
-          updateFrom,
-          changePercent,
-          date,
-          Optional.of(v),
-          sizeScale,
-          keySeed,
-          sha1Binding,
-          threads);
-    }
-
-    public Options withSizeScale(double s) {
-      return new Options(
-          out,
-          suite,
-          components,
-          architectures,
-          packages,
-          seed,
-          byHash,
-          updateFrom,
-          changePercent,
-          date,
-          validFor,
-          s,
-          keySeed,
-          sha1Binding,
-          threads);
-    }
-
-    public Options withKey(String seed, boolean sha1) {
-      return new Options(
-          out,
-          suite,
-          components,
-          architectures,
-          packages,
-          this.seed,
-          byHash,
-          updateFrom,
-          changePercent,
-          date,
-          validFor,
-          sizeScale,
-          seed,
-          sha1,
-          threads);
-    }
-
-    public Options withComponents(List<String> c) {
-      return new Options(
-          out,
-          suite,
-          c,
-          architectures,
-          packages,
-          seed,
-          byHash,
-          updateFrom,
-          changePercent,
-          date,
-          validFor,
-          sizeScale,
-          keySeed,
-          sha1Binding,
-          threads);
-    }
-
-    public Options withArchitectures(List<String> a) {
-      return new Options(
-          out,
-          suite,
-          components,
-          a,
-          packages,
-          seed,
-          byHash,
-          updateFrom,
-          changePercent,
-          date,
-          validFor,
-          sizeScale,
-          keySeed,
-          sha1Binding,
-          threads);
-    }
-
-    private static void require(boolean ok, String what, Object value) {
-      if (!ok) {
-        throw new IllegalArgumentException("invalid " + what + ": " + value);
-      }
-    }
-  }
 
   /** What was generated. */
   public record Result(
@@ -369,8 +64,7 @@ public final class ArchiveGenerator {
       SigningKey key) {}
 
   /** One .deb and its Packages stanza (archive fields included once written). */
-  private record Deb(
-      String component, String name, String arch, LinkedHashMap<String, String> stanza) {
+  record Deb(String component, String name, String arch, LinkedHashMap<String, String> stanza) {
     String filename() {
       return stanza.get("Filename");
     }
@@ -380,19 +74,19 @@ public final class ArchiveGenerator {
     }
   }
 
-  private final Options o;
+  private final GeneratorOptions o;
   private final Path out;
   private final String dists;
   private final SigningKey key;
 
-  private ArchiveGenerator(Options o) {
+  private ArchiveGenerator(GeneratorOptions o) {
     this.o = o;
     this.out = o.out().toAbsolutePath().normalize();
     this.dists = "dists/" + o.suite() + "/";
     this.key = SigningKey.fromSeed(o.keySeed(), o.sha1Binding());
   }
 
-  public static Result generate(Options options) throws IOException {
+  public static Result generate(GeneratorOptions options) throws IOException {
     return new ArchiveGenerator(options).run();
   }
 
@@ -475,7 +169,7 @@ public final class ArchiveGenerator {
         renewed.addAll(fresh);
         for (Deb d : debs) {
           if (!renewed.contains(d)) {
-            link(prev.resolve(d.filename()), out.resolve(d.filename()));
+            ArchiveFiles.link(prev.resolve(d.filename()), out.resolve(d.filename()));
           }
         }
       }
@@ -490,23 +184,38 @@ public final class ArchiveGenerator {
         poolBytes += Long.parseLong(d.stanza().get("Size"));
       }
     }
-    SnapshotId snapshot = writeIndexesAndRelease(debs, date);
-    if (inPlace) {
-      Set<String> kept = new HashSet<>();
-      for (Deb d : debs) {
-        kept.add(d.filename());
-      }
-      for (Deb d : dropped) {
-        if (!kept.contains(d.filename())) {
-          Files.deleteIfExists(out.resolve(d.filename()));
-        }
-      }
+    List<SourcePackages.Source> sources = o.sources() ? SourcePackages.of(debs) : List.of();
+    for (SourcePackages.Source src : sources) {
+      SourcePackages.write(out, inPlace ? Optional.empty() : prevRoot, src);
+      poolBytes += src.bytes();
     }
+    SnapshotId snapshot = writeIndexesAndRelease(debs, sources, date);
     Set<String> names = new HashSet<>();
     Set<String> files = new HashSet<>();
     for (Deb d : debs) {
       names.add(d.component() + "/" + d.name());
       files.add(d.filename());
+    }
+    for (SourcePackages.Source src : sources) {
+      for (String f : src.files().keySet()) {
+        files.add(src.directory() + "/" + f);
+      }
+    }
+    if (inPlace) {
+      for (Deb d : dropped) {
+        if (!files.contains(d.filename())) {
+          Files.deleteIfExists(out.resolve(d.filename()));
+        }
+      }
+      if (o.sources()) {
+        for (SourcePackages.Source src : SourcePackages.of(dropped)) {
+          for (String f : src.files().keySet()) {
+            if (!files.contains(src.directory() + "/" + f)) {
+              Files.deleteIfExists(out.resolve(src.directory() + "/" + f));
+            }
+          }
+        }
+      }
     }
     return new Result(
         out,
@@ -528,7 +237,7 @@ public final class ArchiveGenerator {
     List<Deb> debs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String comp = pickComponent(rnd);
-      String name = newName(rnd, used);
+      String name = Names.newName(rnd, used);
       String source =
           name.endsWith("-dev") || name.endsWith("-doc")
               ? name.substring(0, name.length() - 4)
@@ -571,10 +280,10 @@ public final class ArchiveGenerator {
         }
         control.put("Depends", deps.toString());
       }
-      control.put("Section", SECTIONS[rnd.nextInt(SECTIONS.length)]);
+      control.put("Section", Names.SECTIONS[rnd.nextInt(Names.SECTIONS.length)]);
       control.put("Priority", rnd.nextInt(10) == 0 ? "important" : "optional");
       control.put("Homepage", "https://" + source + ".example.org/");
-      control.put("Description", description(rnd, name));
+      control.put("Description", Names.description(rnd, name));
       depNames.add(name);
       List<String> archs = all ? List.of("all") : o.architectures();
       for (String arch : archs) {
@@ -627,59 +336,6 @@ public final class ArchiveGenerator {
       return c.get(0);
     }
     return c.get(1 + rnd.nextInt(c.size() - 1));
-  }
-
-  private static String newName(Random rnd, Set<String> used) {
-    while (true) {
-      StringBuilder sb = new StringBuilder();
-      if (rnd.nextInt(4) == 0) {
-        sb.append("lib");
-      }
-      int n = 2 + rnd.nextInt(3);
-      for (int i = 0; i < n; i++) {
-        sb.append(SYLLABLES[rnd.nextInt(SYLLABLES.length)]);
-      }
-      if (sb.toString().startsWith("lib") && rnd.nextBoolean()) {
-        sb.append(rnd.nextInt(9) + 1);
-      }
-      sb.append(SUFFIXES[rnd.nextInt(SUFFIXES.length)]);
-      String name = sb.toString();
-      if (used.add(name)) {
-        return name;
-      }
-    }
-  }
-
-  private static String description(Random rnd, String name) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(name).append(" - ").append(words(rnd, 3 + rnd.nextInt(5)));
-    // About 600 bytes on average, so that 60,000 stanzas weigh the ~70 MB of a real suite.
-    int paragraphs = 1 + rnd.nextInt(3);
-    for (int p = 0; p < paragraphs; p++) {
-      if (p > 0) {
-        sb.append("\n.");
-      }
-      int lines = 3 + rnd.nextInt(5);
-      for (int l = 0; l < lines; l++) {
-        String w = words(rnd, 8 + rnd.nextInt(5));
-        sb.append("\n")
-            .append(Character.toUpperCase(w.charAt(0)))
-            .append(w.substring(1))
-            .append('.');
-      }
-    }
-    return sb.toString();
-  }
-
-  private static String words(Random rnd, int n) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < n; i++) {
-      if (i > 0) {
-        sb.append(' ');
-      }
-      sb.append(WORDS[rnd.nextInt(WORDS.length)]);
-    }
-    return sb.toString();
   }
 
   private long sampleSize(Random rnd) {
@@ -746,7 +402,7 @@ public final class ArchiveGenerator {
     byte[] deb =
         DebWriter.build(control, target, contentSeed, Instant.parse("2025-06-01T00:00:00Z"));
     Path file = out.resolve(d.filename());
-    writeAtomically(file, deb);
+    ArchiveFiles.writeAtomically(file, deb);
     String filename = d.filename();
     LinkedHashMap<String, String> st = d.stanza();
     st.put("Installed-Size", control.get("Installed-Size"));
@@ -759,8 +415,25 @@ public final class ArchiveGenerator {
     return deb.length;
   }
 
-  private SnapshotId writeIndexesAndRelease(List<Deb> debs, Instant date) throws IOException {
+  private SnapshotId writeIndexesAndRelease(
+      List<Deb> debs, List<SourcePackages.Source> sources, Instant date) throws IOException {
     List<String[]> entries = new ArrayList<>(); // path, size, md5, sha256
+    if (o.sources()) {
+      for (String comp : o.components()) {
+        byte[] srcIndex = SourcePackages.index(sources, comp);
+        index(entries, comp + "/source/Sources", srcIndex);
+        index(entries, comp + "/source/Sources.gz", ArchiveFiles.gzip(srcIndex));
+        index(entries, comp + "/source/Sources.xz", ArchiveFiles.xz(srcIndex));
+        byte[] tr = ExtraIndexes.translation(debs, comp);
+        index(entries, comp + "/i18n/Translation-en", tr);
+        index(entries, comp + "/i18n/Translation-en.xz", ArchiveFiles.xz(tr));
+        for (String arch : o.architectures()) {
+          byte[] contents = ExtraIndexes.contents(debs, comp, arch);
+          index(entries, comp + "/Contents-" + arch, contents);
+          index(entries, comp + "/Contents-" + arch + ".gz", ArchiveFiles.gzip(contents));
+        }
+      }
+    }
     for (String comp : o.components()) {
       for (String arch : o.architectures()) {
         List<Deb> in = new ArrayList<>();
@@ -783,8 +456,8 @@ public final class ArchiveGenerator {
         byte[] plain = sb.toString().getBytes(StandardCharsets.UTF_8);
         String dir = comp + "/binary-" + arch + "/";
         index(entries, dir + "Packages", plain);
-        index(entries, dir + "Packages.gz", gzip(plain));
-        index(entries, dir + "Packages.xz", xz(plain));
+        index(entries, dir + "Packages.gz", ArchiveFiles.gzip(plain));
+        index(entries, dir + "Packages.xz", ArchiveFiles.xz(plain));
       }
     }
     entries.sort(Comparator.comparing(e -> e[0]));
@@ -816,59 +489,23 @@ public final class ArchiveGenerator {
     }
     byte[] release = rel.toString().replace("\r\n", "\n").getBytes(StandardCharsets.UTF_8);
     byte[] inRelease = key.clearSign(release, date);
-    writeAtomically(out.resolve(dists + "Release"), release);
-    writeAtomically(out.resolve(dists + "Release.gpg"), key.detachedSign(release, date));
-    writeAtomically(out.resolve(dists + "InRelease"), inRelease);
+    ArchiveFiles.writeAtomically(out.resolve(dists + "Release"), release);
+    ArchiveFiles.writeAtomically(
+        out.resolve(dists + "Release.gpg"), key.detachedSign(release, date));
+    ArchiveFiles.writeAtomically(out.resolve(dists + "InRelease"), inRelease);
     return SnapshotId.ofInRelease(inRelease);
   }
 
   private void index(List<String[]> entries, String path, byte[] data) throws IOException {
     Path file = out.resolve(dists + path);
-    writeAtomically(file, data);
+    ArchiveFiles.writeAtomically(file, data);
     String sha = Sha256.hex(data);
     entries.add(new String[] {path, Long.toString(data.length), DebWriter.md5(data), sha});
     if (o.byHash()) {
       Path byHash = file.resolveSibling("by-hash/SHA256/" + sha);
       if (!Files.exists(byHash)) {
-        link(file, byHash);
+        ArchiveFiles.link(file, byHash);
       }
-    }
-  }
-
-  private static byte[] gzip(byte[] data) throws IOException {
-    ByteArrayOutputStream bos = new ByteArrayOutputStream();
-    GzipParameters p = new GzipParameters();
-    p.setModificationTime(0);
-    p.setCompressionLevel(9);
-    try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(bos, p)) {
-      gz.write(data);
-    }
-    return bos.toByteArray();
-  }
-
-  private static byte[] xz(byte[] data) throws IOException {
-    ByteArrayOutputStream bos = new ByteArrayOutputStream();
-    try (XZOutputStream xz = new XZOutputStream(bos, new LZMA2Options(6))) {
-      xz.write(data);
-    }
-    return bos.toByteArray();
-  }
-
-  private static void writeAtomically(Path file, byte[] data) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(tmp, data);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static void link(Path from, Path to) throws IOException {
-    Files.createDirectories(to.getParent());
-    try {
-      Files.createLink(to, from);
-    } catch (FileAlreadyExistsException e) {
-      // already there: by-hash of an unchanged index
-    } catch (UnsupportedOperationException | IOException e) {
-      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

@@ -62,7 +62,7 @@ class AptAcceptsGeneratedArchiveTest {
   void aptUpdatesAndDownloadsOverHttpWithByHash() throws Exception {
     TestArchive a =
         TestArchive.create(
-            dir, ArchiveGenerator.Options.small(dir.resolve("archive"), 25, 4).withByHash(true));
+            dir, GeneratorOptions.small(dir.resolve("archive"), 25, 4).withByHash(true));
     try (StaticHttpServer http = new StaticHttpServer(a.root)) {
       Apt apt = new Apt(dir.resolve("apt"));
       apt.sources("deb [signed-by=" + a.keyring + "] " + http.base() + " bookworm main rpi");

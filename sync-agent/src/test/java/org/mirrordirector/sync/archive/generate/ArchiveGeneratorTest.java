@@ -50,21 +50,67 @@ class ArchiveGeneratorTest {
 
   @Test
   void sameSeedGivesTheSameBytes() throws IOException {
-    ArchiveGenerator.generate(
-        ArchiveGenerator.Options.small(dir.resolve("a"), 30, 11).withByHash(true));
-    ArchiveGenerator.generate(
-        ArchiveGenerator.Options.small(dir.resolve("b"), 30, 11).withByHash(true));
-    ArchiveGenerator.generate(
-        ArchiveGenerator.Options.small(dir.resolve("c"), 30, 12).withByHash(true));
+    ArchiveGenerator.generate(GeneratorOptions.small(dir.resolve("a"), 30, 11).withByHash(true));
+    ArchiveGenerator.generate(GeneratorOptions.small(dir.resolve("b"), 30, 11).withByHash(true));
+    ArchiveGenerator.generate(GeneratorOptions.small(dir.resolve("c"), 30, 12).withByHash(true));
     assertThat(tree(dir.resolve("a"))).isEqualTo(tree(dir.resolve("b")));
     assertThat(tree(dir.resolve("a"))).isNotEqualTo(tree(dir.resolve("c")));
+  }
+
+  @Test
+  void withSourcesItLooksLikeRaspbianAndEverySourceUnpacks() throws Exception {
+    GeneratorOptions o =
+        GeneratorOptions.small(dir.resolve("a"), 40, 8)
+            .withComponents(List.of("main", "contrib", "non-free", "rpi", "firmware"))
+            .withByHash(true)
+            .withSources(true);
+    ArchiveGenerator.Result r = ArchiveGenerator.generate(o);
+    VerificationReport v = verify(r);
+    assertThat(v.problems()).isEmpty();
+    assertThat(v.counts().sources()).isGreaterThan(20);
+    Path d = r.root().resolve("dists/bookworm/");
+    assertThat(d.resolve("main/source/Sources.xz")).exists();
+    assertThat(d.resolve("main/i18n/Translation-en")).exists();
+    assertThat(d.resolve("main/Contents-armhf.gz")).exists();
+    String translation = Files.readString(d.resolve("main/i18n/Translation-en"));
+    assertThat(translation).contains("Description-md5: ").contains("Description-en: ");
+    assertThat(Files.readString(d.resolve("main/Contents-armhf")))
+        .containsPattern("(?m)^usr/share/doc/[a-z0-9.+-]+/copyright +[a-z/]+/[a-z0-9.+-]+$");
+
+    // dpkg-source, Debian's own tool, checks the .dsc's checksums and unpacks the source.
+    Path dsc;
+    try (Stream<Path> s = Files.walk(r.root().resolve("pool"))) {
+      dsc = s.filter(p -> p.toString().endsWith(".dsc")).sorted().findFirst().orElseThrow();
+    }
+    Path work = Files.createDirectories(dir.resolve("unpack"));
+    Process p =
+        new ProcessBuilder("dpkg-source", "-x", dsc.toString(), "src")
+            .directory(work.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(log).isZero();
+    assertThat(work.resolve("src/debian/control")).exists();
+    assertThat(work.resolve("src/debian/changelog")).exists();
+
+    // The next version in place: still verifies, and no source file is left unlisted.
+    ArchiveGenerator.Result next =
+        ArchiveGenerator.generate(o.withUpdateFrom(dir.resolve("a"), 30).withSources(true));
+    assertThat(next.upgraded()).isGreaterThan(0);
+    assertThat(verify(next).problems()).isEmpty();
+    long dscs;
+    try (Stream<Path> s = Files.walk(next.root().resolve("pool"))) {
+      dscs = s.filter(x -> x.toString().endsWith(".dsc")).count();
+    }
+    assertThat(dscs).isEqualTo(verify(next).counts().sources());
   }
 
   @Test
   void writesPackagesInEveryArchitectureAndComponent() throws IOException {
     ArchiveGenerator.Result r =
         ArchiveGenerator.generate(
-            ArchiveGenerator.Options.small(dir.resolve("a"), 60, 3)
+            GeneratorOptions.small(dir.resolve("a"), 60, 3)
                 .withComponents(List.of("main", "contrib", "rpi"))
                 .withArchitectures(List.of("armhf", "arm64")));
     VerificationReport v = verify(r);
@@ -83,10 +129,10 @@ class ArchiveGeneratorTest {
   @Test
   void updateUpgradesAddsAndRemovesAndKeepsTheRest() throws IOException {
     ArchiveGenerator.Result v1 =
-        ArchiveGenerator.generate(ArchiveGenerator.Options.small(dir.resolve("v1"), 200, 5));
+        ArchiveGenerator.generate(GeneratorOptions.small(dir.resolve("v1"), 200, 5));
     ArchiveGenerator.Result v2 =
         ArchiveGenerator.generate(
-            ArchiveGenerator.Options.small(dir.resolve("v2"), 0, 5).withUpdateFrom(v1.root(), 10));
+            GeneratorOptions.small(dir.resolve("v2"), 0, 5).withUpdateFrom(v1.root(), 10));
     assertThat(v2.upgraded()).isEqualTo(10);
     assertThat(v2.added()).isEqualTo(5);
     assertThat(v2.removed()).isEqualTo(5);
@@ -115,10 +161,10 @@ class ArchiveGeneratorTest {
   void updatesInPlaceAsAnUpstreamDoes() throws IOException {
     Path root = dir.resolve("up");
     ArchiveGenerator.Result v1 =
-        ArchiveGenerator.generate(ArchiveGenerator.Options.small(root, 50, 9).withByHash(true));
+        ArchiveGenerator.generate(GeneratorOptions.small(root, 50, 9).withByHash(true));
     ArchiveGenerator.Result v2 =
         ArchiveGenerator.generate(
-            ArchiveGenerator.Options.small(root, 0, 9).withByHash(true).withUpdateFrom(root, 20));
+            GeneratorOptions.small(root, 0, 9).withByHash(true).withUpdateFrom(root, 20));
     assertThat(v2.snapshot()).isNotEqualTo(v1.snapshot());
     assertThat(verify(v2).problems()).isEmpty();
     try (Stream<Path> s = Files.walk(root.resolve("pool"))) {
@@ -129,25 +175,24 @@ class ArchiveGeneratorTest {
   @Test
   void refusesToOverwriteANonEmptyDirectoryAndToChangeComponentsOnUpdate() throws IOException {
     Path a = dir.resolve("a");
-    ArchiveGenerator.generate(ArchiveGenerator.Options.small(a, 5, 1));
-    assertThatThrownBy(() -> ArchiveGenerator.generate(ArchiveGenerator.Options.small(a, 5, 1)))
+    ArchiveGenerator.generate(GeneratorOptions.small(a, 5, 1));
+    assertThatThrownBy(() -> ArchiveGenerator.generate(GeneratorOptions.small(a, 5, 1)))
         .hasMessage("output directory " + a + " is not empty");
     assertThatThrownBy(
             () ->
                 ArchiveGenerator.generate(
-                    ArchiveGenerator.Options.small(dir.resolve("b"), 0, 1)
+                    GeneratorOptions.small(dir.resolve("b"), 0, 1)
                         .withComponents(List.of("main"))
                         .withUpdateFrom(a, 5)))
         .hasMessageContaining("an update must keep them");
-    assertThatThrownBy(
-            () -> ArchiveGenerator.Options.small(a, 5, 1).withArchitectures(List.of("all")))
+    assertThatThrownBy(() -> GeneratorOptions.small(a, 5, 1).withArchitectures(List.of("all")))
         .hasMessage("invalid architecture: all");
   }
 
   @Test
   void packagesAreRealDebsWhoseControlMatchesTheirStanza() throws Exception {
     ArchiveGenerator.Result r =
-        ArchiveGenerator.generate(ArchiveGenerator.Options.small(dir.resolve("a"), 12, 8));
+        ArchiveGenerator.generate(GeneratorOptions.small(dir.resolve("a"), 12, 8));
     List<Paragraph> stanzas = new ArrayList<>();
     try (Deb822Reader in =
         new Deb822Reader(
@@ -191,7 +236,7 @@ class ArchiveGeneratorTest {
   void sizesFollowTheRealDistributionScaledDown() throws IOException {
     ArchiveGenerator.Result r =
         ArchiveGenerator.generate(
-            ArchiveGenerator.Options.small(dir.resolve("a"), 400, 2).withSizeScale(0.02));
+            GeneratorOptions.small(dir.resolve("a"), 400, 2).withSizeScale(0.02));
     List<Long> sizes = new ArrayList<>();
     try (Stream<Path> s = Files.walk(r.root().resolve("pool"))) {
       s.filter(Files::isRegularFile).forEach(p -> sizes.add(p.toFile().length()));
