@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 
-# command -> Debian package that provides it; the tests run the real tools.
+# command -> Debian package that provides it; the tests run the real tools (Debian's own archive
+# tools build and sign the real-data archives; nginx serves them as a public mirror).
 declare -A needs=(
   [apt-get]=apt
   [dpkg-deb]=dpkg
@@ -14,6 +15,12 @@ declare -A needs=(
   [haproxy]=haproxy
   [chromium]=chromium
   [lz4]=lz4
+  [xz]=xz-utils
+  [gpg]=gpg
+  [dpkg-source]=dpkg-dev
+  [reprepro]=reprepro
+  [apt-ftparchive]=apt-utils
+  [nginx]=nginx-light
 )
 missing=()
 for cmd in "${!needs[@]}"; do

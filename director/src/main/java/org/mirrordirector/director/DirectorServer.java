@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -156,6 +157,12 @@ public final class DirectorServer implements AutoCloseable {
     threads.setName("director");
     server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
+    // A pool file whose name holds a '%' (apt-ftparchive keeps "foo_1%3a2.0_all.deb" as the apt
+    // cache names it) is asked for as "%253a"; Jetty refuses "%25" by default as ambiguous.
+    // RequestPath decodes once, strictly, and refuses every encoded separator itself.
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with(
+            "mirrordirector", UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
     http.setSendServerVersion(false);
     // Jetty's per-connection cache of header fields costs about 100 KB per connection (a 1,024-
     // entry trie): 10,000 open connections would need a gigabyte of heap for it. apt's headers

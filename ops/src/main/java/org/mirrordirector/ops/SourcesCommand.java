@@ -61,6 +61,11 @@ final class SourcesCommand implements Callable<Integer> {
               + " /usr/share/keyrings/raspbian-archive-keyring.gpg (Signed-By).")
   String signedBy;
 
+  @Option(
+      names = "--source",
+      description = "Also the deb-src entry, for apt-get source (deb822: Types: deb deb-src).")
+  boolean source;
+
   @Override
   public Integer call() throws Exception {
     if (!suite.matches("[A-Za-z0-9][A-Za-z0-9.+_-]*")) {
@@ -95,21 +100,17 @@ final class SourcesCommand implements Callable<Integer> {
           "--signed-by must be an absolute path without spaces: '" + signedBy + "'");
     }
     String opts = signedBy == null ? "" : "[signed-by=" + signedBy + "] ";
+    String line = opts + base + " " + suite + " " + String.join(" ", comps) + "\n";
+    String mirrorLine =
+        opts + "mirror+" + base + "mirrors.txt " + suite + " " + String.join(" ", comps) + "\n";
     String text =
         switch (format.toLowerCase(Locale.ROOT)) {
-          case "list" -> "deb " + opts + base + " " + suite + " " + String.join(" ", comps) + "\n";
-          case "mirror" ->
-              "deb "
-                  + opts
-                  + "mirror+"
-                  + base
-                  + "mirrors.txt "
-                  + suite
-                  + " "
-                  + String.join(" ", comps)
-                  + "\n";
+          case "list" -> "deb " + line + (source ? "deb-src " + line : "");
+          case "mirror" -> "deb " + mirrorLine + (source ? "deb-src " + mirrorLine : "");
           case "deb822" ->
-              "Types: deb\nURIs: "
+              "Types: "
+                  + (source ? "deb deb-src" : "deb")
+                  + "\nURIs: "
                   + base
                   + "\nSuites: "
                   + suite

@@ -47,7 +47,20 @@ public final class HttpArchiveSource implements ArchiveSource {
   }
 
   private URI uri(String path) {
-    return base.resolve(path);
+    return resolve(base, path);
+  }
+
+  /**
+   * The URL of an archive path under a base: the path is percent-encoded, a '%' in a file name
+   * included ("foo_1%3a2.0_all.deb", as apt-ftparchive keeps the apt cache's names, is asked for as
+   * "foo_1%253a2.0_all.deb", as apt does), so the server finds the file the index names.
+   */
+  public static URI resolve(URI base, String path) {
+    try {
+      return base.resolve(new URI(null, null, "./" + path, null));
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("not an archive path: '" + path + "'", e);
+    }
   }
 
   @Override

@@ -14,10 +14,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What one suite's InRelease promises, read from its indexes: every pool file its Packages list,
- * with its size, and the SHA-256 of every index its Release lists (the by-hash names). Read from
- * this node's verified tree, or from a mirror over HTTP to learn a snapshot the node does not have
- * yet; then every index read is checked against the size and SHA-256 of the signed Release first.
+ * What one suite's InRelease promises, read from its indexes: every pool file its Packages and
+ * Sources list, with its size, and the SHA-256 of every index its Release lists (the by-hash
+ * names). Read from this node's verified tree, or from a mirror over HTTP to learn a snapshot the
+ * node does not have yet; then every index read is checked against the size and SHA-256 of the
+ * signed Release first.
  *
  * @param inRelease the SHA-256 of the InRelease: the snapshot's name
  * @param pool pool path to size
@@ -86,7 +87,7 @@ public record SuiteIndex(
     for (Map.Entry<String, IndexEntry> e : rf.sha256().entrySet()) {
       hashes.add(e.getValue().sha256());
       String name = e.getKey();
-      if (name.endsWith("/Packages")) {
+      if (name.endsWith("/Packages") || name.endsWith("/Sources")) {
         Map.Entry<String, Long> v =
             readPackages(src, suite, rf, name, checkIndexes, pool, interned);
         if (v != null) {
@@ -104,7 +105,10 @@ public record SuiteIndex(
         read);
   }
 
-  /** Reads the first present variant of one Packages index; its path and size, null if none. */
+  /**
+   * Reads the first present variant of one Packages or Sources index (the pool files of binary and
+   * of source packages); its path and size, null if none.
+   */
   private static Map.Entry<String, Long> readPackages(
       ArchiveSource src,
       String suite,
@@ -123,14 +127,23 @@ public record SuiteIndex(
         continue; // nothing to check it against
       }
       String path = "dists/" + suite + "/" + variant;
-      List<BinaryPackage> found = new ArrayList<>();
+      List<PoolFile> found = new ArrayList<>();
+      boolean sources = index.endsWith("/Sources");
       Sha256.CountingStream counted;
       try (InputStream raw = src.open(path)) {
         counted = new Sha256.CountingStream(raw);
         // Not closed on its own: that would close the counting stream before it is drained.
         try {
           InputStream in = c.decompress(counted, src.describe(path), bound);
-          IndexParsers.packages(in, src.describe(path), found::add, bad -> {});
+          if (sources) {
+            IndexParsers.sources(in, src.describe(path), sp -> found.addAll(sp.files()), bad -> {});
+          } else {
+            IndexParsers.packages(
+                in,
+                src.describe(path),
+                b -> found.add(new PoolFile(b.filename(), b.size(), null)),
+                bad -> {});
+          }
         } catch (ArchiveFormatException e) {
           if (!check) {
             throw e;
@@ -156,8 +169,8 @@ public record SuiteIndex(
                 + " bytes, "
                 + listed.sha256());
       }
-      for (BinaryPackage p : found) {
-        pool.put(interned.computeIfAbsent(p.filename(), k -> k), p.size());
+      for (PoolFile p : found) {
+        pool.put(interned.computeIfAbsent(p.path(), k -> k), p.size());
       }
       return Map.entry(variant, counted.count());
     }

@@ -29,6 +29,7 @@ import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
 import org.mirrordirector.sync.archive.ArchiveFormatException;
 import org.mirrordirector.sync.archive.ClearSignedMessage;
+import org.mirrordirector.sync.archive.HttpArchiveSource;
 import org.mirrordirector.sync.archive.ReleaseFile;
 import org.mirrordirector.sync.archive.ReleaseParser;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
@@ -502,7 +503,7 @@ public final class MirrorProber implements AutoCloseable {
         break;
       }
       String path = "dists/" + suite + "/" + e.getKey();
-      Head h = net.head(base.resolve(path));
+      Head h = net.head(HttpArchiveSource.resolve(base, path));
       if (h.status() >= 500 || h.status() < 0) {
         return Optional.empty(); // a transient failure is for the pool check or the next probe
       }
@@ -531,7 +532,7 @@ public final class MirrorProber implements AutoCloseable {
     java.util.Collections.shuffle(files, random);
     for (Map.Entry<String, Long> f :
         files.subList(0, Math.min(files.size(), config.sampleSize()))) {
-      Head h = net.head(base.resolve(f.getKey()));
+      Head h = net.head(HttpArchiveSource.resolve(base, f.getKey()));
       if (h.status() < 0 || h.status() >= 500) {
         return Optional.of(
             new Observation(

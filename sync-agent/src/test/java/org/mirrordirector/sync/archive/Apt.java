@@ -14,9 +14,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Apt {
   private final Path root;
+  private final boolean defaults;
 
   public Apt(Path root) throws IOException {
+    this(root, false);
+  }
+
+  /**
+   * apt in its default configuration: the machine's own architecture, translations fetched as apt
+   * fetches them by default, retries as apt retries; only the private root (Dir::*), no locking and
+   * no sandbox user differ, because the test is not the machine's administrator.
+   */
+  public static Apt withDefaults(Path root) throws IOException {
+    return new Apt(root, true);
+  }
+
+  private Apt(Path root, boolean defaults) throws IOException {
     this.root = root;
+    this.defaults = defaults;
     for (String d :
         List.of(
             "etc/sources.list.d",
@@ -41,6 +56,11 @@ public final class Apt {
   public void sourcesFile(String name, String text) throws IOException {
     Files.writeString(root.resolve("etc/sources.list"), "");
     Files.writeString(root.resolve("etc/sources.list.d").resolve(name), text);
+  }
+
+  /** The lists apt keeps (InRelease, Packages, Sources, Translation-en), under the private root. */
+  public Path lists() {
+    return root.resolve("lists");
   }
 
   public Path downloads() {
@@ -68,20 +88,26 @@ public final class Apt {
   /** Runs apt-get or apt-cache with the private-root options; never throws for apt's failures. */
   public Attempt attempt(String tool, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(tool, "-q"));
-    for (String o :
-        List.of(
-            "Dir::Etc=" + root.resolve("etc"),
-            "Dir::State=" + root.resolve("state"),
-            "Dir::State::Lists=" + root.resolve("lists"),
-            "Dir::State::status=/dev/null",
-            "Dir::Cache=" + root.resolve("cache"),
-            "Dir::Log=" + root.resolve("log"),
-            "Debug::NoLocking=1",
-            "APT::Architecture=armhf",
-            "APT::Architectures=armhf",
-            "Acquire::Languages=none",
-            "Acquire::Retries=0",
-            "APT::Sandbox::User=root")) {
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "Dir::Etc=" + root.resolve("etc"),
+                "Dir::State=" + root.resolve("state"),
+                "Dir::State::Lists=" + root.resolve("lists"),
+                "Dir::State::status=/dev/null",
+                "Dir::Cache=" + root.resolve("cache"),
+                "Dir::Log=" + root.resolve("log"),
+                "Debug::NoLocking=1",
+                "APT::Sandbox::User=root"));
+    if (!defaults) {
+      options.addAll(
+          List.of(
+              "APT::Architecture=armhf",
+              "APT::Architectures=armhf",
+              "Acquire::Languages=none",
+              "Acquire::Retries=0"));
+    }
+    for (String o : options) {
       cmd.add("-o");
       cmd.add(o);
     }

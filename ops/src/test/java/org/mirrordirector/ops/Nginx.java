@@ -1,0 +1,140 @@
+package org.mirrordirector.ops;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real nginx serving a directory, as public mirrors run: its own prefix, configuration, logs and
+ * pid file under {@code dir}, listening on the given loopback addresses (127.0.0.1, ::1) on one
+ * port. Stopped by {@link #close}.
+ */
+final class Nginx implements AutoCloseable {
+  final int port;
+  final Path accessLog;
+  private final Process process;
+  private final Path dir;
+
+  /**
+   * @param hosts the addresses to listen on, e.g. {@code 127.0.0.1} and {@code ::1}
+   */
+  Nginx(Path dir, Path root, List<String> hosts) throws IOException, InterruptedException {
+    this.dir = Files.createDirectories(dir);
+    Files.createDirectories(dir.resolve("tmp"));
+    this.port = freePort();
+    this.accessLog = dir.resolve("access.log");
+    StringBuilder listen = new StringBuilder();
+    for (String h : hosts) {
+      listen
+          .append("    listen ")
+          .append(h.contains(":") ? "[" + h + "]" : h)
+          .append(':')
+          .append(port)
+          .append(h.contains(":") ? " ipv6only=on" : "")
+          .append(";\n");
+    }
+    boolean root0 = "root".equals(System.getProperty("user.name"));
+    Files.writeString(
+        dir.resolve("nginx.conf"),
+        (root0 ? "user root;\n" : "")
+            + "daemon off;\nworker_processes 1;\npid "
+            + dir.resolve("nginx.pid")
+            + ";\nerror_log "
+            + dir.resolve("error.log")
+            + " warn;\nevents { worker_connections 256; }\nhttp {\n"
+            + "  types { application/vnd.debian.binary-package deb; }\n"
+            + "  default_type application/octet-stream;\n"
+            + "  access_log "
+            + accessLog
+            + ";\n"
+            + "  client_body_temp_path "
+            + dir.resolve("tmp/body")
+            + ";\n  proxy_temp_path "
+            + dir.resolve("tmp/proxy")
+            + ";\n  fastcgi_temp_path "
+            + dir.resolve("tmp/fastcgi")
+            + ";\n  uwsgi_temp_path "
+            + dir.resolve("tmp/uwsgi")
+            + ";\n  scgi_temp_path "
+            + dir.resolve("tmp/scgi")
+            + ";\n  server {\n"
+            + listen
+            + "    root "
+            + root
+            + ";\n  }\n}\n");
+    process =
+        new ProcessBuilder(
+                nginx(),
+                "-p",
+                dir.toString(),
+                "-e",
+                dir.resolve("error.log").toString(),
+                "-c",
+                dir.resolve("nginx.conf").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("nginx.out").toFile())
+            .start();
+    String first = hosts.get(0);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(first, port), 500);
+        return;
+      } catch (IOException notYet) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          close();
+          throw new IOException(
+              "nginx did not start: "
+                  + Files.readString(dir.resolve("nginx.out"))
+                  + (Files.exists(dir.resolve("error.log"))
+                      ? Files.readString(dir.resolve("error.log"))
+                      : ""));
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  static String nginx() {
+    for (String p : List.of("/usr/sbin/nginx", "/usr/bin/nginx")) {
+      if (Files.isExecutable(Path.of(p))) {
+        return p;
+      }
+    }
+    return "nginx";
+  }
+
+  static boolean available() {
+    return Files.isExecutable(Path.of("/usr/sbin/nginx"))
+        || Files.isExecutable(Path.of("/usr/bin/nginx"));
+  }
+
+  /** The mirror's base URL over this host ({@code ::1} is bracketed). */
+  String base(String host) {
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/";
+  }
+
+  /** What nginx logged having served. */
+  String log() throws IOException {
+    return Files.exists(accessLog) ? Files.readString(accessLog) : "";
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
