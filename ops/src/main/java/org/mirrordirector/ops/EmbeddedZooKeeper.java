@@ -40,7 +40,8 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
 
   public String connectString() {
     InetSocketAddress a = factory.getLocalAddress();
-    return a.getHostString() + ":" + a.getPort();
+    String h = a.getHostString();
+    return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
   }
 
   public int port() {

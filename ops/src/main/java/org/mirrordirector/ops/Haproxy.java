@@ -28,6 +28,14 @@ final class Haproxy implements AutoCloseable {
 
   /** The configuration: also what ops/examples/haproxy.cfg shows for production. */
   static String config(int port, Collection<Integer> nodePorts) {
+    return config("127.0.0.1", port, nodePorts);
+  }
+
+  /**
+   * The configuration on one loopback address: {@code 127.0.0.1}, or {@code ::1} for an IPv6-only
+   * run (the frontend and the nodes on ::1, as the hosting's IPv6-only backends).
+   */
+  static String config(String host, int port, Collection<Integer> nodePorts) {
     StringBuilder b =
         new StringBuilder(
             """
@@ -46,11 +54,14 @@ final class Haproxy implements AutoCloseable {
               retries 3
               option redispatch
               retry-on conn-failure empty-response response-timeout
+              # the nodes trust this proxy's X-Forwarded-For and -Proto (director.trusted-proxies)
               option forwardfor
 
             frontend service
             """);
-    b.append("  bind 127.0.0.1:").append(port).append('\n');
+    b.append("  bind ").append(hostPort(host, port)).append('\n');
+    b.append("  http-request set-header X-Forwarded-Proto https if { ssl_fc }\n");
+    b.append("  http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n");
     b.append(
         """
           # while no node leads (the seconds of a failover), any ready node answers: a standby's
@@ -64,7 +75,7 @@ final class Haproxy implements AutoCloseable {
           http-check expect status 200
           default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
         """);
-    servers(b, nodePorts);
+    servers(b, host, nodePorts);
     b.append(
         """
 
@@ -73,26 +84,35 @@ final class Haproxy implements AutoCloseable {
           http-check expect status 200
           default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
         """);
-    servers(b, nodePorts);
+    servers(b, host, nodePorts);
     return b.toString();
   }
 
-  private static void servers(StringBuilder b, Collection<Integer> nodePorts) {
+  private static String hostPort(String host, int port) {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  private static void servers(StringBuilder b, String host, Collection<Integer> nodePorts) {
     int i = 0;
     for (int p : nodePorts) {
       b.append("  server node-")
           .append((char) ('a' + i++))
-          .append(" 127.0.0.1:")
-          .append(p)
+          .append(' ')
+          .append(hostPort(host, p))
           .append(" check\n");
     }
   }
 
   Haproxy(Path dir, int port, Collection<Integer> nodePorts)
       throws IOException, InterruptedException {
+    this(dir, "127.0.0.1", port, nodePorts);
+  }
+
+  Haproxy(Path dir, String host, int port, Collection<Integer> nodePorts)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path cfg = dir.resolve("haproxy.cfg");
-    Files.writeString(cfg, config(port, nodePorts));
+    Files.writeString(cfg, config(host, port, nodePorts));
     Process check =
         new ProcessBuilder("haproxy", "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
     String out = new String(check.getInputStream().readAllBytes());
@@ -104,8 +124,7 @@ final class Haproxy implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("haproxy.log").toFile())
             .start();
-    ChildProcesses.awaitListening(
-        process, "haproxy", "127.0.0.1", port, dir.resolve("haproxy.log"));
+    ChildProcesses.awaitListening(process, "haproxy", host, port, dir.resolve("haproxy.log"));
   }
 
   @Override

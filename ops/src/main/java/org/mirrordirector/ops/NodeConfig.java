@@ -64,7 +64,8 @@ public record NodeConfig(
 
     /** What the node's client connects to. */
     public String connectString() {
-      return embedded() ? embeddedHost + ":" + embeddedPort : connect;
+      String h = embeddedHost.contains(":") ? "[" + embeddedHost + "]" : embeddedHost;
+      return embedded() ? h + ":" + embeddedPort : connect;
     }
   }
 

@@ -8,14 +8,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** A real {@code rsync --daemon} on 127.0.0.1 serving one directory as module {@code archive}. */
+/**
+ * A real {@code rsync --daemon} on 127.0.0.1 (or on another loopback address, such as {@code ::1})
+ * serving one directory as module {@code archive}.
+ */
 public final class RsyncDaemon implements AutoCloseable {
   private final Process process;
   private final int port;
+  private final String address;
 
   public RsyncDaemon(Path workDir, Path module) throws IOException, InterruptedException {
+    this(workDir, module, "127.0.0.1");
+  }
+
+  /** A daemon listening on {@code address} only ({@code ::1}: an IPv6-only upstream). */
+  public RsyncDaemon(Path workDir, Path module, String address)
+      throws IOException, InterruptedException {
+    this.address = address;
     Files.createDirectories(workDir);
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(address))) {
       port = s.getLocalPort();
     }
     boolean root = "root".equals(System.getProperty("user.name"));
@@ -39,14 +50,14 @@ public final class RsyncDaemon implements AutoCloseable {
                 "--no-detach",
                 "--config=" + confFile,
                 "--port=" + port,
-                "--address=127.0.0.1",
+                "--address=" + address,
                 "--log-file=" + workDir.resolve("rsyncd.log"))
             .redirectErrorStream(true)
             .redirectOutput(workDir.resolve("rsyncd.out").toFile())
             .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      try (Socket s = new Socket(InetAddress.getByName(address), port)) {
         return;
       } catch (IOException notYet) {
         if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -59,7 +70,11 @@ public final class RsyncDaemon implements AutoCloseable {
   }
 
   public String url() {
-    return "rsync://127.0.0.1:" + port + "/archive/";
+    return "rsync://"
+        + (address.contains(":") ? "[" + address + "]" : address)
+        + ":"
+        + port
+        + "/archive/";
   }
 
   @Override

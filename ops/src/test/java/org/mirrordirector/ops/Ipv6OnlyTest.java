@@ -1,0 +1,171 @@
+package org.mirrordirector.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.mirrordirector.ops.MirrorctlTest.mirrorctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Payloads.MirrorState;
+import org.mirrordirector.ops.MirrorctlTest.Run;
+import org.mirrordirector.sync.RsyncDaemon;
+import org.mirrordirector.sync.archive.Apt;
+import org.mirrordirector.sync.archive.TestArchive;
+import org.mirrordirector.sync.archive.generate.GeneratorOptions;
+
+/**
+ * An IPv6-only backend, as the hosting runs it: the upstream's rsync daemon, the node (director,
+ * embedded ZooKeeper, its own rsync module), HAProxy in front of it and one nginx mirror all on
+ * {@code ::1} only; a second nginx mirror on 127.0.0.1 only. Real apt reaches the director over
+ * {@code [::1]} through HAProxy, whose X-Forwarded-For and -Proto the node believes because ::1 is
+ * its trusted proxy; the IPv4-only mirror is probed, found without IPv6, and never given to apt.
+ */
+class Ipv6OnlyTest {
+  static final String TOKEN = "ipv6-only-test-token-0123456";
+
+  @TempDir Path dir;
+
+  @Test
+  void aNodeOnIpv6OnlyServesAptThroughHaproxyAndNeverSendsItToAnIpv4OnlyMirror() throws Exception {
+    assumeTrue(Haproxy.available(), "haproxy is not installed");
+    assumeTrue(Nginx.available(), "nginx is not installed");
+    TestArchive upstream =
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 20, 61));
+    try (RsyncDaemon rsyncd = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root, "::1");
+        Nginx v6 = new Nginx(dir.resolve("nginx6"), upstream.root, List.of("::1"));
+        Nginx v4 = new Nginx(dir.resolve("nginx4"), upstream.root, List.of("127.0.0.1"));
+        Node node = Node.start(NodeConfig.load(config(rsyncd.url(), upstream.keyring)))) {
+      assertThat(rsyncd.url()).startsWith("rsync://[::1]:");
+      assertThat(node.config().zookeeper().connectString()).startsWith("[::1]:");
+      NodeTest.await("the node leads", () -> node.leadership().isServingAsLeader());
+      NodeTest.await("it syncs from [::1] and publishes", () -> node.view().current() != null);
+      assertThat(node.rsyncUrl())
+          .hasValueSatisfying(u -> assertThat(u).startsWith("rsync://[::1]:"));
+      String admin = "http://[::1]:" + node.port();
+      for (String[] m : new String[][] {{"v6", v6.base("::1")}, {"v4", v4.base("127.0.0.1")}}) {
+        Run r =
+            mirrorctl(
+                "mirrors",
+                "add",
+                m[0],
+                "--url",
+                admin,
+                "--token-file",
+                dir.resolve("token").toString(),
+                "--http",
+                m[1],
+                "--country",
+                "GB");
+        assertThat(r.code()).as(r.err()).isZero();
+      }
+      NodeTest.await(
+          "both mirrors are probed OK, each over its one family",
+          () -> ok(node, "v6") && ok(node, "v4"));
+      MirrorState s4 = node.view().mirrors().get("v4").state();
+      MirrorState s6 = node.view().mirrors().get("v6").state();
+      assertThat(s4.serves(false)).isTrue();
+      assertThat(s4.serves(true)).isFalse();
+      assertThat(s4.families().get("ipv6").detail()).startsWith("no IPv6 address");
+      assertThat(s6.serves(true)).isTrue();
+      assertThat(s6.serves(false)).isFalse();
+
+      int front = freePort();
+      try (Haproxy haproxy =
+          new Haproxy(dir.resolve("haproxy"), "::1", front, List.of(node.port()))) {
+        String base = "http://[::1]:" + front + "/raspbian/";
+        NodeTest.await(
+            "HAProxy sees the node lead", () -> status(base + "dists/bookworm/InRelease") == 302);
+        JsonNode explain =
+            new ObjectMapper().readTree(body(base + "dists/bookworm/InRelease?explain"));
+        assertThat(explain.get("client").get("address").asText())
+            .as("HAProxy's X-Forwarded-For, believed from ::1")
+            .isEqualTo("::1");
+        assertThat(explain.get("chosen").asText()).isEqualTo("v6");
+        for (JsonNode c : explain.get("candidates")) {
+          if (c.get("mirror").asText().equals("v4")) {
+            assertThat(c.get("reason").asText())
+                .startsWith("the client came over IPv6, and the mirror has no working IPv6");
+          }
+        }
+
+        Apt apt = new Apt(dir.resolve("apt"));
+        apt.sources("deb [signed-by=" + upstream.keyring + "] " + base + " bookworm main");
+        apt.run("update");
+        apt.run("download", upstream.firstField("main/binary-armhf/Packages", "Package"));
+        assertThat(v6.log()).as("apt went to the IPv6 mirror").contains("Debian APT-HTTP");
+        assertThat(v4.log())
+            .as("the IPv4-only mirror was probed, never given to apt")
+            .contains("mirrordirector-prober")
+            .doesNotContain("Debian APT-HTTP");
+      }
+    }
+  }
+
+  private static boolean ok(Node n, String mirror) {
+    var m = n.view().mirrors().get(mirror);
+    return m != null
+        && m.state() != null
+        && !m.state().families().isEmpty()
+        && m.state().suite("http", "bookworm").map(s -> s.health() == Health.OK).orElse(false);
+  }
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+  private static int status(String url) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  private static String body(String url) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private Path config(String upstream, Path keyring) throws IOException {
+    Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    int port = freePort();
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(
+        f,
+        "node:\n  id: six\n  data: "
+            + dir.resolve("node")
+            + "\n  address: \"[::1]:"
+            + port
+            + "\"\nzookeeper:\n  embedded-host: \"::1\"\n  embedded-port: "
+            + freePort()
+            + "\narchive:\n  upstream: \""
+            + upstream
+            + "\"\n  suites: [bookworm]\n  keyring: "
+            + keyring
+            + "\n  sync-interval: 1s\n  min-free: 0\n  rsync-host: \"::1\"\n  rsync-port: "
+            + freePort()
+            + "\ndirector:\n  host: \"::1\"\n  port: "
+            + port
+            + "\n  trusted-proxies: [\"::1/128\"]\n  admin-token-file: "
+            + dir.resolve("token")
+            + "\n  drain-time: 0s\nprobe:\n  interval: 1s\n  timeout: 3s\n  confirmations: 1\n");
+    return f;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, Inet6Address.getByName("::1"))) {
+      return s.getLocalPort();
+    }
+  }
+}
