@@ -360,6 +360,48 @@ public record NodeConfig(
       return n << shift;
     }
 
+    /**
+     * A host to listen on: a name, an IPv4 address, or an IPv6 address with or without brackets
+     * (returned without them); a malformed IPv6 literal is named.
+     */
+    String bindHost(String key) {
+      String h = string(key);
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      if (h.contains(":") && ipv6(h) == null) {
+        throw fail(key, "'" + string(key) + "' is not an IPv6 address");
+      }
+      return h;
+    }
+
+    /** Checks HOST:PORT: an IPv6 address must be in brackets ([2001:db8::1]:8080), and be one. */
+    void hostPort(String key, String value) {
+      int colon = value.lastIndexOf(':');
+      String host = colon < 0 ? value : value.substring(0, colon);
+      if (host.startsWith("[")) {
+        if (!host.endsWith("]") || ipv6(host.substring(1, host.length() - 1)) == null) {
+          throw fail(key, "'" + host + "' is not an IPv6 address in brackets");
+        }
+      } else if (host.contains(":")) {
+        throw fail(
+            key,
+            "an IPv6 address must be in brackets, as in [2001:db8::1]:8080, not '" + value + "'");
+      }
+    }
+
+    /** The bytes of an IPv6 literal (hex digits, colons, an IPv4 tail), or null; never DNS. */
+    private static byte[] ipv6(String h) {
+      if (!h.matches("[0-9A-Fa-f:.]+") || !h.contains(":")) {
+        return null;
+      }
+      try {
+        return java.net.InetAddress.getByName(h).getAddress();
+      } catch (java.net.UnknownHostException e) {
+        return null;
+      }
+    }
+
     /** archive.components, .architectures, .languages and .extras, each error naming its key. */
     Selection selection() {
       List<String> components = list("archive.components");
@@ -427,12 +469,14 @@ public record NodeConfig(
         throw fail("node.data", "must name a directory");
       }
       int port = integer("director.port", 1, 65535);
-      String host = string("director.host");
+      String host = bindHost("director.host");
       String address = string("node.address");
       if (address.isEmpty()) {
         address = (host.equals("0.0.0.0") || host.equals("::") ? localHost() : host) + ":" + port;
       } else if (!address.matches("[A-Za-z0-9.:\\[\\]-]+:\\d{1,5}")) {
         throw fail("node.address", "must be host:port, not '" + address + "'");
+      } else {
+        hostPort("node.address", address);
       }
       NodeSection node = new NodeSection(id, data, address);
 
@@ -440,17 +484,28 @@ public record NodeConfig(
       if (!connect.isEmpty() && !connect.matches("[A-Za-z0-9.\\[\\]:,_-]+(/[A-Za-z0-9/_.-]*)?")) {
         throw fail("zookeeper.connect", "must be host:port[,host:port...], not '" + connect + "'");
       }
+      if (!connect.isEmpty()) {
+        for (String hp : connect.replaceFirst("/.*$", "").split(",")) {
+          hostPort("zookeeper.connect", hp);
+        }
+      }
       Duration session = duration("zookeeper.session-timeout", Duration.ofSeconds(1));
       ZooKeeperSection zk =
           new ZooKeeperSection(
               connect,
-              string("zookeeper.embedded-host"),
+              bindHost("zookeeper.embedded-host"),
               integer("zookeeper.embedded-port", 1, 65535),
               check("zookeeper.root", () -> new RegistryPaths(string("zookeeper.root")).root()),
               session,
               duration("zookeeper.connection-timeout", Duration.ofMillis(100)));
 
       String upstream = string("archive.upstream");
+      if (upstream.startsWith("rsync://")) {
+        String authority = upstream.substring(8).replaceFirst("/.*$", "");
+        hostPort(
+            "archive.upstream",
+            authority.contains(":") || authority.contains("[") ? authority : authority + ":873");
+      }
       check("archive.upstream", () -> SyncConfig.checkUpstream(upstream));
       List<String> suites = list("archive.suites");
       if (suites.isEmpty()) {
@@ -487,7 +542,7 @@ public record NodeConfig(
               duration("archive.rsync-timeout", Duration.ofSeconds(1)),
               bytes("archive.min-free"),
               list("archive.rsync-args"),
-              string("archive.rsync-host"),
+              bindHost("archive.rsync-host"),
               rsyncPort,
               rsyncAddress);
 

@@ -155,6 +155,35 @@ class NodeConfigTest {
   }
 
   @Test
+  void ipv6AddressesAreTakenInBracketsAndMistakesNamed() throws Exception {
+    String six =
+        MINIMAL.replace("node-a\n", "node-a\n  address: \"[::1]:8080\"\n")
+            + "director:\n  host: \"::1\"\n  trusted-proxies: [\"::1/128\", 2001:db8::/32]\n"
+            + "zookeeper:\n  connect: \"[2001:db8::1]:2181,[2001:db8::2]:2181/md\"\n";
+    NodeConfig c = parse(six);
+    assertThat(c.node().address()).isEqualTo("[::1]:8080");
+    assertThat(c.director().host()).isEqualTo("::1");
+    assertThat(c.archive().rsyncAddress()).isEqualTo("[::1]");
+    expect(
+        MINIMAL.replace("node-a\n", "node-a\n  address: \"::1:8080\"\n"),
+        "node.address: an IPv6 address must be in brackets, as in [2001:db8::1]:8080, not"
+            + " '::1:8080'");
+    expect(
+        MINIMAL.replace("node-a\n", "node-a\n  address: \"[::g]:8080\"\n"),
+        "node.address: '[::g]' is not an IPv6 address in brackets");
+    expect(MINIMAL + "director:\n  host: \"fe80::zz\"\n", "director.host: 'fe80::zz' is not");
+    expect(
+        MINIMAL + "zookeeper:\n  connect: \"2001:db8::1:2181\"\n",
+        "zookeeper.connect: an IPv6 address must be in brackets");
+    expect(
+        MINIMAL.replace("rsync://upstream.example.org/raspbian/", "rsync://2001:db8::5/raspbian/"),
+        "archive.upstream: an IPv6 address must be in brackets");
+    expect(
+        MINIMAL + "director:\n  trusted-proxies: [\"2001:db8::/129\"]\n",
+        "trusted proxy '2001:db8::/129' has an invalid prefix length");
+  }
+
+  @Test
   void aPartialMirrorsSelectionIsRead() throws Exception {
     String k = "  keyring: keyring.asc\n";
     NodeConfig c =
