@@ -22,6 +22,11 @@ class GeoIpTest {
    * test networks are documentation ranges, which the writer drops unless told not to.
    */
   Path mmdb(String name, String type, String inserts) throws Exception {
+    return mmdb(name, type, inserts, 6);
+  }
+
+  /** As above, with the tree's IP version: ip-location-db publishes -ipv4 and -ipv6 files. */
+  Path mmdb(String name, String type, String inserts, int ipVersion) throws Exception {
     Path script = dir.resolve(name + ".pl");
     Path out = dir.resolve(name + ".mmdb");
     Files.writeString(
@@ -32,7 +37,9 @@ class GeoIpTest {
             + " latitude => 'double', longitude => 'double', country_code => 'utf8_string',"
             + " autonomous_system_number => 'uint32', autonomous_system_organization =>"
             + " 'utf8_string');\n"
-            + "my $tree = MaxMind::DB::Writer::Tree->new(ip_version => 6, record_size => 24,"
+            + "my $tree = MaxMind::DB::Writer::Tree->new(ip_version => "
+            + ipVersion
+            + ", record_size => 24,"
             + " remove_reserved_networks => 0,"
             + " database_type => '"
             + type
@@ -98,6 +105,30 @@ class GeoIpTest {
       ClientLocation fr = g.apply("198.51.100.7");
       assertThat(fr.country()).isEqualTo("FR");
       assertThat(fr.latitude()).isEqualTo(48.85);
+    }
+  }
+
+  @Test
+  void separateIpv4AndIpv6FilesLocateClientsOfBothFamilies() throws Exception {
+    // ip-location-db ships each database as an -ipv4.mmdb (an IPv4 tree) and an -ipv6.mmdb.
+    Path v4 =
+        mmdb(
+            "country-ipv4",
+            "ip-location-db country",
+            "$tree->insert_network('198.51.100.0/24', { country_code => 'FR' });\n",
+            4);
+    Path v6 =
+        mmdb(
+            "country-ipv6",
+            "ip-location-db country",
+            "$tree->insert_network('2001:db8:1::/48', { country_code => 'JP' });\n",
+            6);
+    try (GeoIp g = GeoIp.open(List.of(v4, v6))) {
+      assertThat(g.apply("198.51.100.7").country()).isEqualTo("FR");
+      assertThat(g.apply("2001:db8:1::7").country())
+          .as("an IPv6 client, not an error from the IPv4-only tree")
+          .isEqualTo("JP");
+      assertThat(g.apply("2001:db8:2::7").country()).isNull();
     }
   }
 
