@@ -33,6 +33,13 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
  * lagging, broken), and HAProxy in front checking {@code /leader} when it is installed.
  */
 public final class Demo implements AutoCloseable {
+  /** The demo's archive: Raspbian's components, with source packages, translations, Contents. */
+  static GeneratorOptions archive(java.nio.file.Path out, int packages, long seed) {
+    return GeneratorOptions.small(out, packages, seed)
+        .withComponents(List.of("main", "contrib", "non-free", "rpi", "firmware"))
+        .withSources(true);
+  }
+
   /** What a drill or a test needs to find the parts. */
   public record Layout(
       Path dir,
@@ -92,12 +99,11 @@ public final class Demo implements AutoCloseable {
       deleteTree(dir.resolve("mirrors"));
       ArchiveGenerator.Result r =
           ArchiveGenerator.generate(
-              GeneratorOptions.small(upstream, 60, 1)
-                  .withDate(Instant.now().minus(Duration.ofHours(6))));
+              archive(upstream, 60, 1).withDate(Instant.now().minus(Duration.ofHours(6))));
       Files.write(keyring, r.key().publicKeyArmored());
       copyTree(upstream, dir.resolve("mirrors/lagging"));
       ArchiveGenerator.generate(
-          GeneratorOptions.small(upstream, 0, 2)
+          archive(upstream, 0, 2)
               .withUpdateFrom(upstream, 20)
               .withDate(Instant.now().minus(Duration.ofMinutes(5))));
       copyTree(upstream, dir.resolve("mirrors/current"));
@@ -265,7 +271,7 @@ public final class Demo implements AutoCloseable {
         + zk
         + "\n  session-timeout: 4s\narchive:\n  upstream: "
         + upstream
-        + "\n  suites: [bookworm]\n  components: [main, rpi]\n  keyring: "
+        + "\n  suites: [bookworm]\n  components: [main, contrib, non-free, rpi, firmware]\n  keyring: "
         + keyring
         + "\n  sync-interval: 30s\n  min-free: 0\n"
         + (motionSettings == null || motionSettings.node().rsyncArgs().isEmpty()

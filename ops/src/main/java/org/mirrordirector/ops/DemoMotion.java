@@ -19,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
-import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * The demo's upstream publishing new versions, and two public mirrors that follow it the way real
@@ -178,7 +177,7 @@ final class DemoMotion implements AutoCloseable {
     Path next = dir.resolve("versions/v" + n);
     run(List.of("cp", "-al", prev.toString(), next.toString()));
     ArchiveGenerator.generate(
-        GeneratorOptions.small(next, 0, 1000L + n)
+        Demo.archive(next, 0, 1000L + n)
             .withUpdateFrom(next, settings.changePercent())
             .withDate(Instant.now()));
     swap(live, next);
