@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,7 +21,6 @@ import java.util.stream.Stream;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
 import org.mirrordirector.sync.archive.Problem;
-import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.archive.VerificationReport;
@@ -200,7 +197,7 @@ public final class SyncAgent {
       for (Path p : store.removePartials()) {
         LOG.warn("[{}] removed {} left by an interrupted sync", config.host(), p);
       }
-      Optional<String> busy = waitForUpstream(upstream);
+      Optional<String> busy = UpstreamBusy.await(rsync, config, upstream);
       if (busy.isPresent()) {
         return stopped(SyncReport.Outcome.FAILED, busy.get());
       }
@@ -413,7 +410,7 @@ public final class SyncAgent {
         return report(SyncReport.Outcome.UNCHANGED, List.of());
       }
       long t1 = System.nanoTime();
-      writeTrace(partial, r1.elapsed(), r2.elapsed());
+      TraceFile.write(config, upstream, partial, r1.elapsed(), r2.elapsed());
       Path done = store.publish(partial);
       published = true;
       snapshot = done;
@@ -594,74 +591,5 @@ public final class SyncAgent {
           problems,
           reports);
     }
-
-    /** The ftpsync trace file, written (tmp + rename) only after both stages succeeded. */
-    private void writeTrace(Path tree, Duration s1, Duration s2) throws IOException {
-      Instant now = config.clock().instant();
-      String trace =
-          "Date: "
-              + Rfc2822Dates.format(now)
-              + "\n"
-              + "Date-Started: "
-              + Rfc2822Dates.format(now.minus(s1).minus(s2))
-              + "\n"
-              + "Archive serial: "
-              + tree.getFileName().toString().replace(".partial-", "")
-              + "\n"
-              + "Creator: mirrordirector sync-agent\n"
-              + "Running on host: "
-              + config.host()
-              + "\n"
-              + "Upstream-mirror: "
-              + upstream
-              + "\n"
-              + "Total time spent in stage1 rsync: "
-              + s1.toSeconds()
-              + "\n"
-              + "Total time spent in stage2 rsync: "
-              + s2.toSeconds()
-              + "\n";
-      Path dir = tree.resolve("project/trace");
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve("." + config.host() + ".new");
-      Files.writeString(tmp, trace, StandardCharsets.UTF_8);
-      Files.move(
-          tmp,
-          dir.resolve(config.host()),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  /**
-   * Waits while the upstream shows its own Archive-Update-in-Progress lock (a half-updated upstream
-   * must not be copied); returns why it gave up, or empty when the upstream is quiet.
-   */
-  private Optional<String> waitForUpstream(String upstream) throws InterruptedException {
-    String why = null;
-    for (int look = 1; look <= config.upstreamBusyTries(); look++) {
-      try {
-        List<String> locks =
-            rsync.listTop(upstream).stream()
-                .filter(n -> n.startsWith("Archive-Update-in-Progress-"))
-                .toList();
-        if (locks.isEmpty()) {
-          return Optional.empty();
-        }
-        why =
-            "the upstream is being updated ("
-                + String.join(", ", locks)
-                + " present after "
-                + look
-                + " look(s))";
-      } catch (IOException e) {
-        return Optional.of("cannot list the upstream: " + e.getMessage());
-      }
-      if (look < config.upstreamBusyTries()) {
-        LOG.info("[{}] {}; looking again in {}", config.host(), why, config.upstreamBusyWait());
-        Thread.sleep(config.upstreamBusyWait().toMillis());
-      }
-    }
-    return Optional.of(why);
   }
 }
