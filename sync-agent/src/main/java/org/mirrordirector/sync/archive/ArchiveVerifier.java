@@ -249,62 +249,7 @@ public final class ArchiveVerifier {
 
     /** Header problems are reported, but the indexes are still checked: both are worth knowing. */
     private void checkHeader() {
-      String file = dists + "InRelease";
-      if (!release.answersTo(opt.suite())) {
-        problem(
-            new Problem(
-                Kind.RELEASE,
-                file,
-                "Release is not for the suite asked for",
-                opt.suite(),
-                "Suite " + release.suite() + ", Codename " + release.codename()));
-      }
-      Instant now = opt.clock().instant();
-      if (release.date().isAfter(now.plus(opt.maxClockSkew()))) {
-        problem(
-            new Problem(
-                Kind.RELEASE,
-                file,
-                "Date is in the future",
-                "at most " + Rfc2822Dates.format(now),
-                Rfc2822Dates.format(release.date())));
-      }
-      opt.notOlderThan()
-          .filter(prev -> release.date().isBefore(prev))
-          .ifPresent(
-              prev ->
-                  problem(
-                      new Problem(
-                          Kind.RELEASE,
-                          file,
-                          "Date is older than the previous Release (a rollback?)",
-                          "at least " + Rfc2822Dates.format(prev),
-                          Rfc2822Dates.format(release.date()))));
-      release
-          .validUntil()
-          .filter(vu -> vu.isBefore(now))
-          .ifPresent(
-              vu ->
-                  problem(
-                      new Problem(
-                          Kind.RELEASE,
-                          file,
-                          "Valid-Until has passed: the Release is expired",
-                          "after " + Rfc2822Dates.format(now),
-                          Rfc2822Dates.format(vu))));
-      for (String what : opt.selection().unknownTo(release)) {
-        String[] kv = what.split(" ", 2);
-        boolean comp = kv[0].equals("component");
-        problem(
-            new Problem(
-                Kind.RELEASE,
-                file,
-                what + " is not in the Release",
-                kv[1],
-                comp
-                    ? "Components: " + String.join(" ", release.components())
-                    : "Architectures: " + String.join(" ", release.architectures())));
-      }
+      ReleaseHeaderCheck.problems(release, opt, dists + "InRelease").forEach(this::problem);
     }
 
     // --- indexes ----------------------------------------------------------------------------
@@ -478,37 +423,9 @@ public final class ArchiveVerifier {
     }
 
     private void checkByHash(IndexEntry e, ArchiveSource.Stat verified) throws IOException {
-      String dir =
-          e.path().contains("/") ? e.path().substring(0, e.path().lastIndexOf('/') + 1) : "";
-      String path = dists + dir + "by-hash/SHA256/" + e.sha256();
-      Optional<ArchiveSource.Stat> st = src.stat(path);
-      if (st.isEmpty()) {
-        problem(
-            Problem.of(Kind.BY_HASH, path, "missing, but the Release says Acquire-By-Hash: yes"));
-        return;
-      }
-      if (st.get().size() >= 0 && st.get().size() != e.size()) {
-        problem(
-            new Problem(
-                Kind.BY_HASH,
-                path,
-                "size differs from " + e.path(),
-                Long.toString(e.size()),
-                Long.toString(st.get().size())));
-        return;
-      }
-      if (!src.isLocal()
-          || (verified.fileKey() != null && verified.fileKey().equals(st.get().fileKey()))) {
-        return; // the same file, already hashed; or a remote mirror, where size is the check
-      }
-      try (InputStream in = src.open(path)) {
-        Sha256.CountingStream c = new Sha256.CountingStream(in);
-        c.drain();
-        if (!c.hex().equals(e.sha256())) {
-          problem(
-              new Problem(
-                  Kind.BY_HASH, path, "content does not match its name", e.sha256(), c.hex()));
-        }
+      Problem p = PoolFileCheck.byHash(src, dists, e, verified);
+      if (p != null) {
+        problem(p);
       }
     }
 
@@ -562,65 +479,19 @@ public final class ArchiveVerifier {
 
     private void checkPoolFile(String path, PoolRef ref, byte[] buf) {
       poolBytes.addAndGet(ref.size());
-      try {
-        Optional<ArchiveSource.Stat> st = src.stat(path);
-        if (st.isEmpty()) {
-          problem(
-              new Problem(
-                  Kind.POOL,
-                  path,
-                  "missing (listed in " + ref.index() + ")",
-                  ref.size() + " bytes",
-                  "nothing"));
-          return;
-        }
-        if (!st.get().regular()) {
-          problem(Problem.of(Kind.POOL, path, "is not a regular file"));
-          return;
-        }
-        if (st.get().size() >= 0 && st.get().size() != ref.size()) {
-          problem(
-              new Problem(
-                  Kind.POOL,
-                  path,
-                  "size differs from " + ref.index(),
-                  Long.toString(ref.size()),
-                  Long.toString(st.get().size())));
-          return;
-        }
-        if (!mustHash(path, ref, st.get())) {
-          return;
-        }
-        java.security.MessageDigest d = Sha256.newDigest();
-        long n = 0;
-        try (InputStream in = src.open(path)) {
-          int r;
-          while ((r = in.read(buf)) > 0) {
-            d.update(buf, 0, r);
-            n += r;
-          }
-        }
-        poolHashed.addAndGet(n);
-        String hex = Sha256.hex(d);
-        if (n != ref.size()) {
-          problem(
-              new Problem(
-                  Kind.POOL,
-                  path,
-                  "size differs from " + ref.index(),
-                  Long.toString(ref.size()),
-                  Long.toString(n)));
-        } else if (!hex.equals(ref.sha256())) {
-          problem(
-              new Problem(
-                  Kind.POOL, path, "SHA256 differs from " + ref.index(), ref.sha256(), hex));
-        } else if (opt.memory().isPresent()) {
-          opt.memory().get().remember(path, st.get(), hex);
-        }
-      } catch (NoSuchFileException e) {
-        problem(Problem.of(Kind.POOL, path, "vanished while being read"));
-      } catch (IOException e) {
-        problem(Problem.of(Kind.FETCH, path, String.valueOf(e.getMessage())));
+      PoolFileCheck.Result r =
+          PoolFileCheck.check(
+              src,
+              path,
+              ref.size(),
+              ref.sha256(),
+              ref.index(),
+              buf,
+              st -> mustHash(path, ref, st),
+              opt.memory());
+      poolHashed.addAndGet(r.hashed());
+      if (r.problem() != null) {
+        problem(r.problem());
       }
     }
 
