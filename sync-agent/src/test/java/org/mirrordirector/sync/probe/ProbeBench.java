@@ -104,7 +104,15 @@ public final class ProbeBench {
         for (Map<String, Map<String, Observation>> m : all.values()) {
           counts.merge(m.get("http").get("bookworm").health(), 1, Integer::sum);
         }
-        System.out.printf("round %d: %.2f s  %s%n", r, s, counts);
+        // What a full round of ProbeService adds: each mirror checked over IPv4 and IPv6.
+        long t1 = System.nanoTime();
+        Map<String, Map<String, org.mirrordirector.failover.Payloads.FamilyState>> fam =
+            p.families(configs);
+        double fs = (System.nanoTime() - t1) / 1e9;
+        long v4 = fam.values().stream().filter(f -> f.get("ipv4").works()).count();
+        System.out.printf(
+            "round %d: %.2f s  %s; address families: %.2f s more (%d work over IPv4)%n",
+            r, s, counts, fs, v4);
       }
     } finally {
       a.stop();

@@ -72,6 +72,7 @@ class ProbeServiceTest {
           assertThat(health(r1, "flaky")).isEqualTo(Health.OK);
           awaitTrue(() -> stateIn(reader.view(), "flaky") == Health.OK);
           // Per address family, through the registry: a mirror on 127.0.0.1 is IPv4-only.
+          awaitTrue(() -> stateIn(reader.view(), "good") == Health.OK);
           var families = reader.view().mirrors().get("good").state().families();
           assertThat(families.get("ipv4").works()).isTrue();
           assertThat(families.get("ipv6"))
