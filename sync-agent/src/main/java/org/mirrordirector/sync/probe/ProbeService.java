@@ -209,7 +209,17 @@ public final class ProbeService implements AutoCloseable {
     tracker.retain(mirrors.stream().map(MirrorConfig::id).collect(Collectors.toSet()));
     Map<String, Map<String, Map<String, Observation>>> found = prober.probeAll(mirrors, k);
     families.keySet().retainAll(mirrors.stream().map(MirrorConfig::id).toList());
-    for (Map.Entry<String, Map<String, FamilyState>> e : prober.families(mirrors).entrySet()) {
+    // Only mirrors that answered: one that does not is DOWN for every client anyway, and checking
+    // it would wait out its timeout once more.
+    List<MirrorConfig> answering =
+        mirrors.stream()
+            .filter(
+                m ->
+                    found.getOrDefault(m.id(), Map.of()).values().stream()
+                        .flatMap(bySuite -> bySuite.values().stream())
+                        .anyMatch(Observation::answered))
+            .toList();
+    for (Map.Entry<String, Map<String, FamilyState>> e : prober.families(answering).entrySet()) {
       families.put(e.getKey(), confirmed(e.getKey(), e.getValue()));
     }
     return remember(write(started, t0, mirrors, found, false));

@@ -80,20 +80,33 @@ class ProbeServiceTest {
                   new org.mirrordirector.failover.Payloads.FamilyState(
                       false, "no IPv6 address (the URL names an address of the other family)"));
           assertThat(reader.view().mirrors().get("good").state().serves(true)).isFalse();
+          // A family that stops working is taken away after as many failed checks as a health.
+          good.headOfInReleaseFails.set(true);
 
           flaky.close();
           ProbeService.Round r2 = active.round();
           assertThat(health(r2, "flaky")).as("one failed probe is not enough").isEqualTo(Health.OK);
+          assertThat(r2.states().get("good").families().get("ipv4").works()).isTrue();
           assertThat(r2.states().get("flaky").suite("http", "bookworm").orElseThrow().reason())
               .startsWith("still OK")
               .contains("1 of 2 probes say DOWN: connection refused");
-          assertThat(r2.states().get("flaky").families().get("ipv4").works())
-              .as("a family is taken away after as many failed checks as a health")
-              .isTrue();
+
           ProbeService.Round r3 = active.round();
           assertThat(health(r3, "flaky")).isEqualTo(Health.DOWN);
-          assertThat(r3.states().get("flaky").families().get("ipv4").detail())
-              .startsWith("connection refused at 127.0.0.1:");
+          assertThat(r3.states().get("good").families().get("ipv4"))
+              .isEqualTo(
+                  new org.mirrordirector.failover.Payloads.FamilyState(
+                      false,
+                      "HTTP 404 for /dists/bookworm/InRelease at 127.0.0.1:"
+                          + good.base().getPort()));
+          assertThat(health(r3, "good")).as("its GETs still work").isEqualTo(Health.OK);
+          good.headOfInReleaseFails.set(false);
+          assertThat(active.round().states().get("good").families().get("ipv4").works())
+              .as("given back at once")
+              .isTrue();
+          assertThat(r3.states().get("flaky").families().get("ipv4").works())
+              .as("a mirror that does not answer is DOWN; its families are not checked again")
+              .isTrue();
           assertThat(health(r3, "good")).isEqualTo(Health.OK);
           awaitTrue(() -> stateIn(reader.view(), "flaky") == Health.DOWN);
           assertThat(

@@ -25,6 +25,12 @@ final class TestMirror implements AutoCloseable {
   private final URI base;
   final AtomicInteger conditionalRequests = new AtomicInteger();
 
+  /**
+   * When set, a HEAD of an InRelease answers 404 (what a wrong virtual host does), GET still works.
+   */
+  final java.util.concurrent.atomic.AtomicBoolean headOfInReleaseFails =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private TestMirror(Path tree, Path keyStore, long delayMs, int failWith) throws Exception {
     this(tree, keyStore, delayMs, failWith, "127.0.0.1");
   }
@@ -75,6 +81,12 @@ final class TestMirror implements AutoCloseable {
             }
             if (failWith > 0) {
               Response.writeError(request, response, callback, failWith);
+              return true;
+            }
+            if (headOfInReleaseFails.get()
+                && request.getMethod().equals("HEAD")
+                && request.getHttpURI().getPath().endsWith("/InRelease")) {
+              Response.writeError(request, response, callback, 404);
               return true;
             }
             return super.handle(request, response, callback);
