@@ -263,68 +263,81 @@ public record Selection(
     if (full()) {
       return f;
     }
+    // Anchored: only dists/ holds indexes, only pool/ holds packages (a package may be named
+    // "source", and dep11's icons are .tar.gz files).
+    String d = distsRoot ? "/" : "/dists/"; // the dists/ directory
+    String suiteDirs = d + "*/"; // dists/SUITE/
+    boolean pool = !distsRoot;
     if (!components.isEmpty()) {
       for (String c : components) {
-        f.add("+ " + (distsRoot ? "/*/" : "/dists/*/") + c + "/");
-        if (!distsRoot) {
+        f.add("+ " + suiteDirs + c + "/");
+        if (pool) {
           f.add("+ /pool/" + c + "/");
         }
       }
-      f.add("- " + (distsRoot ? "/*/*/" : "/dists/*/*/"));
-      if (!distsRoot) {
+      f.add("- " + suiteDirs + "*/");
+      if (pool) {
         f.add("- /pool/*/");
       }
     }
     if (!extras.contains(Extra.DEP11)) {
-      f.add("- dep11/");
+      f.add("- " + d + "**/dep11/");
     }
     if (!extras.contains(Extra.INSTALLER)) {
-      f.add("- installer-*/");
-      f.add("- debian-installer/");
-      f.add("- Contents-udeb-*");
-      f.add("- *.udeb");
+      f.add("- " + d + "**/installer-*/");
+      f.add("- " + d + "**/debian-installer/");
+      f.add("- " + d + "**/Contents-udeb-*");
+      if (pool) {
+        f.add("- /pool/**.udeb");
+      }
     }
     if (!extras.contains(Extra.CONTENTS)) {
-      f.add("- Contents-*");
+      f.add("- " + d + "**/Contents-*");
     }
     languages.ifPresent(
         langs -> {
           for (String l : langs) {
-            f.add("+ Translation-" + l);
-            f.add("+ Translation-" + l + ".*");
+            f.add("+ " + d + "**/i18n/Translation-" + l);
+            f.add("+ " + d + "**/i18n/Translation-" + l + ".*");
           }
-          f.add("- Translation-*");
+          f.add("- " + d + "**/i18n/Translation-*");
         });
     if (!carriesSource()) {
-      f.add("- source/");
-      f.add("- Contents-source*");
-      f.add("- *.dsc");
-      f.add("- *.tar.*");
-      f.add("- *.diff.gz");
+      f.add("- " + suiteDirs + "*/source/");
+      f.add("- " + d + "**/Contents-source*");
+      if (pool) {
+        f.add("- /pool/**.dsc");
+        f.add("- /pool/**.tar.*");
+        f.add("- /pool/**.diff.gz");
+      }
     } else if (!architectures.isEmpty()) {
-      f.add("+ Contents-source*");
+      f.add("+ " + d + "**/Contents-source*");
     }
     if (!architectures.isEmpty()) {
       List<String> carried = new ArrayList<>(architectures(emptyRelease()));
       carried.remove("source");
       carried.add("all");
       for (String a : carried) {
-        f.add("+ binary-" + a + "/");
-        f.add("+ installer-" + a + "/");
-        f.add("+ Contents-" + a);
-        f.add("+ Contents-" + a + ".*");
-        f.add("+ Contents-udeb-" + a);
-        f.add("+ Contents-udeb-" + a + ".*");
-        f.add("+ Components-" + a + ".yml*");
-        f.add("+ *_" + a + ".deb");
-        f.add("+ *_" + a + ".udeb");
+        f.add("+ " + d + "**/binary-" + a + "/");
+        f.add("+ " + d + "**/installer-" + a + "/");
+        f.add("+ " + d + "**/Contents-" + a);
+        f.add("+ " + d + "**/Contents-" + a + ".*");
+        f.add("+ " + d + "**/Contents-udeb-" + a);
+        f.add("+ " + d + "**/Contents-udeb-" + a + ".*");
+        f.add("+ " + d + "**/Components-" + a + ".yml*");
+        if (pool) {
+          f.add("+ /pool/**_" + a + ".deb");
+          f.add("+ /pool/**_" + a + ".udeb");
+        }
       }
-      f.add("- binary-*/");
-      f.add("- installer-*/");
-      f.add("- Contents-*");
-      f.add("- Components-*.yml*");
-      f.add("- *_*.deb");
-      f.add("- *_*.udeb");
+      f.add("- " + d + "**/binary-*/");
+      f.add("- " + d + "**/installer-*/");
+      f.add("- " + d + "**/Contents-*");
+      f.add("- " + d + "**/Components-*.yml*");
+      if (pool) {
+        f.add("- /pool/**_*.deb");
+        f.add("- /pool/**_*.udeb");
+      }
     }
     return f;
   }
