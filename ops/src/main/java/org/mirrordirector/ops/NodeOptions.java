@@ -97,8 +97,8 @@ public final class NodeOptions {
           new Option(
               "archive.extras",
               Type.LIST,
-              "[contents, installer, dep11]",
-              "indexes apt does not need that are copied: contents, installer, dep11, or []"),
+              "[contents, installer, dep11, pdiffs]",
+              "indexes apt does not need that are copied: contents, installer, dep11, pdiffs, or []"),
           new Option(
               "archive.keyring",
               Type.PATH,

@@ -99,11 +99,11 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Option(
       names = "--extras",
-      paramLabel = "contents,installer,dep11|none|all",
+      paramLabel = "contents,installer,dep11,pdiffs|none|all",
       defaultValue = "all",
       description =
           "Indexes apt does not need that are carried: Contents, the installer's, AppStream"
-              + " (dep11). Default: ${DEFAULT-VALUE}.")
+              + " (dep11), pdiffs (INDEX.diff/). Default: ${DEFAULT-VALUE}.")
   String extras;
 
   @Option(

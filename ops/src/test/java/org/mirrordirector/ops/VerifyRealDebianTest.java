@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mirrordirector.ops.MirrorctlTest.Run;
 
 /**
@@ -80,6 +82,58 @@ class VerifyRealDebianTest {
   static final String[] PARTIAL = {
     "--components", "main", "--arch", "amd64", "--languages", "none", "--extras", "none"
   };
+
+  /**
+   * Debian's other suites on this machine, each with its quirks: bookworm-updates lists pdiffs
+   * (Packages.diff/Index), bookworm-security names its components "updates/main" while its paths
+   * say "main/" and lists no "all" architecture (apt reads no binary-all there).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"debian bookworm-updates", "debian-security bookworm-security"})
+  void debiansOtherSuitesVerifyAsPartialMirrorsToo(String archiveAndSuite) throws Exception {
+    String[] as = archiveAndSuite.split(" ");
+    String prefix = "deb.debian.org_" + as[0] + "_dists_" + as[1] + "_";
+    Path in = LISTS.resolve(prefix + "InRelease");
+    Path lz4 = LISTS.resolve(prefix + "main_binary-amd64_Packages.lz4");
+    assumeTrue(Files.isRegularFile(in) && Files.isRegularFile(lz4), "no " + as[1] + " lists");
+    String text = Files.readString(in);
+    java.util.regex.Matcher vu =
+        java.util.regex.Pattern.compile("(?m)^Valid-Until: (.*)$").matcher(text);
+    assumeTrue(
+        !vu.find()
+            || org.mirrordirector.sync.archive.Rfc2822Dates.parse(vu.group(1).trim())
+                .isAfter(java.time.Instant.now()),
+        "the " + as[1] + " lists have expired: run apt-get update");
+    Path root = dir.resolve(as[1]);
+    Path d = root.resolve("dists/" + as[1]);
+    Files.createDirectories(d.resolve("main/binary-amd64"));
+    Files.copy(in, d.resolve("InRelease"));
+    Process p =
+        new ProcessBuilder("lz4", "-dcq", lz4.toString())
+            .redirectOutput(d.resolve("main/binary-amd64/Packages").toFile())
+            .start();
+    assertThat(p.waitFor()).isZero();
+    byHash(d.resolve("main/binary-amd64/Packages"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "verify",
+                root.toString(),
+                "--suite",
+                as[1],
+                "--keyring",
+                KEYRING.toString(),
+                "--pool",
+                "none"));
+    args.addAll(List.of(PARTIAL));
+    Run r = mirrorctl(args.toArray(String[]::new));
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    args.set(args.indexOf("--extras") + 1, "pdiffs");
+    Run withPdiffs = mirrorctl(args.toArray(String[]::new));
+    if (text.contains(".diff/Index")) {
+      assertThat(withPdiffs.out()).contains("main/binary-amd64/Packages.diff/Index");
+    }
+  }
 
   @Test
   void debiansIndexesVerifyAsAPartialMirror() {

@@ -32,7 +32,9 @@ public record Selection(
     /** installer-ARCH/ trees and debian-installer/binary-ARCH/ (udeb) indexes. */
     INSTALLER,
     /** dep11/: AppStream Components-ARCH.yml and icons. */
-    DEP11;
+    DEP11,
+    /** INDEX.diff/: the patches apt applies to update an index it has (pdiffs). */
+    PDIFFS;
 
     /** Parses a comma-separated list ("contents,dep11", "none" or "all"). */
     public static Set<Extra> parse(String text) {
@@ -49,7 +51,9 @@ public record Selection(
           out.add(valueOf(s.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException(
-              "unknown extra '" + s.trim() + "' (known: contents, installer, dep11, all, none)");
+              "unknown extra '"
+                  + s.trim()
+                  + "' (known: contents, installer, dep11, pdiffs, all, none)");
         }
       }
       return out;
@@ -129,7 +133,33 @@ public record Selection(
    * components, and the architectures with "source" when carried (never "all").
    */
   public List<String> components(ReleaseFile release) {
-    return components.isEmpty() ? release.components() : components;
+    if (!components.isEmpty()) {
+      return components;
+    }
+    return release.components().stream().map(c -> componentDir(c, release)).toList();
+  }
+
+  /**
+   * The directory under {@code dists/SUITE/} that holds a component the Release names: the name
+   * itself, or its last segment where the paths lack the rest. Debian-security's Release says
+   * "Components: updates/main ..." and lists "main/binary-amd64/Packages"; apt asks for "main".
+   */
+  static String componentDir(String component, ReleaseFile release) {
+    int slash = component.lastIndexOf('/');
+    if (slash < 0) {
+      return component;
+    }
+    for (String p : release.sha256().keySet()) {
+      if (p.startsWith(component + "/")) {
+        return component;
+      }
+    }
+    return component.substring(slash + 1);
+  }
+
+  /** Whether this selection's component {@code c} names the Release's {@code listed}. */
+  private static boolean sameComponent(String c, String listed, ReleaseFile release) {
+    return c.equals(listed) || c.equals(componentDir(listed, release));
   }
 
   public List<String> architectures(ReleaseFile release) {
@@ -146,7 +176,7 @@ public record Selection(
   public List<String> unknownTo(ReleaseFile release) {
     List<String> out = new ArrayList<>();
     for (String c : components) {
-      if (!release.components().contains(c)) {
+      if (release.components().stream().noneMatch(l -> sameComponent(c, l, release))) {
         out.add("component " + c);
       }
     }
@@ -163,14 +193,21 @@ public record Selection(
    */
   public boolean selects(String path, ReleaseFile release) {
     String rest = path;
-    for (String c : release.components()) {
-      if (path.startsWith(c + "/")) {
-        if (!components.isEmpty() && !components.contains(c)) {
+    for (String listed : release.components()) {
+      String dir = componentDir(listed, release);
+      if (path.startsWith(dir + "/")) {
+        if (!components.isEmpty()
+            && components.stream().noneMatch(c -> sameComponent(c, listed, release))) {
           return false;
         }
-        rest = path.substring(c.length() + 1);
+        rest = path.substring(dir.length() + 1);
         break;
       }
+    }
+    if (rest.contains(".diff/")) {
+      // apt's pdiffs: Packages.diff/Index and its patches, beside the index they update.
+      return extras.contains(Extra.PDIFFS)
+          && selects(path.substring(0, path.indexOf(".diff/")), release);
     }
     String file = rest.substring(rest.lastIndexOf('/') + 1);
     String name = Compression.base(file);
@@ -222,15 +259,19 @@ public record Selection(
   /**
    * Whether a listed index inside the selection may be absent: the per-directory Release files
    * (binary-ARCH/Release, source/Release), which apt never reads, and the binary-all indexes of a
-   * partial mirror when the Release says apt never reads them either (their packages are in every
-   * architecture's Packages). Present, they are checked like any other.
+   * partial mirror when apt does not read them either: the Release lists no "all" architecture, or
+   * says its packages are in every architecture's Packages. Present, they are checked like any
+   * other.
    */
   public boolean optional(String path, ReleaseFile release) {
     String base = Compression.base(path);
     if (base.endsWith("/Release")) {
       return true;
     }
-    return release.archAllInPackages()
+    // apt reads binary-all only when the Release lists "all" and does not say its packages are in
+    // every architecture's Packages (Debian-security lists no "all"; Debian says so).
+    boolean aptReadsAll = release.architectures().contains("all") && !release.archAllInPackages();
+    return !aptReadsAll
         && !architectures.isEmpty()
         && !architectures.contains("all")
         && (base.contains("/binary-all/") || base.startsWith("binary-all/"));
@@ -290,6 +331,9 @@ public record Selection(
       if (pool) {
         f.add("- /pool/**.udeb");
       }
+    }
+    if (!extras.contains(Extra.PDIFFS)) {
+      f.add("- " + d + "**/*.diff/");
     }
     if (!extras.contains(Extra.CONTENTS)) {
       f.add("- " + d + "**/Contents-*");

@@ -117,6 +117,50 @@ class SelectionTest {
   }
 
   @Test
+  void debianSecuritysComponentsAndArchitecturesAreUnderstoodAsAptDoes() {
+    Map<String, IndexEntry> m = new LinkedHashMap<>();
+    for (String p :
+        List.of(
+            "main/binary-amd64/Packages.xz",
+            "main/binary-all/Packages.xz",
+            "main/binary-amd64/Packages.diff/Index",
+            "non-free/binary-amd64/Packages.xz")) {
+      m.put(p, new IndexEntry(p, 1, "0".repeat(64)));
+    }
+    ReleaseFile security =
+        new ReleaseFile(
+            "Debian",
+            "Debian-Security",
+            "oldstable-security",
+            "bookworm-security",
+            "12",
+            Instant.EPOCH,
+            Optional.empty(),
+            List.of("amd64", "arm64"),
+            List.of("updates/main", "updates/non-free"),
+            true,
+            false,
+            m);
+    Selection s =
+        Selection.all()
+            .withComponents(List.of("main"))
+            .withArchitectures(List.of("amd64"))
+            .withExtras(EnumSet.noneOf(Selection.Extra.class));
+    assertThat(s.unknownTo(security)).as("'main' is 'updates/main'").isEmpty();
+    assertThat(s.components(security)).containsExactly("main");
+    assertThat(Selection.all().components(security)).containsExactly("main", "non-free");
+    assertThat(m.keySet().stream().filter(p -> s.selects(p, security)).toList())
+        .containsExactly("main/binary-amd64/Packages.xz", "main/binary-all/Packages.xz");
+    assertThat(s.optional("main/binary-all/Packages.xz", security))
+        .as("no 'all' in its Architectures: apt reads no binary-all")
+        .isTrue();
+    assertThat(
+            s.withExtras(EnumSet.of(Selection.Extra.PDIFFS))
+                .selects("main/binary-amd64/Packages.diff/Index", security))
+        .isTrue();
+  }
+
+  @Test
   void badNamesAreNamed() {
     assertThatThrownBy(() -> Selection.all().withArchitectures(List.of("AMD64")))
         .hasMessage("'AMD64' is not an architecture name");
