@@ -110,6 +110,29 @@ class Ipv6OnlyTest {
             .as("the IPv4-only mirror was probed, never given to apt")
             .contains("mirrordirector-prober")
             .doesNotContain("Debian APT-HTTP");
+
+        // A hot spare on ::1 too: it joins through the first node's ZooKeeper at [::1] and
+        // copies the active node's tree from its rsync module at rsync://[::1]:PORT/archive/.
+        try (Node spare =
+            Node.start(
+                NodeConfig.load(
+                    config(
+                        "spare",
+                        node.config().zookeeper().connectString(),
+                        rsyncd.url(),
+                        upstream.keyring)))) {
+          NodeTest.await(
+              "the spare is ready at the active node's snapshot, copied over IPv6",
+              () ->
+                  spare.view().nodes().containsKey("spare")
+                      && spare.view().nodes().get("spare").ready()
+                      && node.view()
+                          .current()
+                          .snapshot()
+                          .equals(spare.view().nodes().get("spare").snapshot()));
+          assertThat(spare.sync().stats().last().upstream())
+              .isEqualTo(node.rsyncUrl().orElseThrow());
+        }
       }
     }
   }
@@ -138,16 +161,25 @@ class Ipv6OnlyTest {
   }
 
   private Path config(String upstream, Path keyring) throws IOException {
+    return config("six", "", upstream, keyring);
+  }
+
+  /** A node on ::1 only; {@code zk} empty: its own embedded ZooKeeper, on ::1. */
+  private Path config(String id, String zk, String upstream, Path keyring) throws IOException {
     Files.writeString(dir.resolve("token"), TOKEN + "\n");
     int port = freePort();
-    Path f = dir.resolve("node.yaml");
+    Path f = dir.resolve(id + ".yaml");
     Files.writeString(
         f,
-        "node:\n  id: six\n  data: "
-            + dir.resolve("node")
+        "node:\n  id: "
+            + id
+            + "\n  data: "
+            + dir.resolve(id)
             + "\n  address: \"[::1]:"
             + port
-            + "\"\nzookeeper:\n  embedded-host: \"::1\"\n  embedded-port: "
+            + "\"\nzookeeper:\n  connect: \""
+            + zk
+            + "\"\n  embedded-host: \"::1\"\n  embedded-port: "
             + freePort()
             + "\narchive:\n  upstream: \""
             + upstream
