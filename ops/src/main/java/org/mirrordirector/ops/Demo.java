@@ -33,11 +33,18 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
  * lagging, broken), and HAProxy in front checking {@code /leader} when it is installed.
  */
 public final class Demo implements AutoCloseable {
-  /** The demo's archive: Raspbian's components, with source packages, translations, Contents. */
-  static GeneratorOptions archive(java.nio.file.Path out, int packages, long seed) {
-    return GeneratorOptions.small(out, packages, seed)
-        .withComponents(List.of("main", "contrib", "non-free", "rpi", "firmware"))
-        .withSources(true);
+  /**
+   * The demo's archive: Raspbian's components, with source packages, translations and Contents.
+   * With {@code --publish-every}, the small shape (main and rpi, binaries only) the moving-mirror
+   * figures and bounds were measured with: a version stays small enough that the pushed mirror's
+   * throttled copy ends before the next publication.
+   */
+  static GeneratorOptions archive(java.nio.file.Path out, int packages, long seed, boolean full) {
+    GeneratorOptions o = GeneratorOptions.small(out, packages, seed);
+    return full
+        ? o.withComponents(List.of("main", "contrib", "non-free", "rpi", "firmware"))
+            .withSources(true)
+        : o;
   }
 
   /** What a drill or a test needs to find the parts. */
@@ -99,11 +106,12 @@ public final class Demo implements AutoCloseable {
       deleteTree(dir.resolve("mirrors"));
       ArchiveGenerator.Result r =
           ArchiveGenerator.generate(
-              archive(upstream, 60, 1).withDate(Instant.now().minus(Duration.ofHours(6))));
+              archive(upstream, 60, 1, motionSettings == null)
+                  .withDate(Instant.now().minus(Duration.ofHours(6))));
       Files.write(keyring, r.key().publicKeyArmored());
       copyTree(upstream, dir.resolve("mirrors/lagging"));
       ArchiveGenerator.generate(
-          archive(upstream, 0, 2)
+          archive(upstream, 0, 2, motionSettings == null)
               .withUpdateFrom(upstream, 20)
               .withDate(Instant.now().minus(Duration.ofMinutes(5))));
       copyTree(upstream, dir.resolve("mirrors/current"));
@@ -271,7 +279,9 @@ public final class Demo implements AutoCloseable {
         + zk
         + "\n  session-timeout: 4s\narchive:\n  upstream: "
         + upstream
-        + "\n  suites: [bookworm]\n  components: [main, contrib, non-free, rpi, firmware]\n  keyring: "
+        + "\n  suites: [bookworm]\n  components: "
+        + (motionSettings == null ? "[main, contrib, non-free, rpi, firmware]" : "[main, rpi]")
+        + "\n  keyring: "
         + keyring
         + "\n  sync-interval: 30s\n  min-free: 0\n"
         + (motionSettings == null || motionSettings.node().rsyncArgs().isEmpty()

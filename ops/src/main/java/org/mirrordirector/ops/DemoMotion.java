@@ -177,7 +177,7 @@ final class DemoMotion implements AutoCloseable {
     Path next = dir.resolve("versions/v" + n);
     run(List.of("cp", "-al", prev.toString(), next.toString()));
     ArchiveGenerator.generate(
-        Demo.archive(next, 0, 1000L + n)
+        Demo.archive(next, 0, 1000L + n, false)
             .withUpdateFrom(next, settings.changePercent())
             .withDate(Instant.now()));
     swap(live, next);
