@@ -14,16 +14,26 @@ import java.util.regex.Pattern;
  * ROOT/snapshots/ID            SnapshotRecord: a verified, published archive snapshot
  * ROOT/archive/current         CurrentSnapshot: the snapshot clients are sent to
  * ROOT/drills/ID               DrillRecord: one failover drill's result
+ * ROOT/archives/NAME/...       mirrors/, snapshots/ and archive/current of a node's second and
+ *                              further archives (the first keeps the paths above)
  * </pre>
  *
  * Every payload is versioned JSON ({@link RegistryCodec}). Never delete {@code epoch}: its version
  * only grows, and that is what makes it a fencing token.
  */
-public record RegistryPaths(String root) {
+public record RegistryPaths(String root, String archive) {
   public static final String DEFAULT_ROOT = "/mirrordirector";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
+  /** The paths of the first archive (and of everything the archives share). */
+  public RegistryPaths(String root) {
+    this(root, null);
+  }
+
   public RegistryPaths {
+    if (archive != null) {
+      requireId("archive", archive);
+    }
     if (root == null
         || !root.startsWith("/")
         || root.endsWith("/")
@@ -36,6 +46,19 @@ public record RegistryPaths(String root) {
 
   public static RegistryPaths defaults() {
     return new RegistryPaths(DEFAULT_ROOT);
+  }
+
+  /**
+   * The paths of another archive of the same cluster: its own mirrors, snapshots and current
+   * snapshot; the epoch, the leader latch, the nodes and the drills stay shared.
+   */
+  public RegistryPaths forArchive(String name) {
+    return new RegistryPaths(root, name);
+  }
+
+  /** Where this archive's mirrors, snapshots and current snapshot are. */
+  public String archiveRoot() {
+    return archive == null ? root : root + "/archives/" + archive;
   }
 
   /** Checks a node, mirror, snapshot or drill id; the message names the kind and the value. */
@@ -67,7 +90,7 @@ public record RegistryPaths(String root) {
   }
 
   public String mirrors() {
-    return root + "/mirrors";
+    return archiveRoot() + "/mirrors";
   }
 
   public String mirror(String id) {
@@ -79,7 +102,7 @@ public record RegistryPaths(String root) {
   }
 
   public String snapshots() {
-    return root + "/snapshots";
+    return archiveRoot() + "/snapshots";
   }
 
   public String snapshot(String id) {
@@ -87,7 +110,7 @@ public record RegistryPaths(String root) {
   }
 
   public String archive() {
-    return root + "/archive";
+    return archiveRoot() + "/archive";
   }
 
   public String current() {

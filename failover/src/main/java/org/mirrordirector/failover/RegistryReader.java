@@ -182,6 +182,21 @@ public final class RegistryReader implements Closeable {
         continue;
       }
       String[] p = path.substring(root.length() + 1).split("/");
+      String scope = paths.archiveRoot();
+      // This archive's own mirrors, snapshots and current one; another archive's are skipped.
+      String[] own =
+          path.startsWith(scope + "/") ? path.substring(scope.length() + 1).split("/") : null;
+      if (!scope.equals(root)) {
+        boolean shared = p[0].equals("epoch") || p[0].equals("nodes") || p[0].equals("drills");
+        if (!shared && own == null) {
+          continue;
+        }
+        if (!shared) {
+          p = own;
+        }
+      } else if (p[0].equals("archives")) {
+        continue;
+      }
       try {
         if (p.length == 1 && p[0].equals("epoch")) {
           epoch = d.getStat().getVersion();

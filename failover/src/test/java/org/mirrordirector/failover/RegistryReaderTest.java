@@ -63,6 +63,45 @@ class RegistryReaderTest {
   }
 
   @Test
+  void eachArchiveHasItsOwnMirrorsAndSnapshotsAndSharesTheNodes() throws Exception {
+    RegistryPaths debian = P.forArchive("debian");
+    assertThat(debian.mirror("m2")).isEqualTo("/mirrordirector/archives/debian/mirrors/m2");
+    assertThat(debian.current()).isEqualTo("/mirrordirector/archives/debian/archive/current");
+    assertThat(debian.epoch()).isEqualTo(P.epoch());
+    assertThat(debian.node("a")).isEqualTo(P.node("a"));
+    try (Node a = new Node("a", zk.getConnectString(), S).start();
+        RegistryReader first = new RegistryReader(a.client, P, dir.resolve("lkg1.json"), "a");
+        RegistryReader second =
+            new RegistryReader(a.client, debian, dir.resolve("lkg2.json"), "a")) {
+      first.start();
+      second.start();
+      a.awaitRole(Role.ACTIVE, Duration.ofSeconds(10));
+      RegistryWriter toDebian = new RegistryWriter(a.leadership, debian);
+      a.writer.putMirror(mirror("m1"));
+      toDebian.putMirror(mirror("m2"));
+      SnapshotRecord s1 =
+          new SnapshotRecord("snap-r", Map.of("bookworm", new SuiteSnapshot(SHA, 1)), 1);
+      SnapshotRecord s2 =
+          new SnapshotRecord(
+              "snap-d", Map.of("bookworm", new SuiteSnapshot("cd".repeat(32), 2)), 2);
+      a.writer.publish(s1, 1);
+      toDebian.publish(s2, 2);
+      ClusterView v1 = await(first, v -> v.current() != null && !v.mirrors().isEmpty());
+      ClusterView v2 = await(second, v -> v.current() != null && !v.mirrors().isEmpty());
+      assertThat(v1.mirrors()).containsOnlyKeys("m1");
+      assertThat(v2.mirrors()).containsOnlyKeys("m2");
+      assertThat(v1.current().snapshot()).isEqualTo("snap-r");
+      assertThat(v2.current().snapshot()).isEqualTo("snap-d");
+      assertThat(v1.snapshots()).containsOnlyKeys("snap-r");
+      assertThat(v2.snapshots()).containsOnlyKeys("snap-d");
+      assertThat(v2.nodes()).containsKey("a");
+      assertThat(v2.epoch()).isEqualTo(v1.epoch());
+      assertThat(v1.problems()).isEmpty();
+      assertThat(v2.problems()).isEmpty();
+    }
+  }
+
+  @Test
   void theViewFollowsWhatTheLeaderWrites() throws Exception {
     try (Node a = new Node("a", zk.getConnectString(), S).start();
         RegistryReader reader = new RegistryReader(a.client, P, dir.resolve("lkg.json"), "a")) {
