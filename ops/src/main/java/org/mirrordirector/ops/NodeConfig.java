@@ -33,7 +33,21 @@ public record NodeConfig(
     ArchiveSection archive,
     DirectorSection director,
     ProbeSection probe,
-    HooksSection hooks) {
+    HooksSection hooks,
+    List<ArchiveSection> moreArchives) {
+
+  /** Every archive this node serves: {@code archive:} first, then those of {@code archives:}. */
+  public List<ArchiveSection> archives() {
+    List<ArchiveSection> all = new java.util.ArrayList<>();
+    all.add(archive);
+    all.addAll(moreArchives);
+    return all;
+  }
+
+  /** The archive of this name, if the node serves one. */
+  public java.util.Optional<ArchiveSection> archive(String name) {
+    return archives().stream().filter(a -> a.name().equals(name)).findFirst();
+  }
 
   /** Who this node is and where it keeps its files. */
   public record NodeSection(String id, Path data, String address) {}
@@ -66,6 +80,8 @@ public record NodeConfig(
    * mirror's components, architectures, languages and extras), and the node's own rsync module.
    */
   public record ArchiveSection(
+      String name,
+      List<String> roots,
       String upstream,
       List<String> suites,
       Selection selection,
@@ -165,6 +181,7 @@ public record NodeConfig(
   /** The YAML tree, and the line of every key (by dotted path). */
   private static JsonNode read(String yaml, Map<String, Integer> lines) throws IOException {
     Deque<String> containers = new ArrayDeque<>(); // the dotted path of each open mapping or list
+    Deque<int[]> items = new ArrayDeque<>(); // per open container: the next item's index in a list
     try (JsonParser p =
         YAMLFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -181,10 +198,24 @@ public record NodeConfig(
           }
           case START_OBJECT, START_ARRAY -> {
             String top = containers.isEmpty() ? null : containers.peek();
-            containers.push(field != null ? field : top == null ? "" : top + "[]");
+            String name;
+            if (field != null) {
+              name = field;
+            } else if (top == null) {
+              name = "";
+            } else {
+              // An item of a list: archives[0], archives[1], ... (the line of the item's start).
+              name = top + "[" + items.peek()[0]++ + "]";
+              lines.putIfAbsent(name, p.currentLocation().getLineNr());
+            }
+            containers.push(name);
+            items.push(new int[] {0});
             field = null;
           }
-          case END_OBJECT, END_ARRAY -> containers.pop();
+          case END_OBJECT, END_ARRAY -> {
+            containers.pop();
+            items.pop();
+          }
           default -> field = null;
         }
       }

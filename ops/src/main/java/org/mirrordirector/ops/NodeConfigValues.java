@@ -27,6 +27,12 @@ final class NodeConfigValues {
   private final Map<String, Integer> lines;
   private final Map<String, JsonNode> given = new LinkedHashMap<>();
 
+  /** The entries of {@code archives:}, each a mapping of archive keys. */
+  private final List<JsonNode> archiveEntries = new ArrayList<>();
+
+  /** For an entry of {@code archives:}: how its keys are named in messages ("archives[2]"). */
+  private String entry;
+
   NodeConfigValues(Path file, Map<String, Integer> lines) {
     this.file = file;
     this.lines = lines;
@@ -37,7 +43,12 @@ final class NodeConfigValues {
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
-      if (NodeConfig.BY_KEY.containsKey(key)) {
+      if (key.equals("archives")) {
+        if (!e.getValue().isArray() && !e.getValue().isNull()) {
+          throw fail(key, "must be a list of archives (- name: ..., root: ..., upstream: ...)");
+        }
+        e.getValue().forEach(archiveEntries::add);
+      } else if (NodeConfig.BY_KEY.containsKey(key)) {
         given.put(key, e.getValue());
       } else if (e.getValue().isObject() && isSection(key)) {
         flatten(key, e.getValue());
@@ -81,9 +92,58 @@ final class NodeConfigValues {
   }
 
   NodeConfig.Invalid fail(String key, String reason) {
-    Integer line = lines.get(key);
+    String shown = entry != null && key.startsWith("archive.") ? entry + key.substring(7) : key;
+    Integer line = lines.get(shown);
+    if (line == null && entry != null) {
+      line = lines.get(entry);
+    }
     return new NodeConfig.Invalid(
-        file + (line != null ? ":" + line : "") + ": " + key + ": " + reason);
+        file + (line != null ? ":" + line : "") + ": " + shown + ": " + reason);
+  }
+
+  /** Keys of archive: that are the node's, not an archive's: the one rsync daemon. */
+  private static final java.util.Set<String> NODE_WIDE =
+      java.util.Set.of("rsync-host", "rsync-port", "rsync-address");
+
+  /** One entry of archives:, checked with the keys of archive: plus its root. */
+  private NodeConfig.ArchiveSection moreArchive(
+      int index, JsonNode e, NodeConfig.ArchiveSection first) {
+    NodeConfigValues v = new NodeConfigValues(file, lines);
+    v.entry = "archives[" + index + "]";
+    if (!e.isObject()) {
+      throw v.fail("archive.", "must be a mapping of archive keys (name, root, upstream, ...)");
+    }
+    String root = null;
+    for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      String key = "archive." + f.getKey();
+      if (f.getKey().equals("root")) {
+        root = f.getValue().asText().trim();
+        if (!root.matches("/([A-Za-z0-9._-]+/)*")) {
+          throw v.fail(key, "'" + root + "' must look like /debian/ (slashes around)");
+        }
+      } else if (NODE_WIDE.contains(f.getKey())) {
+        throw v.fail(key, "is the node's one rsync daemon: set it under archive:");
+      } else if (NodeConfig.BY_KEY.containsKey(key)) {
+        v.given.put(key, f.getValue());
+      } else {
+        throw v.fail(key, "unknown key" + suggestion(key));
+      }
+    }
+    if (root == null) {
+      throw v.fail("archive.root", "is required (where clients ask for it, e.g. /debian/)");
+    }
+    if (v.string("archive.name").isEmpty()) {
+      throw v.fail("archive.name", "is required (e.g. debian)");
+    }
+    return v.archiveSection(
+        List.of(root), first.rsyncHost(), first.rsyncPort(), first.rsyncAddress());
+  }
+
+  /** The name an archive has when none is given: its root's last segment ("archive" for /). */
+  static String nameOf(String root) {
+    String[] parts = root.split("/");
+    return parts.length == 0 ? "archive" : parts[parts.length - 1];
   }
 
   private String raw(String key) {
@@ -320,55 +380,6 @@ final class NodeConfigValues {
             session,
             duration("zookeeper.connection-timeout", Duration.ofMillis(100)));
 
-    String upstream = string("archive.upstream");
-    if (upstream.startsWith("rsync://")) {
-      String authority = upstream.substring(8).replaceFirst("/.*$", "");
-      hostPort(
-          "archive.upstream",
-          authority.contains(":") || authority.contains("[") ? authority : authority + ":873");
-    }
-    check("archive.upstream", () -> SyncConfig.checkUpstream(upstream));
-    List<String> suites = list("archive.suites");
-    if (suites.isEmpty()) {
-      throw fail("archive.suites", "must name at least one suite");
-    }
-    for (String s : suites) {
-      if (!s.matches("[A-Za-z0-9][A-Za-z0-9.+_-]*")) {
-        throw fail("archive.suites", "'" + s + "' is not a suite name");
-      }
-    }
-    Selection selection = selection();
-    Path keyring = path("archive.keyring");
-    if (keyring == null) {
-      throw fail(
-          "archive.keyring",
-          "is required (" + NodeConfig.BY_KEY.get("archive.keyring").help() + ")");
-    }
-    if (!Files.isReadable(keyring)) {
-      throw fail("archive.keyring", "cannot read " + keyring);
-    }
-    int rsyncPort = integer("archive.rsync-port", 0, 65535);
-    String rsyncAddress = string("archive.rsync-address");
-    if (rsyncAddress.isEmpty()) {
-      rsyncAddress = address.substring(0, address.lastIndexOf(':'));
-    }
-    NodeConfig.ArchiveSection archive =
-        new NodeConfig.ArchiveSection(
-            upstream,
-            suites,
-            selection,
-            keyring,
-            list("archive.fingerprints"),
-            bool("archive.sha1-bindings"),
-            integer("archive.keep", 1, 100),
-            duration("archive.sync-interval", Duration.ofSeconds(1)),
-            duration("archive.rsync-timeout", Duration.ofSeconds(1)),
-            bytes("archive.min-free"),
-            list("archive.rsync-args"),
-            bindHost("archive.rsync-host"),
-            rsyncPort,
-            rsyncAddress);
-
     List<String> roots = list("director.roots");
     if (roots.isEmpty()) {
       throw fail("director.roots", "must name at least one root, e.g. [/raspbian/]");
@@ -378,6 +389,39 @@ final class NodeConfigValues {
         throw fail("director.roots", "'" + r + "' must look like /raspbian/ (slashes around)");
       }
     }
+    int rsyncPort = integer("archive.rsync-port", 0, 65535);
+    String rsyncAddress = string("archive.rsync-address");
+    if (rsyncAddress.isEmpty()) {
+      rsyncAddress = address.substring(0, address.lastIndexOf(':'));
+    }
+    NodeConfig.ArchiveSection archive =
+        archiveSection(roots, bindHost("archive.rsync-host"), rsyncPort, rsyncAddress);
+    List<NodeConfig.ArchiveSection> more = new ArrayList<>();
+    java.util.Map<String, String> rootOwner = new java.util.HashMap<>();
+    java.util.Set<String> names = new java.util.HashSet<>(List.of(archive.name()));
+    for (String r : roots) {
+      rootOwner.put(r, archive.name());
+    }
+    for (int i = 0; i < archiveEntries.size(); i++) {
+      NodeConfig.ArchiveSection m = moreArchive(i, archiveEntries.get(i), archive);
+      String at = "archives[" + i + "]";
+      String owner = rootOwner.putIfAbsent(m.roots().get(0), m.name());
+      if (owner != null) {
+        throw failAt(
+            at + ".root",
+            at,
+            "'"
+                + m.roots().get(0)
+                + "' is already the root of archive "
+                + owner
+                + "; two archives cannot have one root");
+      }
+      if (!names.add(m.name())) {
+        throw failAt(at + ".name", at, "'" + m.name() + "' names two archives");
+      }
+      more.add(m);
+    }
+
     List<String> proxies = list("director.trusted-proxies");
     check("director.trusted-proxies", () -> TrustedProxies.parse(proxies));
     List<Path> geoip = new ArrayList<>();
@@ -441,7 +485,68 @@ final class NodeConfigValues {
     if (rsyncPort != 0 && rsyncPort == port) {
       throw fail("archive.rsync-port", "is also director.port (" + port + ")");
     }
-    return new NodeConfig(file, node, zk, archive, director, probe, hooks);
+    return new NodeConfig(file, node, zk, archive, director, probe, hooks, List.copyOf(more));
+  }
+
+  /** The archive keys of this file (or of one entry of archives:), checked. */
+  NodeConfig.ArchiveSection archiveSection(
+      List<String> roots, String rsyncHost, int rsyncPort, String rsyncAddress) {
+    String upstream = string("archive.upstream");
+    if (upstream.startsWith("rsync://")) {
+      String authority = upstream.substring(8).replaceFirst("/.*$", "");
+      hostPort(
+          "archive.upstream",
+          authority.contains(":") || authority.contains("[") ? authority : authority + ":873");
+    }
+    check("archive.upstream", () -> SyncConfig.checkUpstream(upstream));
+    List<String> suites = list("archive.suites");
+    if (suites.isEmpty()) {
+      throw fail("archive.suites", "must name at least one suite");
+    }
+    for (String s : suites) {
+      if (!s.matches("[A-Za-z0-9][A-Za-z0-9.+_-]*")) {
+        throw fail("archive.suites", "'" + s + "' is not a suite name");
+      }
+    }
+    Selection selection = selection();
+    Path keyring = path("archive.keyring");
+    if (keyring == null) {
+      throw fail(
+          "archive.keyring",
+          "is required (" + NodeConfig.BY_KEY.get("archive.keyring").help() + ")");
+    }
+    if (!Files.isReadable(keyring)) {
+      throw fail("archive.keyring", "cannot read " + keyring);
+    }
+    String name = string("archive.name");
+    if (name.isEmpty()) {
+      name = nameOf(roots.get(0));
+    }
+    String checkedName = name;
+    check("archive.name", () -> RegistryPaths.requireId("archive", checkedName));
+    return new NodeConfig.ArchiveSection(
+        name,
+        roots,
+        upstream,
+        suites,
+        selection,
+        keyring,
+        list("archive.fingerprints"),
+        bool("archive.sha1-bindings"),
+        integer("archive.keep", 1, 100),
+        duration("archive.sync-interval", Duration.ofSeconds(1)),
+        duration("archive.rsync-timeout", Duration.ofSeconds(1)),
+        bytes("archive.min-free"),
+        list("archive.rsync-args"),
+        rsyncHost,
+        rsyncPort,
+        rsyncAddress);
+  }
+
+  private NodeConfig.Invalid failAt(String key, String lineOf, String reason) {
+    Integer line = lines.getOrDefault(key, lines.get(lineOf));
+    return new NodeConfig.Invalid(
+        file + (line != null ? ":" + line : "") + ": " + key + ": " + reason);
   }
 
   private <T> T check(String key, java.util.function.Supplier<T> s) {

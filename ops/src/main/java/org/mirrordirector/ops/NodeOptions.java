@@ -76,6 +76,12 @@ public final class NodeOptions {
               Type.STRING,
               null,
               "the upstream archive's rsync module, rsync://host/module/ (or host::module/)"),
+          new Option(
+              "archive.name",
+              Type.STRING,
+              "",
+              "the archive's name (mirrors --archive, sources --archive); empty: from its root,"
+                  + " /raspbian/ is raspbian"),
           new Option("archive.suites", Type.LIST, null, "the suites to copy and verify"),
           new Option(
               "archive.components",
@@ -250,27 +256,7 @@ public final class NodeOptions {
     values.put("zookeeper.root", zookeeper.root());
     values.put("zookeeper.session-timeout", zookeeper.sessionTimeout());
     values.put("zookeeper.connection-timeout", zookeeper.connectionTimeout());
-    values.put("archive.upstream", archive.upstream());
-    values.put("archive.suites", archive.suites());
-    values.put("archive.components", archive.selection().components());
-    values.put("archive.architectures", archive.selection().architectures());
-    values.put(
-        "archive.languages",
-        archive.selection().languages().map(l -> (Object) l).orElse(List.of("all")));
-    values.put(
-        "archive.extras",
-        archive.selection().extras().stream()
-            .map(e -> e.name().toLowerCase(java.util.Locale.ROOT))
-            .sorted()
-            .toList());
-    values.put("archive.keyring", archive.keyring());
-    values.put("archive.fingerprints", archive.fingerprints());
-    values.put("archive.sha1-bindings", archive.sha1Bindings());
-    values.put("archive.keep", archive.keep());
-    values.put("archive.sync-interval", archive.syncInterval());
-    values.put("archive.rsync-timeout", archive.rsyncTimeout());
-    values.put("archive.min-free", archive.minFreeBytes());
-    values.put("archive.rsync-args", archive.rsyncArgs());
+    values.putAll(archiveValues(archive));
     values.put("archive.rsync-host", archive.rsyncHost());
     values.put("archive.rsync-port", archive.rsyncPort());
     values.put("archive.rsync-address", archive.rsyncAddress());
@@ -298,6 +284,10 @@ public final class NodeOptions {
     values.put("hooks.on-demote", hooks.onDemote());
     values.put("hooks.timeout", hooks.timeout());
     StringBuilder sb = new StringBuilder("# effective configuration of " + c.file() + "\n");
+    if (!c.moreArchives().isEmpty()) {
+      sb.append(
+          "# the further archives' keys are those of archive:, with their own name and root\n");
+    }
     String section = "";
     for (Option o : ALL) {
       String s = o.key().substring(0, o.key().indexOf('.'));
@@ -312,7 +302,49 @@ public final class NodeOptions {
           .append(render(values.get(o.key())))
           .append('\n');
     }
+    if (!c.moreArchives().isEmpty()) {
+      sb.append("archives:\n");
+      for (NodeConfig.ArchiveSection more : c.moreArchives()) {
+        String dash = "  - ";
+        sb.append(dash).append("root: ").append(render(more.roots().get(0))).append('\n');
+        for (Map.Entry<String, Object> e : archiveValues(more).entrySet()) {
+          sb.append("    ")
+              .append(e.getKey().substring("archive.".length()))
+              .append(": ")
+              .append(render(e.getValue()))
+              .append('\n');
+        }
+      }
+    }
     return sb.toString();
+  }
+
+  /** The keys an archive has of its own (the rsync daemon's are the node's). */
+  static Map<String, Object> archiveValues(NodeConfig.ArchiveSection archive) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("archive.name", archive.name());
+    values.put("archive.upstream", archive.upstream());
+    values.put("archive.suites", archive.suites());
+    values.put("archive.components", archive.selection().components());
+    values.put("archive.architectures", archive.selection().architectures());
+    values.put(
+        "archive.languages",
+        archive.selection().languages().map(l -> (Object) l).orElse(List.of("all")));
+    values.put(
+        "archive.extras",
+        archive.selection().extras().stream()
+            .map(e -> e.name().toLowerCase(java.util.Locale.ROOT))
+            .sorted()
+            .toList());
+    values.put("archive.keyring", archive.keyring());
+    values.put("archive.fingerprints", archive.fingerprints());
+    values.put("archive.sha1-bindings", archive.sha1Bindings());
+    values.put("archive.keep", archive.keep());
+    values.put("archive.sync-interval", archive.syncInterval());
+    values.put("archive.rsync-timeout", archive.rsyncTimeout());
+    values.put("archive.min-free", archive.minFreeBytes());
+    values.put("archive.rsync-args", archive.rsyncArgs());
+    return values;
   }
 
   private static String render(Object v) {

@@ -183,6 +183,58 @@ class NodeConfigTest {
         "trusted proxy '2001:db8::/129' has an invalid prefix length");
   }
 
+  static final String TWO_ARCHIVES =
+      MINIMAL
+          + """
+          archives:
+            - name: debian
+              root: /debian/
+              upstream: rsync://archive.raspberrypi.com/debian/
+              suites: [bookworm]
+              architectures: [armhf, arm64]
+              keyring: keyring.asc
+              sha1-bindings: false
+          """;
+
+  @Test
+  void aNodeListsSeveralArchivesEachWithItsOwnRootUpstreamAndKeys() throws Exception {
+    NodeConfig c = parse(TWO_ARCHIVES);
+    assertThat(c.archives())
+        .extracting(NodeConfig.ArchiveSection::name)
+        .containsExactly("raspbian", "debian");
+    assertThat(c.archive("debian").orElseThrow().roots()).containsExactly("/debian/");
+    assertThat(c.archive("debian").orElseThrow().upstream())
+        .isEqualTo("rsync://archive.raspberrypi.com/debian/");
+    assertThat(c.archive("debian").orElseThrow().selection().architectures())
+        .containsExactly("armhf", "arm64");
+    assertThat(c.archive("raspbian").orElseThrow().roots()).containsExactly("/raspbian/");
+    assertThat(c.archive("debian").orElseThrow().rsyncPort())
+        .as("the node's one rsync daemon")
+        .isEqualTo(c.archive().rsyncPort());
+    Files.writeString(file, c.describe());
+    assertThat(NodeConfig.load(file)).as("--print-config reads back").isEqualTo(c);
+
+    expect(
+        TWO_ARCHIVES.replace("root: /debian/", "root: /raspbian/"),
+        "node.yaml:9: archives[0].root: '/raspbian/' is already the root of archive raspbian;"
+            + " two archives cannot have one root");
+    expect(TWO_ARCHIVES.replace("    root: /debian/\n", ""), "archives[0].root: is required");
+    expect(
+        TWO_ARCHIVES.replace("name: debian", "name: raspbian"),
+        "archives[0].name: 'raspbian' names two archives");
+    expect(
+        TWO_ARCHIVES.replace("    sha1-bindings: false\n", "    rsync-port: 9999\n"),
+        "node.yaml:14: archives[0].rsync-port: is the node's one rsync daemon: set it under"
+            + " archive:");
+    expect(
+        TWO_ARCHIVES.replace("    sha1-bindings: false\n", "    keyrng: x\n"),
+        "archives[0].keyrng: unknown key");
+    expect(
+        TWO_ARCHIVES.replace("architectures: [armhf, arm64]", "architectures: [ARM]"),
+        "node.yaml:12: archives[0].architectures: 'ARM' is not an architecture name");
+    expect(MINIMAL + "archives: debian\n", "archives: must be a list of archives");
+  }
+
   @Test
   void aPartialMirrorsSelectionIsRead() throws Exception {
     String k = "  keyring: keyring.asc\n";
