@@ -3,6 +3,7 @@ package org.mirrordirector.director;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -46,13 +47,36 @@ public final class AdminApi extends Handler.Wrapper {
   private final Leadership leadership;
   private final RegistryWriter writer;
 
+  /** A node's further archives: their views and their registry writers, by name. */
+  private final Map<String, Supplier<ClusterView>> views = new java.util.HashMap<>();
+
+  private final Map<String, RegistryWriter> writers = new java.util.HashMap<>();
+
   public AdminApi(
       String token,
       Supplier<ClusterView> view,
       Leadership leadership,
       RegistryPaths paths,
       Handler next) {
+    this(token, view, leadership, paths, Map.of(), next);
+  }
+
+  /**
+   * With further archives: {@code /admin/archives/NAME/mirrors/ID} is archive NAME's mirror (its
+   * view and its registry paths), {@code /admin/mirrors/ID} the first archive's.
+   */
+  public AdminApi(
+      String token,
+      Supplier<ClusterView> view,
+      Leadership leadership,
+      RegistryPaths paths,
+      Map<String, Supplier<ClusterView>> moreViews,
+      Handler next) {
     super(next);
+    for (Map.Entry<String, Supplier<ClusterView>> e : moreViews.entrySet()) {
+      views.put(e.getKey(), e.getValue());
+      writers.put(e.getKey(), new RegistryWriter(leadership, paths.forArchive(e.getKey())));
+    }
     if (token == null
         || token.length() < 16
         || token.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f)) {
@@ -79,6 +103,22 @@ public final class AdminApi extends Handler.Wrapper {
     if (path.equals("/admin/drills")) {
       return drill(request, response, callback);
     }
+    Supplier<ClusterView> view = this.view;
+    RegistryWriter writer = this.writer;
+    if (path.startsWith("/admin/archives/")) {
+      String[] a = path.substring("/admin/archives/".length()).split("/", 2);
+      if (!views.containsKey(a[0]) || a.length < 2) {
+        return answer(
+            response,
+            callback,
+            404,
+            "no archive '" + a[0] + "' besides the first; the further ones are " + views.keySet());
+      }
+      view = views.get(a[0]);
+      writer = writers.get(a[0]);
+      path = "/admin/" + a[1];
+    }
+    RegistryWriter w = writer;
     String[] parts =
         path.startsWith(PREFIX) ? path.substring(PREFIX.length()).split("/", -1) : new String[0];
     boolean put = HttpMethod.PUT.is(request.getMethod());
@@ -140,7 +180,7 @@ public final class AdminApi extends Handler.Wrapper {
                 return;
               }
               try {
-                writer.putMirror(changed);
+                w.putMirror(changed);
                 String what =
                     put
                         ? (m == null ? " added" : " replaced")

@@ -147,12 +147,34 @@ public final class DirectorServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A further archive of the node: its name, its roots, and what its redirector reads. Its mirrors
+   * are administered under {@code /admin/archives/NAME/}.
+   */
+  public record Archive(
+      String name,
+      List<String> roots,
+      Supplier<ClusterView> view,
+      Supplier<FileKnowledge> files,
+      RedirectHandler.LocalTree local,
+      CatchUp catchUp) {
+    public Archive {
+      roots = List.copyOf(roots);
+      catchUp = catchUp == null ? CatchUp.NONE : catchUp;
+    }
+  }
+
   private final Server server;
   private final ServerConnector connector;
   private final DirectorMetrics metrics;
   private final RedirectStats stats = RedirectStats.fiveMinutes();
 
   public DirectorServer(Settings settings, Sources sources) {
+    this(settings, sources, List.of());
+  }
+
+  /** With further archives, each under its own roots (a node that serves several archives). */
+  public DirectorServer(Settings settings, Sources sources, List<Archive> more) {
     QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), 8);
     threads.setName("director");
     server = new Server(threads);
@@ -193,13 +215,46 @@ public final class DirectorServer implements AutoCloseable {
             metrics,
             sources.catchUp());
     Handler inner = redirects;
+    if (!more.isEmpty()) {
+      List<Map.Entry<String, Handler>> byRoot = new java.util.ArrayList<>();
+      for (String r : settings.roots()) {
+        byRoot.add(Map.entry(r, redirects));
+      }
+      for (Archive a : more) {
+        Handler h =
+            new RedirectHandler(
+                a.roots(),
+                new MirrorSelector(settings.policy()),
+                a.view(),
+                a.files(),
+                a.local(),
+                settings.proxies(),
+                sources.locate(),
+                stats,
+                metrics,
+                a.catchUp());
+        for (String r : a.roots()) {
+          byRoot.add(Map.entry(r, h));
+        }
+      }
+      inner = new ArchiveRouter(byRoot);
+    }
     if (settings.adminToken() != null) {
       if (sources.leadership() == null) {
         throw new IllegalArgumentException("the admin API needs the node's leadership");
       }
+      Map<String, Supplier<ClusterView>> moreViews = new java.util.LinkedHashMap<>();
+      for (Archive a : more) {
+        moreViews.put(a.name(), a.view());
+      }
       inner =
           new AdminApi(
-              settings.adminToken(), sources.view(), sources.leadership(), sources.paths(), inner);
+              settings.adminToken(),
+              sources.view(),
+              sources.leadership(),
+              sources.paths(),
+              moreViews,
+              inner);
     }
     Handler status =
         new StatusPage(sources.view(), stats, System::currentTimeMillis, sources.self(), inner);

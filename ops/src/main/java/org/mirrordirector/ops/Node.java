@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,12 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
-import org.mirrordirector.director.CatchUp;
 import org.mirrordirector.director.DirectorServer;
-import org.mirrordirector.director.FileKnowledge;
 import org.mirrordirector.director.GeoIp;
-import org.mirrordirector.director.KnowledgeKeeper;
-import org.mirrordirector.director.RedirectHandler;
 import org.mirrordirector.director.SelectionPolicy;
 import org.mirrordirector.director.TrustedProxies;
 import org.mirrordirector.failover.ClusterView;
@@ -27,21 +22,11 @@ import org.mirrordirector.failover.LeadershipConfig;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
 import org.mirrordirector.failover.ZooKeeperClients;
-import org.mirrordirector.sync.HotSpareUpstream;
 import org.mirrordirector.sync.SnapshotRecorder;
 import org.mirrordirector.sync.SnapshotStore;
-import org.mirrordirector.sync.SyncAgent;
-import org.mirrordirector.sync.SyncConfig;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.SyncService;
-import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.SnapshotId;
-import org.mirrordirector.sync.archive.TrustedKeys;
-import org.mirrordirector.sync.probe.LocalSnapshots;
-import org.mirrordirector.sync.probe.MirrorProber;
-import org.mirrordirector.sync.probe.ProbeConfig;
-import org.mirrordirector.sync.probe.ProbeService;
-import org.mirrordirector.sync.probe.SnapshotLearner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,18 +41,14 @@ public final class Node implements AutoCloseable {
 
   private final NodeConfig config;
   private final List<AutoCloseable> opened = new ArrayList<>();
-  private KnowledgeKeeper files;
+  private final List<ArchiveStack> stacks = new ArrayList<>();
   private EmbeddedZooKeeper embedded;
   private CuratorFramework client;
   private Leadership leadership;
   private RegistryReader reader;
-  private SyncAgent agent;
   private SyncService sync;
-  private ProbeService probes;
   private RsyncModule rsync;
   private DirectorServer director;
-  private volatile long lastSyncAt;
-  private volatile long lastPublishedAt;
 
   private Node(NodeConfig config) {
     this.config = config;
@@ -91,11 +72,6 @@ public final class Node implements AutoCloseable {
     Path data = me.data();
     Files.createDirectories(data);
     NodeConfig.ArchiveSection a = config.archive();
-    TrustedKeys keys =
-        TrustedKeys.load(
-            a.keyring(),
-            a.fingerprints(),
-            a.sha1Bindings() ? Sha1Policy.ALLOW_FOR_BINDINGS : Sha1Policy.REJECT);
 
     NodeConfig.ZooKeeperSection z = config.zookeeper();
     if (z.embedded()) {
@@ -125,82 +101,35 @@ public final class Node implements AutoCloseable {
     leadership = new Leadership(client, paths, lc);
     opened.add(leadership);
 
-    SyncConfig sc =
-        new SyncConfig(
-            a.upstream(),
-            data.resolve("archive"),
-            a.suites(),
-            id.replace('_', '-'),
-            a.keep(),
-            a.rsyncTimeout(),
-            "rsync",
-            Clock.systemUTC(),
-            Duration.ofSeconds(60),
-            10,
-            a.rsyncArgs(),
-            Duration.ofDays(30),
-            a.minFreeBytes(),
-            a.selection());
-    agent = new SyncAgent(sc, keys);
-    SnapshotStore store = agent.store();
-    Files.createDirectories(store.root());
-    NodeConfig.ProbeSection p = config.probe();
-    // One learner for the prober and the director: a snapshot the prober learns from a mirror that
-    // is ahead of this node is known to the director at once.
-    SnapshotLearner learner =
-        new SnapshotLearner(keys, p.timeout(), 4, Duration.ofSeconds(5), null);
-    opened.add(learner);
-    files =
-        new KnowledgeKeeper(
-            a.suites(), FileKnowledge.load(store.list(), a.suites()), learner, reader::view);
-    opened.add(files);
-    // The upstream's new indexes arrive long before its pool: learn the snapshot from them.
-    agent.onNewIndexes(tree -> files.learnFromTree(tree, keys));
-
-    sync =
-        new SyncService(
-            agent, new HotSpareUpstream(a.upstream(), leadership, reader::view), a.syncInterval());
-    opened.add(sync);
-    // The director must know a snapshot's files before the registry routes clients to it.
-    sync.addListener(this::learn);
-    sync.addListener(new SnapshotRecorder(leadership, paths, store, a.suites(), Clock.systemUTC()));
-    sync.addListener(this::report);
-    // A role change changes what to copy from: look at once (never block the listener).
-    leadership.addListener((from, to, epoch) -> sync.lookSoon(), Runnable::run);
+    // Each archive on its own: the first one's view is the node's.
+    for (NodeConfig.ArchiveSection s : config.archives()) {
+      boolean first = stacks.isEmpty();
+      stacks.add(
+          new ArchiveStack(
+              config,
+              s,
+              first,
+              client,
+              leadership,
+              paths,
+              first ? reader : null,
+              opened,
+              this::report));
+    }
+    ArchiveStack main = stacks.get(0);
+    sync = main.sync;
 
     if (a.rsyncPort() != 0) {
+      // One daemon: the first archive as module "archive", each further one under its name.
+      Map<String, Path> trees = new LinkedHashMap<>();
+      for (ArchiveStack st : stacks) {
+        trees.put(st.first ? "archive" : st.name(), st.agent.store().root().resolve("current"));
+      }
       rsync =
           new RsyncModule(
-              data.resolve("rsyncd"),
-              store.root().resolve("current"),
-              a.rsyncHost(),
-              a.rsyncPort(),
-              a.rsyncAddress());
+              data.resolve("rsyncd"), trees, a.rsyncHost(), a.rsyncPort(), a.rsyncAddress());
       opened.add(rsync);
     }
-
-    MirrorProber prober =
-        new MirrorProber(
-            ProbeConfig.defaults(a.suites())
-                .withTimeout(p.timeout())
-                .withParallelism(p.parallelism())
-                .withSampleSize(p.sampleSize())
-                .withConfirmations(p.confirmations()),
-            keys,
-            Clock.systemUTC(),
-            null,
-            learner,
-            // A mirror serves a newer signed InRelease: the upstream has moved, look now.
-            suite -> sync.lookSoon());
-    probes =
-        new ProbeService(
-            prober,
-            leadership,
-            paths,
-            reader::view,
-            new LocalSnapshots(store, a.suites()).supplier(),
-            Clock.systemUTC());
-    opened.add(probes);
 
     NodeConfig.DirectorSection d = config.director();
     GeoIp geo = d.geoip().isEmpty() ? GeoIp.none() : GeoIp.open(d.geoip());
@@ -219,84 +148,91 @@ public final class Node implements AutoCloseable {
             token,
             d.maxThreads(),
             4096);
+    List<DirectorServer.Archive> more = new ArrayList<>();
+    for (ArchiveStack st : stacks.subList(1, stacks.size())) {
+      more.add(
+          new DirectorServer.Archive(
+              st.name(), st.section.roots(), st::view, st.files::get, st.local, st.catchUp()));
+    }
     director =
         new DirectorServer(
             settings,
             new DirectorServer.Sources(
                 reader::view,
-                files::get,
-                new Local(store),
+                main.files::get,
+                main.local,
                 geo,
                 leadership::isServingAsLeader,
                 this::notReady,
                 leadership,
                 paths,
                 this::self,
-                new CatchUp() {
-                  @Override
-                  public void lookNow() {
-                    probes.recheckSoon();
-                    sync.lookSoon();
-                  }
-
-                  @Override
-                  public boolean catchingUp() {
-                    SyncService.Stats st = sync.stats();
-                    return st.running() || st.queued() || files.behind();
-                  }
-                }));
+                main.catchUp()),
+            more);
 
     reader.start();
-    Optional<String> snapshot = currentSnapshotId(store, a.suites());
-    leadership.setReady(snapshot.isPresent(), snapshot.orElse(null));
+    for (ArchiveStack st : stacks.subList(1, stacks.size())) {
+      st.reader.start();
+    }
+    setReady();
     if (rsync != null) {
       leadership.setRsync(rsync.url());
     }
     director.start();
     LOG.info("[{}] director on {}:{}", id, d.host(), director.port());
     leadership.start();
-    probes.start(p.interval(), p.recheckInterval());
-    files.start(Duration.ofSeconds(1));
-    sync.start();
-    LOG.info(
-        "[{}] started: ZooKeeper {}, upstream {}, suites {}, data {}{}",
-        id,
-        z.connectString(),
-        a.upstream(),
-        a.suites(),
-        data,
-        rsync != null ? ", rsync module " + rsync.url() : "");
+    for (ArchiveStack st : stacks) {
+      st.start(config.probe(), false);
+    }
+    for (ArchiveStack st : stacks) {
+      LOG.info(
+          "[{}] archive {} under {}: upstream {}, suites {}{}",
+          id,
+          st.name(),
+          st.section.roots(),
+          st.section.upstream(),
+          st.section.suites(),
+          rsync != null ? ", rsync module " + (st.first ? "archive" : st.name()) : "");
+    }
+    LOG.info("[{}] started: ZooKeeper {}, data {}", id, z.connectString(), data);
   }
 
-  /** Reads a new snapshot's file sets (the kept ones are reused). */
-  private void learn(SyncReport r) {
-    if (r.outcome() != SyncReport.Outcome.PUBLISHED) {
-      return;
-    }
+  /**
+   * Ready when every archive has a verified snapshot; the snapshot the node announces is its first
+   * archive's.
+   */
+  private void setReady() {
     try {
-      files.refreshLocal(agent.store().list());
+      boolean all = true;
+      for (ArchiveStack st : stacks) {
+        all &= st.currentSnapshot().isPresent();
+      }
+      Optional<String> snapshot = stacks.get(0).currentSnapshot();
+      leadership.setReady(all && snapshot.isPresent(), snapshot.orElse(null));
     } catch (IOException e) {
-      LOG.error("[{}] cannot read the new snapshot's file sets", config.node().id(), e);
+      LOG.warn("[{}] cannot read the snapshots: {}", config.node().id(), e.toString());
     }
   }
 
-  private void report(SyncReport r) {
+  private void report(ArchiveStack st, SyncReport r) {
     String id = config.node().id();
-    lastSyncAt = System.currentTimeMillis();
-    if (r.outcome() == SyncReport.Outcome.PUBLISHED) {
-      lastPublishedAt = lastSyncAt;
-    }
     switch (r.outcome()) {
       case PUBLISHED, UNCHANGED -> {
-        leadership.setReady(true, SnapshotRecorder.idOf(r.ids()));
+        setReady();
         if (r.outcome() == SyncReport.Outcome.PUBLISHED) {
-          LOG.info("[{}] published {} from {}", id, r.snapshot().getFileName(), r.upstream());
+          LOG.info(
+              "[{}] {}: published {} from {}",
+              id,
+              st.name(),
+              r.snapshot().getFileName(),
+              r.upstream());
         }
       }
       default ->
           LOG.warn(
-              "[{}] sync from {}: {} {}",
+              "[{}] {}: sync from {}: {} {}",
               id,
+              st.name(),
               r.upstream(),
               r.outcome(),
               String.join("; ", r.problems()));
@@ -314,24 +250,41 @@ public final class Node implements AutoCloseable {
     if (last != null) {
       m.put("lastSyncOutcome", last.outcome().name());
       m.put("lastSyncUpstream", last.upstream());
-      m.put("lastSyncAtMillis", lastSyncAt);
+      m.put("lastSyncAtMillis", stacks.get(0).lastSyncAt);
       if (!last.problems().isEmpty()) {
         m.put("lastSyncProblems", last.problems());
       }
     }
-    if (lastPublishedAt > 0) {
-      m.put("lastPublishedAtMillis", lastPublishedAt);
+    if (stacks.get(0).lastPublishedAt > 0) {
+      m.put("lastPublishedAtMillis", stacks.get(0).lastPublishedAt);
+    }
+    if (stacks.size() > 1) {
+      List<Map<String, Object>> archives = new ArrayList<>();
+      for (ArchiveStack as : stacks) {
+        Map<String, Object> x = new LinkedHashMap<>();
+        x.put("name", as.name());
+        x.put("roots", as.section.roots());
+        x.put("current", as.view().current() == null ? null : as.view().current().snapshot());
+        x.put("mirrors", as.view().mirrors().size());
+        SyncReport l = as.sync.stats().last();
+        x.put("lastSyncOutcome", l == null ? null : l.outcome().name());
+        archives.add(x);
+      }
+      m.put("archives", archives);
     }
     return m;
   }
 
   private Optional<String> notReady() {
-    try {
-      if (agent.store().current().isEmpty()) {
-        return Optional.of("no verified snapshot yet (the first sync is running)");
+    for (ArchiveStack st : stacks) {
+      try {
+        if (st.agent.store().current().isEmpty()) {
+          return Optional.of(
+              "no verified snapshot of " + st.name() + " yet (the first sync is running)");
+        }
+      } catch (IOException e) {
+        return Optional.of("the snapshot store cannot be read: " + e.getMessage());
       }
-    } catch (IOException e) {
-      return Optional.of("the snapshot store cannot be read: " + e.getMessage());
     }
     return Optional.empty();
   }
@@ -368,6 +321,21 @@ public final class Node implements AutoCloseable {
 
   public SyncService sync() {
     return sync;
+  }
+
+  /** The sync service of one of this node's archives, by name. */
+  public Optional<SyncService> sync(String archive) {
+    return stacks.stream().filter(s -> s.name().equals(archive)).findFirst().map(s -> s.sync);
+  }
+
+  /**
+   * The registry view of one of this node's archives, by name (the first one's is {@link #view}).
+   */
+  public Optional<ClusterView> view(String archive) {
+    return stacks.stream()
+        .filter(s -> s.name().equals(archive))
+        .findFirst()
+        .map(ArchiveStack::view);
   }
 
   public NodeConfig config() {
@@ -424,34 +392,5 @@ public final class Node implements AutoCloseable {
       }
     }
     opened.clear();
-  }
-
-  /** The snapshots this node serves files from: the current one, and every kept one. */
-  private static final class Local implements RedirectHandler.LocalTree {
-    private final SnapshotStore store;
-
-    Local(SnapshotStore store) {
-      this.store = store;
-    }
-
-    @Override
-    public Optional<Path> current() {
-      try {
-        return store.current();
-      } catch (IOException e) {
-        return Optional.empty();
-      }
-    }
-
-    @Override
-    public List<Path> kept() {
-      try {
-        List<Path> all = new ArrayList<>(store.list());
-        Collections.reverse(all); // newest first
-        return all;
-      } catch (IOException e) {
-        return List.of();
-      }
-    }
   }
 }

@@ -24,6 +24,18 @@ public final class RsyncModule implements AutoCloseable {
    */
   public RsyncModule(Path dir, Path tree, String host, int port, String advertised)
       throws IOException, InterruptedException {
+    this(dir, java.util.Map.of("archive", tree), host, port, advertised);
+  }
+
+  /**
+   * Several modules in one daemon: the first archive's as {@code archive}, every further one under
+   * its name (a node that serves several archives).
+   *
+   * @param trees module name to the directory (or symlink) it serves, the first archive's first
+   */
+  public RsyncModule(
+      Path dir, java.util.Map<String, Path> trees, String host, int port, String advertised)
+      throws IOException, InterruptedException {
     this.dir = dir;
     Files.createDirectories(dir);
     // A daemon started as root switches to nobody, who may not read the snapshots: it keeps the
@@ -35,9 +47,7 @@ public final class RsyncModule implements AutoCloseable {
             + dir.resolve("rsyncd.pid")
             + "\nuse chroot = no\n"
             + (root ? "uid = root\ngid = root\n" : "")
-            + "[archive]\n  path = "
-            + tree
-            + "\n  read only = yes\n  comment = Mirror Director published snapshot\n";
+            + modules(trees);
     Path confFile = dir.resolve("rsyncd.conf");
     stopStale(dir.resolve("rsyncd.pid"), confFile);
     Files.writeString(confFile, conf);
@@ -100,6 +110,18 @@ public final class RsyncModule implements AutoCloseable {
         h.get().destroyForcibly();
       }
     }
+  }
+
+  private static String modules(java.util.Map<String, Path> trees) {
+    StringBuilder b = new StringBuilder();
+    for (java.util.Map.Entry<String, Path> t : new java.util.TreeMap<>(trees).entrySet()) {
+      b.append('[')
+          .append(t.getKey())
+          .append("]\n  path = ")
+          .append(t.getValue())
+          .append("\n  read only = yes\n  comment = Mirror Director published snapshot\n");
+    }
+    return b.toString();
   }
 
   /** The module's URL for peers: rsync://host:port/archive/. */

@@ -20,10 +20,22 @@ public final class HotSpareUpstream implements Supplier<String> {
   private final Leadership leadership;
   private final Supplier<ClusterView> view;
 
+  private final String module;
+
   public HotSpareUpstream(String real, Leadership leadership, Supplier<ClusterView> view) {
+    this(real, leadership, view, null);
+  }
+
+  /**
+   * @param module the active node's module to copy from, when not the one it advertises (its first
+   *     archive's, {@code archive}): a further archive's module, named after the archive
+   */
+  public HotSpareUpstream(
+      String real, Leadership leadership, Supplier<ClusterView> view, String module) {
     this.real = SyncConfig.checkUpstream(real);
     this.leadership = Objects.requireNonNull(leadership, "leadership");
     this.view = Objects.requireNonNull(view, "view");
+    this.module = module;
   }
 
   @Override
@@ -31,7 +43,15 @@ public final class HotSpareUpstream implements Supplier<String> {
     if (leadership.role() == Role.ACTIVE) {
       return real;
     }
-    return activePeer().map(NodeInfo::rsync).orElse(real);
+    return activePeer().map(NodeInfo::rsync).map(this::inModule).orElse(real);
+  }
+
+  /** rsync://host:port/archive/ becomes rsync://host:port/MODULE/ for a further archive. */
+  private String inModule(String advertised) {
+    if (module == null || !advertised.endsWith("/archive/")) {
+      return advertised;
+    }
+    return advertised.substring(0, advertised.length() - "archive/".length()) + module + "/";
   }
 
   /** The active node other than this one that publishes a tree, the one of the newest epoch. */
