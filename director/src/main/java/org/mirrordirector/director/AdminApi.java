@@ -47,6 +47,8 @@ public final class AdminApi extends Handler.Wrapper {
   private final Leadership leadership;
   private final RegistryWriter writer;
 
+  private final String firstName;
+
   /** A node's further archives: their views and their registry writers, by name. */
   private final Map<String, Supplier<ClusterView>> views = new java.util.HashMap<>();
 
@@ -58,7 +60,7 @@ public final class AdminApi extends Handler.Wrapper {
       Leadership leadership,
       RegistryPaths paths,
       Handler next) {
-    this(token, view, leadership, paths, Map.of(), next);
+    this(token, view, leadership, paths, null, Map.of(), next);
   }
 
   /**
@@ -70,9 +72,11 @@ public final class AdminApi extends Handler.Wrapper {
       Supplier<ClusterView> view,
       Leadership leadership,
       RegistryPaths paths,
+      String firstName,
       Map<String, Supplier<ClusterView>> moreViews,
       Handler next) {
     super(next);
+    this.firstName = firstName;
     for (Map.Entry<String, Supplier<ClusterView>> e : moreViews.entrySet()) {
       views.put(e.getKey(), e.getValue());
       writers.put(e.getKey(), new RegistryWriter(leadership, paths.forArchive(e.getKey())));
@@ -107,15 +111,24 @@ public final class AdminApi extends Handler.Wrapper {
     RegistryWriter writer = this.writer;
     if (path.startsWith("/admin/archives/")) {
       String[] a = path.substring("/admin/archives/".length()).split("/", 2);
-      if (!views.containsKey(a[0]) || a.length < 2) {
+      if (a[0].equals(firstName) && a.length == 2) {
+        a = new String[] {null, a[1]}; // the first archive, named
+      } else if (!views.containsKey(a[0]) || a.length < 2) {
         return answer(
             response,
             callback,
             404,
-            "no archive '" + a[0] + "' besides the first; the further ones are " + views.keySet());
+            "no archive '"
+                + a[0]
+                + "' here; the archives are "
+                + firstName
+                + " and "
+                + views.keySet());
       }
-      view = views.get(a[0]);
-      writer = writers.get(a[0]);
+      if (a[0] != null) {
+        view = views.get(a[0]);
+        writer = writers.get(a[0]);
+      }
       path = "/admin/" + a[1];
     }
     RegistryWriter w = writer;

@@ -170,11 +170,16 @@ public final class DirectorServer implements AutoCloseable {
   private final RedirectStats stats = RedirectStats.fiveMinutes();
 
   public DirectorServer(Settings settings, Sources sources) {
-    this(settings, sources, List.of());
+    this(settings, sources, null, List.of());
   }
 
-  /** With further archives, each under its own roots (a node that serves several archives). */
-  public DirectorServer(Settings settings, Sources sources, List<Archive> more) {
+  /**
+   * With further archives, each under its own roots (a node that serves several archives).
+   *
+   * @param firstName the name of the archive of {@code sources}, which the admin API also takes in
+   *     {@code /admin/archives/NAME/}; null when it has none
+   */
+  public DirectorServer(Settings settings, Sources sources, String firstName, List<Archive> more) {
     QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), 8);
     threads.setName("director");
     server = new Server(threads);
@@ -253,6 +258,7 @@ public final class DirectorServer implements AutoCloseable {
               sources.view(),
               sources.leadership(),
               sources.paths(),
+              firstName,
               moreViews,
               inner);
     }

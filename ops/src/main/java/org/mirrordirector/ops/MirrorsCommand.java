@@ -51,8 +51,29 @@ final class MirrorsCommand implements Callable<Integer> {
         description = "The admin token (default: director.admin-token-file of --config).")
     Path tokenFile;
 
+    @Option(
+        names = "--archive",
+        paramLabel = "NAME",
+        description =
+            "The archive whose mirrors these are, on a node that serves several (default: its"
+                + " first). A mirror carries the archive it is added to.")
+    String archive;
+
     NodeClient client() throws java.io.IOException {
       return NodeClient.of(url, tokenFile, config);
+    }
+
+    /** The admin path of a mirror: the archive's when one is named. */
+    String mirrors() {
+      if (archive == null) {
+        return "/admin/mirrors/";
+      }
+      try {
+        org.mirrordirector.failover.RegistryPaths.requireId("archive", archive);
+      } catch (IllegalArgumentException e) {
+        throw new Mirrorctl.UsageException("--archive: " + e.getMessage());
+      }
+      return "/admin/archives/" + archive + "/mirrors/";
     }
   }
 
@@ -200,7 +221,7 @@ final class MirrorsCommand implements Callable<Integer> {
           spec,
           target
               .client()
-              .admin("PUT", "/admin/mirrors/" + id, new ObjectMapper().writeValueAsString(c)));
+              .admin("PUT", target.mirrors() + id, new ObjectMapper().writeValueAsString(c)));
     }
   }
 
@@ -235,7 +256,7 @@ final class MirrorsCommand implements Callable<Integer> {
   private static int toggle(
       picocli.CommandLine.Model.CommandSpec spec, Target target, String id, String action)
       throws Exception {
-    return answer(spec, target.client().admin("POST", "/admin/mirrors/" + id + "/" + action, null));
+    return answer(spec, target.client().admin("POST", target.mirrors() + id + "/" + action, null));
   }
 
   /**

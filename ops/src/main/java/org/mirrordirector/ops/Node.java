@@ -168,6 +168,7 @@ public final class Node implements AutoCloseable {
                 paths,
                 this::self,
                 main.catchUp()),
+            main.name(),
             more);
 
     reader.start();

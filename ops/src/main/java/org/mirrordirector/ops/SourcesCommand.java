@@ -62,6 +62,14 @@ final class SourcesCommand implements Callable<Integer> {
   String signedBy;
 
   @Option(
+      names = "--archive",
+      paramLabel = "NAME",
+      description =
+          "With --config: the archive (a node may serve several; default: its first), for its"
+              + " root and components.")
+  String archive;
+
+  @Option(
       names = "--source",
       description = "Also the deb-src entry, for apt-get source (deb822: Types: deb deb-src).")
   boolean source;
@@ -72,19 +80,42 @@ final class SourcesCommand implements Callable<Integer> {
       throw new Mirrorctl.UsageException("--suite: '" + suite + "' is not a suite name");
     }
     NodeConfig c = config == null ? null : NodeConfig.load(config);
+    NodeConfig.ArchiveSection a = null;
+    if (c != null) {
+      a =
+          archive == null
+              ? c.archive()
+              : c.archive(archive)
+                  .orElseThrow(
+                      () ->
+                          new Mirrorctl.UsageException(
+                              "--archive: the node serves no archive '"
+                                  + archive
+                                  + "' (it serves "
+                                  + c.archives().stream()
+                                      .map(NodeConfig.ArchiveSection::name)
+                                      .toList()
+                                  + ")"));
+    } else if (archive != null) {
+      throw new Mirrorctl.UsageException("--archive needs --config (with --url, name its root)");
+    }
     String base = url;
     if (base == null) {
       if (c == null) {
         throw new Mirrorctl.UsageException("give --url (or --config to take it from)");
       }
-      base = "http://" + c.node().address() + c.director().roots().get(0);
+      base = "http://" + c.node().address() + a.roots().get(0);
     }
     base = checkUrl(base);
     List<String> comps = components;
     if (comps.isEmpty() && c != null) {
-      comps = c.archive().selection().components();
+      comps = a.selection().components();
       if (comps.isEmpty()) {
-        comps = releaseComponents(c.node().data().resolve("archive/current"), suite);
+        Path tree =
+            a == c.archive()
+                ? c.node().data().resolve("archive/current")
+                : c.node().data().resolve("archives").resolve(a.name()).resolve("current");
+        comps = releaseComponents(tree, suite);
       }
     }
     if (comps.isEmpty()) {
