@@ -44,14 +44,26 @@ class Ipv6OnlyTest {
     assumeTrue(Nginx.available(), "nginx is not installed");
     TestArchive upstream =
         TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 20, 61));
+    // A second archive on the node, with its own key, upstream on ::1 too.
+    TestArchive second =
+        TestArchive.create(
+            java.nio.file.Files.createDirectories(dir.resolve("second")),
+            GeneratorOptions.small(dir.resolve("debian-up"), 10, 62)
+                .withComponents(List.of("main"))
+                .withKey("second-archive", false));
     try (RsyncDaemon rsyncd = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root, "::1");
+        RsyncDaemon secondd = new RsyncDaemon(dir.resolve("rsyncd2"), second.root, "::1");
         Nginx v6 = new Nginx(dir.resolve("nginx6"), upstream.root, List.of("::1"));
         Nginx v4 = new Nginx(dir.resolve("nginx4"), upstream.root, List.of("127.0.0.1"));
-        Node node = Node.start(NodeConfig.load(config(rsyncd.url(), upstream.keyring)))) {
+        Node node =
+            Node.start(
+                NodeConfig.load(config(rsyncd.url(), upstream.keyring, secondd.url(), second)))) {
       assertThat(rsyncd.url()).startsWith("rsync://[::1]:");
       assertThat(node.config().zookeeper().connectString()).startsWith("[::1]:");
       NodeTest.await("the node leads", () -> node.leadership().isServingAsLeader());
-      NodeTest.await("it syncs from [::1] and publishes", () -> node.view().current() != null);
+      NodeTest.await(
+          "it syncs both archives from [::1] and publishes",
+          () -> node.view().current() != null && node.view("debian").get().current() != null);
       assertThat(node.rsyncUrl())
           .hasValueSatisfying(u -> assertThat(u).startsWith("rsync://[::1]:"));
       String admin = "http://[::1]:" + node.port();
@@ -102,16 +114,29 @@ class Ipv6OnlyTest {
         }
 
         Apt apt = new Apt(dir.resolve("apt"));
-        apt.sources("deb [signed-by=" + upstream.keyring + "] " + base + " bookworm main");
+        apt.sourcesFile(
+            "six.list",
+            "deb [signed-by="
+                + upstream.keyring
+                + "] "
+                + base
+                + " bookworm main\ndeb [signed-by="
+                + second.keyring
+                + "] http://[::1]:"
+                + front
+                + "/debian/ bookworm main\n");
         apt.run("update");
-        apt.run("download", upstream.firstField("main/binary-armhf/Packages", "Package"));
+        apt.run(
+            "download",
+            upstream.firstField("main/binary-armhf/Packages", "Package"),
+            second.firstField("main/binary-armhf/Packages", "Package"));
         assertThat(v6.log()).as("apt went to the IPv6 mirror").contains("Debian APT-HTTP");
         assertThat(v4.log())
             .as("the IPv4-only mirror was probed, never given to apt")
             .contains("mirrordirector-prober")
             .doesNotContain("Debian APT-HTTP");
 
-        // A hot spare on ::1 too: it joins through the first node's ZooKeeper at [::1] and
+        // A hot spare on ::1 too (both archives): it joins through ZooKeeper at [::1] and
         // copies the active node's tree from its rsync module at rsync://[::1]:PORT/archive/.
         try (Node spare =
             Node.start(
@@ -132,6 +157,17 @@ class Ipv6OnlyTest {
                           .equals(spare.view().nodes().get("spare").snapshot()));
           assertThat(spare.sync().stats().last().upstream())
               .isEqualTo(node.rsyncUrl().orElseThrow());
+          NodeTest.await(
+              "the spare copies the second archive from its module over IPv6",
+              () ->
+                  spare.sync("debian").get().stats().last() != null
+                      && spare
+                          .sync("debian")
+                          .get()
+                          .stats()
+                          .last()
+                          .upstream()
+                          .equals(node.rsyncUrl().orElseThrow().replace("/archive/", "/debian/")));
         }
       }
     }
@@ -160,7 +196,14 @@ class Ipv6OnlyTest {
         .body();
   }
 
-  private Path config(String upstream, Path keyring) throws IOException {
+  private String secondUpstream;
+  private Path secondKeyring;
+
+  /** The node: two archives, the second under /debian/. */
+  private Path config(String upstream, Path keyring, String second, TestArchive secondArchive)
+      throws IOException {
+    secondUpstream = second;
+    secondKeyring = secondArchive.keyring;
     return config("six", "", upstream, keyring);
   }
 
@@ -187,6 +230,13 @@ class Ipv6OnlyTest {
             + keyring
             + "\n  sync-interval: 1s\n  min-free: 0\n  rsync-host: \"::1\"\n  rsync-port: "
             + freePort()
+            + (secondUpstream == null
+                ? ""
+                : "\narchives:\n  - name: debian\n    root: /debian/\n    upstream: \""
+                    + secondUpstream
+                    + "\"\n    suites: [bookworm]\n    keyring: "
+                    + secondKeyring
+                    + "\n    sync-interval: 1s\n    min-free: 0")
             + "\ndirector:\n  host: \"::1\"\n  port: "
             + port
             + "\n  trusted-proxies: [\"::1/128\"]\n  admin-token-file: "
