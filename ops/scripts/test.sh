@@ -46,6 +46,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 2
   fi
 fi
+# Real GeoIP data, IPv4 and IPv6 (ip-location-db from npm, pinned), for GeoIpRealDataTest; a machine
+# without npm or without the registry skips that test.
+GEOIP="${HOME}/.cache/mirrordirector/geoip"
+GEOIP_PKG="@ip-location-db/geo-whois-asn-country-mmdb@2.3.2026061719"
+if [ ! -f "$GEOIP/geo-whois-asn-country-ipv6.mmdb" ] && command -v npm >/dev/null 2>&1; then
+  mkdir -p "$GEOIP"
+  (cd "$GEOIP" && timeout 120 npm pack -q "$GEOIP_PKG" >/dev/null 2>&1 &&
+    tar xzf ip-location-db-geo-whois-asn-country-mmdb-*.tgz --strip-components=1 \
+      package/geo-whois-asn-country-ipv4.mmdb package/geo-whois-asn-country-ipv6.mmdb &&
+    rm -f ip-location-db-geo-whois-asn-country-mmdb-*.tgz) ||
+    echo "test.sh: no GeoIP data from npm ($GEOIP_PKG); GeoIpRealDataTest will be skipped"
+fi
 for tool in java mvn; do
   command -v "$tool" >/dev/null 2>&1 || { echo "test.sh: $tool is required (JDK 17+, Maven 3.8.7+)" >&2; exit 2; }
 done

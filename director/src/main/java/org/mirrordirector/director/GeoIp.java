@@ -98,6 +98,11 @@ public final class GeoIp implements Function<String, ClientLocation>, Closeable 
     try {
       InetAddress ip = InetAddress.getByAddress(bytes);
       for (Reader r : readers) {
+        if (bytes.length == 16 && r.getMetadata().getIpVersion() == 4) {
+          // An IPv4-only tree (ip-location-db's -ipv4.mmdb) answers an IPv6 address from its
+          // first 32 bits: 2003:e0::1 would be 32.3.0.224. Only IPv6 trees locate IPv6 clients.
+          continue;
+        }
         @SuppressWarnings("unchecked")
         Map<String, Object> rec = r.get(ip, Map.class);
         if (rec == null) {

@@ -115,7 +115,10 @@ class GeoIpTest {
         mmdb(
             "country-ipv4",
             "ip-location-db country",
-            "$tree->insert_network('198.51.100.0/24', { country_code => 'FR' });\n",
+            "$tree->insert_network('198.51.100.0/24', { country_code => 'FR' });\n"
+                // 32.1.13.184 is the first 32 bits of 2001:db8:1::7 and 2001:db8:2::7: an IPv4
+                // tree asked for an IPv6 address answers from them.
+                + "$tree->insert_network('32.1.0.0/16', { country_code => 'BR' });\n",
             4);
     Path v6 =
         mmdb(
@@ -128,7 +131,10 @@ class GeoIpTest {
       assertThat(g.apply("2001:db8:1::7").country())
           .as("an IPv6 client, not an error from the IPv4-only tree")
           .isEqualTo("JP");
-      assertThat(g.apply("2001:db8:2::7").country()).isNull();
+      assertThat(g.apply("2001:db8:2::7").country())
+          .as("not in the IPv6 file; never the IPv4 tree's 32.1.13.184")
+          .isNull();
+      assertThat(g.apply("32.1.13.184").country()).isEqualTo("BR");
     }
   }
 
