@@ -186,6 +186,58 @@ class MultiArchiveNodeTest {
     }
   }
 
+  @Test
+  void aNodeIsNotReadyUntilEveryArchiveHasAVerifiedSnapshot() throws Exception {
+    TestArchive raspbian =
+        TestArchive.create(
+            Files.createDirectories(dir.resolve("r")),
+            smallArchive(dir.resolve("raspbian-up"), 73));
+    TestArchive debian =
+        TestArchive.create(
+            Files.createDirectories(dir.resolve("d")),
+            smallArchive(dir.resolve("debian-up"), 74).withKey("raspberrypi-archive", false));
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    try (RsyncDaemon rup = new RsyncDaemon(dir.resolve("rsyncd-r"), raspbian.root);
+        Node a =
+            Node.start(
+                NodeConfig.load(
+                    config(
+                        "node-a",
+                        "",
+                        rup.url(),
+                        raspbian,
+                        // The second archive's upstream does not answer: it never syncs.
+                        "rsync://127.0.0.1:" + closed + "/archive/",
+                        debian)))) {
+      NodeTest.await("the first archive is published", () -> a.view().current() != null);
+      NodeTest.await(
+          "the registry shows the node at the first archive's snapshot",
+          () ->
+              a.view().nodes().containsKey("node-a")
+                  && a.view().nodes().get("node-a").snapshot() != null);
+      for (int i = 0; i < 10; i++) {
+        assertThat(a.view("debian").orElseThrow().current()).isNull();
+        assertThat(a.view().nodes().get("node-a").ready())
+            .as("one archive of two has no verified snapshot")
+            .isFalse();
+        Thread.sleep(200);
+      }
+      HttpURLConnection c =
+          (HttpURLConnection)
+              URI.create("http://127.0.0.1:" + a.port() + "/ready").toURL().openConnection();
+      assertThat(c.getResponseCode()).isEqualTo(503);
+      assertThat(new String(c.getErrorStream().readAllBytes()))
+          .contains("no verified snapshot of debian yet");
+    }
+  }
+
+  private static GeneratorOptions smallArchive(Path out, long seed) {
+    return GeneratorOptions.small(out, 5, seed).withComponents(List.of("main"));
+  }
+
   private static String location(int port, String path) throws IOException {
     HttpURLConnection c =
         (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
