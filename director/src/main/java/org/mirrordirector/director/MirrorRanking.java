@@ -152,6 +152,7 @@ final class MirrorRanking {
     final FileKnowledge files;
     final boolean[][] open; // [scheme][mirror]
     final boolean[] restricted;
+    final boolean[][] family; // [0 IPv4, 1 IPv6][mirror]: answers over that family
     final long[][] healthy; // [scheme][mirror]
 
     Routing(Fleet f, FileKnowledge files) {
@@ -160,15 +161,15 @@ final class MirrorRanking {
       open = new boolean[2][n];
       healthy = new long[2][n];
       restricted = new boolean[n];
+      family = new boolean[2][n];
       for (int i = 0; i < n; i++) {
         ClusterView.Mirror m = f.mirrors[i];
         MirrorConfig c = m.config();
-        // Country-only and partial mirrors, and mirrors that do not answer over one family, are
-        // checked against each client the long way.
-        restricted[i] =
-            !c.countryOnly().isEmpty()
-                || !c.architectures().isEmpty()
-                || (m.state() != null && !(m.state().serves(true) && m.state().serves(false)));
+        // Country-only and partial mirrors are checked against each client the long way.
+        restricted[i] = !c.countryOnly().isEmpty() || !c.architectures().isEmpty();
+        // Most mirrors have no IPv6: the family is one more array test, not the long way.
+        family[0][i] = m.state() == null || m.state().serves(false);
+        family[1][i] = m.state() == null || m.state().serves(true);
         for (int sc = 0; sc < 2; sc++) {
           String scheme = sc == 0 ? "http" : "https";
           open[sc][i] =

@@ -158,6 +158,7 @@ public final class MirrorSelector {
         sc >= 0 && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)
             ? f.routing(files)
             : null;
+    int fam = client.ipv6() ? 1 : 0;
     List<Candidate> group = new ArrayList<>(8);
     int cls = Integer.MIN_VALUE;
     for (int i : r.order()) {
@@ -168,7 +169,7 @@ public final class MirrorSelector {
       if (rt != null && !rt.restricted[i]) {
         // The common case in arrays; a mirror that serves only some countries takes the long way.
         c =
-            rt.open[sc][i] && (rt.healthy[sc][i] & ask.holders()) != 0
+            rt.open[sc][i] && rt.family[fam][i] && (rt.healthy[sc][i] & ask.holders()) != 0
                 ? qualified(f.mirrors[i], scheme, r.tier()[i], r.km()[i])
                 : null;
       } else {

@@ -163,6 +163,37 @@ class Ipv6ClientsTest {
   }
 
   @Test
+  void aPoolFileNeverGoesToTheNearerMirrorWithoutIpv6() throws Exception {
+    // Two mirrors: the nearer one answers over IPv4 only. The pool-file path is the fast one
+    // (arrays of masks, not the per-mirror walk of ?explain): it must know the family too.
+    org.mirrordirector.failover.ClusterView before = VIEW.get();
+    Map<String, org.mirrordirector.failover.ClusterView.Mirror> ms = new java.util.HashMap<>();
+    var gb = before.mirrors().get("current-gb");
+    ms.put(
+        "current-gb",
+        new org.mirrordirector.failover.ClusterView.Mirror(
+            gb.config(),
+            TestFleet.families(
+                gb.state(),
+                new org.mirrordirector.failover.Payloads.FamilyState(true, "answers"),
+                new org.mirrordirector.failover.Payloads.FamilyState(false, "no IPv6 address"))));
+    ms.put("lagging-de", before.mirrors().get("lagging-de"));
+    VIEW.set(TestFleet.view(ms));
+    try {
+      String deb = "/raspbian/" + TestFleet.inBoth;
+      assertThat(get(deb, "X-Forwarded-For", "192.0.2.10").headers().firstValue("X-Mirror"))
+          .hasValue("current-gb");
+      for (String v6 : List.of("2001:db8::10", "2001:db8::11", "2001:db8::12")) {
+        assertThat(get(deb, "X-Forwarded-For", v6).headers().firstValue("X-Mirror"))
+            .as(v6)
+            .hasValue("lagging-de");
+      }
+    } finally {
+      VIEW.set(before);
+    }
+  }
+
+  @Test
   void withoutAForwardedHeaderTheClientIsThePeerInItsUsualForm() throws Exception {
     JsonNode j =
         new ObjectMapper().readTree(get("/raspbian/dists/bookworm/InRelease?explain").body());
