@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 /**
  * GeoIP on data no one here made: ip-location-db's geo-whois-asn-country database from npm, as it
  * ships, an -ipv4.mmdb and an -ipv6.mmdb file. The test command fetches the pinned package (npm
- * pack) into ~/.cache/mirrordirector/geoip when npm is there; without it the test is skipped.
+ * pack) into ~/.cache/mirrordirector/geoip when npm is there; without it (no npm, no registry) the
+ * test is skipped. Its twin that runs everywhere is {@link
+ * GeoIpTest#separateIpv4AndIpv6FilesLocateClientsOfBothFamilies}: files of the same layout written
+ * by MaxMind's own writer, with the IPv4 tree baited for the same bug.
  */
 class GeoIpRealDataTest {
   static final Path DIR =

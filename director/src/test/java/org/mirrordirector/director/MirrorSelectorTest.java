@@ -85,21 +85,7 @@ class MirrorSelectorTest {
     Map<String, ClusterView.Mirror> ms = new HashMap<>(fleet().mirrors());
     ClusterView.Mirror de = ms.get("lagging-de");
     MirrorConfig c = de.config();
-    MirrorConfig other =
-        new MirrorConfig(
-            c.id(),
-            c.baseUrls(),
-            c.country(),
-            c.continent(),
-            c.latitude(),
-            c.longitude(),
-            c.asn(),
-            c.prefixes(),
-            c.weight(),
-            c.countryOnly(),
-            true,
-            false,
-            List.of("riscv64"));
+    MirrorConfig other = carrying(c, List.of("riscv64"));
     ms.put("lagging-de", m(other, de.state()));
     Selection s = select(SelectionPolicy.defaults(), "/raspbian/" + inBoth, "http", DE, view(ms));
     if (arch.equals("all")) {
@@ -111,21 +97,7 @@ class MirrorSelectorTest {
     assertThat(s.chosen().mirror()).isNotEqualTo("lagging-de");
     assertThat(reasons(s).get("lagging-de"))
         .isEqualTo("a partial mirror: carries riscv64, not " + arch);
-    MirrorConfig carrying =
-        new MirrorConfig(
-            c.id(),
-            c.baseUrls(),
-            c.country(),
-            c.continent(),
-            c.latitude(),
-            c.longitude(),
-            c.asn(),
-            c.prefixes(),
-            c.weight(),
-            c.countryOnly(),
-            true,
-            false,
-            List.of(arch, "source"));
+    MirrorConfig carrying = carrying(c, List.of(arch, "source"));
     ms.put("lagging-de", m(carrying, de.state()));
     assertThat(
             select(SelectionPolicy.defaults(), "/raspbian/" + inBoth, "http", DE, view(ms))
@@ -141,6 +113,24 @@ class MirrorSelectorTest {
             view(ms));
     assertThat(reasons(index).get("lagging-de"))
         .isEqualTo("a partial mirror: carries " + arch + ", source, not arm64");
+  }
+
+  /** The mirror as a partial one, carrying these architectures only. */
+  static MirrorConfig carrying(MirrorConfig c, List<String> architectures) {
+    return new MirrorConfig(
+        c.id(),
+        c.baseUrls(),
+        c.country(),
+        c.continent(),
+        c.latitude(),
+        c.longitude(),
+        c.asn(),
+        c.prefixes(),
+        c.weight(),
+        c.countryOnly(),
+        c.enabled(),
+        c.drained(),
+        architectures);
   }
 
   @Test

@@ -7,13 +7,10 @@ import static org.mirrordirector.ops.MirrorctlTest.mirrorctl;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,9 +29,13 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
  * {@code ::1} only; a second nginx mirror on 127.0.0.1 only. Real apt reaches the director over
  * {@code [::1]} through HAProxy, whose X-Forwarded-For and -Proto the node believes because ::1 is
  * its trusted proxy; the IPv4-only mirror is probed, found without IPv6, and never given to apt.
+ *
+ * <p>Skipped without haproxy or nginx (the test command installs both as root). Its twins without
+ * them: {@code Ipv6ClientsTest} (the director on ::1, a balancer's headers believed, no client sent
+ * to a mirror without IPv6), {@code FamilyCheckTest} and {@code ProbeServiceTest} (probing per
+ * family against Jetty mirrors on 127.0.0.1 and ::1).
  */
 class Ipv6OnlyTest {
-  static final String TOKEN = "ipv6-only-test-token-0123456";
 
   @TempDir Path dir;
 
@@ -209,45 +210,24 @@ class Ipv6OnlyTest {
 
   /** A node on ::1 only; {@code zk} empty: its own embedded ZooKeeper, on ::1. */
   private Path config(String id, String zk, String upstream, Path keyring) throws IOException {
-    Files.writeString(dir.resolve("token"), TOKEN + "\n");
-    int port = freePort();
-    Path f = dir.resolve(id + ".yaml");
-    Files.writeString(
-        f,
-        "node:\n  id: "
-            + id
-            + "\n  data: "
-            + dir.resolve(id)
-            + "\n  address: \"[::1]:"
-            + port
-            + "\"\nzookeeper:\n  connect: \""
-            + zk
-            + "\"\n  embedded-host: \"::1\"\n  embedded-port: "
-            + freePort()
-            + "\narchive:\n  upstream: \""
-            + upstream
-            + "\"\n  suites: [bookworm]\n  keyring: "
-            + keyring
-            + "\n  sync-interval: 1s\n  min-free: 0\n  rsync-host: \"::1\"\n  rsync-port: "
-            + freePort()
-            + (secondUpstream == null
-                ? ""
-                : "\narchives:\n  - name: debian\n    root: /debian/\n    upstream: \""
-                    + secondUpstream
-                    + "\"\n    suites: [bookworm]\n    keyring: "
-                    + secondKeyring
-                    + "\n    sync-interval: 1s\n    min-free: 0")
-            + "\ndirector:\n  host: \"::1\"\n  port: "
-            + port
-            + "\n  trusted-proxies: [\"::1/128\"]\n  admin-token-file: "
-            + dir.resolve("token")
-            + "\n  drain-time: 0s\nprobe:\n  interval: 1s\n  timeout: 3s\n  confirmations: 1\n");
-    return f;
+    return TestNodes.write(
+        dir,
+        id,
+        "::1",
+        zk,
+        upstream,
+        keyring,
+        secondUpstream == null
+            ? ""
+            : "archives:\n  - name: debian\n    root: /debian/\n    upstream: \""
+                + secondUpstream
+                + "\"\n    suites: [bookworm]\n    keyring: "
+                + secondKeyring
+                + "\n    sync-interval: 1s\n    min-free: 0\n",
+        "  trusted-proxies: [\"::1/128\"]\n");
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, Inet6Address.getByName("::1"))) {
-      return s.getLocalPort();
-    }
+    return TestNodes.freePort("::1");
   }
 }

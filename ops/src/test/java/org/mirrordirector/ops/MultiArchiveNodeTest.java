@@ -5,8 +5,6 @@ import static org.mirrordirector.ops.MirrorctlTest.mirrorctl;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +28,6 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
  * modules.
  */
 class MultiArchiveNodeTest {
-  static final String TOKEN = "multi-archive-test-token-0123";
 
   @TempDir Path dir;
 
@@ -196,10 +193,7 @@ class MultiArchiveNodeTest {
         TestArchive.create(
             Files.createDirectories(dir.resolve("d")),
             smallArchive(dir.resolve("debian-up"), 74).withKey("raspberrypi-archive", false));
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = TestNodes.freePort("127.0.0.1");
     try (RsyncDaemon rup = new RsyncDaemon(dir.resolve("rsyncd-r"), raspbian.root);
         Node a =
             Node.start(
@@ -251,43 +245,18 @@ class MultiArchiveNodeTest {
 
   private Path config(String id, String zk, String rUp, TestArchive r, String dUp, TestArchive d)
       throws IOException {
-    Files.writeString(dir.resolve("token"), TOKEN + "\n");
-    int port = freePort();
-    Path f = dir.resolve(id + ".yaml");
-    Files.writeString(
-        f,
-        "node:\n  id: "
-            + id
-            + "\n  data: "
-            + dir.resolve(id)
-            + "\n  address: 127.0.0.1:"
-            + port
-            + "\nzookeeper:\n  connect: \""
-            + zk
-            + "\"\n  embedded-port: "
-            + freePort()
-            + "\narchive:\n  upstream: "
-            + rUp
-            + "\n  suites: [bookworm]\n  keyring: "
-            + r.keyring
-            + "\n  sync-interval: 1s\n  min-free: 0\n  rsync-host: 127.0.0.1\n  rsync-port: "
-            + freePort()
-            + "\narchives:\n  - name: debian\n    root: /debian/\n    upstream: "
+    return TestNodes.write(
+        dir,
+        id,
+        "127.0.0.1",
+        zk,
+        rUp,
+        r.keyring,
+        "archives:\n  - name: debian\n    root: /debian/\n    upstream: "
             + dUp
             + "\n    suites: [bookworm]\n    keyring: "
             + d.keyring
-            + "\n    sync-interval: 1s\n    min-free: 0\n"
-            + "director:\n  host: 127.0.0.1\n  port: "
-            + port
-            + "\n  admin-token-file: "
-            + dir.resolve("token")
-            + "\n  drain-time: 0s\nprobe:\n  interval: 1s\n  timeout: 3s\n  confirmations: 1\n");
-    return f;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+            + "\n    sync-interval: 1s\n    min-free: 0\n",
+        "");
   }
 }

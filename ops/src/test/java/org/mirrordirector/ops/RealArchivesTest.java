@@ -6,8 +6,6 @@ import static org.mirrordirector.ops.MirrorctlTest.mirrorctl;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -33,9 +31,14 @@ import org.mirrordirector.sync.archive.Sha256;
  * (translations, retries and architecture as apt sets them) through the director: {@code update},
  * {@code download} and {@code source --download-only}, every downloaded file's SHA-256 equal to the
  * index's.
+ *
+ * <p>Skipped when the apt cache holds fewer than 3 .deb files and none could be downloaded, or
+ * without nginx (the test command installs nginx and fills an empty cache as root). Its twins on
+ * generated archives: {@code AptThroughDirectorTest} (apt through the director to Jetty mirrors),
+ * {@code PartialMirrorSyncTest} (sync over a real rsync daemon) and {@code ArchiveGeneratorTest}
+ * (source packages that dpkg-source unpacks).
  */
 class RealArchivesTest {
-  static final String TOKEN = "real-archives-test-token-0123";
 
   @TempDir Path dir;
 
@@ -211,34 +214,6 @@ class RealArchivesTest {
   }
 
   private Path config(String upstream, Path keyring) throws IOException {
-    Files.writeString(dir.resolve("token"), TOKEN + "\n");
-    int port = freePort();
-    Path f = dir.resolve("node.yaml");
-    Files.writeString(
-        f,
-        "node:\n  id: real\n  data: "
-            + dir.resolve("node")
-            + "\n  address: 127.0.0.1:"
-            + port
-            + "\nzookeeper:\n  embedded-port: "
-            + freePort()
-            + "\narchive:\n  upstream: "
-            + upstream
-            + "\n  suites: [bookworm]\n  keyring: "
-            + keyring
-            + "\n  sync-interval: 1s\n  min-free: 0\n  rsync-host: 127.0.0.1\n  rsync-port: "
-            + freePort()
-            + "\ndirector:\n  host: 127.0.0.1\n  port: "
-            + port
-            + "\n  admin-token-file: "
-            + dir.resolve("token")
-            + "\n  drain-time: 0s\nprobe:\n  interval: 1s\n  timeout: 3s\n  confirmations: 1\n");
-    return f;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return TestNodes.write(dir, "real", "127.0.0.1", "", upstream, keyring, "", "");
   }
 }

@@ -20,6 +20,8 @@ import org.mirrordirector.ops.MirrorctlTest.Run;
  * Debian's keys, and its main/binary-amd64 Packages (63,000 stanzas) from this machine's apt lists,
  * laid out as a mirror that carries main and amd64 only, without translations or extras (what apt
  * itself keeps). The test command runs {@code apt-get update} first when the lists are absent.
+ * Skipped when there are none (or bookworm-security's have expired); its twins on generated
+ * archives are {@code SelectionTest}, {@code SelectionRsyncTest} and {@code PartialMirrorSyncTest}.
  */
 class VerifyRealDebianTest {
   static final Path LISTS = Path.of("/var/lib/apt/lists");

@@ -1,0 +1,82 @@
+package org.mirrordirector.ops;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A node.yaml for tests on one loopback address (127.0.0.1 or ::1): fast syncs and probes, no
+ * minimum free space, an rsync module for the hot spare, the admin token of {@link #TOKEN} in
+ * {@code dir/token}.
+ */
+final class TestNodes {
+  static final String TOKEN = "test-nodes-admin-token-0123456";
+
+  private TestNodes() {}
+
+  /** A free port on this loopback address. */
+  static int freePort(String host) throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
+   * @param zk an ensemble, or empty for the node's own ZooKeeper on {@code host}
+   * @param archives an {@code archives:} block, or empty
+   * @param directorExtra more lines under {@code director:}, or empty
+   */
+  static Path write(
+      Path dir,
+      String id,
+      String host,
+      String zk,
+      String upstream,
+      Path keyring,
+      String archives,
+      String directorExtra)
+      throws IOException {
+    Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    int port = freePort(host);
+    String q = "\"" + host + "\"";
+    Path f = dir.resolve(id + ".yaml");
+    Files.writeString(
+        f,
+        "node:\n  id: "
+            + id
+            + "\n  data: "
+            + dir.resolve(id)
+            + "\n  address: \""
+            + (host.contains(":") ? "[" + host + "]" : host)
+            + ":"
+            + port
+            + "\"\nzookeeper:\n  connect: \""
+            + zk
+            + "\"\n  embedded-host: "
+            + q
+            + "\n  embedded-port: "
+            + freePort(host)
+            + "\narchive:\n  upstream: \""
+            + upstream
+            + "\"\n  suites: [bookworm]\n  keyring: "
+            + keyring
+            + "\n  sync-interval: 1s\n  min-free: 0\n  rsync-host: "
+            + q
+            + "\n  rsync-port: "
+            + freePort(host)
+            + "\n"
+            + archives
+            + "director:\n  host: "
+            + q
+            + "\n  port: "
+            + port
+            + "\n  admin-token-file: "
+            + dir.resolve("token")
+            + "\n  drain-time: 0s\n"
+            + directorExtra
+            + "probe:\n  interval: 1s\n  timeout: 3s\n  confirmations: 1\n");
+    return f;
+  }
+}
