@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 
 # command -> Debian package that provides it; the tests run the real tools (Debian's own archive
-# tools build and sign the real-data archives; nginx serves them as a public mirror).
+# tools build and sign the real-data archives; nginx serves them as a public mirror; lintian
+# checks the .deb; promtool and a real Prometheus check the metrics and the alert rules).
 declare -A needs=(
   [apt-get]=apt
   [dpkg-deb]=dpkg
@@ -21,6 +22,10 @@ declare -A needs=(
   [reprepro]=reprepro
   [apt-ftparchive]=apt-utils
   [nginx]=nginx-light
+  [lintian]=lintian
+  [man]=man-db
+  [promtool]=prometheus
+  [prometheus]=prometheus
 )
 missing=()
 for cmd in "${!needs[@]}"; do

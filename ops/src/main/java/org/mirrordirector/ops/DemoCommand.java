@@ -26,8 +26,11 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--dir",
-      defaultValue = "mirrordirector-demo",
-      description = "Where its files go (kept between runs). Default: ${DEFAULT-VALUE}.")
+      paramLabel = "DIR",
+      // Outside any checkout, so that a demo run from one leaves nothing for git to show.
+      defaultValue = "${sys:user.home}/.local/state/mirrordirector/demo",
+      description =
+          "Where its files go (kept between runs). Default: ~/.local/state/mirrordirector/demo.")
   Path dir;
 
   @Option(

@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "mirrorctl",
     mixinStandardHelpOptions = true,
+    // --help and --version on every command and subcommand (MirrorctlTest walks the tree).
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Mirrorctl.Version.class,
     description = "Mirror Director: verified mirrors of Debian-style archives.",
     subcommands = {
@@ -59,7 +61,7 @@ public final class Mirrorctl {
 
   /** Runs a command line with the given output streams; returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Mirrorctl());
+    CommandLine cl = commandLine();
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(e -> USAGE);
@@ -93,6 +95,11 @@ public final class Mirrorctl {
     return cl.execute(args);
   }
 
+  /** The command tree (also what the manual pages and the bash completion are written from). */
+  static CommandLine commandLine() {
+    return new CommandLine(new Mirrorctl());
+  }
+
   /** A command line that parses but asks for something impossible; exit code 2. */
   static final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -105,8 +112,7 @@ public final class Mirrorctl {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Mirrorctl.class.getPackage().getImplementationVersion();
-      return new String[] {"mirrorctl " + (v == null ? "(development build)" : v)};
+      return new String[] {"mirrorctl " + PackageFiles.describe()};
     }
   }
 }

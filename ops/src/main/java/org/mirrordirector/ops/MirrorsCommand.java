@@ -230,7 +230,7 @@ final class MirrorsCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin Target target;
 
-    @Parameters(index = "0", paramLabel = "ID")
+    @Parameters(index = "0", paramLabel = "ID", description = "The mirror's id.")
     String id;
 
     @Override
@@ -244,7 +244,7 @@ final class MirrorsCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @Mixin Target target;
 
-    @Parameters(index = "0", paramLabel = "ID")
+    @Parameters(index = "0", paramLabel = "ID", description = "The mirror's id.")
     String id;
 
     @Override

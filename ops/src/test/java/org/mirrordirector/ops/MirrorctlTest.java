@@ -9,6 +9,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,16 +205,48 @@ class MirrorctlTest {
     assertThat(rollback.out()).contains("Date is older than the previous Release (a rollback?)");
   }
 
+  /**
+   * Walks the whole command tree: every command and subcommand answers --help and -h with its own
+   * usage (exit 0, whatever options it requires), and every option and parameter says what it is.
+   */
   @Test
   void everyCommandHasHelp() {
-    for (String[] cmd :
-        new String[][] {
-          {"--help"}, {"verify", "--help"}, {"archive", "--help"}, {"archive", "generate", "--help"}
-        }) {
-      Run r = mirrorctl(cmd);
-      assertThat(r.code()).isZero();
-      assertThat(r.out()).contains("Usage: mirrorctl");
+    List<picocli.CommandLine> todo = new ArrayList<>(List.of(Mirrorctl.commandLine()));
+    int walked = 0;
+    while (!todo.isEmpty()) {
+      picocli.CommandLine c = todo.remove(0);
+      todo.addAll(c.getSubcommands().values());
+      var spec = c.getCommandSpec();
+      List<String> words = new ArrayList<>(List.of(spec.qualifiedName().split(" ")));
+      words.remove(0);
+      for (String help : List.of("--help", "-h")) {
+        List<String> args = new ArrayList<>(words);
+        args.add(help);
+        Run r = mirrorctl(args.toArray(String[]::new));
+        assertThat(r.code()).as(args + ": " + r.err()).isZero();
+        assertThat(r.out()).as(args.toString()).startsWith("Usage: " + spec.qualifiedName());
+      }
+      assertThat(spec.usageMessage().description()).as(spec.qualifiedName()).isNotEmpty();
+      for (var o : spec.options()) {
+        assertThat(o.description()).as(spec.qualifiedName() + " " + o.longestName()).isNotEmpty();
+      }
+      for (var p : spec.positionalParameters()) {
+        assertThat(p.description()).as(spec.qualifiedName() + " " + p.paramLabel()).isNotEmpty();
+      }
+      walked++;
     }
+    assertThat(walked).isGreaterThanOrEqualTo(14);
+  }
+
+  @Test
+  void theDemoWritesOutsideTheCheckoutByDefault() {
+    picocli.CommandLine cl = Mirrorctl.commandLine();
+    cl.parseArgs("demo");
+    Path dir = ((DemoCommand) cl.getSubcommands().get("demo").getCommand()).dir;
+    assertThat(dir).isAbsolute();
+    assertThat(dir.startsWith(Path.of("").toAbsolutePath().getParent())).isFalse();
+    assertThat(dir)
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".local/state/mirrordirector/demo"));
   }
 
   @Test

@@ -43,7 +43,13 @@ class PackageIT {
     assertThat(home.resolve("examples/production/haproxy.cfg")).exists();
     assertThat(home.resolve("systemd/mirrordirector.service")).exists();
     assertThat(Files.isExecutable(home.resolve("bin/mirrordirector-fault"))).isTrue();
-    assertThat(run(dir, bin.toString(), "--version")).startsWith("mirrorctl ");
+    // The version and the commit it was built from, as `git log` names it.
+    assertThat(run(dir, bin.toString(), "--version"))
+        .matches(
+            "mirrorctl [0-9][^ ]* \\(commit ([0-9a-f]{12}(-dirty)?|unknown), [0-9-]{10}\\)\\s*");
+    assertThat(home.resolve("man/man1/mirrorctl.1.gz")).exists();
+    assertThat(home.resolve("man/man1/mirrorctl-mirrors-add.1.gz")).exists();
+    assertThat(home.resolve("completion/mirrorctl")).exists();
 
     TestArchive upstream =
         TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 5, 4));
@@ -111,11 +117,92 @@ class PackageIT {
     }
     String info = run(dir, "dpkg-deb", "-I", deb.toString());
     assertThat(info)
-        .contains("Package: mirrordirector", "Depends: default-jre-headless", "rsync", "postinst");
+        .contains(
+            "Package: mirrordirector",
+            "Depends: adduser, default-jre-headless",
+            "rsync",
+            "postinst");
     Path ctl = dir.resolve("control");
     run(dir, "dpkg-deb", "-e", deb.toString(), ctl.toString());
     assertThat(Files.readString(ctl.resolve("conffiles")))
         .contains("/etc/mirrordirector/node.yaml");
+  }
+
+  /** Debian's own checker: no error and no warning (info and pedantic tags are allowed). */
+  @Test
+  void lintianFindsNoErrorAndNoWarning() throws Exception {
+    Path deb = only("mirrordirector_*_all.deb");
+    Process p =
+        new ProcessBuilder(
+                "lintian", "--tag-display-limit", "0", "--fail-on", "error,warning", deb.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(out.lines().filter(l -> l.startsWith("E:") || l.startsWith("W:"))).as(out).isEmpty();
+    assertThat(p.exitValue()).as(out).isZero();
+  }
+
+  /**
+   * A manual page for every command and subcommand of the tree, in /usr/share/man/man1, each
+   * rendered by man(1) without a warning; bash completion that bash loads and that completes.
+   */
+  @Test
+  void theDebianPackageShipsManualPagesAndCompletionForEveryCommand() throws Exception {
+    Path deb = only("mirrordirector_*_all.deb");
+    Path root = dir.resolve("root");
+    run(dir, "dpkg-deb", "-x", deb.toString(), root.toString());
+    Path man1 = root.resolve("usr/share/man/man1");
+    List<String> expected = new java.util.ArrayList<>();
+    for (String page : new ManPages("v", "2026-01-01").all(Mirrorctl.commandLine()).keySet()) {
+      expected.add(page + ".gz");
+    }
+    assertThat(expected)
+        .contains("mirrorctl.1.gz", "mirrorctl-node.1.gz", "mirrorctl-mirrors-add.1.gz");
+    try (Stream<Path> s = Files.list(man1)) {
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrderElementsOf(expected);
+    }
+    for (String page : expected) {
+      Process p =
+          new ProcessBuilder(
+                  "man",
+                  "--warnings",
+                  "-E",
+                  "UTF-8",
+                  "-l",
+                  "-Tutf8",
+                  "-Z",
+                  man1.resolve(page).toString())
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      String warnings = new String(p.getErrorStream().readAllBytes());
+      assertThat(p.waitFor()).as(page + ": " + warnings).isZero();
+      assertThat(warnings).as(page).isEmpty();
+    }
+    String rendered = run(dir, "man", "-l", man1.resolve("mirrorctl-mirrors-add.1.gz").toString());
+    assertThat(rendered)
+        .contains("mirrorctl-mirrors-add - Add a mirror", "--architectures", "EXIT STATUS");
+
+    Path completion = root.resolve("usr/share/bash-completion/completions/mirrorctl");
+    String completes =
+        run(
+            dir,
+            "bash",
+            "-c",
+            "source "
+                + completion
+                + "; COMP_WORDS=(mirrorctl mi); COMP_CWORD=1; COMP_LINE='mirrorctl mi';"
+                + " COMP_POINT=12; _complete_mirrorctl; echo \"${COMPREPLY[@]}\";"
+                + " COMP_WORDS=(mirrorctl mirrors add --arch); COMP_CWORD=3;"
+                + " COMP_LINE='mirrorctl mirrors add --arch'; COMP_POINT=28;"
+                + " _complete_mirrorctl 2>/dev/null; echo \"${COMPREPLY[@]}\"; complete -p mirrorctl");
+    List<String> lines = completes.lines().toList();
+    assertThat(lines.get(0)).isEqualTo("mirrors");
+    assertThat(lines.get(1).split(" ")).containsExactlyInAnyOrder("--architectures", "--archive");
+    assertThat(lines.get(2)).startsWith("complete ").endsWith(" mirrorctl");
+    assertThat(Files.readString(root.resolve("usr/share/doc/mirrordirector/copyright")))
+        .startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/");
   }
 
   private static Path only(String glob) throws IOException {
