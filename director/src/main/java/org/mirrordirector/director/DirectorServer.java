@@ -180,6 +180,25 @@ public final class DirectorServer implements AutoCloseable {
    *     {@code /admin/archives/NAME/}; null when it has none
    */
   public DirectorServer(Settings settings, Sources sources, String firstName, List<Archive> more) {
+    this(
+        settings,
+        sources,
+        firstName,
+        more,
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
+  }
+
+  /**
+   * With the node's meter registry, which {@code /metrics} writes out whole (the node's own meters
+   * beside the director's); Jetty's connections and threads are bound to it here.
+   */
+  public DirectorServer(
+      Settings settings,
+      Sources sources,
+      String firstName,
+      List<Archive> more,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
     QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), 8);
     threads.setName("director");
     server = new Server(threads);
@@ -206,7 +225,13 @@ public final class DirectorServer implements AutoCloseable {
     connector.setAcceptQueueSize(settings.acceptQueue());
     server.addConnector(connector);
 
-    metrics = new DirectorMetrics(sources.view(), sources.servingAsLeader(), null);
+    metrics = new DirectorMetrics(registry, sources.view(), sources.servingAsLeader(), null);
+    // Jetty's own: open connections and their bytes and messages, the request threads.
+    io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics.addToAllConnectors(
+        server, registry, io.micrometer.core.instrument.Tags.empty());
+    new io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics(
+            threads, io.micrometer.core.instrument.Tags.empty())
+        .bindTo(registry);
     Handler redirects =
         new RedirectHandler(
             settings.roots(),

@@ -108,10 +108,10 @@ class DirectorServerTest {
           .isNotEqualTo(400);
       String metrics = get(director, "/metrics").body();
       assertThat(metrics)
-          .contains("md_error_responses_total{status=\"400\"} 3")
-          .contains("md_error_responses_total{status=\"431\"} 1")
-          .contains("md_zookeeper_connected 1")
-          .contains("md_view_last_known_good 0");
+          .contains("md_error_responses_total{status=\"400\"} 3.0")
+          .contains("md_error_responses_total{status=\"431\"} 1.0")
+          .contains("md_zookeeper_connected 1.0")
+          .contains("md_view_last_known_good 0.0");
 
       zk.stop();
       await(() -> !reader.view().connected());
@@ -121,7 +121,7 @@ class DirectorServerTest {
       assertThat(get(director, "/status").body())
           .contains("NOT connected")
           .contains("id=\"stale\"");
-      assertThat(get(director, "/metrics").body()).contains("md_zookeeper_connected 0");
+      assertThat(get(director, "/metrics").body()).contains("md_zookeeper_connected 0.0");
       assertThat(get(director, "/leader").statusCode())
           .as("no quorum, no leader: HAProxy moves on")
           .isEqualTo(503);
@@ -148,8 +148,8 @@ class DirectorServerTest {
       assertThat(r.statusCode()).isEqualTo(302);
       assertThat(r.headers().firstValue("X-Mirror")).hasValue("current-gb");
       assertThat(get(again, "/metrics").body())
-          .contains("md_view_last_known_good 1")
-          .contains("md_zookeeper_connected 0");
+          .contains("md_view_last_known_good 1.0")
+          .contains("md_zookeeper_connected 0.0");
       assertThat(get(again, "/status.json").body()).contains("last-known-good");
     } finally {
       restarted.close();

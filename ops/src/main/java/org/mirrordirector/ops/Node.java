@@ -45,6 +45,10 @@ public final class Node implements AutoCloseable {
   private EmbeddedZooKeeper embedded;
   private CuratorFramework client;
   private Leadership leadership;
+  // Every meter of the node: the director's, its own, the JVM's and Jetty's; /metrics writes it.
+  private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+      NodeMetrics.registry();
+  private NodeMetrics metrics;
   private RegistryReader reader;
   private SyncService sync;
   private RsyncModule rsync;
@@ -100,6 +104,9 @@ public final class Node implements AutoCloseable {
     opened.add(reader);
     leadership = new Leadership(client, paths, lc);
     opened.add(leadership);
+    metrics = new NodeMetrics(registry, java.time.Clock.systemUTC());
+    opened.add(metrics);
+    metrics.bind(leadership);
 
     // Each archive on its own: the first one's view is the node's.
     for (NodeConfig.ArchiveSection s : config.archives()) {
@@ -118,6 +125,9 @@ public final class Node implements AutoCloseable {
     }
     ArchiveStack main = stacks.get(0);
     sync = main.sync;
+    for (ArchiveStack st : stacks) {
+      metrics.bind(st.name(), st.sync, st.probes);
+    }
 
     if (a.rsyncPort() != 0) {
       // One daemon: the first archive as module "archive", each further one under its name.
@@ -169,7 +179,8 @@ public final class Node implements AutoCloseable {
                 this::self,
                 main.catchUp()),
             main.name(),
-            more);
+            more,
+            registry);
 
     reader.start();
     for (ArchiveStack st : stacks.subList(1, stacks.size())) {

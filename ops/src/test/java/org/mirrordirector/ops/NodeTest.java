@@ -205,6 +205,41 @@ class NodeTest {
       await("the node leads its own cluster", () -> n.leadership().isServingAsLeader());
       await("it publishes", () -> n.view().current() != null);
       assertThat(get(n, "/leader")).isEqualTo(200);
+
+      // /metrics: the node's own meters beside the director's, the JVM's and Jetty's.
+      await(
+          "a probe round is counted",
+          () ->
+              metrics(n).contains("md_probe_rounds_total{archive=\"raspbian\",result=\"ran\"} 1"));
+      String m = metrics(n);
+      assertThat(m)
+          .containsPattern(
+              "md_sync_runs_total\\{archive=\"raspbian\",result=\"published\"\\} [1-9]")
+          .contains("md_sync_runs_total{archive=\"raspbian\",result=\"rejected\"} 0.0")
+          .containsPattern(
+              "md_sync_last_success_timestamp_seconds\\{archive=\"raspbian\"\\} 1\\.[0-9]+E9")
+          .containsPattern("md_sync_received_files_total\\{archive=\"raspbian\"\\} [1-9]")
+          .contains("md_verification_problems{archive=\"raspbian\"} 0.0")
+          .contains("md_leadership_role{role=\"active\"} 1.0")
+          .contains("md_leadership_transitions_total{to=\"active\"} 1.0")
+          .containsPattern("md_leadership_last_promotion_timestamp_seconds 1\\.[0-9]+E9")
+          .containsPattern("md_snapshot_published_timestamp_seconds 1\\.[0-9]+E9")
+          .contains("md_serving_as_leader 1.0")
+          .contains("md_registry_view_source{source=\"live\"} 1.0")
+          .contains("md_node_snapshot_behind_seconds{node=\"solo\"} 0.0")
+          .contains("jvm_memory_used_bytes{")
+          .contains("process_cpu_usage ")
+          .containsPattern("process_cpu_seconds_total [0-9]")
+          .contains("process_files_open_files ")
+          .contains("jetty_connections_current")
+          .contains("jetty_threads_busy");
+      assertThat(org.mirrordirector.sync.Promtool.checkMetrics(m)).isEmpty();
+    }
+  }
+
+  private static String metrics(Node n) throws IOException {
+    try (var in = URI.create("http://127.0.0.1:" + n.port() + "/metrics").toURL().openStream()) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 

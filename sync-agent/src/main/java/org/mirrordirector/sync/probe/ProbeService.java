@@ -52,6 +52,8 @@ public final class ProbeService implements AutoCloseable {
 
   private final java.util.concurrent.atomic.AtomicBoolean recheckQueued =
       new java.util.concurrent.atomic.AtomicBoolean();
+  private final List<java.util.function.Consumer<Round>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicLong rechecks =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -331,7 +333,19 @@ public final class ProbeService implements AutoCloseable {
 
   private Round remember(Round r) {
     last.set(r);
+    for (java.util.function.Consumer<Round> l : listeners) {
+      try {
+        l.accept(r);
+      } catch (RuntimeException e) {
+        LOG.warn("a probe round listener failed", e);
+      }
+    }
     return r;
+  }
+
+  /** Hears every full round (run or skipped), on the thread that ran it, after it is written. */
+  public void addListener(java.util.function.Consumer<Round> listener) {
+    listeners.add(listener);
   }
 
   public Round lastRound() {
