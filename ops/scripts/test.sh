@@ -26,6 +26,7 @@ declare -A needs=(
   [man]=man-db
   [promtool]=prometheus
   [prometheus]=prometheus
+  [amtool]=prometheus-alertmanager
 )
 missing=()
 for cmd in "${!needs[@]}"; do

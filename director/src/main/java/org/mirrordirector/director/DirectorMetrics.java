@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,6 +87,15 @@ public final class DirectorMetrics extends Handler.Wrapper {
               .register(registry);
     }
     cluster = new ClusterMetrics(registry, view, servingAsLeader);
+    // Every outcome present from the start, at 0: a rate over them needs no absent() guard.
+    for (MirrorSelector.Outcome o : MirrorSelector.Outcome.values()) {
+      if (o != MirrorSelector.Outcome.REDIRECT) {
+        fallbackCounter(o);
+      }
+    }
+    for (String o : List.of("redirected", "served", "expired")) {
+      held(o, 0);
+    }
   }
 
   /** The registry, for the node's other meters. */
@@ -114,25 +124,31 @@ public final class DirectorMetrics extends Handler.Wrapper {
   }
 
   public void fallback(MirrorSelector.Outcome outcome) {
-    String o = outcome.name().toLowerCase(Locale.ROOT);
-    counter(
-            fallbacks,
-            o,
-            "md.fallbacks",
-            "Requests no mirror qualified for, by what was done.",
-            "outcome")
-        .increment();
+    fallbackCounter(outcome).increment();
+  }
+
+  private Counter fallbackCounter(MirrorSelector.Outcome outcome) {
+    return counter(
+        fallbacks,
+        outcome.name().toLowerCase(Locale.ROOT),
+        "md.fallbacks",
+        "Requests no mirror qualified for, by what was done.",
+        "outcome");
   }
 
   /** A request that was held until the director could place it, by how it ended. */
   public void held(String outcome) {
+    held(outcome, 1);
+  }
+
+  private void held(String outcome, int n) {
     counter(
             held,
             outcome,
             "md.held.requests",
             "Pool requests held while the director learned where the file is, by how they ended.",
             "outcome")
-        .increment();
+        .increment(n);
   }
 
   public void error(int status) {
