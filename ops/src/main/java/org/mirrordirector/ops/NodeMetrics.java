@@ -41,12 +41,17 @@ final class NodeMetrics implements AutoCloseable {
    * A registry for the node, with two of Micrometer's JVM names put in Prometheus's conventions
    * (promtool check metrics flags them): the process's CPU time in seconds as {@code
    * process_cpu_seconds_total} (the name every Prometheus client uses) instead of nanoseconds, and
-   * the processor count without a {@code _count} suffix, which Prometheus keeps for histograms.
+   * the processor count without a {@code _count} suffix, which Prometheus keeps for histograms; and
+   * none of Jetty's byte and message counts, which stay at 0 on a plain connector.
    */
   static PrometheusMeterRegistry registry() {
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     r.config()
         .meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))
+        // Counted only on Jetty's traffic-listening connectors, which the director does not use:
+        // they would stay at 0 and say nothing.
+        .meterFilter(MeterFilter.denyNameStartsWith("jetty.connections.bytes"))
+        .meterFilter(MeterFilter.denyNameStartsWith("jetty.connections.messages"))
         .meterFilter(
             new MeterFilter() {
               @Override

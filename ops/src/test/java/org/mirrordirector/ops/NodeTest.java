@@ -231,7 +231,7 @@ class NodeTest {
           .contains("process_cpu_usage ")
           .containsPattern("process_cpu_seconds_total [0-9]")
           .contains("process_files_open_files ")
-          .contains("jetty_connections_current")
+          .contains("jetty_connections_current_connections{")
           .contains("jetty_threads_busy");
       assertThat(org.mirrordirector.sync.Promtool.checkMetrics(m)).isEmpty();
     }
