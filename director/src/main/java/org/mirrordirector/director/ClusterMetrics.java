@@ -113,8 +113,10 @@ final class ClusterMetrics {
     Gauge.builder(
             "md.view.last.known.good",
             this,
-            m -> m.seen.source() == ClusterView.Source.LAST_KNOWN_GOOD ? 1 : 0)
-        .description("1 while serving from the last-known-good view.")
+            m -> m.seen.servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD ? 1 : 0)
+        .description(
+            "1 while serving from the last-known-good view: loaded from disk, or the last one"
+                + " received before the ZooKeeper connection was lost.")
         .register(registry);
     Gauge.builder(
             "md.registry.view.age",
@@ -205,7 +207,7 @@ final class ClusterMetrics {
 
     List<MultiGauge.Row<?>> source = new ArrayList<>();
     for (ClusterView.Source s : ClusterView.Source.values()) {
-      source.add(MultiGauge.Row.of(Tags.of("source", name(s)), v.source() == s ? 1 : 0));
+      source.add(MultiGauge.Row.of(Tags.of("source", name(s)), v.servingFrom() == s ? 1 : 0));
     }
     viewSource.register(source, true);
 

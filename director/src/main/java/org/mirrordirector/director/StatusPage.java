@@ -82,7 +82,8 @@ public final class StatusPage extends Handler.Wrapper {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("generatedAtMillis", now);
     Map<String, Object> registry = new LinkedHashMap<>();
-    registry.put("source", v.source().name());
+    // LIVE only while connected: after the connection is lost, the view is the last known good.
+    registry.put("source", v.servingFrom().name());
     registry.put("connected", v.connected());
     registry.put("epoch", v.epoch());
     registry.put("leader", v.leader());

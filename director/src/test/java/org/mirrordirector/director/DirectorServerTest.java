@@ -121,7 +121,14 @@ class DirectorServerTest {
       assertThat(get(director, "/status").body())
           .contains("NOT connected")
           .contains("id=\"stale\"");
-      assertThat(get(director, "/metrics").body()).contains("md_zookeeper_connected 0.0");
+      assertThat(get(director, "/metrics").body())
+          .contains("md_zookeeper_connected 0.0")
+          .as("the view it keeps is the last known good: named so, not LIVE")
+          .contains("md_view_last_known_good 1.0")
+          .contains("md_registry_view_source{source=\"last_known_good\"} 1.0");
+      assertThat(get(director, "/status.json").body())
+          .contains("\"source\" : \"LAST_KNOWN_GOOD\"")
+          .contains("\"connected\" : false");
       assertThat(get(director, "/leader").statusCode())
           .as("no quorum, no leader: HAProxy moves on")
           .isEqualTo(503);

@@ -52,6 +52,18 @@ public record ClusterView(
     problems = List.copyOf(problems);
   }
 
+  /**
+   * What the director serves from, named for what it is: LIVE only while the view comes from
+   * ZooKeeper and the session is connected; a view built from ZooKeeper whose connection has been
+   * lost since is the last one known good, as is one loaded from disk.
+   */
+  public Source servingFrom() {
+    if (source == Source.LIVE && !connected) {
+      return Source.LAST_KNOWN_GOOD;
+    }
+    return source;
+  }
+
   public static ClusterView empty() {
     return new ClusterView(
         0,

@@ -169,6 +169,19 @@ final class ArchiveStack {
             new LocalSnapshots(store, a.suites()).supplier(),
             Clock.systemUTC());
     opened.add(probes);
+    // A mirror added (mirrors add) is probed at once, not at the next full round: an enabled
+    // mirror without a state has never been probed, and a recheck probes such a mirror fully.
+    ProbeService p0 = probes;
+    view.addListener(
+        v -> {
+          for (ClusterView.Mirror m : v.mirrors().values()) {
+            if (m.config().enabled() && m.state() == null) {
+              p0.recheckSoon();
+              return;
+            }
+          }
+        },
+        Runnable::run);
   }
 
   String name() {

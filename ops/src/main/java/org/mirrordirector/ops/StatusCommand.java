@@ -108,6 +108,12 @@ final class StatusCommand implements Callable<Integer> {
               m.path("id").asText(),
               100 * m.path("share5m").asDouble(),
               flags));
+      if (m.path("states").isEmpty()) {
+        b.append(
+            m.path("enabled").asBoolean(true)
+                ? "    not probed yet (the active node probes it within seconds)\n"
+                : "    not probed (disabled)\n");
+      }
       for (JsonNode st : m.path("states")) {
         b.append(
             String.format(

@@ -237,6 +237,65 @@ class NodeTest {
     }
   }
 
+  /**
+   * A mirror added with {@code mirrors add} is probed at once, not at the next full round (ten
+   * minutes here, and no rechecks between rounds); until then, {@code mirrorctl status} says it is
+   * not probed yet.
+   */
+  @Test
+  void aMirrorAddedIsProbedAtOnceNotAtTheNextRound() throws Exception {
+    TestArchive upstream =
+        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 5, 4));
+    try (RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
+        StaticHttpServer mirror = new StaticHttpServer(upstream.root)) {
+      Path cfg = config("solo", "", upstreamd.url(), upstream.keyring);
+      Files.writeString(
+          cfg,
+          Files.readString(cfg)
+              .replace(
+                  "probe:\n  interval: 1s", "probe:\n  interval: 10m\n  recheck-interval: 0s"));
+      try (Node n = Node.start(NodeConfig.load(cfg))) {
+        await("it publishes", () -> n.view().current() != null);
+        await(
+            "the first (empty) round has run",
+            () -> n.view().nodes().containsKey("solo") && n.leadership().isServingAsLeader());
+        Thread.sleep(1000);
+        String url = "http://127.0.0.1:" + n.port();
+        long t0 = System.nanoTime();
+        run(
+            "mirrors",
+            "add",
+            "m1",
+            "--url",
+            url,
+            "--token-file",
+            dir.resolve("token").toString(),
+            "--http",
+            mirror.base().toString(),
+            "--country",
+            "FR");
+        await("m1 is probed", () -> health(n, "m1").equals("OK"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+        assertThat(run("status", "--url", url)).contains("m1").doesNotContain("not probed yet");
+      }
+    }
+  }
+
+  @Test
+  void statusSaysAMirrorIsNotProbedYet() throws Exception {
+    var s =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(
+                "{\"registry\":{\"source\":\"LIVE\",\"connected\":true},\"nodes\":[],"
+                    + "\"mirrors\":[{\"id\":\"new\",\"enabled\":true,\"states\":[]},"
+                    + "{\"id\":\"off\",\"enabled\":false,\"states\":[]}]}");
+    assertThat(StatusCommand.render("http://x/", s))
+        .contains("  new ")
+        .contains("    not probed yet (the active node probes it within seconds)\n")
+        .contains("  off ")
+        .contains("    not probed (disabled)\n");
+  }
+
   private static String metrics(Node n) throws IOException {
     try (var in = URI.create("http://127.0.0.1:" + n.port() + "/metrics").toURL().openStream()) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
