@@ -49,7 +49,27 @@ public final class DirectorServer implements AutoCloseable {
       TrustedProxies proxies,
       String adminToken,
       int maxThreads,
-      int acceptQueue) {
+      int acceptQueue,
+      AccessLog.Settings accessLog) {
+    /** Without an access log. */
+    public Settings(
+        String host,
+        int port,
+        List<String> roots,
+        SelectionPolicy policy,
+        TrustedProxies proxies,
+        String adminToken,
+        int maxThreads,
+        int acceptQueue) {
+      this(host, port, roots, policy, proxies, adminToken, maxThreads, acceptQueue, null);
+    }
+
+    /** The same settings with this access log (null: none). */
+    public Settings withAccessLog(AccessLog.Settings log) {
+      return new Settings(
+          host, port, roots, policy, proxies, adminToken, maxThreads, acceptQueue, log);
+    }
+
     public Settings {
       Objects.requireNonNull(host, "host");
       if (port < 0 || port > 65535) {
@@ -168,6 +188,7 @@ public final class DirectorServer implements AutoCloseable {
   private final ServerConnector connector;
   private final DirectorMetrics metrics;
   private final RedirectStats stats = RedirectStats.fiveMinutes();
+  private final AccessLog accessLog;
 
   public DirectorServer(Settings settings, Sources sources) {
     this(settings, sources, null, List.of());
@@ -232,7 +253,7 @@ public final class DirectorServer implements AutoCloseable {
     new io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics(
             threads, io.micrometer.core.instrument.Tags.empty())
         .bindTo(registry);
-    Handler redirects =
+    RedirectHandler redirects =
         new RedirectHandler(
             settings.roots(),
             new MirrorSelector(settings.policy()),
@@ -244,6 +265,7 @@ public final class DirectorServer implements AutoCloseable {
             stats,
             metrics,
             sources.catchUp());
+    List<RedirectHandler> redirectors = new java.util.ArrayList<>(List.of(redirects));
     Handler inner = redirects;
     if (!more.isEmpty()) {
       List<Map.Entry<String, Handler>> byRoot = new java.util.ArrayList<>();
@@ -251,7 +273,7 @@ public final class DirectorServer implements AutoCloseable {
         byRoot.add(Map.entry(r, redirects));
       }
       for (Archive a : more) {
-        Handler h =
+        RedirectHandler h =
             new RedirectHandler(
                 a.roots(),
                 new MirrorSelector(settings.policy()),
@@ -263,6 +285,7 @@ public final class DirectorServer implements AutoCloseable {
                 stats,
                 metrics,
                 a.catchUp());
+        redirectors.add(h);
         for (String r : a.roots()) {
           byRoot.add(Map.entry(r, h));
         }
@@ -292,6 +315,19 @@ public final class DirectorServer implements AutoCloseable {
     metrics.setHandler(new NodeEndpoints(sources.servingAsLeader(), sources.notReady(), status));
     server.setHandler(metrics);
     server.setErrorHandler(new CountingErrorHandler(metrics));
+    if (settings.accessLog() != null) {
+      accessLog = new AccessLog(settings.accessLog(), settings.proxies());
+      server.setRequestLog(accessLog);
+      for (RedirectHandler r : redirectors) {
+        r.annotateForAccessLog(true);
+      }
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "md.access.log.dropped.lines", accessLog, AccessLog::dropped)
+          .description("Access log lines dropped because the writer fell behind.")
+          .register(registry);
+    } else {
+      accessLog = null;
+    }
   }
 
   public DirectorServer start() throws Exception {
@@ -319,7 +355,13 @@ public final class DirectorServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    server.stop();
+    try {
+      server.stop();
+    } finally {
+      if (accessLog != null) {
+        accessLog.close();
+      }
+    }
   }
 
   /** Counts the error answers Jetty writes itself, then writes them as usual. */

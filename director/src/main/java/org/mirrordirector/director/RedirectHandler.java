@@ -58,6 +58,7 @@ public final class RedirectHandler extends Handler.Abstract {
   private final TrustedProxies proxies;
   private final Function<String, ClientLocation> locate;
   private final RedirectStats stats;
+  private volatile boolean annotate;
   private final DirectorMetrics metrics;
   private final CatchUp catchUp;
   private final java.util.concurrent.ScheduledExecutorService holds;
@@ -175,6 +176,9 @@ public final class RedirectHandler extends Handler.Abstract {
     } else {
       metrics.fallback(s.outcome());
     }
+    if (annotate) {
+      annotate(request, s, explain);
+    }
     if (explain) {
       return json(response, callback, explain(s, client), head);
     }
@@ -203,6 +207,33 @@ public final class RedirectHandler extends Handler.Abstract {
         return text(response, callback, 503, s.why() + "\n", head);
       }
     }
+  }
+
+  private static final String[] TIERS = {"asn", "country", "continent", "elsewhere"};
+
+  /**
+   * Tells the access log which mirror was chosen and why (its tier, or the fallback taken). Off
+   * unless an access log is configured: a request attribute costs an allocation.
+   */
+  public void annotateForAccessLog(boolean on) {
+    annotate = on;
+  }
+
+  private static void annotate(Request request, Selection s, boolean explain) {
+    String reason;
+    if (explain) {
+      reason = "explain";
+    } else if (s.outcome() == MirrorSelector.Outcome.REDIRECT && s.chosen() != null) {
+      request.setAttribute(AccessLog.MIRROR, s.chosen().mirror());
+      int t = s.chosen().tier();
+      reason = t >= 0 && t < TIERS.length ? TIERS[t] : "tier-" + t;
+    } else {
+      reason = s.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      if (s.outcome() == MirrorSelector.Outcome.SERVE_LOCALLY) {
+        request.setAttribute(AccessLog.MIRROR, "director");
+      }
+    }
+    request.setAttribute(AccessLog.REASON, reason);
   }
 
   /** One request being answered, for the paths that leave the request thread. */

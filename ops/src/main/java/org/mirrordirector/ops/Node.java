@@ -158,6 +158,15 @@ public final class Node implements AutoCloseable {
             token,
             d.maxThreads(),
             4096);
+    if (!d.accessLog().isEmpty()) {
+      // "stdout", an absolute path, or a path under node.data.
+      String target =
+          d.accessLog().equals("stdout") ? "stdout" : data.resolve(d.accessLog()).toString();
+      settings =
+          settings.withAccessLog(
+              new org.mirrordirector.director.AccessLog.Settings(
+                  target, d.accessLogMaxBytes(), d.accessLogKeep()));
+    }
     List<DirectorServer.Archive> more = new ArrayList<>();
     for (ArchiveStack st : stacks.subList(1, stacks.size())) {
       more.add(

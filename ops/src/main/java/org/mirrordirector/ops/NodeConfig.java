@@ -110,7 +110,10 @@ public record NodeConfig(
       boolean serveLocally,
       int maxThreads,
       Duration drainTime,
-      Duration holdFor) {}
+      Duration holdFor,
+      String accessLog,
+      long accessLogMaxBytes,
+      int accessLogKeep) {}
 
   /** How the active node probes the public mirrors. */
   public record ProbeSection(

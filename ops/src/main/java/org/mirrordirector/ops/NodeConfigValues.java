@@ -458,7 +458,15 @@ final class NodeConfigValues {
             bool("director.serve-locally"),
             integer("director.max-threads", 8, 10_000),
             duration("director.drain-time", Duration.ZERO),
-            duration("director.hold-for", Duration.ZERO));
+            duration("director.hold-for", Duration.ZERO),
+            string("director.access-log").strip(),
+            bytes("director.access-log-max-size"),
+            integer("director.access-log-keep", 1, 3650));
+    if (director.accessLogMaxBytes() < 1024 * 1024) {
+      throw fail(
+          "director.access-log-max-size",
+          "must be at least 1MiB, not " + string("director.access-log-max-size"));
+    }
     if (director.holdFor().compareTo(Duration.ofMinutes(2)) > 0) {
       throw fail("director.hold-for", "must be at most 2m, not " + string("director.hold-for"));
     }

@@ -206,6 +206,20 @@ public final class NodeOptions {
               "a pool request that no mirror qualifies for and this node has no file for (a client"
                   + " ahead of the director) is held this long while the director learns where the"
                   + " file is; 0s: answer at once (max 2m)"),
+          new Option(
+              "director.access-log",
+              Type.STRING,
+              "",
+              "one line per request (NCSA combined, then the mirror and why) to stdout or to this"
+                  + " file (relative: under node.data), rotated daily and at access-log-max-size;"
+                  + " empty: off"),
+          new Option(
+              "director.access-log-max-size",
+              Type.BYTES,
+              "100MiB",
+              "an access log file is rotated (and gzipped) when it reaches this size"),
+          new Option(
+              "director.access-log-keep", Type.INT, "14", "days of rotated access log files kept"),
           new Option("probe.interval", Type.DURATION, "60s", "time between probe rounds"),
           new Option(
               "probe.recheck-interval",
@@ -274,6 +288,9 @@ public final class NodeOptions {
     values.put("director.max-threads", director.maxThreads());
     values.put("director.drain-time", director.drainTime());
     values.put("director.hold-for", director.holdFor());
+    values.put("director.access-log", director.accessLog());
+    values.put("director.access-log-max-size", director.accessLogMaxBytes());
+    values.put("director.access-log-keep", director.accessLogKeep());
     values.put("probe.interval", probe.interval());
     values.put("probe.recheck-interval", probe.recheckInterval());
     values.put("probe.timeout", probe.timeout());

@@ -252,8 +252,8 @@ class NodeTest {
       Files.writeString(
           cfg,
           Files.readString(cfg)
-              .replace(
-                  "probe:\n  interval: 1s", "probe:\n  interval: 10m\n  recheck-interval: 0s"));
+              .replace("probe:\n  interval: 1s", "probe:\n  interval: 10m\n  recheck-interval: 0s")
+              .replace("  drain-time: 0s\n", "  drain-time: 0s\n  access-log: logs/access.log\n"));
       try (Node n = Node.start(NodeConfig.load(cfg))) {
         await("it publishes", () -> n.view().current() != null);
         await(
@@ -278,6 +278,11 @@ class NodeTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
         assertThat(run("status", "--url", url)).contains("m1").doesNotContain("not probed yet");
       }
+      // director.access-log, under node.data: the admin call and the status reads, one line each.
+      assertThat(Files.readString(dir.resolve("solo/logs/access.log")))
+          .containsPattern(
+              "127\\.0\\.0\\.1 - - \\[[^]]+\\] \"PUT /admin/mirrors/m1 HTTP/1\\.1\" 200 ")
+          .contains("\"GET /status.json HTTP/1.1\" 200 ");
     }
   }
 

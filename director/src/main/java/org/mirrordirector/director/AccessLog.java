@@ -1,0 +1,245 @@
+package org.mirrordirector.director;
+
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.AsyncAppenderBase;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.ContextBase;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.EncoderBase;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedFileNamingAndTriggeringPolicy;
+import ch.qos.logback.core.rolling.TimeBasedRollingPolicy;
+import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.util.FileSize;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.RequestLog;
+import org.eclipse.jetty.server.Response;
+
+/**
+ * The access log, off by default: one line per request in the NCSA combined format, then the mirror
+ * the client was sent to and why (its tier: same ASN, country, continent or elsewhere; or the
+ * fallback taken), for example
+ *
+ * <pre>
+ * 2001:db8::7 - - [30/Nov/2026:12:00:00 +0000] "GET /raspbian/dists/bookworm/InRelease HTTP/1.1"
+ *   302 - "-" "Debian APT-HTTP/1.3 (2.6.1)" mirror-fr country
+ * </pre>
+ *
+ * (one line). The client is the one the director routed: the {@code X-Forwarded-For} address a
+ * trusted proxy passed on. Lines go to standard output or to a file that logback-core rotates daily
+ * and at a size, gzipping and deleting old ones; they are written by logback's asynchronous
+ * appender, so a slow disk never holds a request thread: when its queue is full, lines are dropped
+ * and counted ({@code md_access_log_dropped_lines_total}). Text from the client (the request line,
+ * Referer, User-Agent) is escaped: a quote, a backslash or a control character cannot forge a line.
+ */
+public final class AccessLog implements RequestLog, AutoCloseable {
+  /** Request attributes the redirector sets while an access log is on. */
+  static final String MIRROR = "md.mirror";
+
+  static final String REASON = "md.reason";
+
+  /** Where and how much: {@code target} is "stdout" or a file. */
+  public record Settings(String target, long maxFileBytes, int keepDays) {
+    public Settings {
+      if (target == null || target.isBlank()) {
+        throw new IllegalArgumentException("access log: no target (stdout or a file)");
+      }
+      if (maxFileBytes < 1024 * 1024) {
+        throw new IllegalArgumentException(
+            "access log: files of at least 1 MiB, not " + maxFileBytes + " bytes");
+      }
+      if (keepDays < 1) {
+        throw new IllegalArgumentException("access log: keep at least 1 day, not " + keepDays);
+      }
+    }
+
+    public boolean stdout() {
+      return target.equals("stdout");
+    }
+  }
+
+  private static final DateTimeFormatter NCSA =
+      DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  private final TrustedProxies proxies;
+  private final ContextBase context = new ContextBase();
+  private final AsyncAppenderBase<String> async = new AsyncAppenderBase<>();
+  private final LongAdder dropped = new LongAdder();
+  private volatile Stamp stamp = new Stamp(-1, "");
+
+  private record Stamp(long second, String text) {}
+
+  public AccessLog(Settings settings, TrustedProxies proxies) {
+    this.proxies = proxies;
+    context.setName("access-log");
+    OutputStreamAppender<String> out;
+    if (settings.stdout()) {
+      ConsoleAppender<String> console = new ConsoleAppender<>();
+      out = console;
+    } else {
+      Path file = Path.of(settings.target()).toAbsolutePath();
+      try {
+        Files.createDirectories(file.getParent());
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException(
+            "access log: cannot create " + file.getParent() + ": " + e.getMessage(), e);
+      }
+      RollingFileAppender<String> rolling = new RollingFileAppender<>();
+      rolling.setFile(file.toString());
+      // Daily, and at the size: FILE.2026-11-30.0.gz, FILE.2026-11-30.1.gz, ...; the size is
+      // looked at every second (logback's default is a minute: a burst could overshoot).
+      TimeBasedRollingPolicy<String> policy = new TimeBasedRollingPolicy<>();
+      SizeAndTimeBasedFileNamingAndTriggeringPolicy<String> trigger =
+          new SizeAndTimeBasedFileNamingAndTriggeringPolicy<>();
+      trigger.setMaxFileSize(new FileSize(settings.maxFileBytes()));
+      trigger.setCheckIncrement(ch.qos.logback.core.util.Duration.buildBySeconds(1));
+      policy.setTimeBasedFileNamingAndTriggeringPolicy(trigger);
+      policy.setContext(context);
+      policy.setParent(rolling);
+      policy.setFileNamePattern(file + ".%d{yyyy-MM-dd}.%i.gz");
+      policy.setMaxHistory(settings.keepDays());
+      policy.start();
+      rolling.setRollingPolicy(policy);
+      rolling.setTriggeringPolicy(policy);
+      out = rolling;
+    }
+    out.setContext(context);
+    out.setName("access");
+    out.setEncoder(new LineEncoder());
+    out.start();
+    requireStarted(out, settings.target());
+    async.setContext(context);
+    async.setName("access-async");
+    async.setQueueSize(16_384);
+    async.setNeverBlock(true);
+    async.setMaxFlushTime(5_000);
+    async.addAppender(out);
+    async.start();
+  }
+
+  private void requireStarted(Appender<String> a, String target) {
+    if (!a.isStarted()) {
+      StringBuilder why = new StringBuilder();
+      for (Status s : context.getStatusManager().getCopyOfStatusList()) {
+        if (s.getLevel() >= Status.WARN) {
+          why.append(why.length() == 0 ? "" : "; ").append(s.getMessage());
+        }
+      }
+      throw new IllegalArgumentException("access log: cannot write " + target + ": " + why);
+    }
+  }
+
+  /** Lines dropped because the writer fell behind (its queue was full). */
+  public long dropped() {
+    return dropped.sum();
+  }
+
+  @Override
+  public void log(Request request, Response response) {
+    write(line(request, response, System.currentTimeMillis()));
+  }
+
+  /** Queues one line for the writer; drops and counts it when the queue is full. */
+  void write(String line) {
+    if (async.getRemainingCapacity() == 0) {
+      dropped.increment();
+      return;
+    }
+    async.doAppend(line);
+  }
+
+  String line(Request request, Response response, long now) {
+    HttpFields h = request.getHeaders();
+    String client = proxies.client(Request.getRemoteAddr(request), h.get("X-Forwarded-For"));
+    StringBuilder b = new StringBuilder(256);
+    b.append(client).append(" - - [").append(time(now)).append("] \"");
+    escape(b, request.getMethod());
+    b.append(' ');
+    escape(b, request.getHttpURI().getPathQuery());
+    b.append(' ');
+    escape(b, request.getConnectionMetaData().getProtocol());
+    b.append("\" ").append(response.getStatus()).append(' ');
+    long bytes = Response.getContentBytesWritten(response);
+    if (bytes > 0) {
+      b.append(bytes);
+    } else {
+      b.append('-');
+    }
+    b.append(" \"");
+    escape(b, h.get(HttpHeader.REFERER));
+    b.append("\" \"");
+    escape(b, h.get(HttpHeader.USER_AGENT));
+    b.append("\" ");
+    Object mirror = request.getAttribute(MIRROR);
+    b.append(mirror == null ? "-" : mirror);
+    b.append(' ');
+    Object reason = request.getAttribute(REASON);
+    b.append(reason == null ? "-" : reason);
+    return b.toString();
+  }
+
+  /** The NCSA time of this second, formatted once per second. */
+  private String time(long millis) {
+    long second = millis / 1000;
+    Stamp s = stamp;
+    if (s.second() != second) {
+      s = new Stamp(second, NCSA.format(Instant.ofEpochSecond(second)));
+      stamp = s;
+    }
+    return s.text();
+  }
+
+  /** A client's text, quotes, backslashes and control characters escaped; "-" when absent. */
+  static void escape(StringBuilder b, String s) {
+    if (s == null || s.isEmpty()) {
+      b.append('-');
+      return;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20 || c == 0x7f) {
+        b.append("\\x")
+            .append(Character.forDigit(c >> 4, 16))
+            .append(Character.forDigit(c & 15, 16));
+      } else {
+        b.append(c);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    async.stop(); // flushes what is queued (up to maxFlushTime), then stops the file
+    context.stop();
+  }
+
+  /** One line per event, in UTF-8. */
+  private static final class LineEncoder extends EncoderBase<String> {
+    @Override
+    public byte[] headerBytes() {
+      return null;
+    }
+
+    @Override
+    public byte[] encode(String line) {
+      return (line + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] footerBytes() {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package org.mirrordirector.director;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.RegistryPaths;
+
+/**
+ * The access log over real TCP: one NCSA combined line per request with the client a trusted proxy
+ * named, the mirror chosen and its tier; client text escaped so that it cannot forge a line; files
+ * rotated at their size and gzipped by logback, no line lost.
+ */
+class AccessLogTest {
+  @TempDir static Path dir;
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  static final String LINE =
+      "^(\\S+) - - \\[\\d\\d/[A-Z][a-z]{2}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000\\] \"([^\"\\\\]|\\\\.)*\""
+          + " \\d{3} (\\d+|-) \"([^\"\\\\]|\\\\.)*\" \"([^\"\\\\]|\\\\.)*\" \\S+ \\S+$";
+
+  @BeforeAll
+  static void fleet() throws Exception {
+    TestFleet.create(dir);
+  }
+
+  @Test
+  void oneCombinedLinePerRequestWithTheMirrorAndWhy() throws Exception {
+    Path log = dir.resolve("logs/access.log");
+    DirectorServer d = start(new AccessLog.Settings(log.toString(), 1 << 20, 7));
+    try {
+      HttpResponse<String> r =
+          get(
+              d,
+              "/raspbian/dists/bookworm/InRelease",
+              "X-Forwarded-For",
+              "2001:db8::7",
+              "User-Agent",
+              "Debian APT-HTTP/1.3 (2.6.1) \"quoted\" \\back");
+      assertThat(r.statusCode()).isEqualTo(302);
+      assertThat(get(d, "/raspbian/pool/a%22b.deb").statusCode()).isEqualTo(400);
+      assertThat(get(d, "/status.json", "Referer", "http://example.org/").statusCode())
+          .isEqualTo(200);
+      // A client that tries to end the line and start a forged one.
+      raw(d, "GET /raspbian/x\u0001y HTTP/1.1\r\nHost: d\r\nUser-Agent: a\"\tb\r\n\r\n");
+    } finally {
+      d.close(); // flushes the queue
+    }
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(lines).allSatisfy(l -> assertThat(l).matches(LINE));
+    assertThat(lines.get(0))
+        .startsWith("2001:db8::7 - - [")
+        .contains(
+            "] \"GET /raspbian/dists/bookworm/InRelease HTTP/1.1\" 302 - \"-\""
+                + " \"Debian APT-HTTP/1.3 (2.6.1) \\\"quoted\\\" \\\\back\" current-gb country");
+    assertThat(lines.get(1))
+        .startsWith("127.0.0.1 - - [")
+        .contains("\"GET /raspbian/pool/a%22b.deb HTTP/1.1\" 400 ")
+        .endsWith(" - -");
+    assertThat(lines.get(2))
+        .containsPattern("\"GET /status.json HTTP/1.1\" 200 [1-9][0-9]* \"http://example.org/\"");
+    assertThat(String.join("\n", lines)).doesNotContain("\t").doesNotContain("\u0001");
+  }
+
+  @Test
+  void filesAreRotatedAtTheirSizeAndGzipped() throws Exception {
+    Path log = dir.resolve("rotated/access.log");
+    String line =
+        "192.0.2.1 - - [30/Nov/2026:12:00:00 +0000] \"GET /x HTTP/1.1\" 302 - \"-\" \""
+            + "a".repeat(150)
+            + "\" m country";
+    try (AccessLog a =
+        new AccessLog(new AccessLog.Settings(log.toString(), 1 << 20, 7), TrustedProxies.none())) {
+      // 3 MiB over three seconds: the size is looked at every second.
+      for (int s = 0; s < 3; s++) {
+        for (int i = 0; i < 5_000; i++) {
+          a.write(line);
+        }
+        Thread.sleep(1_100);
+      }
+      assertThat(a.dropped()).isZero();
+    }
+    List<Path> rotated;
+    try (Stream<Path> s = Files.list(log.getParent())) {
+      rotated = s.filter(p -> p.getFileName().toString().endsWith(".gz")).sorted().toList();
+    }
+    assertThat(rotated).isNotEmpty();
+    long lines = Files.readAllLines(log).size();
+    for (Path gz : rotated) {
+      assertThat(gz.getFileName().toString())
+          .matches("access\\.log\\.\\d{4}-\\d\\d-\\d\\d\\.\\d+\\.gz");
+      try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(text.lines()).allMatch(line::equals);
+        lines += text.lines().count();
+      }
+    }
+    assertThat(lines).as("every line, in the current file or a rotated one").isEqualTo(15_000);
+  }
+
+  @Test
+  void badSettingsAreRefusedNamingWhat() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new AccessLog.Settings("stdout", 1000, 7))
+        .hasMessageContaining("at least 1 MiB");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new AccessLog.Settings("x.log", 1 << 20, 0))
+        .hasMessageContaining("keep at least 1 day");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                new AccessLog(
+                    new AccessLog.Settings("/proc/no/such/access.log", 1 << 20, 7),
+                    TrustedProxies.none()))
+        .hasMessageContaining("/proc/no/such");
+  }
+
+  private static DirectorServer start(AccessLog.Settings log) throws Exception {
+    ClusterView fleet = TestFleet.fleet();
+    DirectorServer.Settings s =
+        new DirectorServer.Settings(
+            "127.0.0.1",
+            0,
+            List.of("/raspbian/"),
+            SelectionPolicy.defaults(),
+            TrustedProxies.parse(List.of("127.0.0.1")),
+            null,
+            8,
+            128);
+    return new DirectorServer(
+            log == null ? s : s.withAccessLog(log),
+            new DirectorServer.Sources(
+                () -> fleet,
+                () -> TestFleet.files,
+                () -> Optional.of(TestFleet.s2Tree),
+                a -> TestFleet.GB,
+                () -> true,
+                Optional::empty,
+                null,
+                RegistryPaths.defaults()))
+        .start();
+  }
+
+  private static HttpResponse<String> get(DirectorServer d, String path, String... headers)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + d.port() + path))
+            .timeout(Duration.ofSeconds(10));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void raw(DirectorServer d, String request) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", d.port())) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      s.getInputStream().read();
+    }
+  }
+}
