@@ -100,19 +100,23 @@ public final class DirectorServer implements AutoCloseable {
     }
 
     public Settings withPort(String host, int port) {
-      return new Settings(host, port, roots, policy, proxies, adminToken, maxThreads, acceptQueue);
+      return new Settings(
+          host, port, roots, policy, proxies, adminToken, maxThreads, acceptQueue, accessLog);
     }
 
     public Settings withPolicy(SelectionPolicy p) {
-      return new Settings(host, port, roots, p, proxies, adminToken, maxThreads, acceptQueue);
+      return new Settings(
+          host, port, roots, p, proxies, adminToken, maxThreads, acceptQueue, accessLog);
     }
 
     public Settings withProxies(TrustedProxies p) {
-      return new Settings(host, port, roots, policy, p, adminToken, maxThreads, acceptQueue);
+      return new Settings(
+          host, port, roots, policy, p, adminToken, maxThreads, acceptQueue, accessLog);
     }
 
     public Settings withAdminToken(String t) {
-      return new Settings(host, port, roots, policy, proxies, t, maxThreads, acceptQueue);
+      return new Settings(
+          host, port, roots, policy, proxies, t, maxThreads, acceptQueue, accessLog);
     }
   }
 

@@ -63,6 +63,9 @@ public final class DirectorBench {
     int port = Integer.parseInt(args[4]);
     int count = args.length > 5 ? Integer.parseInt(args[5]) : 200;
     Path out = args.length > 6 ? Path.of(args[6]) : Path.of(".");
+    // An 8th argument: the access log's file (the bench's "accesslog" mode runs one with, one
+    // without).
+    String accessLog = args.length > 7 ? args[7] : null;
 
     long base = usedHeap();
     long t0 = System.nanoTime();
@@ -104,7 +107,12 @@ public final class DirectorBench {
                 DirectorServer.Settings.loopback(List.of("/raspbian/"))
                     .withPort("127.0.0.1", port)
                     .withPolicy(SelectionPolicy.defaults())
-                    .withProxies(TrustedProxies.parse(List.of("127.0.0.1/32"))),
+                    .withProxies(TrustedProxies.parse(List.of("127.0.0.1/32")))
+                    .withAccessLog(
+                        accessLog == null
+                            ? null
+                            : new org.mirrordirector.director.AccessLog.Settings(
+                                accessLog, 100L << 20, 2)),
                 new DirectorServer.Sources(
                     () -> view,
                     () -> files,
