@@ -1,7 +1,6 @@
 package org.mirrordirector.director;
 
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.AsyncAppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.ContextBase;
 import ch.qos.logback.core.OutputStreamAppender;
@@ -18,6 +17,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -43,10 +44,11 @@ import org.eclipse.jetty.server.Response;
  * Referer, User-Agent) is escaped: a quote, a backslash or a control character cannot forge a line.
  */
 public final class AccessLog implements RequestLog, AutoCloseable {
-  /** Request attributes the redirector sets while an access log is on. */
-  static final String MIRROR = "md.mirror";
+  /** The request attribute the redirector sets while an access log is on: a {@link Note}. */
+  static final String NOTE = "md.access";
 
-  static final String REASON = "md.reason";
+  /** What the redirector decided for a request: the client it routed, the mirror and why. */
+  record Note(String client, String mirror, String reason) {}
 
   /** Where and how much: {@code target} is "stdout" or a file. */
   public record Settings(String target, long maxFileBytes, int keepDays) {
@@ -73,8 +75,15 @@ public final class AccessLog implements RequestLog, AutoCloseable {
 
   private final TrustedProxies proxies;
   private final ContextBase context = new ContextBase();
-  private final AsyncAppenderBase<String> async = new AsyncAppenderBase<>();
+  // Lines wait here for the writer thread, which hands them to logback in batches: one write (and
+  // flush) per batch, however many requests a busy second brings.
+  private final ArrayBlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final OutputStreamAppender<String> out;
+  private final Thread writer;
+  private volatile boolean closing;
   private final LongAdder dropped = new LongAdder();
+  private static final int QUEUE = 65_536;
+  private static final int BATCH = 4_096;
   private volatile Stamp stamp = new Stamp(-1, "");
 
   private record Stamp(long second, String text) {}
@@ -118,13 +127,39 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     out.setEncoder(new LineEncoder());
     out.start();
     requireStarted(out, settings.target());
-    async.setContext(context);
-    async.setName("access-async");
-    async.setQueueSize(16_384);
-    async.setNeverBlock(true);
-    async.setMaxFlushTime(5_000);
-    async.addAppender(out);
-    async.start();
+    this.out = out;
+    writer = new Thread(this::writeLoop, "access-log");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  /** Takes what is queued, up to a batch, and appends it as one event (lines joined). */
+  private void writeLoop() {
+    java.util.List<String> batch = new java.util.ArrayList<>(BATCH);
+    StringBuilder text = new StringBuilder(BATCH * 200);
+    while (true) {
+      try {
+        String first = closing ? queue.poll() : queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (closing) {
+            return;
+          }
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, BATCH - 1);
+        text.setLength(0);
+        for (String l : batch) {
+          text.append(l).append('\n');
+        }
+        batch.clear();
+        out.doAppend(text.toString());
+      } catch (InterruptedException e) {
+        closing = true;
+      } catch (RuntimeException e) {
+        dropped.increment(); // logback reports its own write errors in its status
+      }
+    }
   }
 
   private void requireStarted(Appender<String> a, String target) {
@@ -151,16 +186,18 @@ public final class AccessLog implements RequestLog, AutoCloseable {
 
   /** Queues one line for the writer; drops and counts it when the queue is full. */
   void write(String line) {
-    if (async.getRemainingCapacity() == 0) {
+    if (!queue.offer(line)) {
       dropped.increment();
-      return;
     }
-    async.doAppend(line);
   }
 
   String line(Request request, Response response, long now) {
     HttpFields h = request.getHeaders();
-    String client = proxies.client(Request.getRemoteAddr(request), h.get("X-Forwarded-For"));
+    Note note = (Note) request.getAttribute(NOTE);
+    String client =
+        note != null
+            ? note.client()
+            : proxies.client(Request.getRemoteAddr(request), h.get("X-Forwarded-For"));
     StringBuilder b = new StringBuilder(256);
     b.append(client).append(" - - [").append(time(now)).append("] \"");
     escape(b, request.getMethod());
@@ -180,11 +217,11 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     b.append("\" \"");
     escape(b, h.get(HttpHeader.USER_AGENT));
     b.append("\" ");
-    Object mirror = request.getAttribute(MIRROR);
-    b.append(mirror == null ? "-" : mirror);
-    b.append(' ');
-    Object reason = request.getAttribute(REASON);
-    b.append(reason == null ? "-" : reason);
+    if (note == null) {
+      b.append("- -");
+    } else {
+      b.append(note.mirror() == null ? "-" : note.mirror()).append(' ').append(note.reason());
+    }
     return b.toString();
   }
 
@@ -205,7 +242,17 @@ public final class AccessLog implements RequestLog, AutoCloseable {
       b.append('-');
       return;
     }
-    for (int i = 0; i < s.length(); i++) {
+    int n = s.length();
+    int i = 0;
+    while (i < n) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f) {
+        break;
+      }
+      i++;
+    }
+    b.append(s, 0, i); // the usual case: nothing to escape
+    for (; i < n; i++) {
       char c = s.charAt(i);
       if (c == '"' || c == '\\') {
         b.append('\\').append(c);
@@ -219,9 +266,16 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     }
   }
 
+  /** Writes what is queued (for up to 5 s), then closes the file. */
   @Override
   public void close() {
-    async.stop(); // flushes what is queued (up to maxFlushTime), then stops the file
+    closing = true;
+    try {
+      writer.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    out.stop();
     context.stop();
   }
 
@@ -233,8 +287,8 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     }
 
     @Override
-    public byte[] encode(String line) {
-      return (line + "\n").getBytes(StandardCharsets.UTF_8);
+    public byte[] encode(String lines) {
+      return lines.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -177,7 +177,7 @@ public final class RedirectHandler extends Handler.Abstract {
       metrics.fallback(s.outcome());
     }
     if (annotate) {
-      annotate(request, s, explain);
+      annotate(request, clientAddress, s, explain);
     }
     if (explain) {
       return json(response, callback, explain(s, client), head);
@@ -219,21 +219,31 @@ public final class RedirectHandler extends Handler.Abstract {
     annotate = on;
   }
 
-  private static void annotate(Request request, Selection s, boolean explain) {
+  private static final String[] FALLBACKS = new String[MirrorSelector.Outcome.values().length];
+
+  static {
+    for (MirrorSelector.Outcome o : MirrorSelector.Outcome.values()) {
+      FALLBACKS[o.ordinal()] = o.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  /** One attribute per request: the client routed, the mirror chosen and why. */
+  private static void annotate(Request request, String client, Selection s, boolean explain) {
+    String mirror = null;
     String reason;
     if (explain) {
       reason = "explain";
     } else if (s.outcome() == MirrorSelector.Outcome.REDIRECT && s.chosen() != null) {
-      request.setAttribute(AccessLog.MIRROR, s.chosen().mirror());
+      mirror = s.chosen().mirror();
       int t = s.chosen().tier();
       reason = t >= 0 && t < TIERS.length ? TIERS[t] : "tier-" + t;
     } else {
-      reason = s.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      reason = FALLBACKS[s.outcome().ordinal()];
       if (s.outcome() == MirrorSelector.Outcome.SERVE_LOCALLY) {
-        request.setAttribute(AccessLog.MIRROR, "director");
+        mirror = "director";
       }
     }
-    request.setAttribute(AccessLog.REASON, reason);
+    request.setAttribute(AccessLog.NOTE, new AccessLog.Note(client, mirror, reason));
   }
 
   /** One request being answered, for the paths that leave the request thread. */

@@ -50,6 +50,9 @@ class PackageIT {
     assertThat(home.resolve("man/man1/mirrorctl.1.gz")).exists();
     assertThat(home.resolve("man/man1/mirrorctl-mirrors-add.1.gz")).exists();
     assertThat(home.resolve("completion/mirrorctl")).exists();
+    assertThat(home.resolve("monitoring/mirrordirector-rules.yml")).exists();
+    assertThat(home.resolve("monitoring/tests/rules-test.yml")).exists();
+    assertThat(home.resolve("monitoring/grafana-dashboard.json")).exists();
 
     TestArchive upstream =
         TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 5, 4));
@@ -112,6 +115,10 @@ class PackageIT {
             "./lib/systemd/system/mirrordirector.service",
             "./etc/mirrordirector/node.yaml",
             "./usr/share/doc/mirrordirector/README.md",
+            "./usr/share/mirrordirector/monitoring/mirrordirector-rules.yml",
+            "./usr/share/mirrordirector/monitoring/tests/rules-test.yml",
+            "./usr/share/mirrordirector/monitoring/alertmanager.yml",
+            "./usr/share/mirrordirector/monitoring/grafana-dashboard.json",
             "./usr/share/doc/mirrordirector/examples/production/haproxy.cfg")) {
       assertThat(contents).contains(f);
     }

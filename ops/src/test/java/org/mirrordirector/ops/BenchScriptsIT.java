@@ -1,0 +1,70 @@
+package org.mirrordirector.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark scripts run from a fresh clone: {@code ops/bench/classpath.sh}, which the director
+ * and moving-mirrors benchmarks source, builds the clone and gives a classpath made of the clone's own modules, never
+ * of SNAPSHOT jars in the local Maven repository (a fresh machine has none installed; the director
+ * bench once stopped there), and the benchmarks' classes run from it. Every script in {@code
+ * ops/bench/} passes {@code bash -n}.
+ */
+class BenchScriptsIT {
+  @TempDir Path dir;
+
+  @Test
+  void theBenchmarksBuildAndRunFromAFreshClone() throws Exception {
+    Path checkout = Path.of("..").toAbsolutePath().normalize();
+    // A build from the source tarball has no history to clone: the twin of this test is the
+    // one that runs in CI, which always has it.
+    Assumptions.assumeTrue(
+        Files.isDirectory(checkout.resolve(".git")), "not a git checkout: nothing to clone");
+    Path clone = dir.resolve("clone");
+    run(dir, "git", "clone", "-q", checkout.toString(), clone.toString());
+
+    List<Path> scripts;
+    try (Stream<Path> s = Files.list(clone.resolve("ops/bench"))) {
+      scripts = s.filter(p -> p.toString().endsWith(".sh")).sorted().toList();
+    }
+    assertThat(scripts).hasSizeGreaterThanOrEqualTo(6);
+    for (Path sh : scripts) {
+      run(clone, "bash", "-n", sh.toString());
+    }
+
+    run(clone, "bash", "-c", ". ops/bench/classpath.sh && printf '%s' \"$cp\" > bench.cp");
+    String cp = Files.readString(clone.resolve("bench.cp")).strip();
+    assertThat(cp).isNotEmpty();
+    for (String entry : cp.split(":")) {
+      assertThat(entry)
+          .as("from the clone's modules, not installed SNAPSHOTs")
+          .doesNotContain("repository/org/mirrordirector");
+      Path p = entry.startsWith("/") ? Path.of(entry) : clone.resolve(entry);
+      assertThat(p).as(entry).exists();
+    }
+    assertThat(cp)
+        .contains(clone.resolve("failover/target/classes").toString())
+        .contains("ops/target/test-classes");
+    // JMH lists the benchmarks the scripts run, from that classpath alone.
+    String list = run(clone, "java", "-cp", cp, "org.openjdk.jmh.Main", "-l");
+    assertThat(list).contains("SelectionBench");
+  }
+
+  private static String run(Path cwd, String... cmd) throws Exception {
+    Process p =
+        new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(15, TimeUnit.MINUTES)).as(String.join(" ", cmd)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", cmd) + ":\n" + out).isZero();
+    return out;
+  }
+}
