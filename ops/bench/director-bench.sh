@@ -6,10 +6,10 @@
 #                                               10,000 open connections for nginx and the director
 #   director-bench.sh jmh                       selection cost per request (JMH)
 #   director-bench.sh accesslog [DURATION] [ROUNDS]
-#                                               the director without and with its access log (a
-#                                               second process writing to a file), in turn, ROUNDS
-#                                               times (default 7 x 10 s), with wrk's own CPU use
-#                                               per round
+#                                               the director without and with its access log (two
+#                                               more processes writing to a file, rotated files
+#                                               kept plain and gzipped), in turn, ROUNDS times
+#                                               (default 7 x 10 s), with wrk's CPU use per round
 # MD_BENCH_PIN=1 pins the three servers to CPU 1 and wrk to CPU 0 (taskset), so that each server
 # gets the same one core and the load generator does not compete with it.
 # The director runs with the full selection on: 200 mirrors over the world in every state, the
@@ -141,47 +141,58 @@ done
 rps() { awk '/Requests\/sec/ { print $2 }'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 if [ "$mode" = accesslog ]; then
-  mkdir -p "$W/director/al"
-  rm -f "$W/director/al/access.log"*
-  # shellcheck disable=SC2086
-  "${SRV[@]}" java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" \
-    "$S/s3" "$MMDB" 18083 200 "$W/director/al" "$W/director/al/access.log" \
-    > "$W/director/al/server.log" 2>&1 &
-  APID=$!
-  trap 'cleanup; kill "$APID" 2>/dev/null || true' EXIT INT TERM
-  for _ in $(seq 1 300); do
-    grep -q "^ready" "$W/director/al/server.log" && break
-    kill -0 "$APID" || { cat "$W/director/al/server.log"; exit 1; }
-    sleep 0.5
+  # Two more directors, each in its own process: the access log with rotated files kept plain
+  # (18083), and gzipped (18084).
+  APIDS=()
+  for v in plain:18083 gz:18084; do
+    d="$W/director/al-${v%%:*}"
+    mkdir -p "$d"
+    rm -f "$d"/access.log*
+    # shellcheck disable=SC2086
+    "${SRV[@]}" java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" \
+      "$S/s2" "$S/s3" "$MMDB" "${v#*:}" 200 "$d" "$d/access.log" "${v%%:*}" > "$d/server.log" 2>&1 &
+    APIDS+=($!)
+  done
+  trap 'cleanup; kill "${APIDS[@]}" 2>/dev/null || true' EXIT INT TERM
+  for v in plain gz; do
+    for _ in $(seq 1 300); do
+      grep -q "^ready" "$W/director/al-$v/server.log" && break
+      sleep 0.5
+    done
+    grep -q "^ready" "$W/director/al-$v/server.log" || { cat "$W/director/al-$v/server.log"; exit 1; }
   done
   echo "== warm-up: 20 s each"
-  for port in 18081 18083; do "${GEN[@]}" wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
-  echo "== wrk -t1 -c64 -d${DURATION}s, $ROUNDS rounds: the director without (18081) and with (18083) its access log, in turn (order rotated)"
+  for port in 18081 18083 18084; do "${GEN[@]}" wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
+  echo "== wrk -t1 -c64 -d${DURATION}s, $ROUNDS rounds: the director without its access log (18081),"
+  echo "   with it, rotated files plain (18083) and gzipped (18084), in turn (order rotated)"
   echo "   wrk CPU: its user+system time over the round's wall time (1.00 = one core saturated)"
-  : > "$W/director/al/rps.off"
-  : > "$W/director/al/rps.on"
-  : > "$W/director/al/ratios"
+  R="$W/director/al-rounds"
+  mkdir -p "$R"
+  for f in off plain gz rplain rgz; do : > "$R/$f"; done
   TIMEFORMAT='%U %S %R'
   for r in $(seq 1 "$ROUNDS"); do
-    order=(18081 18083)
-    if [ $((r % 2)) = 0 ]; then order=(18083 18081); fi
+    order=(18081 18083 18084)
+    k=$(( (r - 1) % 3 ))
+    order=("${order[@]:$k}" "${order[@]:0:$k}")
     declare -A got=() cpu=()
     for port in "${order[@]}"; do
       { time "${GEN[@]}" wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/" \
-          > "$W/director/al/wrk.out"; } 2> "$W/director/al/wrk.time"
-      got[$port]=$(rps < "$W/director/al/wrk.out")
-      cpu[$port]=$(awk '{ printf "%.2f", ($1 + $2) / $3 }' "$W/director/al/wrk.time")
+          > "$R/wrk.out"; } 2> "$R/wrk.time"
+      got[$port]=$(rps < "$R/wrk.out")
+      cpu[$port]=$(awk '{ printf "%.2f", ($1 + $2) / $3 }' "$R/wrk.time")
     done
-    ratio=$(awk "BEGIN { printf \"%.3f\", ${got[18083]} / ${got[18081]} }")
-    echo "$ratio" >> "$W/director/al/ratios"
-    echo "${got[18081]}" >> "$W/director/al/rps.off"
-    echo "${got[18083]}" >> "$W/director/al/rps.on"
-    echo "round $r: log off ${got[18081]} req/s (wrk CPU ${cpu[18081]}), log on ${got[18083]} req/s (wrk CPU ${cpu[18083]}); on/off $ratio"
+    rp=$(awk "BEGIN { printf \"%.3f\", ${got[18083]} / ${got[18081]} }")
+    rg=$(awk "BEGIN { printf \"%.3f\", ${got[18084]} / ${got[18081]} }")
+    echo "${got[18081]}" >> "$R/off"; echo "${got[18083]}" >> "$R/plain"; echo "${got[18084]}" >> "$R/gz"
+    echo "$rp" >> "$R/rplain"; echo "$rg" >> "$R/rgz"
+    echo "round $r: off ${got[18081]} (wrk CPU ${cpu[18081]}), plain ${got[18083]} (wrk CPU ${cpu[18083]}), gzip ${got[18084]} (wrk CPU ${cpu[18084]}) req/s; plain/off $rp, gzip/off $rg"
   done
-  echo "medians: log off $(median < "$W/director/al/rps.off"), log on $(median < "$W/director/al/rps.on") req/s; on/off per round: $(median < "$W/director/al/ratios")"
-  lines=$(cat "$W/director/al/access.log" | wc -l)
-  echo "access log: $lines lines in $(du -sh "$W/director/al/" | cut -f1) (with rotated files: $(ls "$W/director/al" | grep -c 'access.log') files); dropped: $(curl -s http://127.0.0.1:18083/metrics | awk '/^md_access_log_dropped_lines_total/ { print $2 }')"
-  head -2 "$W/director/al/access.log"
+  echo "medians: off $(median < "$R/off"), plain $(median < "$R/plain"), gzip $(median < "$R/gz") req/s; per round: plain/off $(median < "$R/rplain"), gzip/off $(median < "$R/rgz")"
+  for v in plain:18083 gz:18084; do
+    d="$W/director/al-${v%%:*}"
+    echo "${v%%:*}: $(cat "$d"/access.log | wc -l) lines in the current file, $(ls "$d" | grep -c '^access.log') files, $(du -sh "$d" | cut -f1); dropped: $(curl -s "http://127.0.0.1:${v#*:}/metrics" | awk '/^md_access_log_dropped_lines_total/ { print $2 }')"
+  done
+  head -1 "$W/director/al-plain/access.log"
   exit 0
 fi
 pct() { awk -v p="$1" '$1 == p { print $2 }'; }

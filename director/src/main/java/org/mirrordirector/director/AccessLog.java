@@ -18,7 +18,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -50,8 +49,16 @@ public final class AccessLog implements RequestLog, AutoCloseable {
   /** What the redirector decided for a request: the client it routed, the mirror and why. */
   record Note(String client, String mirror, String reason) {}
 
-  /** Where and how much: {@code target} is "stdout" or a file. */
-  public record Settings(String target, long maxFileBytes, int keepDays) {
+  /**
+   * Where and how much: {@code target} is "stdout" or a file; {@code compress}: gzip the rotated
+   * files (its CPU grows with the log's volume: see BENCHMARKS.md).
+   */
+  public record Settings(String target, long maxFileBytes, int keepDays, boolean compress) {
+    /** Rotated files gzipped. */
+    public Settings(String target, long maxFileBytes, int keepDays) {
+      this(target, maxFileBytes, keepDays, true);
+    }
+
     public Settings {
       if (target == null || target.isBlank()) {
         throw new IllegalArgumentException("access log: no target (stdout or a file)");
@@ -84,6 +91,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
   private final LongAdder dropped = new LongAdder();
   private static final int QUEUE = 65_536;
   private static final int BATCH = 4_096;
+  private static final int TICK_MILLIS = 50;
   private volatile Stamp stamp = new Stamp(-1, "");
 
   private record Stamp(long second, String text) {}
@@ -105,7 +113,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
       }
       RollingFileAppender<String> rolling = new RollingFileAppender<>();
       rolling.setFile(file.toString());
-      // Daily, and at the size: FILE.2026-11-30.0.gz, FILE.2026-11-30.1.gz, ...; the size is
+      // Daily, and at the size: FILE.2026-11-30.0(.gz), FILE.2026-11-30.1(.gz), ...; the size is
       // looked at every second (logback's default is a minute: a burst could overshoot).
       TimeBasedRollingPolicy<String> policy = new TimeBasedRollingPolicy<>();
       SizeAndTimeBasedFileNamingAndTriggeringPolicy<String> trigger =
@@ -115,7 +123,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
       policy.setTimeBasedFileNamingAndTriggeringPolicy(trigger);
       policy.setContext(context);
       policy.setParent(rolling);
-      policy.setFileNamePattern(file + ".%d{yyyy-MM-dd}.%i.gz");
+      policy.setFileNamePattern(file + ".%d{yyyy-MM-dd}.%i" + (settings.compress() ? ".gz" : ""));
       policy.setMaxHistory(settings.keepDays());
       policy.start();
       rolling.setRollingPolicy(policy);
@@ -133,31 +141,35 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     writer.start();
   }
 
-  /** Takes what is queued, up to a batch, and appends it as one event (lines joined). */
+  /**
+   * Every {@value #TICK_MILLIS} ms, takes what is queued and appends it as one event (lines
+   * joined). The writer never waits on the queue itself, so a request thread that queues a line
+   * never has to wake it (a futex call per request, which cost more than the line).
+   */
   private void writeLoop() {
     java.util.List<String> batch = new java.util.ArrayList<>(BATCH);
     StringBuilder text = new StringBuilder(BATCH * 200);
     while (true) {
-      try {
-        String first = closing ? queue.poll() : queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (closing) {
-            return;
-          }
-          continue;
-        }
-        batch.add(first);
-        queue.drainTo(batch, BATCH - 1);
+      boolean last = closing;
+      while (queue.drainTo(batch, BATCH) > 0) {
         text.setLength(0);
         for (String l : batch) {
           text.append(l).append('\n');
         }
         batch.clear();
-        out.doAppend(text.toString());
+        try {
+          out.doAppend(text.toString());
+        } catch (RuntimeException e) {
+          dropped.increment(); // logback reports its own write errors in its status
+        }
+      }
+      if (last) {
+        return;
+      }
+      try {
+        Thread.sleep(TICK_MILLIS);
       } catch (InterruptedException e) {
         closing = true;
-      } catch (RuntimeException e) {
-        dropped.increment(); // logback reports its own write errors in its status
       }
     }
   }

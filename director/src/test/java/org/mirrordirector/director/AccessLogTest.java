@@ -20,6 +20,8 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.RegistryPaths;
 
@@ -81,15 +83,17 @@ class AccessLogTest {
     assertThat(String.join("\n", lines)).doesNotContain("\t").doesNotContain("\u0001");
   }
 
-  @Test
-  void filesAreRotatedAtTheirSizeAndGzipped() throws Exception {
-    Path log = dir.resolve("rotated/access.log");
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void filesAreRotatedAtTheirSizeGzippedOrNot(boolean compress) throws Exception {
+    Path log = dir.resolve("rotated-" + compress + "/access.log");
     String line =
         "192.0.2.1 - - [30/Nov/2026:12:00:00 +0000] \"GET /x HTTP/1.1\" 302 - \"-\" \""
             + "a".repeat(150)
             + "\" m country";
     try (AccessLog a =
-        new AccessLog(new AccessLog.Settings(log.toString(), 1 << 20, 7), TrustedProxies.none())) {
+        new AccessLog(
+            new AccessLog.Settings(log.toString(), 1 << 20, 7, compress), TrustedProxies.none())) {
       // 3 MiB over three seconds: the size is looked at every second.
       for (int s = 0; s < 3; s++) {
         for (int i = 0; i < 5_000; i++) {
@@ -101,14 +105,15 @@ class AccessLogTest {
     }
     List<Path> rotated;
     try (Stream<Path> s = Files.list(log.getParent())) {
-      rotated = s.filter(p -> p.getFileName().toString().endsWith(".gz")).sorted().toList();
+      rotated = s.filter(p -> !p.getFileName().toString().equals("access.log")).sorted().toList();
     }
     assertThat(rotated).isNotEmpty();
     long lines = Files.readAllLines(log).size();
     for (Path gz : rotated) {
       assertThat(gz.getFileName().toString())
-          .matches("access\\.log\\.\\d{4}-\\d\\d-\\d\\d\\.\\d+\\.gz");
-      try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+          .matches("access\\.log\\.\\d{4}-\\d\\d-\\d\\d\\.\\d+" + (compress ? "\\.gz" : ""));
+      try (InputStream in =
+          compress ? new GZIPInputStream(Files.newInputStream(gz)) : Files.newInputStream(gz)) {
         String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         assertThat(text.lines()).allMatch(line::equals);
         lines += text.lines().count();

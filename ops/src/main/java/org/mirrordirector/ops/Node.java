@@ -165,7 +165,7 @@ public final class Node implements AutoCloseable {
       settings =
           settings.withAccessLog(
               new org.mirrordirector.director.AccessLog.Settings(
-                  target, d.accessLogMaxBytes(), d.accessLogKeep()));
+                  target, d.accessLogMaxBytes(), d.accessLogKeep(), d.accessLogCompress()));
     }
     List<DirectorServer.Archive> more = new ArrayList<>();
     for (ArchiveStack st : stacks.subList(1, stacks.size())) {

@@ -113,7 +113,8 @@ public record NodeConfig(
       Duration holdFor,
       String accessLog,
       long accessLogMaxBytes,
-      int accessLogKeep) {}
+      int accessLogKeep,
+      boolean accessLogCompress) {}
 
   /** How the active node probes the public mirrors. */
   public record ProbeSection(

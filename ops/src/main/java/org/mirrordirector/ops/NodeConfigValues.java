@@ -461,7 +461,8 @@ final class NodeConfigValues {
             duration("director.hold-for", Duration.ZERO),
             string("director.access-log").strip(),
             bytes("director.access-log-max-size"),
-            integer("director.access-log-keep", 1, 3650));
+            integer("director.access-log-keep", 1, 3650),
+            bool("director.access-log-compress"));
     if (director.accessLogMaxBytes() < 1024 * 1024) {
       throw fail(
           "director.access-log-max-size",

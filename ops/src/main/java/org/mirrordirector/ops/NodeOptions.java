@@ -217,9 +217,14 @@ public final class NodeOptions {
               "director.access-log-max-size",
               Type.BYTES,
               "100MiB",
-              "an access log file is rotated (and gzipped) when it reaches this size"),
+              "an access log file is rotated when it reaches this size"),
           new Option(
               "director.access-log-keep", Type.INT, "14", "days of rotated access log files kept"),
+          new Option(
+              "director.access-log-compress",
+              Type.BOOLEAN,
+              "true",
+              "gzip rotated access log files (its CPU grows with the log's volume)"),
           new Option("probe.interval", Type.DURATION, "60s", "time between probe rounds"),
           new Option(
               "probe.recheck-interval",
@@ -291,6 +296,7 @@ public final class NodeOptions {
     values.put("director.access-log", director.accessLog());
     values.put("director.access-log-max-size", director.accessLogMaxBytes());
     values.put("director.access-log-keep", director.accessLogKeep());
+    values.put("director.access-log-compress", director.accessLogCompress());
     values.put("probe.interval", probe.interval());
     values.put("probe.recheck-interval", probe.recheckInterval());
     values.put("probe.timeout", probe.timeout());

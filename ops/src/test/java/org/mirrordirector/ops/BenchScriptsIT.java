@@ -14,10 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmark scripts run from a fresh clone: {@code ops/bench/classpath.sh}, which the director
- * and moving-mirrors benchmarks source, builds the clone and gives a classpath made of the clone's own modules, never
- * of SNAPSHOT jars in the local Maven repository (a fresh machine has none installed; the director
- * bench once stopped there), and the benchmarks' classes run from it. Every script in {@code
- * ops/bench/} passes {@code bash -n}.
+ * and moving-mirrors benchmarks source, builds the clone and gives a classpath made of the clone's
+ * own modules, never of SNAPSHOT jars in the local Maven repository (a fresh machine has none
+ * installed; the director bench once stopped there), and the benchmarks' classes run from it. Every
+ * script in {@code ops/bench/} passes {@code bash -n}.
  */
 class BenchScriptsIT {
   @TempDir Path dir;
@@ -60,8 +60,7 @@ class BenchScriptsIT {
   }
 
   private static String run(Path cwd, String... cmd) throws Exception {
-    Process p =
-        new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(15, TimeUnit.MINUTES)).as(String.join(" ", cmd)).isTrue();
     assertThat(p.exitValue()).as(String.join(" ", cmd) + ":\n" + out).isZero();

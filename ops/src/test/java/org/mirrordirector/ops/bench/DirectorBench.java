@@ -66,6 +66,7 @@ public final class DirectorBench {
     // An 8th argument: the access log's file (the bench's "accesslog" mode runs one with, one
     // without).
     String accessLog = args.length > 7 ? args[7] : null;
+    boolean compress = args.length <= 8 || !args[8].equals("plain");
 
     long base = usedHeap();
     long t0 = System.nanoTime();
@@ -112,7 +113,7 @@ public final class DirectorBench {
                         accessLog == null
                             ? null
                             : new org.mirrordirector.director.AccessLog.Settings(
-                                accessLog, 100L << 20, 2)),
+                                accessLog, 100L << 20, 2, compress)),
                 new DirectorServer.Sources(
                     () -> view,
                     () -> files,
