@@ -153,19 +153,8 @@ class DirectorMetricsTest {
   private static ClusterView.Mirror mirror(
       String id, boolean enabled, boolean drained, SuiteState s) {
     MirrorConfig c =
-        new MirrorConfig(
-            id,
-            Map.of("http", "http://" + id + ".example.org/raspbian/"),
-            "GB",
-            "EU",
-            null,
-            null,
-            null,
-            List.of(),
-            100,
-            List.of(),
-            enabled,
-            drained);
+        TestFleet.httpMirror(id, "http://" + id + ".example.org/raspbian/")
+            .withSwitches(enabled, drained);
     return new ClusterView.Mirror(
         c, new MirrorState(id, Map.of("http", Map.of("bookworm", s)), NOW));
   }

@@ -93,11 +93,11 @@ final class NodeMetrics implements AutoCloseable {
     Gauge.builder("md.leadership.epoch", leadership, Leadership::epoch)
         .description("The epoch this node holds or last saw.")
         .register(registry);
-    AtomicLong promoted = new AtomicLong();
-    Gauge.builder("md.leadership.last.promotion", promoted, p -> p.get() / 1e3)
-        .description("When this node last became the active node (0: never).")
-        .baseUnit("timestamp_seconds")
-        .register(registry);
+    AtomicLong promoted =
+        timestamp(
+            "md.leadership.last.promotion",
+            "When this node last became the active node (0: never).",
+            null);
     leadership.addListener(
         (from, to, epoch) -> {
           Counter.builder("md.leadership.transitions")
@@ -130,20 +130,14 @@ final class NodeMetrics implements AutoCloseable {
             .baseUnit("bytes")
             .tag("archive", archive)
             .register(registry);
-    AtomicLong lastRun = new AtomicLong();
-    AtomicLong lastSuccess = new AtomicLong();
+    AtomicLong lastRun =
+        timestamp("md.sync.last.run", "When the last sync run ended (0: none yet).", archive);
+    AtomicLong lastSuccess =
+        timestamp(
+            "md.sync.last.success",
+            "When a sync run last ended with a verified snapshot, new or unchanged (0: none yet).",
+            archive);
     AtomicLong problems = new AtomicLong();
-    Gauge.builder("md.sync.last.run", lastRun, v -> v.get() / 1e3)
-        .description("When the last sync run ended (0: none yet).")
-        .baseUnit("timestamp_seconds")
-        .tag("archive", archive)
-        .register(registry);
-    Gauge.builder("md.sync.last.success", lastSuccess, v -> v.get() / 1e3)
-        .description(
-            "When a sync run last ended with a verified snapshot, new or unchanged (0: none yet).")
-        .baseUnit("timestamp_seconds")
-        .tag("archive", archive)
-        .register(registry);
     Gauge.builder("md.verification.problems", problems, AtomicLong::get)
         .description("Problems the last sync run's verification found (0 when it verified).")
         .tag("archive", archive)
@@ -178,12 +172,11 @@ final class NodeMetrics implements AutoCloseable {
             .description("How long a full probe round of every mirror took.")
             .tag("archive", archive)
             .register(registry);
-    AtomicLong lastRound = new AtomicLong();
-    Gauge.builder("md.probe.last.round", lastRound, v -> v.get() / 1e3)
-        .description("When this node last ran a full probe round (it probes while active).")
-        .baseUnit("timestamp_seconds")
-        .tag("archive", archive)
-        .register(registry);
+    AtomicLong lastRound =
+        timestamp(
+            "md.probe.last.round",
+            "When this node last ran a full probe round (it probes while active).",
+            archive);
     Counter ran = rounds(archive, "ran");
     Counter skipped = rounds(archive, "skipped");
     probes.addListener(
@@ -196,6 +189,20 @@ final class NodeMetrics implements AutoCloseable {
           round.record(r.elapsed());
           lastRound.set(r.startedAtMillis() + r.elapsed().toMillis());
         });
+  }
+
+  /** A time in milliseconds, exposed in seconds; tagged with the archive when there is one. */
+  private AtomicLong timestamp(String name, String help, String archive) {
+    AtomicLong millis = new AtomicLong();
+    Gauge.Builder<AtomicLong> b =
+        Gauge.builder(name, millis, v -> v.get() / 1e3)
+            .description(help)
+            .baseUnit("timestamp_seconds");
+    if (archive != null) {
+      b.tag("archive", archive);
+    }
+    b.register(registry);
+    return millis;
   }
 
   private Counter runs(String archive, SyncReport.Outcome o) {
