@@ -357,17 +357,29 @@ public final class Demo implements AutoCloseable {
             probed++;
           }
         }
+        // Ready for apt and for a drill: the active node ready, and the hot spare ready at the
+        // current snapshot (mirrors are probed as soon as they are added, which can be before
+        // the spare has copied the first snapshot).
+        String current = s.path("current").path("id").asText(null);
         boolean ready = false;
+        boolean spare = false;
         for (var n : s.path("nodes")) {
           ready |= "ACTIVE".equals(n.path("role").asText()) && n.path("ready").asBoolean();
+          spare |=
+              "STANDBY".equals(n.path("role").asText())
+                  && n.path("ready").asBoolean()
+                  && current != null
+                  && current.equals(n.path("snapshot").asText());
         }
         last =
             probed
                 + " of "
                 + count
                 + " mirrors probed, active node "
-                + (ready ? "ready" : "not ready");
-        if (probed == count && ready && !s.path("current").isNull()) {
+                + (ready ? "ready" : "not ready")
+                + ", hot spare "
+                + (spare ? "ready" : "not ready at the current snapshot");
+        if (probed == count && ready && spare) {
           return;
         }
       } catch (IOException notYet) {
