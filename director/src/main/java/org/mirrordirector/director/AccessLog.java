@@ -84,8 +84,8 @@ public final class AccessLog implements RequestLog, AutoCloseable {
   private final ContextBase context = new ContextBase();
   // Lines wait here for the writer thread, which hands them to logback in batches: one write (and
   // flush) per batch, however many requests a busy second brings.
-  private final ArrayBlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE);
-  private final OutputStreamAppender<String> out;
+  private final ArrayBlockingQueue<CharSequence> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final OutputStreamAppender<byte[]> out;
   private final Thread writer;
   private volatile boolean closing;
   private final LongAdder dropped = new LongAdder();
@@ -99,9 +99,9 @@ public final class AccessLog implements RequestLog, AutoCloseable {
   public AccessLog(Settings settings, TrustedProxies proxies) {
     this.proxies = proxies;
     context.setName("access-log");
-    OutputStreamAppender<String> out;
+    OutputStreamAppender<byte[]> out;
     if (settings.stdout()) {
-      ConsoleAppender<String> console = new ConsoleAppender<>();
+      ConsoleAppender<byte[]> console = new ConsoleAppender<>();
       out = console;
     } else {
       Path file = Path.of(settings.target()).toAbsolutePath();
@@ -111,12 +111,12 @@ public final class AccessLog implements RequestLog, AutoCloseable {
         throw new IllegalArgumentException(
             "access log: cannot create " + file.getParent() + ": " + e.getMessage(), e);
       }
-      RollingFileAppender<String> rolling = new RollingFileAppender<>();
+      RollingFileAppender<byte[]> rolling = new RollingFileAppender<>();
       rolling.setFile(file.toString());
       // Daily, and at the size: FILE.2026-11-30.0(.gz), FILE.2026-11-30.1(.gz), ...; the size is
       // looked at every second (logback's default is a minute: a burst could overshoot).
-      TimeBasedRollingPolicy<String> policy = new TimeBasedRollingPolicy<>();
-      SizeAndTimeBasedFileNamingAndTriggeringPolicy<String> trigger =
+      TimeBasedRollingPolicy<byte[]> policy = new TimeBasedRollingPolicy<>();
+      SizeAndTimeBasedFileNamingAndTriggeringPolicy<byte[]> trigger =
           new SizeAndTimeBasedFileNamingAndTriggeringPolicy<>();
       trigger.setMaxFileSize(new FileSize(settings.maxFileBytes()));
       trigger.setCheckIncrement(ch.qos.logback.core.util.Duration.buildBySeconds(1));
@@ -147,18 +147,18 @@ public final class AccessLog implements RequestLog, AutoCloseable {
    * never has to wake it (a futex call per request, which cost more than the line).
    */
   private void writeLoop() {
-    java.util.List<String> batch = new java.util.ArrayList<>(BATCH);
-    StringBuilder text = new StringBuilder(BATCH * 200);
+    java.util.List<CharSequence> batch = new java.util.ArrayList<>(BATCH);
+    Utf8Buffer text = new Utf8Buffer(BATCH * 256);
     while (true) {
       boolean last = closing;
       while (queue.drainTo(batch, BATCH) > 0) {
-        text.setLength(0);
-        for (String l : batch) {
-          text.append(l).append('\n');
+        text.clear();
+        for (CharSequence l : batch) {
+          text.line(l);
         }
         batch.clear();
         try {
-          out.doAppend(text.toString());
+          out.doAppend(text.bytes());
         } catch (RuntimeException e) {
           dropped.increment(); // logback reports its own write errors in its status
         }
@@ -174,7 +174,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     }
   }
 
-  private void requireStarted(Appender<String> a, String target) {
+  private void requireStarted(Appender<byte[]> a, String target) {
     if (!a.isStarted()) {
       StringBuilder why = new StringBuilder();
       for (Status s : context.getStatusManager().getCopyOfStatusList()) {
@@ -197,13 +197,13 @@ public final class AccessLog implements RequestLog, AutoCloseable {
   }
 
   /** Queues one line for the writer; drops and counts it when the queue is full. */
-  void write(String line) {
+  void write(CharSequence line) {
     if (!queue.offer(line)) {
       dropped.increment();
     }
   }
 
-  String line(Request request, Response response, long now) {
+  StringBuilder line(Request request, Response response, long now) {
     HttpFields h = request.getHeaders();
     Note note = (Note) request.getAttribute(NOTE);
     String client =
@@ -234,7 +234,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     } else {
       b.append(note.mirror() == null ? "-" : note.mirror()).append(' ').append(note.reason());
     }
-    return b.toString();
+    return b; // queued as it is: the writer encodes it, no copy is made here
   }
 
   /** The NCSA time of this second, formatted once per second. */
@@ -291,21 +291,65 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     context.stop();
   }
 
-  /** One line per event, in UTF-8. */
-  private static final class LineEncoder extends EncoderBase<String> {
+  /** A batch of lines, already UTF-8: written as it is. */
+  private static final class LineEncoder extends EncoderBase<byte[]> {
     @Override
     public byte[] headerBytes() {
       return null;
     }
 
     @Override
-    public byte[] encode(String lines) {
-      return lines.getBytes(StandardCharsets.UTF_8);
+    public byte[] encode(byte[] lines) {
+      return lines;
     }
 
     @Override
     public byte[] footerBytes() {
       return null;
+    }
+  }
+
+  /** Lines encoded into one reused buffer: ASCII byte by byte, anything else through String. */
+  static final class Utf8Buffer {
+    private byte[] buf;
+    private int n;
+
+    Utf8Buffer(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    void clear() {
+      n = 0;
+    }
+
+    void line(CharSequence s) {
+      int len = s.length();
+      ensure(len + 1);
+      int start = n;
+      for (int i = 0; i < len; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) { // rare: a client's non-ASCII text; the line again, properly
+          n = start;
+          byte[] b = s.toString().getBytes(StandardCharsets.UTF_8);
+          ensure(b.length + 1);
+          System.arraycopy(b, 0, buf, n, b.length);
+          n += b.length;
+          buf[n++] = '\n';
+          return;
+        }
+        buf[n++] = (byte) c;
+      }
+      buf[n++] = '\n';
+    }
+
+    private void ensure(int more) {
+      if (n + more > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+      }
+    }
+
+    byte[] bytes() {
+      return java.util.Arrays.copyOf(buf, n);
     }
   }
 }

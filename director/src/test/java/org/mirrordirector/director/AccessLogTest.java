@@ -123,6 +123,19 @@ class AccessLogTest {
   }
 
   @Test
+  void linesAreWrittenInUtf8() throws Exception {
+    Path log = dir.resolve("utf8/access.log");
+    try (AccessLog a =
+        new AccessLog(new AccessLog.Settings(log.toString(), 1 << 20, 7), TrustedProxies.none())) {
+      a.write("ascii only");
+      a.write(new StringBuilder("Zürich \"Björk\" 東京"));
+      a.write("after");
+    }
+    assertThat(Files.readAllLines(log, StandardCharsets.UTF_8))
+        .containsExactly("ascii only", "Zürich \"Björk\" 東京", "after");
+  }
+
+  @Test
   void badSettingsAreRefusedNamingWhat() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> new AccessLog.Settings("stdout", 1000, 7))
