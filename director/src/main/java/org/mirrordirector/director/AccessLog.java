@@ -17,7 +17,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -84,7 +85,10 @@ public final class AccessLog implements RequestLog, AutoCloseable {
   private final ContextBase context = new ContextBase();
   // Lines wait here for the writer thread, which hands them to logback in batches: one write (and
   // flush) per batch, however many requests a busy second brings.
-  private final ArrayBlockingQueue<CharSequence> queue = new ArrayBlockingQueue<>(QUEUE);
+  // Lock-free on both sides (a CAS each), bounded by a counter: a lock here was contended by the
+  // request threads and the writer's drain (JFR: 10 % of the samples went to the lock).
+  private final ConcurrentLinkedQueue<CharSequence> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
   private final OutputStreamAppender<byte[]> out;
   private final Thread writer;
   private volatile boolean closing;
@@ -147,18 +151,24 @@ public final class AccessLog implements RequestLog, AutoCloseable {
    * never has to wake it (a futex call per request, which cost more than the line).
    */
   private void writeLoop() {
-    java.util.List<CharSequence> batch = new java.util.ArrayList<>(BATCH);
-    Utf8Buffer text = new Utf8Buffer(BATCH * 256);
+    StringBuilder text = new StringBuilder(BATCH * 256);
     while (true) {
       boolean last = closing;
-      while (queue.drainTo(batch, BATCH) > 0) {
-        text.clear();
-        for (CharSequence l : batch) {
-          text.line(l);
+      while (true) {
+        text.setLength(0);
+        int n = 0;
+        CharSequence l;
+        while (n < BATCH && (l = queue.poll()) != null) {
+          text.append(l).append('\n');
+          n++;
         }
-        batch.clear();
+        if (n == 0) {
+          break;
+        }
+        queued.addAndGet(-n);
         try {
-          out.doAppend(text.bytes());
+          // A Latin-1 builder's text to UTF-8: two intrinsic copies, faster than a char loop.
+          out.doAppend(text.toString().getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
           dropped.increment(); // logback reports its own write errors in its status
         }
@@ -198,9 +208,12 @@ public final class AccessLog implements RequestLog, AutoCloseable {
 
   /** Queues one line for the writer; drops and counts it when the queue is full. */
   void write(CharSequence line) {
-    if (!queue.offer(line)) {
+    if (queued.incrementAndGet() > QUEUE) {
+      queued.decrementAndGet();
       dropped.increment();
+      return;
     }
+    queue.offer(line);
   }
 
   StringBuilder line(Request request, Response response, long now) {
@@ -210,7 +223,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
         note != null
             ? note.client()
             : proxies.client(Request.getRemoteAddr(request), h.get("X-Forwarded-For"));
-    StringBuilder b = new StringBuilder(256);
+    StringBuilder b = new StringBuilder(384); // a by-hash line is over 256
     b.append(client).append(" - - [").append(time(now)).append("] \"");
     escape(b, request.getMethod());
     b.append(' ');
@@ -306,50 +319,6 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     @Override
     public byte[] footerBytes() {
       return null;
-    }
-  }
-
-  /** Lines encoded into one reused buffer: ASCII byte by byte, anything else through String. */
-  static final class Utf8Buffer {
-    private byte[] buf;
-    private int n;
-
-    Utf8Buffer(int capacity) {
-      buf = new byte[capacity];
-    }
-
-    void clear() {
-      n = 0;
-    }
-
-    void line(CharSequence s) {
-      int len = s.length();
-      ensure(len + 1);
-      int start = n;
-      for (int i = 0; i < len; i++) {
-        char c = s.charAt(i);
-        if (c >= 0x80) { // rare: a client's non-ASCII text; the line again, properly
-          n = start;
-          byte[] b = s.toString().getBytes(StandardCharsets.UTF_8);
-          ensure(b.length + 1);
-          System.arraycopy(b, 0, buf, n, b.length);
-          n += b.length;
-          buf[n++] = '\n';
-          return;
-        }
-        buf[n++] = (byte) c;
-      }
-      buf[n++] = '\n';
-    }
-
-    private void ensure(int more) {
-      if (n + more > buf.length) {
-        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
-      }
-    }
-
-    byte[] bytes() {
-      return java.util.Arrays.copyOf(buf, n);
     }
   }
 }
