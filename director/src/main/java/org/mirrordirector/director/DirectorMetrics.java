@@ -204,7 +204,11 @@ public final class DirectorMetrics extends Handler.Wrapper {
 
   /** The exposition text: the cluster's gauges read from the view now, then every meter. */
   public String text() {
-    cluster.refresh();
-    return registry.scrape();
+    // One scrape at a time: a refresh replaces the cluster's gauges, which must not happen while
+    // another scrape writes them out (two Prometheus servers scraping at once, as HA pairs do).
+    synchronized (cluster) {
+      cluster.refresh();
+      return registry.scrape();
+    }
   }
 }

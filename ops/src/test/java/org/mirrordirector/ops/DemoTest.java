@@ -55,6 +55,16 @@ class DemoTest {
           .containsEntry("mirror-current", "OK")
           .containsEntry("mirror-lagging", "LAGGING")
           .containsEntry("mirror-broken", "BROKEN");
+      // Ready means the hot spare is ready at the current snapshot too (a drill may start at once).
+      JsonNode st = c.status();
+      String current = st.path("current").path("id").asText();
+      assertThat(st.path("nodes"))
+          .anySatisfy(
+              n -> {
+                assertThat(n.path("role").asText()).isEqualTo("STANDBY");
+                assertThat(n.path("ready").asBoolean()).isTrue();
+                assertThat(n.path("snapshot").asText()).isEqualTo(current);
+              });
 
       HttpURLConnection r =
           (HttpURLConnection)

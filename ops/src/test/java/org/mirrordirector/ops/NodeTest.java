@@ -277,6 +277,7 @@ class NodeTest {
         await("m1 is probed", () -> health(n, "m1").equals("OK"));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
         assertThat(run("status", "--url", url)).contains("m1").doesNotContain("not probed yet");
+        assertThat(metrics(n)).contains("md_access_log_dropped_lines_total 0.0");
       }
       // director.access-log, under node.data: the admin call and the status reads, one line each.
       assertThat(Files.readString(dir.resolve("solo/logs/access.log")))

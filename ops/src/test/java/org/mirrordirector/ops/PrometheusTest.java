@@ -98,9 +98,17 @@ class PrometheusTest {
         }
         assertThat(named).hasSizeGreaterThan(30);
         assertThat(scraped).containsAll(named);
+        // Every md_ metric README's Monitoring section promises (the access log's has its own
+        // check in NodeTest: the demo runs without one). A histogram is scraped as its series.
+        for (String m : readmeMetrics()) {
+          assertThat(scraped)
+              .as("README names " + m)
+              .anyMatch(x -> x.equals(m) || x.equals(m + "_count") || x.equals(m + "_bucket"));
+        }
 
         for (int nodePort : l.nodePorts().values()) {
           String text = body("http://127.0.0.1:" + nodePort + "/metrics");
+          assertThat(text).as("node on " + nodePort).startsWith("# HELP ");
           assertThat(Promtool.checkMetrics(text)).as("node on " + nodePort).isEmpty();
         }
 
@@ -128,6 +136,26 @@ class PrometheusTest {
         }
       }
     }
+  }
+
+  /** The md_ metric names in README's Monitoring section and the director's metrics list. */
+  static Set<String> readmeMetrics() throws IOException {
+    String readme = Files.readString(Path.of("../README.md"));
+    String section =
+        readme.substring(
+            readme.indexOf("### Monitoring (`ops/monitoring/`)"), readme.indexOf("### Access log"));
+    int d = readme.indexOf("- **`DirectorMetrics`**");
+    section += readme.substring(d, readme.indexOf("- **`AdminApi`**", d));
+    Set<String> names = new java.util.TreeSet<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("`(md_[a-z_]+)").matcher(section.replaceAll("\\s+", " "));
+    while (m.find()) {
+      if (!m.group(1).endsWith("_") && !m.group(1).startsWith("md_access_log")) {
+        names.add(m.group(1));
+      }
+    }
+    assertThat(names).hasSizeGreaterThan(30);
+    return names;
   }
 
   private Process startPrometheus(Demo.Layout l, int port) throws IOException {
