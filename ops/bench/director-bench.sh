@@ -35,6 +35,7 @@ need() {
 }
 
 . ops/bench/classpath.sh
+. ops/bench/rounds.sh
 
 # Three kept snapshots of a 60,000-package suite, each 2 % newer than the one before.
 S="$W/director/snapshots"
@@ -139,7 +140,6 @@ for port in 18080 18082 18081; do
 done
 
 rps() { awk '/Requests\/sec/ { print $2 }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 if [ "$mode" = accesslog ]; then
   # Two more directors, each in its own process: the access log with rotated files kept plain
   # (18083), and gzipped (18084).
@@ -163,31 +163,53 @@ if [ "$mode" = accesslog ]; then
   done
   echo "== warm-up: 20 s each"
   for port in 18081 18083 18084; do "${GEN[@]}" wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
+  settle "$JPID" "${APIDS[@]}"
   echo "== wrk -t1 -c64 -d${DURATION}s, $ROUNDS rounds: the director without its access log (18081),"
-  echo "   with it, rotated files plain (18083) and gzipped (18084), in turn (order rotated)"
-  echo "   wrk CPU: its user+system time over the round's wall time (1.00 = one core saturated)"
+  echo "   with it, rotated files plain (18083) and gzipped (18084), in turn (order rotated)."
+  echo "   wrk CPU: its user+system time over the round's wall time (1.00 = its one thread's core"
+  echo "   saturated; from $WRK_BOUND the round measured wrk, not the server, and is left out of the"
+  echo "   medians). server: the cores it used during the round; us/req: its CPU per request,"
+  echo "   counting what it did after the round until idle (the gzip of a rotated file)."
   R="$W/director/al-rounds"
   mkdir -p "$R"
-  for f in off plain gz rplain rgz; do : > "$R/$f"; done
-  TIMEFORMAT='%U %S %R'
+  for f in off plain gz rplain rgz uoff uplain ugz rup rug; do : > "$R/$f"; done
+  declare -A pidof=([18081]="$JPID" [18083]="${APIDS[0]}" [18084]="${APIDS[1]}")
+  left=0
   for r in $(seq 1 "$ROUNDS"); do
     order=(18081 18083 18084)
     k=$(( (r - 1) % 3 ))
     order=("${order[@]:$k}" "${order[@]:0:$k}")
-    declare -A got=() cpu=()
+    declare -A got=() us=() say=()
+    bound=0
     for port in "${order[@]}"; do
-      { time "${GEN[@]}" wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/" \
-          > "$R/wrk.out"; } 2> "$R/wrk.time"
-      got[$port]=$(rps < "$R/wrk.out")
-      cpu[$port]=$(awk '{ printf "%.2f", ($1 + $2) / $3 }' "$R/wrk.time")
+      wrk_round "${pidof[$port]}" "${GEN[@]}" wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/"
+      got[$port]=$ROUND_RPS
+      us[$port]=$ROUND_US
+      [ "$ROUND_BOUND" = 1 ] && bound=1
+      say[$port]="$ROUND_RPS (wrk CPU $ROUND_WRK_CPU, server $ROUND_SRV_CPU, $ROUND_US us/req)"
     done
     rp=$(awk "BEGIN { printf \"%.3f\", ${got[18083]} / ${got[18081]} }")
     rg=$(awk "BEGIN { printf \"%.3f\", ${got[18084]} / ${got[18081]} }")
-    echo "${got[18081]}" >> "$R/off"; echo "${got[18083]}" >> "$R/plain"; echo "${got[18084]}" >> "$R/gz"
-    echo "$rp" >> "$R/rplain"; echo "$rg" >> "$R/rgz"
-    echo "round $r: off ${got[18081]} (wrk CPU ${cpu[18081]}), plain ${got[18083]} (wrk CPU ${cpu[18083]}), gzip ${got[18084]} (wrk CPU ${cpu[18084]}) req/s; plain/off $rp, gzip/off $rg"
+    up=$(awk "BEGIN { printf \"%.3f\", ${us[18083]} / ${us[18081]} }")
+    ug=$(awk "BEGIN { printf \"%.3f\", ${us[18084]} / ${us[18081]} }")
+    verdict=""
+    if [ "$bound" = 1 ]; then
+      verdict=" WRK-BOUND: left out"
+      left=$((left + 1))
+    else
+      echo "${got[18081]}" >> "$R/off"; echo "${got[18083]}" >> "$R/plain"; echo "${got[18084]}" >> "$R/gz"
+      echo "$rp" >> "$R/rplain"; echo "$rg" >> "$R/rgz"
+      echo "${us[18081]}" >> "$R/uoff"; echo "${us[18083]}" >> "$R/uplain"; echo "${us[18084]}" >> "$R/ugz"
+      echo "$up" >> "$R/rup"; echo "$ug" >> "$R/rug"
+    fi
+    echo "round $r: off ${say[18081]}, plain ${say[18083]}, gzip ${say[18084]} req/s;"
+    echo "         throughput plain/off $rp, gzip/off $rg; CPU per request plain/off $up, gzip/off $ug$verdict"
   done
-  echo "medians: off $(median < "$R/off"), plain $(median < "$R/plain"), gzip $(median < "$R/gz") req/s; per round: plain/off $(median < "$R/rplain"), gzip/off $(median < "$R/rgz")"
+  echo "medians of $((ROUNDS - left)) rounds ($left wrk-bound left out):"
+  echo "  throughput: off $(median < "$R/off"), plain $(median < "$R/plain"), gzip $(median < "$R/gz") req/s;" \
+    "per round plain/off $(median < "$R/rplain") ($(range < "$R/rplain")), gzip/off $(median < "$R/rgz") ($(range < "$R/rgz"))"
+  echo "  CPU per request: off $(median < "$R/uoff"), plain $(median < "$R/uplain"), gzip $(median < "$R/ugz") us;" \
+    "per round plain/off $(median < "$R/rup") ($(range < "$R/rup")), gzip/off $(median < "$R/rug") ($(range < "$R/rug"))"
   for v in plain:18083 gz:18084; do
     d="$W/director/al-${v%%:*}"
     echo "${v%%:*}: $(cat "$d"/access.log | wc -l) lines in the current file, $(ls "$d" | grep -c '^access.log') files, $(du -sh "$d" | cut -f1); dropped: $(curl -s "http://127.0.0.1:${v#*:}/metrics" | awk '/^md_access_log_dropped_lines_total/ { print $2 }')"
@@ -196,29 +218,48 @@ if [ "$mode" = accesslog ]; then
   exit 0
 fi
 pct() { awk -v p="$1" '$1 == p { print $2 }'; }
+NGINX_PIDS="$(cat "$N/nginx.pid") $(pgrep -P "$(cat "$N/nginx.pid")" | tr '\n' ' ')"
+declare -A pidof=([18080]="$NGINX_PIDS" [18082]="$SPID" [18081]="$JPID")
 echo "== warm-up: 20 s each"
 for port in 18080 18082 18081; do "${GEN[@]}" wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
-echo "== wrk -t1 -c64 -d${DURATION}s, $ROUNDS rounds, the three servers in turn (order rotated)"
-: > "$W/director/ratios"
-: > "$W/director/rps.nginx"
-: > "$W/director/rps.static"
-: > "$W/director/rps.director"
+echo "== wrk -t1 -c64 -d${DURATION}s, $ROUNDS rounds, the three servers in turn (order rotated)."
+echo "   wrk CPU: its user+system time over the round's wall time (1.00 = its one thread's core"
+echo "   saturated; from $WRK_BOUND the round measured wrk, not the servers, and is left out of the"
+echo "   medians). server: the cores it used during the round; us/req: its CPU per request."
+B="$W/director/rounds"
+mkdir -p "$B"
+for f in ratios sratios nginx static director unginx ustatic udirector; do : > "$B/$f"; done
+left=0
 for r in $(seq 1 "$ROUNDS"); do
   order=(18080 18082 18081)
   k=$(( (r - 1) % 3 ))
   order=("${order[@]:$k}" "${order[@]:0:$k}")
-  declare -A got=()
+  declare -A got=() us=() say=()
+  bound=0
   for port in "${order[@]}"; do
-    got[$port]=$("${GEN[@]}" wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/" | rps)
+    wrk_round "${pidof[$port]}" "${GEN[@]}" wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/"
+    got[$port]=$ROUND_RPS
+    us[$port]=$ROUND_US
+    [ "$ROUND_BOUND" = 1 ] && bound=1
+    say[$port]="$ROUND_RPS (wrk CPU $ROUND_WRK_CPU, server $ROUND_SRV_CPU, $ROUND_US us/req)"
   done
   ratio=$(awk "BEGIN { printf \"%.3f\", ${got[18081]} / ${got[18080]} }")
-  echo "$ratio" >> "$W/director/ratios"
-  echo "${got[18080]}" >> "$W/director/rps.nginx"
-  echo "${got[18082]}" >> "$W/director/rps.static"
-  echo "${got[18081]}" >> "$W/director/rps.director"
-  echo "round $r: nginx ${got[18080]}, jetty static 302 ${got[18082]}, director ${got[18081]} req/s; director/nginx $ratio"
+  sratio=$(awk "BEGIN { printf \"%.3f\", ${got[18081]} / ${got[18082]} }")
+  verdict=""
+  if [ "$bound" = 1 ]; then
+    verdict=" WRK-BOUND: left out"
+    left=$((left + 1))
+  else
+    echo "$ratio" >> "$B/ratios"; echo "$sratio" >> "$B/sratios"
+    echo "${got[18080]}" >> "$B/nginx"; echo "${got[18082]}" >> "$B/static"; echo "${got[18081]}" >> "$B/director"
+    echo "${us[18080]}" >> "$B/unginx"; echo "${us[18082]}" >> "$B/ustatic"; echo "${us[18081]}" >> "$B/udirector"
+  fi
+  echo "round $r: nginx ${say[18080]}, jetty static 302 ${say[18082]}, director ${say[18081]} req/s;"
+  echo "         director/nginx $ratio, director/static $sratio$verdict"
 done
-echo "medians: nginx $(median < "$W/director/rps.nginx"), jetty static 302 $(median < "$W/director/rps.static"), director $(median < "$W/director/rps.director") req/s; director/nginx per round: $(median < "$W/director/ratios")"
+echo "medians of $((ROUNDS - left)) rounds ($left wrk-bound left out): nginx $(median < "$B/nginx"), jetty static 302 $(median < "$B/static"), director $(median < "$B/director") req/s"
+echo "  per round: director/nginx $(median < "$B/ratios") ($(range < "$B/ratios")), director/static $(median < "$B/sratios") ($(range < "$B/sratios"))"
+echo "  CPU per request: nginx $(median < "$B/unginx"), jetty static 302 $(median < "$B/ustatic"), director $(median < "$B/udirector") us"
 
 echo "== wrk -t1 -c10000 -d${DURATION}s --latency: 10,000 open connections"
 for target in nginx:18080 director:18081; do

@@ -25,6 +25,8 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The access log, off by default: one line per request in the NCSA combined format, then the mirror
@@ -38,10 +40,12 @@ import org.eclipse.jetty.server.Response;
  *
  * (one line). The client is the one the director routed: the {@code X-Forwarded-For} address a
  * trusted proxy passed on. Lines go to standard output or to a file that logback-core rotates daily
- * and at a size, gzipping and deleting old ones; they are written by logback's asynchronous
- * appender, so a slow disk never holds a request thread: when its queue is full, lines are dropped
- * and counted ({@code md_access_log_dropped_lines_total}). Text from the client (the request line,
- * Referer, User-Agent) is escaped: a quote, a backslash or a control character cannot forge a line.
+ * (UTC) and at a size; {@link RotatedLogs} then gzips the rotated files at low priority and deletes
+ * old ones. A request thread only builds its line and queues it; a writer thread hands the queue to
+ * logback in batches, so a slow disk never holds a request thread: when the queue is full, lines
+ * are dropped and counted ({@code md_access_log_dropped_lines_total}). Text from the client (the
+ * request line, Referer, User-Agent) is escaped: a quote, a backslash or a control character cannot
+ * forge a line.
  */
 public final class AccessLog implements RequestLog, AutoCloseable {
   /** The request attribute the redirector sets while an access log is on: a {@link Note}. */
@@ -51,8 +55,9 @@ public final class AccessLog implements RequestLog, AutoCloseable {
   record Note(String client, String mirror, String reason) {}
 
   /**
-   * Where and how much: {@code target} is "stdout" or a file; {@code compress}: gzip the rotated
-   * files (its CPU grows with the log's volume: see BENCHMARKS.md).
+   * Where and how much: {@code target} is "stdout" or a file; {@code keepDays}: rotated files dated
+   * more than this many days before today are deleted; {@code compress}: gzip the rotated files (at
+   * zlib's fastest level, at nice 19: see {@link RotatedLogs}).
    */
   public record Settings(String target, long maxFileBytes, int keepDays, boolean compress) {
     /** Rotated files gzipped. */
@@ -78,6 +83,8 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     }
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
+
   private static final DateTimeFormatter NCSA =
       DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -90,6 +97,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
   private final ConcurrentLinkedQueue<CharSequence> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final OutputStreamAppender<byte[]> out;
+  private final RotatedLogs rotated; // null for stdout
   private final Thread writer;
   private volatile boolean closing;
   private final LongAdder dropped = new LongAdder();
@@ -107,6 +115,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     if (settings.stdout()) {
       ConsoleAppender<byte[]> console = new ConsoleAppender<>();
       out = console;
+      rotated = null;
     } else {
       Path file = Path.of(settings.target()).toAbsolutePath();
       try {
@@ -115,10 +124,26 @@ public final class AccessLog implements RequestLog, AutoCloseable {
         throw new IllegalArgumentException(
             "access log: cannot create " + file.getParent() + ": " + e.getMessage(), e);
       }
-      RollingFileAppender<byte[]> rolling = new RollingFileAppender<>();
+      RotatedLogs archive =
+          new RotatedLogs(
+              file,
+              settings.compress(),
+              settings.keepDays(),
+              java.time.Clock.systemUTC(),
+              LOG::warn);
+      RollingFileAppender<byte[]> rolling =
+          new RollingFileAppender<>() {
+            @Override
+            public void rollover() {
+              super.rollover();
+              archive.rotated();
+            }
+          };
       rolling.setFile(file.toString());
-      // Daily, and at the size: FILE.2026-11-30.0(.gz), FILE.2026-11-30.1(.gz), ...; the size is
-      // looked at every second (logback's default is a minute: a burst could overshoot).
+      // Daily (UTC, as the lines' times), and at the size: FILE.2026-11-30.0, FILE.2026-11-30.1,
+      // ... (then gzipped by RotatedLogs, which also keeps them keepDays: logback's own gzip and
+      // history are not used). The size is looked at every second (logback's default is a
+      // minute: a burst could overshoot).
       TimeBasedRollingPolicy<byte[]> policy = new TimeBasedRollingPolicy<>();
       SizeAndTimeBasedFileNamingAndTriggeringPolicy<byte[]> trigger =
           new SizeAndTimeBasedFileNamingAndTriggeringPolicy<>();
@@ -127,12 +152,12 @@ public final class AccessLog implements RequestLog, AutoCloseable {
       policy.setTimeBasedFileNamingAndTriggeringPolicy(trigger);
       policy.setContext(context);
       policy.setParent(rolling);
-      policy.setFileNamePattern(file + ".%d{yyyy-MM-dd}.%i" + (settings.compress() ? ".gz" : ""));
-      policy.setMaxHistory(settings.keepDays());
+      policy.setFileNamePattern(file + ".%d{yyyy-MM-dd,UTC}.%i");
       policy.start();
       rolling.setRollingPolicy(policy);
       rolling.setTriggeringPolicy(policy);
       out = rolling;
+      rotated = archive;
     }
     out.setContext(context);
     out.setName("access");
@@ -140,6 +165,9 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     out.start();
     requireStarted(out, settings.target());
     this.out = out;
+    if (rotated != null) {
+      rotated.start(); // compresses what an earlier run left plain, then waits for rotations
+    }
     writer = new Thread(this::writeLoop, "access-log");
     writer.setDaemon(true);
     writer.start();
@@ -194,6 +222,11 @@ public final class AccessLog implements RequestLog, AutoCloseable {
       }
       throw new IllegalArgumentException("access log: cannot write " + target + ": " + why);
     }
+  }
+
+  /** Whether rotated files are compressed at nice 19 (false for stdout, or where refused). */
+  boolean compressesAtLowPriority() {
+    return rotated != null && rotated.niced();
   }
 
   /** Lines dropped because the writer fell behind (its queue was full). */
@@ -301,6 +334,9 @@ public final class AccessLog implements RequestLog, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     out.stop();
+    if (rotated != null) {
+      rotated.close();
+    }
     context.stop();
   }
 
