@@ -11,7 +11,7 @@ cpu_of() {
   local total=0 p
   for p in "$@"; do
     # Fields after "pid (comm) ": $1 is the state (field 3), utime is field 14, stime field 15.
-    total=$(awk -v t="$total" -v hz="$HZ" '{ sub(/^.*\) /, ""); printf "%.3f", t + ($12 + $13) / hz }' \
+    total=$(awk -v t="$total" -v hz="$HZ" '{ sub(/^.*[)] /, ""); printf "%.3f", t + ($12 + $13) / hz }' \
       "/proc/$p/stat" 2>/dev/null || echo "$total")
   done
   echo "$total"
@@ -54,7 +54,7 @@ wrk_round() {
   t=$(awk '{ print $3 }' "$ROUND_OUT.time")
   ROUND_WRK_CPU=$(awk '{ printf "%.2f", ($1 + $2) / $3 }' "$ROUND_OUT.time")
   ROUND_SRV_CPU=$(awk -v a="$c0" -v b="$c1" -v t="$t" 'BEGIN { printf "%.2f", (b - a) / t }')
-  ROUND_US=$(awk -v a="$c0" -v b="$c2" -v n="$ROUND_REQS" 'BEGIN { printf "%.2f", n > 0 ? (b - a) / n * 1e6 : 0 }')
+  ROUND_US=$(awk -v a="$c0" -v b="$c2" -v n="$ROUND_REQS" 'BEGIN { printf "%.2f", (n > 0 ? (b - a) / n * 1e6 : 0) }')
   ROUND_BOUND=$(awk -v c="$ROUND_WRK_CPU" -v m="$WRK_BOUND" 'BEGIN { print (c >= m) ? 1 : 0 }')
 }
 

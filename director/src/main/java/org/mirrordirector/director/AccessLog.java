@@ -16,9 +16,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -41,11 +42,11 @@ import org.slf4j.LoggerFactory;
  * (one line). The client is the one the director routed: the {@code X-Forwarded-For} address a
  * trusted proxy passed on. Lines go to standard output or to a file that logback-core rotates daily
  * (UTC) and at a size; {@link RotatedLogs} then gzips the rotated files at low priority and deletes
- * old ones. A request thread only builds its line and queues it; a writer thread hands the queue to
- * logback in batches, so a slow disk never holds a request thread: when the queue is full, lines
- * are dropped and counted ({@code md_access_log_dropped_lines_total}). Text from the client (the
- * request line, Referer, User-Agent) is escaped: a quote, a backslash or a control character cannot
- * forge a line.
+ * old ones. A request thread only encodes its line into a buffer of its own; a writer thread takes
+ * the buffers every 50 ms and hands logback one write, so a slow disk never holds a request thread:
+ * when a thread's buffer is full (4 MiB, and 64 MiB for all threads together), lines are dropped
+ * and counted ({@code md_access_log_dropped_lines_total}). Text from the client (the request line,
+ * Referer, User-Agent) is escaped: a quote, a backslash or a control character cannot forge a line.
  */
 public final class AccessLog implements RequestLog, AutoCloseable {
   /** The request attribute the redirector sets while an access log is on: a {@link Note}. */
@@ -90,23 +91,27 @@ public final class AccessLog implements RequestLog, AutoCloseable {
 
   private final TrustedProxies proxies;
   private final ContextBase context = new ContextBase();
-  // Lines wait here for the writer thread, which hands them to logback in batches: one write (and
-  // flush) per batch, however many requests a busy second brings.
-  // Lock-free on both sides (a CAS each), bounded by a counter: a lock here was contended by the
-  // request threads and the writer's drain (JFR: 10 % of the samples went to the lock).
-  private final ConcurrentLinkedQueue<CharSequence> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
+  // Each request thread appends its lines to a buffer of its own, as UTF-8 bytes; the writer thread
+  // takes every buffer each tick and hands logback one write. Nothing per line is allocated or
+  // shared between threads: a queue of lines (even a lock-free one) cost a node, a builder and a
+  // copy per line, and a cache miss on the writer's side for each (JFR).
+  private final ThreadLocal<LineBuffer> buffers = ThreadLocal.withInitial(this::register);
+  private final List<LineBuffer> all = new CopyOnWriteArrayList<>();
+  private final AtomicLong budget = new AtomicLong(BUDGET);
   private final OutputStreamAppender<byte[]> out;
   private final RotatedLogs rotated; // null for stdout
   private final Thread writer;
   private volatile boolean closing;
   private final LongAdder dropped = new LongAdder();
-  private static final int QUEUE = 65_536;
-  private static final int BATCH = 4_096;
   private static final int TICK_MILLIS = 50;
-  private volatile Stamp stamp = new Stamp(-1, "");
+  private static final int WRITE_BYTES = 1 << 20;
 
-  private record Stamp(long second, String text) {}
+  /** What all threads' buffers may hold together (a disk that stalls for seconds at full load). */
+  private static final long BUDGET = 64L << 20;
+
+  private volatile Stamp stamp = new Stamp(-1, new byte[0]);
+
+  private record Stamp(long second, byte[] text) {}
 
   public AccessLog(Settings settings, TrustedProxies proxies) {
     this.proxies = proxies;
@@ -139,6 +144,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
               archive.rotated();
             }
           };
+      rolling.setContext(context);
       rolling.setFile(file.toString());
       // Daily (UTC, as the lines' times), and at the size: FILE.2026-11-30.0, FILE.2026-11-30.1,
       // ... (then gzipped by RotatedLogs, which also keeps them keepDays: logback's own gzip and
@@ -147,6 +153,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
       TimeBasedRollingPolicy<byte[]> policy = new TimeBasedRollingPolicy<>();
       SizeAndTimeBasedFileNamingAndTriggeringPolicy<byte[]> trigger =
           new SizeAndTimeBasedFileNamingAndTriggeringPolicy<>();
+      trigger.setContext(context);
       trigger.setMaxFileSize(new FileSize(settings.maxFileBytes()));
       trigger.setCheckIncrement(ch.qos.logback.core.util.Duration.buildBySeconds(1));
       policy.setTimeBasedFileNamingAndTriggeringPolicy(trigger);
@@ -173,34 +180,41 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     writer.start();
   }
 
+  private LineBuffer register() {
+    LineBuffer b = new LineBuffer(Thread.currentThread(), budget);
+    all.add(b);
+    return b;
+  }
+
   /**
-   * Every {@value #TICK_MILLIS} ms, takes what is queued and appends it as one event (lines
-   * joined). The writer never waits on the queue itself, so a request thread that queues a line
-   * never has to wake it (a futex call per request, which cost more than the line).
+   * Every {@value #TICK_MILLIS} ms, takes what every thread has buffered and appends it, one write
+   * per megabyte at most. Lines of one thread keep their order; lines of two threads within one
+   * tick may not (as with nginx's buffered log across its workers). The writer never waits on a
+   * request thread's behalf, so a request thread never has to wake it.
    */
   private void writeLoop() {
-    StringBuilder text = new StringBuilder(BATCH * 256);
+    LineBuffer.Batch batch = new LineBuffer.Batch();
     while (true) {
       boolean last = closing;
-      while (true) {
-        text.setLength(0);
-        int n = 0;
-        CharSequence l;
-        while (n < BATCH && (l = queue.poll()) != null) {
-          text.append(l).append('\n');
-          n++;
+      for (LineBuffer b : all) {
+        boolean gone = !b.owner.isAlive(); // before the take: a dead thread appends no more
+        int n;
+        synchronized (b) {
+          n = b.take();
         }
-        if (n == 0) {
-          break;
+        if (n > 0) {
+          batch.append(b.taken(), n);
+          b.shrinkTaken(n);
         }
-        queued.addAndGet(-n);
-        try {
-          // A Latin-1 builder's text to UTF-8: two intrinsic copies, faster than a char loop.
-          out.doAppend(text.toString().getBytes(StandardCharsets.UTF_8));
-        } catch (RuntimeException e) {
-          dropped.increment(); // logback reports its own write errors in its status
+        if (gone) {
+          all.remove(b);
+          b.release();
+        }
+        if (batch.length() >= WRITE_BYTES) {
+          flush(batch);
         }
       }
+      flush(batch);
       if (last) {
         return;
       }
@@ -209,6 +223,23 @@ public final class AccessLog implements RequestLog, AutoCloseable {
       } catch (InterruptedException e) {
         closing = true;
       }
+    }
+  }
+
+  private void flush(LineBuffer.Batch batch) {
+    if (batch.length() == 0) {
+      return;
+    }
+    byte[] bytes = batch.drain();
+    try {
+      out.doAppend(bytes);
+    } catch (RuntimeException e) {
+      // logback reports its own write errors in its status; the lines are counted as dropped
+      int lines = 0;
+      for (byte c : bytes) {
+        lines += c == '\n' ? 1 : 0;
+      }
+      dropped.add(lines);
     }
   }
 
@@ -229,102 +260,95 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     return rotated != null && rotated.niced();
   }
 
-  /** Lines dropped because the writer fell behind (its queue was full). */
+  /** Lines dropped because the writer fell behind (a thread's buffer was full). */
   public long dropped() {
     return dropped.sum();
   }
 
+  private static final byte[] USER_TIME = bytes(" - - [");
+  private static final byte[] TIME_REQUEST = bytes("] \"");
+  private static final byte[] QUOTE_SPACE_QUOTE = bytes("\" \"");
+  private static final byte[] NO_DECISION = bytes("- -");
+
+  private static byte[] bytes(String ascii) {
+    return ascii.getBytes(StandardCharsets.US_ASCII);
+  }
+
   @Override
   public void log(Request request, Response response) {
-    write(line(request, response, System.currentTimeMillis()));
-  }
-
-  /** Queues one line for the writer; drops and counts it when the queue is full. */
-  void write(CharSequence line) {
-    if (queued.incrementAndGet() > QUEUE) {
-      queued.decrementAndGet();
-      dropped.increment();
-      return;
-    }
-    queue.offer(line);
-  }
-
-  StringBuilder line(Request request, Response response, long now) {
     HttpFields h = request.getHeaders();
     Note note = (Note) request.getAttribute(NOTE);
     String client =
         note != null
             ? note.client()
             : proxies.client(Request.getRemoteAddr(request), h.get("X-Forwarded-For"));
-    StringBuilder b = new StringBuilder(384); // a by-hash line is over 256
-    b.append(client).append(" - - [").append(time(now)).append("] \"");
-    escape(b, request.getMethod());
-    b.append(' ');
-    escape(b, request.getHttpURI().getPathQuery());
-    b.append(' ');
-    escape(b, request.getConnectionMetaData().getProtocol());
-    b.append("\" ").append(response.getStatus()).append(' ');
+    String method = request.getMethod();
+    String target = request.getHttpURI().getPathQuery();
+    String protocol = request.getConnectionMetaData().getProtocol();
+    String referer = h.get(HttpHeader.REFERER);
+    String agent = h.get(HttpHeader.USER_AGENT);
+    String mirror = note == null || note.mirror() == null ? "-" : note.mirror();
     long bytes = Response.getContentBytesWritten(response);
-    if (bytes > 0) {
-      b.append(bytes);
-    } else {
-      b.append('-');
+    byte[] time = time(System.currentTimeMillis());
+    int bound =
+        64
+            + time.length
+            + LineBuffer.bound(client)
+            + LineBuffer.bound(method)
+            + LineBuffer.bound(target)
+            + LineBuffer.bound(protocol)
+            + LineBuffer.bound(referer)
+            + LineBuffer.bound(agent)
+            + LineBuffer.bound(mirror)
+            + (note == null ? 0 : LineBuffer.bound(note.reason()));
+    LineBuffer b = buffers.get();
+    synchronized (b) {
+      if (!b.reserve(bound)) {
+        dropped.increment();
+        return;
+      }
+      b.text(client).ascii(USER_TIME).ascii(time).ascii(TIME_REQUEST);
+      b.escaped(method).ch(' ').escaped(target).ch(' ').escaped(protocol).ch('"').ch(' ');
+      b.number(response.getStatus()).ch(' ');
+      if (bytes > 0) {
+        b.number(bytes);
+      } else {
+        b.ch('-');
+      }
+      b.ch(' ').ch('"').escaped(referer).ascii(QUOTE_SPACE_QUOTE).escaped(agent).ch('"').ch(' ');
+      if (note == null) {
+        b.ascii(NO_DECISION);
+      } else {
+        b.text(mirror).ch(' ').text(note.reason());
+      }
+      b.ch('\n');
     }
-    b.append(" \"");
-    escape(b, h.get(HttpHeader.REFERER));
-    b.append("\" \"");
-    escape(b, h.get(HttpHeader.USER_AGENT));
-    b.append("\" ");
-    if (note == null) {
-      b.append("- -");
-    } else {
-      b.append(note.mirror() == null ? "-" : note.mirror()).append(' ').append(note.reason());
+  }
+
+  /** Buffers one line as it is (UTF-8); drops and counts it when this thread's buffer is full. */
+  void write(CharSequence line) {
+    LineBuffer b = buffers.get();
+    synchronized (b) {
+      if (!b.reserve(4 * line.length() + 1)) {
+        dropped.increment();
+        return;
+      }
+      b.text(line).ch('\n');
     }
-    return b; // queued as it is: the writer encodes it, no copy is made here
   }
 
   /** The NCSA time of this second, formatted once per second. */
-  private String time(long millis) {
+  private byte[] time(long millis) {
     long second = millis / 1000;
     Stamp s = stamp;
     if (s.second() != second) {
-      s = new Stamp(second, NCSA.format(Instant.ofEpochSecond(second)));
+      s = new Stamp(second, bytes(NCSA.format(Instant.ofEpochSecond(second))));
       stamp = s;
     }
     return s.text();
   }
 
-  /** A client's text, quotes, backslashes and control characters escaped; "-" when absent. */
-  static void escape(StringBuilder b, String s) {
-    if (s == null || s.isEmpty()) {
-      b.append('-');
-      return;
-    }
-    int n = s.length();
-    int i = 0;
-    while (i < n) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f) {
-        break;
-      }
-      i++;
-    }
-    b.append(s, 0, i); // the usual case: nothing to escape
-    for (; i < n; i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20 || c == 0x7f) {
-        b.append("\\x")
-            .append(Character.forDigit(c >> 4, 16))
-            .append(Character.forDigit(c & 15, 16));
-      } else {
-        b.append(c);
-      }
-    }
-  }
-
-  /** Writes what is queued (for up to 5 s), then closes the file. */
+  /** Writes what is buffered (for up to 5 s), then closes the file. */
   @Override
   public void close() {
     closing = true;

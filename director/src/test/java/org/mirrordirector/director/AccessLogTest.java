@@ -147,6 +147,55 @@ class AccessLogTest {
         .containsExactly("ascii only", "Zürich \"Björk\" 東京", "after");
   }
 
+  /**
+   * Eight threads, each writing 4 MiB of lines as fast as it can (more than its buffer holds
+   * between two of the writer's takes): every line is in the file, whole and in its thread's order,
+   * or counted as dropped.
+   */
+  @Test
+  void everyLineIsWrittenWholeOrCountedAsDropped() throws Exception {
+    Path log = dir.resolve("burst/access.log");
+    int threads = 8;
+    int perThread = 40_000;
+    String pad = "p".repeat(90);
+    long dropped;
+    try (AccessLog a =
+        new AccessLog(
+            new AccessLog.Settings(log.toString(), 1L << 30, 7, false), TrustedProxies.none())) {
+      List<Thread> ts = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        Thread w =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    a.write(id + " " + i + " " + pad);
+                  }
+                });
+        w.start();
+        ts.add(w);
+      }
+      for (Thread t : ts) {
+        t.join();
+      }
+      Thread.sleep(200); // the writer's next tick takes what the threads left (they are gone)
+      dropped = a.dropped();
+    }
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines.size() + dropped).isEqualTo((long) threads * perThread);
+    int[] last = new int[threads];
+    java.util.Arrays.fill(last, -1);
+    for (String l : lines) {
+      String[] f = l.split(" ");
+      assertThat(f).hasSize(3);
+      assertThat(f[2]).isEqualTo(pad);
+      int t = Integer.parseInt(f[0]);
+      int i = Integer.parseInt(f[1]);
+      assertThat(i).as("thread %d's lines in order", t).isGreaterThan(last[t]);
+      last[t] = i;
+    }
+  }
+
   @Test
   void badSettingsAreRefusedNamingWhat() {
     org.assertj.core.api.Assertions.assertThatThrownBy(

@@ -219,12 +219,16 @@ public final class NodeOptions {
               "100MiB",
               "an access log file is rotated when it reaches this size"),
           new Option(
-              "director.access-log-keep", Type.INT, "14", "days of rotated access log files kept"),
+              "director.access-log-keep",
+              Type.INT,
+              "14",
+              "rotated access log files dated more than this many days before today (UTC) are"
+                  + " deleted"),
           new Option(
               "director.access-log-compress",
               Type.BOOLEAN,
               "true",
-              "gzip rotated access log files (its CPU grows with the log's volume)"),
+              "gzip rotated access log files (zlib's fastest level, on a thread at nice 19)"),
           new Option("probe.interval", Type.DURATION, "60s", "time between probe rounds"),
           new Option(
               "probe.recheck-interval",
