@@ -82,66 +82,121 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
     if (rel.isEmpty()) {
       throw new Rejected(404, "the archive root itself is not a file");
     }
-    String[] segments = rel.split("/", -1);
-    for (String s : segments) {
-      if (s.isEmpty()) {
+    // The segments are checked in place, one after the other (no array, no substrings): each
+    // must be non-empty, not "." or "..", and made of file name characters.
+    int n = rel.length();
+    int segments = 0;
+    int secondEnd = -1; // where the second segment ends (the suite, under dists/)
+    int lastStart = 0;
+    for (int start = 0; start <= n; ) {
+      int end = rel.indexOf('/', start);
+      if (end < 0) {
+        end = n;
+      }
+      int len = end - start;
+      if (len == 0) {
         throw new Rejected(400, "the path has an empty segment");
       }
-      if (s.equals(".") || s.equals("..")) {
-        throw new Rejected(400, "the path has a '" + s + "' segment");
+      if (rel.charAt(start) == '.' && (len == 1 || (len == 2 && rel.charAt(start + 1) == '.'))) {
+        throw new Rejected(400, "the path has a '" + rel.substring(start, end) + "' segment");
       }
-      if (!safe(s)) {
-        throw new Rejected(400, "the path has a character no archive file name has");
+      for (int i = start; i < end; i++) {
+        char c = rel.charAt(i);
+        if (c >= 128 || !FILE_NAME[c]) {
+          throw new Rejected(400, "the path has a character no archive file name has");
+        }
       }
+      if (++segments == 2) {
+        secondEnd = end;
+      }
+      lastStart = start;
+      start = end + 1;
     }
-    return classified(root, rel, segments);
+    return classified(root, rel, segments, secondEnd, lastStart);
   }
 
-  private static RequestPath classified(String root, String rel, String[] seg) {
-    if (seg[0].equals("pool") && seg.length >= 2) {
+  private static RequestPath classified(
+      String root, String rel, int segments, int secondEnd, int lastStart) {
+    if (segments >= 2 && rel.startsWith("pool/")) {
       return new RequestPath(root, rel, Kind.POOL, null, null);
     }
-    if (seg[0].equals("dists") && seg.length >= 3 && suiteName(seg[1])) {
-      String suite = seg[1];
-      String file = seg[seg.length - 1];
-      if (seg.length == 3
-          && (file.equals("InRelease") || file.equals("Release") || file.equals("Release.gpg"))) {
+    if (segments >= 3 && rel.startsWith("dists/") && suiteName(rel, 6, secondEnd)) {
+      String suite = rel.substring(6, secondEnd);
+      if (segments == 3
+          && (endsWithSegment(rel, lastStart, "InRelease")
+              || endsWithSegment(rel, lastStart, "Release")
+              || endsWithSegment(rel, lastStart, "Release.gpg"))) {
         return new RequestPath(root, rel, Kind.RELEASE, suite, null);
       }
-      if (seg.length >= 5
-          && seg[seg.length - 3].equals("by-hash")
-          && seg[seg.length - 2].equals("SHA256")
-          && hex64(file)) {
-        return new RequestPath(root, rel, Kind.BY_HASH, suite, file);
+      // .../by-hash/SHA256/HEX: the two segments before the last, whole
+      if (segments >= 5
+          && rel.length() - lastStart == 64
+          && rel.startsWith(BY_HASH, lastStart - BY_HASH.length())
+          && rel.charAt(lastStart - BY_HASH.length() - 1) == '/'
+          && hex64(rel, lastStart)) {
+        return new RequestPath(root, rel, Kind.BY_HASH, suite, rel.substring(lastStart));
       }
       return new RequestPath(root, rel, Kind.INDEX, suite, null);
     }
     return new RequestPath(root, rel, Kind.OTHER, null, null);
   }
 
+  private static final String BY_HASH = "by-hash/SHA256/";
+
+  /** Whether the last segment, from {@code lastStart}, is exactly {@code name}. */
+  private static boolean endsWithSegment(String rel, int lastStart, String name) {
+    return rel.length() - lastStart == name.length() && rel.startsWith(name, lastStart);
+  }
+
+  /** The characters of Debian file names: letters, digits and {@code . _ + ~ : % @ = , -}. */
+  private static final boolean[] FILE_NAME = asciiSet("._+~:%@=,-");
+
+  /** Unreserved in a URL, and {@code / : @ + = ,}: what {@link #encoded} leaves as it is. */
+  private static final boolean[] URL_KEEP = asciiSet("-._~/:@+=,");
+
+  /** Letters, digits and {@code others}, as a table indexed by an ASCII character. */
+  private static boolean[] asciiSet(String others) {
+    boolean[] t = new boolean[128];
+    for (int c = 0; c < 128; c++) {
+      t[c] =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || others.indexOf(c) >= 0;
+    }
+    return t;
+  }
+
   /**
    * Decodes percent escapes once, strictly. An escape that decodes to a separator, a dot, a control
    * character or a backslash is refused: apt never sends one, and an attacker's traversal always
-   * does. A decoded '%' (apt's own encoding of file names such as {@code 1%3a2.0}) stays.
+   * does. A decoded '%' (apt's own encoding of file names such as {@code 1%3a2.0}) stays. A path
+   * without escapes (nearly every one) is checked and returned as it is, not copied.
    */
   static String decode(String raw) throws Rejected {
-    StringBuilder out = new StringBuilder(raw.length());
-    for (int i = 0; i < raw.length(); i++) {
+    int n = raw.length();
+    int firstEscape = -1;
+    for (int i = 0; i < n; i++) {
       char c = raw.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        throw new Rejected(400, "the path has a control character");
+      if (c == '%') {
+        firstEscape = i;
+        break;
       }
-      if (c == '\\') {
-        throw new Rejected(400, "the path has a backslash");
-      }
-      if (c == '?' || c == '#') {
-        throw new Rejected(400, "the path has a query or fragment delimiter");
-      }
+      refuseRaw(c);
+    }
+    if (firstEscape < 0) {
+      return raw;
+    }
+    StringBuilder out = new StringBuilder(n);
+    out.append(raw, 0, firstEscape);
+    for (int i = firstEscape; i < n; i++) {
+      char c = raw.charAt(i);
+      refuseRaw(c);
       if (c != '%') {
         out.append(c);
         continue;
       }
-      if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
+      if (i + 2 >= n || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
         throw new Rejected(400, "the path has an invalid percent escape");
       }
       int b = hex(raw.charAt(i + 1)) * 16 + hex(raw.charAt(i + 2));
@@ -157,46 +212,49 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
     return out.toString();
   }
 
-  /** The characters of Debian file names: letters, digits and {@code . _ + ~ : % @ = , -}. */
-  private static boolean safe(String segment) {
-    for (int i = 0; i < segment.length(); i++) {
-      char c = segment.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "._+~:%@=,-".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
+  private static void refuseRaw(char c) throws Rejected {
+    if (c < 0x20 || c == 0x7f) {
+      throw new Rejected(400, "the path has a control character");
     }
-    return true;
+    if (c == '\\') {
+      throw new Rejected(400, "the path has a backslash");
+    }
+    if (c == '?' || c == '#') {
+      throw new Rejected(400, "the path has a query or fragment delimiter");
+    }
   }
 
   /** A suite or codename: a letter or digit, then letters, digits and {@code . _ + -}. */
-  private static boolean suiteName(String s) {
-    for (int i = 0; i < s.length(); i++) {
+  private static boolean suiteName(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
       char c = s.charAt(i);
       boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-      if (!alnum && (i == 0 || "._+-".indexOf(c) < 0)) {
+      if (!alnum && (i == from || "._+-".indexOf(c) < 0)) {
         return false;
       }
     }
-    return !s.isEmpty();
+    return to > from;
   }
 
-  /** 64 lower-case hex digits: a SHA-256 as by-hash names it. */
-  private static boolean hex64(String s) {
-    if (s.length() != 64) {
+  /**
+   * 64 lower-case hex digits from {@code from} (the string's end): a SHA-256 as by-hash names it.
+   */
+  private static boolean hex64(String s, int from) {
+    if (s.length() - from != 64) {
       return false;
     }
-    for (int i = 0; i < 64; i++) {
+    for (int i = from; i < from + 64; i++) {
       char c = s.charAt(i);
       if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** For {@link ReferenceRequestPath}, the test's reference classification. */
+  static Rejected rejected(int status, String message) {
+    return new Rejected(status, message);
   }
 
   private static int hex(char c) {
@@ -292,9 +350,6 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
   }
 
   private static boolean keep(int c) {
-    return (c >= 'A' && c <= 'Z')
-        || (c >= 'a' && c <= 'z')
-        || (c >= '0' && c <= '9')
-        || "-._~/:@+=,".indexOf(c) >= 0;
+    return c < 128 && URL_KEEP[c];
   }
 }

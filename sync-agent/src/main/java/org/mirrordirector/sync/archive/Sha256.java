@@ -31,18 +31,26 @@ public final class Sha256 {
 
   /** Hashes and counts everything read through it. */
   public static final class CountingStream extends FilterInputStream {
-    private final MessageDigest digest = newDigest();
+    private final MessageDigest digest;
     private long count;
 
     public CountingStream(InputStream in) {
+      this(in, true);
+    }
+
+    /** With {@code hash} false, only counts: for a stream whose hash nobody will check. */
+    public CountingStream(InputStream in, boolean hash) {
       super(in);
+      digest = hash ? newDigest() : null;
     }
 
     @Override
     public int read() throws IOException {
       int b = in.read();
       if (b >= 0) {
-        digest.update((byte) b);
+        if (digest != null) {
+          digest.update((byte) b);
+        }
         count++;
       }
       return b;
@@ -52,7 +60,9 @@ public final class Sha256 {
     public int read(byte[] b, int off, int len) throws IOException {
       int n = in.read(b, off, len);
       if (n > 0) {
-        digest.update(b, off, n);
+        if (digest != null) {
+          digest.update(b, off, n);
+        }
         count += n;
       }
       return n;
@@ -78,6 +88,9 @@ public final class Sha256 {
     }
 
     public String hex() {
+      if (digest == null) {
+        throw new IllegalStateException("a stream counted, not hashed");
+      }
       return Sha256.hex(digest);
     }
   }

@@ -131,18 +131,25 @@ public record SuiteIndex(
       boolean sources = index.endsWith("/Sources");
       Sha256.CountingStream counted;
       try (InputStream raw = src.open(path)) {
-        counted = new Sha256.CountingStream(raw);
+        // Hashed only when checked: a verified local tree's indexes are read at every start.
+        counted = new Sha256.CountingStream(raw, check);
         // Not closed on its own: that would close the counting stream before it is drained.
         try {
           InputStream in = c.decompress(counted, src.describe(path), bound);
           if (sources) {
             IndexParsers.sources(in, src.describe(path), sp -> found.addAll(sp.files()), bad -> {});
-          } else {
+          } else if (check) {
             IndexParsers.packages(
                 in,
                 src.describe(path),
                 b -> found.add(new PoolFile(b.filename(), b.size(), null)),
                 bad -> {});
+          } else {
+            // Not checked (a tree verified when it was synced): only the file list is wanted.
+            PoolListing.packages(
+                in,
+                src.describe(path),
+                (p, size) -> pool.put(interned.computeIfAbsent(p, k -> k), size));
           }
         } catch (ArchiveFormatException e) {
           if (!check) {
