@@ -21,6 +21,12 @@ final class MirrorRanking {
   /** Client locations whose ranking is kept; more are dropped all at once and recomputed. */
   private static final int MAX_RANKINGS = 20_000;
 
+  /** Slots of the by-identity table of recent clients (a power of two). */
+  private static final int BY_CLIENT = 8192;
+
+  /** A client location object and its ranking. */
+  private record Remembered(ClientLocation client, Ranking ranking) {}
+
   /** A client location without its address: what the ranking of the mirrors depends on. */
   record LocationKey(
       Long asn, String country, String continent, Double latitude, Double longitude) {
@@ -47,7 +53,11 @@ final class MirrorRanking {
     final AddressBlocks[] networks;
     final int[] withNetworks;
     final java.util.concurrent.ConcurrentHashMap<LocationKey, Ranking> rankings;
-    final java.util.concurrent.ConcurrentHashMap<ClientLocation, Ranking> byClient;
+    // The last ranking handed to each of the recent ClientLocation objects, by identity: GeoIP
+    // hands out one object per recent address, so a client's next request finds its ranking here
+    // with no hashing of the location. A racy table: an entry is immutable, so a thread sees a
+    // whole one or an older one, and a miss only costs the lookup below.
+    final Remembered[] byClient;
     private volatile Routing routing;
 
     private Fleet(Map<String, ClusterView.Mirror> source, Fleet previous) {
@@ -81,7 +91,7 @@ final class MirrorRanking {
       }
       this.withNetworks = with.stream().mapToInt(Integer::intValue).toArray();
       this.rankings = new java.util.concurrent.ConcurrentHashMap<>();
-      this.byClient = new java.util.concurrent.ConcurrentHashMap<>();
+      this.byClient = new Remembered[BY_CLIENT];
     }
 
     /** The routing table of this fleet against this file knowledge, built once per pair. */
@@ -99,14 +109,14 @@ final class MirrorRanking {
     }
 
     Ranking ranking(ClientLocation client) {
-      // GeoIP hands out one ClientLocation per recent address, so this lookup usually ends at an
-      // identity check; clients at one location share one ranking below.
-      Ranking r = byClient.get(client);
-      if (r != null) {
-        return r;
+      int slot = System.identityHashCode(client) & (BY_CLIENT - 1);
+      Remembered m = byClient[slot];
+      if (m != null && m.client == client) {
+        return m.ranking;
       }
+      // Clients at one location share one ranking.
       LocationKey key = LocationKey.of(client);
-      r = rankings.get(key);
+      Ranking r = rankings.get(key);
       if (r == null) {
         if (rankings.size() >= MAX_RANKINGS) {
           rankings.clear(); // a flood of new locations costs recomputation, never memory
@@ -114,10 +124,7 @@ final class MirrorRanking {
         r = rank(client);
         rankings.put(key, r);
       }
-      if (byClient.size() >= MAX_RANKINGS) {
-        byClient.clear();
-      }
-      byClient.put(client, r);
+      byClient[slot] = new Remembered(client, r);
       return r;
     }
 

@@ -1,0 +1,53 @@
+package org.mirrordirector.director;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rankings kept per client: 30,000 client location objects (more than the by-identity table has
+ * slots, so that they collide), at three locations, asked for in turn and again: each gets the
+ * ranking of its own location, the same one a fresh fleet computes.
+ */
+class MirrorRankingTest {
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void fleet() throws Exception {
+    TestFleet.create(dir);
+  }
+
+  @Test
+  void everyClientGetsItsOwnLocationsRankingWhateverSharesItsSlot() {
+    MirrorRanking.Fleet kept = MirrorRanking.Fleet.of(TestFleet.fleet().mirrors(), null);
+    List<ClientLocation> clients = new ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      String a = "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255);
+      clients.add(
+          switch (i % 3) {
+            case 0 -> new ClientLocation(a, "GB", "EU", 64500L, 51.5, -0.1);
+            case 1 -> new ClientLocation(a, "DE", "EU", 64501L, 52.5, 13.4);
+            default -> new ClientLocation(a, "BR", "SA", null, -23.5, -46.6);
+          });
+    }
+    MirrorRanking.Ranking[] expected = new MirrorRanking.Ranking[3];
+    for (int k = 0; k < 3; k++) {
+      expected[k] =
+          MirrorRanking.Fleet.of(TestFleet.fleet().mirrors(), null).ranking(clients.get(k));
+    }
+    assertThat(expected[0].order()).isNotEqualTo(expected[2].order());
+    for (int pass = 0; pass < 2; pass++) {
+      for (int i = 0; i < clients.size(); i++) {
+        MirrorRanking.Ranking r = kept.ranking(clients.get(i));
+        MirrorRanking.Ranking e = expected[i % 3];
+        assertThat(r.order()).as("client %d", i).isEqualTo(e.order());
+        assertThat(r.tier()).as("client %d", i).isEqualTo(e.tier());
+      }
+    }
+  }
+}
