@@ -36,6 +36,7 @@ need() {
 
 . ops/bench/classpath.sh
 . ops/bench/rounds.sh
+declare -A pidof  # port -> the PIDs of the server behind it
 
 # Three kept snapshots of a 60,000-package suite, each 2 % newer than the one before.
 S="$W/director/snapshots"
@@ -173,7 +174,7 @@ if [ "$mode" = accesslog ]; then
   R="$W/director/al-rounds"
   mkdir -p "$R"
   for f in off plain gz rplain rgz uoff uplain ugz rup rug; do : > "$R/$f"; done
-  declare -A pidof=([18081]="$JPID" [18083]="${APIDS[0]}" [18084]="${APIDS[1]}")
+  pidof=([18081]="$JPID" [18083]="${APIDS[0]}" [18084]="${APIDS[1]}")
   left=0
   for r in $(seq 1 "$ROUNDS"); do
     order=(18081 18083 18084)
@@ -219,47 +220,46 @@ if [ "$mode" = accesslog ]; then
 fi
 pct() { awk -v p="$1" '$1 == p { print $2 }'; }
 NGINX_PIDS="$(cat "$N/nginx.pid") $(pgrep -P "$(cat "$N/nginx.pid")" | tr '\n' ' ')"
-declare -A pidof=([18080]="$NGINX_PIDS" [18082]="$SPID" [18081]="$JPID")
+pidof=([18080]="$NGINX_PIDS" [18082]="$SPID" [18081]="$JPID")
 echo "== warm-up: 20 s each"
 for port in 18080 18082 18081; do "${GEN[@]}" wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
 echo "== wrk -t1 -c64 -d${DURATION}s, $ROUNDS rounds, the three servers in turn (order rotated)."
 echo "   wrk CPU: its user+system time over the round's wall time (1.00 = its one thread's core"
-echo "   saturated; from $WRK_BOUND the round measured wrk, not the servers, and is left out of the"
-echo "   medians). server: the cores it used during the round; us/req: its CPU per request."
+echo "   saturated). From $WRK_BOUND that server's run measured wrk, not the server (marked [wrk]): its"
+echo "   req/s and every ratio with it are left out of the medians. server: the cores it used during"
+echo "   its run; us/req: its CPU per request, which does not depend on wrk being the limit."
 B="$W/director/rounds"
 mkdir -p "$B"
 for f in ratios sratios nginx static director unginx ustatic udirector; do : > "$B/$f"; done
-left=0
+declare -A label=([18080]=nginx [18082]=static [18081]=director)
 for r in $(seq 1 "$ROUNDS"); do
   order=(18080 18082 18081)
   k=$(( (r - 1) % 3 ))
   order=("${order[@]:$k}" "${order[@]:0:$k}")
-  declare -A got=() us=() say=()
-  bound=0
+  declare -A got=() us=() say=() bound=()
   for port in "${order[@]}"; do
     wrk_round "${pidof[$port]}" "${GEN[@]}" wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/"
     got[$port]=$ROUND_RPS
     us[$port]=$ROUND_US
-    [ "$ROUND_BOUND" = 1 ] && bound=1
-    say[$port]="$ROUND_RPS (wrk CPU $ROUND_WRK_CPU, server $ROUND_SRV_CPU, $ROUND_US us/req)"
+    bound[$port]=$ROUND_BOUND
+    mark=""
+    [ "$ROUND_BOUND" = 1 ] && mark=" [wrk]"
+    say[$port]="$ROUND_RPS$mark (wrk CPU $ROUND_WRK_CPU, server $ROUND_SRV_CPU, $ROUND_US us/req)"
+    [ "$ROUND_BOUND" = 1 ] || echo "$ROUND_RPS" >> "$B/${label[$port]}"
+    echo "$ROUND_US" >> "$B/u${label[$port]}"
   done
   ratio=$(awk "BEGIN { printf \"%.3f\", ${got[18081]} / ${got[18080]} }")
   sratio=$(awk "BEGIN { printf \"%.3f\", ${got[18081]} / ${got[18082]} }")
-  verdict=""
-  if [ "$bound" = 1 ]; then
-    verdict=" WRK-BOUND: left out"
-    left=$((left + 1))
-  else
-    echo "$ratio" >> "$B/ratios"; echo "$sratio" >> "$B/sratios"
-    echo "${got[18080]}" >> "$B/nginx"; echo "${got[18082]}" >> "$B/static"; echo "${got[18081]}" >> "$B/director"
-    echo "${us[18080]}" >> "$B/unginx"; echo "${us[18082]}" >> "$B/ustatic"; echo "${us[18081]}" >> "$B/udirector"
-  fi
+  if [ "${bound[18080]}" = 1 ] || [ "${bound[18081]}" = 1 ]; then ratio="($ratio)"; else echo "$ratio" >> "$B/ratios"; fi
+  if [ "${bound[18082]}" = 1 ] || [ "${bound[18081]}" = 1 ]; then sratio="($sratio)"; else echo "$sratio" >> "$B/sratios"; fi
   echo "round $r: nginx ${say[18080]}, jetty static 302 ${say[18082]}, director ${say[18081]} req/s;"
-  echo "         director/nginx $ratio, director/static $sratio$verdict"
+  echo "         director/nginx $ratio, director/static $sratio (in parentheses: wrk was the limit)"
 done
-echo "medians of $((ROUNDS - left)) rounds ($left wrk-bound left out): nginx $(median < "$B/nginx"), jetty static 302 $(median < "$B/static"), director $(median < "$B/director") req/s"
-echo "  per round: director/nginx $(median < "$B/ratios") ($(range < "$B/ratios")), director/static $(median < "$B/sratios") ($(range < "$B/sratios"))"
-echo "  CPU per request: nginx $(median < "$B/unginx"), jetty static 302 $(median < "$B/ustatic"), director $(median < "$B/udirector") us"
+echo "medians of the runs wrk did not limit ($(wc -l < "$B/nginx"), $(wc -l < "$B/static"), $(wc -l < "$B/director") of $ROUNDS): nginx $(median < "$B/nginx"), jetty static 302 $(median < "$B/static"), director $(median < "$B/director") req/s"
+echo "  per round: director/nginx $(median < "$B/ratios") ($(wc -l < "$B/ratios") rounds, $(range < "$B/ratios")), director/static $(median < "$B/sratios") ($(wc -l < "$B/sratios") rounds, $(range < "$B/sratios"))"
+echo "  CPU per request (all rounds): nginx $(median < "$B/unginx"), jetty static 302 $(median < "$B/ustatic"), director $(median < "$B/udirector") us;" \
+  "nginx/director $(awk -v a="$(median < "$B/unginx")" -v b="$(median < "$B/udirector")" 'BEGIN { printf "%.3f", a / b }')," \
+  "static/director $(awk -v a="$(median < "$B/ustatic")" -v b="$(median < "$B/udirector")" 'BEGIN { printf "%.3f", a / b }')"
 
 echo "== wrk -t1 -c10000 -d${DURATION}s --latency: 10,000 open connections"
 for target in nginx:18080 director:18081; do

@@ -40,22 +40,30 @@ public final class TrustedProxies {
    */
   public String client(String peer, String forwardedFor) {
     byte[] peerBytes = literal(peer);
-    String peerText = peerBytes == null ? peer : AddressBlocks.text(peerBytes);
     if (forwardedFor == null || !blocks.contains(peerBytes)) {
-      return peerText;
+      return peerBytes == null ? peer : AddressBlocks.text(peerBytes);
     }
-    String[] hops = forwardedFor.split(",");
-    byte[] address = null;
-    for (int i = hops.length - 1; i >= 0; i--) {
-      address = literal(hops[i].trim());
+    // The hops from the right, without splitting the header (empty hops at its end are none,
+    // as String.split would have it).
+    int end = forwardedFor.length();
+    while (end > 0 && forwardedFor.charAt(end - 1) == ',') {
+      end--;
+    }
+    if (end == 0) {
+      return AddressBlocks.text(peerBytes); // no hop at all (a header of commas): the proxy
+    }
+    byte[] address;
+    while (true) {
+      int comma = forwardedFor.lastIndexOf(',', end - 1);
+      address = literal(forwardedFor.substring(comma + 1, end).trim());
       if (address == null) {
-        return peerText; // garbage from a proxy we trust: believe only the proxy itself
+        return AddressBlocks.text(peerBytes); // garbage from a proxy we trust: only the proxy
       }
-      if (!blocks.contains(address)) {
-        break;
+      if (!blocks.contains(address) || comma < 0) {
+        return AddressBlocks.text(address);
       }
+      end = comma;
     }
-    return AddressBlocks.text(address);
   }
 
   /** The bytes of a literal IPv4 or IPv6 address, or null (never a DNS lookup). */
