@@ -50,7 +50,7 @@ public final class DirectorMetrics extends Handler.Wrapper {
 
   private final PrometheusMeterRegistry registry;
   // mirror -> kind -> counter: no key is built per request.
-  private final Map<String, Map<RequestPath.Kind, Counter>> redirects = new ConcurrentHashMap<>();
+  private final Map<String, MirrorRedirects> redirects = new ConcurrentHashMap<>();
   private final Map<String, Counter> fallbacks = new ConcurrentHashMap<>();
   private final Map<Integer, Counter> errors = new ConcurrentHashMap<>();
   private final Map<String, Counter> held = new ConcurrentHashMap<>();
@@ -104,23 +104,39 @@ public final class DirectorMetrics extends Handler.Wrapper {
   }
 
   public void redirect(String mirror, RequestPath.Kind kind) {
-    Map<RequestPath.Kind, Counter> byKind = redirects.get(mirror);
-    if (byKind == null) {
-      byKind = redirects.computeIfAbsent(mirror, m -> new ConcurrentHashMap<>());
+    redirects(mirror).count(kind);
+  }
+
+  /** One mirror's redirect counters, to be kept by a caller that counts many. */
+  public MirrorRedirects redirects(String mirror) {
+    MirrorRedirects r = redirects.get(mirror);
+    return r != null ? r : redirects.computeIfAbsent(mirror, MirrorRedirects::new);
+  }
+
+  /** {@code md_redirects_total} of one mirror, by kind of file: counting costs no lookup. */
+  public final class MirrorRedirects {
+    private final String mirror;
+    // Registered at the first redirect of a kind. Racy: two threads may both register, and the
+    // registry hands both the same counter.
+    private final Counter[] byKind = new Counter[RequestPath.Kind.values().length];
+
+    private MirrorRedirects(String mirror) {
+      this.mirror = mirror;
     }
-    Counter n = byKind.get(kind);
-    if (n == null) {
-      n =
-          byKind.computeIfAbsent(
-              kind,
-              k ->
-                  Counter.builder("md.redirects")
-                      .description("Redirects sent, by mirror and kind of file.")
-                      .tag("mirror", mirror)
-                      .tag("kind", k.name().toLowerCase(Locale.ROOT))
-                      .register(registry));
+
+    public void count(RequestPath.Kind kind) {
+      Counter n = byKind[kind.ordinal()];
+      if (n == null) {
+        n =
+            Counter.builder("md.redirects")
+                .description("Redirects sent, by mirror and kind of file.")
+                .tag("mirror", mirror)
+                .tag("kind", kind.name().toLowerCase(Locale.ROOT))
+                .register(registry);
+        byKind[kind.ordinal()] = n;
+      }
+      n.increment();
     }
-    n.increment();
   }
 
   public void fallback(MirrorSelector.Outcome outcome) {

@@ -58,6 +58,20 @@ public final class RedirectHandler extends Handler.Abstract {
   private final TrustedProxies proxies;
   private final Function<String, ClientLocation> locate;
   private final RedirectStats stats;
+  // Each mirror's counters (the metric by kind, the status page's window), found with one lookup
+  // per redirect instead of one in each.
+  private final java.util.concurrent.ConcurrentHashMap<String, Tally> tallies =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Tally(DirectorMetrics.MirrorRedirects metric, RedirectStats.Window window) {}
+
+  private Tally tally(String mirror) {
+    Tally t = tallies.get(mirror);
+    return t != null
+        ? t
+        : tallies.computeIfAbsent(mirror, m -> new Tally(metrics.redirects(m), stats.window(m)));
+  }
+
   private volatile boolean annotate;
   private final DirectorMetrics metrics;
   private final CatchUp catchUp;
@@ -171,8 +185,10 @@ public final class RedirectHandler extends Handler.Abstract {
         selector.select(
             path, scheme, client, view.get(), files.get(), System.currentTimeMillis(), explain);
     metrics.selected(System.nanoTime() - t0);
+    Tally tally = null;
     if (s.outcome() == MirrorSelector.Outcome.REDIRECT) {
-      metrics.redirect(s.chosen().mirror(), path.kind());
+      tally = tally(s.chosen().mirror());
+      tally.metric().count(path.kind());
     } else {
       metrics.fallback(s.outcome());
     }
@@ -184,7 +200,7 @@ public final class RedirectHandler extends Handler.Abstract {
     }
     switch (s.outcome()) {
       case REDIRECT, FALLBACK_MIRROR -> {
-        return redirect(s, response, callback);
+        return redirect(s, response, callback, tally);
       }
       case SERVE_LOCALLY -> {
         // Only this path leaves the request thread: the redirect path allocates nothing for it.
@@ -256,7 +272,10 @@ public final class RedirectHandler extends Handler.Abstract {
       Callback callback,
       boolean head) {}
 
-  private boolean redirect(Selection s, Response response, Callback callback) {
+  /**
+   * @param tally the chosen mirror's, when the caller has it already
+   */
+  private boolean redirect(Selection s, Response response, Callback callback, Tally tally) {
     response.setStatus(302);
     response.getHeaders().put(HttpHeader.LOCATION, s.location());
     // Caches must not keep a redirect: the mirror that qualifies now may not in a minute.
@@ -264,7 +283,11 @@ public final class RedirectHandler extends Handler.Abstract {
     if (s.chosen() != null) {
       response.getHeaders().put("X-Mirror", s.chosen().mirror());
     }
-    stats.record(s.chosen() != null ? s.chosen().mirror() : "(fallback)");
+    if (tally != null) {
+      tally.window().record();
+    } else {
+      stats.record(s.chosen() != null ? s.chosen().mirror() : "(fallback)");
+    }
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
     response.write(true, null, callback);
     return true;
@@ -312,10 +335,11 @@ public final class RedirectHandler extends Handler.Abstract {
           || s.outcome() == MirrorSelector.Outcome.FALLBACK_MIRROR) {
         holding.decrementAndGet();
         metrics.held("redirected");
-        if (s.chosen() != null) {
-          metrics.redirect(s.chosen().mirror(), a.path().kind());
+        Tally tally = s.chosen() != null ? tally(s.chosen().mirror()) : null;
+        if (tally != null) {
+          tally.metric().count(a.path().kind());
         }
-        redirect(s, a.response(), a.callback());
+        redirect(s, a.response(), a.callback(), tally);
         return;
       }
       if (s.outcome() == MirrorSelector.Outcome.SERVE_LOCALLY && find(a.path()) != null) {

@@ -19,9 +19,15 @@ public final class RedirectStats {
   private final LongSupplier clockSeconds;
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-  private final class Window {
+  /** One mirror's counts, to be kept by a caller that records many. */
+  public final class Window {
     final AtomicLongArray counts = new AtomicLongArray(seconds);
     final AtomicLongArray stamps = new AtomicLongArray(seconds);
+
+    /** One redirect now. */
+    public void record() {
+      add(clockSeconds.getAsLong());
+    }
 
     void add(long now) {
       int i = (int) Math.floorMod(now, (long) seconds);
@@ -63,11 +69,13 @@ public final class RedirectStats {
   }
 
   public void record(String mirror) {
-    Window w = windows.get(mirror); // a plain read on the request path; the map grows rarely
-    if (w == null) {
-      w = windows.computeIfAbsent(mirror, m -> new Window());
-    }
-    w.add(clockSeconds.getAsLong());
+    window(mirror).record();
+  }
+
+  /** A mirror's window (made at the first call). */
+  public Window window(String mirror) {
+    Window w = windows.get(mirror); // a plain read; the map grows rarely
+    return w != null ? w : windows.computeIfAbsent(mirror, m -> new Window());
   }
 
   /** Redirects per mirror in the window (mirrors with none are left out). */
