@@ -10,6 +10,13 @@
 #                                               more processes writing to a file, rotated files
 #                                               kept plain and gzipped), in turn, ROUNDS times
 #                                               (default 7 x 10 s), with wrk's CPU use per round
+#   director-bench.sh ab REF [DURATION] [ROUNDS]
+#                                               this checkout's director against the one of REF (a
+#                                               commit of this repository, built in a worktree
+#                                               under $MD_BENCH_DIR), in turn, ROUNDS times: the
+#                                               ratios of throughput and of CPU per request, for a
+#                                               before/after that this machine's drift from one
+#                                               run to the next does not blur
 # MD_BENCH_PIN=1 pins the three servers to CPU 1 and wrk to CPU 0 (taskset), so that each server
 # gets the same one core and the load generator does not compete with it.
 # The director runs with the full selection on: 200 mirrors over the world in every state, the
@@ -21,6 +28,11 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 W="${MD_BENCH_DIR:-/tmp/md-bench}"
 mode="${1:-wrk}"
+REF=""
+if [ "$mode" = ab ]; then
+  REF="${2:?ab needs a commit to compare with}"
+  shift
+fi
 mkdir -p "$W/director"
 
 need() {
@@ -216,6 +228,52 @@ if [ "$mode" = accesslog ]; then
     echo "${v%%:*}: $(cat "$d"/access.log | wc -l) lines in the current file, $(ls "$d" | grep -c '^access.log') files, $(du -sh "$d" | cut -f1); dropped: $(curl -s "http://127.0.0.1:${v#*:}/metrics" | awk '/^md_access_log_dropped_lines_total/ { print $2 }')"
   done
   head -1 "$W/director/al-plain/access.log"
+  exit 0
+fi
+if [ "$mode" = ab ]; then
+  # REF's director, built from a worktree of its own, on 18085.
+  wt="$W/ab-$(git rev-parse --short "$REF")"
+  if [ ! -d "$wt" ]; then git worktree add -q --detach "$wt" "$REF"; fi
+  refcp=$(cd "$wt" && . ops/bench/classpath.sh >/dev/null && echo "$cp" | tr ':' '\n' \
+    | sed "s|^ops/|$wt/ops/|; s|^\([a-z-]*\)/target|$wt/\1/target|" | paste -sd:)
+  mkdir -p "$W/director/ab"
+  # shellcheck disable=SC2086
+  "${SRV[@]}" java $JAVA_OPTS -cp "$refcp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" \
+    "$S/s3" "$MMDB" 18085 200 "$W/director/ab" > "$W/director/ab/server.log" 2>&1 &
+  BPID=$!
+  trap 'cleanup; kill "$BPID" 2>/dev/null || true' EXIT INT TERM
+  for _ in $(seq 1 300); do
+    grep -q "^ready" "$W/director/ab/server.log" && break
+    kill -0 "$BPID" || { cat "$W/director/ab/server.log"; exit 1; }
+    sleep 0.5
+  done
+  echo "== $REF ($(git log -1 --format=%h "$REF")) on 18085, this checkout ($(git describe --always --dirty)) on 18081"
+  grep -v SLF4J "$W/director/ab/server.log" | head -1
+  echo "== warm-up: 20 s each"
+  for port in 18081 18085; do "${GEN[@]}" wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
+  settle "$JPID" "$BPID"
+  echo "== wrk -t1 -c64 -d${DURATION}s, $ROUNDS rounds, the two directors in turn (order alternated)"
+  R="$W/director/ab-rounds"
+  mkdir -p "$R"
+  for f in this ref rr ru; do : > "$R/$f"; done
+  pidof=([18081]="$JPID" [18085]="$BPID")
+  for r in $(seq 1 "$ROUNDS"); do
+    order=(18081 18085)
+    [ $((r % 2)) = 0 ] && order=(18085 18081)
+    declare -A got=() us=() say=() bound=()
+    for port in "${order[@]}"; do
+      wrk_round "${pidof[$port]}" "${GEN[@]}" wrk -t1 -c64 -d"${DURATION}s" -s "$LUA" "http://127.0.0.1:$port/"
+      got[$port]=$ROUND_RPS; us[$port]=$ROUND_US; bound[$port]=$ROUND_BOUND
+      say[$port]="$ROUND_RPS (wrk CPU $ROUND_WRK_CPU, server $ROUND_SRV_CPU, $ROUND_US us/req)"
+    done
+    rr=$(awk "BEGIN { printf \"%.3f\", ${got[18081]} / ${got[18085]} }")
+    ru=$(awk "BEGIN { printf \"%.3f\", ${us[18081]} / ${us[18085]} }")
+    echo "${us[18081]}" >> "$R/this"; echo "${us[18085]}" >> "$R/ref"; echo "$ru" >> "$R/ru"
+    if [ "${bound[18081]}" = 1 ] || [ "${bound[18085]}" = 1 ]; then rr="($rr)"; else echo "$rr" >> "$R/rr"; fi
+    echo "round $r: this ${say[18081]}, $REF ${say[18085]} req/s; this/$REF throughput $rr, CPU per request $ru"
+  done
+  echo "medians: CPU per request this $(median < "$R/this"), $REF $(median < "$R/ref") us;" \
+    "per round this/$REF CPU per request $(median < "$R/ru") ($(range < "$R/ru")), throughput $(median < "$R/rr") ($(wc -l < "$R/rr") rounds, $(range < "$R/rr"))"
   exit 0
 fi
 pct() { awk -v p="$1" '$1 == p { print $2 }'; }
