@@ -17,6 +17,7 @@
 #                                               ratios of throughput and of CPU per request, for a
 #                                               before/after that this machine's drift from one
 #                                               run to the next does not blur
+# MD_BENCH_JAVA=PATH runs the Java servers on another JDK's java (for information beside JDK 17).
 # MD_BENCH_PIN=1 pins the three servers to CPU 1 and wrk to CPU 0 (taskset), so that each server
 # gets the same one core and the load generator does not compete with it.
 # The director runs with the full selection on: 200 mirrors over the world in every state, the
@@ -110,14 +111,18 @@ if [ "${MD_BENCH_PIN:-0}" = 1 ]; then
   echo "== pinned: servers on CPU 1, wrk on CPU 0"
 fi
 JAVA_OPTS="-Xmx1g -Xms1g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+# The JVM of the Java servers: MD_BENCH_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java runs them on
+# another JDK (the build stays on JDK 17).
+JAVA="${MD_BENCH_JAVA:-java}"
+"$JAVA" -version 2>&1 | head -1 | sed 's/^/== servers on: /'
 if [ -f "$N/nginx.pid" ]; then kill "$(cat "$N/nginx.pid")" 2>/dev/null || true; sleep 0.5; fi
 "${SRV[@]}" nginx -p "$N" -c "$N/nginx.conf"
 # shellcheck disable=SC2086
-"${SRV[@]}" java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" "$S/s3" \
+"${SRV[@]}" "$JAVA" $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" "$S/s3" \
   "$MMDB" 18081 200 "$W/director" > "$W/director/server.log" 2>&1 &
 JPID=$!
 # shellcheck disable=SC2086
-"${SRV[@]}" java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.StaticRedirectBench 18082 \
+"${SRV[@]}" "$JAVA" $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.StaticRedirectBench 18082 \
   > "$W/director/static.log" 2>&1 &
 SPID=$!
 cleanup() {
@@ -162,7 +167,7 @@ if [ "$mode" = accesslog ]; then
     mkdir -p "$d"
     rm -f "$d"/access.log*
     # shellcheck disable=SC2086
-    "${SRV[@]}" java $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" \
+    "${SRV[@]}" "$JAVA" $JAVA_OPTS -cp "$cp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" \
       "$S/s2" "$S/s3" "$MMDB" "${v#*:}" 200 "$d" "$d/access.log" "${v%%:*}" > "$d/server.log" 2>&1 &
     APIDS+=($!)
   done
@@ -238,7 +243,7 @@ if [ "$mode" = ab ]; then
     | sed "s|^ops/|$wt/ops/|; s|^\([a-z-]*\)/target|$wt/\1/target|" | paste -sd:)
   mkdir -p "$W/director/ab"
   # shellcheck disable=SC2086
-  "${SRV[@]}" java $JAVA_OPTS -cp "$refcp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" \
+  "${SRV[@]}" "$JAVA" $JAVA_OPTS -cp "$refcp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" \
     "$S/s3" "$MMDB" 18085 200 "$W/director/ab" > "$W/director/ab/server.log" 2>&1 &
   BPID=$!
   trap 'cleanup; kill "$BPID" 2>/dev/null || true' EXIT INT TERM
