@@ -130,11 +130,18 @@ cleanup() {
   if [ -f "$N/nginx.pid" ]; then kill "$(cat "$N/nginx.pid")" 2>/dev/null || true; fi
 }
 trap cleanup EXIT INT TERM
-for _ in $(seq 1 300); do
-  grep -q "^ready" "$W/director/server.log" && grep -q "^ready" "$W/director/static.log" && break
-  kill -0 "$JPID" || { cat "$W/director/server.log"; exit 1; }
-  sleep 0.5
-done
+# await_ready LOG PID: waits (up to 150 s) for the server's "ready" line; shows its log if it died.
+await_ready() {
+  for _ in $(seq 1 300); do
+    grep -q "^ready" "$1" && return 0
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.5
+  done
+  cat "$1"
+  exit 1
+}
+await_ready "$W/director/server.log" "$JPID"
+await_ready "$W/director/static.log" "$SPID"
 grep -v SLF4J "$W/director/server.log"
 
 LUA="$W/director/apt-mix.lua"
@@ -172,13 +179,8 @@ if [ "$mode" = accesslog ]; then
     APIDS+=($!)
   done
   trap 'cleanup; kill "${APIDS[@]}" 2>/dev/null || true' EXIT INT TERM
-  for v in plain gz; do
-    for _ in $(seq 1 300); do
-      grep -q "^ready" "$W/director/al-$v/server.log" && break
-      sleep 0.5
-    done
-    grep -q "^ready" "$W/director/al-$v/server.log" || { cat "$W/director/al-$v/server.log"; exit 1; }
-  done
+  await_ready "$W/director/al-plain/server.log" "${APIDS[0]}"
+  await_ready "$W/director/al-gz/server.log" "${APIDS[1]}"
   echo "== warm-up: 20 s each"
   for port in 18081 18083 18084; do "${GEN[@]}" wrk -t1 -c64 -d20s -s "$LUA" "http://127.0.0.1:$port/" >/dev/null; done
   settle "$JPID" "${APIDS[@]}"
@@ -239,19 +241,16 @@ if [ "$mode" = ab ]; then
   # REF's director, built from a worktree of its own, on 18085.
   wt="$W/ab-$(git rev-parse --short "$REF")"
   if [ ! -d "$wt" ]; then git worktree add -q --detach "$wt" "$REF"; fi
+  # Its classpath: ops/ entries are relative to the worktree, the other modules' absolute.
   refcp=$(cd "$wt" && . ops/bench/classpath.sh >/dev/null && echo "$cp" | tr ':' '\n' \
-    | sed "s|^ops/|$wt/ops/|; s|^\([a-z-]*\)/target|$wt/\1/target|" | paste -sd:)
+    | sed "s|^ops/|$wt/ops/|" | paste -sd:)
   mkdir -p "$W/director/ab"
   # shellcheck disable=SC2086
   "${SRV[@]}" "$JAVA" $JAVA_OPTS -cp "$refcp" org.mirrordirector.ops.bench.DirectorBench "$S/s1" "$S/s2" \
     "$S/s3" "$MMDB" 18085 200 "$W/director/ab" > "$W/director/ab/server.log" 2>&1 &
   BPID=$!
   trap 'cleanup; kill "$BPID" 2>/dev/null || true' EXIT INT TERM
-  for _ in $(seq 1 300); do
-    grep -q "^ready" "$W/director/ab/server.log" && break
-    kill -0 "$BPID" || { cat "$W/director/ab/server.log"; exit 1; }
-    sleep 0.5
-  done
+  await_ready "$W/director/ab/server.log" "$BPID"
   echo "== $REF ($(git log -1 --format=%h "$REF")) on 18085, this checkout ($(git describe --always --dirty)) on 18081"
   grep -v SLF4J "$W/director/ab/server.log" | head -1
   echo "== warm-up: 20 s each"

@@ -103,10 +103,6 @@ public final class DirectorMetrics extends Handler.Wrapper {
     return registry;
   }
 
-  public void redirect(String mirror, RequestPath.Kind kind) {
-    redirects(mirror).count(kind);
-  }
-
   /** One mirror's redirect counters, to be kept by a caller that counts many. */
   public MirrorRedirects redirects(String mirror) {
     MirrorRedirects r = redirects.get(mirror);

@@ -102,14 +102,6 @@ final class LineBuffer {
     buf = spare = new byte[0];
   }
 
-  int length() {
-    return len;
-  }
-
-  void mark(int at) {
-    len = at;
-  }
-
   LineBuffer ascii(byte[] b) {
     System.arraycopy(b, 0, buf, len, b.length);
     len += b.length;

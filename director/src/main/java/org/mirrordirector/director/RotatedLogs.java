@@ -60,12 +60,27 @@ final class RotatedLogs implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closing;
   private volatile boolean niced;
+  private final java.util.function.BooleanSupplier lowerPriority;
 
   /**
    * @param active the file logback writes ({@code access.log})
    * @param warn where problems are reported (a file that could not be compressed or deleted)
    */
   RotatedLogs(Path active, boolean compress, int keepDays, Clock clock, Consumer<String> warn) {
+    this(active, compress, keepDays, clock, warn, RotatedLogs::lowerOwnPriority);
+  }
+
+  /**
+   * @param lowerPriority lowers the calling thread's priority; false where it cannot
+   */
+  RotatedLogs(
+      Path active,
+      boolean compress,
+      int keepDays,
+      Clock clock,
+      Consumer<String> warn,
+      java.util.function.BooleanSupplier lowerPriority) {
+    this.lowerPriority = lowerPriority;
     this.active = active;
     this.compress = compress;
     this.keepDays = keepDays;
@@ -95,7 +110,7 @@ final class RotatedLogs implements AutoCloseable {
 
   private void run() {
     if (compress) {
-      niced = lowerOwnPriority();
+      niced = lowerPriority.getAsBoolean();
       if (!niced) {
         warn.accept(
             "access log: cannot lower the compressing thread's priority (renice -n 19); rotated"

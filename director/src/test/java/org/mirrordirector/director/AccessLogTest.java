@@ -134,6 +134,28 @@ class AccessLogTest {
     assertThat(lines).as("every line, in the current file or a rotated one").isEqualTo(30_000);
   }
 
+  /** A client over IPv6, straight to the director (no proxy): its address in the usual form. */
+  @Test
+  void anIpv6ClientIsLoggedByItsAddress() throws Exception {
+    Path log = dir.resolve("ipv6/access.log");
+    DirectorServer d = start("::1", new AccessLog.Settings(log.toString(), 1 << 20, 7));
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://[::1]:" + d.port() + "/raspbian/dists/bookworm/InRelease"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(302);
+    } finally {
+      d.close();
+    }
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines).singleElement().asString().matches(LINE).startsWith("::1 - - [");
+    assertThat(lines.get(0)).contains("\"GET /raspbian/dists/bookworm/InRelease HTTP/1.1\" 302 ");
+  }
+
   @Test
   void linesAreWrittenInUtf8() throws Exception {
     Path log = dir.resolve("utf8/access.log");
@@ -213,10 +235,14 @@ class AccessLogTest {
   }
 
   private static DirectorServer start(AccessLog.Settings log) throws Exception {
+    return start("127.0.0.1", log);
+  }
+
+  private static DirectorServer start(String host, AccessLog.Settings log) throws Exception {
     ClusterView fleet = TestFleet.fleet();
     DirectorServer.Settings s =
         new DirectorServer.Settings(
-            "127.0.0.1",
+            host,
             0,
             List.of("/raspbian/"),
             SelectionPolicy.defaults(),

@@ -109,7 +109,7 @@ class DirectorMetricsTest {
             DirectorMetricsTest::view,
             () -> true,
             null);
-    m.redirect("current", RequestPath.Kind.POOL);
+    m.redirects("current").count(RequestPath.Kind.POOL);
     m.fallback(MirrorSelector.Outcome.values()[0]);
     m.held("expired");
     m.error(503);

@@ -109,6 +109,11 @@ class RotatedLogsTest {
     assertThat(gunzip("access.log.2026-11-30.0.gz")).isEqualTo("x\n".repeat(100_000));
   }
 
+  /**
+   * Linux only: the thread's own nice value is found through {@code /proc/thread-self} (every Linux
+   * since 3.17, so every machine this runs on here). Its twin below, {@link
+   * #whereThePriorityCannotBeLoweredFilesAreStillCompressedAndThatIsSaid}, runs everywhere.
+   */
   @Test
   void theCompressingThreadRunsAtNice19AndNoOtherThreadDoes() throws Exception {
     assumeTrue(Files.isSymbolicLink(Path.of("/proc/thread-self")), "Linux's /proc/thread-self");
@@ -138,6 +143,20 @@ class RotatedLogsTest {
     r.close();
     assertThat(r.niced()).isTrue();
     assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void whereThePriorityCannotBeLoweredFilesAreStillCompressedAndThatIsSaid() throws Exception {
+    RotatedLogs r =
+        new RotatedLogs(dir.resolve("access.log"), true, 3, NOV_30, warnings::add, () -> false);
+    r.start();
+    write("access.log.2026-11-30.0", "line\n");
+    r.rotated();
+    r.close();
+    assertThat(r.niced()).isFalse();
+    assertThat(names()).containsExactly("access.log.2026-11-30.0.gz");
+    assertThat(gunzip("access.log.2026-11-30.0.gz")).isEqualTo("line\n");
+    assertThat(warnings).singleElement().asString().contains("normal priority");
   }
 
   private List<String> names() throws Exception {
