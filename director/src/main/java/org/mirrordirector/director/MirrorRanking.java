@@ -39,7 +39,61 @@ final class MirrorRanking {
    * The mirrors of every location class, best first: by tier, then by 1,000 km distance step, then
    * by id. {@code cls} orders the classes; mirrors in one class are equals.
    */
-  record Ranking(int[] order, int[] cls, int[] tier, Double[] km) {}
+  record Ranking(int[] order, int[] cls, int[] tier, Double[] km, Group[] groups) {
+    /** A ranking not kept (one re-sorted for a single address): it remembers no groups. */
+    Ranking(int[] order, int[] cls, int[] tier, Double[] km) {
+      this(order, cls, tier, km, null);
+    }
+
+    /**
+     * The best class of qualifying mirrors that a pool or by-hash request of these holders found
+     * last, for this routing table, scheme and address family; null when none is remembered.
+     */
+    Group group(Routing routing, long holders, int scheme, int family) {
+      if (groups == null) {
+        return null;
+      }
+      Group g = groups[Group.slot(holders, scheme, family)];
+      return g != null
+              && g.routing == routing.id
+              && g.holders == holders
+              && g.scheme == scheme
+              && g.family == family
+          ? g
+          : null;
+    }
+
+    void remember(Group g) {
+      if (groups != null) {
+        groups[Group.slot(g.holders, g.scheme, g.family)] = g;
+      }
+    }
+  }
+
+  /** Slots of a ranking's table of groups (a power of two). */
+  static final int GROUPS = 16;
+
+  /**
+   * The result of the walk for one kind of request: the best class of qualifying mirrors, in
+   * ranking order, as the candidates the walk made of them (immutable), with their weights. Every
+   * input of the walk is in the key: the ranking (its owner), the routing table (the view's probe
+   * results and the file knowledge, by {@link Routing#id}, so that an old one is not kept alive),
+   * the snapshots that list the file, the scheme and the client's address family. Only walks that
+   * met no restricted mirror are remembered (those are checked against the path itself). Immutable:
+   * a ranking's table is racy, and a thread sees a whole group or none.
+   */
+  record Group(
+      long routing,
+      long holders,
+      int scheme,
+      int family,
+      MirrorSelector.Candidate[] members,
+      int[] weights) {
+    static int slot(long holders, int scheme, int family) {
+      long h = (holders * 0x9E3779B97F4A7C15L) >>> 40;
+      return (int) (h ^ (scheme << 1) ^ family) & (GROUPS - 1);
+    }
+  }
 
   /**
    * The mirrors of one view, sorted by id, with their parsed networks and the rankings computed so
@@ -52,6 +106,11 @@ final class MirrorRanking {
     final ClusterView.Mirror[] mirrors;
     final AddressBlocks[] networks;
     final int[] withNetworks;
+    // What a qualified candidate is made of, in arrays by mirror: no pointers to follow to the
+    // configuration and its map of URLs for the one chosen.
+    final String[] ids;
+    final String[][] bases; // [0 http, 1 https][mirror]
+    final int[] weights;
     final java.util.concurrent.ConcurrentHashMap<LocationKey, Ranking> rankings;
     // The last ranking handed to each of the recent ClientLocation objects, by identity: GeoIP
     // hands out one object per recent address, so a client's next request finds its ranking here
@@ -67,6 +126,16 @@ final class MirrorRanking {
               .sorted(Comparator.comparing(m -> m.config().id()))
               .toArray(ClusterView.Mirror[]::new);
       this.configs = java.util.Arrays.stream(mirrors).map(ClusterView.Mirror::config).toList();
+      this.ids = new String[mirrors.length];
+      this.bases = new String[2][mirrors.length];
+      this.weights = new int[mirrors.length];
+      for (int i = 0; i < mirrors.length; i++) {
+        MirrorConfig c = mirrors[i].config();
+        ids[i] = c.id();
+        bases[0][i] = c.baseUrls().get("http");
+        bases[1][i] = c.baseUrls().get("https");
+        weights[i] = c.weight();
+      }
       if (previous != null && previous.configs.equals(configs)) {
         this.networks = previous.networks;
         this.withNetworks = previous.withNetworks;
@@ -143,7 +212,11 @@ final class MirrorRanking {
       }
       java.util.Arrays.sort(order, Comparator.comparingInt(i -> cls[i])); // stable: ids stay sorted
       return new Ranking(
-          java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray(), cls, tier, km);
+          java.util.Arrays.stream(order).mapToInt(Integer::intValue).toArray(),
+          cls,
+          tier,
+          km,
+          new Group[GROUPS]);
     }
   }
 
@@ -156,6 +229,12 @@ final class MirrorRanking {
    * pointer per mirror. Rebuilt when the view or the file knowledge changes.
    */
   static final class Routing {
+    private static final java.util.concurrent.atomic.AtomicLong IDS =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    /** Unique to this table, for the groups remembered against it. */
+    final long id = IDS.incrementAndGet();
+
     final FileKnowledge files;
     final boolean[][] open; // [scheme][mirror]
     final boolean[] restricted;

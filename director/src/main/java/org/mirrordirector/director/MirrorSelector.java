@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.mirrordirector.director.MirrorRanking.Fleet;
+import org.mirrordirector.director.MirrorRanking.Group;
 import org.mirrordirector.director.MirrorRanking.Ranking;
 import org.mirrordirector.director.MirrorRanking.Routing;
 import org.mirrordirector.failover.ClusterView;
@@ -159,25 +160,46 @@ public final class MirrorSelector {
             ? f.routing(files)
             : null;
     int fam = client.ipv6() ? 1 : 0;
-    List<Candidate> group = new ArrayList<>(8);
-    int cls = Integer.MIN_VALUE;
-    for (int i : r.order()) {
-      if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
-        break;
+    // A pool or by-hash request finds the walk's result of an earlier one with the same inputs;
+    // only the chosen mirror's candidate is built then.
+    Group known = rt == null ? null : r.group(rt, ask.holders(), sc, fam);
+    Candidate chosen = null;
+    List<Candidate> group = List.of();
+    if (known != null) {
+      if (known.members().length > 0) {
+        chosen = known.members()[pick(known.weights(), client)];
       }
-      Candidate c;
-      if (rt != null && !rt.restricted[i]) {
-        // The common case in arrays; a mirror that serves only some countries takes the long way.
-        c =
-            rt.open[sc][i] && rt.family[fam][i] && (rt.healthy[sc][i] & ask.holders()) != 0
-                ? qualified(f.mirrors[i], scheme, r.tier()[i], r.km()[i])
-                : null;
-      } else {
-        c = evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], false);
+    } else {
+      group = new ArrayList<>(8);
+      boolean plain = rt != null;
+      int cls = Integer.MIN_VALUE;
+      for (int i : r.order()) {
+        if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
+          break;
+        }
+        Candidate c;
+        if (rt != null && !rt.restricted[i]) {
+          // The common case in arrays; a mirror that serves only some countries takes the long way.
+          c =
+              rt.open[sc][i] && rt.family[fam][i] && (rt.healthy[sc][i] & ask.holders()) != 0
+                  ? qualified(f, i, sc, r)
+                  : null;
+        } else {
+          plain = false;
+          c = evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], false);
+        }
+        if (c != null && c.eligible()) {
+          cls = r.cls()[i];
+          group.add(c);
+        }
       }
-      if (c != null && c.eligible()) {
-        cls = r.cls()[i];
-        group.add(c);
+      int[] weights = weights(group);
+      if (plain) {
+        r.remember(
+            new Group(rt.id, ask.holders(), sc, fam, group.toArray(new Candidate[0]), weights));
+      }
+      if (!group.isEmpty()) {
+        chosen = group.get(pick(weights, client));
       }
     }
     List<Candidate> all = group;
@@ -187,12 +209,12 @@ public final class MirrorSelector {
         all.add(evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], true));
       }
     }
-    if (!group.isEmpty()) {
-      Candidate chosen = choose(group, client);
+    if (chosen != null) {
       Candidate c = chosen;
       if (everyCandidate) {
         // The chosen mirror with its reason in words, as the explain list has it.
-        c = all.stream().filter(x -> x.mirror().equals(chosen.mirror())).findFirst().orElseThrow();
+        String id = chosen.mirror();
+        c = all.stream().filter(x -> x.mirror().equals(id)).findFirst().orElseThrow();
       }
       return new Selection(
           path,
@@ -293,10 +315,12 @@ public final class MirrorSelector {
     return out;
   }
 
-  /** A qualified candidate whose reason is not put into words (the chosen one's is, later). */
-  private static Candidate qualified(ClusterView.Mirror m, String scheme, int tier, Double km) {
-    MirrorConfig c = m.config();
-    return new Candidate(c.id(), c.baseUrls().get(scheme), true, YES, tier, km, c.weight());
+  /**
+   * Mirror {@code i} of the fleet, qualified over scheme {@code sc} ({@link Routing#scheme}); its
+   * reason is not put into words (the chosen one's is, for explain).
+   */
+  private static Candidate qualified(Fleet f, int i, int sc, Ranking r) {
+    return new Candidate(f.ids[i], f.bases[sc][i], true, YES, r.tier()[i], r.km()[i], f.weights[i]);
   }
 
   /**
@@ -530,25 +554,38 @@ public final class MirrorSelector {
    * client keeps its mirror while nothing changes.
    */
   private static Candidate choose(List<Candidate> group, ClientLocation client) {
+    return group.get(pick(weights(group), client));
+  }
+
+  private static int[] weights(List<Candidate> group) {
+    int[] w = new int[group.size()];
+    for (int k = 0; k < w.length; k++) {
+      w[k] = group.get(k).weight();
+    }
+    return w;
+  }
+
+  /** The index of the one picked among equals of these weights (see {@link #choose}). */
+  private static int pick(int[] weights, ClientLocation client) {
     long total = 0;
-    for (Candidate c : group) {
-      total += c.weight();
+    for (int w : weights) {
+      total += w;
     }
     long h =
         client.address() == null
             ? 0
             : Integer.toUnsignedLong(client.address().hashCode() * 0x9E3779B1);
     if (total == 0) {
-      return group.get((int) (h % group.size()));
+      return (int) (h % weights.length);
     }
     long pick = h % total;
-    for (Candidate c : group) {
-      pick -= c.weight();
+    for (int k = 0; k < weights.length; k++) {
+      pick -= weights[k];
       if (pick < 0) {
-        return c;
+        return k;
       }
     }
-    return group.get(group.size() - 1);
+    return weights.length - 1;
   }
 
   private static String join(String base, RequestPath path) {

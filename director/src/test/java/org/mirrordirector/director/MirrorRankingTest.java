@@ -50,4 +50,40 @@ class MirrorRankingTest {
       }
     }
   }
+
+  @Test
+  void aRememberedGroupAnswersOnlyTheRequestsOfItsOwnKey() {
+    MirrorRanking.Fleet f = MirrorRanking.Fleet.of(TestFleet.fleet().mirrors(), null);
+    ClientLocation client = new ClientLocation("192.0.2.1", "GB", "EU", null, 51.5, -0.1);
+    MirrorRanking.Ranking r = f.ranking(client);
+    MirrorRanking.Routing rt = f.routing(TestFleet.files);
+    MirrorRanking.Group g =
+        new MirrorRanking.Group(
+            rt.id,
+            1,
+            0,
+            0,
+            new MirrorSelector.Candidate[] {
+              new MirrorSelector.Candidate("m", "http://m/", true, "qualifies", 1, 10.0, 1)
+            },
+            new int[] {1});
+    r.remember(g);
+    assertThat(r.group(rt, 1, 0, 0)).isSameAs(g);
+    // Other holders that share its slot, another scheme or family: not this group.
+    long other = 2;
+    while (MirrorRanking.Group.slot(other, 0, 0) != MirrorRanking.Group.slot(1, 0, 0)) {
+      other++;
+    }
+    assertThat(r.group(rt, other, 0, 0)).isNull();
+    assertThat(r.group(rt, 1, 1, 0)).isNull();
+    assertThat(r.group(rt, 1, 0, 1)).isNull();
+    // The next view (same configurations, so the same ranking): a new routing table.
+    MirrorRanking.Fleet next = MirrorRanking.Fleet.of(TestFleet.fleet().mirrors(), f);
+    assertThat(next.ranking(client)).isSameAs(r);
+    assertThat(r.group(next.routing(TestFleet.files), 1, 0, 0)).isNull();
+    // A ranking re-sorted for one address remembers nothing.
+    MirrorRanking.Ranking once = new MirrorRanking.Ranking(r.order(), r.cls(), r.tier(), r.km());
+    once.remember(g);
+    assertThat(once.group(rt, 1, 0, 0)).isNull();
+  }
 }

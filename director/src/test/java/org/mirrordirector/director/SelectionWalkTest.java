@@ -56,6 +56,20 @@ class SelectionWalkTest {
             "/raspbian/dists/bookworm/main/binary-armhf/by-hash/SHA256/" + hashOnlyIn(s1(), s2()));
     int compared = 0;
     int redirects = 0;
+    // Half the clients come from a few locations met again and again, across views: what the
+    // walk found for one view must not be used for another.
+    List<ClientLocation> regulars = new java.util.ArrayList<>();
+    for (int k = 0; k < 6; k++) {
+      String[] p = PLACES[k];
+      regulars.add(
+          new ClientLocation(
+              "192.0.2.1",
+              p[0],
+              p[1],
+              null,
+              Double.parseDouble(p[2]) + r.nextGaussian(),
+              Double.parseDouble(p[3]) + r.nextGaussian()));
+    }
     for (int round = 0; round < 30; round++) {
       // Every third round changes only the probe results: the rankings are kept, not the states.
       ClusterView view = fleet(new Random(round / 3), new Random(round), 40);
@@ -74,6 +88,17 @@ class SelectionWalkTest {
               new ClientLocation(
                   client.address(), client.country(), client.continent(), client.asn(), null, null);
         }
+        if (r.nextBoolean()) {
+          ClientLocation g = regulars.get(r.nextInt(regulars.size()));
+          client =
+              new ClientLocation(
+                  client.address(),
+                  g.country(),
+                  g.continent(),
+                  g.asn(),
+                  g.latitude(),
+                  g.longitude());
+        }
         String scheme = r.nextBoolean() ? "http" : "https";
         RequestPath path =
             RequestPath.classify(paths.get(r.nextInt(paths.size())), List.of("/raspbian/"));
@@ -87,6 +112,27 @@ class SelectionWalkTest {
         assertThat(fast.chosen() == null ? null : fast.chosen().mirror()).isEqualTo(expected);
         assertThat(fast.outcome()).isEqualTo(full.outcome());
         assertThat(fast.location()).isEqualTo(full.location());
+        // Asked again, and by another address at the same location: a pool or by-hash request
+        // now finds the walk's result remembered, and must choose as the definition says still.
+        Selection again =
+            selector.select(path, scheme, client, view, TestFleet.files, TestFleet.NOW, false);
+        assertThat(again.location()).isEqualTo(full.location());
+        assertThat(again.outcome()).isEqualTo(full.outcome());
+        ClientLocation twin =
+            new ClientLocation(
+                "192.0.2." + r.nextInt(256),
+                client.country(),
+                client.continent(),
+                client.asn(),
+                client.latitude(),
+                client.longitude());
+        Selection twinFast =
+            selector.select(path, scheme, twin, view, TestFleet.files, TestFleet.NOW, false);
+        Selection twinFull =
+            selector.select(path, scheme, twin, view, TestFleet.files, TestFleet.NOW, true);
+        assertThat(twinFast.chosen() == null ? null : twinFast.chosen().mirror())
+            .isEqualTo(definition(twinFull.candidates(), twin));
+        assertThat(twinFast.location()).isEqualTo(twinFull.location());
         if (full.chosen() != null) {
           assertThat(full.why()).isEqualTo(full.chosen().mirror() + ": " + full.chosen().reason());
           assertThat(full.chosen().reason()).isNotEqualTo("qualifies");
