@@ -281,7 +281,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     String client =
         note != null
             ? note.client()
-            : proxies.client(Request.getRemoteAddr(request), h.get("X-Forwarded-For"));
+            : proxies.client(Request.getRemoteAddr(request), TrustedProxies.forwardedFor(h));
     String method = request.getMethod();
     String target = request.getHttpURI().getPathQuery();
     String protocol = request.getConnectionMetaData().getProtocol();

@@ -161,9 +161,9 @@ public final class RedirectHandler extends Handler.Abstract {
       return text(response, callback, e.status(), e.getMessage() + "\n", head);
     }
     String peer = Request.getRemoteAddr(request);
-    String clientAddress = proxies.client(peer, request.getHeaders().get("X-Forwarded-For"));
+    String clientAddress = proxies.client(peer, TrustedProxies.forwardedFor(request.getHeaders()));
     String scheme = request.getHttpURI().getScheme();
-    String proto = request.getHeaders().get("X-Forwarded-Proto");
+    String proto = TrustedProxies.forwardedProto(request.getHeaders());
     if (proto != null
         && proxies.contains(peer)
         && (proto.equals("http") || proto.equals("https"))) {
@@ -179,7 +179,7 @@ public final class RedirectHandler extends Handler.Abstract {
     String query = request.getHttpURI().getQuery();
     boolean explain =
         (query != null && (query.equals("explain") || query.startsWith("explain=")))
-            || ("1".equals(request.getHeaders().get("X-Mirror-Explain")) && proxies.contains(peer));
+            || (proxies.contains(peer) && "1".equals(request.getHeaders().get("X-Mirror-Explain")));
     long t0 = System.nanoTime();
     Selection s =
         selector.select(

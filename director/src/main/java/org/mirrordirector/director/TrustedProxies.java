@@ -1,6 +1,9 @@
 package org.mirrordirector.director;
 
 import java.util.List;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * The proxies whose {@code X-Forwarded-For} and {@code X-Forwarded-Proto} headers are believed:
@@ -64,6 +67,48 @@ public final class TrustedProxies {
       }
       end = comma;
     }
+  }
+
+  /**
+   * Every {@code X-Forwarded-For} line of a request, joined in order with commas, or null when it
+   * has none. A proxy may add a line of its own rather than extend the client's (HAProxy's {@code
+   * option forwardfor} does): the first line alone would be the client's, and the client would
+   * choose its own location.
+   */
+  public static String forwardedFor(HttpFields headers) {
+    String one = null;
+    StringBuilder more = null;
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      HttpField f = headers.getField(i);
+      if (f.getHeader() != HttpHeader.X_FORWARDED_FOR) {
+        continue;
+      }
+      String v = f.getValue();
+      if (one == null) {
+        one = v;
+      } else {
+        if (more == null) {
+          more = new StringBuilder(one);
+        }
+        more.append(',').append(v);
+      }
+    }
+    return more != null ? more.toString() : one;
+  }
+
+  /**
+   * The last {@code X-Forwarded-Proto} line of a request (the nearest proxy's), or null when it has
+   * none.
+   */
+  public static String forwardedProto(HttpFields headers) {
+    String last = null;
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      HttpField f = headers.getField(i);
+      if (f.getHeader() == HttpHeader.X_FORWARDED_PROTO) {
+        last = f.getValue();
+      }
+    }
+    return last;
   }
 
   /** The bytes of a literal IPv4 or IPv6 address, or null (never a DNS lookup). */

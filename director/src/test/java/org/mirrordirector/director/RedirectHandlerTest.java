@@ -123,6 +123,33 @@ class RedirectHandlerTest {
   }
 
   @Test
+  void aProxysOwnForwardedForLineCountsNotTheClientsEarlierOne() throws Exception {
+    // HAProxy's "option forwardfor" adds a line of its own after the client's: the first line is
+    // whatever the client wrote.
+    String deb = "/raspbian/" + TestFleet.inBoth + "?explain";
+    for (String[] headers :
+        List.of(
+            new String[] {"X-Forwarded-For: 198.51.100.7", "X-Forwarded-For: 192.0.2.10"},
+            new String[] {"X-Forwarded-For: 198.51.100.7, 192.0.2.10"},
+            new String[] {
+              "X-Forwarded-For: 198.51.100.7", "User-Agent: apt", "x-forwarded-for: 192.0.2.10"
+            })) {
+      JsonNode j = new ObjectMapper().readTree(get(deb, headers).getContent());
+      assertThat(j.get("client").get("address").asText())
+          .as(String.join(" | ", headers))
+          .isEqualTo("192.0.2.10");
+    }
+    // The nearest proxy's X-Forwarded-Proto, the last line, counts too.
+    HttpTester.Response r =
+        get(
+            "/raspbian/dists/bookworm/InRelease",
+            "X-Forwarded-Proto: http",
+            "X-Forwarded-For: 192.0.2.10",
+            "X-Forwarded-Proto: https");
+    assertThat(r.get("Location")).startsWith("https://");
+  }
+
+  @Test
   void explainReturnsEveryCandidateWithItsReason() throws Exception {
     HttpTester.Response r =
         get("/raspbian/dists/bookworm/InRelease?explain", "X-Forwarded-For: 192.0.2.10");
