@@ -237,6 +237,14 @@ if [ "$mode" = accesslog ]; then
   head -1 "$W/director/al-plain/access.log"
   exit 0
 fi
+# heap_after PID NAME: the server's heap after the load (its rankings, the GeoIP answers and the
+# selection's groups kept, beside what it held at start): used after a full collection (jcmd).
+heap_after() {
+  command -v jcmd >/dev/null || return 0
+  jcmd "$1" GC.run >/dev/null 2>&1 || return 0
+  jcmd "$1" GC.heap_info 2>/dev/null | awk -v n="$2" '$2 == "total" && $4 == "used" { v = $5; sub(/K,?$/, "", v); u += v }
+    END { if (u > 0) printf "%s heap used after the load and a full collection: %.1f MiB\n", n, u / 1024 }' || true
+}
 if [ "$mode" = ab ]; then
   # REF's director, built from a worktree of its own, on 18085.
   wt="$W/ab-$(git rev-parse --short "$REF")"
@@ -278,9 +286,10 @@ if [ "$mode" = ab ]; then
   done
   echo "medians: CPU per request this $(median < "$R/this"), $REF $(median < "$R/ref") us;" \
     "per round this/$REF CPU per request $(median < "$R/ru") ($(range < "$R/ru")), throughput $(median < "$R/rr") ($(wc -l < "$R/rr") rounds, $(range < "$R/rr"))"
+  heap_after "$JPID" "this checkout's director"
+  heap_after "$BPID" "$REF's director"
   exit 0
 fi
-pct() { awk -v p="$1" '$1 == p { print $2 }'; }
 NGINX_PIDS="$(cat "$N/nginx.pid") $(pgrep -P "$(cat "$N/nginx.pid")" | tr '\n' ' ')"
 pidof=([18080]="$NGINX_PIDS" [18082]="$SPID" [18081]="$JPID")
 echo "== warm-up: 20 s each"
@@ -323,11 +332,35 @@ echo "  CPU per request (all rounds): nginx $(median < "$B/unginx"), jetty stati
   "nginx/director $(awk -v a="$(median < "$B/unginx")" -v b="$(median < "$B/udirector")" 'BEGIN { printf "%.3f", a / b }')," \
   "static/director $(awk -v a="$(median < "$B/ustatic")" -v b="$(median < "$B/udirector")" 'BEGIN { printf "%.3f", a / b }')"
 
-echo "== wrk -t1 -c10000 -d${DURATION}s --latency: 10,000 open connections"
-for target in nginx:18080 director:18081; do
-  out=$("${GEN[@]}" wrk -t1 -c10000 -d"${DURATION}s" --timeout 10s --latency -s "$LUA" "http://127.0.0.1:${target#*:}/")
-  echo "${target%%:*}: $(echo "$out" | rps) req/s, p50 $(echo "$out" | pct 50%), p99 $(echo "$out" | pct 99%)"
-  echo "$out" | grep -E "Socket errors|Non-2xx" || true
+TAIL_ROUNDS="${MD_BENCH_TAIL_ROUNDS:-3}"
+echo "== wrk -t1 -c10000 -d${DURATION}s --latency: 10,000 open connections, $TAIL_ROUNDS rounds, order rotated"
+echo "   (the p99 includes opening the connections; [wrk]: wrk's core was saturated)"
+for f in tail_ratio tail_sratio tail_nginx tail_static tail_director; do : > "$B/$f"; done
+for r in $(seq 1 "$TAIL_ROUNDS"); do
+  order=(18080 18082 18081)
+  k=$(( (r - 1) % 3 ))
+  order=("${order[@]:$k}" "${order[@]:0:$k}")
+  declare -A p99=() say=() bound=()
+  for port in "${order[@]}"; do
+    wrk_round "${pidof[$port]}" "${GEN[@]}" wrk -t1 -c10000 -d"${DURATION}s" --timeout 10s --latency \
+      -s "$LUA" "http://127.0.0.1:$port/"
+    p99[$port]=$(pct 99% < "$ROUND_OUT" | ms)
+    bound[$port]=$ROUND_BOUND
+    mark=""
+    [ "$ROUND_BOUND" = 1 ] && mark=" [wrk]"
+    say[$port]="$ROUND_RPS req/s$mark, p50 $(pct 50% < "$ROUND_OUT" | ms) ms, p99 ${p99[$port]} ms (wrk CPU $ROUND_WRK_CPU)"
+    grep -E "Socket errors|Non-2xx" "$ROUND_OUT" | sed "s/^/   ${label[$port]}: /" || true
+    echo "${p99[$port]}" >> "$B/tail_${label[$port]}"
+  done
+  tr=$(awk -v a="${p99[18081]}" -v b="${p99[18080]}" 'BEGIN { printf "%.2f", a / b }')
+  ts=$(awk -v a="${p99[18081]}" -v b="${p99[18082]}" 'BEGIN { printf "%.2f", a / b }')
+  if [ "${bound[18080]}" = 1 ]; then tr="($tr)"; else echo "$tr" >> "$B/tail_ratio"; fi
+  if [ "${bound[18082]}" = 1 ]; then ts="($ts)"; else echo "$ts" >> "$B/tail_sratio"; fi
+  echo "round $r: nginx ${say[18080]}; jetty static 302 ${say[18082]}; director ${say[18081]}"
+  echo "         director p99 / nginx p99 $tr, / static p99 $ts"
 done
+echo "  medians: p99 nginx $(median < "$B/tail_nginx"), jetty static 302 $(median < "$B/tail_static"), director $(median < "$B/tail_director") ms;" \
+  "director/nginx $(median < "$B/tail_ratio") ($(wc -l < "$B/tail_ratio") rounds, $(range < "$B/tail_ratio")), director/static $(median < "$B/tail_sratio")"
+heap_after "$JPID" director
 curl -s -m 10 http://127.0.0.1:18081/metrics \
   | grep -E "^md_(error_responses_total|fallbacks_total|selection_seconds_(sum|count))" || true

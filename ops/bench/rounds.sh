@@ -63,3 +63,12 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else pr
 
 # range < numbers: "min-max".
 range() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
+
+# pct P < wrk --latency output: the latency at percentile P ("99%") as wrk prints it ("270.12ms").
+pct() { awk -v p="$1" '$1 == p { print $2 }'; }
+
+# ms < "270.12ms" (or "950.00us", "1.20s", "2.00m"): a wrk latency in milliseconds.
+ms() {
+  awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /ms$/) v *= 1; else if ($1 ~ /m$/) v *= 60000;
+    else if ($1 ~ /s$/) v *= 1000; printf "%.1f", v }'
+}

@@ -74,6 +74,25 @@ class BenchRoundsTest {
   }
 
   @Test
+  void wrksLatencyPercentilesAreReadInMilliseconds() throws Exception {
+    // What wrk 4.1 prints with --latency, in each of its units.
+    String latency =
+        "  Latency Distribution\n"
+            + "     50%  950.00us\n"
+            + "     75%  135.20ms\n"
+            + "     90%    1.20s\n"
+            + "     99%    2.00m\n";
+    String out =
+        run(
+            ". ops/bench/rounds.sh\n"
+                + "lat=\"$(printf '"
+                + latency.replace("%", "%%")
+                + "')\"\n"
+                + "for p in 50% 75% 90% 99%; do echo \"$lat\" | pct $p | ms; echo; done");
+    assertThat(out.lines().toList()).as(out).containsExactly("0.9", "135.2", "1200.0", "120000.0");
+  }
+
+  @Test
   void theDirectorBenchSourcesIt() throws Exception {
     String bench =
         Files.readString(
