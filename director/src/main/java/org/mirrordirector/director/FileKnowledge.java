@@ -219,8 +219,17 @@ public final class FileKnowledge {
   }
 
   private static Snapshot of(SuiteIndex i, boolean local) {
+    // The paths alone: the index's map keeps each file's size too (a boxed Long per path, and a
+    // table twice as large), 5.5 MiB more for three 60,000-package snapshots, which nothing here
+    // reads.
     return new Snapshot(
-        i.suite(), i.inRelease(), i.date(), i.validUntil(), i.pool().keySet(), i.byHash(), local);
+        i.suite(),
+        i.inRelease(),
+        i.date(),
+        i.validUntil(),
+        Set.copyOf(i.pool().keySet()),
+        i.byHash(),
+        local);
   }
 
   /** Every pool path held now, to share the strings with a snapshot read next. */
