@@ -34,6 +34,8 @@ for cmd in "${!needs[@]}"; do
 done
 # MaxMind's own writer makes the GeoIP test databases (real .mmdb files with chosen contents).
 perl -MMaxMind::DB::Writer::Tree -e 1 >/dev/null 2>&1 || missing+=(libmaxmind-db-writer-perl)
+# Debian's list of ISO 3166 country codes: every one must have a continent (CountryContinentsTest).
+[ -f /usr/share/iso-codes/json/iso_3166-1.json ] || missing+=(iso-codes)
 root=0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then root=1; fi
 updated=0

@@ -17,7 +17,8 @@ import java.util.function.Function;
  * country.iso_code}, {@code continent.code}, {@code location.latitude/longitude}), ASN databases
  * ({@code autonomous_system_number}), and the flat layout of the ip-location-db packages ({@code
  * country_code}, {@code latitude}, {@code longitude}). Several files are merged: the first that
- * knows a field wins. An address that is not a literal, or that no file knows, is "unknown"; a
+ * knows a field wins; a known country with no continent from any file gets its country's ({@link
+ * CountryContinents}). An address that is not a literal, or that no file knows, is "unknown"; a
  * lookup never fails a request.
  */
 public final class GeoIp implements Function<String, ClientLocation>, Closeable {
@@ -135,6 +136,11 @@ public final class GeoIp implements Function<String, ClientLocation>, Closeable 
       }
     } catch (IOException | RuntimeException e) {
       return ClientLocation.unknown(address);
+    }
+    if (continent == null) {
+      // A database without continents (ip-location-db's layouts): the country's, so that the
+      // continent tier ranks its clients too.
+      continent = CountryContinents.of(country);
     }
     if (lat == null || lon == null || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
       lat = null;

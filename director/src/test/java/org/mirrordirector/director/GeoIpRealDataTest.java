@@ -35,6 +35,9 @@ class GeoIpRealDataTest {
           .as("from the IPv6 file; the IPv4-only tree would say US (32.3.0.224, its first bits)")
           .isEqualTo("DE");
       assertThat(g.apply("::1").country()).as("loopback is nowhere").isNull();
+      // The files have no continents: the country's.
+      assertThat(g.apply("8.8.8.8").continent()).isEqualTo("NA");
+      assertThat(g.apply("2003:e0::1").continent()).isEqualTo("EU");
     }
   }
 }

@@ -105,6 +105,26 @@ class GeoIpTest {
       ClientLocation fr = g.apply("198.51.100.7");
       assertThat(fr.country()).isEqualTo("FR");
       assertThat(fr.latitude()).isEqualTo(48.85);
+      assertThat(fr.continent()).as("the layout has none: the country's").isEqualTo("EU");
+    }
+  }
+
+  @Test
+  void aDatabasesOwnContinentWinsOverTheCountrysAndNoCountryMeansNoContinent() throws Exception {
+    Path city =
+        mmdb(
+            "odd",
+            "GeoLite2-City",
+            // Turkey: AS by the table; a database may say otherwise, and it is believed.
+            "$tree->insert_network('192.0.2.0/24', { country => { iso_code => 'TR' }, continent =>"
+                + " { code => 'EU' } });\n"
+                + "$tree->insert_network('198.51.100.0/24', { country => { iso_code => 'TR' } });\n"
+                + "$tree->insert_network('203.0.113.0/24', { location => { latitude => 1.0,"
+                + " longitude => 2.0 } });\n");
+    try (GeoIp g = GeoIp.open(List.of(city))) {
+      assertThat(g.apply("192.0.2.1").continent()).isEqualTo("EU");
+      assertThat(g.apply("198.51.100.1").continent()).isEqualTo("AS");
+      assertThat(g.apply("203.0.113.1").continent()).isNull();
     }
   }
 
