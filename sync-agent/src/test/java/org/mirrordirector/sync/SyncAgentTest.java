@@ -339,6 +339,47 @@ class SyncAgentTest {
   }
 
   @Test
+  void theNewIndexesListenerSeesAnInReleaseChangedWithinTheSameSecondAtTheSameSize()
+      throws Exception {
+    Path mirror = dir.resolve("mirror");
+    SyncConfig base = SyncConfig.of(daemon.url(), mirror, List.of("bookworm"), "node-a");
+    SyncAgent agent = new SyncAgent(base, upstream.keys());
+    assertThat(agent.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    // The upstream's InRelease changes, same size, same mtime: rsync's quick check would take it
+    // for the previous snapshot's and link that one.
+    Path in = upstream.dists("InRelease");
+    java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(in);
+    byte[] before = Files.readAllBytes(in);
+    byte[] changed = before.clone();
+    int at = new String(before, java.nio.charset.StandardCharsets.US_ASCII).indexOf("Date: ") + 8;
+    changed[at] = (byte) (changed[at] == '1' ? '2' : '1');
+    try {
+      Files.write(in, changed);
+      Files.setLastModifiedTime(in, mtime);
+      java.util.concurrent.atomic.AtomicReference<byte[]> seen =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      agent.onNewIndexes(
+          tree -> {
+            try {
+              seen.set(Files.readAllBytes(tree.resolve("dists/bookworm/InRelease")));
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      SyncReport r = agent.runOnce();
+      assertThat(seen.get())
+          .as("the listener's InRelease is the upstream's new one")
+          .isEqualTo(changed);
+      assertThat(r.outcome())
+          .as("its signature no longer matches: not published")
+          .isNotEqualTo(SyncReport.Outcome.PUBLISHED);
+    } finally {
+      Files.write(in, before);
+      Files.setLastModifiedTime(in, mtime);
+    }
+  }
+
+  @Test
   void aRunThatWouldFillTheDiskIsRefusedAndTheEstimateIsExact() throws Exception {
     Path mirror = dir.resolve("mirror");
     SyncConfig base = SyncConfig.of(daemon.url(), mirror, List.of("bookworm"), "node-a");
