@@ -264,7 +264,7 @@ final class MirrorRanking {
             continue;
           }
           for (SuiteState s : m.state().schemes().getOrDefault(scheme, Map.of()).values()) {
-            if (s.snapshot() != null && MirrorSelector.serves(s.health())) {
+            if (s.snapshot() != null && MirrorChecks.serves(s.health())) {
               healthy[sc][i] |= files.bit(s.snapshot());
             }
           }

@@ -10,11 +10,8 @@ import org.mirrordirector.director.MirrorRanking.Group;
 import org.mirrordirector.director.MirrorRanking.Ranking;
 import org.mirrordirector.director.MirrorRanking.Routing;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
 import org.mirrordirector.failover.Payloads.SnapshotRecord;
 import org.mirrordirector.failover.Payloads.SuiteSnapshot;
-import org.mirrordirector.failover.Payloads.SuiteState;
 
 /**
  * Chooses the mirror for one request, and says why every other one was not chosen. The same code
@@ -64,18 +61,15 @@ public final class MirrorSelector {
       List<Candidate> candidates,
       String why) {}
 
-  /** What a check returns when the reason is not asked for: no text is built. */
-  private static final String NO = "!";
-
-  private static final String YES = "qualifies";
-
   private final SelectionPolicy policy;
+  private final MirrorChecks checks;
   private final java.util.concurrent.ConcurrentHashMap<String, String> lastResolved =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Fleet fleet = Fleet.of(Map.of(), null);
 
   public MirrorSelector(SelectionPolicy policy) {
     this.policy = policy;
+    this.checks = new MirrorChecks(policy);
   }
 
   public SelectionPolicy policy() {
@@ -118,8 +112,8 @@ public final class MirrorSelector {
       boolean everyCandidate) {
     // Resolved once per request, not once per mirror: the current InRelease of the suite, and
     // the snapshots that list the requested file or hash (one lookup of the path).
-    Ask ask =
-        new Ask(
+    MirrorChecks.Ask ask =
+        new MirrorChecks.Ask(
             path,
             scheme,
             client,
@@ -141,7 +135,7 @@ public final class MirrorSelector {
       if (everyCandidate) {
         all = new ArrayList<>(f.mirrors.length);
         for (int i = 0; i < f.mirrors.length; i++) {
-          all.add(evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], true));
+          all.add(checks.evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], true));
         }
       }
       return new Selection(
@@ -186,7 +180,7 @@ public final class MirrorSelector {
                   : null;
         } else {
           plain = false;
-          c = evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], false);
+          c = checks.evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], false);
         }
         if (c != null && c.eligible()) {
           cls = r.cls()[i];
@@ -206,7 +200,7 @@ public final class MirrorSelector {
     if (everyCandidate) {
       all = new ArrayList<>(f.mirrors.length);
       for (int i = 0; i < f.mirrors.length; i++) {
-        all.add(evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], true));
+        all.add(checks.evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], true));
       }
     }
     if (chosen != null) {
@@ -277,10 +271,10 @@ public final class MirrorSelector {
     List<String> suites =
         new ArrayList<>(view.snapshots().get(view.current().snapshot()).suites().keySet());
     java.util.Collections.sort(suites);
-    List<Ask> asks = new ArrayList<>();
+    List<MirrorChecks.Ask> asks = new ArrayList<>();
     for (String suite : suites) {
       asks.add(
-          new Ask(
+          new MirrorChecks.Ask(
               RequestPath.classify("/a/dists/" + suite + "/InRelease", List.of("/a/")),
               scheme,
               client,
@@ -295,8 +289,8 @@ public final class MirrorSelector {
     mirrors:
     for (int m : r.order()) {
       Candidate c = null;
-      for (Ask ask : asks) {
-        c = evaluate(f.mirrors[m], ask, r.tier()[m], r.km()[m], true);
+      for (MirrorChecks.Ask ask : asks) {
+        c = checks.evaluate(f.mirrors[m], ask, r.tier()[m], r.km()[m], true);
         if (!c.eligible()) {
           continue mirrors;
         }
@@ -320,194 +314,8 @@ public final class MirrorSelector {
    * reason is not put into words (the chosen one's is, for explain).
    */
   private static Candidate qualified(Fleet f, int i, int sc, Ranking r) {
-    return new Candidate(f.ids[i], f.bases[sc][i], true, YES, r.tier()[i], r.km()[i], f.weights[i]);
-  }
-
-  /**
-   * One request, as every mirror is checked against it.
-   *
-   * @param current the current InRelease of the path's suite, if it has one
-   * @param holders for pool and by-hash paths, the {@link FileKnowledge#bit}s of the snapshots that
-   *     list the file or hash
-   */
-  private record Ask(
-      RequestPath path,
-      String scheme,
-      ClientLocation client,
-      Optional<String> current,
-      FileKnowledge files,
-      long now,
-      long holders) {}
-
-  private Candidate evaluate(ClusterView.Mirror m, Ask a, int tier, Double km, boolean why) {
-    RequestPath path = a.path();
-    String scheme = a.scheme();
-    ClientLocation client = a.client();
-    MirrorConfig cfg = m.config();
-    String base = cfg.baseUrls().get(scheme);
-    java.util.function.Function<String, Candidate> no =
-        reason -> new Candidate(cfg.id(), base, false, reason, tier, km, cfg.weight());
-    if (!cfg.enabled()) {
-      return no.apply("disabled");
-    }
-    if (cfg.drained()) {
-      return no.apply("drained");
-    }
-    if (base == null) {
-      return no.apply(why ? "has no " + scheme + " URL" : null);
-    }
-    if (!cfg.countryOnly().isEmpty()
-        && (client.country() == null || !cfg.countryOnly().contains(client.country()))) {
-      return no.apply(why ? "serves only clients in " + cfg.countryOnly() : null);
-    }
-    if (!cfg.architectures().isEmpty() && !cfg.carries(path.architecture())) {
-      return no.apply(
-          why
-              ? "a partial mirror: carries "
-                  + String.join(", ", cfg.architectures())
-                  + ", not "
-                  + path.architecture()
-              : null);
-    }
-    if (m.state() == null) {
-      return no.apply("not probed yet");
-    }
-    Map<String, SuiteState> suites = m.state().schemes().getOrDefault(scheme, Map.of());
-    String ok =
-        switch (path.kind()) {
-          case RELEASE, INDEX ->
-              releaseProblem(path.suite(), suites, a.current(), a.files(), a.now(), why);
-          case POOL -> holderProblem(suites, a, "file", why);
-          case BY_HASH -> holderProblem(suites, a, "hash", why);
-          case OTHER -> anyHealthy(suites);
-        };
-    if (ok.startsWith("!")) {
-      return no.apply(why ? ok.substring(1) : null);
-    }
-    if (!m.state().serves(client.ipv6())) {
-      return no.apply(why ? familyProblem(m.state(), client.ipv6()) : null);
-    }
-    return new Candidate(cfg.id(), base, true, ok, tier, km, cfg.weight());
-  }
-
-  /** Why a client of this family is not sent to the mirror, in words. */
-  static String familyProblem(org.mirrordirector.failover.Payloads.MirrorState s, boolean ipv6) {
-    String name = ipv6 ? "IPv6" : "IPv4";
-    return "the client came over "
-        + name
-        + ", and the mirror has no working "
-        + name
-        + " address: "
-        + s.families().get(ipv6 ? "ipv6" : "ipv4").detail();
-  }
-
-  /** "!why" when the mirror may not serve this suite's indexes, else what qualifies it. */
-  private String releaseProblem(
-      String suite,
-      Map<String, SuiteState> suites,
-      Optional<String> current,
-      FileKnowledge files,
-      long now,
-      boolean why) {
-    SuiteState s = suites.get(suite);
-    if (s == null) {
-      return why ? "!not probed for " + suite : NO;
-    }
-    if (current.isEmpty()) {
-      return why ? "!no current snapshot of " + suite + " is recorded" : NO;
-    }
-    if (s.health() == Health.DOWN || s.health() == Health.BROKEN || s.health() == Health.SYNCING) {
-      return why ? "!" + unhealthy(s) : NO;
-    }
-    if (current.get().equals(s.snapshot())) {
-      return why ? "serves the current snapshot of " + suite : YES;
-    }
-    if (s.snapshot() == null) {
-      return why ? "!serves no InRelease of " + suite : NO;
-    }
-    Optional<FileKnowledge.Snapshot> theirs = files.snapshot(s.snapshot());
-    if (theirs.isEmpty()) {
-      return why
-          ? "!serves an unknown InRelease of " + suite + " (" + s.snapshot().substring(0, 12) + ")"
-          : NO;
-    }
-    if (theirs.get().validUntil().map(v -> v.toEpochMilli() <= now).orElse(false)) {
-      return why ? "!serves an expired InRelease of " + suite : NO;
-    }
-    if (s.health() == Health.AHEAD) {
-      Optional<FileKnowledge.Snapshot> newest = files.newest(suite);
-      if (newest.isPresent() && !newest.get().inRelease().equals(s.snapshot())) {
-        // Superseded already: its clients would ask for files the mirrors are deleting, and this
-        // node keeps no copy of a snapshot it never had.
-        return why
-            ? "!serves a snapshot of "
-                + suite
-                + " newer than the director's own but older than the newest known ("
-                + newest.get().inRelease().substring(0, 12)
-                + ")"
-            : NO;
-      }
-      // Clients who get it ask for its files next: the director knows them (learned and checked
-      // against the signed InRelease), so it sends them where they are.
-      return why
-          ? "serves a verified snapshot of "
-              + suite
-              + " newer than the director's own ("
-              + s.snapshot().substring(0, 12)
-              + ")"
-          : YES;
-    }
-    long lag = s.lagMillis() == null ? Long.MAX_VALUE : s.lagMillis();
-    if (!policy.lagWindow().isZero() && lag <= policy.lagWindow().toMillis()) {
-      return why
-          ? "serves an older kept snapshot of "
-              + suite
-              + ", "
-              + lag / 1000
-              + " s behind (within the lag window)"
-          : YES;
-    }
-    return why
-        ? "!serves an older snapshot of "
-            + suite
-            + " ("
-            + s.snapshot().substring(0, 12)
-            + "), not the current one"
-        : NO;
-  }
-
-  /** The healths whose mirrors hold every file of the snapshot they serve. */
-  static boolean serves(Health h) {
-    return h == Health.OK || h == Health.LAGGING || h == Health.AHEAD;
-  }
-
-  private static String unhealthy(SuiteState s) {
-    return s.health().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.reason();
-  }
-
-  private static String holderProblem(
-      Map<String, SuiteState> suites, Ask a, String what, boolean why) {
-    String unhealthy = null;
-    for (Map.Entry<String, SuiteState> e : suites.entrySet()) {
-      SuiteState s = e.getValue();
-      if (s.snapshot() == null || (a.files().bit(s.snapshot()) & a.holders()) == 0) {
-        continue;
-      }
-      if (serves(s.health())) {
-        return why ? "its snapshot of " + e.getKey() + " lists the " + what : YES;
-      }
-      unhealthy = why ? "!" + unhealthy(s) : NO;
-    }
-    return unhealthy != null ? unhealthy : why ? "!no snapshot it serves lists the " + what : NO;
-  }
-
-  private static String anyHealthy(Map<String, SuiteState> suites) {
-    for (SuiteState s : suites.values()) {
-      if (serves(s.health())) {
-        return "healthy";
-      }
-    }
-    return "!no suite is healthy";
+    return new Candidate(
+        f.ids[i], f.bases[sc][i], true, MirrorChecks.YES, r.tier()[i], r.km()[i], f.weights[i]);
   }
 
   /**
