@@ -12,8 +12,9 @@ import org.mirrordirector.failover.Payloads.SuiteState;
  * How the mirrors rank for a client, kept per view: the fleet sorted by id with its parsed
  * networks, the ranking of each client location (computed once, kept while the mirrors'
  * configurations do not change), and the per-view arrays that decide pool and by-hash requests with
- * one mask test per mirror. {@link MirrorSelector} walks these; the rules of what qualifies are
- * there.
+ * one mask test per mirror, and each ranking's remembered classes of qualifying mirrors ({@link
+ * Group}). {@link MirrorSelector} walks these; the rules of what qualifies are {@link
+ * MirrorChecks}.
  */
 final class MirrorRanking {
   private MirrorRanking() {}
@@ -225,8 +226,8 @@ final class MirrorRanking {
    * requests at all (enabled, not drained, has a URL for the scheme, probed), whether it serves
    * only some countries, and the snapshots it serves healthily (OK or LAGGING) as a mask of {@link
    * FileKnowledge#bit} values. A mirror qualifies for a file when that mask meets the mask of the
-   * snapshots that list the file: the same rule as {@code holderProblem}, without following a
-   * pointer per mirror. Rebuilt when the view or the file knowledge changes.
+   * snapshots that list the file: the same rule as {@link MirrorChecks}' {@code holderProblem},
+   * without following a pointer per mirror. Rebuilt when the view or the file knowledge changes.
    */
   static final class Routing {
     private static final java.util.concurrent.atomic.AtomicLong IDS =
