@@ -51,7 +51,10 @@ public final class MirrorSelector {
       Double distanceKm,
       int weight) {}
 
-  /** The choice and everything considered. {@code location} is set for the redirect outcomes. */
+  /**
+   * The choice. {@code location} is set for the redirect outcomes; {@code candidates} holds every
+   * mirror with its reason when they were asked for (explain), and is empty otherwise.
+   */
   public record Selection(
       RequestPath path,
       String scheme,
@@ -155,48 +158,14 @@ public final class MirrorSelector {
             : null;
     int fam = client.ipv6() ? 1 : 0;
     // A pool or by-hash request finds the walk's result of an earlier one with the same inputs;
-    // only the chosen mirror's candidate is built then.
-    Group known = rt == null ? null : r.group(rt, ask.holders(), sc, fam);
-    Candidate chosen = null;
-    List<Candidate> group = List.of();
-    if (known != null) {
-      if (known.members().length > 0) {
-        chosen = known.members()[pick(known.weights(), client)];
-      }
-    } else {
-      group = new ArrayList<>(8);
-      boolean plain = rt != null;
-      int cls = Integer.MIN_VALUE;
-      for (int i : r.order()) {
-        if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
-          break;
-        }
-        Candidate c;
-        if (rt != null && !rt.restricted[i]) {
-          // The common case in arrays; a mirror that serves only some countries takes the long way.
-          c =
-              rt.open[sc][i] && rt.family[fam][i] && (rt.healthy[sc][i] & ask.holders()) != 0
-                  ? qualified(f, i, sc, r)
-                  : null;
-        } else {
-          plain = false;
-          c = checks.evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], false);
-        }
-        if (c != null && c.eligible()) {
-          cls = r.cls()[i];
-          group.add(c);
-        }
-      }
-      int[] weights = weights(group);
-      if (plain) {
-        r.remember(
-            new Group(rt.id, ask.holders(), sc, fam, group.toArray(new Candidate[0]), weights));
-      }
-      if (!group.isEmpty()) {
-        chosen = group.get(pick(weights, client));
-      }
+    // only the pick is left then.
+    Group best = rt == null ? null : r.group(rt, ask.holders(), sc, fam);
+    if (best == null) {
+      best = walk(f, r, rt, sc, fam, ask);
     }
-    List<Candidate> all = group;
+    Candidate chosen =
+        best.members().length == 0 ? null : best.members()[pick(best.weights(), client)];
+    List<Candidate> all = List.of();
     if (everyCandidate) {
       all = new ArrayList<>(f.mirrors.length);
       for (int i = 0; i < f.mirrors.length; i++) {
@@ -255,6 +224,50 @@ public final class MirrorSelector {
     }
     return new Selection(
         path, scheme, Outcome.UNAVAILABLE, null, null, all, "no mirror qualifies and no fallback");
+  }
+
+  /**
+   * The best class of qualifying mirrors for this request, best-ranked first, looking at mirrors
+   * only until that class is complete. Remembered in the ranking when every mirror looked at was
+   * decided by the routing table's arrays (the restricted ones are checked against the path
+   * itself).
+   */
+  private Group walk(Fleet f, Ranking r, Routing rt, int sc, int fam, MirrorChecks.Ask ask) {
+    List<Candidate> group = new ArrayList<>(8);
+    boolean plain = rt != null;
+    int cls = Integer.MIN_VALUE;
+    for (int i : r.order()) {
+      if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
+        break;
+      }
+      Candidate c;
+      if (rt != null && !rt.restricted[i]) {
+        // The common case in arrays; a mirror that serves only some countries takes the long way.
+        c =
+            rt.open[sc][i] && rt.family[fam][i] && (rt.healthy[sc][i] & ask.holders()) != 0
+                ? qualified(f, i, sc, r)
+                : null;
+      } else {
+        plain = false;
+        c = checks.evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], false);
+      }
+      if (c != null && c.eligible()) {
+        cls = r.cls()[i];
+        group.add(c);
+      }
+    }
+    Group g =
+        new Group(
+            rt == null ? 0 : rt.id,
+            ask.holders(),
+            sc,
+            fam,
+            group.toArray(new Candidate[0]),
+            weights(group));
+    if (plain) {
+      r.remember(g);
+    }
+    return g;
   }
 
   /**

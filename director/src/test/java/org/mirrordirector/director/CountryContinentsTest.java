@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every country has a continent: checked against Debian's list of ISO 3166-1 codes (package
- * iso-codes, which the test command's machines have; skipped without it), and, everywhere, against
- * the assignments that differ between conventions.
+ * iso-codes, which the test command installs when run as root; skipped without it), and, in its
+ * twin that runs everywhere, against the table's size and the assignments that differ between
+ * conventions.
  */
 class CountryContinentsTest {
   private static final Set<String> CONTINENTS = Set.of("AF", "AN", "AS", "EU", "NA", "OC", "SA");

@@ -139,6 +139,13 @@ class RedirectHandlerTest {
           .as(String.join(" | ", headers))
           .isEqualTo("192.0.2.10");
     }
+    // The same over IPv6: the proxy's line names the client.
+    JsonNode v6 =
+        new ObjectMapper()
+            .readTree(
+                get(deb, "X-Forwarded-For: 2001:db8::7", "X-Forwarded-For: 2001:db8:0:0::99")
+                    .getContent());
+    assertThat(v6.get("client").get("address").asText()).isEqualTo("2001:db8::99");
     // The nearest proxy's X-Forwarded-Proto, the last line, counts too.
     HttpTester.Response r =
         get(

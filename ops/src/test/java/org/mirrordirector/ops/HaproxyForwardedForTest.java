@@ -29,7 +29,12 @@ import org.mirrordirector.director.TrustedProxies;
  * client's address from that line, not the client's claim in the first. A client on 127.0.0.2, the
  * proxy on 127.0.0.1 (the only trusted address); the backend is a Jetty handler that answers with
  * what the director's code reads. On IPv6 the loopback has one address only, so client and proxy
- * cannot differ there; {@code RedirectHandlerTest} covers the header lines in any family.
+ * cannot differ there.
+ *
+ * <p>Skipped without haproxy (the test command installs it when run as root). Its twin that runs
+ * everywhere, in both families: {@code
+ * RedirectHandlerTest#aProxysOwnForwardedForLineCountsNotTheClientsEarlierOne}, the same header
+ * lines as HAProxy writes them sent straight to the director.
  */
 class HaproxyForwardedForTest {
   @TempDir Path dir;
