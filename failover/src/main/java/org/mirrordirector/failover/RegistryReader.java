@@ -69,6 +69,15 @@ public final class RegistryReader implements Closeable {
   private final CuratorCache cache;
   private final ConnectionStateListener connectionListener = this::connectionChanged;
   private volatile boolean initialized;
+  // Written and read on the rebuilder thread only (the cache's listener runs there too).
+  private boolean routingDirty;
+  private boolean presenceDirty;
+  private boolean presenceMaterial;
+  private Routing routing;
+  private Presence presence;
+  private final AtomicLong events = new AtomicLong();
+  private final AtomicLong routingRebuilds = new AtomicLong();
+  private final AtomicLong presenceUpdates = new AtomicLong();
   private volatile String savedJson;
 
   /**
@@ -102,7 +111,7 @@ public final class RegistryReader implements Closeable {
         .listenable()
         .addListener(
             CuratorCacheListener.builder()
-                .forAll((type, oldData, data) -> scheduleRebuild())
+                .forAll((type, oldData, data) -> changed(oldData, data))
                 .forInitialized(
                     () -> {
                       initialized = true;
@@ -152,6 +161,73 @@ public final class RegistryReader implements Closeable {
         v.source());
   }
 
+  /**
+   * Notes what one znode change touches, on the rebuilder thread, in the order ZooKeeper sent them.
+   * A change of another archive, of the leader latch, or of a node's heartbeat alone does not
+   * rebuild this archive's routing: with every node writing its heartbeat each second, N nodes and
+   * N readers would otherwise decode the whole registry N x N times a second.
+   */
+  private void changed(ChildData before, ChildData after) {
+    events.incrementAndGet();
+    ChildData d = after != null ? after : before;
+    switch (part(d.getPath())) {
+      case ROUTING -> routingDirty = true;
+      case PRESENCE -> {
+        presenceDirty = true;
+        if (!onlyHeartbeat(before, after)) {
+          presenceMaterial = true;
+        }
+      }
+      case NONE -> {
+        return;
+      }
+    }
+    scheduleRebuild();
+  }
+
+  /** What part of this reader's view a znode feeds. */
+  private enum Part {
+    ROUTING,
+    PRESENCE,
+    NONE
+  }
+
+  private Part part(String path) {
+    String root = paths.root();
+    if (!path.startsWith(root + "/")) {
+      return Part.NONE;
+    }
+    String first = path.substring(root.length() + 1).split("/", 2)[0];
+    switch (first) {
+      case "epoch":
+        return Part.ROUTING;
+      case "nodes":
+      case "drills":
+        return Part.PRESENCE;
+      default:
+        break;
+    }
+    String scope = paths.archiveRoot();
+    if (scope.equals(root)) {
+      return first.equals("archives") || first.equals("leader") ? Part.NONE : Part.ROUTING;
+    }
+    return path.startsWith(scope + "/") ? Part.ROUTING : Part.NONE;
+  }
+
+  /** True when a node's znode changed in its heartbeat and nothing else. */
+  private boolean onlyHeartbeat(ChildData before, ChildData after) {
+    if (before == null || after == null || !after.getPath().startsWith(paths.root() + "/nodes/")) {
+      return false;
+    }
+    try {
+      NodeInfo a = RegistryCodec.decode(before.getPath(), before.getData(), NodeInfo.class);
+      NodeInfo b = RegistryCodec.decode(after.getPath(), after.getData(), NodeInfo.class);
+      return a.withHeartbeat(0).equals(b.withHeartbeat(0));
+    } catch (CorruptPayloadException e) {
+      return false;
+    }
+  }
+
   private void scheduleRebuild() {
     if (initialized && rebuildPending.compareAndSet(false, true)) {
       rebuilder.execute(
@@ -162,39 +238,84 @@ public final class RegistryReader implements Closeable {
     }
   }
 
+  /** What a view routes by: rebuilt only when one of its znodes changed. */
+  private record Routing(
+      long epoch,
+      String leader,
+      Map<String, ClusterView.Mirror> mirrors,
+      Map<String, SnapshotRecord> snapshots,
+      CurrentSnapshot current,
+      List<String> problems) {}
+
+  /** Who is there: nodes and drills, cheap to read again on every change of theirs. */
+  private record Presence(
+      Map<String, NodeInfo> nodes, List<DrillRecord> drills, List<String> problems) {}
+
   private void rebuild() {
     if (lifecycle.get() != Lifecycle.STARTED) {
       return;
     }
-    String root = paths.root();
-    Map<String, NodeInfo> nodes = new HashMap<>();
+    boolean routingChanged = routingDirty || routing == null;
+    boolean material = presenceMaterial || presence == null;
+    if (!routingChanged && !presenceDirty) {
+      return;
+    }
+    routingDirty = false;
+    presenceDirty = false;
+    presenceMaterial = false;
+    if (routingChanged) {
+      routing = readRouting();
+      routingRebuilds.incrementAndGet();
+    } else {
+      presenceUpdates.incrementAndGet();
+    }
+    presence = readPresence();
+    List<String> problems = new ArrayList<>(routing.problems());
+    problems.addAll(presence.problems());
+    problems.sort(null);
+    ClusterView v =
+        new ClusterView(
+            generation.incrementAndGet(),
+            ClusterView.Source.LIVE,
+            client.getZookeeperClient().isConnected(),
+            System.currentTimeMillis(),
+            routing.epoch(),
+            routing.leader(),
+            presence.nodes(),
+            routing.mirrors(),
+            routing.snapshots(),
+            routing.current(),
+            presence.drills(),
+            problems);
+    List<String> before = view.get().problems();
+    for (String p : problems) {
+      if (!before.contains(p)) {
+        LOG.warn("[{}] registry: skipped {}", name, p);
+      }
+    }
+    if (!routingChanged && !material) {
+      // A heartbeat: the view is replaced (its ages are read from it) but nothing that routes or
+      // that a listener acts on changed, so listeners are not called and nothing is saved.
+      view.set(v);
+      return;
+    }
+    publish(v);
+    saveLastKnownGood(v);
+  }
+
+  /** The znodes of this archive's mirrors, snapshots and current one, and the epoch. */
+  private Routing readRouting() {
     Map<String, MirrorConfig> configs = new HashMap<>();
     Map<String, MirrorState> states = new HashMap<>();
     Map<String, SnapshotRecord> snapshots = new HashMap<>();
-    List<DrillRecord> drills = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     CurrentSnapshot current = null;
     long epoch = 0;
     String leader = null;
     for (ChildData d : (Iterable<ChildData>) cache.stream()::iterator) {
       String path = d.getPath();
-      if (!path.startsWith(root + "/")) {
-        continue;
-      }
-      String[] p = path.substring(root.length() + 1).split("/");
-      String scope = paths.archiveRoot();
-      // This archive's own mirrors, snapshots and current one; another archive's are skipped.
-      String[] own =
-          path.startsWith(scope + "/") ? path.substring(scope.length() + 1).split("/") : null;
-      if (!scope.equals(root)) {
-        boolean shared = p[0].equals("epoch") || p[0].equals("nodes") || p[0].equals("drills");
-        if (!shared && own == null) {
-          continue;
-        }
-        if (!shared) {
-          p = own;
-        }
-      } else if (p[0].equals("archives")) {
+      String[] p = relative(path, Part.ROUTING);
+      if (p == null) {
         continue;
       }
       try {
@@ -203,10 +324,6 @@ public final class RegistryReader implements Closeable {
           if (d.getData() != null && d.getData().length > 0) {
             leader = RegistryCodec.decode(path, d.getData(), EpochRecord.class).leader();
           }
-        } else if (p.length == 2 && p[0].equals("nodes")) {
-          NodeInfo n = RegistryCodec.decode(path, d.getData(), NodeInfo.class);
-          check(path, n.id(), p[1]);
-          nodes.put(n.id(), n);
         } else if (p.length == 2 && p[0].equals("mirrors")) {
           MirrorConfig m = RegistryCodec.decode(path, d.getData(), MirrorConfig.class);
           check(path, m.id(), p[1]);
@@ -221,10 +338,6 @@ public final class RegistryReader implements Closeable {
           snapshots.put(s.id(), s);
         } else if (p.length == 2 && p[0].equals("archive") && p[1].equals("current")) {
           current = RegistryCodec.decode(path, d.getData(), CurrentSnapshot.class);
-        } else if (p.length == 2 && p[0].equals("drills")) {
-          DrillRecord r = RegistryCodec.decode(path, d.getData(), DrillRecord.class);
-          check(path, r.id(), p[1]);
-          drills.add(r);
         }
       } catch (CorruptPayloadException e) {
         problems.add(e.getMessage());
@@ -246,30 +359,66 @@ public final class RegistryReader implements Closeable {
               + current.snapshot()
               + ", which is not registered");
     }
-    drills.sort(Comparator.comparingLong(DrillRecord::startedAtMillis));
-    problems.sort(null);
-    ClusterView v =
-        new ClusterView(
-            generation.incrementAndGet(),
-            ClusterView.Source.LIVE,
-            client.getZookeeperClient().isConnected(),
-            System.currentTimeMillis(),
-            epoch,
-            leader,
-            nodes,
-            mirrors,
-            snapshots,
-            current,
-            drills,
-            problems);
-    List<String> before = view.get().problems();
-    for (String p : problems) {
-      if (!before.contains(p)) {
-        LOG.warn("[{}] registry: skipped {}", name, p);
+    return new Routing(
+        epoch, leader, Map.copyOf(mirrors), Map.copyOf(snapshots), current, List.copyOf(problems));
+  }
+
+  /** The nodes' and drills' znodes (shared by every archive). */
+  private Presence readPresence() {
+    Map<String, NodeInfo> nodes = new HashMap<>();
+    List<DrillRecord> drills = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (ChildData d : (Iterable<ChildData>) cache.stream()::iterator) {
+      String path = d.getPath();
+      String[] p = relative(path, Part.PRESENCE);
+      if (p == null || p.length != 2) {
+        continue;
+      }
+      try {
+        if (p[0].equals("nodes")) {
+          NodeInfo n = RegistryCodec.decode(path, d.getData(), NodeInfo.class);
+          check(path, n.id(), p[1]);
+          nodes.put(n.id(), n);
+        } else {
+          DrillRecord r = RegistryCodec.decode(path, d.getData(), DrillRecord.class);
+          check(path, r.id(), p[1]);
+          drills.add(r);
+        }
+      } catch (CorruptPayloadException e) {
+        problems.add(e.getMessage());
       }
     }
-    publish(v);
-    saveLastKnownGood(v);
+    drills.sort(Comparator.comparingLong(DrillRecord::startedAtMillis));
+    return new Presence(nodes, drills, problems);
+  }
+
+  /**
+   * The path's parts under the root, or under this archive's own root for its mirrors, snapshots
+   * and current one; null when the znode does not feed {@code part} of this reader's view.
+   */
+  private String[] relative(String path, Part part) {
+    if (part(path) != part) {
+      return null;
+    }
+    String root = paths.root();
+    String scope = paths.archiveRoot();
+    String base = part == Part.ROUTING && !path.equals(root + "/epoch") ? scope : root;
+    return path.substring(base.length() + 1).split("/");
+  }
+
+  /** Znode changes seen (of this reader's archive or of another). */
+  public long events() {
+    return events.get();
+  }
+
+  /** Views rebuilt because something that routes changed (or the first one). */
+  public long routingRebuilds() {
+    return routingRebuilds.get();
+  }
+
+  /** Views renewed for the nodes and drills alone, routing kept as it was. */
+  public long presenceUpdates() {
+    return presenceUpdates.get();
   }
 
   private static void check(String path, String inPayload, String inPath)

@@ -254,4 +254,54 @@ class RegistryReaderTest {
       assertThat(await(reader, ClusterView::connected).mirrors()).containsOnlyKeys("m1");
     }
   }
+
+  @Test
+  void heartbeatsAndOtherArchivesDoNotRebuildTheRoutingNorCallListeners() throws Exception {
+    Path lkg = dir.resolve("lkg.json");
+    try (Node a = new Node("a", zk.getConnectString(), S).start();
+        RegistryReader reader = new RegistryReader(a.client, P, lkg, "a")) {
+      List<ClusterView> seen = new CopyOnWriteArrayList<>();
+      reader.addListener(seen::add, Runnable::run);
+      reader.start();
+      a.awaitRole(Role.ACTIVE, Duration.ofSeconds(10));
+      a.writer.putMirror(mirror("m1"));
+      ClusterView settled =
+          await(
+              reader,
+              x ->
+                  x.mirrors().containsKey("m1")
+                      && x.nodes().containsKey("a")
+                      && x.nodes().get("a").role() == Role.ACTIVE);
+      // Let the write and the role change reach every listener, then look at steady state.
+      Thread.sleep(300);
+      long rebuilds = reader.routingRebuilds();
+      long presence = reader.presenceUpdates();
+      int calls = seen.size();
+      long saved = Files.getLastModifiedTime(lkg).toMillis();
+      long heartbeat = reader.view().nodes().get("a").heartbeatMillis();
+      // The node writes its heartbeat every second; another archive changes too.
+      new RegistryWriter(a.leadership, P.forArchive("debian")).putMirror(mirror("m2"));
+      Thread.sleep(3_500);
+      ClusterView v = reader.view();
+      assertThat(v.nodes().get("a").heartbeatMillis())
+          .as("the view still shows the node's newest heartbeat")
+          .isGreaterThan(heartbeat);
+      assertThat(reader.presenceUpdates() - presence).isGreaterThanOrEqualTo(2);
+      assertThat(reader.routingRebuilds()).isEqualTo(rebuilds);
+      assertThat(v.mirrors()).as("the same routing table, not a copy").isSameAs(settled.mirrors());
+      assertThat(seen).hasSize(calls);
+      assertThat(Files.getLastModifiedTime(lkg).toMillis()).isEqualTo(saved);
+      assertThat(v.mirrors()).containsOnlyKeys("m1");
+      // A change that routes is seen, by the view and the listeners, and saved.
+      a.writer.putMirror(mirror("m3"));
+      await(reader, x -> x.mirrors().containsKey("m3"));
+      assertThat(reader.routingRebuilds()).isGreaterThan(rebuilds);
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (seen.size() == calls || !Files.readString(lkg).contains("m3")) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        Thread.sleep(10);
+      }
+      assertThat(reader.events()).isGreaterThan(0);
+    }
+  }
 }
