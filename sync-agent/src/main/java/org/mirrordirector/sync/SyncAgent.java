@@ -19,12 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
-import org.mirrordirector.sync.archive.LocalArchiveSource;
-import org.mirrordirector.sync.archive.Problem;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TrustedKeys;
-import org.mirrordirector.sync.archive.VerificationReport;
-import org.mirrordirector.sync.archive.VerifyOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +38,9 @@ import org.slf4j.LoggerFactory;
  *       prune to the last K snapshots. A run that fails anywhere before the swap leaves the current
  *       snapshot exactly as it was.
  * </ol>
+ *
+ * With {@link SyncConfig#indexesOnly()} (a director replica) the same stages copy everything but
+ * {@code pool/}, and the checks skip the pool; the rest is the same.
  */
 public final class SyncAgent {
   private static final Logger LOG = LoggerFactory.getLogger(SyncAgent.class);
@@ -175,7 +174,7 @@ public final class SyncAgent {
   private final class Run {
     final String upstream;
     Path snapshot;
-    final Map<String, SnapshotId> ids = new LinkedHashMap<>();
+    final SnapshotChecks checks = new SnapshotChecks(config, keys);
     final Set<String> received = new HashSet<>();
     final Map<String, Long> receivedPool = new LinkedHashMap<>();
     long estimated;
@@ -187,7 +186,6 @@ public final class SyncAgent {
     Duration verify = Duration.ZERO;
     Duration publish = Duration.ZERO;
     Duration prune = Duration.ZERO;
-    final List<VerificationReport> reports = new ArrayList<>();
 
     Run(String upstream) {
       this.upstream = upstream;
@@ -212,6 +210,9 @@ public final class SyncAgent {
         // A partial mirror: only the selection is copied (nothing when everything is).
         for (String rule : config.selection().rsyncFilters(false)) {
           common.add("--filter=" + rule);
+        }
+        if (config.indexesOnly()) {
+          common.add("--exclude=/pool/");
         }
         previous.ifPresent(p -> common.add("--link-dest=" + p));
 
@@ -240,7 +241,9 @@ public final class SyncAgent {
           }
         }
         long te = System.nanoTime();
-        Optional<String> noRoom = checkSpace(partial, previous);
+        // An index-only copy takes none of the pool files the estimate counts.
+        Optional<String> noRoom =
+            config.indexesOnly() ? Optional.empty() : checkSpace(partial, previous);
         estimate = Duration.ofNanos(System.nanoTime() - te);
         if (noRoom.isPresent()) {
           SnapshotStore.deleteTree(partial);
@@ -261,7 +264,7 @@ public final class SyncAgent {
                   return t;
                 });
         java.util.concurrent.Future<Map<String, ArchiveVerifier.Pending>> indexes =
-            early.submit(() -> checkIndexes(partial, cache));
+            early.submit(() -> checks.indexes(partial, cache));
         early.shutdown();
         try {
           return copyVerifyPublish(partial, previous, common, r0, indexes, cache);
@@ -348,8 +351,9 @@ public final class SyncAgent {
         newListing = null; // the estimate read other indexes than the snapshot will hold
         LOG.info("[{}] the indexes changed during the copy; checking them again", config.host());
       }
-      List<String> problems = pending != null ? finishAll(pending) : verifyAll(partial, cache);
-      List<String> rotten = repairable();
+      List<String> problems =
+          pending != null ? checks.finish(pending, received) : checks.all(partial, cache, received);
+      List<String> rotten = checks.repairable(received);
       if (!problems.isEmpty() && !rotten.isEmpty()) {
         // Files linked from the previous snapshot that no longer match their index: bit rot
         // (found by the rolling re-hash) or a quick check fooled. Break the links, fetch them
@@ -377,7 +381,7 @@ public final class SyncAgent {
         }
         repaired.addAll(rotten);
         received.addAll(rotten);
-        problems = verifyAll(partial, cache);
+        problems = checks.all(partial, cache, received);
       }
       verify = Duration.ofNanos(System.nanoTime() - t0);
       for (String path : received) {
@@ -399,7 +403,9 @@ public final class SyncAgent {
         return report(SyncReport.Outcome.REJECTED, problems);
       }
 
-      if (previous.isPresent() && repaired.isEmpty() && ids.equals(idsOf(previous.get()))) {
+      if (previous.isPresent()
+          && repaired.isEmpty()
+          && checks.ids().equals(idsOf(previous.get()))) {
         // The same InRelease files as the current snapshot: a duplicate would only push an
         // older snapshot, which clients may still need, out of the K kept.
         cache.save();
@@ -456,85 +462,6 @@ public final class SyncAgent {
       return m;
     }
 
-    /** The index phase of each suite's verification (the pool is checked after the copy). */
-    private Map<String, ArchiveVerifier.Pending> checkIndexes(Path tree, HashCache cache) {
-      Map<String, ArchiveVerifier.Pending> m = new LinkedHashMap<>();
-      for (String suite : config.suites()) {
-        m.put(
-            suite,
-            new ArchiveVerifier(keys)
-                .verifyIndexes(new LocalArchiveSource(tree), options(suite, cache)));
-      }
-      return m;
-    }
-
-    private VerifyOptions options(String suite, HashCache cache) {
-      return VerifyOptions.defaults(suite)
-          .withSelection(config.selection())
-          .withClock(config.clock())
-          .withMemory(cache);
-    }
-
-    private List<String> finishAll(Map<String, ArchiveVerifier.Pending> pending) {
-      ids.clear();
-      reports.clear();
-      List<String> problems = new ArrayList<>();
-      for (ArchiveVerifier.Pending p : pending.values()) {
-        collect(p.finish(received), problems);
-      }
-      return problems;
-    }
-
-    private void collect(VerificationReport v, List<String> problems) {
-      reports.add(v);
-      v.snapshot().ifPresent(id -> ids.put(v.suite(), id));
-      for (Problem p : v.problems()) {
-        problems.add(v.suite() + ": " + p);
-      }
-      if (v.problemCount() > v.problems().size()) {
-        problems.add(v.suite() + ": ... and " + (v.problemCount() - v.problems().size()) + " more");
-      }
-    }
-
-    private List<String> verifyAll(Path tree, HashCache cache) throws IOException {
-      ids.clear();
-      reports.clear();
-      List<String> problems = new ArrayList<>();
-      for (String suite : config.suites()) {
-        collect(
-            new ArchiveVerifier(keys)
-                .verify(new LocalArchiveSource(tree), options(suite, cache).withAlsoHash(received)),
-            problems);
-      }
-      return problems;
-    }
-
-    /**
-     * The pool files that failed only because the local copy is bad: not received in this run,
-     * wrong size or hash, and every problem of the run is of that kind (otherwise the upstream is
-     * at fault and fetching again would not help).
-     */
-    private List<String> repairable() {
-      List<String> paths = new ArrayList<>();
-      for (VerificationReport v : reports) {
-        if (v.problemCount() > v.problems().size()) {
-          return List.of();
-        }
-        for (Problem p : v.problems()) {
-          boolean local =
-              p.kind() == Problem.Kind.POOL
-                  && !received.contains(p.file())
-                  && (p.message().startsWith("SHA256 differs")
-                      || p.message().startsWith("size differs"));
-          if (!local) {
-            return List.of();
-          }
-          paths.add(p.file());
-        }
-      }
-      return paths;
-    }
-
     /** The space check: empty when the estimated new files fit with the reserve kept. */
     private Optional<String> checkSpace(Path partial, Optional<Path> previous) throws IOException {
       Map<String, Long> known =
@@ -579,7 +506,7 @@ public final class SyncAgent {
           o == SyncReport.Outcome.PUBLISHED
                   || o == SyncReport.Outcome.UNCHANGED
                   || o == SyncReport.Outcome.REJECTED
-              ? ids
+              ? checks.ids()
               : Map.of(),
           received.size(),
           receivedPool,
@@ -593,7 +520,7 @@ public final class SyncAgent {
           publish,
           prune,
           problems,
-          reports);
+          checks.reports());
     }
   }
 }

@@ -26,6 +26,8 @@ import org.mirrordirector.sync.archive.Selection;
  *     new files; a run that would go below it is refused before it copies any pool file
  * @param selection what part of the archive is copied and verified (a partial mirror's):
  *     components, architectures, languages and extras, applied as rsync filters and to the checks
+ * @param indexesOnly copy and verify {@code dists/} alone (signature, every index and stanza), no
+ *     pool: a director replica's copy, enough to know every file of a snapshot
  */
 public record SyncConfig(
     String upstream,
@@ -41,7 +43,42 @@ public record SyncConfig(
     List<String> rsyncExtraArgs,
     Duration rehashPeriod,
     long minFreeBytes,
-    Selection selection) {
+    Selection selection,
+    boolean indexesOnly) {
+
+  /** A full copy (pool and indexes). */
+  public SyncConfig(
+      String upstream,
+      Path root,
+      List<String> suites,
+      String host,
+      int keep,
+      Duration rsyncTimeout,
+      String rsyncBinary,
+      Clock clock,
+      Duration upstreamBusyWait,
+      int upstreamBusyTries,
+      List<String> rsyncExtraArgs,
+      Duration rehashPeriod,
+      long minFreeBytes,
+      Selection selection) {
+    this(
+        upstream,
+        root,
+        suites,
+        host,
+        keep,
+        rsyncTimeout,
+        rsyncBinary,
+        clock,
+        upstreamBusyWait,
+        upstreamBusyTries,
+        rsyncExtraArgs,
+        rehashPeriod,
+        minFreeBytes,
+        selection,
+        false);
+  }
 
   public SyncConfig {
     checkUpstream(upstream);
@@ -113,7 +150,8 @@ public record SyncConfig(
         rsyncExtraArgs,
         rehashPeriod,
         minFreeBytes,
-        sel);
+        sel,
+        indexesOnly);
   }
 
   public SyncConfig withKeep(int k) {
@@ -131,7 +169,8 @@ public record SyncConfig(
         rsyncExtraArgs,
         rehashPeriod,
         minFreeBytes,
-        selection);
+        selection,
+        indexesOnly);
   }
 
   public SyncConfig withUpstreamBusy(Duration wait, int tries) {
@@ -149,7 +188,8 @@ public record SyncConfig(
         rsyncExtraArgs,
         rehashPeriod,
         minFreeBytes,
-        selection);
+        selection,
+        indexesOnly);
   }
 
   public SyncConfig withRsyncExtraArgs(List<String> args) {
@@ -167,7 +207,8 @@ public record SyncConfig(
         args,
         rehashPeriod,
         minFreeBytes,
-        selection);
+        selection,
+        indexesOnly);
   }
 
   public SyncConfig withRehashPeriod(Duration period) {
@@ -185,7 +226,8 @@ public record SyncConfig(
         rsyncExtraArgs,
         period,
         minFreeBytes,
-        selection);
+        selection,
+        indexesOnly);
   }
 
   public SyncConfig withMinFreeBytes(long bytes) {
@@ -203,7 +245,8 @@ public record SyncConfig(
         rsyncExtraArgs,
         rehashPeriod,
         bytes,
-        selection);
+        selection,
+        indexesOnly);
   }
 
   public SyncConfig withClock(Clock c) {
@@ -221,7 +264,28 @@ public record SyncConfig(
         rsyncExtraArgs,
         rehashPeriod,
         minFreeBytes,
-        selection);
+        selection,
+        indexesOnly);
+  }
+
+  /** Copies and verifies the indexes alone, no pool: a director replica's copy. */
+  public SyncConfig withIndexesOnly(boolean only) {
+    return new SyncConfig(
+        upstream,
+        root,
+        suites,
+        host,
+        keep,
+        rsyncTimeout,
+        rsyncBinary,
+        clock,
+        upstreamBusyWait,
+        upstreamBusyTries,
+        rsyncExtraArgs,
+        rehashPeriod,
+        minFreeBytes,
+        selection,
+        only);
   }
 
   /** Checks an rsync source; the message names the value. */
