@@ -99,7 +99,11 @@ final class StatusHtml {
           .append("</td><td>")
           .append(esc(role))
           .append(
-              "ACTIVE".equals(role) ? " (primary)" : "STANDBY".equals(role) ? " (hot spare)" : "")
+              "ACTIVE".equals(role)
+                  ? " (primary)"
+                  : "STANDBY".equals(role)
+                      ? " (hot spare)"
+                      : n.get("region") != null ? " (" + esc(n.get("region")) + ")" : "")
           .append("</td><td>")
           .append(esc(n.get("ready")))
           .append("</td><td>")
@@ -107,6 +111,8 @@ final class StatusHtml {
           .append("</td><td>")
           .append(esc(n.get("address")))
           .append("</td><td>")
+          // A replica writes its znode on change only: its age says since when it is as shown.
+          .append("REPLICA".equals(role) ? "present, changed " : "")
           .append(ago(0, -((Number) n.get("heartbeatAgeMillis")).longValue()))
           .append(" ago</td></tr>");
     }

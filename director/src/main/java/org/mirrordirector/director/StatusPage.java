@@ -103,6 +103,7 @@ public final class StatusPage extends Handler.Wrapper {
       x.put("snapshot", n.snapshot());
       x.put("address", n.address());
       x.put("heartbeatAgeMillis", now - n.heartbeatMillis());
+      x.put("region", n.region());
       nodes.add(x);
     }
     m.put("nodes", nodes);

@@ -52,12 +52,17 @@ final class ArchiveStack {
   final SyncAgent agent;
   final KnowledgeKeeper files;
   final SyncService sync;
+
+  /** The prober; null on a replica, which never probes (only the active node does). */
   final ProbeService probes;
+
   final Local local;
   volatile long lastSyncAt;
   volatile long lastPublishedAt;
 
   /**
+   * @param leadership the node's, or null on a replica: it copies the indexes alone from the active
+   *     node, writes nothing to the registry and probes nothing
    * @param reader the first archive's view (the node's), or null to open this archive's own
    * @param opened where every part that must be closed is added, in start order
    * @param onReport hears each sync's report, after this stack has learned from it
@@ -110,7 +115,8 @@ final class ArchiveStack {
             Duration.ofDays(30),
             a.minFreeBytes(),
             a.selection());
-    agent = new SyncAgent(sc, keys);
+    boolean replica = leadership == null;
+    agent = new SyncAgent(sc.withIndexesOnly(replica), keys);
     SnapshotStore store = agent.store();
     Files.createDirectories(store.root());
     this.local = new Local(store);
@@ -127,15 +133,21 @@ final class ArchiveStack {
     opened.add(files);
     // The upstream's new indexes arrive long before its pool: learn the snapshot from them.
     agent.onNewIndexes(tree -> files.learnFromTree(tree, keys));
+    String module = first ? null : a.name();
     sync =
         new SyncService(
             agent,
-            new HotSpareUpstream(a.upstream(), leadership, view::view, first ? null : a.name()),
+            replica
+                ? HotSpareUpstream.forReplica(a.upstream(), id, view::view, module)
+                : new HotSpareUpstream(a.upstream(), leadership, view::view, module),
             a.syncInterval());
     opened.add(sync);
     // The director must know a snapshot's files before the registry routes clients to it.
     sync.addListener(this::learn);
-    sync.addListener(new SnapshotRecorder(leadership, paths, store, a.suites(), Clock.systemUTC()));
+    if (!replica) {
+      sync.addListener(
+          new SnapshotRecorder(leadership, paths, store, a.suites(), Clock.systemUTC()));
+    }
     sync.addListener(
         r -> {
           lastSyncAt = System.currentTimeMillis();
@@ -144,6 +156,12 @@ final class ArchiveStack {
           }
           onReport.accept(this, r);
         });
+    if (replica) {
+      // A new active node (or a new snapshot of it) is in the view: look at once.
+      view.addListener(v -> sync.lookSoon(), Runnable::run);
+      probes = null;
+      return;
+    }
     // A role change changes what to copy from: look at once (never block the listener).
     leadership.addListener((from, to, epoch) -> sync.lookSoon(), Runnable::run);
 
@@ -197,7 +215,9 @@ final class ArchiveStack {
     return new CatchUp() {
       @Override
       public void lookNow() {
-        probes.recheckSoon();
+        if (probes != null) {
+          probes.recheckSoon();
+        }
         sync.lookSoon();
       }
 
@@ -214,7 +234,9 @@ final class ArchiveStack {
     if (startReader) {
       reader.start();
     }
-    probes.start(p.interval(), p.recheckInterval());
+    if (probes != null) {
+      probes.start(p.interval(), p.recheckInterval());
+    }
     files.start(Duration.ofSeconds(1));
     sync.start();
   }

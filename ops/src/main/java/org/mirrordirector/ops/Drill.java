@@ -358,6 +358,9 @@ public final class Drill {
     int standbys = 0;
     for (JsonNode n : s.path("nodes")) {
       String id = n.path("id").asText();
+      if ("REPLICA".equals(n.path("role").asText())) {
+        continue; // a replica writes its znode on change only, and takes no part in a failover
+      }
       if ("ACTIVE".equals(n.path("role").asText())) {
         active++;
       } else if ("STANDBY".equals(n.path("role").asText())) {

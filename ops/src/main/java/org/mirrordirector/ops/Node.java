@@ -21,6 +21,7 @@ import org.mirrordirector.failover.Leadership;
 import org.mirrordirector.failover.LeadershipConfig;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
+import org.mirrordirector.failover.ReplicaPresence;
 import org.mirrordirector.failover.ZooKeeperClients;
 import org.mirrordirector.sync.SnapshotRecorder;
 import org.mirrordirector.sync.SnapshotStore;
@@ -35,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * while the hot spare), its rsync module, and the prober (rounds only while active), over one
  * ZooKeeper client. Built from a {@link NodeConfig}; {@link #close()} stops it in the order that
  * hands the leadership over first.
+ *
+ * <p>A replica ({@code node.role: replica}) is the director alone: it reads the registry (through
+ * the ZooKeeper observer of its region), copies and verifies the indexes of the active node's tree
+ * and no pool, announces itself with an ephemeral znode ({@link ReplicaPresence}), and never joins
+ * the election, probes or writes anything else.
  */
 public final class Node implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
@@ -45,6 +51,7 @@ public final class Node implements AutoCloseable {
   private EmbeddedZooKeeper embedded;
   private CuratorFramework client;
   private Leadership leadership;
+  private ReplicaPresence presence;
   // Every meter of the node: the director's, its own, the JVM's and Jetty's; /metrics writes it.
   private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
       NodeMetrics.registry();
@@ -102,11 +109,17 @@ public final class Node implements AutoCloseable {
     opened.add(client);
     reader = new RegistryReader(client, paths, data.resolve("registry-view.json"), id);
     opened.add(reader);
-    leadership = new Leadership(client, paths, lc);
-    opened.add(leadership);
     metrics = new NodeMetrics(registry, java.time.Clock.systemUTC());
     opened.add(metrics);
-    metrics.bind(leadership);
+    metrics.bind(reader);
+    if (me.replica()) {
+      presence = new ReplicaPresence(client, paths, id, me.address(), me.region());
+      opened.add(presence);
+    } else {
+      leadership = new Leadership(client, paths, lc);
+      opened.add(leadership);
+      metrics.bind(leadership);
+    }
 
     // Each archive on its own: the first one's view is the node's.
     for (NodeConfig.ArchiveSection s : config.archives()) {
@@ -181,7 +194,7 @@ public final class Node implements AutoCloseable {
                 main.files::get,
                 main.local,
                 geo,
-                leadership::isServingAsLeader,
+                leadership == null ? () -> false : leadership::isServingAsLeader,
                 this::notReady,
                 leadership,
                 paths,
@@ -191,6 +204,10 @@ public final class Node implements AutoCloseable {
             more,
             registry);
 
+    if (presence != null) {
+      // A replica is ready only with a view: the first one from ZooKeeper or the disk says so.
+      reader.addListener(v -> setReady(), Runnable::run);
+    }
     reader.start();
     for (ArchiveStack st : stacks.subList(1, stacks.size())) {
       st.reader.start();
@@ -201,7 +218,15 @@ public final class Node implements AutoCloseable {
     }
     director.start();
     LOG.info("[{}] director on {}:{}", id, d.host(), director.port());
-    leadership.start();
+    if (presence != null) {
+      presence.start();
+      LOG.info(
+          "[{}] a replica{}: routing from the registry, copying the indexes alone",
+          id,
+          me.region() == null ? "" : " in " + me.region());
+    } else {
+      leadership.start();
+    }
     for (ArchiveStack st : stacks) {
       st.start(config.probe(), false);
     }
@@ -229,7 +254,12 @@ public final class Node implements AutoCloseable {
         all &= st.currentSnapshot().isPresent();
       }
       Optional<String> snapshot = stacks.get(0).currentSnapshot();
-      leadership.setReady(all && snapshot.isPresent(), snapshot.orElse(null));
+      boolean ready = all && snapshot.isPresent() && notReady().isEmpty();
+      if (presence != null) {
+        presence.set(ready, snapshot.orElse(null));
+      } else {
+        leadership.setReady(all && snapshot.isPresent(), snapshot.orElse(null));
+      }
     } catch (IOException e) {
       LOG.warn("[{}] cannot read the snapshots: {}", config.node().id(), e.toString());
     }
@@ -297,6 +327,10 @@ public final class Node implements AutoCloseable {
   }
 
   private Optional<String> notReady() {
+    if (presence != null && reader.view().source() == ClusterView.Source.EMPTY) {
+      return Optional.of(
+          "no registry view yet: ZooKeeper has not answered and there is no last-known-good view");
+    }
     for (ArchiveStack st : stacks) {
       try {
         if (st.agent.store().current().isEmpty()) {
@@ -332,8 +366,14 @@ public final class Node implements AutoCloseable {
     return director.port();
   }
 
+  /** The node's leadership; null on a replica, which never stands for election. */
   public Leadership leadership() {
     return leadership;
+  }
+
+  /** A replica's presence in the registry; null on a writer. */
+  public ReplicaPresence replicaPresence() {
+    return presence;
   }
 
   public ClusterView view() {

@@ -49,8 +49,25 @@ public record NodeConfig(
     return archives().stream().filter(a -> a.name().equals(name)).findFirst();
   }
 
-  /** Who this node is and where it keeps its files. */
-  public record NodeSection(String id, Path data, String address) {}
+  /**
+   * Who this node is and where it keeps its files.
+   *
+   * @param region a replica's region, null for the writer pair
+   */
+  public record NodeSection(String id, Path data, String address, Kind kind, String region) {
+    /** A director replica: reads the registry, copies the indexes alone, never leads. */
+    public boolean replica() {
+      return kind == Kind.REPLICA;
+    }
+  }
+
+  /** What part a node plays ({@code node.role}). */
+  public enum Kind {
+    /** One of the pair that writes the registry: the active node or its hot spare. */
+    WRITER,
+    /** A director in another region, reading the registry through an observer there. */
+    REPLICA
+  }
 
   /**
    * The registry.

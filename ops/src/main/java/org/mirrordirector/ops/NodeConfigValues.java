@@ -359,7 +359,23 @@ final class NodeConfigValues {
     } else {
       hostPort("node.address", address);
     }
-    NodeConfig.NodeSection node = new NodeConfig.NodeSection(id, data, address);
+    String roleName = string("node.role");
+    NodeConfig.Kind kind =
+        switch (roleName.toLowerCase(Locale.ROOT)) {
+          case "writer" -> NodeConfig.Kind.WRITER;
+          case "replica" -> NodeConfig.Kind.REPLICA;
+          default -> throw fail("node.role", "must be writer or replica, not '" + roleName + "'");
+        };
+    boolean replica = kind == NodeConfig.Kind.REPLICA;
+    String region = string("node.region");
+    if (!region.isEmpty() && !region.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      throw fail("node.region", "must be 1-64 of [A-Za-z0-9._-], not '" + region + "'");
+    }
+    if (!replica && !region.isEmpty()) {
+      throw fail("node.region", "is a replica's (node.role: replica); the writer pair has none");
+    }
+    NodeConfig.NodeSection node =
+        new NodeConfig.NodeSection(id, data, address, kind, region.isEmpty() ? null : region);
 
     String connect = string("zookeeper.connect");
     if (!connect.isEmpty() && !connect.matches("[A-Za-z0-9.\\[\\]:,_-]+(/[A-Za-z0-9/_.-]*)?")) {
@@ -390,6 +406,14 @@ final class NodeConfigValues {
       }
     }
     int rsyncPort = integer("archive.rsync-port", 0, 65535);
+    if (replica && isSet("archive.rsync-port") && rsyncPort != 0) {
+      throw fail(
+          "archive.rsync-port",
+          "must be 0 on a replica: it serves no rsync module (nobody copies from it)");
+    }
+    if (replica) {
+      rsyncPort = 0;
+    }
     String rsyncAddress = string("archive.rsync-address");
     if (rsyncAddress.isEmpty()) {
       rsyncAddress = address.substring(0, address.lastIndexOf(':'));
@@ -455,7 +479,8 @@ final class NodeConfigValues {
             token,
             duration("director.lag-window", Duration.ZERO),
             fallbacks,
-            bool("director.serve-locally"),
+            // A replica holds no pool: what no mirror qualifies for goes to the writer pair.
+            bool("director.serve-locally") && !replica,
             integer("director.max-threads", 8, 10_000),
             duration("director.drain-time", Duration.ZERO),
             duration("director.hold-for", Duration.ZERO),
@@ -467,6 +492,9 @@ final class NodeConfigValues {
       throw fail(
           "director.access-log-max-size",
           "must be at least 1MiB, not " + string("director.access-log-max-size"));
+    }
+    if (replica) {
+      replicaChecks(zk, director);
     }
     if (director.holdFor().compareTo(Duration.ofMinutes(2)) > 0) {
       throw fail("director.hold-for", "must be at most 2m, not " + string("director.hold-for"));
@@ -495,6 +523,44 @@ final class NodeConfigValues {
       throw fail("archive.rsync-port", "is also director.port (" + port + ")");
     }
     return new NodeConfig(file, node, zk, archive, director, probe, hooks, List.copyOf(more));
+  }
+
+  /** True when the file sets this key (not a default). */
+  private boolean isSet(String key) {
+    JsonNode n = given.get(key);
+    return n != null && !n.isNull();
+  }
+
+  /** What a replica cannot have: each names its key and why. */
+  private void replicaChecks(NodeConfig.ZooKeeperSection zk, NodeConfig.DirectorSection d) {
+    if (zk.embedded()) {
+      throw fail(
+          "zookeeper.connect",
+          "must name ZooKeeper servers on a replica (an observer in its region): it reads the"
+              + " writer pair's registry and cannot run its own");
+    }
+    if (d.adminTokenFile() != null) {
+      throw fail(
+          "director.admin-token-file",
+          "must be empty on a replica: the admin API writes the registry, which only the writer"
+              + " pair does");
+    }
+    if (d.fallbackMirrors().isEmpty()) {
+      throw fail(
+          "director.fallback-mirrors",
+          "must name the writer pair's public base URL(s) on a replica: it holds no pool, so a"
+              + " file no mirror qualifies for is sent there");
+    }
+    if (isSet("director.serve-locally") && bool("director.serve-locally")) {
+      throw fail(
+          "director.serve-locally",
+          "must be false on a replica: it holds no pool (director.fallback-mirrors serves instead)");
+    }
+    for (String k : List.of("hooks.on-promote", "hooks.on-demote")) {
+      if (!list(k).isEmpty()) {
+        throw fail(k, "must be empty on a replica: a replica never becomes active");
+      }
+    }
   }
 
   /** The archive keys of this file (or of one entry of archives:), checked. */

@@ -112,7 +112,36 @@ final class NodeMetrics implements AutoCloseable {
         Runnable::run);
   }
 
-  /** An archive's syncs (every run, by result) and its probe rounds. */
+  /**
+   * How much registry traffic reaches this node's view: znode changes seen, and views renewed, by
+   * what they renewed (the routing, or the nodes and drills alone).
+   */
+  void bind(org.mirrordirector.failover.RegistryReader reader) {
+    FunctionCounter.builder(
+            "md.registry.events", reader, org.mirrordirector.failover.RegistryReader::events)
+        .description("Znode changes this node's registry view has seen.")
+        .register(registry);
+    FunctionCounter.builder(
+            "md.registry.view.rebuilds",
+            reader,
+            org.mirrordirector.failover.RegistryReader::routingRebuilds)
+        .description(
+            "Registry views renewed: routing (mirrors, snapshots, current one) rebuilt, or"
+                + " presence (nodes, drills) alone.")
+        .tag("kind", "routing")
+        .register(registry);
+    FunctionCounter.builder(
+            "md.registry.view.rebuilds",
+            reader,
+            org.mirrordirector.failover.RegistryReader::presenceUpdates)
+        .description(
+            "Registry views renewed: routing (mirrors, snapshots, current one) rebuilt, or"
+                + " presence (nodes, drills) alone.")
+        .tag("kind", "presence")
+        .register(registry);
+  }
+
+  /** An archive's syncs (every run, by result) and its probe rounds (none on a replica). */
   void bind(String archive, org.mirrordirector.sync.SyncService sync, ProbeService probes) {
     Timer duration =
         Timer.builder("md.sync.duration")
@@ -167,6 +196,9 @@ final class NodeMetrics implements AutoCloseable {
           }
         });
 
+    if (probes == null) {
+      return;
+    }
     Timer round =
         Timer.builder("md.probe.round.duration")
             .description("How long a full probe round of every mirror took.")

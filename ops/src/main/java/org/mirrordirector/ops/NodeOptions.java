@@ -44,6 +44,19 @@ public final class NodeOptions {
               "how peers and operators reach this node's director (host:port); empty: the host"
                   + " name and director.port"),
           new Option(
+              "node.role",
+              Type.STRING,
+              "writer",
+              "writer: one of the pair that writes the registry (the active node or its hot"
+                  + " spare); replica: a director in another region that only reads the registry,"
+                  + " through a ZooKeeper observer there, and copies the indexes alone"),
+          new Option(
+              "node.region",
+              Type.STRING,
+              "",
+              "a replica's region (e.g. ap-southeast), shown on every status page; empty for the"
+                  + " writer pair"),
+          new Option(
               "zookeeper.connect",
               Type.STRING,
               "",
@@ -273,6 +286,8 @@ public final class NodeOptions {
     values.put("node.id", node.id());
     values.put("node.data", node.data());
     values.put("node.address", node.address());
+    values.put("node.role", node.kind().name().toLowerCase(java.util.Locale.ROOT));
+    values.put("node.region", node.region() == null ? "" : node.region());
     values.put("zookeeper.connect", zookeeper.connect());
     values.put("zookeeper.embedded-host", zookeeper.embeddedHost());
     values.put("zookeeper.embedded-port", zookeeper.embeddedPort());

@@ -79,6 +79,19 @@ final class StatusCommand implements Callable<Integer> {
         .append('\n');
     b.append("nodes\n");
     for (JsonNode n : s.path("nodes")) {
+      if ("REPLICA".equals(n.path("role").asText())) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  %-12s %-8s %-9s %-10s %-28s present, changed %s ago%n",
+                n.path("id").asText(),
+                "REPLICA",
+                n.path("ready").asBoolean() ? "ready" : "NOT READY",
+                n.path("region").asText("-"),
+                n.path("snapshot").asText("-"),
+                seconds(n.path("heartbeatAgeMillis").asLong())));
+        continue;
+      }
       b.append(
           String.format(
               Locale.ROOT,

@@ -127,7 +127,19 @@ class DrillTest {
                             "snapshot",
                             "s-0",
                             "heartbeatAgeMillis",
-                            100))));
+                            100),
+                        // A replica writes its znode on change only: an old one is no fault.
+                        java.util.Map.of(
+                            "id",
+                            "r",
+                            "role",
+                            "REPLICA",
+                            "ready",
+                            true,
+                            "snapshot",
+                            "s-1",
+                            "heartbeatAgeMillis",
+                            3_600_000))));
     assertThat(Drill.preflight(s))
         .containsExactly(
             "the registry (ZooKeeper) is not connected",

@@ -29,6 +29,47 @@ class ExamplesTest {
   }
 
   @Test
+  void aRegionsReplicaReadsItsObserverAloneAndSendsTheRestToTheWriters() throws Exception {
+    NodeConfig a = load("node-a");
+    NodeConfig r = load("region/replica");
+    assertThat(r.node().replica()).isTrue();
+    assertThat(r.node().region()).isEqualTo("ap-southeast");
+    assertThat(r.zookeeper().connectString()).isEqualTo("zk-ap1.example.org:2181");
+    assertThat(r.director().fallbackMirrors()).isNotEmpty();
+    assertThat(r.director().serveLocally()).isFalse();
+    assertThat(r.director().adminTokenFile()).isNull();
+    assertThat(r.archive().suites()).isEqualTo(a.archive().suites());
+    assertThat(r.archive().selection()).isEqualTo(a.archive().selection());
+    assertThat(r.archive().keyring()).isEqualTo(a.archive().keyring());
+    // ZooKeeper's own parser: the voters list the observer, the observer knows it is one.
+    var voters = zooKeeper("zoo.cfg", 1);
+    var observer = zooKeeper("region/zoo.cfg", 4);
+    assertThat(observer.getPeerType())
+        .isEqualTo(org.apache.zookeeper.server.quorum.QuorumPeer.LearnerType.OBSERVER);
+    assertThat(voters.getPeerType())
+        .isEqualTo(org.apache.zookeeper.server.quorum.QuorumPeer.LearnerType.PARTICIPANT);
+    assertThat(voters.getQuorumVerifier().getObservingMembers()).containsOnlyKeys(4L);
+    assertThat(observer.getQuorumVerifier().getObservingMembers()).containsOnlyKeys(4L);
+    assertThat(observer.getQuorumVerifier().getVotingMembers()).containsOnlyKeys(1L, 2L, 3L);
+    check(Path.of("examples/production/region/haproxy.cfg"));
+  }
+
+  /** A zoo.cfg as a server numbered {@code myid} reads it (its dataDir pointed at a stand-in). */
+  private org.apache.zookeeper.server.quorum.QuorumPeerConfig zooKeeper(String name, int myid)
+      throws Exception {
+    Path data = Files.createDirectories(dir.resolve("zk-" + myid));
+    Files.writeString(data.resolve("myid"), myid + "\n");
+    Path cfg = dir.resolve("zoo-" + myid + ".cfg");
+    Files.writeString(
+        cfg,
+        Files.readString(Path.of("examples/production/" + name))
+            .replace("dataDir=/var/lib/zookeeper", "dataDir=" + data));
+    var c = new org.apache.zookeeper.server.quorum.QuorumPeerConfig();
+    c.parse(cfg.toString());
+    return c;
+  }
+
+  @Test
   void haproxyAcceptsTheProductionConfigAndTheDemos() throws Exception {
     check(Path.of("examples/production/haproxy.cfg"));
     Path demo = dir.resolve("demo.cfg");

@@ -253,6 +253,59 @@ class NodeConfigTest {
     assertThat(parse(MINIMAL).archive().selection().full()).as("everything by default").isTrue();
   }
 
+  private static final String REPLICA =
+      """
+      node:
+        id: replica-1
+        role: replica
+        region: ap-south
+      zookeeper:
+        connect: "observer-1:2181"
+      archive:
+        upstream: rsync://writers.example.org/archive/
+        suites: [bookworm]
+        keyring: keyring.asc
+      director:
+        fallback-mirrors: [http://writers.example.org/raspbian/]
+      """;
+
+  @Test
+  void aReplicaServesNoPoolAndNoRsyncAndEachMistakeIsNamed() {
+    NodeConfig c = parse(REPLICA);
+    assertThat(c.node().replica()).isTrue();
+    assertThat(c.node().region()).isEqualTo("ap-south");
+    assertThat(c.director().serveLocally()).as("a replica holds no pool").isFalse();
+    assertThat(c.archive().rsyncPort()).as("nobody copies from a replica").isZero();
+    assertThat(parse(MINIMAL).node().kind()).isEqualTo(NodeConfig.Kind.WRITER);
+    assertThat(parse(MINIMAL).node().region()).isNull();
+    expect(
+        REPLICA.replace("role: replica", "role: observer"),
+        "node.yaml:3: node.role: must be writer or replica, not 'observer'");
+    expect(
+        REPLICA.replace("region: ap-south", "region: \"ap south\""),
+        "node.region: must be 1-64 of [A-Za-z0-9._-], not 'ap south'");
+    expect(
+        MINIMAL.replace("  id: node-a\n", "  id: node-a\n  region: eu\n"),
+        "node.region: is a replica's (node.role: replica); the writer pair has none");
+    expect(
+        REPLICA.replace("  connect: \"observer-1:2181\"\n", ""),
+        "zookeeper.connect: must name ZooKeeper servers on a replica");
+    expect(
+        REPLICA.replace("  fallback-mirrors: [http://writers.example.org/raspbian/]\n", ""),
+        "director.fallback-mirrors: must name the writer pair's public base URL(s) on a replica");
+    expect(
+        REPLICA + "  serve-locally: true\n", "director.serve-locally: must be false on a replica");
+    expect(
+        REPLICA.replace("  keyring: keyring.asc\n", "  keyring: keyring.asc\n  rsync-port: 873\n"),
+        "archive.rsync-port: must be 0 on a replica");
+    expect(
+        REPLICA + "  admin-token-file: keyring.asc\n",
+        "director.admin-token-file: must be empty on a replica");
+    expect(
+        REPLICA + "hooks:\n  on-promote: [/bin/true]\n",
+        "hooks.on-promote: must be empty on a replica");
+  }
+
   @Test
   void aMissingFileIsNamed() {
     assertThatThrownBy(() -> NodeConfig.load(dir.resolve("nope.yaml")))

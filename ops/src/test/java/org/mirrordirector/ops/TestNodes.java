@@ -79,4 +79,51 @@ final class TestNodes {
             + "probe:\n  interval: 1s\n  timeout: 3s\n  confirmations: 1\n");
     return f;
   }
+
+  /**
+   * A replica's node.yaml on this loopback address: it reads {@code zk}, copies the indexes from
+   * the active node (or {@code upstream} while it sees none), and sends what no mirror qualifies
+   * for to {@code fallback}.
+   */
+  static Path replica(
+      Path dir,
+      String id,
+      String region,
+      String host,
+      String zk,
+      String upstream,
+      Path keyring,
+      String fallback)
+      throws IOException {
+    int port = freePort(host);
+    String q = "\"" + host + "\"";
+    Path f = dir.resolve(id + ".yaml");
+    Files.writeString(
+        f,
+        "node:\n  id: "
+            + id
+            + "\n  role: replica\n  region: "
+            + region
+            + "\n  data: "
+            + dir.resolve(id)
+            + "\n  address: \""
+            + (host.contains(":") ? "[" + host + "]" : host)
+            + ":"
+            + port
+            + "\"\nzookeeper:\n  connect: \""
+            + zk
+            + "\"\narchive:\n  upstream: \""
+            + upstream
+            + "\"\n  suites: [bookworm]\n  keyring: "
+            + keyring
+            + "\n  sync-interval: 1s\n  min-free: 0\n"
+            + "director:\n  host: "
+            + q
+            + "\n  port: "
+            + port
+            + "\n  fallback-mirrors: [\""
+            + fallback
+            + "\"]\n  drain-time: 0s\n");
+    return f;
+  }
 }

@@ -17,7 +17,8 @@ import org.mirrordirector.failover.Payloads.Role;
  */
 public final class HotSpareUpstream implements Supplier<String> {
   private final String real;
-  private final Leadership leadership;
+  private final java.util.function.BooleanSupplier active;
+  private final String self;
   private final Supplier<ClusterView> view;
 
   private final String module;
@@ -32,15 +33,40 @@ public final class HotSpareUpstream implements Supplier<String> {
    */
   public HotSpareUpstream(
       String real, Leadership leadership, Supplier<ClusterView> view, String module) {
+    this(
+        real,
+        () -> leadership.role() == Role.ACTIVE,
+        Objects.requireNonNull(leadership, "leadership").nodeId(),
+        view,
+        module);
+  }
+
+  private HotSpareUpstream(
+      String real,
+      java.util.function.BooleanSupplier active,
+      String self,
+      Supplier<ClusterView> view,
+      String module) {
     this.real = SyncConfig.checkUpstream(real);
-    this.leadership = Objects.requireNonNull(leadership, "leadership");
+    this.active = active;
+    this.self = self;
     this.view = Objects.requireNonNull(view, "view");
     this.module = module;
   }
 
+  /**
+   * A director replica's source: the active node's module, always (a replica never becomes the
+   * active node); {@code real} only while no active node is in its view (a replica starting, or its
+   * region cut off before it ever saw one).
+   */
+  public static HotSpareUpstream forReplica(
+      String real, String self, Supplier<ClusterView> view, String module) {
+    return new HotSpareUpstream(real, () -> false, self, view, module);
+  }
+
   @Override
   public String get() {
-    if (leadership.role() == Role.ACTIVE) {
+    if (active.getAsBoolean()) {
       return real;
     }
     return activePeer().map(NodeInfo::rsync).map(this::inModule).orElse(real);
@@ -58,7 +84,7 @@ public final class HotSpareUpstream implements Supplier<String> {
   public Optional<NodeInfo> activePeer() {
     return view.get().nodes().values().stream()
         .filter(n -> n.role() == Role.ACTIVE)
-        .filter(n -> !n.id().equals(leadership.nodeId()))
+        .filter(n -> !n.id().equals(self))
         .filter(n -> n.rsync() != null)
         .max(Comparator.comparingLong(NodeInfo::epoch));
   }
