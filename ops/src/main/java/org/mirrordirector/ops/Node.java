@@ -366,6 +366,14 @@ public final class Node implements AutoCloseable {
     return director.port();
   }
 
+  /**
+   * The registry id of this node's current verified snapshot of its first archive (a replica's: of
+   * its index copy), if it has one.
+   */
+  public Optional<String> localSnapshot() throws IOException {
+    return stacks.get(0).currentSnapshot();
+  }
+
   /** The node's leadership; null on a replica, which never stands for election. */
   public Leadership leadership() {
     return leadership;

@@ -34,110 +34,113 @@ class ReplicaObserverTest {
     try (ZooKeeperProcesses zk = new ZooKeeperProcesses(dir.resolve("zk"), 3, 2).startAll();
         RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
         StaticHttpServer mirror = new StaticHttpServer(upstream.root)) {
-      zk.awaitServing(Duration.ofSeconds(60));
-      assertThat(zk.mode(4)).isEqualTo("observer");
-      assertThat(zk.mode(5)).isEqualTo("observer");
-      Node a =
-          Node.start(
-              NodeConfig.load(
-                  TestNodes.write(
-                      dir,
-                      "node-a",
-                      "127.0.0.1",
-                      zk.connect(1, 2, 3),
-                      upstreamd.url(),
-                      upstream.keyring,
-                      "",
-                      "")));
-      nodes.add(a);
-      NodeTest.await("a publishes and records its snapshot", () -> a.view().current() != null);
-      String fallback = "http://127.0.0.1:" + a.port() + "/raspbian/";
-      List<Node> replicas = new ArrayList<>();
-      for (int i = 1; i <= 2; i++) {
-        Node r =
+      // The nodes stop first, then the servers they talk to.
+      try {
+        zk.awaitServing(Duration.ofSeconds(60));
+        assertThat(zk.mode(4)).isEqualTo("observer");
+        assertThat(zk.mode(5)).isEqualTo("observer");
+        Node a =
             Node.start(
                 NodeConfig.load(
-                    TestNodes.replica(
+                    TestNodes.write(
                         dir,
-                        "replica-" + i,
-                        "region-" + i,
+                        "node-a",
                         "127.0.0.1",
-                        zk.connect(3 + i),
+                        zk.connect(1, 2, 3),
                         upstreamd.url(),
                         upstream.keyring,
-                        fallback)));
-        nodes.add(r);
-        replicas.add(r);
-      }
-      String base = mirror.base().toString();
-      ReplicaTest.run(
-          "mirrors",
-          "add",
-          "m1",
-          "--url",
-          "http://127.0.0.1:" + a.port(),
-          "--token-file",
-          dir.resolve("token").toString(),
-          "--http",
-          base,
-          "--country",
-          "FR");
-      String pkg = ReplicaTest.poolPath(upstream);
-      for (Node r : replicas) {
+                        "",
+                        "")));
+        nodes.add(a);
+        NodeTest.await("a publishes and records its snapshot", () -> a.view().current() != null);
+        String fallback = "http://127.0.0.1:" + a.port() + "/raspbian/";
+        List<Node> replicas = new ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+          Node r =
+              Node.start(
+                  NodeConfig.load(
+                      TestNodes.replica(
+                          dir,
+                          "replica-" + i,
+                          "region-" + i,
+                          "127.0.0.1",
+                          zk.connect(3 + i),
+                          upstreamd.url(),
+                          upstream.keyring,
+                          fallback)));
+          nodes.add(r);
+          replicas.add(r);
+        }
+        String base = mirror.base().toString();
+        ReplicaTest.run(
+            "mirrors",
+            "add",
+            "m1",
+            "--url",
+            "http://127.0.0.1:" + a.port(),
+            "--token-file",
+            dir.resolve("token").toString(),
+            "--http",
+            base,
+            "--country",
+            "FR");
+        String pkg = ReplicaTest.poolPath(upstream);
+        for (Node r : replicas) {
+          NodeTest.await(
+              r.config().node().id() + " routes to m1 through its observer",
+              () ->
+                  (base + pkg).equals(ReplicaTest.location(r, "/raspbian/" + pkg))
+                      && (base + "dists/bookworm/InRelease")
+                          .equals(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease")));
+        }
+
+        // A new publication reaches both regions: their index copies and their routing.
+        String before = a.view().current().snapshot();
+        ArchiveGenerator.generate(
+            GeneratorOptions.small(upstream.root, 0, 5)
+                .withByHash(true)
+                .withUpdateFrom(upstream.root, 10));
+        a.sync().trigger();
         NodeTest.await(
-            r.config().node().id() + " routes to m1 through its observer",
-            () ->
-                (base + pkg).equals(ReplicaTest.location(r, "/raspbian/" + pkg))
+            "a publishes the new snapshot", () -> !before.equals(a.view().current().snapshot()));
+        String after = a.view().current().snapshot();
+        for (Node r : replicas) {
+          String id = r.config().node().id();
+          NodeTest.await(
+              id + " holds the new indexes and routes InRelease to m1 at the new snapshot",
+              () -> {
+                NodeInfo n = a.view().nodes().get(id);
+                return after.equals(r.view().current().snapshot())
+                    && n != null
+                    && after.equals(n.snapshot())
                     && (base + "dists/bookworm/InRelease")
-                        .equals(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease")));
-      }
+                        .equals(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease"));
+              });
+        }
 
-      // A new publication reaches both regions: their index copies and their routing.
-      String before = a.view().current().snapshot();
-      ArchiveGenerator.generate(
-          GeneratorOptions.small(upstream.root, 0, 5)
-              .withByHash(true)
-              .withUpdateFrom(upstream.root, 10));
-      a.sync().trigger();
-      NodeTest.await(
-          "a publishes the new snapshot", () -> !before.equals(a.view().current().snapshot()));
-      String after = a.view().current().snapshot();
-      for (Node r : replicas) {
-        String id = r.config().node().id();
-        NodeTest.await(
-            id + " holds the new indexes and routes InRelease to m1 at the new snapshot",
-            () -> {
-              NodeInfo n = a.view().nodes().get(id);
-              return after.equals(r.view().current().snapshot())
-                  && n != null
-                  && after.equals(n.snapshot())
-                  && (base + "dists/bookworm/InRelease")
-                      .equals(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease"));
-            });
-      }
-
-      // The voters' quorum lost: the observers stop serving, the replicas keep redirecting.
-      zk.kill(1);
-      zk.kill(2);
-      for (Node r : replicas) {
-        NodeTest.await(
-            r.config().node().id() + " serves from its last-known-good view",
-            () -> r.view().servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD);
-        assertThat(ReplicaTest.location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
-        assertThat(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease"))
-            .isEqualTo(base + "dists/bookworm/InRelease");
-        assertThat(ReplicaTest.body(r, "/status.json")).contains("LAST_KNOWN_GOOD");
-      }
-      zk.start(1);
-      zk.start(2);
-      for (Node r : replicas) {
-        NodeTest.await(
-            r.config().node().id() + " follows the registry again",
-            () -> r.view().servingFrom() == ClusterView.Source.LIVE);
-      }
-    } finally {
-      for (Node n : nodes) {
-        n.close();
+        // The voters' quorum lost: the observers stop serving, the replicas keep redirecting.
+        zk.kill(1);
+        zk.kill(2);
+        for (Node r : replicas) {
+          NodeTest.await(
+              r.config().node().id() + " serves from its last-known-good view",
+              () -> r.view().servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD);
+          assertThat(ReplicaTest.location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+          assertThat(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease"))
+              .isEqualTo(base + "dists/bookworm/InRelease");
+          assertThat(ReplicaTest.body(r, "/status.json")).contains("LAST_KNOWN_GOOD");
+        }
+        zk.start(1);
+        zk.start(2);
+        for (Node r : replicas) {
+          NodeTest.await(
+              r.config().node().id() + " follows the registry again",
+              () -> r.view().servingFrom() == ClusterView.Source.LIVE);
+        }
+      } finally {
+        for (Node n : nodes) {
+          n.close();
+        }
       }
     }
   }

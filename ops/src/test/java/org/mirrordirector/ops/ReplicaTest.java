@@ -44,140 +44,144 @@ class ReplicaTest {
     try (TestingServer zk = new TestingServer(true);
         RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
         StaticHttpServer mirror = new StaticHttpServer(upstream.root)) {
-      Path configA =
-          TestNodes.write(
-              dir,
-              "node-a",
-              "127.0.0.1",
-              zk.getConnectString(),
-              upstreamd.url(),
-              upstream.keyring,
-              "",
-              "");
-      Node a = Node.start(NodeConfig.load(configA));
-      nodes.add(a);
-      NodeTest.await("a publishes and records its snapshot", () -> a.view().current() != null);
-      String fallback = "http://127.0.0.1:" + a.port() + "/raspbian/";
-      Path configR =
-          TestNodes.replica(
-              dir,
-              "replica-1",
-              "ap-south",
-              "127.0.0.1",
-              zk.getConnectString(),
-              upstreamd.url(),
-              upstream.keyring,
-              fallback);
-      Node r = Node.start(NodeConfig.load(configR));
-      nodes.add(r);
-      NodeTest.await(
-          "the replica is ready at a's snapshot, in a's view",
-          () -> {
-            NodeInfo n = a.view().nodes().get("replica-1");
-            return n != null && n.ready() && n.snapshot().equals(a.view().current().snapshot());
-          });
-      NodeInfo seen = a.view().nodes().get("replica-1");
-      assertThat(seen.role()).isEqualTo(Role.REPLICA);
-      assertThat(seen.region()).isEqualTo("ap-south");
-      assertThat(r.leadership()).isNull();
-      assertThat(a.view().leader()).isEqualTo("node-a");
-      assertThat(r.sync().stats().last().upstream())
-          .as("the replica copies the active node's module")
-          .isEqualTo(a.rsyncUrl().orElseThrow());
-      Path tree = dir.resolve("replica-1/archive/current");
-      assertThat(tree.resolve("dists/bookworm/InRelease")).exists();
-      assertThat(tree.resolve("pool")).doesNotExist();
-      assertThat(get(r, "/leader")).isEqualTo(503);
-      assertThat(get(r, "/ready")).isEqualTo(200);
+      // The nodes stop first, then the servers they talk to.
+      try {
+        Path configA =
+            TestNodes.write(
+                dir,
+                "node-a",
+                "127.0.0.1",
+                zk.getConnectString(),
+                upstreamd.url(),
+                upstream.keyring,
+                "",
+                "");
+        Node a = Node.start(NodeConfig.load(configA));
+        nodes.add(a);
+        NodeTest.await("a publishes and records its snapshot", () -> a.view().current() != null);
+        String fallback = "http://127.0.0.1:" + a.port() + "/raspbian/";
+        Path configR =
+            TestNodes.replica(
+                dir,
+                "replica-1",
+                "ap-south",
+                "127.0.0.1",
+                zk.getConnectString(),
+                upstreamd.url(),
+                upstream.keyring,
+                fallback);
+        Node r = Node.start(NodeConfig.load(configR));
+        nodes.add(r);
+        NodeTest.await(
+            "the replica is ready at a's snapshot, in a's view",
+            () -> {
+              NodeInfo n = a.view().nodes().get("replica-1");
+              return n != null && n.ready() && n.snapshot().equals(a.view().current().snapshot());
+            });
+        NodeInfo seen = a.view().nodes().get("replica-1");
+        assertThat(seen.role()).isEqualTo(Role.REPLICA);
+        assertThat(seen.region()).isEqualTo("ap-south");
+        assertThat(r.leadership()).isNull();
+        assertThat(a.view().leader()).isEqualTo("node-a");
+        assertThat(r.sync().stats().last().upstream())
+            .as("the replica copies the active node's module")
+            .isEqualTo(a.rsyncUrl().orElseThrow());
+        Path tree = dir.resolve("replica-1/archive/current");
+        assertThat(tree.resolve("dists/bookworm/InRelease")).exists();
+        assertThat(tree.resolve("pool")).doesNotExist();
+        assertThat(get(r, "/leader")).isEqualTo(503);
+        assertThat(get(r, "/ready")).isEqualTo(200);
 
-      // No mirror yet: the replica holds no pool, so it sends everything to the writer.
-      String pkg = poolPath(upstream);
-      assertThat(location(r, "/raspbian/dists/bookworm/InRelease"))
-          .isEqualTo(fallback + "dists/bookworm/InRelease");
-      assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(fallback + pkg);
+        // No mirror yet: the replica holds no pool, so it sends everything to the writer.
+        String pkg = poolPath(upstream);
+        assertThat(location(r, "/raspbian/dists/bookworm/InRelease"))
+            .isEqualTo(fallback + "dists/bookworm/InRelease");
+        assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(fallback + pkg);
 
-      // A mirror added on the writer: the replica routes to it with the writer's code.
-      String base = mirror.base().toString();
-      run(
-          "mirrors",
-          "add",
-          "m1",
-          "--url",
-          "http://127.0.0.1:" + a.port(),
-          "--token-file",
-          dir.resolve("token").toString(),
-          "--http",
-          base,
-          "--country",
-          "FR");
-      NodeTest.await(
-          "the replica sends InRelease and pool files to m1",
-          () ->
-              (base + "dists/bookworm/InRelease")
-                      .equals(location(r, "/raspbian/dists/bookworm/InRelease"))
-                  && (base + pkg).equals(location(r, "/raspbian/" + pkg)));
-      assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(location(a, "/raspbian/" + pkg));
+        // A mirror added on the writer: the replica routes to it with the writer's code.
+        String base = mirror.base().toString();
+        run(
+            "mirrors",
+            "add",
+            "m1",
+            "--url",
+            "http://127.0.0.1:" + a.port(),
+            "--token-file",
+            dir.resolve("token").toString(),
+            "--http",
+            base,
+            "--country",
+            "FR");
+        NodeTest.await(
+            "the replica sends InRelease and pool files to m1",
+            () ->
+                (base + "dists/bookworm/InRelease")
+                        .equals(location(r, "/raspbian/dists/bookworm/InRelease"))
+                    && (base + pkg).equals(location(r, "/raspbian/" + pkg)));
+        assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(location(a, "/raspbian/" + pkg));
 
-      // Real apt through the replica (armhf: the generated archive's architecture).
-      Apt apt = new Apt(dir.resolve("apt"));
-      apt.sources(
-          "deb [signed-by="
-              + upstream.keyring
-              + "] http://127.0.0.1:"
-              + r.port()
-              + "/raspbian/ bookworm main");
-      apt.run("update");
-      apt.run("download", upstream.firstField("main/binary-armhf/Packages", "Package"));
-      try (Stream<Path> s = Files.list(apt.downloads())) {
-        assertThat(s.filter(p -> p.toString().endsWith(".deb")).count()).isEqualTo(1);
-      }
+        // Real apt through the replica (armhf: the generated archive's architecture).
+        Apt apt = new Apt(dir.resolve("apt"));
+        apt.sources(
+            "deb [signed-by="
+                + upstream.keyring
+                + "] http://127.0.0.1:"
+                + r.port()
+                + "/raspbian/ bookworm main");
+        apt.run("update");
+        apt.run("download", upstream.firstField("main/binary-armhf/Packages", "Package"));
+        try (Stream<Path> s = Files.list(apt.downloads())) {
+          assertThat(s.filter(p -> p.toString().endsWith(".deb")).count()).isEqualTo(1);
+        }
 
-      // The writer's status lists the replica with its region.
-      String status = run("status", "--url", "http://127.0.0.1:" + a.port());
-      assertThat(status).containsPattern("replica-1 +REPLICA +ready +ap-south ");
-      assertThat(body(a, "/status")).contains("REPLICA (ap-south)");
+        // The writer's status lists the replica with its region.
+        String status = run("status", "--url", "http://127.0.0.1:" + a.port());
+        assertThat(status).containsPattern("replica-1 +REPLICA +ready +ap-south ");
+        assertThat(body(a, "/status")).contains("REPLICA (ap-south)");
 
-      // Steady state: the replica wrote its presence once per change, no heartbeat.
-      long writes = r.replicaPresence().writes();
-      Thread.sleep(3000);
-      assertThat(r.replicaPresence().writes()).isEqualTo(writes);
-      String metrics = body(r, "/metrics");
-      assertThat(metrics)
-          .contains("md_registry_view_rebuilds_total{kind=\"presence\"}")
-          .contains("md_registry_view_rebuilds_total{kind=\"routing\"}")
-          .doesNotContain("md_probe_rounds_total");
+        // Steady state: the replica wrote its presence once per change, no heartbeat.
+        long writes = r.replicaPresence().writes();
+        Thread.sleep(3000);
+        assertThat(r.replicaPresence().writes()).isEqualTo(writes);
+        String metrics = body(r, "/metrics");
+        assertThat(metrics)
+            .contains("md_registry_view_rebuilds_total{kind=\"presence\"}")
+            .contains("md_registry_view_rebuilds_total{kind=\"routing\"}")
+            .contains("md_registry_events_total")
+            .doesNotContain("md_probe_rounds_total");
 
-      // ZooKeeper gone: the replica keeps routing from its last-known-good view, and says so.
-      zk.stop();
-      NodeTest.await(
-          "the replica's view is the last known good",
-          () -> r.view().servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD);
-      assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
-      assertThat(body(r, "/status.json")).contains("\"source\" : \"LAST_KNOWN_GOOD\"");
-      zk.restart();
-      NodeTest.await(
-          "the replica's view is live again",
-          () -> r.view().servingFrom() == ClusterView.Source.LIVE);
+        // ZooKeeper gone: the replica keeps routing from its last-known-good view, and says so.
+        zk.stop();
+        NodeTest.await(
+            "the replica's view is the last known good",
+            () -> r.view().servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD);
+        assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+        assertThat(body(r, "/status.json")).contains("\"source\" : \"LAST_KNOWN_GOOD\"");
+        zk.restart();
+        NodeTest.await(
+            "the replica's view is live again",
+            () -> r.view().servingFrom() == ClusterView.Source.LIVE);
 
-      // A replica started again from an empty directory copies the indexes and routes again.
-      r.close();
-      nodes.remove(r);
-      NodeTest.await(
-          "the replica's presence is gone", () -> !a.view().nodes().containsKey("replica-1"));
-      deleteTree(dir.resolve("replica-1"));
-      Node again = Node.start(NodeConfig.load(configR));
-      nodes.add(again);
-      NodeTest.await(
-          "the new replica routes to m1",
-          () -> (base + pkg).equals(location(again, "/raspbian/" + pkg)));
-      NodeTest.await(
-          "and is ready in a's view",
-          () ->
-              a.view().nodes().containsKey("replica-1")
-                  && a.view().nodes().get("replica-1").ready());
-    } finally {
-      for (Node n : nodes) {
-        n.close();
+        // A replica started again from an empty directory copies the indexes and routes again.
+        r.close();
+        nodes.remove(r);
+        NodeTest.await(
+            "the replica's presence is gone", () -> !a.view().nodes().containsKey("replica-1"));
+        deleteTree(dir.resolve("replica-1"));
+        Node again = Node.start(NodeConfig.load(configR));
+        nodes.add(again);
+        NodeTest.await(
+            "the new replica routes to m1",
+            () -> (base + pkg).equals(location(again, "/raspbian/" + pkg)));
+        NodeTest.await(
+            "and is ready in a's view",
+            () ->
+                a.view().nodes().containsKey("replica-1")
+                    && a.view().nodes().get("replica-1").ready());
+      } finally {
+        for (Node n : nodes) {
+          n.close();
+        }
       }
     }
   }
