@@ -18,9 +18,10 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
  * Replicas in two regions, each reading the registry through its own ZooKeeper observer alone, of
- * an ensemble of real server processes (three voters, two observers): a publication reaches both;
- * with the voters' quorum lost, both keep redirecting from their last-known-good view, and follow
- * the registry again once it is back. {@link ReplicaTest} is its twin on one in-process server.
+ * an ensemble of real server processes (three voters, two observers): a publication reaches both
+ * while real apt clients use one, none of their operations failing; with the voters' quorum lost,
+ * both keep redirecting from their last-known-good view, and follow the registry again once it is
+ * back. {@link ReplicaTest} is its twin on one in-process server.
  */
 class ReplicaObserverTest {
   @TempDir Path dir;
@@ -30,10 +31,18 @@ class ReplicaObserverTest {
     TestArchive upstream =
         TestArchive.create(
             dir, GeneratorOptions.small(dir.resolve("upstream"), 20, 5).withByHash(true));
+    // m1 keeps the first snapshot: a mirror that has not synced the rollout yet.
+    Path m1tree = dir.resolve("m1");
+    assertThat(
+            new ProcessBuilder("cp", "-a", upstream.root.toString(), m1tree.toString())
+                .inheritIO()
+                .start()
+                .waitFor())
+        .isZero();
     List<Node> nodes = new ArrayList<>();
     try (ZooKeeperProcesses zk = new ZooKeeperProcesses(dir.resolve("zk"), 3, 2).startAll();
         RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
-        StaticHttpServer mirror = new StaticHttpServer(upstream.root)) {
+        StaticHttpServer mirror = new StaticHttpServer(m1tree)) {
       // The nodes stop first, then the servers they talk to.
       try {
         zk.awaitServing(Duration.ofSeconds(60));
@@ -94,8 +103,22 @@ class ReplicaObserverTest {
                           .equals(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease")));
         }
 
-        // A new publication reaches both regions: their index copies and their routing.
+        // A new publication reaches both regions (their index copies and their routing) while
+        // real apt clients update and download through one replica: none fails.
         String before = a.view().current().snapshot();
+        AptLoops loops =
+            new AptLoops(
+                    dir.resolve("apt-loops"),
+                    "deb [signed-by="
+                        + upstream.keyring
+                        + "] http://127.0.0.1:"
+                        + replicas.get(0).port()
+                        + "/raspbian/ bookworm main",
+                    2,
+                    2,
+                    16)
+                .start();
+        NodeTest.await("apt has run before the rollout", () -> loops.operations() >= 4);
         ArchiveGenerator.generate(
             GeneratorOptions.small(upstream.root, 0, 5)
                 .withByHash(true)
@@ -107,16 +130,21 @@ class ReplicaObserverTest {
         for (Node r : replicas) {
           String id = r.config().node().id();
           NodeTest.await(
-              id + " holds the new indexes and routes InRelease to m1 at the new snapshot",
+              id + " holds the new indexes and sends InRelease to the writers (m1 is behind)",
               () -> {
                 NodeInfo n = a.view().nodes().get(id);
                 return after.equals(r.view().current().snapshot())
                     && n != null
                     && after.equals(n.snapshot())
-                    && (base + "dists/bookworm/InRelease")
+                    && (fallback + "dists/bookworm/InRelease")
                         .equals(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease"));
               });
         }
+        int atRollout = loops.operations();
+        NodeTest.await("apt has run after the rollout", () -> loops.operations() >= atRollout + 4);
+        loops.close();
+        assertThat(loops.failures()).isEmpty();
+        assertThat(loops.inReleases()).as("apt saw both snapshots").hasSizeGreaterThanOrEqualTo(2);
 
         // The voters' quorum lost: the observers stop serving, the replicas keep redirecting.
         zk.kill(1);
@@ -126,8 +154,9 @@ class ReplicaObserverTest {
               r.config().node().id() + " serves from its last-known-good view",
               () -> r.view().servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD);
           assertThat(ReplicaTest.location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+          // m1 is still behind: the new InRelease is the writers' to give.
           assertThat(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease"))
-              .isEqualTo(base + "dists/bookworm/InRelease");
+              .isEqualTo(fallback + "dists/bookworm/InRelease");
           assertThat(ReplicaTest.body(r, "/status.json")).contains("LAST_KNOWN_GOOD");
         }
         zk.start(1);
