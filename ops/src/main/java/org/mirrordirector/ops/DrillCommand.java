@@ -201,16 +201,16 @@ final class DrillCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Drill drill = new Drill(service, faults, Drill.Thresholds.defaults(), target, out);
     boolean all = true;
-    List<Drill.Report> done = new ArrayList<>();
+    List<DrillReport.Report> done = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       for (Drill.Mode m : modes) {
-        Drill.Report rep = drill.run(m, rate, hold);
-        out.print(Drill.render(rep));
+        DrillReport.Report rep = drill.run(m, rate, hold);
+        out.print(DrillReport.render(rep));
         Path file = report != null ? report : reports.resolve(rep.id() + ".json");
         if (file.getParent() != null) {
           Files.createDirectories(file.getParent());
         }
-        Files.writeString(file, Drill.json(rep));
+        Files.writeString(file, DrillReport.json(rep));
         out.println("report: " + file);
         var rec =
             service.admin(
@@ -233,14 +233,14 @@ final class DrillCommand implements Callable<Integer> {
   }
 
   /** Per mode: how many passed, and each figure's median and maximum over the rounds. */
-  static String summary(List<Drill.Report> reports) {
+  static String summary(List<DrillReport.Report> reports) {
     StringBuilder b = new StringBuilder("\nsummary (median / max over the rounds)\n");
-    java.util.Map<String, List<Drill.Report>> byMode = new java.util.LinkedHashMap<>();
-    for (Drill.Report r : reports) {
+    java.util.Map<String, List<DrillReport.Report>> byMode = new java.util.LinkedHashMap<>();
+    for (DrillReport.Report r : reports) {
       byMode.computeIfAbsent(r.mode(), k -> new ArrayList<>()).add(r);
     }
     for (var e : byMode.entrySet()) {
-      long passed = e.getValue().stream().filter(Drill.Report::passed).count();
+      long passed = e.getValue().stream().filter(DrillReport.Report::passed).count();
       b.append(
           String.format(Locale.ROOT, "%-9s %d/%d PASS", e.getKey(), passed, e.getValue().size()));
       for (String f :
@@ -254,7 +254,7 @@ final class DrillCommand implements Callable<Integer> {
               "overlap",
               "rejoin")) {
         List<Double> v = new ArrayList<>();
-        for (Drill.Report r : e.getValue()) {
+        for (DrillReport.Report r : e.getValue()) {
           Double x = r.values().get(f);
           if (x != null && !x.isNaN()) {
             v.add(x);
@@ -270,7 +270,11 @@ final class DrillCommand implements Callable<Integer> {
                 : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
         b.append(
             String.format(
-                Locale.ROOT, ", %s %s/%s", f, Drill.fmt(median), Drill.fmt(v.get(v.size() - 1))));
+                Locale.ROOT,
+                ", %s %s/%s",
+                f,
+                DrillReport.fmt(median),
+                DrillReport.fmt(v.get(v.size() - 1))));
       }
       b.append('\n');
     }

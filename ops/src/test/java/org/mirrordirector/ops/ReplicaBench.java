@@ -33,7 +33,9 @@ public final class ReplicaBench {
         TestArchive.create(
             dir, GeneratorOptions.small(dir.resolve("upstream"), packages, 7).withByHash(true));
     List<Node> nodes = new ArrayList<>();
-    try (ZooKeeperProcesses zk = new ZooKeeperProcesses(dir.resolve("zk"), 3, 2).startAll();
+    try (ZooKeeperEnsemble zk =
+            new ZooKeeperEnsemble(dir.resolve("zk"), 3, 2, () -> TestNodes.freePort("127.0.0.1"))
+                .startAll();
         RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root)) {
       // The nodes stop first, then the servers they talk to.
       try {

@@ -40,7 +40,9 @@ class ReplicaObserverTest {
                 .waitFor())
         .isZero();
     List<Node> nodes = new ArrayList<>();
-    try (ZooKeeperProcesses zk = new ZooKeeperProcesses(dir.resolve("zk"), 3, 2).startAll();
+    try (ZooKeeperEnsemble zk =
+            new ZooKeeperEnsemble(dir.resolve("zk"), 3, 2, () -> TestNodes.freePort("127.0.0.1"))
+                .startAll();
         RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
         StaticHttpServer mirror = new StaticHttpServer(m1tree)) {
       // The nodes stop first, then the servers they talk to.
@@ -145,6 +147,35 @@ class ReplicaObserverTest {
         loops.close();
         assertThat(loops.failures()).isEmpty();
         assertThat(loops.inReleases()).as("apt saw both snapshots").hasSizeGreaterThanOrEqualTo(2);
+
+        // One region cut off from the voters (its observer runs on): its replica keeps
+        // redirecting from its last-known-good view while the other region follows a new
+        // publication; mended, the cut-off replica catches up.
+        zk.cut(4);
+        Node cutOff = replicas.get(0);
+        Node other = replicas.get(1);
+        NodeTest.await(
+            "replica-1 serves from its last-known-good view",
+            () -> cutOff.view().servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD);
+        assertThat(other.view().servingFrom()).isEqualTo(ClusterView.Source.LIVE);
+        assertThat(ReplicaTest.location(cutOff, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+        ArchiveGenerator.generate(
+            GeneratorOptions.small(upstream.root, 0, 5)
+                .withByHash(true)
+                .withUpdateFrom(upstream.root, 10));
+        a.sync().trigger();
+        NodeTest.await(
+            "a publishes a third snapshot", () -> !after.equals(a.view().current().snapshot()));
+        String third = a.view().current().snapshot();
+        NodeTest.await("replica-2 routes on it", () -> ReplicaBench.routesOn(other, third));
+        assertThat(cutOff.view().current().snapshot()).isEqualTo(after);
+        assertThat(ReplicaTest.location(cutOff, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+        zk.restore(4);
+        NodeTest.await(
+            "replica-1 catches up once its region is back",
+            () ->
+                cutOff.view().servingFrom() == ClusterView.Source.LIVE
+                    && ReplicaBench.routesOn(cutOff, third));
 
         // The voters' quorum lost: the observers stop serving, the replicas keep redirecting.
         zk.kill(1);
