@@ -86,8 +86,15 @@ class RegistryReaderTest {
               "snap-d", Map.of("bookworm", new SuiteSnapshot("cd".repeat(32), 2)), 2);
       a.writer.publish(s1, 1);
       toDebian.publish(s2, 2);
-      ClusterView v1 = await(first, v -> v.current() != null && !v.mirrors().isEmpty());
-      ClusterView v2 = await(second, v -> v.current() != null && !v.mirrors().isEmpty());
+      // The cache fetches new znodes asynchronously and in no promised order: wait for all.
+      ClusterView v1 =
+          await(
+              first,
+              v -> v.current() != null && !v.mirrors().isEmpty() && !v.snapshots().isEmpty());
+      ClusterView v2 =
+          await(
+              second,
+              v -> v.current() != null && !v.mirrors().isEmpty() && !v.snapshots().isEmpty());
       assertThat(v1.mirrors()).containsOnlyKeys("m1");
       assertThat(v2.mirrors()).containsOnlyKeys("m2");
       assertThat(v1.current().snapshot()).isEqualTo("snap-r");
