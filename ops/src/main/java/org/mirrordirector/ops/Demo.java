@@ -31,6 +31,10 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
  * by a local rsync daemon, an embedded ZooKeeper, a primary and a hot-spare node as separate
  * processes (so a drill can kill and pause them for real), three local public mirrors (current,
  * lagging, broken), and HAProxy in front checking {@code /leader} when it is installed.
+ *
+ * <p>With replicas, ZooKeeper is an ensemble of server processes instead: one voter (the writers'
+ * quorum) and, per replica, an observer in the replica's own region, whose links to the voter the
+ * drill's region mode cuts; each replica ({@code node.role: replica}) reads its observer alone.
  */
 public final class Demo implements AutoCloseable {
   /**
@@ -58,7 +62,8 @@ public final class Demo implements AutoCloseable {
       Path keyring,
       Path token,
       boolean haproxy,
-      String control) {}
+      String control,
+      Map<String, Integer> replicaPorts) {}
 
   private final Path dir;
   private final PrintWriter log;
@@ -70,6 +75,10 @@ public final class Demo implements AutoCloseable {
       new java.util.concurrent.ConcurrentHashMap<>();
   private Layout layout;
   private EmbeddedZooKeeper zk;
+  private ZooKeeperEnsemble ensemble;
+  private final int replicas;
+  // Each replica's observer (its region), by replica id.
+  private final Map<String, Integer> regions = new LinkedHashMap<>();
   private DemoMotion motion;
 
   public Demo(Path dir, PrintWriter log) {
@@ -81,9 +90,21 @@ public final class Demo implements AutoCloseable {
    *     it, pushed and naive ({@link DemoMotion})
    */
   public Demo(Path dir, PrintWriter log, DemoMotion.Settings motion) {
+    this(dir, log, motion, 0);
+  }
+
+  /**
+   * @param replicas director replicas to run, each in a region of its own with its own ZooKeeper
+   *     observer (0-4)
+   */
+  public Demo(Path dir, PrintWriter log, DemoMotion.Settings motion, int replicas) {
+    if (replicas < 0 || replicas > 4) {
+      throw new IllegalArgumentException("replicas must be 0-4: " + replicas);
+    }
     this.dir = dir.toAbsolutePath().normalize();
     this.log = log;
     this.motionSettings = motion;
+    this.replicas = replicas;
   }
 
   /**
@@ -150,10 +171,21 @@ public final class Demo implements AutoCloseable {
       parts.add(nodesUpstreamd);
     }
 
-    zk =
-        new EmbeddedZooKeeper(
-            dir.resolve("zookeeper"), "127.0.0.1", ports.next(), Duration.ofSeconds(4));
-    parts.add(zk);
+    int zkPort;
+    if (replicas > 0) {
+      // A quorum of one voter, and an observer per replica's region.
+      ensemble = new ZooKeeperEnsemble(dir.resolve("zookeeper-ensemble"), 1, replicas, ports::next);
+      parts.add(ensemble);
+      ensemble.startAll();
+      ensemble.awaitServing(readyWithin);
+      zkPort = ensemble.clientPort(1);
+    } else {
+      zk =
+          new EmbeddedZooKeeper(
+              dir.resolve("zookeeper"), "127.0.0.1", ports.next(), Duration.ofSeconds(4));
+      parts.add(zk);
+      zkPort = zk.port();
+    }
 
     Path token = dir.resolve("admin-token");
     if (!Files.exists(token)) {
@@ -174,18 +206,23 @@ public final class Demo implements AutoCloseable {
 
     Map<String, Integer> nodePorts = new LinkedHashMap<>();
     Map<String, Path> configs = new LinkedHashMap<>();
+    String writersRsync = null;
     for (String id : List.of("node-a", "node-b")) {
       int port = ports.next();
       nodePorts.put(id, port);
       Path c = dir.resolve(id + ".yaml");
+      int rsyncPort = ports.next();
+      if (writersRsync == null) {
+        writersRsync = "rsync://127.0.0.1:" + rsyncPort + "/archive/";
+      }
       // Each node reaches ZooKeeper through its own proxy, which the drill's isolate mode cuts.
-      TcpProxy proxy = new TcpProxy(zk.port());
+      TcpProxy proxy = new TcpProxy(zkPort);
       parts.add(proxy);
       proxies.put(id, proxy);
       Files.writeString(
           c,
           nodeYaml(
-              id, port, ports.next(), proxy.connectString(), nodesUpstreamd.url(), keyring, token));
+              id, port, rsyncPort, proxy.connectString(), nodesUpstreamd.url(), keyring, token));
       configs.put(id, c);
     }
     for (String id : nodePorts.keySet()) {
@@ -211,18 +248,35 @@ public final class Demo implements AutoCloseable {
       serviceUrl = "http://127.0.0.1:" + nodePorts.get("node-a") + "/";
       log("haproxy is not installed: the service address is node-a's own");
     }
+    // The replicas, each reading its own region's observer, sending what no mirror qualifies for
+    // to the service (the writer pair).
+    Map<String, Integer> replicaPorts = new LinkedHashMap<>();
+    for (int r = 1; r <= replicas; r++) {
+      String id = "replica-" + r;
+      int port = ports.next();
+      replicaPorts.put(id, port);
+      regions.put(id, 1 + r);
+      Path c = dir.resolve(id + ".yaml");
+      Files.writeString(
+          c,
+          replicaYaml(
+              id, "region-" + r, port, ensemble.connect(1 + r), writersRsync, keyring, serviceUrl));
+      configs.put(id, c);
+      startNode(id);
+    }
     layout =
         new Layout(
             dir,
             serviceUrl,
-            zk.connectString(),
+            "127.0.0.1:" + zkPort,
             nodePorts,
             configs,
             mirrors,
             keyring,
             token,
             haproxy,
-            controlUrl);
+            controlUrl,
+            replicaPorts);
 
     // The mirrors, registered through the active node's admin API.
     NodeClient admin = NodeClient.of(serviceUrl, token, null);
@@ -305,6 +359,37 @@ public final class Demo implements AutoCloseable {
         + "\n  timeout: 3s\n  confirmations: 1\n";
   }
 
+  private String replicaYaml(
+      String id,
+      String region,
+      int port,
+      String zk,
+      String writersRsync,
+      Path keyring,
+      String service) {
+    return "# written by mirrorctl demo\nnode:\n  id: "
+        + id
+        + "\n  role: replica\n  region: "
+        + region
+        + "\n  data: "
+        + dir.resolve(id)
+        + "\n  address: 127.0.0.1:"
+        + port
+        + "\nzookeeper:\n  connect: "
+        + zk
+        + "\n  session-timeout: 4s\narchive:\n  upstream: "
+        + writersRsync
+        + "\n  suites: [bookworm]\n  components: "
+        + (motionSettings == null ? "[main, contrib, non-free, rpi, firmware]" : "[main, rpi]")
+        + "\n  keyring: "
+        + keyring
+        + "\n  sync-interval: 30s\n  min-free: 0\ndirector:\n  host: 127.0.0.1\n  port: "
+        + port
+        + "\n  trusted-proxies: [127.0.0.1/32]\n  fallback-mirrors: [\""
+        + service
+        + "raspbian/\"]\n  drain-time: 0s\n";
+  }
+
   /** Starts (or starts again) a node process; its output goes to logs/ID.log. */
   public synchronized Process startNode(String id) throws IOException {
     List<String> cmd = new ArrayList<>();
@@ -330,6 +415,35 @@ public final class Demo implements AutoCloseable {
 
   public synchronized Map<String, Process> nodes() {
     return new LinkedHashMap<>(nodes);
+  }
+
+  /**
+   * Cuts a node's link to ZooKeeper; for a replica, its region's: its observer's links to the
+   * voters (the observer runs on, cut off).
+   */
+  public void cut(String id) {
+    Integer observer = regions.get(id);
+    if (observer != null) {
+      ensemble.cut(observer);
+    } else {
+      proxy(id).cut();
+    }
+  }
+
+  /** Mends what {@link #cut} cut. */
+  public void restore(String id) {
+    Integer observer = regions.get(id);
+    if (observer != null) {
+      ensemble.restore(observer);
+    } else {
+      proxy(id).restore();
+    }
+  }
+
+  /** Whether a node's (or a replica's region's) link is cut. */
+  public boolean isCut(String id) {
+    Integer observer = regions.get(id);
+    return observer != null ? ensemble.isCut(observer) : proxy(id).isCut();
   }
 
   /** The proxy between a node and ZooKeeper. */
@@ -363,7 +477,14 @@ public final class Demo implements AutoCloseable {
         String current = s.path("current").path("id").asText(null);
         boolean ready = false;
         boolean spare = false;
+        int replicasReady = 0;
         for (var n : s.path("nodes")) {
+          if ("REPLICA".equals(n.path("role").asText())
+              && n.path("ready").asBoolean()
+              && current != null
+              && current.equals(n.path("snapshot").asText())) {
+            replicasReady++;
+          }
           ready |= "ACTIVE".equals(n.path("role").asText()) && n.path("ready").asBoolean();
           spare |=
               "STANDBY".equals(n.path("role").asText())
@@ -378,8 +499,11 @@ public final class Demo implements AutoCloseable {
                 + " mirrors probed, active node "
                 + (ready ? "ready" : "not ready")
                 + ", hot spare "
-                + (spare ? "ready" : "not ready at the current snapshot");
-        if (probed == count && ready && spare) {
+                + (spare ? "ready" : "not ready at the current snapshot")
+                + (replicas > 0
+                    ? ", " + replicasReady + " of " + replicas + " replicas ready at it"
+                    : "");
+        if (probed == count && ready && spare && replicasReady >= replicas) {
           return;
         }
       } catch (IOException notYet) {
@@ -481,6 +605,7 @@ public final class Demo implements AutoCloseable {
     m.put("keyring", l.keyring().toString());
     m.put("token", l.token().toString());
     m.put("haproxy", l.haproxy());
+    m.put("replicaPorts", l.replicaPorts());
     return new com.fasterxml.jackson.databind.ObjectMapper()
         .writerWithDefaultPrettyPrinter()
         .writeValueAsString(m);

@@ -48,8 +48,20 @@ final class DemoCommand implements Callable<Integer> {
               + " pushed and a naive mirror. Default: never.")
   String publishEvery;
 
+  @Option(
+      names = "--replicas",
+      defaultValue = "0",
+      description =
+          "Director replicas (0-4), each in a region of its own with its own ZooKeeper observer;"
+              + " ZooKeeper then runs as server processes (a voter and the observers). Default:"
+              + " ${DEFAULT-VALUE}.")
+  int replicas;
+
   @Override
   public Integer call() throws Exception {
+    if (replicas < 0 || replicas > 4) {
+      throw new Mirrorctl.UsageException("--replicas must be 0-4: " + replicas);
+    }
     if (port < 0 || port > 65500) {
       throw new Mirrorctl.UsageException("--port must be 0 or 1-65500: " + port);
     }
@@ -68,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
       motion = DemoMotion.Settings.every(every);
     }
     var out = spec.commandLine().getOut();
-    Demo demo = new Demo(dir, out, motion);
+    Demo demo = new Demo(dir, out, motion, replicas);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -87,6 +99,12 @@ final class DemoCommand implements Callable<Integer> {
     out.println("  status page:   " + l.service() + "status");
     out.println("  cluster:       mirrorctl status --url " + l.service());
     out.println("  failover drill: mirrorctl drill --demo " + l.dir() + " --mode crash");
+    for (var r : l.replicaPorts().entrySet()) {
+      out.println("  replica:       " + r.getKey() + " on http://127.0.0.1:" + r.getValue() + "/");
+    }
+    if (!l.replicaPorts().isEmpty()) {
+      out.println("  region drill:  mirrorctl drill --demo " + l.dir() + " --mode region");
+    }
     out.println("  node configs:  " + l.nodeConfigs().values());
     out.println("  logs:          " + l.dir().resolve("logs"));
     out.println("Ctrl-C stops the demo.");

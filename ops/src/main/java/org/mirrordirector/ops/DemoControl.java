@@ -21,7 +21,7 @@ import org.eclipse.jetty.util.Callback;
  * demo's admin token. {@code GET /nodes}: each node's pid, whether it is alive, and whether its
  * ZooKeeper link is cut. {@code POST /nodes/ID/ACTION} with ACTION one of start (a stopped node
  * again), term (SIGTERM, waits for the exit), kill (SIGKILL), stop (SIGSTOP), cont (SIGCONT), cut
- * and restore (its link to ZooKeeper).
+ * and restore (its link to ZooKeeper; for a replica, its region's observer's links to the voters).
  */
 final class DemoControl extends Handler.Abstract.NonBlocking {
   private final Demo demo;
@@ -63,7 +63,7 @@ final class DemoControl extends Handler.Abstract.NonBlocking {
             .append(",\"alive\":")
             .append(e.getValue().isAlive())
             .append(",\"cut\":")
-            .append(demo.proxy(e.getKey()).isCut())
+            .append(demo.isCut(e.getKey()))
             .append('}');
       }
       return answer(response, callback, 200, b.append('}').toString());
@@ -120,12 +120,16 @@ final class DemoControl extends Handler.Abstract.NonBlocking {
         return id + (action.equals("stop") ? " paused" : " resumed");
       }
       case "cut" -> {
-        demo.proxy(id).cut();
-        return id + " cut off from ZooKeeper";
+        demo.cut(id);
+        return id.startsWith("replica-")
+            ? id + "'s region cut off from the writers' quorum"
+            : id + " cut off from ZooKeeper";
       }
       case "restore" -> {
-        demo.proxy(id).restore();
-        return id + " reconnected to ZooKeeper";
+        demo.restore(id);
+        return id.startsWith("replica-")
+            ? id + "'s region reconnected to the writers' quorum"
+            : id + " reconnected to ZooKeeper";
       }
       default ->
           throw new IllegalArgumentException(

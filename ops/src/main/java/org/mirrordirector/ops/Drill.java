@@ -41,7 +41,17 @@ public final class Drill {
     /** SIGSTOP for longer than the session timeout, then SIGCONT. */
     PAUSE,
     /** Its ZooKeeper link cut (it still answers clients) for longer than the session timeout. */
-    ISOLATE
+    ISOLATE,
+    /**
+     * Not the primary: a director replica's region cut off from the writers' quorum (its observer's
+     * links), under load through that replica ({@link RegionDrill}).
+     */
+    REGION;
+
+    /** The modes that fail the primary over ({@code --mode all}). */
+    public static List<Mode> failovers() {
+      return List.of(GRACEFUL, CRASH, PAUSE, ISOLATE);
+    }
   }
 
   /** How the drill reaches the primary's process and its ZooKeeper link. */
@@ -113,6 +123,9 @@ public final class Drill {
    * @param hold how long a pause or a cut lasts (longer than the session timeout)
    */
   public DrillReport.Report run(Mode mode, double rate, Duration hold) throws Exception {
+    if (mode == Mode.REGION) {
+      return new RegionDrill(service, faults, limits, target, log, http).run(rate, hold);
+    }
     String id =
         "drill-"
             + mode.name().toLowerCase(Locale.ROOT)

@@ -42,8 +42,10 @@ final class DrillCommand implements Callable<Integer> {
   @Option(
       names = "--mode",
       defaultValue = "crash",
-      paramLabel = "graceful|crash|pause|isolate|all",
-      description = "The fault. all: each mode in turn. Default: ${DEFAULT-VALUE}.")
+      paramLabel = "graceful|crash|pause|isolate|all|region",
+      description =
+          "The fault. all: each failover mode in turn. region: a replica's region cut off from"
+              + " the writers' quorum, under load through that replica. Default: ${DEFAULT-VALUE}.")
   String mode;
 
   @Option(
@@ -140,13 +142,13 @@ final class DrillCommand implements Callable<Integer> {
     }
     List<Drill.Mode> modes = new ArrayList<>();
     if (mode.equalsIgnoreCase("all")) {
-      modes.addAll(List.of(Drill.Mode.values()));
+      modes.addAll(Drill.Mode.failovers());
     } else {
       try {
         modes.add(Drill.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw new Mirrorctl.UsageException(
-            "--mode must be graceful, crash, pause, isolate or all, not '" + mode + "'");
+            "--mode must be graceful, crash, pause, isolate, all or region, not '" + mode + "'");
       }
     }
     NodeClient service;

@@ -86,7 +86,7 @@ public final class DrillReport {
       b.append(
           String.format(
               Locale.ROOT,
-              "  %-4s %-13s %10s   (%s)%n",
+              "  %-4s %-17s %10s   (%s)%n",
               f.pass() ? "PASS" : "FAIL",
               f.name(),
               fmt(f.value()) + f.unit(),

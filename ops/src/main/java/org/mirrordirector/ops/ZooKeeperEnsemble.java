@@ -148,6 +148,11 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     return l;
   }
 
+  /** A server's client port. */
+  public int clientPort(int id) {
+    return servers.get(id).clientPort();
+  }
+
   /** The connect string of these servers alone. */
   public String connect(int... ids) {
     List<String> hp = new ArrayList<>();

@@ -157,7 +157,8 @@ class DrillTest {
     assertThat(
             Mirrorctl.run(new String[] {"drill", "--demo", dir.toString(), "--mode", "nap"}, o, e))
         .isEqualTo(2);
-    assertThat(err.toString()).contains("--mode must be graceful, crash, pause, isolate or all");
+    assertThat(err.toString())
+        .contains("--mode must be graceful, crash, pause, isolate, all or region");
     err.getBuffer().setLength(0);
     assertThat(Mirrorctl.run(new String[] {"drill", "--demo", dir.toString(), "--rate", "0"}, o, e))
         .isEqualTo(2);
