@@ -193,6 +193,7 @@ public final class DirectorServer implements AutoCloseable {
   private final DirectorMetrics metrics;
   private final RedirectStats stats = RedirectStats.fiveMinutes();
   private final AccessLog accessLog;
+  private final StatusPage status;
 
   public DirectorServer(Settings settings, Sources sources) {
     this(settings, sources, null, List.of());
@@ -314,7 +315,7 @@ public final class DirectorServer implements AutoCloseable {
               moreViews,
               inner);
     }
-    Handler status =
+    status =
         new StatusPage(sources.view(), stats, System::currentTimeMillis, sources.self(), inner);
     metrics.setHandler(new NodeEndpoints(sources.servingAsLeader(), sources.notReady(), status));
     server.setHandler(metrics);
@@ -337,6 +338,14 @@ public final class DirectorServer implements AutoCloseable {
   public DirectorServer start() throws Exception {
     server.start();
     return this;
+  }
+
+  /**
+   * Tells the status page of a new registry view, so that it remembers the replicas it lists even
+   * after their znodes are gone (a replica cut off from ZooKeeper).
+   */
+  public void notice(ClusterView v) {
+    status.notice(v);
   }
 
   /** The port bound (useful with port 0). */

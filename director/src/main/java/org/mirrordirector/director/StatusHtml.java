@@ -116,6 +116,22 @@ final class StatusHtml {
           .append(ago(0, -((Number) n.get("heartbeatAgeMillis")).longValue()))
           .append(" ago</td></tr>");
     }
+    List<Map<String, Object>> gone =
+        (List<Map<String, Object>>) m.getOrDefault("replicasNotConnected", List.of());
+    for (Map<String, Object> n : gone) {
+      // A replica cut off from ZooKeeper (or stopped): its clients get its last-known-good view.
+      h.append("<tr class=\"BROKEN gone\"><td>")
+          .append(esc(n.get("id")))
+          .append("</td><td>REPLICA")
+          .append(n.get("region") != null ? " (" + esc(n.get("region")) + ")" : "")
+          .append("</td><td>not connected</td><td>")
+          .append(esc(n.get("snapshot")))
+          .append("</td><td>")
+          .append(esc(n.get("address")))
+          .append("</td><td>gone for ")
+          .append(ago(0, -((Number) n.get("goneForMillis")).longValue()))
+          .append("</td></tr>");
+    }
     h.append("</table>");
     Map<String, Object> me = (Map<String, Object>) m.get("thisNode");
     if (me != null) {

@@ -37,6 +37,11 @@ public final class StatusPage extends Handler.Wrapper {
   private final RedirectStats stats;
   private final LongSupplier clock;
   private final Supplier<Map<String, Object>> self;
+  // Replicas this node has seen, and when last: a replica cut off from ZooKeeper loses its
+  // ephemeral znode, and the page still names it (not connected) rather than forget it.
+  private final Map<String, Seen> replicas = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Seen(NodeInfo info, long atMillis) {}
 
   public StatusPage(
       Supplier<ClusterView> view, RedirectStats stats, LongSupplier clockMillis, Handler next) {
@@ -57,6 +62,16 @@ public final class StatusPage extends Handler.Wrapper {
     this.stats = stats;
     this.clock = clockMillis;
     this.self = self;
+  }
+
+  /** Remembers the replicas of this view (see {@link DirectorServer#notice}). */
+  public void notice(ClusterView v) {
+    long now = clock.getAsLong();
+    for (NodeInfo n : v.nodes().values()) {
+      if (n.role() == org.mirrordirector.failover.Payloads.Role.REPLICA) {
+        replicas.put(n.id(), new Seen(n, now));
+      }
+    }
   }
 
   @Override
@@ -106,7 +121,22 @@ public final class StatusPage extends Handler.Wrapper {
       x.put("region", n.region());
       nodes.add(x);
     }
+    notice(v);
     m.put("nodes", nodes);
+    List<Map<String, Object>> gone = new ArrayList<>();
+    for (Seen r : new TreeMap<>(replicas).values()) {
+      if (!v.nodes().containsKey(r.info().id())) {
+        Map<String, Object> x = new LinkedHashMap<>();
+        x.put("id", r.info().id());
+        x.put("region", r.info().region());
+        x.put("address", r.info().address());
+        x.put("snapshot", r.info().snapshot());
+        x.put("goneForMillis", now - r.atMillis());
+        gone.add(x);
+      }
+    }
+    // Replicas seen by this node since it started that are not connected now (cut off, stopped).
+    m.put("replicasNotConnected", gone);
     Map<String, String> currentBySuite = new TreeMap<>();
     if (v.current() != null) {
       Map<String, Object> c = new LinkedHashMap<>();

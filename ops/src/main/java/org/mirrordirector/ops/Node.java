@@ -208,6 +208,8 @@ public final class Node implements AutoCloseable {
       // A replica is ready only with a view: the first one from ZooKeeper or the disk says so.
       reader.addListener(v -> setReady(), Runnable::run);
     }
+    // The status page names a replica that has gone (cut off) as well as the present ones.
+    reader.addListener(director::notice, Runnable::run);
     reader.start();
     for (ArchiveStack st : stacks.subList(1, stacks.size())) {
       st.reader.start();

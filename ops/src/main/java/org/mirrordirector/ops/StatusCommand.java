@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,11 +39,16 @@ final class StatusCommand implements Callable<Integer> {
       out.flush();
       return Mirrorctl.OK;
     }
-    out.print(render(node.base().toString(), s));
+    out.print(render(node.base().toString(), s, replicaViews(s)));
     out.flush();
     JsonNode reg = s.path("registry");
     boolean oneActive = count(s.path("nodes"), "ACTIVE") == 1;
     return reg.path("connected").asBoolean() && oneActive ? Mirrorctl.OK : Mirrorctl.FAILED;
+  }
+
+  private static String view(Map<String, String> views, String id) {
+    String v = views.get(id);
+    return v == null ? "" : "; its view: " + v;
   }
 
   private static int count(JsonNode nodes, String role) {
@@ -53,8 +61,61 @@ final class StatusCommand implements Callable<Integer> {
     return n;
   }
 
+  /**
+   * What each replica says of its own view, asked at its own address (a replica cut off from
+   * ZooKeeper is no longer in the registry, but still answers its clients): "LIVE, 0.3 s old",
+   * "LAST_KNOWN_GOOD, 12 s old", or "unreachable".
+   */
+  static Map<String, String> replicaViews(JsonNode s) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    List<JsonNode> all = new java.util.ArrayList<>();
+    for (JsonNode n : s.path("nodes")) {
+      if ("REPLICA".equals(n.path("role").asText())) {
+        all.add(n);
+      }
+    }
+    s.path("replicasNotConnected").forEach(all::add);
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    for (JsonNode n : all) {
+      String id = n.path("id").asText();
+      try {
+        var r =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://" + n.path("address").asText() + "/status.json"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode reg = new ObjectMapper().readTree(r.body()).path("registry");
+        out.put(
+            id,
+            reg.path("source").asText("?")
+                + (reg.hasNonNull("viewAgeMillis")
+                    ? ", " + seconds(reg.get("viewAgeMillis").asLong()) + " old"
+                    : ""));
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        out.put(id, "unreachable");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        out.put(id, "unreachable");
+      }
+    }
+    return out;
+  }
+
   /** The status as terminal text. */
   static String render(String from, JsonNode s) {
+    return render(from, s, Map.of());
+  }
+
+  /**
+   * The status as terminal text.
+   *
+   * @param replicaViews what each replica says of its own view ({@link #replicaViews})
+   */
+  static String render(String from, JsonNode s, Map<String, String> replicaViews) {
     StringBuilder b = new StringBuilder();
     JsonNode reg = s.path("registry");
     b.append("cluster (from ").append(from).append(")\n");
@@ -83,13 +144,14 @@ final class StatusCommand implements Callable<Integer> {
         b.append(
             String.format(
                 Locale.ROOT,
-                "  %-12s %-8s %-9s %-10s %-28s present, changed %s ago%n",
+                "  %-12s %-8s %-9s %-10s %-28s present, changed %s ago%s%n",
                 n.path("id").asText(),
                 "REPLICA",
                 n.path("ready").asBoolean() ? "ready" : "NOT READY",
                 n.path("region").asText("-"),
                 n.path("snapshot").asText("-"),
-                seconds(n.path("heartbeatAgeMillis").asLong())));
+                seconds(n.path("heartbeatAgeMillis").asLong()),
+                view(replicaViews, n.path("id").asText())));
         continue;
       }
       b.append(
@@ -102,6 +164,19 @@ final class StatusCommand implements Callable<Integer> {
               n.path("epoch").asText(),
               n.path("snapshot").asText("-"),
               seconds(n.path("heartbeatAgeMillis").asLong())));
+    }
+    for (JsonNode n : s.path("replicasNotConnected")) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-12s %-8s %-9s %-10s %-28s NOT CONNECTED for %s%s%n",
+              n.path("id").asText(),
+              "REPLICA",
+              "-",
+              n.path("region").asText("-"),
+              n.path("snapshot").asText("-"),
+              seconds(n.path("goneForMillis").asLong()),
+              view(replicaViews, n.path("id").asText())));
     }
     if (count(s.path("nodes"), "ACTIVE") != 1) {
       b.append("  ! ")

@@ -170,6 +170,15 @@ class ReplicaObserverTest {
         NodeTest.await("replica-2 routes on it", () -> ReplicaBench.routesOn(other, third));
         assertThat(cutOff.view().current().snapshot()).isEqualTo(after);
         assertThat(ReplicaTest.location(cutOff, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+        // Its session gone, the writers still name it, and mirrorctl status asks it directly.
+        NodeTest.await(
+            "replica-1's presence expires", () -> !a.view().nodes().containsKey("replica-1"));
+        String status = ReplicaTest.run("status", "--url", "http://127.0.0.1:" + a.port());
+        assertThat(status)
+            .containsPattern(
+                "replica-1 +REPLICA +- +region-1 .*NOT CONNECTED for .*its view: LAST_KNOWN_GOOD")
+            .containsPattern("replica-2 +REPLICA +ready +region-2 .*its view: LIVE");
+        assertThat(ReplicaTest.body(a, "/status")).contains("not connected", "gone for");
         zk.restore(4);
         NodeTest.await(
             "replica-1 catches up once its region is back",
