@@ -170,6 +170,40 @@ class Ipv6OnlyTest {
                           .upstream()
                           .equals(node.rsyncUrl().orElseThrow().replace("/archive/", "/debian/")));
         }
+        // A director replica on ::1: the indexes copied over IPv6 from the active node's module,
+        // an IPv6 client sent to the IPv6 mirror, as the writers do.
+        try (Node replica =
+            Node.start(
+                NodeConfig.load(
+                    TestNodes.replica(
+                        dir,
+                        "replica-6",
+                        "v6-region",
+                        "::1",
+                        node.config().zookeeper().connectString(),
+                        rsyncd.url(),
+                        upstream.keyring,
+                        base)))) {
+          String pkg = upstream.firstField("main/binary-armhf/Packages", "Filename");
+          String at = "http://[::1]:" + replica.port() + "/raspbian/";
+          NodeTest.await(
+              "the replica routes an IPv6 client to the IPv6 mirror",
+              () ->
+                  status(at + pkg) == 302
+                      && new ObjectMapper()
+                          .readTree(body(at + pkg + "?explain"))
+                          .get("chosen")
+                          .asText()
+                          .equals("v6"));
+          NodeTest.await(
+              "the replica copies the indexes over IPv6 from the active node's module",
+              () ->
+                  replica.sync().stats().last() != null
+                      && node.rsyncUrl()
+                          .orElseThrow()
+                          .equals(replica.sync().stats().last().upstream())
+                      && replica.localSnapshot().isPresent());
+        }
       }
     }
   }
