@@ -2,10 +2,8 @@ package org.mirrordirector.ops;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -205,7 +203,8 @@ public final class Demo implements AutoCloseable {
     }
 
     Map<String, Integer> nodePorts = new LinkedHashMap<>();
-    Map<String, Path> configs = new LinkedHashMap<>();
+    Map<String, Path> nodeConfigs = new LinkedHashMap<>();
+    DemoConfigs configs = new DemoConfigs(dir, motionSettings);
     String writersRsync = null;
     for (String id : List.of("node-a", "node-b")) {
       int port = ports.next();
@@ -221,15 +220,16 @@ public final class Demo implements AutoCloseable {
       proxies.put(id, proxy);
       Files.writeString(
           c,
-          nodeYaml(
+          configs.node(
               id, port, rsyncPort, proxy.connectString(), nodesUpstreamd.url(), keyring, token));
-      configs.put(id, c);
+      nodeConfigs.put(id, c);
     }
     for (String id : nodePorts.keySet()) {
       startNode(id);
       if (id.equals("node-a")) {
         // The primary is the first to stand for election.
-        awaitHttp("http://127.0.0.1:" + nodePorts.get(id) + "/leader", 200, readyWithin);
+        DemoReadiness.awaitHttp(
+            "http://127.0.0.1:" + nodePorts.get(id) + "/leader", 200, readyWithin);
       }
     }
 
@@ -259,9 +259,9 @@ public final class Demo implements AutoCloseable {
       Path c = dir.resolve(id + ".yaml");
       Files.writeString(
           c,
-          replicaYaml(
+          configs.replica(
               id, "region-" + r, port, ensemble.connect(1 + r), writersRsync, keyring, serviceUrl));
-      configs.put(id, c);
+      nodeConfigs.put(id, c);
       startNode(id);
     }
     layout =
@@ -270,7 +270,7 @@ public final class Demo implements AutoCloseable {
             serviceUrl,
             "127.0.0.1:" + zkPort,
             nodePorts,
-            configs,
+            nodeConfigs,
             mirrors,
             keyring,
             token,
@@ -304,7 +304,12 @@ public final class Demo implements AutoCloseable {
       }
       i++;
     }
-    awaitProbed(admin, mirrors.size(), readyWithin.minus(Duration.ofNanos(System.nanoTime() - t0)));
+    DemoReadiness.awaitProbed(
+        admin,
+        mirrors.size(),
+        replicas,
+        readyWithin.minus(Duration.ofNanos(System.nanoTime() - t0)),
+        dir.resolve("logs"));
     if (motionSettings != null) {
       Map<String, Path> moving = new LinkedHashMap<>();
       for (String m : List.of("pushed", "naive")) {
@@ -316,78 +321,9 @@ public final class Demo implements AutoCloseable {
       motion.start();
       log("publishing a new version every " + Durations.format(motionSettings.every()));
     }
-    Files.writeString(dir.resolve("demo.json"), json(layout));
+    Files.writeString(dir.resolve("demo.json"), DemoConfigs.json(layout));
     log(String.format("ready in %.1f s", (System.nanoTime() - t0) / 1e9));
     return layout;
-  }
-
-  private String nodeYaml(
-      String id, int port, int rsyncPort, String zk, String upstream, Path keyring, Path token) {
-    return "# written by mirrorctl demo\nnode:\n  id: "
-        + id
-        + "\n  data: "
-        + dir.resolve(id)
-        + "\n  address: 127.0.0.1:"
-        + port
-        + "\nzookeeper:\n  connect: "
-        + zk
-        + "\n  session-timeout: 4s\narchive:\n  upstream: "
-        + upstream
-        + "\n  suites: [bookworm]\n  components: "
-        + (motionSettings == null ? "[main, contrib, non-free, rpi, firmware]" : "[main, rpi]")
-        + "\n  keyring: "
-        + keyring
-        + "\n  sync-interval: 30s\n  min-free: 0\n"
-        + (motionSettings == null || motionSettings.node().rsyncArgs().isEmpty()
-            ? ""
-            : "  rsync-args: ["
-                + String.join(
-                    ", ",
-                    motionSettings.node().rsyncArgs().stream().map(a -> "\"" + a + "\"").toList())
-                + "]\n")
-        + "  rsync-host: 127.0.0.1\n  rsync-port: "
-        + rsyncPort
-        + "\ndirector:\n  host: 127.0.0.1\n  port: "
-        + port
-        + "\n  trusted-proxies: [127.0.0.1/32]\n  admin-token-file: "
-        + token
-        + "\n  drain-time: 2s\nprobe:\n  interval: "
-        + (motionSettings == null ? "5s" : Durations.format(motionSettings.probeInterval()))
-        + (motionSettings == null || motionSettings.recheckInterval() == null
-            ? ""
-            : "\n  recheck-interval: " + Durations.format(motionSettings.recheckInterval()))
-        + "\n  timeout: 3s\n  confirmations: 1\n";
-  }
-
-  private String replicaYaml(
-      String id,
-      String region,
-      int port,
-      String zk,
-      String writersRsync,
-      Path keyring,
-      String service) {
-    return "# written by mirrorctl demo\nnode:\n  id: "
-        + id
-        + "\n  role: replica\n  region: "
-        + region
-        + "\n  data: "
-        + dir.resolve(id)
-        + "\n  address: 127.0.0.1:"
-        + port
-        + "\nzookeeper:\n  connect: "
-        + zk
-        + "\n  session-timeout: 4s\narchive:\n  upstream: "
-        + writersRsync
-        + "\n  suites: [bookworm]\n  components: "
-        + (motionSettings == null ? "[main, contrib, non-free, rpi, firmware]" : "[main, rpi]")
-        + "\n  keyring: "
-        + keyring
-        + "\n  sync-interval: 30s\n  min-free: 0\ndirector:\n  host: 127.0.0.1\n  port: "
-        + port
-        + "\n  trusted-proxies: [127.0.0.1/32]\n  fallback-mirrors: [\""
-        + service
-        + "raspbian/\"]\n  drain-time: 0s\n";
   }
 
   /** Starts (or starts again) a node process; its output goes to logs/ID.log. */
@@ -459,83 +395,6 @@ public final class Demo implements AutoCloseable {
     return layout;
   }
 
-  private void awaitProbed(NodeClient admin, int count, Duration within) throws Exception {
-    long deadline = System.nanoTime() + Math.max(within.toNanos(), 1_000_000_000L);
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      try {
-        var s = admin.status();
-        int probed = 0;
-        for (var m : s.path("mirrors")) {
-          if (m.path("states").size() > 0) {
-            probed++;
-          }
-        }
-        // Ready for apt and for a drill: the active node ready, and the hot spare ready at the
-        // current snapshot (mirrors are probed as soon as they are added, which can be before
-        // the spare has copied the first snapshot).
-        String current = s.path("current").path("id").asText(null);
-        boolean ready = false;
-        boolean spare = false;
-        int replicasReady = 0;
-        for (var n : s.path("nodes")) {
-          if ("REPLICA".equals(n.path("role").asText())
-              && n.path("ready").asBoolean()
-              && current != null
-              && current.equals(n.path("snapshot").asText())) {
-            replicasReady++;
-          }
-          ready |= "ACTIVE".equals(n.path("role").asText()) && n.path("ready").asBoolean();
-          spare |=
-              "STANDBY".equals(n.path("role").asText())
-                  && n.path("ready").asBoolean()
-                  && current != null
-                  && current.equals(n.path("snapshot").asText());
-        }
-        last =
-            probed
-                + " of "
-                + count
-                + " mirrors probed, active node "
-                + (ready ? "ready" : "not ready")
-                + ", hot spare "
-                + (spare ? "ready" : "not ready at the current snapshot")
-                + (replicas > 0
-                    ? ", " + replicasReady + " of " + replicas + " replicas ready at it"
-                    : "");
-        if (probed == count && ready && spare && replicasReady >= replicas) {
-          return;
-        }
-      } catch (IOException notYet) {
-        last = notYet.getMessage();
-      }
-      Thread.sleep(250);
-    }
-    throw new IOException(
-        "the demo did not get ready in time: " + last + "; logs in " + dir.resolve("logs"));
-  }
-
-  private static void awaitHttp(String url, int status, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    int got = -1;
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        c.setConnectTimeout(1000);
-        c.setReadTimeout(2000);
-        got = c.getResponseCode();
-        c.disconnect();
-        if (got == status) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // starting
-      }
-      Thread.sleep(200);
-    }
-    throw new IOException(url + " did not answer " + status + " in time (last: " + got + ")");
-  }
-
   /**
    * A public mirror: a plain static file server over its tree, as nginx is, with ETags and without
    * a content cache (the tree changes under it); it counts the prober's requests.
@@ -588,27 +447,6 @@ public final class Demo implements AutoCloseable {
   /** The moving upstream and mirrors, when the demo was started with them; else null. */
   DemoMotion motion() {
     return motion;
-  }
-
-  /** demo.json: where every part is, for the drill and for people (paths as plain strings). */
-  private static String json(Layout l) throws IOException {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("dir", l.dir().toString());
-    m.put("service", l.service());
-    m.put("control", l.control());
-    m.put("zookeeper", l.zookeeper());
-    m.put("nodePorts", l.nodePorts());
-    Map<String, String> configs = new LinkedHashMap<>();
-    l.nodeConfigs().forEach((k, v) -> configs.put(k, v.toString()));
-    m.put("nodeConfigs", configs);
-    m.put("mirrors", l.mirrors());
-    m.put("keyring", l.keyring().toString());
-    m.put("token", l.token().toString());
-    m.put("haproxy", l.haproxy());
-    m.put("replicaPorts", l.replicaPorts());
-    return new com.fasterxml.jackson.databind.ObjectMapper()
-        .writerWithDefaultPrettyPrinter()
-        .writeValueAsString(m);
   }
 
   private void log(String s) {

@@ -359,23 +359,10 @@ final class NodeConfigValues {
     } else {
       hostPort("node.address", address);
     }
-    String roleName = string("node.role");
-    NodeConfig.Kind kind =
-        switch (roleName.toLowerCase(Locale.ROOT)) {
-          case "writer" -> NodeConfig.Kind.WRITER;
-          case "replica" -> NodeConfig.Kind.REPLICA;
-          default -> throw fail("node.role", "must be writer or replica, not '" + roleName + "'");
-        };
+    NodeConfig.Kind kind = NodeRoleRules.kind(this);
     boolean replica = kind == NodeConfig.Kind.REPLICA;
-    String region = string("node.region");
-    if (!region.isEmpty() && !region.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-      throw fail("node.region", "must be 1-64 of [A-Za-z0-9._-], not '" + region + "'");
-    }
-    if (!replica && !region.isEmpty()) {
-      throw fail("node.region", "is a replica's (node.role: replica); the writer pair has none");
-    }
-    NodeConfig.NodeSection node =
-        new NodeConfig.NodeSection(id, data, address, kind, region.isEmpty() ? null : region);
+    String region = NodeRoleRules.region(this, replica);
+    NodeConfig.NodeSection node = new NodeConfig.NodeSection(id, data, address, kind, region);
 
     String connect = string("zookeeper.connect");
     if (!connect.isEmpty() && !connect.matches("[A-Za-z0-9.\\[\\]:,_-]+(/[A-Za-z0-9/_.-]*)?")) {
@@ -406,14 +393,7 @@ final class NodeConfigValues {
       }
     }
     int rsyncPort = integer("archive.rsync-port", 0, 65535);
-    if (replica && isSet("archive.rsync-port") && rsyncPort != 0) {
-      throw fail(
-          "archive.rsync-port",
-          "must be 0 on a replica: it serves no rsync module (nobody copies from it)");
-    }
-    if (replica) {
-      rsyncPort = 0;
-    }
+    rsyncPort = NodeRoleRules.rsyncPort(this, replica, rsyncPort);
     String rsyncAddress = string("archive.rsync-address");
     if (rsyncAddress.isEmpty()) {
       rsyncAddress = address.substring(0, address.lastIndexOf(':'));
@@ -494,7 +474,7 @@ final class NodeConfigValues {
           "must be at least 1MiB, not " + string("director.access-log-max-size"));
     }
     if (replica) {
-      replicaChecks(zk, director);
+      NodeRoleRules.check(this, zk, director);
     }
     if (director.holdFor().compareTo(Duration.ofMinutes(2)) > 0) {
       throw fail("director.hold-for", "must be at most 2m, not " + string("director.hold-for"));
@@ -526,41 +506,9 @@ final class NodeConfigValues {
   }
 
   /** True when the file sets this key (not a default). */
-  private boolean isSet(String key) {
+  boolean isSet(String key) {
     JsonNode n = given.get(key);
     return n != null && !n.isNull();
-  }
-
-  /** What a replica cannot have: each names its key and why. */
-  private void replicaChecks(NodeConfig.ZooKeeperSection zk, NodeConfig.DirectorSection d) {
-    if (zk.embedded()) {
-      throw fail(
-          "zookeeper.connect",
-          "must name ZooKeeper servers on a replica (an observer in its region): it reads the"
-              + " writer pair's registry and cannot run its own");
-    }
-    if (d.adminTokenFile() != null) {
-      throw fail(
-          "director.admin-token-file",
-          "must be empty on a replica: the admin API writes the registry, which only the writer"
-              + " pair does");
-    }
-    if (d.fallbackMirrors().isEmpty()) {
-      throw fail(
-          "director.fallback-mirrors",
-          "must name the writer pair's public base URL(s) on a replica: it holds no pool, so a"
-              + " file no mirror qualifies for is sent there");
-    }
-    if (isSet("director.serve-locally") && bool("director.serve-locally")) {
-      throw fail(
-          "director.serve-locally",
-          "must be false on a replica: it holds no pool (director.fallback-mirrors serves instead)");
-    }
-    for (String k : List.of("hooks.on-promote", "hooks.on-demote")) {
-      if (!list(k).isEmpty()) {
-        throw fail(k, "must be empty on a replica: a replica never becomes active");
-      }
-    }
   }
 
   /** The archive keys of this file (or of one entry of archives:), checked. */
