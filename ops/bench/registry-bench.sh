@@ -22,16 +22,7 @@ if [ "${1:-}" = --at ]; then
     "$wt/failover/src/test/java/org/mirrordirector/failover/"
   cd "$wt"
 fi
-mvn -q -B -Dstyle.color=never -DskipTests -Dspotless.check.skip=true test-compile -pl failover -am
-cpfile="$(mktemp)"
-mvn -q -B -Dstyle.color=never -pl failover dependency:build-classpath \
-  -Dmdep.outputFile="$cpfile" -Dmdep.includeScope=test > /dev/null
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cp -r failover/target/classes "$work/classes"
-cp -r failover/target/test-classes "$work/test-classes"
-cp="$work/test-classes:$work/classes:$(cat "$cpfile")"
-rm -f "$cpfile"
+. "$here/ops/bench/failover-classpath.sh"
 echo "== reader of $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- failover/src/main || echo ' (with uncommitted changes)')"
 for beat in 0 1000; do
   java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=error \

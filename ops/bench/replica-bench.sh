@@ -14,19 +14,7 @@ java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
 # bench's, generated here when absent): its index-only copies' disk use and their file
 # knowledge's heap.
 W="${MD_BENCH_DIR:-/tmp/md-bench}"
-S="$W/director/snapshots"
-if [ ! -f "$S/s3/dists/bookworm/InRelease" ]; then
-  rm -rf "$S"
-  mkdir -p "$S"
-  ./mirrorctl archive generate --out "$S/s1" --components main --packages 60000 \
-      --size-scale 0.0001 --seed 60000 --by-hash --key-out "$W/director/key.asc" >/dev/null
-  cp -al "$S/s1" "$S/s2"
-  ./mirrorctl archive generate --out "$S/s2" --update-from "$S/s2" --components main \
-      --packages 60000 --change-percent 2 --size-scale 0.0001 --seed 60001 --by-hash >/dev/null
-  cp -al "$S/s2" "$S/s3"
-  ./mirrorctl archive generate --out "$S/s3" --update-from "$S/s3" --components main \
-      --packages 60000 --change-percent 2 --size-scale 0.0001 --seed 60002 --by-hash >/dev/null
-fi
+. ops/bench/snapshots-60k.sh
 rm -rf "$W/replica-copy" "$W/replica-copy-rsyncd"
 java -Xmx1g -XX:+UseParallelGC -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   org.mirrordirector.ops.bench.IndexCopyBench "$W/director/key.asc" "$W/replica-copy" \

@@ -240,21 +240,7 @@ public final class Drill {
     figures.add(time("detection", poll.detected, fault, null));
     figures.add(time("promotion", poll.promoted, fault, limits.promotion()));
     figures.add(time("switch", poll.switched, fault, limits.switchOver()));
-    figures.add(
-        new DrillReport.Figure(
-            "gap",
-            load.gapMillis() / 1000.0,
-            " s",
-            "<= " + limits.gap().toMillis() / 1000.0 + " s",
-            load.gapMillis() <= limits.gap().toMillis()));
-    figures.add(
-        new DrillReport.Figure(
-            "failed",
-            load.failed.get(),
-            "",
-            "<= " + limits.failed(),
-            load.failed.get() <= limits.failed()));
-    figures.add(new DrillReport.Figure("retried", load.retried.get(), "", "reported", true));
+    figures.addAll(load.figures(limits));
     if (apt != null) {
       figures.add(
           new DrillReport.Figure(

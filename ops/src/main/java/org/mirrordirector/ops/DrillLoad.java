@@ -321,6 +321,20 @@ final class DrillLoad {
       }
     }
 
+    /** Its figures: the gap, failed requests (against the limits) and retried ones. */
+    List<DrillReport.Figure> figures(Drill.Thresholds limits) {
+      return List.of(
+          new DrillReport.Figure(
+              "gap",
+              gapMillis() / 1000.0,
+              " s",
+              "<= " + limits.gap().toMillis() / 1000.0 + " s",
+              gapMillis() <= limits.gap().toMillis()),
+          new DrillReport.Figure(
+              "failed", failed.get(), "", "<= " + limits.failed(), failed.get() <= limits.failed()),
+          new DrillReport.Figure("retried", retried.get(), "", "reported", true));
+    }
+
     /** The longest time without a success, from a second before the fault to the end. */
     long gapMillis() {
       List<Long> t = new ArrayList<>(successes);

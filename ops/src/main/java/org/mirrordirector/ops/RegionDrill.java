@@ -156,21 +156,7 @@ final class RegionDrill {
             " s",
             "served from it while cut off",
             lkg >= 0));
-    figures.add(
-        new DrillReport.Figure(
-            "gap",
-            load.gapMillis() / 1000.0,
-            " s",
-            "<= " + limits.gap().toMillis() / 1000.0 + " s",
-            load.gapMillis() <= limits.gap().toMillis()));
-    figures.add(
-        new DrillReport.Figure(
-            "failed",
-            load.failed.get(),
-            "",
-            "<= " + limits.failed(),
-            load.failed.get() <= limits.failed()));
-    figures.add(new DrillReport.Figure("retried", load.retried.get(), "", "reported", true));
+    figures.addAll(load.figures(limits));
     double up = caughtUp < 0 ? Double.NaN : (caughtUp - mended) / 1e9;
     figures.add(
         new DrillReport.Figure(

@@ -83,18 +83,7 @@ class ReplicaObserverTest {
           replicas.add(r);
         }
         String base = mirror.base().toString();
-        ReplicaTest.run(
-            "mirrors",
-            "add",
-            "m1",
-            "--url",
-            "http://127.0.0.1:" + a.port(),
-            "--token-file",
-            dir.resolve("token").toString(),
-            "--http",
-            base,
-            "--country",
-            "FR");
+        ReplicaTest.addMirror(dir, a, "m1", base);
         String pkg = ReplicaTest.poolPath(upstream);
         for (Node r : replicas) {
           NodeTest.await(

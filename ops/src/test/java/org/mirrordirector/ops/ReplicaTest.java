@@ -100,18 +100,7 @@ class ReplicaTest {
 
         // A mirror added on the writer: the replica routes to it with the writer's code.
         String base = mirror.base().toString();
-        run(
-            "mirrors",
-            "add",
-            "m1",
-            "--url",
-            "http://127.0.0.1:" + a.port(),
-            "--token-file",
-            dir.resolve("token").toString(),
-            "--http",
-            base,
-            "--country",
-            "FR");
+        ReplicaTest.addMirror(dir, a, "m1", base);
         NodeTest.await(
             "the replica sends InRelease and pool files to m1",
             () ->
@@ -184,6 +173,22 @@ class ReplicaTest {
         }
       }
     }
+  }
+
+  /** Adds a mirror through the writer's admin API, as an operator does (mirrorctl mirrors add). */
+  static void addMirror(Path dir, Node writer, String id, String base) {
+    run(
+        "mirrors",
+        "add",
+        id,
+        "--url",
+        "http://127.0.0.1:" + writer.port(),
+        "--token-file",
+        dir.resolve("token").toString(),
+        "--http",
+        base,
+        "--country",
+        "FR");
   }
 
   /** The pool path of the first package (relative to the archive root). */
