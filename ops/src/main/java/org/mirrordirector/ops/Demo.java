@@ -480,6 +480,7 @@ public final class Demo implements AutoCloseable {
   /** The service port, then the parts' ports after it (or free ones). */
   private static final class Ports {
     private int next;
+    private final java.util.Set<Integer> given = new java.util.HashSet<>();
 
     Ports(int base) {
       this.next = base;
@@ -487,9 +488,16 @@ public final class Demo implements AutoCloseable {
 
     int next() throws IOException {
       if (next == 0) {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-          return s.getLocalPort();
+        // The kernel may hand a free port out again before the part given it has bound it: never
+        // give one out twice.
+        for (int tries = 0; tries < 100; tries++) {
+          try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            if (given.add(s.getLocalPort())) {
+              return s.getLocalPort();
+            }
+          }
         }
+        throw new IOException("no free port found on the loopback address");
       }
       int p = next++;
       try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
