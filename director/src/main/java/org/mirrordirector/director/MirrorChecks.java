@@ -123,6 +123,15 @@ final class MirrorChecks {
       return why ? "!" + unhealthy(s) : NO;
     }
     if (current.get().equals(s.snapshot())) {
+      if (files.snapshot(current.get()).isEmpty()) {
+        // A replica whose view moved on before its index copy: the clients of that InRelease ask
+        // for files this director cannot place yet, so the InRelease waits too (the fallback).
+        return why
+            ? "!serves the current snapshot of "
+                + suite
+                + ", whose files this director has not learned yet"
+            : NO;
+      }
       return why ? "serves the current snapshot of " + suite : YES;
     }
     if (s.snapshot() == null) {

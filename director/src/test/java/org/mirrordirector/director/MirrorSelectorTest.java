@@ -64,6 +64,41 @@ class MirrorSelectorTest {
   }
 
   @Test
+  void aCurrentSnapshotWhoseFilesTheDirectorHasNotLearnedIsNotRoutedTo() throws Exception {
+    // A replica's view names S2 current before its own index copy of S2 has arrived.
+    FileKnowledge onlyS1 = FileKnowledge.load(List.of(s1Tree), List.of("bookworm"));
+    Selection s =
+        new MirrorSelector(new SelectionPolicy(Duration.ZERO, List.of(FALLBACK), false))
+            .select(
+                RequestPath.classify("/raspbian/dists/bookworm/InRelease", List.of("/raspbian/")),
+                "https",
+                GB,
+                fleet(),
+                onlyS1,
+                NOW,
+                true);
+    assertThat(s.outcome()).isEqualTo(Outcome.FALLBACK_MIRROR);
+    assertThat(s.location()).isEqualTo(FALLBACK + "dists/bookworm/InRelease");
+    assertThat(reasons(s).get("current-gb"))
+        .isEqualTo(
+            "serves the current snapshot of bookworm, whose files this director has not learned"
+                + " yet");
+    // Learned, it is routed to as before.
+    assertThat(
+            select(
+                    SelectionPolicy.defaults(),
+                    "/raspbian/dists/bookworm/InRelease",
+                    "https",
+                    GB,
+                    fleet())
+                .chosen()
+                .mirror())
+        .isEqualTo("current-gb");
+  }
+
+  static final String FALLBACK = "https://writers.example.org/raspbian/";
+
+  @Test
   void aPoolFileGoesOnlyToMirrorsWhoseSnapshotListsIt() throws Exception {
     Selection newFile =
         select(SelectionPolicy.defaults(), "/raspbian/" + onlyInS2, "http", DE, fleet());
