@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * without ZooKeeper. Corrupt payloads are reported in the view and skipped. Listeners run on the
  * executor given with them and see every view at most once, in order, but may miss intermediate
  * ones when changes come fast.
+ *
+ * <p>The routing part of the view (mirrors, snapshots, the current one, the epoch) is rebuilt only
+ * when one of its znodes changes, and keeps its identity otherwise. A node's heartbeat renews only
+ * the nodes' part, and that renewal calls no listener and saves nothing; another archive's znodes
+ * and the leader latch change nothing at all. With N nodes writing heartbeats, N readers would
+ * otherwise decode the whole registry N times a second each.
  */
 public final class RegistryReader implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryReader.class);

@@ -224,12 +224,17 @@ public final class ProbeService implements AutoCloseable {
     for (Map.Entry<String, Map<String, FamilyState>> e : prober.families(answering).entrySet()) {
       families.put(e.getKey(), confirmed(e.getKey(), e.getValue()));
     }
-    return remember(write(started, t0, mirrors, found, false));
+    // Only what changed: a state that routes as the registry's does is not written again, so that
+    // a round over 1,000 mirrors does not make every reader rebuild its routing (issue 16). A
+    // lagging mirror's reason names how long it has been superseded, so it is written every round
+    // and its lag stays exact.
+    return remember(write(started, t0, mirrors, found, true));
   }
 
   /**
    * Applies the hysteresis to what the probes found and writes each mirror's state; with {@code
-   * onlyChanges}, only states whose health, snapshot or reason differ from the last written.
+   * onlyChanges}, only states whose health, snapshot, reason or address families differ from the
+   * registry's.
    */
   private Round write(
       long started,
@@ -252,7 +257,11 @@ public final class ProbeService implements AutoCloseable {
       MirrorState state =
           new MirrorState(m.getKey(), schemes, now, families.getOrDefault(m.getKey(), Map.of()));
       states.put(m.getKey(), state);
-      MirrorState before = written.get(m.getKey());
+      // The registry's state, as this node's view has it: after a failover, another node may
+      // have written since this one last did. What this node wrote last when it has no view of it.
+      ClusterView.Mirror seen = view.get().mirrors().get(m.getKey());
+      MirrorState before =
+          seen != null && seen.state() != null ? seen.state() : written.get(m.getKey());
       if (onlyChanges && before != null && sameRouting(before, state)) {
         continue;
       }

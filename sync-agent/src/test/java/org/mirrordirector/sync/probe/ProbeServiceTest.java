@@ -119,6 +119,27 @@ class ProbeServiceTest {
                       .orElseThrow()
                       .snapshot())
               .isEqualTo(local.scan().current().orElseThrow().inRelease().get("bookworm"));
+
+          // Settled: a round that finds nothing new writes nothing (every reader would rebuild its
+          // routing otherwise); a change is written at once.
+          awaitTrue(
+              () -> reader.view().mirrors().get("good").state().families().get("ipv4").works());
+          int version = za.checkExists().forPath(paths.mirrorState("good")).getVersion();
+          int flakyVersion = za.checkExists().forPath(paths.mirrorState("flaky")).getVersion();
+          ProbeService.Round quiet = active.round();
+          assertThat(health(quiet, "good")).isEqualTo(Health.OK);
+          assertThat(health(quiet, "flaky")).isEqualTo(Health.DOWN);
+          assertThat(za.checkExists().forPath(paths.mirrorState("good")).getVersion())
+              .as("nothing new about good: not written")
+              .isEqualTo(version);
+          assertThat(za.checkExists().forPath(paths.mirrorState("flaky")).getVersion())
+              .isEqualTo(flakyVersion);
+          good.headOfInReleaseFails.set(true);
+          active.round();
+          active.round();
+          assertThat(za.checkExists().forPath(paths.mirrorState("good")).getVersion())
+              .as("its IPv4 lost: written")
+              .isGreaterThan(version);
         } finally {
           standby.close();
           active.close();
