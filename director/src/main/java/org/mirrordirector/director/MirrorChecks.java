@@ -30,6 +30,8 @@ final class MirrorChecks {
    * One request, as every mirror is checked against it.
    *
    * @param current the current InRelease of the path's suite, if it has one
+   * @param currentLearned whether this director knows that snapshot's files (looked up once per
+   *     request, not once per mirror)
    * @param holders for pool and by-hash paths, the {@link FileKnowledge#bit}s of the snapshots that
    *     list the file or hash
    */
@@ -40,7 +42,8 @@ final class MirrorChecks {
       Optional<String> current,
       FileKnowledge files,
       long now,
-      long holders) {}
+      long holders,
+      boolean currentLearned) {}
 
   Candidate evaluate(ClusterView.Mirror m, Ask a, int tier, Double km, boolean why) {
     RequestPath path = a.path();
@@ -79,7 +82,8 @@ final class MirrorChecks {
     String ok =
         switch (path.kind()) {
           case RELEASE, INDEX ->
-              releaseProblem(path.suite(), suites, a.current(), a.files(), a.now(), why);
+              releaseProblem(
+                  path.suite(), suites, a.current(), a.currentLearned(), a.files(), a.now(), why);
           case POOL -> holderProblem(suites, a, "file", why);
           case BY_HASH -> holderProblem(suites, a, "hash", why);
           case OTHER -> anyHealthy(suites);
@@ -109,6 +113,7 @@ final class MirrorChecks {
       String suite,
       Map<String, SuiteState> suites,
       Optional<String> current,
+      boolean currentLearned,
       FileKnowledge files,
       long now,
       boolean why) {
@@ -123,7 +128,7 @@ final class MirrorChecks {
       return why ? "!" + unhealthy(s) : NO;
     }
     if (current.get().equals(s.snapshot())) {
-      if (files.snapshot(current.get()).isEmpty()) {
+      if (!currentLearned) {
         // A replica whose view moved on before its index copy: the clients of that InRelease ask
         // for files this director cannot place yet, so the InRelease waits too (the fallback).
         return why

@@ -115,17 +115,20 @@ public final class MirrorSelector {
       boolean everyCandidate) {
     // Resolved once per request, not once per mirror: the current InRelease of the suite, and
     // the snapshots that list the requested file or hash (one lookup of the path).
+    Optional<String> current =
+        path.suite() == null ? Optional.empty() : current(view, path.suite());
     MirrorChecks.Ask ask =
         new MirrorChecks.Ask(
             path,
             scheme,
             client,
-            path.suite() == null ? Optional.empty() : current(view, path.suite()),
+            current,
             files,
             nowMillis,
             path.kind() == RequestPath.Kind.POOL
                 ? files.poolMask(path.path())
-                : path.kind() == RequestPath.Kind.BY_HASH ? files.hashMask(path.byHash()) : 0);
+                : path.kind() == RequestPath.Kind.BY_HASH ? files.hashMask(path.byHash()) : 0,
+            current.isEmpty() || files.snapshot(current.get()).isPresent());
     Fleet f = fleet(view);
     Ranking r = MirrorRanking.ranking(f, client);
     if (path.kind() == RequestPath.Kind.POOL
@@ -286,15 +289,17 @@ public final class MirrorSelector {
     java.util.Collections.sort(suites);
     List<MirrorChecks.Ask> asks = new ArrayList<>();
     for (String suite : suites) {
+      Optional<String> current = current(view, suite);
       asks.add(
           new MirrorChecks.Ask(
               RequestPath.classify("/a/dists/" + suite + "/InRelease", List.of("/a/")),
               scheme,
               client,
-              current(view, suite),
+              current,
               files,
               nowMillis,
-              0));
+              0,
+              current.isEmpty() || files.snapshot(current.get()).isPresent()));
     }
     Fleet f = fleet(view);
     Ranking r = MirrorRanking.ranking(f, client);
