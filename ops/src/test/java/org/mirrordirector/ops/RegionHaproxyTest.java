@@ -24,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The region's HAProxy example ({@code ops/examples/production/region/haproxy.cfg}) run by the real
  * haproxy, its host names pointed at local stand-ins: clients go to a replica whose {@code /ready}
- * answers 200, and to the writer pair while none does.
+ * answers 200, and to the writer pair while none does. Skipped where haproxy is not installed
+ * (ops/scripts/test.sh installs it); its twin, {@link
+ * #theRegionsFileChecksReadinessAndKeepsTheWritersAsABackup}, reads the same rules from the file
+ * and runs anywhere.
  */
 class RegionHaproxyTest {
   @TempDir Path dir;
@@ -99,6 +102,23 @@ class RegionHaproxyTest {
         p.waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** The twin without haproxy: the rules the routing above comes from, read from the file. */
+  @Test
+  void theRegionsFileChecksReadinessAndKeepsTheWritersAsABackup() throws Exception {
+    String cfg = Files.readString(Path.of("examples/production/region/haproxy.cfg"));
+    String backend = cfg.substring(cfg.indexOf("backend replicas"));
+    assertThat(cfg).containsPattern("(?m)^  default_backend replicas$");
+    assertThat(backend)
+        .containsPattern("(?m)^  option httpchk GET /ready$")
+        .containsPattern("(?m)^  http-check expect status 200$")
+        .containsPattern("(?m)^  server replica-ap1 \\S+ check$")
+        .containsPattern("(?m)^  server replica-ap2 \\S+ check$")
+        .containsPattern("(?m)^  server writers \\S+ check backup$");
+    List<String> servers = backend.lines().filter(l -> l.startsWith("  server ")).toList();
+    assertThat(servers).hasSize(3);
+    assertThat(servers.stream().filter(l -> l.endsWith(" backup"))).hasSize(1);
   }
 
   /**
