@@ -27,10 +27,10 @@ import org.mirrordirector.sync.archive.Sha256;
  * End to end on what no one here made: real .deb files from the apt cache and a real source package
  * built by dpkg-source, published and signed by Debian's own tools (reprepro; apt-ftparchive and
  * gpg), verified by {@code mirrorctl verify}, synced by a node over a real rsync daemon, served to
- * clients by nginx as the public mirror, and fetched by real apt in its default configuration
- * (translations, retries and architecture as apt sets them) through the director: {@code update},
- * {@code download} and {@code source --download-only}, every downloaded file's SHA-256 equal to the
- * index's.
+ * clients by nginx as the public mirror (also through a director replica holding the indexes
+ * alone), and fetched by real apt in its default configuration (translations, retries and
+ * architecture as apt sets them) through the director: {@code update}, {@code download} and {@code
+ * source --download-only}, every downloaded file's SHA-256 equal to the index's.
  *
  * <p>Skipped when the apt cache holds fewer than 3 .deb files and none could be downloaded, or
  * without nginx (the test command installs nginx and fills an empty cache as root). Its twins on
@@ -183,6 +183,44 @@ class RealArchivesTest {
           .as("pool files, binary and source, came from the mirror")
           .containsPattern("GET /pool/[^ ]+\\.deb ")
           .containsPattern("GET /pool/[^ ]+\\.dsc ");
+
+      // A director replica of this archive: the indexes copied from the node's module and
+      // verified, no pool, and default apt through it, sent to the nginx mirror.
+      try (Node replica =
+          Node.start(
+              NodeConfig.load(
+                  TestNodes.replica(
+                      dir,
+                      "replica",
+                      "real-region",
+                      "127.0.0.1",
+                      node.config().zookeeper().connectString(),
+                      upstream.url(),
+                      key.keyring(),
+                      "http://127.0.0.1:" + node.port() + "/raspbian/")))) {
+        NodeTest.await(
+            "the replica holds the node's snapshot, copied from its module",
+            () ->
+                replica.localSnapshot().isPresent()
+                    && replica.localSnapshot().get().equals(node.view().current().snapshot())
+                    && node.rsyncUrl()
+                        .orElseThrow()
+                        .equals(replica.sync().stats().last().upstream()));
+        Path indexes = dir.resolve("replica/archive/current");
+        assertThat(indexes.resolve("pool")).doesNotExist();
+        assertThat(indexes.resolve("dists/bookworm/InRelease"))
+            .hasSameBinaryContentAs(root.resolve("dists/bookworm/InRelease"));
+        Apt viaReplica = Apt.withDefaults(dir.resolve("apt-replica"));
+        viaReplica.sourcesFile(
+            "replica.list",
+            sources.out().replace(":" + node.port() + "/", ":" + replica.port() + "/"));
+        int before = nginx.log().split("GET /dists/bookworm/InRelease ", -1).length;
+        viaReplica.run("update");
+        viaReplica.run("download", built.packages().get(0));
+        assertThat(nginx.log().split("GET /dists/bookworm/InRelease ", -1).length)
+            .as("the replica sent apt's InRelease request to the nginx mirror")
+            .isGreaterThan(before);
+      }
     }
   }
 
