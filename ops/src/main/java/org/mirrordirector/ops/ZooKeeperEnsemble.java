@@ -45,8 +45,22 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
       throw new IllegalArgumentException("voters >= 1 and observers >= 0");
     }
     this.dir = dir;
+    // A free port found by binding and releasing it can come back from the next search, and a
+    // proxy's own port can be one handed out before: every port here is distinct, or the server
+    // that finds its port taken never serves.
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
+    Ports distinct =
+        () -> {
+          for (int tries = 0; tries < 100; tries++) {
+            int p = ports.next();
+            if (taken.add(p)) {
+              return p;
+            }
+          }
+          throw new IOException("no distinct free port found");
+        };
     for (int i = 1; i <= voters + observers; i++) {
-      servers.put(i, new Server(i, i > voters, ports.next(), ports.next(), ports.next()));
+      servers.put(i, new Server(i, i > voters, distinct.next(), distinct.next(), distinct.next()));
     }
     for (Server s : servers.values()) {
       StringBuilder members = new StringBuilder();
@@ -55,6 +69,11 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         int quorum = m.quorumPort();
         if (s.observer() && !m.observer()) {
           TcpProxy link = new TcpProxy(m.quorumPort());
+          while (!taken.add(link.port())) {
+            TcpProxy again = new TcpProxy(m.quorumPort());
+            link.close();
+            link = again;
+          }
           mine.add(link);
           quorum = link.port();
         }
@@ -190,10 +209,24 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
       while (mode(id) == null) {
         if (System.nanoTime() > deadline) {
           throw new IOException(
-              "ZooKeeper server " + id + " does not serve; see " + dir.resolve("zk" + id));
+              "ZooKeeper server "
+                  + id
+                  + " does not serve; the end of "
+                  + dir.resolve("zk" + id + "/server.log")
+                  + ":\n"
+                  + tail(dir.resolve("zk" + id + "/server.log"), 20));
         }
         Thread.sleep(100);
       }
+    }
+  }
+
+  private static String tail(Path log, int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
     }
   }
 
