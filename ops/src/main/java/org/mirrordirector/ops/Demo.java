@@ -49,6 +49,11 @@ public final class Demo implements AutoCloseable {
         : o;
   }
 
+  private GeneratorOptions shape(Path out, int packages, long seed) {
+    GeneratorOptions o = archive(out, packages, seed, motionSettings == null);
+    return motionSettings != null && motionSettings.sources() ? o.withSources(true) : o;
+  }
+
   /** What a drill or a test needs to find the parts. */
   public record Layout(
       Path dir,
@@ -78,6 +83,14 @@ public final class Demo implements AutoCloseable {
   // Each replica's observer (its region), by replica id.
   private final Map<String, Integer> regions = new LinkedHashMap<>();
   private DemoMotion motion;
+  private boolean allFollow;
+  // Parts the soak stops and starts again: the mirrors' servers, the upstream's rsync daemons and
+  // the embedded ZooKeeper, each on the port it had.
+  private final Map<String, Server> mirrorServers = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Integer> mirrorPorts = new LinkedHashMap<>();
+  private final List<RsyncModule> upstreams = new ArrayList<>();
+  private final List<Object[]> upstreamArgs = new ArrayList<>();
+  private int zkPort;
 
   public Demo(Path dir, PrintWriter log) {
     this(dir, log, null);
@@ -106,6 +119,19 @@ public final class Demo implements AutoCloseable {
   }
 
   /**
+   * With publications, every mirror follows the upstream (the soak's network): current soon after
+   * each publication, broken a little later (its first copy mends it), lagging much later; pushed
+   * and naive as always. Before {@link #start}.
+   */
+  public Demo withAllMirrorsFollowing() {
+    if (motionSettings == null) {
+      throw new IllegalStateException("mirrors follow only an upstream that publishes");
+    }
+    allFollow = true;
+    return this;
+  }
+
+  /**
    * Builds and starts it all; returns once the service answers apt (the active node is ready and
    * every mirror has been probed), or throws naming what did not come up.
    *
@@ -125,12 +151,12 @@ public final class Demo implements AutoCloseable {
       deleteTree(dir.resolve("mirrors"));
       ArchiveGenerator.Result r =
           ArchiveGenerator.generate(
-              archive(upstream, 60, 1, motionSettings == null)
+              shape(upstream, motionSettings == null ? 60 : motionSettings.packages(), 1)
                   .withDate(Instant.now().minus(Duration.ofHours(6))));
       Files.write(keyring, r.key().publicKeyArmored());
       copyTree(upstream, dir.resolve("mirrors/lagging"));
       ArchiveGenerator.generate(
-          archive(upstream, 0, 2, motionSettings == null)
+          shape(upstream, 0, 2)
               .withUpdateFrom(upstream, 20)
               .withDate(Instant.now().minus(Duration.ofMinutes(5))));
       copyTree(upstream, dir.resolve("mirrors/current"));
@@ -152,24 +178,13 @@ public final class Demo implements AutoCloseable {
         names.add(m);
       }
     }
-    RsyncModule upstreamd =
-        new RsyncModule(
-            dir.resolve("rsyncd-upstream"), served, "127.0.0.1", ports.next(), "127.0.0.1");
-    parts.add(upstreamd);
+    RsyncModule upstreamd = upstream(dir.resolve("rsyncd-upstream"), served, ports.next());
     RsyncModule nodesUpstreamd = upstreamd;
     if (!nodesServed.equals(served)) {
       // The nodes copy from their own module: a demo whose nodes are STUCK never advances it.
-      nodesUpstreamd =
-          new RsyncModule(
-              dir.resolve("rsyncd-upstream-nodes"),
-              nodesServed,
-              "127.0.0.1",
-              ports.next(),
-              "127.0.0.1");
-      parts.add(nodesUpstreamd);
+      nodesUpstreamd = upstream(dir.resolve("rsyncd-upstream-nodes"), nodesServed, ports.next());
     }
 
-    int zkPort;
     if (replicas > 0) {
       // A quorum of one voter, and an observer per replica's region.
       ensemble = new ZooKeeperEnsemble(dir.resolve("zookeeper-ensemble"), 1, replicas, ports::next);
@@ -181,7 +196,7 @@ public final class Demo implements AutoCloseable {
       zk =
           new EmbeddedZooKeeper(
               dir.resolve("zookeeper"), "127.0.0.1", ports.next(), Duration.ofSeconds(4));
-      parts.add(zk);
+      parts.add(() -> zk.close()); // the one running now: a soak restarts it
       zkPort = zk.port();
     }
 
@@ -193,11 +208,14 @@ public final class Demo implements AutoCloseable {
     }
 
     Map<String, String> mirrors = new LinkedHashMap<>();
+    parts.add(() -> mirrorServers.values().forEach(Demo::stopQuietly));
     for (String m : names) {
       java.util.concurrent.atomic.AtomicLong probes = new java.util.concurrent.atomic.AtomicLong();
       probeRequests.put("mirror-" + m, probes);
-      Server s = mirrorServer(dir.resolve("mirrors").resolve(m), ports.next(), probes);
-      parts.add(s::stop);
+      int port = ports.next();
+      Server s = mirrorServer(dir.resolve("mirrors").resolve(m), port, probes);
+      mirrorServers.put(m, s);
+      mirrorPorts.put(m, port);
       mirrors.put(
           m, "http://127.0.0.1:" + ((ServerConnector) s.getConnectors()[0]).getLocalPort() + "/");
     }
@@ -318,12 +336,126 @@ public final class Demo implements AutoCloseable {
       motion =
           new DemoMotion(dir, served, nodesServed, upstreamd.url(), moving, motionSettings, log);
       parts.add(motion);
+      if (allFollow) {
+        Duration every = motionSettings.every();
+        motion.follow("current", dir.resolve("mirrors/current"), every.dividedBy(5));
+        motion.follow("broken", dir.resolve("mirrors/broken"), every.multipliedBy(2).dividedBy(5));
+        motion.follow(
+            "lagging", dir.resolve("mirrors/lagging"), every.multipliedBy(4).dividedBy(5));
+      }
       motion.start();
       log("publishing a new version every " + Durations.format(motionSettings.every()));
     }
     Files.writeString(dir.resolve("demo.json"), DemoConfigs.json(layout));
     log(String.format("ready in %.1f s", (System.nanoTime() - t0) / 1e9));
     return layout;
+  }
+
+  /** The upstream's rsync daemon serving {@code tree}; a soak stops and starts it again. */
+  private RsyncModule upstream(Path conf, Path tree, int port) throws Exception {
+    RsyncModule m = new RsyncModule(conf, tree, "127.0.0.1", port, "127.0.0.1");
+    int i = upstreams.size();
+    upstreams.add(m);
+    upstreamArgs.add(new Object[] {conf, tree, port});
+    parts.add(() -> upstreams.get(i).close());
+    return m;
+  }
+
+  /** Stops the upstream's rsync daemons (the nodes' and the mirrors'): the upstream is down. */
+  public synchronized void upstreamDown() {
+    upstreams.forEach(RsyncModule::close);
+  }
+
+  /** Starts the upstream's rsync daemons again, on their ports. */
+  public synchronized void upstreamUp() throws Exception {
+    for (int i = 0; i < upstreams.size(); i++) {
+      Object[] a = upstreamArgs.get(i);
+      upstreams.set(
+          i, new RsyncModule((Path) a[0], (Path) a[1], "127.0.0.1", (Integer) a[2], "127.0.0.1"));
+    }
+  }
+
+  /**
+   * Restarts ZooKeeper: the embedded server (its data kept), or with replicas the voter, the
+   * writers' quorum (the observers lose it meanwhile). Returns once it serves again.
+   */
+  public synchronized void restartZooKeeper(Duration down) throws Exception {
+    if (ensemble != null) {
+      ensemble.kill(1);
+      Thread.sleep(down.toMillis());
+      ensemble.start(1);
+      ensemble.awaitServing(Duration.ofSeconds(60));
+    } else {
+      zk.close();
+      Thread.sleep(down.toMillis());
+      zk =
+          new EmbeddedZooKeeper(
+              dir.resolve("zookeeper"), "127.0.0.1", zkPort, Duration.ofSeconds(4));
+    }
+  }
+
+  /** A public mirror's server stops: connections to it are refused. */
+  public void dropMirror(String name) {
+    Server s = mirrorServers.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no mirror '" + name + "' in the demo");
+    }
+    stopQuietly(s);
+  }
+
+  /** A dropped mirror's server starts again, on its port, over its tree. */
+  public void returnMirror(String name) throws Exception {
+    Integer port = mirrorPorts.get(name);
+    if (port == null) {
+      throw new IllegalArgumentException("no mirror '" + name + "' in the demo");
+    }
+    if (mirrorServers.get(name).isStarted()) {
+      return;
+    }
+    mirrorServers.put(
+        name,
+        mirrorServer(
+            dir.resolve("mirrors").resolve(name), port, probeRequests.get("mirror-" + name)));
+  }
+
+  /**
+   * Kills a node (SIGKILL) while its sync agent's rsync runs: waits up to {@code within} for an
+   * rsync client among the node's descendants (not its daemon). Returns whether one was running
+   * when the node was killed (false: killed after the wait, between syncs).
+   */
+  public boolean killMidSync(String id, Duration within) throws InterruptedException {
+    Process p = nodes().get(id);
+    if (p == null) {
+      throw new IllegalArgumentException("no node '" + id + "' in the demo");
+    }
+    long deadline = System.nanoTime() + within.toNanos();
+    boolean syncing = false;
+    while (!syncing && System.nanoTime() < deadline && p.isAlive()) {
+      syncing =
+          p.descendants()
+              .anyMatch(
+                  d -> {
+                    var info = d.info();
+                    return info.command().map(c -> c.endsWith("/rsync")).orElse(false)
+                        && info.arguments()
+                            .map(a -> !java.util.Arrays.asList(a).contains("--daemon"))
+                            .orElse(false);
+                  });
+      if (!syncing) {
+        Thread.sleep(20);
+      }
+    }
+    p.destroyForcibly();
+    p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    return syncing;
+  }
+
+  private static void stopQuietly(Server s) {
+    try {
+      s.stop();
+    } catch (Exception e) {
+      // stopping is best effort: the port is freed either way
+    }
   }
 
   /** Starts (or starts again) a node process; its output goes to logs/ID.log. */

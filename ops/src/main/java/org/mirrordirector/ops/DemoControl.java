@@ -137,7 +137,7 @@ final class DemoControl extends Handler.Abstract.NonBlocking {
     }
   }
 
-  private static void signal(long pid, String sig) throws IOException, InterruptedException {
+  static void signal(long pid, String sig) throws IOException, InterruptedException {
     Process k =
         new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
     String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -48,6 +48,8 @@ final class DemoMotion implements AutoCloseable {
    * @param recheckInterval the nodes' InRelease rechecks; null: the node's default, not written
    * @param node how the nodes' own syncs keep up
    * @param seed for the delays' random stretch
+   * @param packages the first version's packages (later ones change {@code changePercent} of them)
+   * @param sources source packages too ({@code apt-get source})
    */
   record Settings(
       Duration every,
@@ -59,12 +61,61 @@ final class DemoMotion implements AutoCloseable {
       Duration probeInterval,
       Duration recheckInterval,
       NodeSpeed node,
-      long seed) {
+      long seed,
+      int packages,
+      boolean sources) {
     Settings {
       if (every.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException("publications must be at least 1s apart: " + every);
       }
       java.util.Objects.requireNonNull(node, "node");
+      if (packages < 4) {
+        throw new IllegalArgumentException("at least 4 packages: " + packages);
+      }
+    }
+
+    /** The moving-mirror shape: 60 packages, binaries only. */
+    Settings(
+        Duration every,
+        int changePercent,
+        Duration pushedDelay,
+        Duration naiveDelay,
+        boolean naiveFollowsPushed,
+        int pushedKBps,
+        Duration probeInterval,
+        Duration recheckInterval,
+        NodeSpeed node,
+        long seed) {
+      this(
+          every,
+          changePercent,
+          pushedDelay,
+          naiveDelay,
+          naiveFollowsPushed,
+          pushedKBps,
+          probeInterval,
+          recheckInterval,
+          node,
+          seed,
+          60,
+          false);
+    }
+
+    /** The same, with another first version. */
+    Settings withArchive(int packages, boolean sources) {
+      return new Settings(
+          every,
+          changePercent,
+          pushedDelay,
+          naiveDelay,
+          naiveFollowsPushed,
+          pushedKBps,
+          probeInterval,
+          recheckInterval,
+          node,
+          seed,
+          packages,
+          sources);
     }
 
     static Settings every(Duration every) {
@@ -105,6 +156,10 @@ final class DemoMotion implements AutoCloseable {
   private final Path nodesLive;
   private final String upstreamUrl;
   private final Map<String, Path> mirrors;
+  // More mirrors that copy each version with ftpsync's two stages, each after its own delay.
+  private final Map<String, Duration> followers = new java.util.LinkedHashMap<>();
+  // Mirrors whose copies are held (a lagging or broken mirror): a held copy is skipped.
+  private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
   private final Settings settings;
   private final PrintWriter log;
   private final Random random;
@@ -130,7 +185,7 @@ final class DemoMotion implements AutoCloseable {
     this.live = live;
     this.nodesLive = nodesLive;
     this.upstreamUrl = upstreamUrl;
-    this.mirrors = Map.copyOf(mirrors);
+    this.mirrors = new ConcurrentHashMap<>(mirrors);
     this.settings = settings;
     this.log = log;
     this.random = new Random(settings.seed());
@@ -170,6 +225,12 @@ final class DemoMotion implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
+  /** No more publications; one under way ends first. */
+  void stopPublishing() throws InterruptedException {
+    publisher.shutdown();
+    publisher.awaitTermination(2, TimeUnit.MINUTES);
+  }
+
   /** Generates the next version beside the current one and swaps it in. */
   void publish() throws IOException, InterruptedException {
     int n = version.incrementAndGet();
@@ -178,6 +239,7 @@ final class DemoMotion implements AutoCloseable {
     run(List.of("cp", "-al", prev.toString(), next.toString()));
     ArchiveGenerator.generate(
         Demo.archive(next, 0, 1000L + n, false)
+            .withSources(settings.sources())
             .withUpdateFrom(next, settings.changePercent())
             .withDate(Instant.now()));
     swap(live, next);
@@ -201,6 +263,9 @@ final class DemoMotion implements AutoCloseable {
       schedule("pushed", settings.pushedDelay(), this::twoStage);
       schedule("naive", settings.naiveDelay(), this::oneStage);
     }
+    synchronized (followers) {
+      followers.forEach((m, delay) -> schedule(m, delay, this::twoStage));
+    }
     // Versions older than the last few are no longer served by anyone: free their space.
     Path old = dir.resolve("versions/v" + (n - 4));
     if (n - 4 > 2 && Files.isDirectory(old)) {
@@ -222,16 +287,92 @@ final class DemoMotion implements AutoCloseable {
         .get(mirror)
         .schedule(
             () -> {
-              Instant t0 = Instant.now();
-              try {
-                how.run(tree);
-                syncs.get(mirror).add(new Instant[] {t0, Instant.now()});
-              } catch (Exception e) {
-                log(mirror + " mirror sync failed: " + e);
-              }
+              copy(mirror, tree, how, 0);
             },
             ms,
             TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * One copy; a failed one (the upstream down) is tried again every 5 s for a minute, as a mirror's
+   * next cron run would, unless the mirror is held meanwhile.
+   */
+  private void copy(String mirror, Path tree, Sync how, int attempt) {
+    if (held.contains(mirror)) {
+      return;
+    }
+    Instant t0 = Instant.now();
+    try {
+      how.run(tree);
+      syncs.get(mirror).add(new Instant[] {t0, Instant.now()});
+    } catch (Exception e) {
+      if (attempt < 12 && !syncers.get(mirror).isShutdown()) {
+        syncers
+            .get(mirror)
+            .schedule(() -> copy(mirror, tree, how, attempt + 1), 5, TimeUnit.SECONDS);
+      } else {
+        log(mirror + " mirror sync failed: " + e);
+      }
+    }
+  }
+
+  /**
+   * One more mirror that copies every version with ftpsync's two stages, {@code delay} after the
+   * publication (stretched as the others' are).
+   */
+  void follow(String mirror, Path tree, Duration delay) {
+    synchronized (followers) {
+      mirrors.put(mirror, tree);
+      syncs.putIfAbsent(mirror, new CopyOnWriteArrayList<>());
+      syncers.computeIfAbsent(
+          mirror, m -> Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "demo-" + m)));
+      followers.put(mirror, delay);
+    }
+  }
+
+  /** The mirrors that follow the upstream. */
+  java.util.Set<String> following() {
+    return java.util.Set.copyOf(mirrors.keySet());
+  }
+
+  /** A mirror stops copying new versions (its copies are skipped) until {@link #release}. */
+  void hold(String mirror) {
+    require(mirror);
+    held.add(mirror);
+  }
+
+  /**
+   * A mirror's copy that dies after {@code dists/} (a one-stage {@code rsync --delete} in name
+   * order, killed before {@code pool/}): the upstream's newest indexes over the mirror's old pool,
+   * no lock left behind; its copies are held until {@link #release}.
+   */
+  void breakCopy(String mirror) throws Exception {
+    Path tree = require(mirror);
+    held.add(mirror);
+    syncers
+        .get(mirror)
+        .submit(
+            () -> {
+              run(List.of("rsync", "-a", "--delete", upstreamUrl + "dists/", tree + "/dists/"));
+              return null;
+            })
+        .get(5, TimeUnit.MINUTES);
+  }
+
+  /** Ends a hold: the mirror copies the newest version at once, the way it always copies. */
+  void release(String mirror) throws Exception {
+    Path tree = require(mirror);
+    held.remove(mirror);
+    Sync how = mirror.equals("naive") ? this::oneStage : this::twoStage;
+    syncers.get(mirror).submit(() -> copy(mirror, tree, how, 0)).get(5, TimeUnit.MINUTES);
+  }
+
+  private Path require(String mirror) {
+    Path tree = mirrors.get(mirror);
+    if (tree == null) {
+      throw new IllegalArgumentException("mirror '" + mirror + "' does not follow the upstream");
+    }
+    return tree;
   }
 
   /** ftpsync's way: the lock, stage 1 without indexes or deletions, stage 2, the trace. */
@@ -284,6 +425,10 @@ final class DemoMotion implements AutoCloseable {
     run(List.of("rsync", "-a", "--delete", upstreamUrl, tree + "/"));
   }
 
+  Settings settings() {
+    return settings;
+  }
+
   List<Publication> published() {
     return List.copyOf(published);
   }
@@ -325,7 +470,10 @@ final class DemoMotion implements AutoCloseable {
   @Override
   public void close() {
     publisher.shutdownNow();
-    List<ScheduledExecutorService> all = new ArrayList<>(syncers.values());
+    List<ScheduledExecutorService> all;
+    synchronized (followers) {
+      all = new ArrayList<>(syncers.values());
+    }
     for (ScheduledExecutorService s : all) {
       s.shutdownNow();
     }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       DemoCommand.class,
       DrillCommand.class,
+      SoakCommand.class,
       MirrorsCommand.class
     })
 public final class Mirrorctl {

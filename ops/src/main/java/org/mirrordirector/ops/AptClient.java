@@ -1,0 +1,110 @@
+package org.mirrordirector.ops;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real apt-get in a private root: the machine's own apt state is untouched. apt keeps its
+ * defaults (retries, translations, by-hash) except what a private root needs ({@code Dir::*}, no
+ * locking, no sandbox user) and the archive's architecture. A run fails when it exits non-zero or
+ * says W:, E: or Err: (apt exits 0 on some warnings).
+ */
+final class AptClient {
+  /** What one run did. */
+  record Attempt(boolean ok, int exit, String output) {}
+
+  private final Path root;
+  private final String architecture;
+
+  AptClient(Path root, String architecture) throws IOException {
+    if (!architecture.matches("[a-z0-9-]+")) {
+      throw new IllegalArgumentException("'" + architecture + "' is not an architecture");
+    }
+    this.root = root;
+    this.architecture = architecture;
+    for (String d :
+        List.of(
+            "etc/apt.conf.d",
+            "etc/preferences.d",
+            "etc/sources.list.d",
+            "etc/trusted.gpg.d",
+            "state/lists/partial",
+            "cache/archives/partial",
+            "log",
+            "work")) {
+      Files.createDirectories(root.resolve(d));
+    }
+  }
+
+  /** Writes the sources.list. */
+  void sources(String text) throws IOException {
+    Files.writeString(root.resolve("etc/sources.list"), text);
+  }
+
+  /** Where download and source put their files; emptied by {@link #clean}. */
+  Path work() {
+    return root.resolve("work");
+  }
+
+  /** The InRelease files apt holds now. */
+  List<Path> inReleases() throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> lists =
+        Files.newDirectoryStream(root.resolve("state/lists"), "*InRelease")) {
+      lists.forEach(out::add);
+    }
+    return out;
+  }
+
+  /** Deletes what download and source fetched. */
+  void clean() throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(work())) {
+      for (Path f : files) {
+        Demo.deleteTree(f);
+      }
+    }
+  }
+
+  /** Runs apt-get or apt-cache; never throws for apt's own failures. */
+  Attempt attempt(String tool, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(tool, "-q"));
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "Dir::Etc=" + root.resolve("etc"),
+                "Dir::State=" + root.resolve("state"),
+                "Dir::State::status=/dev/null",
+                "Dir::Cache=" + root.resolve("cache"),
+                "Dir::Log=" + root.resolve("log"),
+                "Debug::NoLocking=1",
+                "APT::Architecture=" + architecture,
+                "APT::Architectures=" + architecture));
+    if ("root".equals(System.getProperty("user.name"))) {
+      options.add("APT::Sandbox::User=root");
+    }
+    for (String o : options) {
+      cmd.add("-o");
+      cmd.add(o);
+    }
+    cmd.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(cmd).directory(work().toFile()).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(180, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return new Attempt(false, -1, "no end within 180 s:\n" + out);
+    }
+    boolean warned = false;
+    for (String line : out.split("\n")) {
+      warned |= line.startsWith("W:") || line.startsWith("E:") || line.startsWith("Err:");
+    }
+    return new Attempt(!warned && p.exitValue() == 0, p.exitValue(), out);
+  }
+}

@@ -1,0 +1,175 @@
+package org.mirrordirector.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mirrorctl soak}: the long run, on a demo of its own, stopping by itself. */
+@Command(
+    name = "soak",
+    description = {
+      "Run the demo with everything moving at once, for --duration, then stop: the upstream"
+          + " publishes (1 % of packages changed, some removed, some new), every mirror follows it"
+          + " with its own delay, mirrors lag, break, drop off and are drained, faults hit the"
+          + " cluster (the drill's four modes, ZooKeeper restarts, the upstream's rsync down, the"
+          + " active node killed mid-sync, a replica's region cut off), and real apt-get clients"
+          + " update, download and fetch sources all along.",
+      "The report: apt operations and failures by cause, Hash Sum mismatches, 404s after a"
+          + " redirect, two active nodes at once, faults by kind, and freshness: from each"
+          + " publication to (a) the registry's current snapshot, (b) the InRelease clients are"
+          + " sent to, (c) half and all of the mirrors serving it, p50 and p99. JSON in"
+          + " DIR/soaks/, a record on the status page; exit 1 on any FAIL."
+    })
+final class SoakCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      required = true,
+      description = "The demo's directory (a fresh one for each soak is best).")
+  Path dir;
+
+  @Option(
+      names = "--port",
+      defaultValue = "0",
+      description =
+          "The service port, the parts after it (0: any free ports). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "30m",
+      converter = Durations.DurationConverter.class,
+      description = "How long faults and clients run (at least 30s). Default: ${DEFAULT-VALUE}.")
+  Duration duration;
+
+  @Option(
+      names = "--publish-every",
+      defaultValue = "60s",
+      converter = Durations.DurationConverter.class,
+      description = "The upstream publishes this often (at least 10s). Default: ${DEFAULT-VALUE}.")
+  Duration publishEvery;
+
+  @Option(
+      names = "--fault-every",
+      defaultValue = "60s",
+      converter = Durations.DurationConverter.class,
+      description = "Time between faults on the cluster. Default: ${DEFAULT-VALUE}.")
+  Duration faultEvery;
+
+  @Option(
+      names = "--mirror-every",
+      defaultValue = "45s",
+      converter = Durations.DurationConverter.class,
+      description = "Time between mirror events. Default: ${DEFAULT-VALUE}.")
+  Duration mirrorEvery;
+
+  @Option(
+      names = "--hold",
+      defaultValue = "8s",
+      converter = Durations.DurationConverter.class,
+      description =
+          "How long a pause or a cut lasts (longer than the 4 s session); drops and drains last"
+              + " twice as long. Default: ${DEFAULT-VALUE}.")
+  Duration hold;
+
+  @Option(
+      names = "--clients",
+      defaultValue = "3",
+      description =
+          "apt clients; one in three uses mirror+http, one in three goes through a replica."
+              + " Default: ${DEFAULT-VALUE}.")
+  int clients;
+
+  @Option(
+      names = "--replicas",
+      defaultValue = "1",
+      description =
+          "Director replicas (0-4); with none, no region is cut. Default: ${DEFAULT-VALUE}.")
+  int replicas;
+
+  @Option(
+      names = "--packages",
+      defaultValue = "400",
+      description =
+          "Packages in the archive (1 % change at each publication). Default: ${DEFAULT-VALUE}.")
+  int packages;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "The random order and timing of faults and events. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Where the JSON report goes.")
+  Path report;
+
+  @Override
+  public Integer call() throws Exception {
+    if (publishEvery.compareTo(Duration.ofSeconds(10)) < 0) {
+      throw new Mirrorctl.UsageException(
+          "--publish-every must be at least 10s: " + Durations.format(publishEvery));
+    }
+    if (replicas < 0 || replicas > 4) {
+      throw new Mirrorctl.UsageException("--replicas must be 0-4: " + replicas);
+    }
+    if (packages < 100 || packages > 100_000) {
+      throw new Mirrorctl.UsageException("--packages must be 100..100000: " + packages);
+    }
+    if (port < 0 || port > 65500) {
+      throw new Mirrorctl.UsageException("--port must be 0 or 1-65500: " + port);
+    }
+    Soak.Settings settings;
+    try {
+      settings = new Soak.Settings(duration, faultEvery, mirrorEvery, hold, clients, seed);
+    } catch (IllegalArgumentException e) {
+      throw new Mirrorctl.UsageException(e.getMessage());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (Demo demo = new Demo(dir, out, motion(publishEvery, packages, seed), replicas)) {
+      demo.withAllMirrorsFollowing().start(port, Duration.ofSeconds(180));
+      SoakReport.Report r = new Soak(demo, settings, out).run();
+      Path file = report != null ? report : dir.resolve("soaks").resolve(r.id() + ".json");
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      Files.writeString(file, SoakReport.json(r));
+      out.print(SoakReport.render(r));
+      out.println("report: " + file);
+      NodeClient service = NodeClient.of(demo.layout().service(), demo.layout().token(), null);
+      var rec =
+          service.admin("POST", "/admin/drills", new ObjectMapper().writeValueAsString(r.record()));
+      out.println(
+          rec.statusCode() == 200
+              ? rec.body().strip()
+              : "not recorded in the registry: " + rec.statusCode() + " " + rec.body().strip());
+      out.flush();
+      return r.passed() ? Mirrorctl.OK : Mirrorctl.FAILED;
+    }
+  }
+
+  /**
+   * The soak's archive: publications of 1 % of the packages, with sources, every mirror following.
+   */
+  static DemoMotion.Settings motion(Duration every, int packages, long seed) {
+    return new DemoMotion.Settings(
+            every,
+            1,
+            Duration.ZERO,
+            every.dividedBy(2),
+            false,
+            100,
+            Duration.ofSeconds(5),
+            null,
+            DemoMotion.NodeSpeed.FAST,
+            seed)
+        .withArchive(packages, true);
+  }
+}

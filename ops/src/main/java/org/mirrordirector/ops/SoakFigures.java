@@ -1,0 +1,111 @@
+package org.mirrordirector.ops;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Freshness, worked out from what the soak saw: for each publication of the upstream, how long
+ * until (a) the registry's current snapshot, (b) the InRelease the service gives a client, (c) half
+ * and all of the mirrors' own InRelease were that version or a newer one. A version seen is the
+ * publication whose InRelease has its SHA-256.
+ */
+final class SoakFigures {
+  /** One publication of the upstream. */
+  record Publication(int version, long atMillis, String sha) {}
+
+  /** How long after one publication each stage had it; -1: not within the soak. */
+  record Freshness(
+      int version, long snapshotMillis, long routedMillis, long halfMillis, long allMillis) {}
+
+  private final Map<String, Integer> versions = new java.util.HashMap<>();
+
+  SoakFigures(List<Publication> known) {
+    for (Publication p : known) {
+      versions.put(p.sha(), p.version());
+    }
+  }
+
+  /** The version an InRelease is, or -1 when the upstream never published it. */
+  int version(String sha) {
+    return versions.getOrDefault(sha, -1);
+  }
+
+  /** When a version at least {@code v} was first seen in {@code seen}, or -1. */
+  long reached(List<SoakWatch.Seen> seen, int v) {
+    for (SoakWatch.Seen s : seen) {
+      if (version(s.what()) >= v) {
+        return s.millis();
+      }
+    }
+    return -1;
+  }
+
+  Freshness freshness(
+      Publication p,
+      List<SoakWatch.Seen> current,
+      List<SoakWatch.Seen> routed,
+      Map<String, List<SoakWatch.Seen>> mirrors) {
+    List<Long> at = new ArrayList<>();
+    for (List<SoakWatch.Seen> m : mirrors.values()) {
+      long t = reached(m, p.version());
+      if (t >= 0) {
+        at.add(t);
+      }
+    }
+    Collections.sort(at);
+    int half = (mirrors.size() + 1) / 2;
+    return new Freshness(
+        p.version(),
+        since(p, reached(current, p.version())),
+        since(p, reached(routed, p.version())),
+        at.size() >= half && half > 0 ? since(p, at.get(half - 1)) : -1,
+        at.size() == mirrors.size() && !at.isEmpty() ? since(p, at.get(at.size() - 1)) : -1);
+  }
+
+  private static long since(Publication p, long t) {
+    return t < 0 ? -1 : Math.max(0, t - p.atMillis());
+  }
+
+  /** Values seen that the upstream never published (a snapshot no one signed, or garbage). */
+  int unknown(List<SoakWatch.Seen> seen) {
+    int n = 0;
+    for (SoakWatch.Seen s : seen) {
+      if (version(s.what()) < 0) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Times the value went back to an older version than one seen before it. */
+  int wentBack(List<SoakWatch.Seen> seen) {
+    int newest = -1;
+    int back = 0;
+    for (SoakWatch.Seen s : seen) {
+      int v = version(s.what());
+      if (v >= 0 && v < newest) {
+        back++;
+      }
+      newest = Math.max(newest, v);
+    }
+    return back;
+  }
+
+  /** The nearest-rank percentile of the values that are not -1, in seconds; NaN when none. */
+  static double percentile(List<Long> millis, double p) {
+    List<Long> v = new ArrayList<>();
+    for (long m : millis) {
+      if (m >= 0) {
+        v.add(m);
+      }
+    }
+    if (v.isEmpty()) {
+      return Double.NaN;
+    }
+    Collections.sort(v);
+    int rank = (int) Math.ceil(p / 100.0 * v.size());
+    return v.get(Math.max(0, rank - 1)) / 1000.0;
+  }
+}

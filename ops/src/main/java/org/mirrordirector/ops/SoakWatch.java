@@ -1,0 +1,231 @@
+package org.mirrordirector.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mirrordirector.sync.archive.Sha256;
+
+/**
+ * What the soak sees, polled all along: every writer node's {@code /leader} every 100 ms (two at
+ * once is an overlap); the registry's current snapshot and each mirror's health through the
+ * service's {@code /status.json}, and the InRelease the service sends a client to, every 250 ms;
+ * every mirror's own InRelease every 500 ms. Each InRelease is kept as the time it was first seen,
+ * by SHA-256, so that the freshness of each publication can be worked out afterwards.
+ */
+final class SoakWatch implements AutoCloseable {
+  /** A change seen at a time: a snapshot's InRelease, or a mirror's health. */
+  record Seen(long millis, String what) {}
+
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(1))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+  private final NodeClient service;
+  private final Map<String, URI> leaders;
+  private final Map<String, URI> mirrors;
+  private final String inReleasePath;
+  private final ScheduledExecutorService timer =
+      Executors.newScheduledThreadPool(3, r -> Drill.daemon(r, "soak-watch"));
+  private final List<Seen> current = new CopyOnWriteArrayList<>();
+  private final List<Seen> routed = new CopyOnWriteArrayList<>();
+  private final Map<String, List<Seen>> mirrorInRelease = new ConcurrentHashMap<>();
+  private final Map<String, List<Seen>> health = new ConcurrentHashMap<>();
+  private final AtomicLong overlapMillis = new AtomicLong();
+  private final AtomicLong overlaps = new AtomicLong();
+  private volatile boolean overlapping;
+
+  /**
+   * @param writers each writer node's address (host:port)
+   * @param mirrors each mirror's id to its base URL
+   * @param inReleasePath the suite's InRelease under the service, like {@code
+   *     raspbian/dists/bookworm/InRelease}
+   */
+  SoakWatch(
+      NodeClient service,
+      Map<String, String> writers,
+      Map<String, String> mirrors,
+      String inReleasePath) {
+    this.service = service;
+    this.leaders = new LinkedHashMap<>();
+    writers.forEach((id, a) -> leaders.put(id, URI.create("http://" + a + "/leader")));
+    this.mirrors = new LinkedHashMap<>();
+    mirrors.forEach((id, u) -> this.mirrors.put(id, URI.create(u).resolve(suiteIn(inReleasePath))));
+    this.inReleasePath = inReleasePath;
+  }
+
+  /** The InRelease path under a mirror's base URL: the archive's root prefix removed. */
+  private static String suiteIn(String inReleasePath) {
+    return inReleasePath.substring(inReleasePath.indexOf("dists/"));
+  }
+
+  SoakWatch start() {
+    timer.scheduleAtFixedRate(this::leaders, 0, 100, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(this::service, 0, 250, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(this::mirrors, 0, 500, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  private void leaders() {
+    int leading = 0;
+    for (URI u : leaders.values()) {
+      if (status(u) == 200) {
+        leading++;
+      }
+    }
+    if (leading > 1) {
+      overlapMillis.addAndGet(100);
+      if (!overlapping) {
+        overlaps.incrementAndGet();
+      }
+    }
+    overlapping = leading > 1;
+  }
+
+  private void service() {
+    try {
+      JsonNode s = service.status();
+      String suite = suiteName();
+      String sha = s.path("current").path("suites").path(suite).path("inRelease").asText(null);
+      if (sha != null) {
+        note(current, sha);
+      }
+      for (JsonNode m : s.path("mirrors")) {
+        for (JsonNode st : m.path("states")) {
+          if (suite.equals(st.path("suite").asText())
+              && "http".equals(st.path("scheme").asText())) {
+            note(
+                health.computeIfAbsent(m.path("id").asText(), k -> new CopyOnWriteArrayList<>()),
+                st.path("health").asText());
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the service may be switching between nodes: the next poll sees it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String sha = fetchSha(service.base().resolve(inReleasePath), true);
+    if (sha != null) {
+      note(routed, sha);
+    }
+  }
+
+  private void mirrors() {
+    mirrors.forEach(
+        (id, u) -> {
+          String sha = fetchSha(u, false);
+          if (sha != null) {
+            note(mirrorInRelease.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()), sha);
+          }
+        });
+  }
+
+  private String suiteName() {
+    String s = suiteIn(inReleasePath).substring("dists/".length());
+    return s.substring(0, s.indexOf('/'));
+  }
+
+  /** Keeps a value when it differs from the last one kept. */
+  private static void note(List<Seen> list, String what) {
+    synchronized (list) {
+      if (list.isEmpty() || !list.get(list.size() - 1).what().equals(what)) {
+        list.add(new Seen(System.currentTimeMillis(), what));
+      }
+    }
+  }
+
+  private String fetchSha(URI u, boolean followOne) {
+    try {
+      HttpResponse<byte[]> r = get(u);
+      if (followOne && r.statusCode() == 302) {
+        r = get(URI.create(r.headers().firstValue("Location").orElse("")));
+      }
+      return r.statusCode() == 200 ? Sha256.hex(r.body()) : null;
+    } catch (IOException | IllegalArgumentException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private HttpResponse<byte[]> get(URI u) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(u)
+            .timeout(Duration.ofSeconds(2))
+            .header("User-Agent", "mirrorctl-soak")
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private int status(URI u) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(u).timeout(Duration.ofMillis(300)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** The registry's current snapshot (its InRelease), as it changed. */
+  List<Seen> current() {
+    return List.copyOf(current);
+  }
+
+  /** The InRelease the service gave a client, as it changed. */
+  List<Seen> routed() {
+    return List.copyOf(routed);
+  }
+
+  /** Each mirror's own InRelease, as it changed. */
+  Map<String, List<Seen>> mirrorInReleases() {
+    Map<String, List<Seen>> m = new LinkedHashMap<>();
+    for (String id : mirrors.keySet()) {
+      m.put(id, List.copyOf(mirrorInRelease.getOrDefault(id, List.of())));
+    }
+    return m;
+  }
+
+  /** Each mirror's health (http, the suite) as the registry said it, as it changed. */
+  Map<String, List<Seen>> health() {
+    Map<String, List<Seen>> m = new LinkedHashMap<>();
+    health.forEach((k, v) -> m.put(k, new ArrayList<>(v)));
+    return m;
+  }
+
+  /** How long two writer nodes answered 200 on /leader at once. */
+  long overlapMillis() {
+    return overlapMillis.get();
+  }
+
+  /** How many times that began. */
+  long overlaps() {
+    return overlaps.get();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    timer.shutdownNow();
+    timer.awaitTermination(5, TimeUnit.SECONDS);
+  }
+}
