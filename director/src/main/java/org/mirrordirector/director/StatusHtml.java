@@ -233,10 +233,11 @@ final class StatusHtml {
             .append("</td></tr>");
       }
     }
-    h.append("</table><h2>Failover drills</h2>");
+    h.append("</table><h2>Failover drills and soaks</h2>");
     List<Map<String, Object>> drills = (List<Map<String, Object>>) m.get("drills");
     if (drills.isEmpty()) {
-      h.append("<p id=\"drills\">none recorded: <code>mirrorctl drill</code></p>");
+      h.append(
+          "<p id=\"drills\">none recorded: <code>mirrorctl drill</code>, <code>mirrorctl soak</code></p>");
     } else {
       h.append("<table id=\"drills\"><tr><th>drill</th><th>mode</th><th>result</th>")
           .append("<th>started</th><th>summary</th></tr>");

@@ -140,19 +140,8 @@ final class DrillLoad {
 
     void start() throws IOException {
       dir = Files.createTempDirectory("mirrorctl-drill-apt");
-      for (String d :
-          List.of(
-              "etc/apt.conf.d",
-              "etc/preferences.d",
-              "etc/sources.list.d",
-              "etc/trusted.gpg.d",
-              "state/lists/partial",
-              "cache/archives/partial",
-              "log")) {
-        Files.createDirectories(dir.resolve(d));
-      }
-      Files.writeString(
-          dir.resolve("etc/sources.list"),
+      AptClient apt = new AptClient(dir, archive.architecture());
+      apt.sources(
           "deb [signed-by="
               + target.aptKeyring()
               + "] "
@@ -166,7 +155,7 @@ final class DrillLoad {
           new Thread(
               () -> {
                 while (running.get()) {
-                  String problem = once();
+                  String problem = once(apt);
                   runs.incrementAndGet();
                   if (problem != null && running.get()) {
                     failed.incrementAndGet();
@@ -179,40 +168,19 @@ final class DrillLoad {
       thread.start();
     }
 
-    /** One apt-get update; null when it went well, else what apt said. */
-    String once() {
-      List<String> cmd = new ArrayList<>(List.of("apt-get", "-q"));
-      List<String> opts =
-          new ArrayList<>(
-              List.of(
-                  "Dir::Etc=" + dir.resolve("etc"),
-                  "Dir::State=" + dir.resolve("state"),
-                  "Dir::State::status=/dev/null",
-                  "Dir::Cache=" + dir.resolve("cache"),
-                  "Dir::Log=" + dir.resolve("log"),
-                  "Debug::NoLocking=1",
-                  "APT::Architecture=" + archive.architecture(),
-                  "APT::Architectures=" + archive.architecture(),
-                  "Acquire::Languages=none",
-                  "Acquire::Retries=3"));
-      if ("root".equals(System.getProperty("user.name"))) {
-        opts.add("APT::Sandbox::User=root");
-      }
-      for (String o : opts) {
-        cmd.add("-o");
-        cmd.add(o);
-      }
-      cmd.add("update");
+    /** One apt-get update; null when it went well, else the first line apt complained in. */
+    static String once(AptClient apt) {
       try {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int code = p.waitFor();
-        for (String l : out.split("\n")) {
+        AptClient.Attempt a = apt.attempt("apt-get", "update");
+        if (a.ok()) {
+          return null;
+        }
+        for (String l : a.output().split("\n")) {
           if (l.startsWith("W:") || l.startsWith("E:") || l.startsWith("Err:")) {
             return l;
           }
         }
-        return code == 0 ? null : "exit " + code;
+        return "exit " + a.exit();
       } catch (IOException e) {
         return e.getMessage();
       } catch (InterruptedException e) {

@@ -1,6 +1,5 @@
 package org.mirrordirector.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,13 +142,9 @@ final class SoakCommand implements Callable<Integer> {
       Files.writeString(file, SoakReport.json(r));
       out.print(SoakReport.render(r));
       out.println("report: " + file);
-      NodeClient service = NodeClient.of(demo.layout().service(), demo.layout().token(), null);
-      var rec =
-          service.admin("POST", "/admin/drills", new ObjectMapper().writeValueAsString(r.record()));
       out.println(
-          rec.statusCode() == 200
-              ? rec.body().strip()
-              : "not recorded in the registry: " + rec.statusCode() + " " + rec.body().strip());
+          SoakReport.record(
+              NodeClient.of(demo.layout().service(), demo.layout().token(), null), r));
       out.flush();
       return r.passed() ? Mirrorctl.OK : Mirrorctl.FAILED;
     }

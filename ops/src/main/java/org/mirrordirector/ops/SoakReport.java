@@ -216,6 +216,17 @@ final class SoakReport {
     return new DrillReport.Figure(name, v, " s", limit, pass);
   }
 
+  /**
+   * Records the soak in the registry through the admin API, for the status page (with the drills);
+   * returns what the node said.
+   */
+  static String record(NodeClient service, Report r) throws IOException, InterruptedException {
+    var rec = service.admin("POST", "/admin/drills", JSON.writeValueAsString(r.record()));
+    return rec.statusCode() == 200
+        ? rec.body().strip()
+        : "not recorded in the registry: " + rec.statusCode() + " " + rec.body().strip();
+  }
+
   /** The report as the terminal shows it. */
   static String render(Report r) {
     StringBuilder b = new StringBuilder();

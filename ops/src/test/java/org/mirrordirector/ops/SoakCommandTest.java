@@ -1,0 +1,44 @@
+package org.mirrordirector.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mirrorctl soak}'s bad arguments: refused, named, before anything starts. */
+class SoakCommandTest {
+  @TempDir Path dir;
+
+  private void refused(String expected, String... args) throws Exception {
+    String[] all = new String[args.length + 3];
+    all[0] = "soak";
+    all[1] = "--dir";
+    all[2] = dir.resolve("demo").toString();
+    System.arraycopy(args, 0, all, 3, args.length);
+    MirrorctlTest.Run r = MirrorctlTest.mirrorctl(all);
+    assertThat(r.code()).as(r.err()).isEqualTo(Mirrorctl.USAGE);
+    assertThat(r.err()).contains(expected);
+    assertThat(Files.exists(dir.resolve("demo"))).as("nothing was started").isFalse();
+  }
+
+  @Test
+  void badArgumentsAreNamed() throws Exception {
+    refused("--duration must be at least 30s", "--duration", "10s");
+    refused("--publish-every must be at least 10s", "--publish-every", "5s");
+    refused("--clients must be 1..16", "--clients", "0");
+    refused("--replicas must be 0-4", "--replicas", "5");
+    refused("--packages must be 100..100000", "--packages", "10");
+    refused("--hold must be at least 1s", "--hold", "500ms");
+    refused("faults and mirror events at least 5s apart", "--fault-every", "1s");
+    refused("'soon'", "--duration", "soon");
+  }
+
+  @Test
+  void theDirectoryIsRequired() {
+    MirrorctlTest.Run r = MirrorctlTest.mirrorctl("soak");
+    assertThat(r.code()).isEqualTo(Mirrorctl.USAGE);
+    assertThat(r.err()).contains("--dir");
+  }
+}

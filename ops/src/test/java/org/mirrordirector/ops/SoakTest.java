@@ -1,0 +1,88 @@
+package org.mirrordirector.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The short soak of the default test run: about two minutes of the demo with one replica, the
+ * upstream publishing every 15 s, a fault on the cluster and a mirror event every 15 s or so, three
+ * real apt clients; not one apt operation may fail. The long one: {@code -Dmd.slow=true} (see
+ * {@link SoakLongTest}) and {@code ops/bench/soak-bench.sh}.
+ */
+class SoakTest {
+  @TempDir Path dir;
+
+  @Test
+  void aShortSoakFailsNoAptOperationAndShowsOnTheStatusPage() throws Exception {
+    StringWriter log = new StringWriter();
+    PrintWriter out = new PrintWriter(log, true);
+    try (Demo demo = new Demo(dir, out, SoakCommand.motion(Duration.ofSeconds(15), 400, 17), 1)) {
+      Demo.Layout l = demo.withAllMirrorsFollowing().start(0, Duration.ofSeconds(180));
+      SoakReport.Report r =
+          new Soak(
+                  demo,
+                  new Soak.Settings(
+                      Duration.ofSeconds(100),
+                      Duration.ofSeconds(15),
+                      Duration.ofSeconds(15),
+                      Duration.ofSeconds(8),
+                      3,
+                      17),
+                  out)
+              .run();
+      String text = SoakReport.render(r);
+      System.out.print(text);
+      assertThat(r.failures()).as(text + log).isEmpty();
+      assertThat(r.passed()).as(text + log).isTrue();
+      assertThat(r.operations())
+          .as("every client updated, downloaded and fetched sources, again and again")
+          .containsKeys("update", "download", "source")
+          .allSatisfy((k, v) -> assertThat(v).as(k).isGreaterThanOrEqualTo(20));
+      assertThat(r.faults().values().stream().mapToInt(Integer::intValue).sum())
+          .as(text)
+          .isGreaterThanOrEqualTo(3);
+      assertThat(r.mirrorEvents().values().stream().mapToInt(Integer::intValue).sum())
+          .as(text)
+          .isGreaterThanOrEqualTo(3);
+      assertThat(r.freshness()).as(text).hasSizeGreaterThanOrEqualTo(5);
+      assertThat(r.freshness())
+          .as("every publication reached the snapshot and the routed InRelease")
+          .allMatch(f -> f.snapshotMillis() >= 0 && f.routedMillis() >= 0);
+
+      JsonNode json = new ObjectMapper().readTree(SoakReport.json(r));
+      assertThat(json.path("passed").asBoolean()).isTrue();
+      assertThat(json.path("freshness")).hasSize(r.freshness().size());
+      assertThat(json.path("timeline").size())
+          .isEqualTo(
+              r.faults().values().stream().mapToInt(Integer::intValue).sum()
+                  + r.mirrorEvents().values().stream().mapToInt(Integer::intValue).sum());
+
+      NodeClient service = NodeClient.of(l.service(), l.token(), null);
+      assertThat(SoakReport.record(service, r)).contains(r.id());
+      JsonNode status = service.status();
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (status.path("drills").isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        status = service.status();
+      }
+      assertThat(status.path("drills").get(0).path("mode").asText()).isEqualTo("soak");
+      assertThat(status.path("drills").get(0).path("figures").path("(b) routed p99").asDouble())
+          .isPositive();
+      var html =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(service.base().resolve("status")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(html).contains(r.id()).contains("soak");
+    }
+  }
+}
