@@ -10,6 +10,7 @@ cd "$(dirname "$(readlink -f "$0")")/../.."
 # checks the .deb; promtool and a real Prometheus check the metrics and the alert rules).
 declare -A needs=(
   [apt-get]=apt
+  [curl]=curl
   [dpkg-deb]=dpkg
   [gpgv]=gpgv
   [rsync]=rsync

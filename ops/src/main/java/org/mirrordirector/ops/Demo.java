@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ResourceHandler;
-import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.mirrordirector.failover.TcpProxy;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
@@ -71,11 +69,9 @@ public final class Demo implements AutoCloseable {
   private final Path dir;
   private final PrintWriter log;
   private final List<AutoCloseable> parts = new ArrayList<>();
-  private final Map<String, Process> nodes = new LinkedHashMap<>();
+  private final DemoNodes nodes;
   private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
   private final DemoMotion.Settings motionSettings;
-  private final Map<String, java.util.concurrent.atomic.AtomicLong> probeRequests =
-      new java.util.concurrent.ConcurrentHashMap<>();
   private Layout layout;
   private EmbeddedZooKeeper zk;
   private ZooKeeperEnsemble ensemble;
@@ -86,8 +82,7 @@ public final class Demo implements AutoCloseable {
   private boolean allFollow;
   // Parts the soak stops and starts again: the mirrors' servers, the upstream's rsync daemons and
   // the embedded ZooKeeper, each on the port it had.
-  private final Map<String, Server> mirrorServers = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, Integer> mirrorPorts = new LinkedHashMap<>();
+  private final DemoMirrors mirrorServers = new DemoMirrors();
   private final List<RsyncModule> upstreams = new ArrayList<>();
   private final List<Object[]> upstreamArgs = new ArrayList<>();
   private int zkPort;
@@ -113,6 +108,7 @@ public final class Demo implements AutoCloseable {
       throw new IllegalArgumentException("replicas must be 0-4: " + replicas);
     }
     this.dir = dir.toAbsolutePath().normalize();
+    this.nodes = new DemoNodes(this.dir, this::cut, this::restore);
     this.log = log;
     this.motionSettings = motion;
     this.replicas = replicas;
@@ -208,16 +204,10 @@ public final class Demo implements AutoCloseable {
     }
 
     Map<String, String> mirrors = new LinkedHashMap<>();
-    parts.add(() -> mirrorServers.values().forEach(Demo::stopQuietly));
+    parts.add(mirrorServers);
     for (String m : names) {
-      java.util.concurrent.atomic.AtomicLong probes = new java.util.concurrent.atomic.AtomicLong();
-      probeRequests.put("mirror-" + m, probes);
       int port = ports.next();
-      Server s = mirrorServer(dir.resolve("mirrors").resolve(m), port, probes);
-      mirrorServers.put(m, s);
-      mirrorPorts.put(m, port);
-      mirrors.put(
-          m, "http://127.0.0.1:" + ((ServerConnector) s.getConnectors()[0]).getLocalPort() + "/");
+      mirrors.put(m, mirrorServers.start(m, dir.resolve("mirrors").resolve(m), port));
     }
 
     Map<String, Integer> nodePorts = new LinkedHashMap<>();
@@ -396,93 +386,39 @@ public final class Demo implements AutoCloseable {
 
   /** A public mirror's server stops: connections to it are refused. */
   public void dropMirror(String name) {
-    Server s = mirrorServers.get(name);
-    if (s == null) {
-      throw new IllegalArgumentException("no mirror '" + name + "' in the demo");
-    }
-    stopQuietly(s);
+    mirrorServers.drop(name);
   }
 
   /** A dropped mirror's server starts again, on its port, over its tree. */
   public void returnMirror(String name) throws Exception {
-    Integer port = mirrorPorts.get(name);
-    if (port == null) {
-      throw new IllegalArgumentException("no mirror '" + name + "' in the demo");
-    }
-    if (mirrorServers.get(name).isStarted()) {
-      return;
-    }
-    mirrorServers.put(
-        name,
-        mirrorServer(
-            dir.resolve("mirrors").resolve(name), port, probeRequests.get("mirror-" + name)));
+    mirrorServers.bringBack(name);
+  }
+
+  /** The prober's requests each mirror answered so far, by mirror id. */
+  public Map<String, Long> probeRequests() {
+    return mirrorServers.probeRequests();
   }
 
   /**
-   * Kills a node (SIGKILL) while its sync agent's rsync runs: waits up to {@code within} for an
-   * rsync client among the node's descendants (not its daemon). Returns whether one was running
-   * when the node was killed (false: killed after the wait, between syncs).
+   * Kills a node (SIGKILL) while its sync agent's rsync runs ({@link DemoNodes#killMidSync});
+   * returns whether one was running.
    */
   public boolean killMidSync(String id, Duration within) throws InterruptedException {
-    Process p = nodes().get(id);
-    if (p == null) {
-      throw new IllegalArgumentException("no node '" + id + "' in the demo");
-    }
-    long deadline = System.nanoTime() + within.toNanos();
-    boolean syncing = false;
-    while (!syncing && System.nanoTime() < deadline && p.isAlive()) {
-      syncing =
-          p.descendants()
-              .anyMatch(
-                  d -> {
-                    var info = d.info();
-                    return info.command().map(c -> c.endsWith("/rsync")).orElse(false)
-                        && info.arguments()
-                            .map(a -> !java.util.Arrays.asList(a).contains("--daemon"))
-                            .orElse(false);
-                  });
-      if (!syncing) {
-        Thread.sleep(20);
-      }
-    }
-    p.destroyForcibly();
-    p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-    return syncing;
+    return nodes.killMidSync(id, within);
   }
 
-  private static void stopQuietly(Server s) {
-    try {
-      s.stop();
-    } catch (Exception e) {
-      // stopping is best effort: the port is freed either way
-    }
+  /** Acts on a node process or its ZooKeeper link ({@link DemoNodes#act}). */
+  public String act(String id, String action) throws IOException, InterruptedException {
+    return nodes.act(id, action);
   }
 
   /** Starts (or starts again) a node process; its output goes to logs/ID.log. */
-  public synchronized Process startNode(String id) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("-Xmx256m");
-    cmd.add("-cp");
-    // MD_DEMO_NODE_CLASSPATH runs the nodes from another build (a benchmark's "before").
-    String cp = System.getenv("MD_DEMO_NODE_CLASSPATH");
-    cmd.add(cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path"));
-    cmd.add(Mirrorctl.class.getName());
-    cmd.add("node");
-    cmd.add("--config");
-    cmd.add(dir.resolve(id + ".yaml").toString());
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(
-                ProcessBuilder.Redirect.appendTo(dir.resolve("logs/" + id + ".log").toFile()))
-            .start();
-    nodes.put(id, p);
-    return p;
+  public Process startNode(String id) throws IOException {
+    return nodes.start(id);
   }
 
-  public synchronized Map<String, Process> nodes() {
-    return new LinkedHashMap<>(nodes);
+  public Map<String, Process> nodes() {
+    return nodes.all();
   }
 
   /**
@@ -525,55 +461,6 @@ public final class Demo implements AutoCloseable {
 
   public Layout layout() {
     return layout;
-  }
-
-  /**
-   * A public mirror: a plain static file server over its tree, as nginx is, with ETags and without
-   * a content cache (the tree changes under it); it counts the prober's requests.
-   */
-  private static Server mirrorServer(
-      Path root, int port, java.util.concurrent.atomic.AtomicLong probes) throws Exception {
-    Server s = new Server();
-    ServerConnector c = new ServerConnector(s);
-    c.setHost("127.0.0.1");
-    c.setPort(port);
-    s.addConnector(c);
-    ResourceHandler h =
-        new ResourceHandler() {
-          @Override
-          protected org.eclipse.jetty.http.content.HttpContent.Factory newHttpContentFactory(
-              org.eclipse.jetty.io.ByteBufferPool.Sized pool) {
-            return new org.eclipse.jetty.http.content.ResourceHttpContentFactory(
-                getBaseResource(), getMimeTypes(), pool);
-          }
-        };
-    h.setBaseResource(ResourceFactory.of(h).newResource(root));
-    h.setDirAllowed(true);
-    h.setEtags(true);
-    s.setHandler(
-        new org.eclipse.jetty.server.Handler.Wrapper(h) {
-          @Override
-          public boolean handle(
-              org.eclipse.jetty.server.Request request,
-              org.eclipse.jetty.server.Response response,
-              org.eclipse.jetty.util.Callback callback)
-              throws Exception {
-            String agent = request.getHeaders().get("User-Agent");
-            if (agent != null && agent.startsWith("mirrordirector-prober")) {
-              probes.incrementAndGet();
-            }
-            return super.handle(request, response, callback);
-          }
-        });
-    s.start();
-    return s;
-  }
-
-  /** The prober's requests each mirror answered so far, by mirror id. */
-  public Map<String, Long> probeRequests() {
-    Map<String, Long> out = new java.util.TreeMap<>();
-    probeRequests.forEach((k, v) -> out.put(k, v.get()));
-    return out;
   }
 
   /** The moving upstream and mirrors, when the demo was started with them; else null. */
@@ -645,12 +532,7 @@ public final class Demo implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    for (Process p : nodes.values()) {
-      p.destroy(); // SIGTERM: a clean stop
-    }
-    for (Process p : nodes.values()) {
-      ChildProcesses.stop(p, Duration.ofSeconds(15)); // all were signalled first: this waits
-    }
+    nodes.close();
     List<AutoCloseable> rev = new ArrayList<>(parts);
     java.util.Collections.reverse(rev);
     for (AutoCloseable c : rev) {

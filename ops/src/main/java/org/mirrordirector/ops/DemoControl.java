@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -85,7 +84,7 @@ final class DemoControl extends Handler.Abstract.NonBlocking {
         .execute(
             () -> {
               try {
-                answer(response, callback, 200, act(id, proc, action));
+                answer(response, callback, 200, demo.act(id, action));
               } catch (IllegalArgumentException e) {
                 answer(response, callback, 400, e.getMessage());
               } catch (Exception e) {
@@ -93,48 +92,6 @@ final class DemoControl extends Handler.Abstract.NonBlocking {
               }
             });
     return true;
-  }
-
-  private String act(String id, Process proc, String action) throws Exception {
-    switch (action) {
-      case "start" -> {
-        if (proc.isAlive()) {
-          throw new IllegalArgumentException(id + " is running (pid " + proc.pid() + ")");
-        }
-        return id + " started, pid " + demo.startNode(id).pid();
-      }
-      case "term" -> {
-        proc.destroy();
-        if (!proc.waitFor(30, TimeUnit.SECONDS)) {
-          throw new IOException(id + " did not stop within 30 s of SIGTERM");
-        }
-        return id + " stopped by SIGTERM, exit " + proc.exitValue();
-      }
-      case "kill" -> {
-        proc.destroyForcibly();
-        proc.waitFor(10, TimeUnit.SECONDS);
-        return id + " killed";
-      }
-      case "stop", "cont" -> {
-        signal(proc.pid(), action.equals("stop") ? "STOP" : "CONT");
-        return id + (action.equals("stop") ? " paused" : " resumed");
-      }
-      case "cut" -> {
-        demo.cut(id);
-        return id.startsWith("replica-")
-            ? id + "'s region cut off from the writers' quorum"
-            : id + " cut off from ZooKeeper";
-      }
-      case "restore" -> {
-        demo.restore(id);
-        return id.startsWith("replica-")
-            ? id + "'s region reconnected to the writers' quorum"
-            : id + " reconnected to ZooKeeper";
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "unknown action '" + action + "': start, term, kill, stop, cont, cut or restore");
-    }
   }
 
   static void signal(long pid, String sig) throws IOException, InterruptedException {

@@ -117,8 +117,15 @@ public final class DrillReport {
     m.put("epochBefore", r.epochBefore());
     m.put("epochAfter", r.epochAfter());
     m.put("requests", r.requests());
+    m.put("figures", figures(r.figures()));
+    m.put("notes", r.notes());
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m);
+  }
+
+  /** Figures as the JSON reports hold them (a value that never came is null). */
+  static List<Map<String, Object>> figures(List<Figure> figures) {
     List<Map<String, Object>> fs = new ArrayList<>();
-    for (Figure f : r.figures()) {
+    for (Figure f : figures) {
       Map<String, Object> x = new LinkedHashMap<>();
       x.put("name", f.name());
       x.put("value", Double.isNaN(f.value()) ? null : f.value());
@@ -127,8 +134,6 @@ public final class DrillReport {
       x.put("pass", f.pass());
       fs.add(x);
     }
-    m.put("figures", fs);
-    m.put("notes", r.notes());
-    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m);
+    return fs;
   }
 }

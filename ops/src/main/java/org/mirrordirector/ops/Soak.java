@@ -1,7 +1,9 @@
 package org.mirrordirector.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,17 +16,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mirrordirector.sync.archive.Sha256;
 
 /**
- * The long run ({@code mirrorctl soak}): on a demo whose upstream publishes and whose mirrors all
- * follow it, real apt clients update, download and fetch sources in a loop while faults hit the
- * cluster and the mirrors lag, break, drop off and are drained, for a bounded time. Then the
- * publications stop, the soak waits for the last one to reach every stage (bounded too), and the
- * report says what every client operation did and how fresh the network stayed.
+ * The long run ({@code mirrorctl soak}): real apt clients update, download and fetch sources in a
+ * loop while faults hit the cluster, for a bounded time; then the report says what every client
+ * operation did and how fresh the network stayed.
+ *
+ * <p>On the demo, everything moves: the upstream publishes, every mirror follows it, the mirrors
+ * lag, break, drop off and are drained, and the faults take in ZooKeeper, the upstream and the sync
+ * agent too; at the end the publications stop and the soak waits for the last one to reach every
+ * stage. Against a deployment, the soak watches the real upstream's publications (each InRelease's
+ * Date is its publication time) and injects only the node faults, through the drill's fault
+ * command, when one is given.
  */
 final class Soak {
   /**
@@ -62,72 +68,122 @@ final class Soak {
     }
   }
 
-  private static final String SUITE = "bookworm";
-  private static final String ROOT = "raspbian/";
+  /**
+   * A deployment to soak: its service address, the archive, and how its nodes are acted on.
+   *
+   * @param tokenFile the admin token, to record the soak (null: not recorded)
+   * @param faults the fault command's actions on a node (null: no fault is injected)
+   * @param dir where the apt clients' roots and the report go
+   * @param syncInterval the nodes' {@code archive.sync-interval}, for freshness (b)'s limit
+   * @param tail how long the soak waits, after the duration, for the last publication
+   */
+  record Deployment(
+      String service,
+      Path tokenFile,
+      Path keyring,
+      Drill.Load archive,
+      Drill.Faults faults,
+      Path dir,
+      Duration syncInterval,
+      Duration tail) {}
 
   private final Demo demo;
+  private final Deployment deployment;
   private final Settings settings;
   private final PrintWriter log;
 
+  /** The soak of a demo whose upstream publishes ({@link Demo#withAllMirrorsFollowing}). */
   Soak(Demo demo, Settings settings, PrintWriter log) {
     if (demo.motion() == null) {
       throw new IllegalArgumentException("the soak needs a demo whose upstream publishes");
     }
     this.demo = demo;
+    this.deployment = null;
     this.settings = settings;
     this.log = log;
   }
 
+  /** The soak of a deployment. */
+  Soak(Deployment deployment, Settings settings, PrintWriter log) {
+    this.demo = null;
+    this.deployment = deployment;
+    this.settings = settings;
+    this.log = log;
+  }
+
+  /** What the soak needs to know of the cluster, the archive and the mirrors. */
+  private record Cluster(
+      NodeClient service,
+      Path work,
+      String root,
+      String suite,
+      Path keyring,
+      String architecture,
+      List<String> components,
+      Map<String, String> writers,
+      Map<String, String> replicas,
+      Map<String, String> mirrors) {}
+
   SoakReport.Report run() throws Exception {
-    Demo.Layout l = demo.layout();
-    DemoMotion motion = demo.motion();
-    Duration every = motion.settings().every();
-    NodeClient service = NodeClient.of(l.service(), l.token(), null);
     String id = "soak-" + Instant.now().toString().replaceAll("[^0-9TZ]", "");
-    Path work = l.dir().resolve("soaks").resolve(id);
-    Files.createDirectories(work);
+    Cluster c = demo != null ? demoCluster(id) : deploymentCluster(id);
+    Files.createDirectories(c.work());
+    DemoMotion motion = demo == null ? null : demo.motion();
+    Duration every = motion == null ? null : motion.settings().every();
 
-    // The versions known so far: the one live now, and those published before the soak.
+    // On the demo, the versions known so far: the one live now and those published before.
     List<SoakFigures.Publication> baseline = new ArrayList<>();
-    Path live = l.dir().resolve("upstream-live/dists/" + SUITE + "/InRelease");
-    baseline.add(
-        new SoakFigures.Publication(
-            2, System.currentTimeMillis(), Sha256.hex(Files.readAllBytes(live))));
-    for (DemoMotion.Publication p : motion.published()) {
+    if (motion != null) {
+      Path live = demo.layout().dir().resolve("upstream-live/dists/" + c.suite() + "/InRelease");
       baseline.add(
-          new SoakFigures.Publication(p.version(), p.at().toEpochMilli(), p.inReleaseSha256()));
+          new SoakFigures.Publication(
+              2, System.currentTimeMillis(), Sha256.hex(Files.readAllBytes(live))));
+      baseline.addAll(published(motion, 0));
     }
-    int firstVersion = baseline.stream().mapToInt(SoakFigures.Publication::version).max().orElse(2);
+    int firstVersion = baseline.stream().mapToInt(SoakFigures.Publication::version).max().orElse(0);
 
-    Map<String, String> writers = new LinkedHashMap<>();
-    l.nodePorts().forEach((n, p) -> writers.put(n, "127.0.0.1:" + p));
-    Map<String, String> mirrors = new LinkedHashMap<>();
-    l.mirrors().forEach((m, u) -> mirrors.put("mirror-" + m, u));
     SoakWatch watch =
-        new SoakWatch(service, writers, mirrors, ROOT + "dists/" + SUITE + "/InRelease").start();
-
-    Set<Integer> directorPorts = new HashSet<>(l.nodePorts().values());
-    directorPorts.addAll(l.replicaPorts().values());
-    directorPorts.add(service.base().getPort());
+        new SoakWatch(
+                c.service(),
+                c.writers(),
+                c.mirrors(),
+                c.root() + "dists/" + c.suite() + "/InRelease")
+            .start();
+    Set<Integer> directorPorts = new HashSet<>();
+    c.writers().values().forEach(a -> directorPorts.add(port(a)));
+    c.replicas().values().forEach(u -> directorPorts.add(java.net.URI.create(u).getPort()));
+    directorPorts.add(c.service().base().getPort());
     SoakClients clients =
-        new SoakClients(work, clientSources(l), "armhf", directorPorts, settings.seed()).start();
+        new SoakClients(
+                c.work(), clientSources(c), c.architecture(), directorPorts, settings.seed())
+            .start();
     log(
-        "%s: %s, %d apt clients, a publication every %s, a fault every %s, a mirror event every %s",
+        "%s: %s, %d apt clients, %s, a fault every %s%s",
         id,
         Durations.format(settings.duration()),
         settings.clients(),
-        Durations.format(every),
+        every == null
+            ? "the upstream's own publications"
+            : "a publication every " + Durations.format(every),
         Durations.format(settings.faultEvery()),
-        Durations.format(settings.mirrorEvery()));
+        demo == null ? "" : ", a mirror event every " + Durations.format(settings.mirrorEvery()));
 
     Instant started = Instant.now();
     long until = System.nanoTime() + settings.duration().toNanos();
-    SoakFaults faults = new SoakFaults(demo, service, settings.hold(), every, log);
+    SoakFaults faults =
+        new SoakFaults(
+            demo,
+            demo != null ? demo::act : deployment.faults(),
+            c.service(),
+            settings.hold(),
+            every == null ? settings.hold() : every,
+            log);
+    List<SoakFaults.Fault> kinds = faults.kinds(!c.replicas().isEmpty());
     Thread f =
         Drill.daemon(
             () -> {
               try {
-                faults.faults(until, settings.faultEvery(), new Random(settings.seed()));
+                faults.faults(until, settings.faultEvery(), new Random(settings.seed()), kinds);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
@@ -148,28 +204,44 @@ final class Soak {
     f.join();
     m.join();
     long faultsEnded = System.currentTimeMillis();
-    motion.stopPublishing();
-    List<SoakFigures.Publication> all = new ArrayList<>(baseline);
-    List<SoakFigures.Publication> during = new ArrayList<>();
-    for (DemoMotion.Publication p : motion.published()) {
-      if (p.version() > firstVersion) {
-        SoakFigures.Publication x =
-            new SoakFigures.Publication(p.version(), p.at().toEpochMilli(), p.inReleaseSha256());
-        all.add(x);
-        during.add(x);
-      }
+
+    // The tail: until the last publication has reached every stage (on a deployment, the
+    // snapshot and the routed InRelease: its mirrors are not the soak's), bounded.
+    long tailEnd;
+    if (motion != null) {
+      motion.stopPublishing();
+      tailEnd = System.nanoTime() + every.multipliedBy(3).plusSeconds(30).toNanos();
+    } else {
+      tailEnd = System.nanoTime() + deployment.tail().toNanos();
     }
-    // The tail: until the last publication has reached every mirror, bounded.
-    SoakFigures figures = new SoakFigures(all);
-    long tailEnd = System.nanoTime() + every.multipliedBy(3).plusSeconds(30).toNanos();
-    while (!during.isEmpty() && System.nanoTime() < tailEnd) {
+    List<SoakFigures.Publication> all;
+    List<SoakFigures.Publication> during;
+    while (true) {
+      all = new ArrayList<>(baseline);
+      if (motion != null) {
+        all.addAll(published(motion, firstVersion));
+      } else {
+        all.addAll(fromDates(watch.dates()));
+      }
+      during = new ArrayList<>();
+      for (SoakFigures.Publication p : all) {
+        if (motion != null ? p.version() > firstVersion : p.atMillis() >= started.toEpochMilli()) {
+          during.add(p);
+        }
+      }
+      if (during.isEmpty() || System.nanoTime() >= tailEnd) {
+        break;
+      }
       SoakFigures.Freshness last =
-          figures.freshness(
-              during.get(during.size() - 1),
-              watch.current(),
-              watch.routed(),
-              watch.mirrorInReleases());
-      if (last.snapshotMillis() >= 0 && last.routedMillis() >= 0 && last.allMillis() >= 0) {
+          new SoakFigures(all)
+              .freshness(
+                  during.get(during.size() - 1),
+                  watch.current(),
+                  watch.routed(),
+                  watch.mirrorInReleases());
+      if (last.snapshotMillis() >= 0
+          && last.routedMillis() >= 0
+          && (motion == null || last.allMillis() >= 0)) {
         break;
       }
       Thread.sleep(250);
@@ -181,6 +253,7 @@ final class Soak {
         "%s: faults ended, %d publications, tail %.0f s",
         id, during.size(), (System.currentTimeMillis() - faultsEnded) / 1000.0);
 
+    SoakFigures figures = new SoakFigures(all);
     List<SoakFigures.Freshness> fresh = new ArrayList<>();
     for (SoakFigures.Publication p : during) {
       fresh.add(figures.freshness(p, watch.current(), watch.routed(), watch.mirrorInReleases()));
@@ -191,12 +264,109 @@ final class Soak {
         finished,
         settings,
         every,
-        syncBound(l),
+        syncBound(c),
         clients,
         watch,
         faults,
         figures,
-        fresh);
+        fresh,
+        demo != null);
+  }
+
+  private Cluster demoCluster(String id) {
+    Demo.Layout l = demo.layout();
+    Map<String, String> writers = new LinkedHashMap<>();
+    l.nodePorts().forEach((n, p) -> writers.put(n, "127.0.0.1:" + p));
+    Map<String, String> replicas = new LinkedHashMap<>();
+    l.replicaPorts().forEach((n, p) -> replicas.put(n, "http://127.0.0.1:" + p + "/"));
+    Map<String, String> mirrors = new LinkedHashMap<>();
+    l.mirrors().forEach((m, u) -> mirrors.put("mirror-" + m, u));
+    try {
+      return new Cluster(
+          NodeClient.of(l.service(), l.token(), null),
+          l.dir().resolve("soaks").resolve(id),
+          "raspbian/",
+          "bookworm",
+          l.keyring(),
+          "armhf",
+          List.of("main", "rpi"),
+          writers,
+          replicas,
+          mirrors);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The deployment as its status page shows it, and its archive as apt would read it. */
+  private Cluster deploymentCluster(String id) throws IOException, InterruptedException {
+    NodeClient service = NodeClient.of(deployment.service(), deployment.tokenFile(), null);
+    JsonNode status = service.status();
+    Map<String, String> writers = new LinkedHashMap<>();
+    Map<String, String> replicas = new LinkedHashMap<>();
+    for (JsonNode n : status.path("nodes")) {
+      String address = n.path("address").asText(null);
+      if (address == null) {
+        continue;
+      }
+      if ("REPLICA".equals(n.path("role").asText())) {
+        replicas.put(n.path("id").asText(), "http://" + address + "/");
+      } else {
+        writers.put(n.path("id").asText(), address);
+      }
+    }
+    Map<String, String> mirrors = new LinkedHashMap<>();
+    for (JsonNode mirror : status.path("mirrors")) {
+      String http = mirror.path("urls").path("http").asText(null);
+      if (http != null && mirror.path("enabled").asBoolean()) {
+        mirrors.put(mirror.path("id").asText(), http);
+      }
+    }
+    DrillLoad.Archive a =
+        DrillLoad.archive(
+            HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build(),
+            service,
+            deployment.archive());
+    return new Cluster(
+        service,
+        deployment.dir().resolve("soaks").resolve(id),
+        deployment.archive().root().substring(1),
+        deployment.archive().suite(),
+        deployment.keyring(),
+        a.architecture(),
+        a.components(),
+        writers,
+        replicas,
+        mirrors);
+  }
+
+  private static List<SoakFigures.Publication> published(DemoMotion motion, int after) {
+    List<SoakFigures.Publication> out = new ArrayList<>();
+    for (DemoMotion.Publication p : motion.published()) {
+      if (p.version() > after) {
+        out.add(
+            new SoakFigures.Publication(p.version(), p.at().toEpochMilli(), p.inReleaseSha256()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A deployment's publications: every InRelease seen, in the order of their Dates, each published
+   * at its Date.
+   */
+  static List<SoakFigures.Publication> fromDates(Map<String, Long> dates) {
+    List<Map.Entry<String, Long>> byDate = new ArrayList<>(dates.entrySet());
+    byDate.sort(
+        Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+    List<SoakFigures.Publication> out = new ArrayList<>();
+    for (Map.Entry<String, Long> e : byDate) {
+      out.add(new SoakFigures.Publication(out.size() + 1, e.getValue(), e.getKey()));
+    }
+    return out;
   }
 
   /**
@@ -204,40 +374,31 @@ final class Soak {
    * mirror when one fails), and with replicas one in three through the first replica; the rest
    * through the service address. Binaries and sources.
    */
-  private List<SoakClients.Client> clientSources(Demo.Layout l) {
+  private List<SoakClients.Client> clientSources(Cluster c) {
     List<SoakClients.Client> out = new ArrayList<>();
-    String key = "[signed-by=" + l.keyring() + "]";
+    String key = "[signed-by=" + c.keyring() + "]";
+    String comps = String.join(" ", c.components());
     for (int i = 0; i < settings.clients(); i++) {
-      String base = l.service();
+      String base = c.service().base().toString();
       String name = "apt-" + i;
-      if (i % 3 == 2 && !l.replicaPorts().isEmpty()) {
-        var r = l.replicaPorts().entrySet().iterator().next();
-        base = "http://127.0.0.1:" + r.getValue() + "/";
+      if (i % 3 == 2 && !c.replicas().isEmpty()) {
+        var r = c.replicas().entrySet().iterator().next();
+        base = r.getValue();
         name += "-via-" + r.getKey();
       }
-      String uri = base + ROOT;
+      String uri = base + c.root();
       if (i % 3 == 1) {
-        uri = "mirror+" + base + ROOT + "mirrors.txt";
+        uri = "mirror+" + base + c.root() + "mirrors.txt";
         name += "-mirror+http";
       }
-      out.add(
-          new SoakClients.Client(
-              name,
-              "deb "
-                  + key
-                  + " "
-                  + uri
-                  + " "
-                  + SUITE
-                  + " main rpi\ndeb-src "
-                  + key
-                  + " "
-                  + uri
-                  + " "
-                  + SUITE
-                  + " main rpi\n"));
+      String line = key + " " + uri + " " + c.suite() + " " + comps + "\n";
+      out.add(new SoakClients.Client(name, "deb " + line + "deb-src " + line));
     }
     return out;
+  }
+
+  private static int port(String address) {
+    return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
   }
 
   private static final Pattern SYNC_MAX =
@@ -247,11 +408,11 @@ final class Soak {
    * The limit for freshness (b): the nodes' sync interval, plus the longest sync run a writer node
    * reports ({@code md_sync_duration_seconds_max}), plus 10 s.
    */
-  private Duration syncBound(Demo.Layout l) throws IOException {
+  private Duration syncBound(Cluster c) throws IOException {
     double longest = 0;
-    for (int port : l.nodePorts().values()) {
+    for (String address : c.writers().values()) {
       try {
-        String metrics = NodeClient.of("http://127.0.0.1:" + port + "/", null, null).metrics();
+        String metrics = NodeClient.of("http://" + address + "/", null, null).metrics();
         Matcher mm = SYNC_MAX.matcher(metrics);
         while (mm.find()) {
           longest = Math.max(longest, Double.parseDouble(mm.group(1)));
@@ -260,9 +421,14 @@ final class Soak {
         // a node that does not answer now reports nothing
       }
     }
-    String conf = Files.readString(l.nodeConfigs().values().iterator().next());
-    Matcher si = Pattern.compile("sync-interval: (\\S+)").matcher(conf);
-    Duration interval = si.find() ? Durations.parse(si.group(1)) : Duration.ofMinutes(5);
+    Duration interval;
+    if (demo != null) {
+      String conf = Files.readString(demo.layout().nodeConfigs().values().iterator().next());
+      Matcher si = Pattern.compile("sync-interval: (\\S+)").matcher(conf);
+      interval = si.find() ? Durations.parse(si.group(1)) : Duration.ofMinutes(5);
+    } else {
+      interval = deployment.syncInterval();
+    }
     return interval.plusMillis((long) (longest * 1000)).plusSeconds(10);
   }
 
@@ -271,9 +437,5 @@ final class Soak {
       log.println(String.format(Locale.ROOT, format, args));
       log.flush();
     }
-  }
-
-  static long seconds(long nanos) {
-    return TimeUnit.NANOSECONDS.toSeconds(nanos);
   }
 }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -110,6 +111,65 @@ final class SoakCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "FILE", description = "Where the JSON report goes.")
   Path report;
 
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      description =
+          "Soak a deployment instead of a demo: its service address. The soak then watches the"
+              + " upstream's own publications (each InRelease's Date) and injects only the node"
+              + " faults, through --fault-command; DIR holds the clients and the report.")
+  String url;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "With --url: the admin token, to record the soak on the status page.")
+  Path tokenFile;
+
+  @Option(
+      names = "--keyring",
+      paramLabel = "FILE",
+      description = "With --url: the archive's keyring, for apt (required).")
+  Path keyring;
+
+  @Option(
+      names = "--fault-command",
+      paramLabel = "COMMAND",
+      description =
+          "With --url: the drill's fault command ({node}, {action}); without it no fault is"
+              + " injected.")
+  String faultCommand;
+
+  @Option(
+      names = "--root",
+      defaultValue = "/raspbian/",
+      description = "With --url: the archive's path on the director. Default: ${DEFAULT-VALUE}.")
+  String root;
+
+  @Option(
+      names = "--suite",
+      defaultValue = "bookworm",
+      description = "With --url: the suite the clients use. Default: ${DEFAULT-VALUE}.")
+  String suite;
+
+  @Option(
+      names = "--sync-interval",
+      defaultValue = "5m",
+      converter = Durations.DurationConverter.class,
+      description =
+          "With --url: the nodes' archive.sync-interval, for freshness (b)'s limit. Default:"
+              + " ${DEFAULT-VALUE}.")
+  Duration syncInterval;
+
+  @Option(
+      names = "--tail",
+      defaultValue = "10m",
+      converter = Durations.DurationConverter.class,
+      description =
+          "With --url: how long to wait after the duration for the last publication to reach the"
+              + " snapshot and the routed InRelease. Default: ${DEFAULT-VALUE}.")
+  Duration tail;
+
   @Override
   public Integer call() throws Exception {
     if (publishEvery.compareTo(Duration.ofSeconds(10)) < 0) {
@@ -132,22 +192,73 @@ final class SoakCommand implements Callable<Integer> {
       throw new Mirrorctl.UsageException(e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
+    if (url != null) {
+      return deployment(settings, out);
+    }
+    for (String o :
+        List.of("--token-file", "--keyring", "--fault-command", "--sync-interval", "--tail")) {
+      if (given(o)) {
+        throw new Mirrorctl.UsageException(o + " goes with --url (a deployment), not the demo");
+      }
+    }
     try (Demo demo = new Demo(dir, out, motion(publishEvery, packages, seed), replicas)) {
       demo.withAllMirrorsFollowing().start(port, Duration.ofSeconds(180));
       SoakReport.Report r = new Soak(demo, settings, out).run();
-      Path file = report != null ? report : dir.resolve("soaks").resolve(r.id() + ".json");
-      if (file.getParent() != null) {
-        Files.createDirectories(file.getParent());
-      }
-      Files.writeString(file, SoakReport.json(r));
-      out.print(SoakReport.render(r));
-      out.println("report: " + file);
-      out.println(
-          SoakReport.record(
-              NodeClient.of(demo.layout().service(), demo.layout().token(), null), r));
-      out.flush();
-      return r.passed() ? Mirrorctl.OK : Mirrorctl.FAILED;
+      return finish(r, NodeClient.of(demo.layout().service(), demo.layout().token(), null), out);
     }
+  }
+
+  private boolean given(String option) {
+    return spec.commandLine().getParseResult().hasMatchedOption(option);
+  }
+
+  private int deployment(Soak.Settings settings, PrintWriter out) throws Exception {
+    for (String o :
+        List.of("--publish-every", "--mirror-every", "--replicas", "--packages", "--port")) {
+      if (given(o)) {
+        throw new Mirrorctl.UsageException(
+            o + " shapes the demo: a deployment's upstream, mirrors and replicas are its own");
+      }
+    }
+    if (keyring == null || !Files.isReadable(keyring)) {
+      throw new Mirrorctl.UsageException(
+          "--url needs the archive's keyring for apt: --keyring FILE (cannot read "
+              + keyring
+              + ")");
+    }
+    Drill.Load archive;
+    try {
+      archive = new Drill.Load(root, suite, keyring, Duration.ZERO);
+    } catch (IllegalArgumentException e) {
+      throw new Mirrorctl.UsageException(e.getMessage());
+    }
+    Drill.Faults faults =
+        faultCommand == null ? null : new DrillCommand.CommandFaults(faultCommand);
+    Files.createDirectories(dir);
+    SoakReport.Report r =
+        new Soak(
+                new Soak.Deployment(
+                    url, tokenFile, keyring, archive, faults, dir, syncInterval, tail),
+                settings,
+                out)
+            .run();
+    return finish(r, tokenFile == null ? null : NodeClient.of(url, tokenFile, null), out);
+  }
+
+  /** The report on the terminal, in its JSON file, and (with a token) on the status page. */
+  private int finish(SoakReport.Report r, NodeClient admin, PrintWriter out) throws Exception {
+    Path file = report != null ? report : dir.resolve("soaks").resolve(r.id() + ".json");
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.writeString(file, SoakReport.json(r));
+    out.print(SoakReport.render(r));
+    out.println("report: " + file);
+    if (admin != null) {
+      out.println(SoakReport.record(admin, r));
+    }
+    out.flush();
+    return r.passed() ? Mirrorctl.OK : Mirrorctl.FAILED;
   }
 
   /**

@@ -53,7 +53,9 @@ final class SoakFaults {
   /** One fault or mirror event: what, on what, when, and what was said. */
   record Done(String kind, String target, long startMillis, long endMillis, String note) {}
 
+  // Null against a deployment: then only the node faults run, through the fault command.
   private final Demo demo;
+  private final Drill.Faults nodes;
   private final NodeClient service;
   private final Duration hold;
   private final Duration publishEvery;
@@ -62,37 +64,57 @@ final class SoakFaults {
   private final List<Done> events = new CopyOnWriteArrayList<>();
   private final List<String> problems = new CopyOnWriteArrayList<>();
 
+  /**
+   * @param demo the demo, whose upstream, ZooKeeper and mirrors the soak acts on too; null against
+   *     a deployment
+   * @param nodes how a node is stopped, killed, paused and cut off (null: no fault on the nodes)
+   */
   SoakFaults(
       Demo demo,
+      Drill.Faults nodes,
       NodeClient service,
       Duration hold,
       Duration publishEvery,
       java.io.PrintWriter log) {
     this.demo = demo;
+    this.nodes = nodes;
     this.service = service;
     this.hold = hold;
     this.publishEvery = publishEvery;
     this.log = log;
   }
 
-  /** The fault kinds this demo can take: a region cut needs a replica. */
-  List<Fault> kinds() {
-    List<Fault> k = new ArrayList<>(List.of(Fault.values()));
-    if (demo.layout().replicaPorts().isEmpty()) {
-      k.remove(Fault.REGION_CUT);
+  /**
+   * The fault kinds this soak can inject: on a deployment, only the node faults (through the fault
+   * command); a region cut needs a replica.
+   */
+  List<Fault> kinds(boolean replicas) {
+    List<Fault> k = new ArrayList<>();
+    if (nodes != null) {
+      k.addAll(List.of(Fault.GRACEFUL, Fault.CRASH, Fault.PAUSE, Fault.ISOLATE));
+    }
+    if (demo != null) {
+      k.addAll(List.of(Fault.ZOOKEEPER_RESTART, Fault.UPSTREAM_DOWN, Fault.SYNC_KILLED));
+    }
+    if (nodes != null && replicas) {
+      k.add(Fault.REGION_CUT);
     }
     return k;
   }
 
   /** Runs faults until {@code until} (nanoTime), one every {@code every} or so. */
-  void faults(long until, Duration every, Random random) throws InterruptedException {
+  void faults(long until, Duration every, Random random, List<Fault> kinds)
+      throws InterruptedException {
+    if (kinds.isEmpty()) {
+      return;
+    }
     List<Fault> cycle = new ArrayList<>();
     while (true) {
       if (!sleepUntil(Math.min(until, System.nanoTime() + jitter(every, random)), until)) {
         return;
       }
       if (cycle.isEmpty()) {
-        cycle.addAll(kinds());
+        cycle.addAll(kinds);
         Collections.shuffle(cycle, random);
       }
       Fault f = cycle.remove(0);
@@ -118,6 +140,9 @@ final class SoakFaults {
 
   /** Runs mirror events until {@code until}, one every {@code every} or so. */
   void mirrorEvents(long until, Duration every, Random random) throws InterruptedException {
+    if (demo == null) {
+      return; // a deployment's mirrors are not the soak's to break
+    }
     DemoMotion motion = demo.motion();
     List<String> mirrors = new ArrayList<>(motion.following());
     Collections.sort(mirrors);
@@ -148,39 +173,30 @@ final class SoakFaults {
   private String inject(Fault f, String node) throws Exception {
     switch (f) {
       case GRACEFUL -> {
-        Process p = demo.nodes().get(node);
-        p.destroy();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-          throw new IOException(node + " did not stop within 30 s of SIGTERM");
-        }
-        demo.startNode(node);
-        return "stopped by SIGTERM (exit " + p.exitValue() + "), started again";
+        String a = nodes.act(node, "term");
+        return a + "; " + nodes.act(node, "start");
       }
       case CRASH -> {
-        Process p = demo.nodes().get(node);
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
-        demo.startNode(node);
-        return "killed, started again";
+        String a = nodes.act(node, "kill");
+        return a + "; " + nodes.act(node, "start");
       }
       case PAUSE -> {
-        long pid = demo.nodes().get(node).pid();
-        DemoControl.signal(pid, "STOP");
+        String a = nodes.act(node, "stop");
         try {
           Thread.sleep(hold.toMillis());
         } finally {
-          DemoControl.signal(pid, "CONT");
+          a += "; " + nodes.act(node, "cont");
         }
-        return "paused for " + Durations.format(hold);
+        return a + " (" + Durations.format(hold) + ")";
       }
       case ISOLATE, REGION_CUT -> {
-        demo.cut(node);
+        String a = nodes.act(node, "cut");
         try {
           Thread.sleep(hold.toMillis());
         } finally {
-          demo.restore(node);
+          a += "; " + nodes.act(node, "restore");
         }
-        return "cut off for " + Durations.format(hold);
+        return a + " (" + Durations.format(hold) + ")";
       }
       case ZOOKEEPER_RESTART -> {
         demo.restartZooKeeper(Duration.ofSeconds(2));
@@ -279,15 +295,13 @@ final class SoakFaults {
 
   /** The node a fault acts on: the active one, or for a region cut the first replica. */
   private String target(Fault f) throws IOException, InterruptedException {
-    if (f == Fault.REGION_CUT) {
-      return demo.layout().replicaPorts().keySet().iterator().next();
-    }
+    String role = f == Fault.REGION_CUT ? "REPLICA" : "ACTIVE";
     for (JsonNode n : service.status().path("nodes")) {
-      if ("ACTIVE".equals(n.path("role").asText())) {
+      if (role.equals(n.path("role").asText())) {
         return n.path("id").asText();
       }
     }
-    throw new IOException("no node is active");
+    throw new IOException("no node is " + role);
   }
 
   /** Why the cluster is not fit for the next fault after {@code within}, or null once it is. */

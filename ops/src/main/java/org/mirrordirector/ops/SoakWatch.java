@@ -45,6 +45,8 @@ final class SoakWatch implements AutoCloseable {
   private final List<Seen> routed = new CopyOnWriteArrayList<>();
   private final Map<String, List<Seen>> mirrorInRelease = new ConcurrentHashMap<>();
   private final Map<String, List<Seen>> health = new ConcurrentHashMap<>();
+  // Each InRelease's Date (its publication, as the upstream signed it), by SHA-256.
+  private final Map<String, Long> dates = new ConcurrentHashMap<>();
   private final AtomicLong overlapMillis = new AtomicLong();
   private final AtomicLong overlaps = new AtomicLong();
   private volatile boolean overlapping;
@@ -155,13 +157,45 @@ final class SoakWatch implements AutoCloseable {
       if (followOne && r.statusCode() == 302) {
         r = get(URI.create(r.headers().firstValue("Location").orElse("")));
       }
-      return r.statusCode() == 200 ? Sha256.hex(r.body()) : null;
+      if (r.statusCode() != 200) {
+        return null;
+      }
+      String sha = Sha256.hex(r.body());
+      if (!dates.containsKey(sha)) {
+        date(r.body()).ifPresent(d -> dates.put(sha, d));
+      }
+      return sha;
     } catch (IOException | IllegalArgumentException e) {
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
     }
+  }
+
+  /** The Date field of an InRelease, when it has one that parses. */
+  static java.util.Optional<Long> date(byte[] inRelease) {
+    String text = new String(inRelease, java.nio.charset.StandardCharsets.UTF_8);
+    for (String line : text.split("\n")) {
+      if (line.startsWith("Date:")) {
+        try {
+          return java.util.Optional.of(
+              org.mirrordirector.sync.archive.Rfc2822Dates.parse(line.substring(5).strip())
+                  .toEpochMilli());
+        } catch (RuntimeException e) {
+          return java.util.Optional.empty();
+        }
+      }
+      if (line.startsWith("-----BEGIN PGP SIGNATURE")) {
+        break;
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** The Date of every InRelease seen, by SHA-256. */
+  Map<String, Long> dates() {
+    return Map.copyOf(dates);
   }
 
   private HttpResponse<byte[]> get(URI u) throws IOException, InterruptedException {

@@ -36,6 +36,24 @@ class SoakCommandTest {
   }
 
   @Test
+  void theDemoAndTheDeploymentOptionsAreNotMixed() throws Exception {
+    refused("--replicas shapes the demo", "--url", "http://127.0.0.1:9/", "--replicas", "2");
+    refused(
+        "--publish-every shapes the demo", "--url", "http://127.0.0.1:9/", "--publish-every", "1m");
+    refused("--url needs the archive's keyring", "--url", "http://127.0.0.1:9/");
+    refused("--keyring goes with --url", "--keyring", "/etc/hostname");
+    refused("--fault-command goes with --url", "--fault-command", "true {action}");
+    refused(
+        "must contain {action}",
+        "--url",
+        "http://127.0.0.1:9/",
+        "--keyring",
+        "/etc/hostname",
+        "--fault-command",
+        "ssh {node}");
+  }
+
+  @Test
   void theDirectoryIsRequired() {
     MirrorctlTest.Run r = MirrorctlTest.mirrorctl("soak");
     assertThat(r.code()).isEqualTo(Mirrorctl.USAGE);

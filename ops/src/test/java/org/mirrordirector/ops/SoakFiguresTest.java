@@ -88,4 +88,28 @@ class SoakFiguresTest {
                 "W: Some index files failed to download. They have been ignored", director))
         .isEqualTo(SoakClients.Cause.OTHER);
   }
+
+  @Test
+  void aDeploymentsPublicationsAreItsInReleasesInTheOrderOfTheirDates() {
+    List<SoakFigures.Publication> p =
+        Soak.fromDates(Map.of("later", 20_000L, "first", 5_000L, "second", 10_000L));
+    assertThat(p)
+        .containsExactly(
+            new SoakFigures.Publication(1, 5_000, "first"),
+            new SoakFigures.Publication(2, 10_000, "second"),
+            new SoakFigures.Publication(3, 20_000, "later"));
+  }
+
+  @Test
+  void theDateOfASignedInRelease() {
+    byte[] in =
+        ("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nOrigin: Raspbian\n"
+                + "Date: Sat, 28 Nov 2026 10:15:02 UTC\nSHA256:\n"
+                + "-----BEGIN PGP SIGNATURE-----\nDate: Sun, 01 Jan 2034 00:00:00 UTC\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(SoakWatch.date(in))
+        .contains(java.time.Instant.parse("2026-11-28T10:15:02Z").toEpochMilli());
+    assertThat(SoakWatch.date("Origin: x\nDate: not a date\n".getBytes())).isEmpty();
+    assertThat(SoakWatch.date("Origin: x\n".getBytes())).isEmpty();
+  }
 }

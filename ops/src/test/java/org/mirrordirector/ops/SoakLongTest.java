@@ -44,8 +44,8 @@ class SoakLongTest {
       assertThat(r.faults().keySet())
           .as("every kind of fault was met")
           .containsAll(
-              new SoakFaults(demo, null, Duration.ZERO, Duration.ZERO, out)
-                  .kinds().stream().map(SoakFaults::name).toList());
+              new SoakFaults(demo, demo::act, null, Duration.ZERO, Duration.ZERO, out)
+                  .kinds(true).stream().map(SoakFaults::name).toList());
     }
   }
 }

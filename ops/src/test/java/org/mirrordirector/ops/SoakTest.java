@@ -26,11 +26,12 @@ class SoakTest {
     PrintWriter out = new PrintWriter(log, true);
     try (Demo demo = new Demo(dir, out, SoakCommand.motion(Duration.ofSeconds(15), 400, 17), 1)) {
       Demo.Layout l = demo.withAllMirrorsFollowing().start(0, Duration.ofSeconds(180));
+      deploymentSoak(l);
       SoakReport.Report r =
           new Soak(
                   demo,
                   new Soak.Settings(
-                      Duration.ofSeconds(100),
+                      Duration.ofSeconds(80),
                       Duration.ofSeconds(15),
                       Duration.ofSeconds(15),
                       Duration.ofSeconds(8),
@@ -83,6 +84,65 @@ class SoakTest {
                   java.net.http.HttpResponse.BodyHandlers.ofString())
               .body();
       assertThat(html).contains(r.id()).contains("soak");
+      assertThat(Duration.between(r.started(), r.finished()))
+          .as("the duration, the fault under way and the tail, no more")
+          .isLessThan(Duration.ofSeconds(80 + 60 + 75));
     }
+  }
+
+  /**
+   * The demo soaked as a deployment would be ({@code --url}): the upstream's publications known
+   * only from each InRelease's Date, the node faults through the fault command (curl to the demo's
+   * control port), the record on the status page through the token.
+   */
+  private void deploymentSoak(Demo.Layout l) throws Exception {
+    Path d = dir.resolve("deployment");
+    String token = java.nio.file.Files.readString(l.token()).strip();
+    MirrorctlTest.Run run =
+        MirrorctlTest.mirrorctl(
+            "soak",
+            "--dir",
+            d.toString(),
+            "--url",
+            l.service(),
+            "--keyring",
+            l.keyring().toString(),
+            "--token-file",
+            l.token().toString(),
+            "--fault-command",
+            "curl -sSf -X POST -H 'Authorization: Bearer "
+                + token
+                + "' "
+                + l.control()
+                + "nodes/{node}/{action}",
+            "--duration",
+            "30s",
+            "--fault-every",
+            "8s",
+            "--clients",
+            "2",
+            "--sync-interval",
+            "30s",
+            "--tail",
+            "60s");
+    System.out.print(run.out());
+    assertThat(run.code()).as(run.out() + run.err()).isEqualTo(Mirrorctl.OK);
+    JsonNode rep;
+    try (var files = java.nio.file.Files.list(d.resolve("soaks"))) {
+      Path json = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+      rep = new ObjectMapper().readTree(json.toFile());
+    }
+    assertThat(rep.path("passed").asBoolean()).isTrue();
+    assertThat(rep.path("freshness").size())
+        .as("publications told by their Date: one every 15 s")
+        .isGreaterThanOrEqualTo(1);
+    for (JsonNode f : rep.path("freshness")) {
+      assertThat(f.path("routedMillis").isNumber()).as(f.toString()).isTrue();
+    }
+    assertThat(rep.path("faults").size()).as("node faults through the command").isPositive();
+    assertThat(rep.path("mirrorEvents").size())
+        .as("a deployment's mirrors are left alone")
+        .isZero();
+    assertThat(run.out()).contains("recorded");
   }
 }
