@@ -246,6 +246,8 @@ final class Soak {
       }
       Thread.sleep(250);
     }
+    // The cluster whole again: one active node, a ready standby at its snapshot.
+    String unhealthy = faults.unhealthy(Duration.ofSeconds(90));
     clients.close();
     watch.close();
     Instant finished = Instant.now();
@@ -270,7 +272,8 @@ final class Soak {
         faults,
         figures,
         fresh,
-        demo != null);
+        demo != null,
+        unhealthy);
   }
 
   private Cluster demoCluster(String id) {

@@ -305,7 +305,7 @@ final class SoakFaults {
   }
 
   /** Why the cluster is not fit for the next fault after {@code within}, or null once it is. */
-  private String unhealthy(Duration within) throws InterruptedException {
+  String unhealthy(Duration within) throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     String why = null;
     while (System.nanoTime() < deadline) {

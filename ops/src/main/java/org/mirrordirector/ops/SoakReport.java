@@ -83,7 +83,8 @@ final class SoakReport {
       SoakFaults faults,
       SoakFigures figures,
       List<SoakFigures.Freshness> fresh,
-      boolean demo) {
+      boolean demo,
+      String unhealthy) {
     List<DrillReport.Figure> f = new ArrayList<>();
     List<SoakClients.Operation> ops = clients.operations();
     Map<SoakClients.Cause, Integer> causes = new TreeMap<>();
@@ -134,6 +135,12 @@ final class SoakReport {
             faults.problems().size(),
             "= 0 (each fault injected, the cluster healthy before the next)",
             faults.problems().isEmpty()));
+    f.add(
+        count(
+            "healthy at the end",
+            unhealthy == null ? 1 : 0,
+            unhealthy == null ? "one active node, a ready standby" : unhealthy,
+            unhealthy == null));
     int unknown = figures.unknown(watch.current()) + figures.unknown(watch.routed());
     f.add(
         count(
