@@ -266,7 +266,7 @@ final class Soak {
         finished,
         settings,
         every,
-        syncBound(c),
+        syncBound(watch),
         clients,
         watch,
         faults,
@@ -404,26 +404,11 @@ final class Soak {
     return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
   }
 
-  private static final Pattern SYNC_MAX =
-      Pattern.compile("(?m)^md_sync_duration_seconds_max\\{[^}]*\\} ([0-9.eE+-]+)$");
-
   /**
    * The limit for freshness (b): the nodes' sync interval, plus the longest sync run a writer node
-   * reports ({@code md_sync_duration_seconds_max}), plus 10 s.
+   * reported during the soak ({@code md_sync_duration_seconds_max}), plus 10 s.
    */
-  private Duration syncBound(Cluster c) throws IOException {
-    double longest = 0;
-    for (String address : c.writers().values()) {
-      try {
-        String metrics = NodeClient.of("http://" + address + "/", null, null).metrics();
-        Matcher mm = SYNC_MAX.matcher(metrics);
-        while (mm.find()) {
-          longest = Math.max(longest, Double.parseDouble(mm.group(1)));
-        }
-      } catch (IOException | InterruptedException e) {
-        // a node that does not answer now reports nothing
-      }
-    }
+  private Duration syncBound(SoakWatch watch) throws IOException {
     Duration interval;
     if (demo != null) {
       String conf = Files.readString(demo.layout().nodeConfigs().values().iterator().next());
@@ -432,7 +417,7 @@ final class Soak {
     } else {
       interval = deployment.syncInterval();
     }
-    return interval.plusMillis((long) (longest * 1000)).plusSeconds(10);
+    return interval.plus(watch.longestSync()).plusSeconds(10);
   }
 
   private void log(String format, Object... args) {

@@ -49,6 +49,8 @@ final class SoakWatch implements AutoCloseable {
   private final Map<String, Long> dates = new ConcurrentHashMap<>();
   private final AtomicLong overlapMillis = new AtomicLong();
   private final AtomicLong overlaps = new AtomicLong();
+  // The longest sync run a writer reported (md_sync_duration_seconds_max), in ms.
+  private final AtomicLong longestSync = new AtomicLong();
   private volatile boolean overlapping;
 
   /**
@@ -79,6 +81,8 @@ final class SoakWatch implements AutoCloseable {
     timer.scheduleAtFixedRate(this::leaders, 0, 100, TimeUnit.MILLISECONDS);
     timer.scheduleAtFixedRate(this::service, 0, 250, TimeUnit.MILLISECONDS);
     timer.scheduleAtFixedRate(this::mirrors, 0, 500, TimeUnit.MILLISECONDS);
+    // The metric is the largest of the last two minutes or so: read it often enough.
+    timer.scheduleAtFixedRate(this::syncs, 0, 10, TimeUnit.SECONDS);
     return this;
   }
 
@@ -135,6 +139,34 @@ final class SoakWatch implements AutoCloseable {
             note(mirrorInRelease.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()), sha);
           }
         });
+  }
+
+  private static final java.util.regex.Pattern SYNC_MAX =
+      java.util.regex.Pattern.compile(
+          "(?m)^md_sync_duration_seconds_max\\{[^}]*\\} ([0-9.eE+-]+)$");
+
+  private void syncs() {
+    for (URI u : leaders.values()) {
+      try {
+        HttpResponse<byte[]> r = get(u.resolve("/metrics"));
+        if (r.statusCode() == 200) {
+          var m = SYNC_MAX.matcher(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+          while (m.find()) {
+            longestSync.accumulateAndGet((long) (Double.parseDouble(m.group(1)) * 1000), Math::max);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // a node that does not answer now reports at the next read
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** The longest sync run any writer node reported during the soak. */
+  Duration longestSync() {
+    return Duration.ofMillis(longestSync.get());
   }
 
   private String suiteName() {
