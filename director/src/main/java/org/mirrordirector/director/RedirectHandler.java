@@ -174,7 +174,8 @@ public final class RedirectHandler extends Handler.Abstract {
     }
     ClientLocation client = locate.apply(clientAddress);
     if (path.kind() == RequestPath.Kind.OTHER && path.path().equals("mirrors.txt")) {
-      return mirrorList(path, scheme, client, response, callback, head);
+      return mirrorList(
+          path, scheme, client, request.getHttpURI().getAuthority(), response, callback, head);
     }
     String query = request.getHttpURI().getQuery();
     boolean explain =
@@ -385,14 +386,23 @@ public final class RedirectHandler extends Handler.Abstract {
     }
   }
 
+  /** A Host header fit to be written back into a URL: a name or an address, and a port. */
+  private static final java.util.regex.Pattern AUTHORITY =
+      java.util.regex.Pattern.compile(
+          "(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]{2,45}\\])(?::[0-9]{1,5})?");
+
   /**
    * An apt {@code mirror+http} list for this client: the mirrors at the current snapshot, best
-   * first, each with its {@code priority:N} (1 is the first choice).
+   * first, each with its {@code priority:N} (1 is the first choice), and this director's own root
+   * last. apt moves down the list when a mirror fails; the director's root redirects each request
+   * anew or serves it itself, so the list is never empty: right after a publication, before any
+   * mirror has copied the new snapshot, it is the director alone.
    */
   private boolean mirrorList(
       RequestPath path,
       String scheme,
       ClientLocation client,
+      String authority,
       Response response,
       Callback callback,
       boolean head)
@@ -407,10 +417,24 @@ public final class RedirectHandler extends Handler.Abstract {
           .append(priority++)
           .append('\n');
     }
+    if (authority != null && AUTHORITY.matcher(authority).matches()) {
+      sb.append(scheme)
+          .append("://")
+          .append(authority)
+          .append(path.root())
+          .append("\tpriority:")
+          .append(priority)
+          .append('\n');
+    }
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    if (ranked.isEmpty()) {
+    if (sb.isEmpty()) {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "60");
-      return text(response, callback, 503, "no mirror is at the current snapshot\n", head);
+      return text(
+          response,
+          callback,
+          503,
+          "no mirror is at the current snapshot and the Host header names no director\n",
+          head);
     }
     return text(response, callback, 200, sb.toString(), head);
   }

@@ -226,16 +226,55 @@ class RedirectHandlerTest {
     HttpTester.Response r = get("/raspbian/mirrors.txt", "X-Forwarded-For: 192.0.2.10");
     assertThat(r.getStatus()).isEqualTo(200);
     List<String> lines = List.of(r.getContent().split("\n"));
-    assertThat(lines).hasSize(2);
-    assertThat(lines.stream().map(l -> l.substring(0, l.indexOf('\t'))))
+    assertThat(lines).hasSize(3);
+    assertThat(lines.subList(0, 2).stream().map(l -> l.substring(0, l.indexOf('\t'))))
         .containsExactlyInAnyOrder(
             "http://current-gb.example.org/raspbian/", "http://http-only.example.org/raspbian/");
     assertThat(lines.stream().map(l -> l.substring(l.indexOf('\t') + 1)))
-        .containsExactly("priority:1", "priority:2");
+        .containsExactly("priority:1", "priority:2", "priority:3");
+    assertThat(lines.get(2))
+        .as("the director itself, last")
+        .startsWith("http://director/raspbian/");
     HttpTester.Response https =
         get("/raspbian/mirrors.txt", "X-Forwarded-For: 192.0.2.10", "X-Forwarded-Proto: https");
     assertThat(https.getContent())
-        .isEqualTo("https://current-gb.example.org/raspbian/\tpriority:1\n");
+        .isEqualTo(
+            "https://current-gb.example.org/raspbian/\tpriority:1\n"
+                + "https://director/raspbian/\tpriority:2\n");
+  }
+
+  @Test
+  void mirrorsTxtIsTheDirectorAloneWhileNoMirrorHasTheCurrentSnapshot() throws Exception {
+    ClusterView before = VIEW.get();
+    Map<String, ClusterView.Mirror> behind = new HashMap<>();
+    behind.put(
+        "behind",
+        TestFleet.m(
+            TestFleet.mirror("behind", "GB", true, List.of()),
+            TestFleet.state("behind", TestFleet.s1, Health.LAGGING, null)));
+    VIEW.set(TestFleet.view(behind));
+    try {
+      // Right after a publication no mirror has copied it: apt's mirror+http must not fail.
+      HttpTester.Response r = get("/raspbian/mirrors.txt", "X-Forwarded-For: 192.0.2.10");
+      assertThat(r.getStatus()).isEqualTo(200);
+      assertThat(r.getContent()).isEqualTo("http://director/raspbian/\tpriority:1\n");
+      HttpTester.Response v6 =
+          HttpTester.parseResponse(
+              connector.getResponse(
+                  "GET /raspbian/mirrors.txt HTTP/1.1\r\nHost: [2001:db8::1]:8080\r\n"
+                      + "Connection: close\r\n\r\n"));
+      assertThat(v6.getContent()).isEqualTo("http://[2001:db8::1]:8080/raspbian/\tpriority:1\n");
+      // A Host header that cannot be written back into a URL is left out: nothing to list.
+      HttpTester.Response odd =
+          HttpTester.parseResponse(
+              connector.getResponse(
+                  "GET /raspbian/mirrors.txt HTTP/1.1\r\nHost: a_b\r\n"
+                      + "Connection: close\r\n\r\n"));
+      assertThat(odd.getStatus()).isEqualTo(503);
+      assertThat(odd.getContent()).contains("no mirror is at the current snapshot");
+    } finally {
+      VIEW.set(before);
+    }
   }
 
   @Test

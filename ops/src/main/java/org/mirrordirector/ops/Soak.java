@@ -233,7 +233,7 @@ final class Soak {
         break;
       }
       SoakFigures.Freshness last =
-          new SoakFigures(all)
+          new SoakFigures(all, List.of())
               .freshness(
                   during.get(during.size() - 1),
                   watch.current(),
@@ -255,7 +255,13 @@ final class Soak {
         "%s: faults ended, %d publications, tail %.0f s",
         id, during.size(), (System.currentTimeMillis() - faultsEnded) / 1000.0);
 
-    SoakFigures figures = new SoakFigures(all);
+    List<long[]> outages = new ArrayList<>();
+    for (SoakFaults.Done d : faults.faults()) {
+      if (d.kind().equals(SoakFaults.name(SoakFaults.Fault.UPSTREAM_DOWN))) {
+        outages.add(new long[] {d.startMillis(), d.endMillis()});
+      }
+    }
+    SoakFigures figures = new SoakFigures(all, outages);
     List<SoakFigures.Freshness> fresh = new ArrayList<>();
     for (SoakFigures.Publication p : during) {
       fresh.add(figures.freshness(p, watch.current(), watch.routed(), watch.mirrorInReleases()));

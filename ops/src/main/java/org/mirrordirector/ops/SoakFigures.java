@@ -15,16 +15,40 @@ final class SoakFigures {
   /** One publication of the upstream. */
   record Publication(int version, long atMillis, String sha) {}
 
-  /** How long after one publication each stage had it; -1: not within the soak. */
+  /**
+   * How long after one publication each stage had it; -1: not within the soak. {@code
+   * routedUpMillis}: the routed time less the time the upstream was down meanwhile (no node and no
+   * mirror could copy it then).
+   */
   record Freshness(
-      int version, long snapshotMillis, long routedMillis, long halfMillis, long allMillis) {}
+      int version,
+      long snapshotMillis,
+      long routedMillis,
+      long routedUpMillis,
+      long halfMillis,
+      long allMillis) {}
 
   private final Map<String, Integer> versions = new java.util.HashMap<>();
+  private final List<long[]> outages;
 
-  SoakFigures(List<Publication> known) {
+  /**
+   * @param known every publication (version, time, InRelease)
+   * @param outages when the upstream was down: {start, end} in epoch ms
+   */
+  SoakFigures(List<Publication> known, List<long[]> outages) {
     for (Publication p : known) {
       versions.put(p.sha(), p.version());
     }
+    this.outages = List.copyOf(outages);
+  }
+
+  /** How much of {@code [from, to]} the upstream was down. */
+  long downDuring(long from, long to) {
+    long down = 0;
+    for (long[] o : outages) {
+      down += Math.max(0, Math.min(to, o[1]) - Math.max(from, o[0]));
+    }
+    return down;
   }
 
   /** The version an InRelease is, or -1 when the upstream never published it. */
@@ -56,10 +80,12 @@ final class SoakFigures {
     }
     Collections.sort(at);
     int half = (mirrors.size() + 1) / 2;
+    long r = since(p, reached(routed, p.version()));
     return new Freshness(
         p.version(),
         since(p, reached(current, p.version())),
-        since(p, reached(routed, p.version())),
+        r,
+        r < 0 ? -1 : r - downDuring(p.atMillis(), p.atMillis() + r),
         at.size() >= half && half > 0 ? since(p, at.get(half - 1)) : -1,
         at.size() == mirrors.size() && !at.isEmpty() ? since(p, at.get(at.size() - 1)) : -1);
   }

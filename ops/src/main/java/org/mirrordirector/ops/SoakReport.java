@@ -152,6 +152,7 @@ final class SoakReport {
 
     List<Long> a = new ArrayList<>();
     List<Long> b = new ArrayList<>();
+    List<Long> bUp = new ArrayList<>();
     List<Long> half = new ArrayList<>();
     List<Long> all = new ArrayList<>();
     int notA = 0;
@@ -159,6 +160,7 @@ final class SoakReport {
     for (SoakFigures.Freshness x : fresh) {
       a.add(x.snapshotMillis());
       b.add(x.routedMillis());
+      bUp.add(x.routedUpMillis());
       half.add(x.halfMillis());
       all.add(x.allMillis());
       notA += x.snapshotMillis() < 0 ? 1 : 0;
@@ -167,15 +169,18 @@ final class SoakReport {
     f.add(seconds("(a) snapshot p50", SoakFigures.percentile(a, 50), "observed", true));
     f.add(seconds("(a) snapshot p99", SoakFigures.percentile(a, 99), "observed", true));
     f.add(count("(a) not reached", notA, "= 0", notA == 0));
-    double bound = freshnessBound.toMillis() / 1000.0;
     f.add(seconds("(b) routed p50", SoakFigures.percentile(b, 50), "observed", true));
-    double b99 = SoakFigures.percentile(b, 99);
+    f.add(seconds("(b) routed p99", SoakFigures.percentile(b, 99), "observed", true));
+    double bound = freshnessBound.toMillis() / 1000.0;
+    double up99 = SoakFigures.percentile(bUp, 99);
     f.add(
         seconds(
-            "(b) routed p99",
-            b99,
-            "<= " + DrillReport.fmt(bound) + " s (sync interval + longest sync + 10 s)",
-            !Double.isNaN(b99) && b99 <= bound));
+            "(b) p99, upstream up",
+            up99,
+            "<= "
+                + DrillReport.fmt(bound)
+                + " s (sync interval + longest sync + 10 s; the upstream's outages left out)",
+            fresh.isEmpty() || (!Double.isNaN(up99) && up99 <= bound)));
     f.add(count("(b) not reached", notB, "= 0", notB == 0));
     f.add(seconds("(c) half p50", SoakFigures.percentile(half, 50), "observed", true));
     f.add(seconds("(c) half p99", SoakFigures.percentile(half, 99), "observed", true));
@@ -309,6 +314,7 @@ final class SoakReport {
       y.put("version", x.version());
       y.put("snapshotMillis", x.snapshotMillis() < 0 ? null : x.snapshotMillis());
       y.put("routedMillis", x.routedMillis() < 0 ? null : x.routedMillis());
+      y.put("routedUpstreamUpMillis", x.routedUpMillis() < 0 ? null : x.routedUpMillis());
       y.put("halfMirrorsMillis", x.halfMillis() < 0 ? null : x.halfMillis());
       y.put("allMirrorsMillis", x.allMillis() < 0 ? null : x.allMillis());
       fr.add(y);

@@ -11,7 +11,8 @@ class SoakFiguresTest {
   private static final SoakFigures.Publication V2 = new SoakFigures.Publication(2, 0, "aa");
   private static final SoakFigures.Publication V3 = new SoakFigures.Publication(3, 10_000, "bb");
   private static final SoakFigures.Publication V4 = new SoakFigures.Publication(4, 20_000, "cc");
-  private final SoakFigures figures = new SoakFigures(List.of(V2, V3, V4));
+  private final SoakFigures figures =
+      new SoakFigures(List.of(V2, V3, V4), List.<long[]>of(new long[] {11_000, 12_000}));
 
   private static SoakWatch.Seen seen(long at, String sha) {
     return new SoakWatch.Seen(at, sha);
@@ -31,6 +32,7 @@ class SoakFiguresTest {
     SoakFigures.Freshness f = figures.freshness(V3, current, routed, mirrors);
     assertThat(f.snapshotMillis()).isEqualTo(13_000);
     assertThat(f.routedMillis()).isEqualTo(2_500);
+    assertThat(f.routedUpMillis()).as("the upstream was down for 1 s of it").isEqualTo(1_500);
     assertThat(f.halfMillis()).as("the second of four mirrors").isEqualTo(4_000);
     assertThat(f.allMillis()).as("m4 never had it").isEqualTo(-1);
     SoakFigures.Freshness g =
