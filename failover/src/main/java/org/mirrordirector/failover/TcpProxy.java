@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final InetSocketAddress target;
+  private final InetAddress source;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
 
@@ -30,7 +31,17 @@ public final class TcpProxy implements AutoCloseable {
   private volatile boolean closed;
 
   public TcpProxy(int targetPort) throws IOException {
-    this.target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
+    this(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), null);
+  }
+
+  /**
+   * A proxy on a free loopback port to {@code target}, whose connections to the target leave from
+   * {@code source} (null: any), so that the target sees another client address: on Linux every
+   * 127.0.0.0/8 address is the loopback's.
+   */
+  public TcpProxy(InetSocketAddress target, InetAddress source) throws IOException {
+    this.target = target;
+    this.source = source;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread t = new Thread(this::accept, "tcp-proxy-" + server.getLocalPort());
     t.setDaemon(true);
@@ -63,6 +74,9 @@ public final class TcpProxy implements AutoCloseable {
         Socket client = server.accept();
         Socket upstream = new Socket();
         try {
+          if (source != null) {
+            upstream.bind(new InetSocketAddress(source, 0));
+          }
           upstream.connect(target, 2000);
         } catch (IOException e) {
           closeQuietly(client);

@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mirrordirector.failover.TcpProxy;
 import org.mirrordirector.sync.archive.Sha256;
 
 /**
@@ -153,9 +154,10 @@ final class Soak {
     c.writers().values().forEach(a -> directorPorts.add(port(a)));
     c.replicas().values().forEach(u -> directorPorts.add(java.net.URI.create(u).getPort()));
     directorPorts.add(c.service().base().getPort());
+    List<TcpProxy> proxies = new ArrayList<>();
+    List<SoakClients.Client> sources = clientSources(c, proxies, directorPorts);
     SoakClients clients =
-        new SoakClients(
-                c.work(), clientSources(c), c.architecture(), directorPorts, settings.seed())
+        new SoakClients(c.work(), sources, c.architecture(), directorPorts, settings.seed())
             .start();
     log(
         "%s: %s, %d apt clients, %s, a fault every %s%s",
@@ -250,6 +252,7 @@ final class Soak {
     String unhealthy = faults.unhealthy(Duration.ofSeconds(90));
     clients.close();
     watch.close();
+    proxies.forEach(TcpProxy::close);
     Instant finished = Instant.now();
     log(
         "%s: faults ended, %d publications, tail %.0f s",
@@ -381,19 +384,34 @@ final class Soak {
   /**
    * The apt clients' sources: one in three through {@code mirror+http} (apt moves to the next
    * mirror when one fails), and with replicas one in three through the first replica; the rest
-   * through the service address. Binaries and sources.
+   * through the service address. Binaries and sources. On the loopback (the demo) each client goes
+   * through a proxy of its own whose connections leave from 127.0.0.(20+N): the director sees as
+   * many clients as there are, and spreads them over the mirrors as it spreads real ones.
    */
-  private List<SoakClients.Client> clientSources(Cluster c) {
+  private List<SoakClients.Client> clientSources(
+      Cluster c, List<TcpProxy> proxies, Set<Integer> ports) throws IOException {
     List<SoakClients.Client> out = new ArrayList<>();
     String key = "[signed-by=" + c.keyring() + "]";
     String comps = String.join(" ", c.components());
     for (int i = 0; i < settings.clients(); i++) {
-      String base = c.service().base().toString();
+      java.net.URI target = c.service().base();
       String name = "apt-" + i;
       if (i % 3 == 2 && !c.replicas().isEmpty()) {
         var r = c.replicas().entrySet().iterator().next();
-        base = r.getValue();
+        target = java.net.URI.create(r.getValue());
         name += "-via-" + r.getKey();
+      }
+      String base = target.toString();
+      java.net.InetAddress host = java.net.InetAddress.getByName(target.getHost());
+      if (host.isLoopbackAddress() && host instanceof java.net.Inet4Address) {
+        TcpProxy p =
+            new TcpProxy(
+                new java.net.InetSocketAddress(host, target.getPort()),
+                java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (20 + i)}));
+        proxies.add(p);
+        ports.add(p.port());
+        base = "http://127.0.0.1:" + p.port() + "/";
+        name += "-from-127.0.0." + (20 + i);
       }
       String uri = base + c.root();
       if (i % 3 == 1) {

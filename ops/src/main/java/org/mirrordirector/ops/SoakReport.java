@@ -39,6 +39,7 @@ final class SoakReport {
       List<SoakFigures.Freshness> freshness,
       Map<String, List<String>> healthsSeen,
       Map<String, List<String>> versionsSeen,
+      Map<String, Long> redirectsLastFiveMinutes,
       List<String> problems) {
     boolean passed() {
       return figures.stream().allMatch(DrillReport.Figure::pass);
@@ -214,6 +215,7 @@ final class SoakReport {
         Map.of(
             "current", versions(figures, watch.current()),
             "routed", versions(figures, watch.routed())),
+        watch.redirectsLastFiveMinutes(),
         faults.problems());
   }
 
@@ -333,6 +335,7 @@ final class SoakReport {
     m.put("timeline", tl);
     m.put("healthsSeen", r.healthsSeen());
     m.put("versionsSeen", new TreeMap<>(r.versionsSeen()));
+    m.put("redirectsLastFiveMinutes", r.redirectsLastFiveMinutes());
     List<Map<String, Object>> fl = new ArrayList<>();
     for (Failure x : r.failures()) {
       Map<String, Object> y = new LinkedHashMap<>();

@@ -45,6 +45,8 @@ final class SoakWatch implements AutoCloseable {
   private final List<Seen> routed = new CopyOnWriteArrayList<>();
   private final Map<String, List<Seen>> mirrorInRelease = new ConcurrentHashMap<>();
   private final Map<String, List<Seen>> health = new ConcurrentHashMap<>();
+  // Each mirror's redirects in the five minutes before the last status read.
+  private final Map<String, Long> redirects = new ConcurrentHashMap<>();
   // Each InRelease's Date (its publication, as the upstream signed it), by SHA-256.
   private final Map<String, Long> dates = new ConcurrentHashMap<>();
   private final AtomicLong overlapMillis = new AtomicLong();
@@ -111,6 +113,7 @@ final class SoakWatch implements AutoCloseable {
         note(current, sha);
       }
       for (JsonNode m : s.path("mirrors")) {
+        redirects.put(m.path("id").asText(), m.path("redirects5m").asLong());
         for (JsonNode st : m.path("states")) {
           if (suite.equals(st.path("suite").asText())
               && "http".equals(st.path("scheme").asText())) {
@@ -277,6 +280,11 @@ final class SoakWatch implements AutoCloseable {
     Map<String, List<Seen>> m = new LinkedHashMap<>();
     health.forEach((k, v) -> m.put(k, new ArrayList<>(v)));
     return m;
+  }
+
+  /** Each mirror's redirects in the last five minutes, as the service said last. */
+  Map<String, Long> redirectsLastFiveMinutes() {
+    return new java.util.TreeMap<>(redirects);
   }
 
   /** How long two writer nodes answered 200 on /leader at once. */
