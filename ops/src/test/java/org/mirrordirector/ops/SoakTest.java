@@ -55,6 +55,11 @@ class SoakTest {
           .as(text)
           .isGreaterThanOrEqualTo(2);
       assertThat(r.freshness()).as(text).hasSizeGreaterThanOrEqualTo(4);
+      assertThat(r.redirectsLastFiveMinutes().values().stream().filter(n -> n > 0).count())
+          .as(
+              "clients from addresses of their own are spread over the mirrors: %s",
+              r.redirectsLastFiveMinutes())
+          .isGreaterThanOrEqualTo(2);
       assertThat(r.freshness())
           .as("every publication reached the snapshot and the routed InRelease")
           .allMatch(f -> f.snapshotMillis() >= 0 && f.routedMillis() >= 0);
