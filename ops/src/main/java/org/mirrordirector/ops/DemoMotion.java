@@ -349,14 +349,32 @@ final class DemoMotion implements AutoCloseable {
   void breakCopy(String mirror) throws Exception {
     Path tree = require(mirror);
     held.add(mirror);
-    syncers
-        .get(mirror)
-        .submit(
-            () -> {
-              run(List.of("rsync", "-a", "--delete", upstreamUrl + "dists/", tree + "/dists/"));
-              return null;
-            })
-        .get(5, TimeUnit.MINUTES);
+    try {
+      syncers
+          .get(mirror)
+          .submit(
+              () -> {
+                // The upstream may be down (another fault): the copy waits for it, 2 minutes at
+                // most.
+                for (int attempt = 0; ; attempt++) {
+                  try {
+                    run(
+                        List.of(
+                            "rsync", "-a", "--delete", upstreamUrl + "dists/", tree + "/dists/"));
+                    return null;
+                  } catch (IOException e) {
+                    if (attempt >= 60) {
+                      throw e;
+                    }
+                    Thread.sleep(2000);
+                  }
+                }
+              })
+          .get(5, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      held.remove(mirror); // not broken after all: it follows again
+      throw e;
+    }
   }
 
   /** Ends a hold: the mirror copies the newest version at once, the way it always copies. */
