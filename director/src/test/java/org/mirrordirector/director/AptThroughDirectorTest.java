@@ -161,6 +161,51 @@ class AptThroughDirectorTest {
     }
   }
 
+  /**
+   * What the README says of {@code mirror+http}'s limit, found by the soak: apt 2.6's mirror method
+   * does not move on to the next mirror for InRelease when the first one refuses the connection (a
+   * mirror that dropped off after the list was fetched). It tries it again (its retries), then
+   * marks the other entries ignored without asking them, and the update fails. With the same
+   * mirrors in the other order it succeeds.
+   */
+  @Test
+  void aptsMirrorMethodDoesNotMoveOnWhenTheFirstMirrorRefusesTheConnection() throws Exception {
+    TestFleet.create(dir);
+    Path good = copy(TestFleet.s2Tree, "good");
+    int dead;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      dead = s.getLocalPort(); // closed again: connections to it are refused
+    }
+    Path lists = Files.createDirectories(dir.resolve("lists"));
+    try (StaticHttpServer mirror = new StaticHttpServer(good);
+        StaticHttpServer listServer = new StaticHttpServer(lists)) {
+      String deadBase = "http://127.0.0.1:" + dead + "/";
+      Files.writeString(
+          lists.resolve("dead-first.txt"),
+          deadBase + "\tpriority:1\n" + mirror.base() + "\tpriority:2\n");
+      Files.writeString(
+          lists.resolve("good-first.txt"),
+          mirror.base() + "\tpriority:1\n" + deadBase + "\tpriority:2\n");
+      for (String order : List.of("dead-first", "good-first")) {
+        Apt apt = Apt.withDefaults(dir.resolve("apt-" + order));
+        apt.sources(
+            "deb [signed-by="
+                + TestFleet.keyring
+                + "] mirror+"
+                + listServer.base()
+                + order
+                + ".txt bookworm main rpi");
+        Apt.Attempt a = apt.attempt("apt-get", "update");
+        if (order.equals("dead-first")) {
+          assertThat(a.ok()).as(a.output()).isFalse();
+          assertThat(a.output()).contains("Connection refused").contains("Failed to fetch mirror+");
+        } else {
+          assertThat(a.ok()).as(a.output()).isTrue();
+        }
+      }
+    }
+  }
+
   private Path copy(Path tree, String name) throws Exception {
     Path out = dir.resolve("mirrors").resolve(name);
     Files.createDirectories(out.getParent());
