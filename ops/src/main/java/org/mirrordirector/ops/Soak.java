@@ -43,6 +43,7 @@ final class Soak {
    * @param hold how long a pause, a cut, a drop or a drain lasts
    * @param clients apt clients
    * @param seed the random order and timing of everything
+   * @param events the mirror events to draw from
    */
   record Settings(
       Duration duration,
@@ -50,8 +51,28 @@ final class Soak {
       Duration mirrorEvery,
       Duration hold,
       int clients,
-      long seed) {
+      long seed,
+      Set<SoakFaults.MirrorEvent> events) {
+    /** Every kind of mirror event. */
+    Settings(
+        Duration duration,
+        Duration faultEvery,
+        Duration mirrorEvery,
+        Duration hold,
+        int clients,
+        long seed) {
+      this(
+          duration,
+          faultEvery,
+          mirrorEvery,
+          hold,
+          clients,
+          seed,
+          java.util.EnumSet.allOf(SoakFaults.MirrorEvent.class));
+    }
+
     Settings {
+      events = Set.copyOf(events);
       if (duration.compareTo(Duration.ofSeconds(30)) < 0) {
         throw new IllegalArgumentException(
             "--duration must be at least 30s: " + Durations.format(duration));
@@ -195,7 +216,11 @@ final class Soak {
         Drill.daemon(
             () -> {
               try {
-                faults.mirrorEvents(until, settings.mirrorEvery(), new Random(settings.seed() + 1));
+                faults.mirrorEvents(
+                    until,
+                    settings.mirrorEvery(),
+                    new Random(settings.seed() + 1),
+                    settings.events());
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }

@@ -72,6 +72,14 @@ final class SoakCommand implements Callable<Integer> {
   Duration mirrorEvery;
 
   @Option(
+      names = "--mirror-events",
+      defaultValue = "lag,break,drop,drain",
+      split = ",",
+      paramLabel = "lag,break,drop,drain",
+      description = "The mirror events to draw from. Default: ${DEFAULT-VALUE}.")
+  List<String> mirrorEvents;
+
+  @Option(
       names = "--hold",
       defaultValue = "8s",
       converter = Durations.DurationConverter.class,
@@ -187,7 +195,17 @@ final class SoakCommand implements Callable<Integer> {
     }
     Soak.Settings settings;
     try {
-      settings = new Soak.Settings(duration, faultEvery, mirrorEvery, hold, clients, seed);
+      java.util.Set<SoakFaults.MirrorEvent> events =
+          java.util.EnumSet.noneOf(SoakFaults.MirrorEvent.class);
+      for (String e : mirrorEvents) {
+        try {
+          events.add(SoakFaults.MirrorEvent.valueOf(e.strip().toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException x) {
+          throw new IllegalArgumentException(
+              "--mirror-events: '" + e + "' is not lag, break, drop or drain");
+        }
+      }
+      settings = new Soak.Settings(duration, faultEvery, mirrorEvery, hold, clients, seed, events);
     } catch (IllegalArgumentException e) {
       throw new Mirrorctl.UsageException(e.getMessage());
     }
@@ -214,7 +232,13 @@ final class SoakCommand implements Callable<Integer> {
 
   private int deployment(Soak.Settings settings, PrintWriter out) throws Exception {
     for (String o :
-        List.of("--publish-every", "--mirror-every", "--replicas", "--packages", "--port")) {
+        List.of(
+            "--publish-every",
+            "--mirror-every",
+            "--mirror-events",
+            "--replicas",
+            "--packages",
+            "--port")) {
       if (given(o)) {
         throw new Mirrorctl.UsageException(
             o + " shapes the demo: a deployment's upstream, mirrors and replicas are its own");

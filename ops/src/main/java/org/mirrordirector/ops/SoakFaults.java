@@ -139,8 +139,9 @@ final class SoakFaults {
   }
 
   /** Runs mirror events until {@code until}, one every {@code every} or so. */
-  void mirrorEvents(long until, Duration every, Random random) throws InterruptedException {
-    if (demo == null) {
+  void mirrorEvents(long until, Duration every, Random random, java.util.Set<MirrorEvent> kinds)
+      throws InterruptedException {
+    if (demo == null || kinds.isEmpty()) {
       return; // a deployment's mirrors are not the soak's to break
     }
     DemoMotion motion = demo.motion();
@@ -152,7 +153,11 @@ final class SoakFaults {
         return;
       }
       if (cycle.isEmpty()) {
-        cycle.addAll(List.of(MirrorEvent.values()));
+        for (MirrorEvent e : MirrorEvent.values()) {
+          if (kinds.contains(e)) {
+            cycle.add(e); // in a fixed order before the shuffle: a seed replays the soak
+          }
+        }
         Collections.shuffle(cycle, random);
       }
       MirrorEvent e = cycle.remove(0);

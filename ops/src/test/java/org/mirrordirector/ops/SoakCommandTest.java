@@ -33,6 +33,10 @@ class SoakCommandTest {
     refused("--hold must be at least 1s", "--hold", "500ms");
     refused("faults and mirror events at least 5s apart", "--fault-every", "1s");
     refused("'soon'", "--duration", "soon");
+    refused(
+        "--mirror-events: 'flood' is not lag, break, drop or drain",
+        "--mirror-events",
+        "lag,flood");
   }
 
   @Test
