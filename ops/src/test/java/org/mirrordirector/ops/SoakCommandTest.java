@@ -57,6 +57,26 @@ class SoakCommandTest {
         "ssh {node}");
   }
 
+  /** The README's "1 % of the packages changed (of 400: two upgraded, one new, one removed)". */
+  @Test
+  void aSoakPublicationChangesOnePercentWithSources() throws Exception {
+    Path up = dir.resolve("upstream");
+    org.mirrordirector.sync.archive.generate.ArchiveGenerator.generate(
+        Demo.archive(up, 400, 1, false).withSources(true));
+    var r =
+        org.mirrordirector.sync.archive.generate.ArchiveGenerator.generate(
+            Demo.archive(up, 0, 1001, false)
+                .withSources(true)
+                .withUpdateFrom(
+                    up,
+                    SoakCommand.motion(java.time.Duration.ofMinutes(1), 400, 1).changePercent()));
+    assertThat(r.upgraded()).isEqualTo(2);
+    assertThat(r.added()).isEqualTo(1);
+    assertThat(r.removed()).isEqualTo(1);
+    assertThat(Files.readString(up.resolve("dists/bookworm/InRelease")))
+        .contains("main/source/Sources");
+  }
+
   @Test
   void theDirectoryIsRequired() {
     MirrorctlTest.Run r = MirrorctlTest.mirrorctl("soak");
