@@ -113,11 +113,7 @@ final class SoakFaults {
       if (!sleepUntil(Math.min(until, System.nanoTime() + jitter(every, random)), until)) {
         return;
       }
-      if (cycle.isEmpty()) {
-        cycle.addAll(kinds);
-        Collections.shuffle(cycle, random);
-      }
-      Fault f = cycle.remove(0);
+      Fault f = next(cycle, kinds, random);
       String why = unhealthy(Duration.ofSeconds(90));
       if (why != null) {
         problems.add("before " + name(f) + ": the cluster was not healthy within 90 s: " + why);
@@ -152,15 +148,12 @@ final class SoakFaults {
       if (!sleepUntil(Math.min(until, System.nanoTime() + jitter(every, random)), until)) {
         return;
       }
-      if (cycle.isEmpty()) {
-        for (MirrorEvent e : MirrorEvent.values()) {
-          if (kinds.contains(e)) {
-            cycle.add(e); // in a fixed order before the shuffle: a seed replays the soak
-          }
-        }
-        Collections.shuffle(cycle, random);
-      }
-      MirrorEvent e = cycle.remove(0);
+      // In the enum's order before the shuffle (a set's order is not fixed): a seed replays it.
+      MirrorEvent e =
+          next(
+              cycle,
+              java.util.Arrays.stream(MirrorEvent.values()).filter(kinds::contains).toList(),
+              random);
       String m = mirrors.get(random.nextInt(mirrors.size()));
       long t0 = System.currentTimeMillis();
       String note;
@@ -326,6 +319,18 @@ final class SoakFaults {
       Thread.sleep(250);
     }
     return why;
+  }
+
+  /**
+   * The next kind: each of {@code kinds} once per cycle, in an order shuffled anew for each cycle,
+   * so that a short soak still meets every kind.
+   */
+  static <T> T next(List<T> cycle, List<T> kinds, Random random) {
+    if (cycle.isEmpty()) {
+      cycle.addAll(kinds);
+      Collections.shuffle(cycle, random);
+    }
+    return cycle.remove(0);
   }
 
   private static boolean sleepUntil(long at, long until) throws InterruptedException {

@@ -114,4 +114,25 @@ class SoakFiguresTest {
     assertThat(SoakWatch.date("Origin: x\nDate: not a date\n".getBytes())).isEmpty();
     assertThat(SoakWatch.date("Origin: x\n".getBytes())).isEmpty();
   }
+
+  @Test
+  void everyKindOncePerCycleInAShuffledOrderThatASeedReplays() {
+    List<String> kinds = List.of("a", "b", "c", "d");
+    List<String> cycle = new java.util.ArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    List<String> drawn = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      drawn.add(SoakFaults.next(cycle, kinds, random));
+    }
+    for (int c = 0; c < 3; c++) {
+      assertThat(drawn.subList(4 * c, 4 * c + 4)).containsExactlyInAnyOrderElementsOf(kinds);
+    }
+    List<String> again = new java.util.ArrayList<>();
+    List<String> cycle2 = new java.util.ArrayList<>();
+    java.util.Random same = new java.util.Random(7);
+    for (int i = 0; i < 12; i++) {
+      again.add(SoakFaults.next(cycle2, kinds, same));
+    }
+    assertThat(again).isEqualTo(drawn);
+  }
 }
