@@ -94,6 +94,9 @@ final class MirrorChecks {
     if (!m.state().serves(client.ipv6())) {
       return no.apply(why ? familyProblem(m.state(), client.ipv6()) : null);
     }
+    if (why) {
+      ok = ok + familyUnchecked(m.state(), client.ipv6());
+    }
     return new Candidate(cfg.id(), base, true, ok, tier, km, cfg.weight());
   }
 
@@ -106,6 +109,18 @@ final class MirrorChecks {
         + name
         + " address: "
         + s.families().get(ipv6 ? "ipv6" : "ipv4").detail();
+  }
+
+  /**
+   * "; its IPv4 is not checkable from here: ..." when the prober could not check the client's
+   * family from where it stands (an IPv6-only node without NAT64), else empty: sent there all the
+   * same.
+   */
+  static String familyUnchecked(org.mirrordirector.failover.Payloads.MirrorState s, boolean ipv6) {
+    org.mirrordirector.failover.Payloads.FamilyState f = s.families().get(ipv6 ? "ipv6" : "ipv4");
+    return f != null && f.notCheckable()
+        ? "; its " + (ipv6 ? "IPv6" : "IPv4") + " is not checkable from here: " + f.detail()
+        : "";
   }
 
   /** "!why" when the mirror may not serve this suite's indexes, else what qualifies it. */

@@ -328,7 +328,9 @@ final class StatusHtml {
 
   /**
    * The address families a mirror answers over: "IPv4, IPv6", "IPv4 only" or "IPv6 only" with why
-   * the other does not work as the cell's title, "none" when neither, empty when not yet checked.
+   * the other does not work as the cell's title, "none" when neither, empty when not yet checked; a
+   * family this node cannot check from where it stands is named as such ("IPv4 not checkable from
+   * here"), its clients still sent.
    */
   private static String familiesCell(Map<String, Map<String, Object>> f) {
     if (f == null || f.isEmpty()) {
@@ -336,10 +338,14 @@ final class StatusHtml {
     }
     List<String> works = new ArrayList<>();
     List<String> not = new ArrayList<>();
+    List<String> unchecked = new ArrayList<>();
     for (Map.Entry<String, Map<String, Object>> e : f.entrySet()) {
       String name = e.getKey().equals("ipv6") ? "IPv6" : "IPv4";
       if (Boolean.TRUE.equals(e.getValue().get("works"))) {
         works.add(name);
+      } else if (Boolean.FALSE.equals(e.getValue().get("checkable"))) {
+        unchecked.add(name + " not checkable from here");
+        not.add(name + ": " + e.getValue().get("detail"));
       } else {
         not.add(name + ": " + e.getValue().get("detail"));
       }
@@ -348,6 +354,12 @@ final class StatusHtml {
         works.isEmpty()
             ? "none"
             : not.isEmpty() ? String.join(", ", works) : String.join(", ", works) + " only";
+    if (!unchecked.isEmpty()) {
+      text =
+          works.isEmpty()
+              ? String.join(", ", unchecked)
+              : String.join(", ", works) + "; " + String.join(", ", unchecked);
+    }
     return "<td class=\"families\" title=\""
         + esc(String.join("; ", not))
         + "\">"

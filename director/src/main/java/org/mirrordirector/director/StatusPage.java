@@ -179,7 +179,17 @@ public final class StatusPage extends Handler.Wrapper {
         mirror
             .state()
             .families()
-            .forEach((f, st) -> fams.put(f, Map.of("works", st.works(), "detail", st.detail())));
+            .forEach(
+                (f, st) ->
+                    fams.put(
+                        f,
+                        Map.of(
+                            "works",
+                            st.works(),
+                            "checkable",
+                            !st.notCheckable(),
+                            "detail",
+                            st.detail())));
       }
       x.put("families", fams);
       List<Map<String, Object>> states = new ArrayList<>();

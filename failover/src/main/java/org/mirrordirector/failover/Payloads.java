@@ -305,7 +305,19 @@ public final class Payloads {
    * @param detail the address used, or why the family does not work ("no IPv6 address", "connection
    *     refused from [::1]:8080"), in words
    */
-  public record FamilyState(boolean works, String detail) {}
+  public record FamilyState(boolean works, String detail, boolean notCheckable) {
+    public FamilyState(boolean works, String detail) {
+      this(works, detail, false);
+    }
+
+    /**
+     * This node has no path to the family at all (no route, no address of it, no NAT64): nothing
+     * was learned about the mirror, which is no reason to keep clients of the family away.
+     */
+    public static FamilyState notCheckable(String detail) {
+      return new FamilyState(false, detail, true);
+    }
+  }
 
   /** The address families a mirror is probed over: the keys of {@link MirrorState#families}. */
   public static final List<String> FAMILIES = List.of("ipv4", "ipv6");
@@ -345,11 +357,12 @@ public final class Payloads {
 
     /**
      * Whether clients of this family may be sent here: true unless a probe found that the mirror
-     * does not answer over it.
+     * does not answer over it (a family the prober could not check from where it stands counts as
+     * not found wanting).
      */
     public boolean serves(boolean ipv6) {
       FamilyState f = families.get(ipv6 ? "ipv6" : "ipv4");
-      return f == null || f.works();
+      return f == null || f.works() || f.notCheckable();
     }
 
     /** The state of one suite over one scheme, if probed. */

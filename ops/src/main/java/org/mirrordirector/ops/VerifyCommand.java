@@ -163,7 +163,6 @@ final class VerifyCommand implements Callable<Integer> {
       throw new Mirrorctl.UsageException("--max-problems must be at least 1");
     }
     TrustedKeys keys = TrustedKeys.load(keyring, fingerprints, policy);
-    ArchiveSource source = source(archive, timeout);
     VerifyOptions opts =
         new VerifyOptions(
             suite,
@@ -176,7 +175,15 @@ final class VerifyCommand implements Callable<Integer> {
             maxProblems,
             java.util.Set.of(),
             java.util.Optional.empty());
-    VerificationReport r = new ArchiveVerifier(keys).verify(source, opts);
+    ArchiveSource source = source(archive, timeout);
+    VerificationReport r;
+    try {
+      r = new ArchiveVerifier(keys).verify(source, opts);
+    } finally {
+      if (source instanceof AutoCloseable c) {
+        c.close();
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(

@@ -1,7 +1,6 @@
 package org.mirrordirector.failover.net;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -55,7 +54,7 @@ public final class HappyEyeballs {
   public record Attempt(InetSocketAddress address, Failure failure, String outcome) {
     @Override
     public String toString() {
-      return HappyEyeballs.text(address) + " " + outcome;
+      return outcome + " at " + HappyEyeballs.text(address);
     }
   }
 
@@ -161,7 +160,7 @@ public final class HappyEyeballs {
   }
 
   /**
-   * Races connections to {@code addresses} in their order; throws {@link ConnectException} naming
+   * Races connections to {@code addresses} in their order; throws {@link NoAddressAnswered} naming
    * every attempt when none connects, or {@link SocketTimeoutException} when the time runs out.
    */
   public Connected connect(List<InetSocketAddress> addresses, Duration timeout, String host)
@@ -203,8 +202,7 @@ public final class HappyEyeballs {
           break;
         }
         if (pending.isEmpty()) {
-          throw new ConnectException(
-              "no address of " + host + " answered: " + describe(failed, List.of()));
+          throw new NoAddressAnswered(host, failed);
         }
         long until = next < addresses.size() ? Math.min(nextAt, deadline) : deadline;
         long waitMs = Math.max(1, (until - now + 999_999) / 1_000_000);
@@ -219,7 +217,7 @@ public final class HappyEyeballs {
                   + " answered within "
                   + timeout.toMillis()
                   + " ms: "
-                  + describe(failed, timedOut));
+                  + NoAddressAnswered.summary(all(failed, timedOut)));
         }
         selector.select(waitMs);
         for (SelectionKey k : selector.selectedKeys()) {
@@ -257,7 +255,7 @@ public final class HappyEyeballs {
       throw e;
     }
     for (InetSocketAddress a : pending.values()) {
-      failed.add(new Attempt(a, Failure.OTHER, "still pending when another answered"));
+      failed.add(new Attempt(a, Failure.OTHER, "left pending, another answered first"));
     }
     return new Connected(winner, winnerAddress, List.copyOf(failed));
   }
@@ -293,15 +291,10 @@ public final class HappyEyeballs {
         a, Failure.OTHER, m.isEmpty() ? e.getClass().getSimpleName() : lower.replace('\n', ' '));
   }
 
-  private static String describe(List<Attempt> failed, List<Attempt> timedOut) {
-    List<String> parts = new ArrayList<>();
-    for (Attempt a : failed) {
-      parts.add(a.toString());
-    }
-    for (Attempt a : timedOut) {
-      parts.add(a.toString());
-    }
-    return String.join("; ", parts);
+  private static List<Attempt> all(List<Attempt> a, List<Attempt> b) {
+    List<Attempt> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   private static String key(String host, int port) {

@@ -3,47 +3,55 @@ package org.mirrordirector.sync.archive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
+import org.mirrordirector.failover.net.HappyEyeballs;
+import org.mirrordirector.sync.net.OutboundHttp;
 
 /**
  * An archive served over HTTP(S), as a public mirror serves it. A 404 or 410 means "absent"; any
  * other failure is an {@link IOException} naming the URL and the status, so a mirror that is down
- * is never mistaken for one that lacks a file.
+ * is never mistaken for one that lacks a file. Connections try every address of the host (see
+ * {@link OutboundHttp}).
  */
-public final class HttpArchiveSource implements ArchiveSource {
+public final class HttpArchiveSource implements ArchiveSource, AutoCloseable {
   private final URI base;
-  private final HttpClient client;
-  private final Duration timeout;
+  private final OutboundHttp client;
+  private final boolean ownsClient;
 
   /**
+   * Over a client of its own, closed with it: no redirects followed.
+   *
    * @param base the archive root, e.g. {@code http://mirror.example/raspbian/}
    */
   public HttpArchiveSource(URI base, Duration timeout) {
     this(
         base,
-        timeout,
-        HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build());
+        new OutboundHttp(
+            "archive-http", new HappyEyeballs(), timeout, null, false, "mirrordirector/1"),
+        true);
   }
 
-  /** Over a client of the caller's (its TLS settings, its connection pool). */
-  public HttpArchiveSource(URI base, Duration timeout, HttpClient client) {
+  /** Over a client of the caller's (its TLS settings, its connections, its addresses). */
+  public HttpArchiveSource(URI base, OutboundHttp client) {
+    this(base, client, false);
+  }
+
+  private HttpArchiveSource(URI base, OutboundHttp client, boolean ownsClient) {
     String s = base.toString();
-    this.base = URI.create(s.endsWith("/") ? s : s + "/");
-    String scheme = this.base.getScheme();
+    URI b = URI.create(s.endsWith("/") ? s : s + "/");
+    String scheme = b.getScheme();
     if (!"http".equals(scheme) && !"https".equals(scheme)) {
+      if (ownsClient) {
+        client.close();
+      }
       throw new IllegalArgumentException("archive URL must be http or https: " + base);
     }
-    this.timeout = timeout;
+    this.base = b;
     this.client = client;
+    this.ownsClient = ownsClient;
   }
 
   private URI uri(String path) {
@@ -70,33 +78,27 @@ public final class HttpArchiveSource implements ArchiveSource {
 
   @Override
   public Optional<Stat> stat(String path) throws IOException {
-    HttpRequest req =
-        HttpRequest.newBuilder(uri(path))
-            .method("HEAD", HttpRequest.BodyPublishers.noBody())
-            .timeout(timeout)
-            .build();
-    HttpResponse<Void> resp = send(req, HttpResponse.BodyHandlers.discarding());
-    if (resp.statusCode() == 404 || resp.statusCode() == 410) {
-      return Optional.empty();
+    try (OutboundHttp.Answer a = send("HEAD", path)) {
+      if (a.status() == 404 || a.status() == 410) {
+        return Optional.empty();
+      }
+      check(a, "HEAD", path);
+      return Optional.of(new Stat(a.contentLength(), true, null));
     }
-    check(resp, path);
-    OptionalLong len = resp.headers().firstValueAsLong("Content-Length");
-    return Optional.of(new Stat(len.orElse(-1), true, null));
   }
 
   @Override
   public InputStream open(String path) throws IOException {
-    HttpRequest req = HttpRequest.newBuilder(uri(path)).GET().timeout(timeout).build();
-    HttpResponse<InputStream> resp = send(req, HttpResponse.BodyHandlers.ofInputStream());
-    if (resp.statusCode() == 404 || resp.statusCode() == 410) {
-      resp.body().close();
+    OutboundHttp.Answer a = send("GET", path);
+    if (a.status() == 404 || a.status() == 410) {
+      a.close();
       throw new NoSuchFileException(describe(path));
     }
-    if (resp.statusCode() != 200) {
-      resp.body().close();
+    if (a.status() != 200) {
+      a.close();
     }
-    check(resp, path);
-    return resp.body();
+    check(a, "GET", path);
+    return a.body();
   }
 
   @Override
@@ -104,22 +106,28 @@ public final class HttpArchiveSource implements ArchiveSource {
     return false;
   }
 
-  private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler)
-      throws IOException {
+  private OutboundHttp.Answer send(String method, String path) throws IOException {
+    URI u = uri(path);
     try {
-      return client.send(req, handler);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while fetching " + req.uri(), e);
+      return client.send(method, u, Map.of());
+    } catch (java.io.InterruptedIOException e) {
+      throw new IOException("interrupted while fetching " + u, e);
     } catch (IOException e) {
-      throw new IOException(req.method() + " " + req.uri() + " failed: " + e, e);
+      throw new IOException(method + " " + u + " failed: " + e, e);
     }
   }
 
-  private void check(HttpResponse<?> resp, String path) throws IOException {
-    if (resp.statusCode() != 200) {
-      throw new IOException(
-          resp.request().method() + " " + describe(path) + " answered HTTP " + resp.statusCode());
+  private void check(OutboundHttp.Answer a, String method, String path) throws IOException {
+    if (a.status() != 200) {
+      throw new IOException(method + " " + describe(path) + " answered HTTP " + a.status());
+    }
+  }
+
+  /** Closes the client if it is this source's own. */
+  @Override
+  public void close() {
+    if (ownsClient) {
+      client.close();
     }
   }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,34 +22,40 @@ import javax.net.ssl.SSLSocket;
 import org.mirrordirector.failover.Addresses;
 import org.mirrordirector.failover.Payloads.FamilyState;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.net.HappyEyeballs;
+import org.mirrordirector.failover.net.Nat64;
+import org.mirrordirector.failover.net.NoAddressAnswered;
 
 /**
  * Whether a mirror answers over IPv4 and over IPv6, each tried on its own: its host's addresses of
- * one family, a connection to one of them, and a HEAD of a suite's InRelease that must answer 2xx
- * or 3xx (a mirror whose IPv6 address lands on a default virtual host answers 404 there). A host
- * name that resolves to both families is tried on both ({@code localhost}: 127.0.0.1 and ::1), so a
- * mirror listening on 127.0.0.1 only is IPv4-only. Never more than two addresses per family.
+ * one family raced as {@link HappyEyeballs} does, and a HEAD of a suite's InRelease over the
+ * connection that won, which must answer 2xx or 3xx (a mirror whose IPv6 address lands on a default
+ * virtual host answers 404 there). A host name that resolves to both families is tried on both
+ * ({@code localhost}: 127.0.0.1 and ::1), so a mirror listening on 127.0.0.1 only is IPv4-only.
+ *
+ * <p>Judged from where the node stands: an address inside a NAT64 prefix (the well-known
+ * 64:ff9b::/96, or the node's own) is the mirror's IPv4 reached through NAT64, evidence about IPv4
+ * and never about IPv6; with a NAT64 prefix, each IPv4 address is also tried through it; and a
+ * family this node has no path to at all is "not checkable from here", which keeps no client away.
  */
 final class FamilyCheck {
   private static final int MAX_HEADER = 8192;
 
   /** Host name to addresses: the system's resolver, or a test's. */
-  interface Resolver {
-    InetAddress[] resolve(String host) throws UnknownHostException;
-  }
+  interface Resolver extends HappyEyeballs.Resolver {}
 
   private final Duration timeout;
   private final SSLContext tls;
-  private final Resolver resolver;
+  private final HappyEyeballs eyeballs;
 
-  FamilyCheck(Duration timeout, SSLContext tls) {
-    this(timeout, tls, InetAddress::getAllByName);
+  FamilyCheck(Duration timeout, SSLContext tls, HappyEyeballs eyeballs) {
+    this.timeout = timeout;
+    this.tls = tls;
+    this.eyeballs = eyeballs;
   }
 
   FamilyCheck(Duration timeout, SSLContext tls, Resolver resolver) {
-    this.timeout = timeout;
-    this.tls = tls;
-    this.resolver = resolver;
+    this(timeout, tls, new HappyEyeballs(HappyEyeballs.STAGGER, resolver, null));
   }
 
   /** "ipv4" and "ipv6" to whether the mirror answers over them, for {@code suite}'s InRelease. */
@@ -64,18 +69,36 @@ final class FamilyCheck {
     boolean https = u.getScheme().equals("https");
     int port = u.getPort() > 0 ? u.getPort() : https ? 443 : 80;
     String path = u.getRawPath() + "dists/" + suite + "/InRelease";
-    List<InetAddress> v4 = new ArrayList<>();
-    List<InetAddress> v6 = new ArrayList<>();
+    Nat64 nat64 = eyeballs.nat64();
+    List<InetSocketAddress> v4 = new ArrayList<>();
+    List<InetSocketAddress> v6 = new ArrayList<>();
+    List<InetSocketAddress> through = new ArrayList<>();
     Map<String, FamilyState> out = new LinkedHashMap<>();
     try {
       for (InetAddress a :
-          literal(host) ? InetAddress.getAllByName(host) : resolver.resolve(host)) {
-        (a instanceof Inet6Address ? v6 : v4).add(a);
+          HappyEyeballs.literal(host)
+              ? InetAddress.getAllByName(host)
+              : eyeballs.resolver().resolve(host)) {
+        if (a instanceof Inet4Address four) {
+          v4.add(new InetSocketAddress(a, port));
+          if (nat64 != null) {
+            through.add(new InetSocketAddress(nat64.synthesize(four), port));
+          }
+        } else if (Nat64.WELL_KNOWN.contains(a) || (nat64 != null && nat64.contains(a))) {
+          through.add(new InetSocketAddress(a, port)); // DNS64's answer for an IPv4-only name
+        } else {
+          v6.add(new InetSocketAddress(a, port));
+        }
       }
     } catch (UnknownHostException e) {
       out.put("ipv4", new FamilyState(false, "host " + host + " not found"));
       out.put("ipv6", new FamilyState(false, "host " + host + " not found"));
       return out;
+    }
+    for (InetSocketAddress t : through) {
+      if (!v4.contains(t)) {
+        v4.add(t);
+      }
     }
     out.put("ipv4", family("IPv4", v4, host, https, port, path, u));
     out.put("ipv6", family("IPv6", v6, host, https, port, path, u));
@@ -84,7 +107,7 @@ final class FamilyCheck {
 
   private FamilyState family(
       String name,
-      List<InetAddress> addresses,
+      List<InetSocketAddress> addresses,
       String host,
       boolean https,
       int port,
@@ -93,34 +116,44 @@ final class FamilyCheck {
     if (addresses.isEmpty()) {
       return new FamilyState(
           false,
-          literal(host)
+          HappyEyeballs.literal(host)
               ? "no " + name + " address (the URL names an address of the other family)"
               : "no " + name + " address for " + host);
     }
-    String why = null;
-    for (InetAddress a : addresses.subList(0, Math.min(2, addresses.size()))) {
-      String at = hostPort(a, port);
-      try {
-        int status = head(a, host, https, port, path, u);
-        if (status >= 200 && status < 400) {
-          return new FamilyState(true, "answers at " + at);
-        }
-        why = "HTTP " + status + " for " + path + " at " + at;
-      } catch (IOException e) {
-        why = describe(e) + " at " + at;
+    HappyEyeballs.Connected c;
+    try {
+      c = eyeballs.connect(addresses, timeout, host);
+    } catch (NoAddressAnswered e) {
+      if (e.noPath()) {
+        return FamilyState.notCheckable(
+            "not checkable from here: this node has no path to "
+                + name
+                + (name.equals("IPv4") ? " (no route, and no NAT64 prefix)" : " (no route)")
+                + ": "
+                + e.summary());
       }
+      return new FamilyState(false, e.summary());
+    } catch (IOException e) {
+      return new FamilyState(false, describe(e));
     }
-    return new FamilyState(false, why);
+    String at = HappyEyeballs.text(c.address()) + nat64Note(c.address().getAddress());
+    try (Socket plain = c.channel().socket()) {
+      int status = head(plain, host, https, port, path, u);
+      if (status >= 200 && status < 400) {
+        return new FamilyState(true, "answers at " + at);
+      }
+      return new FamilyState(false, "HTTP " + status + " for " + path + " at " + at);
+    } catch (IOException e) {
+      return new FamilyState(false, describe(e) + " at " + at);
+    }
   }
 
-  /** An address literal: never a DNS lookup. */
-  private static boolean literal(String host) {
-    return host.indexOf(':') >= 0 || host.matches("[0-9.]+");
-  }
-
-  private static String hostPort(InetAddress a, int port) {
-    String h = Addresses.text(a);
-    return (a instanceof Inet4Address ? h : "[" + h + "]") + ":" + port;
+  /** ", 192.0.2.1 through NAT64" for an address inside a NAT64 prefix, else empty. */
+  private String nat64Note(InetAddress a) {
+    Nat64 n = eyeballs.nat64();
+    Nat64 p =
+        Nat64.WELL_KNOWN.contains(a) ? Nat64.WELL_KNOWN : n != null && n.contains(a) ? n : null;
+    return p == null ? "" : " (" + Addresses.text(p.embedded(a)) + " through NAT64)";
   }
 
   private static String describe(IOException e) {
@@ -136,48 +169,42 @@ final class FamilyCheck {
     return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }
 
-  /** The status code of a HEAD over a connection to this very address. */
-  private int head(InetAddress a, String host, boolean https, int port, String path, URI u)
+  /** The status code of a HEAD over a socket connected to one of the mirror's addresses. */
+  private int head(Socket plain, String host, boolean https, int port, String path, URI u)
       throws IOException {
     int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-    Socket plain = new Socket();
-    try {
-      plain.connect(new InetSocketAddress(a, port), ms);
-      plain.setSoTimeout(ms);
-      Socket s = plain;
-      if (https) {
-        SSLContext ctx = tls;
-        if (ctx == null) {
-          try {
-            ctx = SSLContext.getDefault();
-          } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IOException("no TLS", e);
-          }
+    plain.setSoTimeout(ms);
+    Socket s = plain;
+    if (https) {
+      SSLContext ctx = tls;
+      if (ctx == null) {
+        try {
+          ctx = SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+          throw new IOException("no TLS", e);
         }
-        SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(plain, host, port, true);
-        SSLParameters p = ssl.getSSLParameters();
-        p.setEndpointIdentificationAlgorithm("HTTPS");
-        if (!literal(host)) {
-          p.setServerNames(List.of(new SNIHostName(host)));
-        }
-        ssl.setSSLParameters(p);
-        ssl.startHandshake();
-        s = ssl;
       }
-      String hostHeader = u.getRawAuthority();
-      OutputStream out = s.getOutputStream();
-      out.write(
-          ("HEAD "
-                  + path
-                  + " HTTP/1.1\r\nHost: "
-                  + hostHeader
-                  + "\r\nUser-Agent: mirrordirector-prober/1\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      return status(s.getInputStream());
-    } finally {
-      plain.close();
+      SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(plain, host, port, true);
+      SSLParameters p = ssl.getSSLParameters();
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+      if (!HappyEyeballs.literal(host)) {
+        p.setServerNames(List.of(new SNIHostName(host)));
+      }
+      ssl.setSSLParameters(p);
+      ssl.startHandshake();
+      s = ssl;
     }
+    String hostHeader = u.getRawAuthority();
+    OutputStream out = s.getOutputStream();
+    out.write(
+        ("HEAD "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + hostHeader
+                + "\r\nUser-Agent: mirrordirector-prober/1\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+    return status(s.getInputStream());
   }
 
   private static int status(InputStream in) throws IOException {

@@ -2,12 +2,7 @@ package org.mirrordirector.sync.probe;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +22,7 @@ import java.util.concurrent.Future;
 import javax.net.ssl.SSLContext;
 import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.sync.archive.ArchiveFormatException;
 import org.mirrordirector.sync.archive.ClearSignedMessage;
 import org.mirrordirector.sync.archive.HttpArchiveSource;
@@ -36,6 +32,7 @@ import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SignatureException;
 import org.mirrordirector.sync.archive.TrustedKeys;
+import org.mirrordirector.sync.net.OutboundHttp;
 import org.mirrordirector.sync.probe.ProbeRequests.Cached;
 import org.mirrordirector.sync.probe.ProbeRequests.Head;
 import org.mirrordirector.sync.probe.ProbeRequests.Verdict;
@@ -90,13 +87,28 @@ public final class MirrorProber implements AutoCloseable {
       SSLContext tls,
       SnapshotLearner learner,
       java.util.function.Consumer<String> onNewer) {
+    this(config, keys, clock, tls, learner, onNewer, new HappyEyeballs());
+  }
+
+  /**
+   * @param eyeballs how every connection tries a mirror's addresses (the node's NAT64 prefix, its
+   *     stagger)
+   */
+  public MirrorProber(
+      ProbeConfig config,
+      TrustedKeys keys,
+      Clock clock,
+      SSLContext tls,
+      SnapshotLearner learner,
+      java.util.function.Consumer<String> onNewer,
+      HappyEyeballs eyeballs) {
     this.learner = learner;
     this.onNewer = onNewer;
     this.config = config;
     this.keys = keys;
     this.clock = clock;
-    this.net = new ProbeRequests(config, tls);
-    this.familyCheck = new FamilyCheck(config.timeout(), tls);
+    this.net = new ProbeRequests(config, tls, eyeballs);
+    this.familyCheck = new FamilyCheck(config.timeout(), tls, eyeballs);
     this.workers =
         Executors.newFixedThreadPool(
             config.parallelism(),
@@ -231,70 +243,49 @@ public final class MirrorProber implements AutoCloseable {
     URI url = base.resolve("dists/" + suite + "/InRelease");
     String key = url.toString();
     Cached before = net.conditional.get(key);
-    HttpRequest.Builder rb = net.request(url).GET();
-    if (before != null) {
-      if (before.etag() != null) {
-        rb.header("If-None-Match", before.etag());
-      }
-      if (before.lastModified() != null) {
-        rb.header("If-Modified-Since", before.lastModified());
-      }
-    }
     long t0 = System.nanoTime();
     String sha;
     Verdict verdict = null;
     long latency;
-    try {
-      HttpResponse<InputStream> r = net.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream body = r.body()) {
-        int status = r.statusCode();
-        if (status == 304 && before != null) {
-          if (before.verdict() == null && known.indexOf(suite, before.sha256()) < 0) {
-            // Read when it was a kept snapshot, which has been pruned since: it needs judging
-            // now, from the whole file.
-            net.conditional.remove(key);
-            return probeSuite(base, suite, known);
-          }
-          latency = millisSince(t0);
-          sha = before.sha256();
-          verdict = before.verdict();
-        } else if (status == 200) {
-          byte[] data = body.readNBytes(config.maxInReleaseBytes() + 1);
-          latency = millisSince(t0);
-          if (data.length > config.maxInReleaseBytes()) {
-            return broken(
-                null, latency, "InRelease is larger than " + config.maxInReleaseBytes() + " bytes");
-          }
-          sha = Sha256.hex(data);
-          if (known.indexOf(suite, sha) < 0) {
-            verdict = judge(data, key);
-          }
-          net.conditional.put(
-              key,
-              new Cached(
-                  r.headers().firstValue("ETag").orElse(null),
-                  r.headers().firstValue("Last-Modified").orElse(null),
-                  sha,
-                  verdict));
-        } else if (status >= 500) {
-          return Observation.down("HTTP " + status + " for " + url.getPath(), millisSince(t0));
-        } else {
+    try (OutboundHttp.Answer r = net.send("GET", url, ProbeRequests.conditionalHeaders(before))) {
+      InputStream body = r.body();
+      int status = r.status();
+      if (status == 304 && before != null) {
+        if (before.verdict() == null && known.indexOf(suite, before.sha256()) < 0) {
+          // Read when it was a kept snapshot, which has been pruned since: it needs judging
+          // now, from the whole file.
           net.conditional.remove(key);
-          return broken(null, millisSince(t0), "HTTP " + status + " for " + url.getPath());
+          return probeSuite(base, suite, known);
         }
+        latency = millisSince(t0);
+        sha = before.sha256();
+        verdict = before.verdict();
+      } else if (status == 200) {
+        byte[] data = body.readNBytes(config.maxInReleaseBytes() + 1);
+        latency = millisSince(t0);
+        if (data.length > config.maxInReleaseBytes()) {
+          return broken(
+              null, latency, "InRelease is larger than " + config.maxInReleaseBytes() + " bytes");
+        }
+        sha = Sha256.hex(data);
+        if (known.indexOf(suite, sha) < 0) {
+          verdict = judge(data, key);
+        }
+        net.conditional.put(
+            key,
+            new Cached(
+                r.header("ETag").orElse(null),
+                r.header("Last-Modified").orElse(null),
+                sha,
+                verdict));
+      } else if (status >= 500) {
+        return Observation.down("HTTP " + status + " for " + url.getPath(), millisSince(t0));
+      } else {
+        net.conditional.remove(key);
+        return broken(null, millisSince(t0), "HTTP " + status + " for " + url.getPath());
       }
-    } catch (HttpConnectTimeoutException e) {
-      return Observation.down(
-          "connect timed out after " + config.timeout().toMillis() + " ms", null);
-    } catch (HttpTimeoutException e) {
-      return Observation.down("no answer within " + config.timeout().toMillis() + " ms", null);
-    } catch (ConnectException e) {
-      return Observation.down("connection refused", null);
     } catch (IOException e) {
-      return Observation.down("request failed: " + e, null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Observation.down("interrupted", null);
+      return Observation.down(ProbeRequests.unreachable(e), null);
     }
 
     int at = known.indexOf(suite, sha);

@@ -2,27 +2,28 @@ package org.mirrordirector.sync.probe;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.net.HappyEyeballs;
+import org.mirrordirector.failover.net.NoAddressAnswered;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Sha256;
+import org.mirrordirector.sync.net.OutboundHttp;
 import org.mirrordirector.sync.probe.MirrorProber.Change;
 
 /**
- * The prober's HTTP side: one client (its TLS, its timeouts), every request counted, the last full
- * answer per InRelease URL kept for conditional requests, and the cheap recheck that uses it. The
- * judgement of what an answer means is {@link MirrorProber}'s.
+ * The prober's HTTP side: one client (its TLS, its timeouts, connections that try every address of
+ * a mirror's name), every request counted, the last full answer per InRelease URL kept for
+ * conditional requests, and the cheap recheck that uses it. The judgement of what an answer means
+ * is {@link MirrorProber}'s.
  */
 final class ProbeRequests {
   /** What the last full answer for an InRelease URL was, for conditional requests. */
@@ -35,32 +36,41 @@ final class ProbeRequests {
   record Head(int status, long length, String problem) {}
 
   private final ProbeConfig config;
-  final HttpClient http;
+  final OutboundHttp http;
   final Map<String, Cached> conditional = new ConcurrentHashMap<>();
-  private final AtomicLong requests = new AtomicLong();
 
-  ProbeRequests(ProbeConfig config, SSLContext tls) {
+  ProbeRequests(ProbeConfig config, SSLContext tls, HappyEyeballs eyeballs) {
     this.config = config;
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(config.timeout())
-            .followRedirects(HttpClient.Redirect.NORMAL);
-    if (tls != null) {
-      b.sslContext(tls);
-    }
-    this.http = b.build();
+    this.http =
+        new OutboundHttp("mirror-probe-http", eyeballs, config.timeout(), tls, true, USER_AGENT);
   }
 
-  /** Sends a request, counted. */
-  <T> HttpResponse<T> send(HttpRequest r, HttpResponse.BodyHandler<T> body)
-      throws IOException, InterruptedException {
-    requests.incrementAndGet();
-    return http.send(r, body);
+  static final String USER_AGENT = "mirrordirector-prober/1";
+
+  /** A request with the prober's headers and the given ones, counted. */
+  OutboundHttp.Answer send(String method, URI url, Map<String, String> headers) throws IOException {
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put("Cache-Control", "no-cache");
+    all.putAll(headers);
+    return http.send(method, url, all);
   }
 
   long sent() {
-    return requests.get();
+    return http.sent();
+  }
+
+  /**
+   * Why a request got no answer, in words: the addresses tried and what became of each, or the
+   * timeout.
+   */
+  static String unreachable(IOException e) {
+    if (e instanceof NoAddressAnswered n) {
+      return n.summary();
+    }
+    if (e instanceof SocketTimeoutException) {
+      return e.getMessage();
+    }
+    return "request failed: " + e;
   }
 
   /**
@@ -78,38 +88,25 @@ final class ProbeRequests {
         if (before == null) {
           return Change.CHANGED;
         }
-        HttpRequest.Builder rb = request(in).GET();
-        if (before.etag() != null) {
-          rb.header("If-None-Match", before.etag());
-        }
-        if (before.lastModified() != null) {
-          rb.header("If-Modified-Since", before.lastModified());
-        }
-        try {
-          HttpResponse<InputStream> r = send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
-          try (InputStream body = r.body()) {
-            int status = r.statusCode();
-            if (status == 304) {
-              continue;
-            }
-            if (status >= 500) {
-              result = Change.UNREACHABLE;
-              continue;
-            }
-            if (status == 200) {
-              byte[] data = body.readNBytes(config.maxInReleaseBytes() + 1);
-              if (Sha256.hex(data).equals(before.sha256())) {
-                continue;
-              }
-            }
-            conditional.remove(in.toString());
-            return Change.CHANGED;
+        try (OutboundHttp.Answer r = send("GET", in, conditionalHeaders(before))) {
+          int status = r.status();
+          if (status == 304) {
+            continue;
           }
+          if (status >= 500) {
+            result = Change.UNREACHABLE;
+            continue;
+          }
+          if (status == 200) {
+            byte[] data = r.body().readNBytes(config.maxInReleaseBytes() + 1);
+            if (Sha256.hex(data).equals(before.sha256())) {
+              continue;
+            }
+          }
+          conditional.remove(in.toString());
+          return Change.CHANGED;
         } catch (IOException e) {
           result = Change.UNREACHABLE;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return Change.UNREACHABLE;
         }
       }
       // ftpsync's lock: a two-stage sync has begun, and its last step deletes the files the new
@@ -121,14 +118,23 @@ final class ProbeRequests {
     return result;
   }
 
+  /** If-None-Match and If-Modified-Since from the last full answer. */
+  static Map<String, String> conditionalHeaders(Cached before) {
+    Map<String, String> h = new LinkedHashMap<>();
+    if (before != null && before.etag() != null) {
+      h.put("If-None-Match", before.etag());
+    }
+    if (before != null && before.lastModified() != null) {
+      h.put("If-Modified-Since", before.lastModified());
+    }
+    return h;
+  }
+
   Optional<Instant> traceDate(URI base) {
-    try {
-      HttpResponse<InputStream> r =
-          send(
-              request(base.resolve("project/trace/" + hostName(base))).GET().build(),
-              HttpResponse.BodyHandlers.ofInputStream());
+    try (OutboundHttp.Answer r =
+        send("GET", base.resolve("project/trace/" + hostName(base)), Map.of())) {
       try (InputStream in = r.body()) {
-        if (r.statusCode() != 200) {
+        if (r.status() != 200) {
           return Optional.empty();
         }
         String text = new String(in.readNBytes(8192), StandardCharsets.UTF_8);
@@ -140,8 +146,6 @@ final class ProbeRequests {
       }
     } catch (IOException | RuntimeException e) {
       // a trace is informative only
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     return Optional.empty();
   }
@@ -165,29 +169,10 @@ final class ProbeRequests {
   }
 
   Head head(URI url) {
-    try {
-      HttpResponse<Void> r =
-          send(
-              request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-              HttpResponse.BodyHandlers.discarding());
-      return new Head(
-          r.statusCode(),
-          r.headers().firstValueAsLong("Content-Length").orElse(-1),
-          "HTTP " + r.statusCode());
-    } catch (HttpTimeoutException e) {
-      return new Head(-1, -1, "no answer within " + config.timeout().toMillis() + " ms");
+    try (OutboundHttp.Answer r = send("HEAD", url, Map.of())) {
+      return new Head(r.status(), r.contentLength(), "HTTP " + r.status());
     } catch (IOException e) {
-      return new Head(-1, -1, "request failed: " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Head(-1, -1, "interrupted");
+      return new Head(-1, -1, unreachable(e));
     }
-  }
-
-  HttpRequest.Builder request(URI url) {
-    return HttpRequest.newBuilder(url)
-        .timeout(config.timeout())
-        .header("User-Agent", "mirrordirector-prober/1")
-        .header("Cache-Control", "no-cache");
   }
 }

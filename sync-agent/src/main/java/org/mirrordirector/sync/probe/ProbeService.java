@@ -295,7 +295,7 @@ public final class ProbeService implements AutoCloseable {
     for (Map.Entry<String, FamilyState> f : found.entrySet()) {
       String key = mirror + " " + f.getKey();
       FamilyState was = before.get(f.getKey());
-      if (f.getValue().works()) {
+      if (f.getValue().works() || f.getValue().notCheckable()) {
         familyFailures.remove(key);
         out.put(f.getKey(), f.getValue());
       } else if (was != null

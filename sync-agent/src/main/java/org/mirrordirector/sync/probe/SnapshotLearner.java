@@ -2,7 +2,6 @@ package org.mirrordirector.sync.probe;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,11 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
+import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.sync.archive.ArchiveFormatException;
 import org.mirrordirector.sync.archive.HttpArchiveSource;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SuiteIndex;
 import org.mirrordirector.sync.archive.TrustedKeys;
+import org.mirrordirector.sync.net.OutboundHttp;
 
 /**
  * Learns a suite snapshot that this node does not have from a mirror that serves it: the mirror's
@@ -43,7 +44,7 @@ public final class SnapshotLearner implements AutoCloseable {
   private final Duration timeout;
   private final int capacity;
   private final Duration retryAfter;
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final ExecutorService fetchers;
   private final Map<String, SuiteIndex> learned = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<String, CompletableFuture<SuiteIndex>> pending = new HashMap<>();
@@ -55,6 +56,20 @@ public final class SnapshotLearner implements AutoCloseable {
    */
   public SnapshotLearner(
       TrustedKeys keys, Duration timeout, int capacity, Duration retryAfter, SSLContext tls) {
+    this(keys, timeout, capacity, retryAfter, tls, new HappyEyeballs());
+  }
+
+  /**
+   * @param tls the TLS context for https mirrors, or null for the JVM's default
+   * @param eyeballs how connections try a mirror's addresses (the node's NAT64 prefix, its stagger)
+   */
+  public SnapshotLearner(
+      TrustedKeys keys,
+      Duration timeout,
+      int capacity,
+      Duration retryAfter,
+      SSLContext tls,
+      HappyEyeballs eyeballs) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
     }
@@ -62,17 +77,11 @@ public final class SnapshotLearner implements AutoCloseable {
     this.timeout = timeout;
     this.capacity = capacity;
     this.retryAfter = retryAfter;
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            // As the prober does: a mirror may send its files elsewhere; what arrives is checked
-            // against the signed InRelease whatever its address.
-            .followRedirects(HttpClient.Redirect.NORMAL);
-    if (tls != null) {
-      b.sslContext(tls);
-    }
-    this.http = b.build();
+    // As the prober does, redirects are followed: a mirror may send its files elsewhere; what
+    // arrives is checked against the signed InRelease whatever its address.
+    this.http =
+        new OutboundHttp(
+            "snapshot-learner-http", eyeballs, timeout, tls, true, "mirrordirector-prober/1");
     this.fetchers =
         Executors.newFixedThreadPool(
             2,
@@ -203,7 +212,7 @@ public final class SnapshotLearner implements AutoCloseable {
   }
 
   private SuiteIndex read(URI base, String suite, String sha256) throws IOException {
-    HttpArchiveSource src = new HttpArchiveSource(base, timeout, http);
+    HttpArchiveSource src = new HttpArchiveSource(base, http);
     String path = "dists/" + suite + "/InRelease";
     byte[] data =
         src.readSmall(path, 16 << 20)
@@ -232,5 +241,6 @@ public final class SnapshotLearner implements AutoCloseable {
   @Override
   public void close() {
     fetchers.shutdownNow();
+    http.close();
   }
 }

@@ -215,7 +215,7 @@ class MirrorProberTest {
               p.probe(mirror("refused", Map.of("http", "http://127.0.0.1:" + closed + "/")), known),
               "http");
       assertThat(r.health()).isEqualTo(Health.DOWN);
-      assertThat(r.reason()).isEqualTo("connection refused");
+      assertThat(r.reason()).isEqualTo("connection refused at 127.0.0.1:" + closed);
       Observation f = only(p.probe(http("failing", failing), known), "http");
       assertThat(f.health()).isEqualTo(Health.DOWN);
       assertThat(f.reason()).isEqualTo("HTTP 503 for /dists/bookworm/InRelease");

@@ -1,0 +1,271 @@
+package org.mirrordirector.sync.net;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.mirrordirector.failover.net.HappyEyeballs;
+
+/**
+ * The node's HTTP client for what it asks of mirrors and upstreams (probes, rechecks, pool samples,
+ * learning from mirrors ahead, HTTP archive sources): HTTP/1.1 over connections that try every
+ * address of a name ({@link HappyEyeballs}), kept alive per host, each answer saying which address
+ * it came from. Redirects are followed up to five hops, never from https to http (as apt refuses
+ * them); bodies arrive as sent (no content decoding, so a hash is of the bytes the mirror serves).
+ */
+public final class OutboundHttp implements AutoCloseable {
+  private static final int MAX_REDIRECTS = 5;
+
+  /**
+   * One answer: its status and headers, its body as a stream (empty for HEAD), and the address that
+   * answered. Close it to give the connection back.
+   */
+  public static final class Answer implements Closeable {
+    private final Response response;
+    private final InputStream body;
+    private final InetSocketAddress from;
+    private final URI url;
+
+    Answer(Response response, InputStream body, InetSocketAddress from, URI url) {
+      this.response = response;
+      this.body = body;
+      this.from = from;
+      this.url = url;
+    }
+
+    public int status() {
+      return response.getStatus();
+    }
+
+    public Optional<String> header(String name) {
+      return Optional.ofNullable(response.getHeaders().get(name));
+    }
+
+    /** Content-Length, or -1 when absent or not a number. */
+    public long contentLength() {
+      return response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+    }
+
+    public InputStream body() {
+      return body;
+    }
+
+    /** The address that answered (the last hop's, after redirects); null if unknown. */
+    public InetSocketAddress answeredBy() {
+      return from;
+    }
+
+    /** The URL that answered (the last hop's, after redirects). */
+    public URI url() {
+      return url;
+    }
+
+    /**
+     * Reads what is left of a small body first (up to 64 KiB), so that the connection stays open
+     * for the next request; a larger rest is cut off with the connection.
+     */
+    @Override
+    public void close() throws IOException {
+      try {
+        byte[] buf = new byte[8192];
+        long left = 64 << 10;
+        int n;
+        while (left > 0 && (n = body.read(buf, 0, (int) Math.min(buf.length, left))) >= 0) {
+          left -= n;
+        }
+      } catch (IOException e) {
+        // the connection goes with the body
+      } finally {
+        body.close();
+      }
+    }
+  }
+
+  private final HttpClient client;
+  private final HappyEyeballs eyeballs;
+  private final Duration timeout;
+  private final boolean followRedirects;
+  private final AtomicLong sent = new AtomicLong();
+
+  /**
+   * @param timeout for connecting (every attempt together), for the answer's headers, and for each
+   *     wait for more of a body
+   * @param tls trust for https, or null for the JDK's default
+   * @param followRedirects whether 3xx answers are followed (see the class comment)
+   */
+  public OutboundHttp(
+      String name,
+      HappyEyeballs eyeballs,
+      Duration timeout,
+      SSLContext tls,
+      boolean followRedirects,
+      String userAgent) {
+    this.eyeballs = eyeballs;
+    this.timeout = timeout;
+    this.followRedirects = followRedirects;
+    HappyEyeballsConnector connector = new HappyEyeballsConnector(eyeballs);
+    SslContextFactory.Client ssl = new SslContextFactory.Client();
+    if (tls != null) {
+      ssl.setSslContext(tls);
+    }
+    connector.setSslContextFactory(ssl);
+    connector.setConnectTimeout(timeout);
+    connector.setIdleTimeout(timeout);
+    connector.setSelectors(1);
+    QueuedThreadPool threads = new QueuedThreadPool(64, 2);
+    threads.setName(name);
+    threads.setDaemon(true);
+    connector.setExecutor(threads);
+    client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+    client.setExecutor(threads);
+    client.setSocketAddressResolver(HappyEyeballsConnector.UNRESOLVED);
+    client.setFollowRedirects(false);
+    client.setConnectTimeout(timeout.toMillis());
+    client.setIdleTimeout(timeout.toMillis());
+    client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, userAgent));
+    client.getContentDecoderFactories().clear();
+    client.setName(name);
+    try {
+      client.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the HTTP client " + name + ": " + e, e);
+    }
+  }
+
+  public HappyEyeballs eyeballs() {
+    return eyeballs;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** Requests sent so far (each redirect hop counts). */
+  public long sent() {
+    return sent.get();
+  }
+
+  /** A GET. */
+  public Answer get(URI url, Map<String, String> headers) throws IOException {
+    return send("GET", url, headers);
+  }
+
+  /** A HEAD. */
+  public Answer head(URI url, Map<String, String> headers) throws IOException {
+    return send("HEAD", url, headers);
+  }
+
+  /**
+   * Sends a request and waits for its headers. Throws {@link java.net.ConnectException} naming
+   * every address tried when none connects, {@link SocketTimeoutException} when no answer comes
+   * within the timeout, and another {@link IOException} for anything else.
+   */
+  public Answer send(String method, URI url, Map<String, String> headers) throws IOException {
+    URI at = url;
+    for (int hop = 0; ; hop++) {
+      Answer a = once(method, at, headers);
+      int s = a.status();
+      if (!followRedirects || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+        return a;
+      }
+      Optional<String> location = a.header("Location");
+      a.close();
+      if (location.isEmpty()) {
+        throw new IOException("HTTP " + s + " without a Location for " + at);
+      }
+      if (hop + 1 >= MAX_REDIRECTS) {
+        throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + url);
+      }
+      URI next;
+      try {
+        next = at.resolve(location.get().trim());
+      } catch (IllegalArgumentException e) {
+        throw new IOException("HTTP " + s + " to a bad Location '" + location.get() + "'", e);
+      }
+      if (next.getScheme() == null
+          || !(next.getScheme().equals("http") || next.getScheme().equals("https"))) {
+        throw new IOException("HTTP " + s + " to a Location that is not http(s): " + next);
+      }
+      if (at.getScheme().equals("https") && next.getScheme().equals("http")) {
+        throw new IOException("refused a redirect from https to http: " + at + " -> " + next);
+      }
+      at = next;
+    }
+  }
+
+  private Answer once(String method, URI url, Map<String, String> headers) throws IOException {
+    sent.incrementAndGet();
+    Request r =
+        client
+            .newRequest(url)
+            .method(method)
+            .idleTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .headers(
+                h -> {
+                  for (Map.Entry<String, String> e : headers.entrySet()) {
+                    h.put(e.getKey(), e.getValue());
+                  }
+                });
+    InputStreamResponseListener listener = new InputStreamResponseListener();
+    r.send(listener);
+    Response response;
+    try {
+      response = listener.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      r.abort(e);
+      throw new SocketTimeoutException("no answer within " + timeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      r.abort(e);
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
+    } catch (ExecutionException e) {
+      throw asIo(e.getCause());
+    }
+    SocketAddress from =
+        r.getConnection() == null ? null : r.getConnection().getRemoteSocketAddress();
+    return new Answer(
+        response, listener.getInputStream(), from instanceof InetSocketAddress i ? i : null, url);
+  }
+
+  private IOException asIo(Throwable x) {
+    if (x instanceof TimeoutException) {
+      SocketTimeoutException t =
+          new SocketTimeoutException("no answer within " + timeout.toMillis() + " ms");
+      t.initCause(x);
+      return t;
+    }
+    if (x instanceof IOException io) {
+      return io;
+    }
+    return new IOException(x == null ? "request failed" : x.toString(), x);
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.stop();
+    } catch (Exception e) {
+      // stopping: nothing left to do with it
+    }
+  }
+}
