@@ -18,6 +18,7 @@ import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Leadership;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
+import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.sync.HotSpareUpstream;
 import org.mirrordirector.sync.SnapshotRecorder;
 import org.mirrordirector.sync.SnapshotStore;
@@ -76,6 +77,7 @@ final class ArchiveStack {
       RegistryPaths base,
       RegistryReader reader,
       List<AutoCloseable> opened,
+      HappyEyeballs eyeballs,
       java.util.function.BiConsumer<ArchiveStack, SyncReport> onReport)
       throws IOException {
     this.section = a;
@@ -124,7 +126,7 @@ final class ArchiveStack {
     // One learner for the prober and the director: a snapshot the prober learns from a mirror that
     // is ahead of this node is known to the director at once.
     SnapshotLearner learner =
-        new SnapshotLearner(keys, p.timeout(), 4, Duration.ofSeconds(5), null);
+        new SnapshotLearner(keys, p.timeout(), 4, Duration.ofSeconds(5), null, eyeballs);
     opened.add(learner);
     RegistryReader view = this.reader;
     files =
@@ -177,7 +179,8 @@ final class ArchiveStack {
             null,
             learner,
             // A mirror serves a newer signed InRelease: the upstream has moved, look now.
-            suite -> sync.lookSoon());
+            suite -> sync.lookSoon(),
+            eyeballs);
     probes =
         new ProbeService(
             prober,

@@ -23,6 +23,8 @@ import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
 import org.mirrordirector.failover.ReplicaPresence;
 import org.mirrordirector.failover.ZooKeeperClients;
+import org.mirrordirector.failover.net.HappyEyeballs;
+import org.mirrordirector.failover.net.Nat64;
 import org.mirrordirector.sync.SnapshotRecorder;
 import org.mirrordirector.sync.SnapshotStore;
 import org.mirrordirector.sync.SyncReport;
@@ -51,6 +53,7 @@ public final class Node implements AutoCloseable {
   private EmbeddedZooKeeper embedded;
   private CuratorFramework client;
   private Leadership leadership;
+  private HappyEyeballs eyeballs;
   private ReplicaPresence presence;
   // Every meter of the node: the director's, its own, the JVM's and Jetty's; /metrics writes it.
   private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
@@ -121,6 +124,20 @@ public final class Node implements AutoCloseable {
       metrics.bind(leadership);
     }
 
+    // Every outbound connection of the node tries each address of a name (Happy Eyeballs), through
+    // the network's NAT64 prefix too when it has one.
+    NodeConfig.NetworkSection net = config.network();
+    java.util.Optional<Nat64> nat64 =
+        Nat64.setting(net.nat64Prefix(), java.net.InetAddress::getAllByName);
+    eyeballs =
+        new HappyEyeballs(
+            net.connectStagger(), java.net.InetAddress::getAllByName, nat64.orElse(null));
+    LOG.info(
+        "node {}: NAT64 prefix {} (network.nat64-prefix: {})",
+        id,
+        nat64.map(Nat64::toString).orElse("none"),
+        net.nat64Prefix());
+
     // Each archive on its own: the first one's view is the node's.
     for (NodeConfig.ArchiveSection s : config.archives()) {
       boolean first = stacks.isEmpty();
@@ -134,6 +151,7 @@ public final class Node implements AutoCloseable {
               paths,
               first ? reader : null,
               opened,
+              eyeballs,
               this::report));
     }
     ArchiveStack main = stacks.get(0);
@@ -407,6 +425,11 @@ public final class Node implements AutoCloseable {
         .filter(s -> s.name().equals(archive))
         .findFirst()
         .map(ArchiveStack::view);
+  }
+
+  /** How this node connects out: its NAT64 prefix, if any, and the address that answered last. */
+  public HappyEyeballs eyeballs() {
+    return eyeballs;
   }
 
   public NodeConfig config() {

@@ -34,7 +34,8 @@ public record NodeConfig(
     DirectorSection director,
     ProbeSection probe,
     HooksSection hooks,
-    List<ArchiveSection> moreArchives) {
+    List<ArchiveSection> moreArchives,
+    NetworkSection network) {
 
   /** Every archive this node serves: {@code archive:} first, then those of {@code archives:}. */
   public List<ArchiveSection> archives() {
@@ -141,6 +142,12 @@ public record NodeConfig(
       int parallelism,
       int sampleSize,
       int confirmations) {}
+
+  /**
+   * How this node connects out: its NAT64 prefix ("auto", "none" or a prefix, checked) and the
+   * stagger between the attempts at a name's addresses.
+   */
+  public record NetworkSection(String nat64Prefix, Duration connectStagger) {}
 
   /** Commands run when this node is promoted or demoted (a VIP or load-balancer script). */
   public record HooksSection(List<String> onPromote, List<String> onDemote, Duration timeout) {}

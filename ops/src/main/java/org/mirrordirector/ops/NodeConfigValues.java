@@ -88,7 +88,7 @@ final class NodeConfigValues {
     if (dot > 0 && isSection(key.substring(0, dot))) {
       return "; " + key.substring(0, dot) + " has " + sectionKeys(key.substring(0, dot));
     }
-    return "; the sections are node, zookeeper, archive, director, probe, hooks";
+    return "; the sections are node, zookeeper, archive, director, probe, network, hooks";
   }
 
   NodeConfig.Invalid fail(String key, String reason) {
@@ -502,7 +502,19 @@ final class NodeConfigValues {
     if (rsyncPort != 0 && rsyncPort == port) {
       throw fail("archive.rsync-port", "is also director.port (" + port + ")");
     }
-    return new NodeConfig(file, node, zk, archive, director, probe, hooks, List.copyOf(more));
+    String nat64 = string("network.nat64-prefix");
+    if (!nat64.equals("auto") && !nat64.equals("none")) {
+      check("network.nat64-prefix", () -> org.mirrordirector.failover.net.Nat64.parse(nat64));
+    }
+    Duration stagger = duration("network.connect-stagger", Duration.ofMillis(10));
+    if (stagger.compareTo(Duration.ofSeconds(2)) > 0) {
+      throw fail(
+          "network.connect-stagger",
+          "must be at most 2s, not " + string("network.connect-stagger"));
+    }
+    NodeConfig.NetworkSection network = new NodeConfig.NetworkSection(nat64, stagger);
+    return new NodeConfig(
+        file, node, zk, archive, director, probe, hooks, List.copyOf(more), network);
   }
 
   /** True when the file sets this key (not a default). */

@@ -262,6 +262,21 @@ public final class NodeOptions {
               "2",
               "agreeing probes before a mirror's state changes"),
           new Option(
+              "network.nat64-prefix",
+              Type.STRING,
+              "auto",
+              "the NAT64 prefix through which this node reaches IPv4 (an IPv6-only host): auto"
+                  + " (discovered through ipv4only.arpa, RFC 7050; none when not found), none, or"
+                  + " a prefix such as 64:ff9b::/96. An address inside it counts as the mirror's"
+                  + " IPv4, and each IPv4 address is also tried through it"),
+          new Option(
+              "network.connect-stagger",
+              Type.DURATION,
+              "250ms",
+              "every outbound connection tries each address of a name, IPv6 first, the next"
+                  + " after this long while earlier ones are pending (Happy Eyeballs, RFC 8305;"
+                  + " 10ms..2s)"),
+          new Option(
               "hooks.on-promote",
               Type.LIST,
               "[]",
@@ -282,6 +297,7 @@ public final class NodeOptions {
     NodeConfig.DirectorSection director = c.director();
     NodeConfig.ProbeSection probe = c.probe();
     NodeConfig.HooksSection hooks = c.hooks();
+    NodeConfig.NetworkSection network = c.network();
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("node.id", node.id());
     values.put("node.data", node.data());
@@ -322,6 +338,8 @@ public final class NodeOptions {
     values.put("probe.parallelism", probe.parallelism());
     values.put("probe.sample-size", probe.sampleSize());
     values.put("probe.confirmations", probe.confirmations());
+    values.put("network.nat64-prefix", network.nat64Prefix());
+    values.put("network.connect-stagger", network.connectStagger());
     values.put("hooks.on-promote", hooks.onPromote());
     values.put("hooks.on-demote", hooks.onDemote());
     values.put("hooks.timeout", hooks.timeout());

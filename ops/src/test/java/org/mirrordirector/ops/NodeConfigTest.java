@@ -183,6 +183,34 @@ class NodeConfigTest {
         "trusted proxy '2001:db8::/129' has an invalid prefix length");
   }
 
+  @Test
+  void theNetworkSectionTakesANat64PrefixOrFindsItAndMistakesAreNamed() {
+    assertThat(parse(MINIMAL).network())
+        .isEqualTo(new NodeConfig.NetworkSection("auto", Duration.ofMillis(250)));
+    NodeConfig c =
+        parse(
+            MINIMAL
+                + "network:\n  nat64-prefix: \"2001:db8:ff9b::/96\"\n  connect-stagger: 100ms\n");
+    assertThat(c.network().nat64Prefix()).isEqualTo("2001:db8:ff9b::/96");
+    assertThat(c.network().connectStagger()).isEqualTo(Duration.ofMillis(100));
+    assertThat(parse(MINIMAL + "network:\n  nat64-prefix: none\n").network().nat64Prefix())
+        .isEqualTo("none");
+    expect(
+        MINIMAL + "network:\n  nat64-prefix: \"64:ff9b::/80\"\n",
+        "network.nat64-prefix: NAT64 prefix '64:ff9b::/80': NAT64 prefix length must be 32, 40,"
+            + " 48, 56, 64 or 96 (RFC 6052), not 80");
+    expect(
+        MINIMAL + "network:\n  nat64-prefix: yes-please\n",
+        "network.nat64-prefix: NAT64 prefix 'yes-please' is not ADDRESS/LENGTH");
+    expect(
+        MINIMAL + "network:\n  connect-stagger: 5ms\n",
+        "network.connect-stagger: must be at least 10ms, not 5ms");
+    expect(
+        MINIMAL + "network:\n  connect-stagger: 3s\n",
+        "network.connect-stagger: must be at most 2s, not 3s");
+    expect(MINIMAL + "network:\n  stagger: 3s\n", "network.stagger: unknown key");
+  }
+
   static final String TWO_ARCHIVES =
       MINIMAL
           + """

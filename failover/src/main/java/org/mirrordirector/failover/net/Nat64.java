@@ -102,6 +102,18 @@ public final class Nat64 {
     return Optional.empty();
   }
 
+  /**
+   * The prefix a node's setting names: {@code auto} (discovered, see {@link #discover}; empty when
+   * none is found), {@code none}, or a prefix ({@link #parse}).
+   */
+  public static Optional<Nat64> setting(String value, HappyEyeballs.Resolver resolver) {
+    return switch (value.trim()) {
+      case "auto" -> discover(resolver);
+      case "none" -> Optional.empty();
+      default -> Optional.of(parse(value.trim()));
+    };
+  }
+
   /** Whether {@code a} is an IPv6 address inside this prefix. */
   public boolean contains(InetAddress a) {
     if (!(a instanceof Inet6Address)) {
