@@ -28,6 +28,9 @@ declare -A needs=(
   [promtool]=prometheus
   [prometheus]=prometheus
   [amtool]=prometheus-alertmanager
+  # the hosting's network in small: namespaces and veth links, and a NAT64 (HostingNetworkTest)
+  [ip]=iproute2
+  [tayga]=tayga
 )
 missing=()
 for cmd in "${!needs[@]}"; do

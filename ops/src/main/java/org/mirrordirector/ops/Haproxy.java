@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +37,18 @@ final class Haproxy implements AutoCloseable {
    * run (the frontend and the nodes on ::1, as the hosting's IPv6-only backends).
    */
   static String config(String host, int port, Collection<Integer> nodePorts) {
+    List<String> servers = new java.util.ArrayList<>();
+    for (int p : nodePorts) {
+      servers.add(hostPort(host, p));
+    }
+    return config(List.of(hostPort(host, port)), servers);
+  }
+
+  /**
+   * The configuration with several binds ({@code 192.0.2.254:80}, {@code [2001:db8:1::fe]:80}: a
+   * dual-stack front end) and nodes at their own addresses ({@code [2001:db8:64::2]:8080}).
+   */
+  static String config(List<String> binds, List<String> servers) {
     StringBuilder b =
         new StringBuilder(
             """
@@ -59,7 +72,9 @@ final class Haproxy implements AutoCloseable {
 
             frontend service
             """);
-    b.append("  bind ").append(hostPort(host, port)).append('\n');
+    for (String bind : binds) {
+      b.append("  bind ").append(bind).append('\n');
+    }
     b.append("  http-request set-header X-Forwarded-Proto https if { ssl_fc }\n");
     b.append("  http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n");
     b.append(
@@ -75,7 +90,7 @@ final class Haproxy implements AutoCloseable {
           http-check expect status 200
           default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
         """);
-    servers(b, host, nodePorts);
+    servers(b, servers);
     b.append(
         """
 
@@ -84,7 +99,7 @@ final class Haproxy implements AutoCloseable {
           http-check expect status 200
           default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
         """);
-    servers(b, host, nodePorts);
+    servers(b, servers);
     return b.toString();
   }
 
@@ -92,13 +107,13 @@ final class Haproxy implements AutoCloseable {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
-  private static void servers(StringBuilder b, String host, Collection<Integer> nodePorts) {
+  private static void servers(StringBuilder b, List<String> servers) {
     int i = 0;
-    for (int p : nodePorts) {
+    for (String s : servers) {
       b.append("  server node-")
           .append((char) ('a' + i++))
           .append(' ')
-          .append(hostPort(host, p))
+          .append(s)
           .append(" check\n");
     }
   }

@@ -38,35 +38,7 @@ final class Nginx implements AutoCloseable {
           .append(h.contains(":") ? " ipv6only=on" : "")
           .append(";\n");
     }
-    boolean root0 = "root".equals(System.getProperty("user.name"));
-    Files.writeString(
-        dir.resolve("nginx.conf"),
-        (root0 ? "user root;\n" : "")
-            + "daemon off;\nworker_processes 1;\npid "
-            + dir.resolve("nginx.pid")
-            + ";\nerror_log "
-            + dir.resolve("error.log")
-            + " warn;\nevents { worker_connections 256; }\nhttp {\n"
-            + "  types { application/vnd.debian.binary-package deb; }\n"
-            + "  default_type application/octet-stream;\n"
-            + "  access_log "
-            + accessLog
-            + ";\n"
-            + "  client_body_temp_path "
-            + dir.resolve("tmp/body")
-            + ";\n  proxy_temp_path "
-            + dir.resolve("tmp/proxy")
-            + ";\n  fastcgi_temp_path "
-            + dir.resolve("tmp/fastcgi")
-            + ";\n  uwsgi_temp_path "
-            + dir.resolve("tmp/uwsgi")
-            + ";\n  scgi_temp_path "
-            + dir.resolve("tmp/scgi")
-            + ";\n  server {\n"
-            + listen
-            + "    root "
-            + root
-            + ";\n  }\n}\n");
+    Files.writeString(dir.resolve("nginx.conf"), conf(dir, root, listen.toString(), ""));
     process =
         new ProcessBuilder(
                 nginx(),
@@ -98,6 +70,42 @@ final class Nginx implements AutoCloseable {
         Thread.sleep(50);
       }
     }
+  }
+
+  /**
+   * The configuration of an nginx whose prefix, logs and pid file are under {@code dir}, serving
+   * {@code root} on the {@code listen} lines; {@code logFormat}, if not empty, is the access log's.
+   */
+  static String conf(Path dir, Path root, String listen, String logFormat) {
+    boolean root0 = "root".equals(System.getProperty("user.name"));
+    return (root0 ? "user root;\n" : "")
+        + "daemon off;\nworker_processes 1;\npid "
+        + dir.resolve("nginx.pid")
+        + ";\nerror_log "
+        + dir.resolve("error.log")
+        + " warn;\nevents { worker_connections 256; }\nhttp {\n"
+        + "  types { application/vnd.debian.binary-package deb; }\n"
+        + "  default_type application/octet-stream;\n"
+        + (logFormat.isEmpty() ? "" : "  log_format mirror '" + logFormat + "';\n")
+        + "  access_log "
+        + dir.resolve("access.log")
+        + (logFormat.isEmpty() ? "" : " mirror")
+        + ";\n"
+        + "  client_body_temp_path "
+        + dir.resolve("tmp/body")
+        + ";\n  proxy_temp_path "
+        + dir.resolve("tmp/proxy")
+        + ";\n  fastcgi_temp_path "
+        + dir.resolve("tmp/fastcgi")
+        + ";\n  uwsgi_temp_path "
+        + dir.resolve("tmp/uwsgi")
+        + ";\n  scgi_temp_path "
+        + dir.resolve("tmp/scgi")
+        + ";\n  server {\n"
+        + listen
+        + "    root "
+        + root
+        + ";\n  }\n}\n";
   }
 
   static String nginx() {

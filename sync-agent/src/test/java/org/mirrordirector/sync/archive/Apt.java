@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 public final class Apt {
   private final Path root;
   private final boolean defaults;
+  private final List<String> prefix;
 
   public Apt(Path root) throws IOException {
     this(root, false);
@@ -30,8 +31,13 @@ public final class Apt {
   }
 
   private Apt(Path root, boolean defaults) throws IOException {
+    this(root, defaults, List.of());
+  }
+
+  private Apt(Path root, boolean defaults, List<String> prefix) throws IOException {
     this.root = root;
     this.defaults = defaults;
+    this.prefix = List.copyOf(prefix);
     for (String d :
         List.of(
             "etc/sources.list.d",
@@ -45,6 +51,14 @@ public final class Apt {
             "download")) {
       Files.createDirectories(root.resolve(d));
     }
+  }
+
+  /**
+   * The same apt, run inside a network namespace ({@code ip netns exec NS}): a client of the
+   * hosting's network in small, with that namespace's {@code /etc/netns/NS/hosts}.
+   */
+  public Apt inNamespace(String ns) throws IOException {
+    return new Apt(root, defaults, List.of("ip", "netns", "exec", ns));
   }
 
   /** Writes the one-line sources.list entry. */
@@ -87,7 +101,9 @@ public final class Apt {
 
   /** Runs apt-get or apt-cache with the private-root options; never throws for apt's failures. */
   public Attempt attempt(String tool, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(tool, "-q"));
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.add(tool);
+    cmd.add("-q");
     List<String> options =
         new ArrayList<>(
             List.of(
@@ -112,12 +128,25 @@ public final class Apt {
       cmd.add(o);
     }
     cmd.addAll(List.of(args));
+    // The output goes to a file, read after the wait: an apt that hangs is killed at its limit
+    // rather than hanging the test on a read.
+    Path log = Files.createTempFile(root, "apt", ".out");
     Process p =
-        new ProcessBuilder(cmd).directory(downloads().toFile()).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        new ProcessBuilder(cmd)
+            .directory(downloads().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+    boolean done = p.waitFor(120, TimeUnit.SECONDS);
+    if (!done) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    Files.deleteIfExists(log);
+    if (!done) {
       return new Attempt(false, -1, "timed out after 120 s:\n" + out);
     }
     boolean warned = false;
