@@ -118,7 +118,7 @@ final class ArchiveStack {
             a.minFreeBytes(),
             a.selection());
     boolean replica = leadership == null;
-    agent = new SyncAgent(sc.withIndexesOnly(replica), keys);
+    agent = new SyncAgent(sc.withIndexesOnly(replica), keys, eyeballs);
     SnapshotStore store = agent.store();
     Files.createDirectories(store.root());
     this.local = new Local(store);

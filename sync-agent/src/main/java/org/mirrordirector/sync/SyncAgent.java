@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TrustedKeys;
@@ -61,10 +62,18 @@ public final class SyncAgent {
   private HashCache hashes;
 
   public SyncAgent(SyncConfig config, TrustedKeys keys) {
+    this(config, keys, new HappyEyeballs());
+  }
+
+  /**
+   * @param eyeballs how rsync's daemon sources are reached: their addresses raced, the one that
+   *     answered given to rsync
+   */
+  public SyncAgent(SyncConfig config, TrustedKeys keys, HappyEyeballs eyeballs) {
     this.config = config;
     this.keys = keys;
     this.store = new SnapshotStore(config.root());
-    this.rsync = new Rsync(config.rsyncBinary(), config.rsyncTimeout());
+    this.rsync = new Rsync(config.rsyncBinary(), config.rsyncTimeout(), eyeballs);
     this.watch = new UpstreamWatch(rsync, config.root().resolve(".state/watch"), config.suites());
     this.housekeeper =
         Executors.newSingleThreadExecutor(
