@@ -108,7 +108,21 @@ public final class Node implements AutoCloseable {
             h.timeout(),
             h.onPromote(),
             h.onDemote());
-    client = ZooKeeperClients.start(z.connectString(), lc);
+    // Every outbound connection of the node tries each address of a name (Happy Eyeballs), through
+    // the network's NAT64 prefix too when it has one.
+    NodeConfig.NetworkSection net = config.network();
+    java.util.Optional<Nat64> nat64 =
+        Nat64.setting(net.nat64Prefix(), java.net.InetAddress::getAllByName);
+    eyeballs =
+        new HappyEyeballs(
+            net.connectStagger(), java.net.InetAddress::getAllByName, nat64.orElse(null));
+    LOG.info(
+        "node {}: NAT64 prefix {} (network.nat64-prefix: {})",
+        id,
+        nat64.map(Nat64::toString).orElse("none"),
+        net.nat64Prefix());
+
+    client = ZooKeeperClients.start(z.connectString(), lc, eyeballs);
     opened.add(client);
     reader = new RegistryReader(client, paths, data.resolve("registry-view.json"), id);
     opened.add(reader);
@@ -123,20 +137,6 @@ public final class Node implements AutoCloseable {
       opened.add(leadership);
       metrics.bind(leadership);
     }
-
-    // Every outbound connection of the node tries each address of a name (Happy Eyeballs), through
-    // the network's NAT64 prefix too when it has one.
-    NodeConfig.NetworkSection net = config.network();
-    java.util.Optional<Nat64> nat64 =
-        Nat64.setting(net.nat64Prefix(), java.net.InetAddress::getAllByName);
-    eyeballs =
-        new HappyEyeballs(
-            net.connectStagger(), java.net.InetAddress::getAllByName, nat64.orElse(null));
-    LOG.info(
-        "node {}: NAT64 prefix {} (network.nat64-prefix: {})",
-        id,
-        nat64.map(Nat64::toString).orElse("none"),
-        net.nat64Prefix());
 
     // Each archive on its own: the first one's view is the node's.
     for (NodeConfig.ArchiveSection s : config.archives()) {

@@ -154,6 +154,14 @@ public final class HappyEyeballs {
     return c;
   }
 
+  /**
+   * Records that {@code a} answered for {@code host} through another client (ZooKeeper's): it is
+   * tried first next time.
+   */
+  public void answered(String host, int port, InetAddress a) {
+    answered.put(key(host, port), a);
+  }
+
   /** The address of {@code host} that answered last, if any did. */
   public java.util.Optional<InetAddress> lastAnswered(String host, int port) {
     return java.util.Optional.ofNullable(answered.get(key(host, port)));
