@@ -4,212 +4,65 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.sync.archive.Apt;
-import org.mirrordirector.sync.archive.TestArchive;
-import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
- * The hosting's own network, in network namespaces ({@link HostingNetwork}): a node on an IPv6-only
- * backend, the upstream's rsync daemon IPv4-only behind NAT64 (reached through the name DNS64
- * answers), and nginx mirrors that are dual-stack, IPv4-only (with and without a DNS64 answer),
- * IPv6-only, and dual-stack with a broken IPv6 address. The node finds the NAT64 prefix itself (RFC
- * 7050), syncs through it, judges each mirror's families from where it stands, and real apt
- * clients, one over IPv4 and one over IPv6, reach it through a dual-stack HAProxy on the gateway
- * and are each sent to mirrors that serve their family.
+ * The hosting's own network, in network namespaces ({@link HostingScenario}): nodes on an IPv6-only
+ * backend, the upstream's rsync daemon reached through NAT64 under the name DNS64 answers, nginx
+ * mirrors that are dual-stack, IPv4-only (with and without a DNS64 answer), IPv6-only, and
+ * dual-stack with a broken IPv6 address, and real apt clients outside, over IPv4 and over IPv6,
+ * through a dual-stack HAProxy on the gateway that also ends TLS.
  *
  * <p>Root only (CI runs as root); skipped otherwise, with the reason. Its twins that run anywhere:
- * {@code HappyEyeballsTest} and {@code Nat64Test} (failover), {@code OutboundHttpTest} and {@code
- * FamilyCheckTest} (sync-agent), {@code Ipv6OnlyTest} here (a node on ::1 only).
+ * {@code HappyEyeballsTest} and {@code Nat64Test} (failover), {@code OutboundHttpTest}, {@code
+ * RsyncSourceTest} and {@code FamilyCheckTest} (sync-agent), {@code ZooKeeperHostProviderTest}
+ * (failover), and {@code Ipv6OnlyTest} here (a node on ::1 only).
  */
 @Timeout(300)
 class HostingNetworkTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String NODE = "http://[::1]:8080";
+  private static final String A = HostingNetwork.BACKEND;
+  private static final String B = HostingNetwork.BACKEND_2;
 
-  @TempDir Path dir;
+  @TempDir java.nio.file.Path dir;
 
-  @Test
-  void
-      aNodeOnAnIpv6OnlyBackendWithNat64JudgesMirrorsFromWhereItStandsAndAptFromBothFamiliesIsServed()
-          throws Exception {
+  @BeforeEach
+  void needsRootAndTools() {
     assumeTrue(
         HostingNetwork.unavailable().isEmpty(), HostingNetwork.unavailable().orElse("")::toString);
     assumeTrue(Nginx.available(), "nginx is not installed");
     assumeTrue(Haproxy.available(), "haproxy is not installed");
-    TestArchive upstream =
-        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 20, 26));
-    try (HostingNetwork net =
-        HostingNetwork.create(
-            dir.resolve("net"),
-            List.of("192.0.2.1", "192.0.2.2", "192.0.2.4", "192.0.2.5", "192.0.2.10"),
-            List.of("2001:db8:1::1", "2001:db8:1::3", "2001:db8:1::4"))) {
-      // The backend's resolver is a DNS64: an IPv4-only name also has its synthesized AAAA.
-      net.backendHosts(
-          """
-          2001:db8:ff9b::c000:aa ipv4only.arpa
-          2001:db8:ff9b::c000:ab ipv4only.arpa
-          2001:db8:ff9b::c000:20a upstream.test
-          2001:db8:1::1 dual.test
-          192.0.2.1 dual.test
-          192.0.2.2 v4only.test
-          2001:db8:ff9b::c000:202 v4only.test
-          192.0.2.5 v4plain.test
-          2001:db8:1::3 v6only.test
-          192.0.2.4 brokenv6.test
-          2001:db8:1::4 brokenv6.test
-          """);
-      // What the clients outside see.
-      net.internetHosts(
-          """
-          2001:db8:1::1 dual.test
-          192.0.2.1 dual.test
-          192.0.2.2 v4only.test
-          192.0.2.5 v4plain.test
-          2001:db8:1::3 v6only.test
-          192.0.2.4 brokenv6.test
-          2001:db8:1::4 brokenv6.test
-          """);
+  }
 
-      // The upstream: an rsync daemon on IPv4 only.
-      Path rsyncd = Files.createDirectories(dir.resolve("rsyncd"));
-      Files.writeString(
-          rsyncd.resolve("rsyncd.conf"),
-          "pid file = "
-              + rsyncd.resolve("rsyncd.pid")
-              + "\nuse chroot = no\nuid = root\ngid = root\n[archive]\n  path = "
-              + upstream.root
-              + "\n  read only = yes\n");
-      Path rsyncLog = rsyncd.resolve("rsyncd.out");
-      net.start(
-          net.internet,
-          rsyncLog,
-          "rsync",
-          "--daemon",
-          "--no-detach",
-          "--config=" + rsyncd.resolve("rsyncd.conf"),
-          "--address=192.0.2.10",
-          "--port=873",
-          "--log-file=" + rsyncd.resolve("rsyncd.log"));
-      net.awaitListening(net.internet, "192.0.2.10", 873, Duration.ofSeconds(20), rsyncLog);
-
-      // The mirrors: one nginx on every mirror address but 2001:db8:1::4 (brokenv6's IPv6).
-      Path nginx = Files.createDirectories(dir.resolve("nginx/tmp")).getParent();
-      StringBuilder listen = new StringBuilder();
-      for (String a :
-          List.of(
-              "192.0.2.1",
-              "[2001:db8:1::1]",
-              "192.0.2.2",
-              "192.0.2.5",
-              "[2001:db8:1::3]",
-              "192.0.2.4")) {
-        listen.append("    listen ").append(a).append(":80;\n");
-      }
-      Files.writeString(
-          nginx.resolve("nginx.conf"),
-          Nginx.conf(
-              nginx,
-              upstream.root,
-              listen.toString(),
-              "$server_addr $remote_addr \"$request\" \"$http_user_agent\""));
-      Path nginxLog = nginx.resolve("nginx.out");
-      net.start(
-          net.internet,
-          nginxLog,
-          Nginx.nginx(),
-          "-p",
-          nginx.toString(),
-          "-e",
-          nginx.resolve("error.log").toString(),
-          "-c",
-          nginx.resolve("nginx.conf").toString());
-      net.awaitListening(net.internet, "2001:db8:1::3", 80, Duration.ofSeconds(20), nginxLog);
-
-      // The node, in the IPv6-only backend.
-      Path token = dir.resolve("token");
-      Files.writeString(token, TestNodes.TOKEN + "\n");
-      Path config = dir.resolve("node-a.yaml");
-      Files.writeString(
-          config,
-          "node:\n  id: node-a\n  data: "
-              + dir.resolve("node-a")
-              + "\n  address: \"[2001:db8:64::2]:8080\"\n"
-              + "zookeeper:\n  connect: \"\"\n  embedded-host: \"::1\"\n  embedded-port: 2181\n"
-              + "archive:\n  upstream: \"rsync://upstream.test/archive/\"\n"
-              + "  suites: [bookworm]\n  keyring: "
-              + upstream.keyring
-              + "\n  sync-interval: 1s\n  min-free: 0\n"
-              + "  rsync-host: \"2001:db8:64::2\"\n  rsync-port: 8873\n"
-              + "director:\n  host: \"::\"\n  port: 8080\n  admin-token-file: "
-              + token
-              + "\n  drain-time: 0s\n  trusted-proxies: [\"2001:db8:64::1/128\"]\n"
-              + "probe:\n  interval: 1s\n  timeout: 3s\n  confirmations: 1\n");
-      Path nodeLog = dir.resolve("node-a.log");
-      net.start(net.backend, nodeLog, mirrorctl("node", "--config", config.toString()));
-      await(
-          net,
-          nodeLog,
+  @Test
+  void aNodeWithNat64JudgesEveryMirrorFromWhereItStandsAndEachClientGetsMirrorsOfItsFamily()
+      throws Exception {
+    try (HostingScenario h = HostingScenario.start(dir, true)) {
+      h.node("node-a", A, "", "");
+      h.await(
+          "node-a",
+          A,
           "the node syncs from the IPv4-only upstream through NAT64 and is ready",
           Duration.ofSeconds(120),
-          s -> {
-            for (JsonNode n : s.get("nodes")) {
-              if (n.get("id").asText().equals("node-a")
-                  && n.get("ready").asBoolean()
-                  && !n.get("snapshot").isNull()) {
-                return true;
-              }
-            }
-            return false;
-          });
-      assertThat(Files.readString(nodeLog))
+          s -> HostingScenario.ready(s, "node-a"));
+      assertThat(Files.readString(h.log("node-a")))
           .as("the prefix found through ipv4only.arpa")
-          .contains("NAT64 prefix 2001:db8:ff9b::/96 (network.nat64-prefix: auto)");
-
-      for (String m : List.of("dual", "v4only", "v4plain", "v6only", "brokenv6")) {
-        HostingNetwork.Result r =
-            net.exec(
-                net.backend,
-                Duration.ofSeconds(60),
-                mirrorctl(
-                    "mirrors",
-                    "add",
-                    m,
-                    "--url",
-                    NODE,
-                    "--token-file",
-                    token.toString(),
-                    "--http",
-                    "http://" + m + ".test/",
-                    "--country",
-                    "GB"));
-        assertThat(r.exit()).as(r.output()).isZero();
-      }
+          .contains("NAT64 prefix 2001:db8:ff9b::/96 (network.nat64-prefix: auto)")
+          .as("rsync pinned to the upstream's address through NAT64")
+          .contains("rsync upstream.test:873: [2001:db8:ff9b::c000:20a]:873 answered");
+      h.addMirrors(A);
       JsonNode status =
-          await(
-              net,
-              nodeLog,
+          h.await(
+              "node-a",
+              A,
               "every mirror probed, its families known",
               Duration.ofSeconds(60),
-              s -> {
-                int known = 0;
-                for (JsonNode m : s.get("mirrors")) {
-                  if (m.get("families").size() == 2 && m.get("states").size() > 0) {
-                    known++;
-                  }
-                }
-                return known == 5;
-              });
+              HostingScenario::allProbed);
       assertThat(health(status, "dual")).isEqualTo("OK");
       assertThat(family(status, "dual", "ipv4"))
           .isEqualTo("true answers at [2001:db8:ff9b::c000:201]:80 (192.0.2.1 through NAT64)");
@@ -236,36 +89,11 @@ class HostingNetworkTest {
           .isEqualTo("false connection refused at [2001:db8:1::4]:80");
       assertThat(family(status, "brokenv6", "ipv4")).startsWith("true answers at ");
 
-      // The front end: a dual-stack HAProxy on the gateway, the node behind it over IPv6.
-      Path haproxy = Files.createDirectories(dir.resolve("haproxy"));
-      Files.writeString(
-          haproxy.resolve("haproxy.cfg"),
-          Haproxy.config(
-              List.of(HostingNetwork.GATEWAY_V4 + ":80", "[" + HostingNetwork.GATEWAY_V6 + "]:80"),
-              List.of("[" + HostingNetwork.BACKEND + "]:8080")));
-      Path haproxyLog = haproxy.resolve("haproxy.out");
-      net.start(
-          net.gateway,
-          haproxyLog,
-          "haproxy",
-          "-db",
-          "-f",
-          haproxy.resolve("haproxy.cfg").toString());
-      for (String front :
-          List.of(HostingNetwork.GATEWAY_V4, "[" + HostingNetwork.GATEWAY_V6 + "]")) {
-        String url = "http://" + front + "/raspbian/dists/bookworm/InRelease";
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!curl(net, "-o", "/dev/null", "-w", "%{http_code}", url).equals("302")) {
-          assertThat(System.nanoTime() < deadline)
-              .as("HAProxy at " + front + " sends to the node: " + Files.readString(haproxyLog))
-              .isTrue();
-          Thread.sleep(200);
-        }
-      }
-
+      h.frontEnd(List.of(A));
       // Each client family is explained and sent to a mirror that serves it.
       JsonNode four =
-          JSON.readTree(curl(net, "http://192.0.2.254/raspbian/dists/bookworm/InRelease?explain"));
+          HostingScenario.JSON.readTree(
+              h.curl("http://192.0.2.254/raspbian/dists/bookworm/InRelease?explain"));
       assertThat(four.get("client").get("address").asText())
           .as("HAProxy's X-Forwarded-For, believed from the gateway")
           .startsWith("192.0.2.");
@@ -273,8 +101,8 @@ class HostingNetworkTest {
       assertThat(reason(four, "v6only"))
           .startsWith("the client came over IPv4, and the mirror has no working IPv4 address");
       JsonNode six =
-          JSON.readTree(
-              curl(net, "http://[2001:db8:1::fe]/raspbian/dists/bookworm/InRelease?explain"));
+          HostingScenario.JSON.readTree(
+              h.curl("http://[2001:db8:1::fe]/raspbian/dists/bookworm/InRelease?explain"));
       assertThat(six.get("client").get("address").asText()).startsWith("2001:db8:1::");
       assertThat(six.get("chosen").asText()).isIn("dual", "v6only");
       assertThat(reason(six, "brokenv6"))
@@ -283,75 +111,151 @@ class HostingNetworkTest {
                   + " refused at [2001:db8:1::4]:80");
       assertThat(reason(six, "v4only")).endsWith("no IPv6 address for v4only.test");
 
+      // mirrors.txt for each family lists only mirrors of that family.
+      String list4 = h.curl("-4", "http://" + HostingScenario.FRONT_NAME + "/raspbian/mirrors.txt");
+      String list6 = h.curl("-6", "http://" + HostingScenario.FRONT_NAME + "/raspbian/mirrors.txt");
+      assertThat(list4).contains("http://v4only.test/").doesNotContain("v6only.test");
+      assertThat(list6)
+          .contains("http://v6only.test/")
+          .doesNotContain("v4only.test")
+          .doesNotContain("v4plain.test")
+          .doesNotContain("brokenv6.test");
+
       // Real apt from each family, through the front end, to mirrors of its own family.
-      Path access = nginx.resolve("access.log");
-      for (String[] client :
-          new String[][] {
-            {"4", "http://192.0.2.254/raspbian/", "Acquire::ForceIPv4=true", "192.0.2."},
-            {"6", "http://[2001:db8:1::fe]/raspbian/", "Acquire::ForceIPv6=true", "2001:db8:1::"}
-          }) {
-        long before = Files.exists(access) ? Files.size(access) : 0;
-        Apt apt = new Apt(dir.resolve("apt" + client[0])).inNamespace(net.internet);
-        apt.sources("deb [signed-by=" + upstream.keyring + "] " + client[1] + " bookworm main");
-        apt.run("-o", client[2], "update");
-        apt.run(
-            "-o",
-            client[2],
-            "download",
-            upstream.firstField("main/binary-armhf/Packages", "Package"));
-        List<String> served = new ArrayList<>();
-        for (String line : Files.readString(access).substring((int) before).split("\n")) {
-          if (line.contains("Debian APT-HTTP")) {
-            served.add(line);
-          }
-        }
-        assertThat(served).as("apt over IPv" + client[0] + " reached the mirrors").isNotEmpty();
-        assertThat(served)
-            .as("every file apt over IPv" + client[0] + " fetched came from its own family")
-            .allMatch(l -> l.startsWith(client[3]));
-      }
+      List<String> four4 = h.apt("four", "4", "http://192.0.2.254/raspbian/");
+      assertThat(four4).as("apt over IPv4 reached the mirrors").isNotEmpty();
+      assertThat(four4)
+          .as("every file apt over IPv4 fetched came from an IPv4 address")
+          .allMatch(l -> l.startsWith("http 192.0.2."));
+      List<String> six6 = h.apt("six", "6", "http://[2001:db8:1::fe]/raspbian/");
+      assertThat(six6).as("apt over IPv6 reached the mirrors").isNotEmpty();
+      assertThat(six6)
+          .as("every file apt over IPv6 fetched came from an IPv6 address")
+          .allMatch(l -> l.startsWith("http 2001:db8:1::"));
     }
   }
 
-  /** A mirrorctl command line, run with this JVM and its class path. */
-  static String[] mirrorctl(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("-Xmx256m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Mirrorctl.class.getName());
-    cmd.addAll(List.of(args));
-    return cmd.toArray(String[]::new);
-  }
-
-  /** The node's status.json once {@code until} holds, polled from inside the backend. */
-  private static JsonNode await(
-      HostingNetwork net, Path nodeLog, String what, Duration limit, Predicate<JsonNode> until)
+  @Test
+  void theHotSpareInTheSameBackendTakesOverWhileAptOverTlsFromBothFamiliesGoesOn()
       throws Exception {
-    long deadline = System.nanoTime() + limit.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      HostingNetwork.Result r =
-          net.exec(
-              net.backend, Duration.ofSeconds(10), "curl", "-sS", "-m", "5", NODE + "/status.json");
-      if (r.ok()) {
-        last = r.output();
-        JsonNode s = JSON.readTree(last);
-        if (until.test(s)) {
-          return s;
-        }
+    try (HostingScenario h = HostingScenario.start(dir, true)) {
+      h.zooKeeper();
+      Process a = h.node("node-a", A, "[::1]:2181", "");
+      h.await(
+          "node-a",
+          A,
+          "node-a leads and is ready",
+          Duration.ofSeconds(120),
+          s -> HostingScenario.ready(s, "node-a"));
+      h.node("node-b", B, "[::1]:2181", "");
+      h.addMirrors(A);
+      h.await(
+          "node-b",
+          B,
+          "the hot spare is ready (its copy from node-a's module over IPv6), the mirrors probed",
+          Duration.ofSeconds(120),
+          s -> HostingScenario.ready(s, "node-b") && HostingScenario.allProbed(s));
+      h.frontEnd(List.of(A, B));
+
+      String https = "https://" + HostingScenario.FRONT_NAME + "/raspbian/";
+      List<String> before4 = h.apt("tls4", "4", https);
+      assertThat(before4).isNotEmpty().allMatch(l -> l.startsWith("https 192.0.2."));
+      List<String> before6 = h.apt("tls6", "6", https);
+      assertThat(before6).isNotEmpty().allMatch(l -> l.startsWith("https 2001:db8:1::"));
+
+      a.destroyForcibly();
+      a.waitFor();
+      JsonNode afterTakeover =
+          h.await(
+              "node-b",
+              B,
+              "node-b takes over",
+              Duration.ofSeconds(60),
+              s -> "node-b".equals(s.get("registry").get("leader").asText()));
+      assertThat(afterTakeover.get("registry").get("connected").asBoolean()).isTrue();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!h.curl("-o", "/dev/null", "-w", "%{http_code}", https + "dists/bookworm/InRelease")
+          .equals("302")) {
+        assertThat(System.nanoTime() < deadline).as("HAProxy moves to node-b").isTrue();
+        Thread.sleep(200);
       }
-      Thread.sleep(250);
+      List<String> after6 = h.apt("tls6", "6", https);
+      assertThat(after6).isNotEmpty().allMatch(l -> l.startsWith("https 2001:db8:1::"));
+      List<String> after4 = h.apt("tls4", "4", https);
+      assertThat(after4).isNotEmpty().allMatch(l -> l.startsWith("https 192.0.2."));
+      JsonNode probed =
+          h.await(
+              "node-b",
+              B,
+              "node-b probes from the backend as node-a did",
+              Duration.ofSeconds(30),
+              s -> family(s, "dual", "ipv4").startsWith("true answers at [2001:db8:ff9b::"));
+      assertThat(family(probed, "v6only", "ipv6")).startsWith("true answers at [2001:db8:1::3]");
     }
-    throw new AssertionError(
-        what
-            + ": not within "
-            + limit.toSeconds()
-            + " s; last status: "
-            + last
-            + "\nnode log:\n"
-            + (Files.exists(nodeLog) ? Files.readString(nodeLog) : "none"));
+  }
+
+  @Test
+  void withoutNat64AFamilyTheNodeCannotReachIsNotCheckableAndKeepsNoClientAway() throws Exception {
+    try (HostingScenario h = HostingScenario.start(dir, false)) {
+      h.node("node-a", A, "", "");
+      h.await(
+          "node-a",
+          A,
+          "the node syncs over IPv6 and is ready",
+          Duration.ofSeconds(120),
+          s -> HostingScenario.ready(s, "node-a"));
+      assertThat(Files.readString(h.log("node-a")))
+          .contains("NAT64 prefix none (network.nat64-prefix: auto)");
+      h.addMirrors(A);
+      JsonNode status =
+          h.await(
+              "node-a",
+              A,
+              "every mirror probed, the families of those that answer known",
+              Duration.ofSeconds(60),
+              s -> {
+                for (String m : HostingScenario.MIRRORS) {
+                  if (mirror(s, m).get("states").size() == 0) {
+                    return false;
+                  }
+                }
+                return mirror(s, "dual").get("families").size() == 2
+                    && mirror(s, "v6only").get("families").size() == 2;
+              });
+      JsonNode dual = mirror(status, "dual").get("families").get("ipv4");
+      assertThat(dual.get("works").asBoolean()).isFalse();
+      assertThat(dual.get("checkable").asBoolean()).isFalse();
+      assertThat(dual.get("detail").asText())
+          .startsWith("not checkable from here: this node has no path to IPv4")
+          .contains("192.0.2.1:80");
+      assertThat(family(status, "dual", "ipv6")).isEqualTo("true answers at [2001:db8:1::1]:80");
+      assertThat(health(status, "dual")).isEqualTo("OK");
+      assertThat(health(status, "v4only"))
+          .as("a mirror this node cannot reach at all cannot be probed")
+          .isEqualTo("DOWN");
+      String page =
+          h.net
+              .exec(
+                  h.net.backend,
+                  Duration.ofSeconds(10),
+                  "curl",
+                  "-sS",
+                  "http://[" + A + "]:8080/status")
+              .output();
+      assertThat(page).contains(">IPv6; IPv4 not checkable from here</td>");
+
+      h.frontEnd(List.of(A));
+      JsonNode four =
+          HostingScenario.JSON.readTree(
+              h.curl("http://192.0.2.254/raspbian/dists/bookworm/InRelease?explain"));
+      assertThat(four.get("chosen").asText())
+          .as("the IPv4 client is sent to the dual-stack mirror all the same")
+          .isEqualTo("dual");
+      assertThat(reason(four, "dual"))
+          .contains("; its IPv4 is not checkable from here: not checkable from here");
+      List<String> served = h.apt("four", "4", "http://192.0.2.254/raspbian/");
+      assertThat(served).isNotEmpty().allMatch(l -> l.startsWith("http 192.0.2.1 "));
+    }
   }
 
   private static JsonNode mirror(JsonNode status, String id) {
@@ -380,15 +284,5 @@ class HostingNetworkTest {
       }
     }
     throw new AssertionError("no candidate " + mirror + " in " + explain);
-  }
-
-  /** curl from the internet namespace (a client outside), its output. */
-  private static String curl(HostingNetwork net, String... args)
-      throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-m", "10"));
-    cmd.addAll(List.of(args));
-    HostingNetwork.Result r =
-        net.exec(net.internet, Duration.ofSeconds(20), cmd.toArray(String[]::new));
-    return r.output();
   }
 }
