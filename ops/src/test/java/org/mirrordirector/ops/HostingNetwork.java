@@ -1,7 +1,6 @@
 package org.mirrordirector.ops;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.mirrordirector.sync.BoundedRun;
 
 /**
  * The hosting's network in small, in network namespaces of its own (root only), with addresses of
@@ -43,6 +43,8 @@ final class HostingNetwork implements AutoCloseable {
   private final Path dir;
   private final String tun;
   private final List<Process> started = new ArrayList<>();
+  // A JVM stopped by a signal (a benchmark's time limit, ^C) removes the network too.
+  private final Thread onExit = new Thread(this::remove, "hosting-network-cleanup");
 
   /** Why the network cannot be built here, or empty when it can. */
   static Optional<String> unavailable() {
@@ -68,6 +70,7 @@ final class HostingNetwork implements AutoCloseable {
       throws IOException, InterruptedException {
     String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     HostingNetwork n = new HostingNetwork(dir, id);
+    Runtime.getRuntime().addShutdownHook(n.onExit);
     try {
       n.build(internetV4, internetV6);
       return n;
@@ -189,22 +192,8 @@ final class HostingNetwork implements AutoCloseable {
   }
 
   private Result run(List<String> cmd, Duration limit) throws IOException, InterruptedException {
-    Path out = Files.createTempFile(dir, "exec", ".out");
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    boolean done = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
-    if (!done) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      p.waitFor(5, TimeUnit.SECONDS);
-    }
-    String text = Files.readString(out, StandardCharsets.UTF_8);
-    Files.deleteIfExists(out);
-    return new Result(done ? p.exitValue() : -1, text);
+    BoundedRun.Result r = BoundedRun.run(cmd, null, dir, limit);
+    return new Result(r.exit(), r.output());
   }
 
   private void ip(String... args) throws IOException, InterruptedException {
@@ -248,6 +237,15 @@ final class HostingNetwork implements AutoCloseable {
   /** Removes everything: the processes started, the namespaces and their links, the hosts files. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs it
+    }
+    remove();
+  }
+
+  private synchronized void remove() {
     List<Process> ps;
     synchronized (started) {
       ps = new ArrayList<>(started);

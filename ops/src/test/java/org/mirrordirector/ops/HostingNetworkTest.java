@@ -155,6 +155,17 @@ class HostingNetworkTest {
           "the hot spare is ready (its copy from node-a's module over IPv6), the mirrors probed",
           Duration.ofSeconds(120),
           s -> HostingScenario.ready(s, "node-b") && HostingScenario.allProbed(s));
+      assertThat(Files.readString(h.log("node-a")))
+          .as("the ZooKeeper connection names the address that answered")
+          .contains("ZooKeeper: connected to ::1 ([::1]:2181)");
+      JsonNode probedA =
+          h.await(
+              "node-a",
+              A,
+              "the https mirrors probed too (the node trusts the test CA)",
+              Duration.ofSeconds(30),
+              s -> scheme(s, "dual", "https").equals("OK"));
+      assertThat(scheme(probedA, "v6only", "https")).isEqualTo("OK");
       h.frontEnd(List.of(A, B));
 
       String https = "https://" + HostingScenario.FRONT_NAME + "/raspbian/";
@@ -269,6 +280,16 @@ class HostingNetworkTest {
 
   private static String health(JsonNode status, String id) {
     return mirror(status, id).get("states").get(0).get("health").asText();
+  }
+
+  /** The health of a mirror's one suite over a scheme, or "" when not probed over it. */
+  private static String scheme(JsonNode status, String id, String scheme) {
+    for (JsonNode st : mirror(status, id).get("states")) {
+      if (st.get("scheme").asText().equals(scheme)) {
+        return st.get("health").asText();
+      }
+    }
+    return "";
   }
 
   /** "true DETAIL" or "false DETAIL". */

@@ -172,13 +172,22 @@ final class HostingScenario implements AutoCloseable {
     }
     listen.append("    ssl_certificate ").append(dir.resolve("tls/server.crt")).append(";\n");
     listen.append("    ssl_certificate_key ").append(dir.resolve("tls/server.key")).append(";\n");
-    Files.writeString(
-        nginx.resolve("nginx.conf"),
+    nginx(
+        net,
+        nginx,
         Nginx.conf(
             nginx,
             upstream.root,
             listen.toString(),
-            "$scheme $server_addr $remote_addr \"$request\" \"$http_user_agent\""));
+            "$scheme $server_addr $remote_addr \"$request\" \"$http_user_agent\""),
+        "2001:db8:1::3",
+        443);
+  }
+
+  /** Starts nginx in the internet with this configuration; waits until it listens at host:port. */
+  static void nginx(HostingNetwork net, Path nginx, String conf, String host, int port)
+      throws Exception {
+    Files.writeString(nginx.resolve("nginx.conf"), conf);
     Path log = nginx.resolve("nginx.out");
     net.start(
         net.internet,
@@ -190,7 +199,7 @@ final class HostingScenario implements AutoCloseable {
         nginx.resolve("error.log").toString(),
         "-c",
         nginx.resolve("nginx.conf").toString());
-    net.awaitListening(net.internet, "2001:db8:1::3", 443, Duration.ofSeconds(20), log);
+    net.awaitListening(net.internet, host, port, Duration.ofSeconds(20), log);
   }
 
   /**

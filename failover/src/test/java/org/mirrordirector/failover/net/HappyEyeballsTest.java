@@ -168,6 +168,10 @@ class HappyEyeballsTest {
                 .failure())
         .isEqualTo(Failure.NO_PATH);
     assertThat(
+            HappyEyeballs.attempt(a, new java.net.SocketException("Network is unreachable"))
+                .toString())
+        .isEqualTo("no path from this node (Network is unreachable) at 192.0.2.1:80");
+    assertThat(
             HappyEyeballs.attempt(
                     a, new java.net.SocketException("Cannot assign requested address"))
                 .failure())

@@ -138,6 +138,9 @@ public final class OutboundHttp implements AutoCloseable {
     connector.setExecutor(threads);
     client = new HttpClient(new HttpClientTransportOverHTTP(connector));
     client.setExecutor(threads);
+    // Daemon threads all: a client left open never keeps the JVM from exiting.
+    client.setScheduler(
+        new org.eclipse.jetty.util.thread.ScheduledExecutorScheduler(name + "-scheduler", true));
     client.setSocketAddressResolver(HappyEyeballsConnector.UNRESOLVED);
     client.setFollowRedirects(false);
     client.setConnectTimeout(timeout.toMillis());

@@ -1,12 +1,11 @@
 package org.mirrordirector.sync.archive;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The real apt-get, run unprivileged-style in a private root (REFERENCE.md, "Running the real apt
@@ -128,31 +127,16 @@ public final class Apt {
       cmd.add(o);
     }
     cmd.addAll(List.of(args));
-    // The output goes to a file, read after the wait: an apt that hangs is killed at its limit
-    // rather than hanging the test on a read.
-    Path log = Files.createTempFile(root, "apt", ".out");
-    Process p =
-        new ProcessBuilder(cmd)
-            .directory(downloads().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    boolean done = p.waitFor(120, TimeUnit.SECONDS);
-    if (!done) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
+    org.mirrordirector.sync.BoundedRun.Result r =
+        org.mirrordirector.sync.BoundedRun.run(cmd, downloads(), root, Duration.ofSeconds(120));
+    if (r.exit() == -1) {
+      return new Attempt(false, -1, "timed out after 120 s:\n" + r.output());
     }
-    String out = Files.readString(log, StandardCharsets.UTF_8);
-    Files.deleteIfExists(log);
-    if (!done) {
-      return new Attempt(false, -1, "timed out after 120 s:\n" + out);
-    }
+    String out = r.output();
     boolean warned = false;
     for (String line : out.split("\n")) {
       warned |= line.startsWith("W:") || line.startsWith("E:") || line.startsWith("Err:");
     }
-    return new Attempt(!warned && p.exitValue() == 0, p.exitValue(), out);
+    return new Attempt(!warned && r.exit() == 0, r.exit(), out);
   }
 }
