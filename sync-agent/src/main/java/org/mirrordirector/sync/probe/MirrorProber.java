@@ -439,39 +439,29 @@ public final class MirrorProber implements AutoCloseable {
     return out;
   }
 
-  /** What a cheap look at a mirror's InRelease files found. */
-  public enum Change {
-    /** Every InRelease is the one last read (304, or the same bytes). */
-    SAME,
-    /** An InRelease changed, vanished or was never read: the mirror needs a full probe. */
-    CHANGED,
-    /** It did not answer (refused, timed out, 5xx). */
-    UNREACHABLE
-  }
-
   /**
    * A conditional GET of each InRelease the last full probe of this mirror read, per scheme and
    * suite, and a HEAD of its ftpsync lock file: cheap enough to look at every mirror every few
    * seconds between full probes. An InRelease that changed is forgotten, so the full probe that
    * follows reads it whole; a lock that appeared is CHANGED too (the full probe says SYNCING).
    */
-  public Change recheck(MirrorConfig m) {
+  public MirrorChange recheck(MirrorConfig m) {
     return net.recheck(m);
   }
 
   /** {@link #recheck} of many mirrors at once, at most {@code parallelism} at a time. */
-  public Map<String, Change> recheckAll(Collection<MirrorConfig> mirrors)
+  public Map<String, MirrorChange> recheckAll(Collection<MirrorConfig> mirrors)
       throws InterruptedException {
-    Map<String, Future<Change>> tasks = new LinkedHashMap<>();
+    Map<String, Future<MirrorChange>> tasks = new LinkedHashMap<>();
     for (MirrorConfig m : mirrors) {
       tasks.put(m.id(), workers.submit(() -> recheck(m)));
     }
-    Map<String, Change> out = new TreeMap<>();
-    for (Map.Entry<String, Future<Change>> e : tasks.entrySet()) {
+    Map<String, MirrorChange> out = new TreeMap<>();
+    for (Map.Entry<String, Future<MirrorChange>> e : tasks.entrySet()) {
       try {
         out.put(e.getKey(), e.getValue().get());
       } catch (ExecutionException ex) {
-        out.put(e.getKey(), Change.UNREACHABLE);
+        out.put(e.getKey(), MirrorChange.UNREACHABLE);
       }
     }
     return out;

@@ -17,7 +17,6 @@ import org.mirrordirector.failover.net.NoAddressAnswered;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.net.OutboundHttp;
-import org.mirrordirector.sync.probe.MirrorProber.Change;
 
 /**
  * The prober's HTTP side: one client (its TLS, its timeouts, connections that try every address of
@@ -78,15 +77,15 @@ final class ProbeRequests {
    * enough to look at every mirror every few seconds between full probes. An InRelease that changed
    * is forgotten, so the full probe that follows reads it whole.
    */
-  Change recheck(MirrorConfig m) {
-    Change result = Change.SAME;
+  MirrorChange recheck(MirrorConfig m) {
+    MirrorChange result = MirrorChange.SAME;
     for (String url : m.baseUrls().values()) {
       URI base = URI.create(url.endsWith("/") ? url : url + "/");
       for (String suite : config.suites()) {
         URI in = base.resolve("dists/" + suite + "/InRelease");
         Cached before = conditional.get(in.toString());
         if (before == null) {
-          return Change.CHANGED;
+          return MirrorChange.CHANGED;
         }
         try (OutboundHttp.Answer r = send("GET", in, conditionalHeaders(before))) {
           int status = r.status();
@@ -94,7 +93,7 @@ final class ProbeRequests {
             continue;
           }
           if (status >= 500) {
-            result = Change.UNREACHABLE;
+            result = MirrorChange.UNREACHABLE;
             continue;
           }
           if (status == 200) {
@@ -104,15 +103,15 @@ final class ProbeRequests {
             }
           }
           conditional.remove(in.toString());
-          return Change.CHANGED;
+          return MirrorChange.CHANGED;
         } catch (IOException e) {
-          result = Change.UNREACHABLE;
+          result = MirrorChange.UNREACHABLE;
         }
       }
       // ftpsync's lock: a two-stage sync has begun, and its last step deletes the files the new
       // version dropped. Seen now, the mirror is taken out before that step, not a recheck after.
-      if (result == Change.SAME && lockPresent(base)) {
-        return Change.CHANGED;
+      if (result == MirrorChange.SAME && lockPresent(base)) {
+        return MirrorChange.CHANGED;
       }
     }
     return result;

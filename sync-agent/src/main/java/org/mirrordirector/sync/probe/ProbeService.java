@@ -173,7 +173,7 @@ public final class ProbeService implements AutoCloseable {
       (tracker.unsettled(m.config().id()) ? full : settled).add(m.config());
     }
     rechecks.incrementAndGet();
-    for (Map.Entry<String, MirrorProber.Change> c : prober.recheckAll(settled).entrySet()) {
+    for (Map.Entry<String, MirrorChange> c : prober.recheckAll(settled).entrySet()) {
       boolean down = tracker.down(c.getKey());
       boolean probe =
           switch (c.getValue()) {

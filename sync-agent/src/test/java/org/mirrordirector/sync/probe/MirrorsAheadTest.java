@@ -245,7 +245,7 @@ class MirrorsAheadTest {
       Observation locked = p.probe(c, known).get("http").get("bookworm");
       assertThat(locked.health()).as(locked.reason()).isEqualTo(Health.SYNCING);
       assertThat(locked.reason()).contains("Archive-Update-in-Progress-::1");
-      assertThat(p.recheck(c)).isEqualTo(MirrorProber.Change.CHANGED);
+      assertThat(p.recheck(c)).isEqualTo(MirrorChange.CHANGED);
     }
   }
 
@@ -265,16 +265,16 @@ class MirrorsAheadTest {
                 null,
                 l,
                 told::add)) {
-      assertThat(p.recheck(c)).as("never probed fully").isEqualTo(MirrorProber.Change.CHANGED);
+      assertThat(p.recheck(c)).as("never probed fully").isEqualTo(MirrorChange.CHANGED);
       assertThat(p.probe(c, known).get("http").get("bookworm").health()).isEqualTo(Health.OK);
       long before = p.requestsSent();
-      assertThat(p.recheck(c)).isEqualTo(MirrorProber.Change.SAME);
+      assertThat(p.recheck(c)).isEqualTo(MirrorChange.SAME);
       assertThat(p.requestsSent() - before)
           .as("a conditional GET of InRelease, a HEAD of the lock")
           .isEqualTo(2);
       Path lock = tree.resolve("Archive-Update-in-Progress-127.0.0.1");
       Files.writeString(lock, "1\n");
-      assertThat(p.recheck(c)).as("a sync has begun").isEqualTo(MirrorProber.Change.CHANGED);
+      assertThat(p.recheck(c)).as("a sync has begun").isEqualTo(MirrorChange.CHANGED);
       assertThat(told).isEmpty();
       assertThat(p.probe(c, known).get("http").get("bookworm").health()).isEqualTo(Health.SYNCING);
       assertThat(told).as("a mirror syncs: the node is told to look").containsExactly("bookworm");
@@ -283,11 +283,11 @@ class MirrorsAheadTest {
       assertThat(
               new ProcessBuilder("rsync", "-a", "--delete", v2 + "/", tree + "/").start().waitFor())
           .isZero();
-      assertThat(p.recheck(c)).isEqualTo(MirrorProber.Change.CHANGED);
+      assertThat(p.recheck(c)).isEqualTo(MirrorChange.CHANGED);
       assertThat(p.probe(c, known).get("http").get("bookworm").health()).isEqualTo(Health.AHEAD);
-      assertThat(p.recheck(c)).isEqualTo(MirrorProber.Change.SAME);
+      assertThat(p.recheck(c)).isEqualTo(MirrorChange.SAME);
       moving.close();
-      assertThat(p.recheck(c)).isEqualTo(MirrorProber.Change.UNREACHABLE);
+      assertThat(p.recheck(c)).isEqualTo(MirrorChange.UNREACHABLE);
     }
   }
 }
