@@ -80,12 +80,29 @@ final class SoakWatch implements AutoCloseable {
   }
 
   SoakWatch start() {
-    timer.scheduleAtFixedRate(this::leaders, 0, 100, TimeUnit.MILLISECONDS);
-    timer.scheduleAtFixedRate(this::service, 0, 250, TimeUnit.MILLISECONDS);
-    timer.scheduleAtFixedRate(this::mirrors, 0, 500, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(always(this::leaders), 0, 100, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(always(this::service), 0, 250, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(always(this::mirrors), 0, 500, TimeUnit.MILLISECONDS);
     // The metric is the largest of the last two minutes or so: read it often enough.
-    timer.scheduleAtFixedRate(this::syncs, 0, 10, TimeUnit.SECONDS);
+    timer.scheduleAtFixedRate(always(this::syncs), 0, 10, TimeUnit.SECONDS);
     return this;
+  }
+
+  // A periodic task that throws is never run again: one unexpected answer would blind the watch
+  // for the rest of the soak. The first failure is said once; the task goes on.
+  private final java.util.concurrent.atomic.AtomicBoolean failedOnce =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  private Runnable always(Runnable r) {
+    return () -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        if (failedOnce.compareAndSet(false, true)) {
+          System.err.println("mirrorctl soak: a watch failed once and goes on: " + e);
+        }
+      }
+    };
   }
 
   private void leaders() {

@@ -102,10 +102,11 @@ final class MovingMirrorsRun {
                             healths.computeIfAbsent(
                                 m.path("id").asText(), k -> ConcurrentHashMap.newKeySet());
                         seen.add(h);
-                        if (h.equals("DOWN") && seen.size() < 12) {
-                          // Why, in short: a DOWN here is worth reading.
+                        if ((h.equals("DOWN") || h.equals("SYNCING")) && seen.size() < 12) {
+                          // Why, in short: a DOWN here is worth reading, and so is a SYNCING
+                          // that never became AHEAD.
                           String why = s.path("reason").asText();
-                          seen.add("DOWN: " + why.substring(0, Math.min(90, why.length())));
+                          seen.add(h + ": " + why.substring(0, Math.min(160, why.length())));
                         }
                         if (m.path("id").asText().equals("mirror-pushed")
                             && (h.equals("OK") || h.equals("AHEAD"))) {

@@ -26,7 +26,16 @@ class SoakTest {
     PrintWriter out = new PrintWriter(log, true);
     try (Demo demo = new Demo(dir, out, SoakCommand.motion(Duration.ofSeconds(15), 400, 17), 1)) {
       Demo.Layout l = demo.withAllMirrorsFollowing().start(0, Duration.ofSeconds(180));
-      deploymentSoak(l);
+      // The deployment soak knows publications only from their Dates: it starts once the demo has
+      // published, so that the next one (15 s later, plus its generation, slower on a busy
+      // machine) falls inside its 45 s. Started at once, the first publication could come after
+      // its end (it did here: 0 publications seen, the test failing on a 2-core machine).
+      long published = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (demo.motion().published().isEmpty() && System.nanoTime() < published) {
+        Thread.sleep(200);
+      }
+      assertThat(demo.motion().published()).as("the demo publishes: " + log).isNotEmpty();
+      deploymentSoak(l, log);
       SoakReport.Report r =
           new Soak(
                   demo,
@@ -89,12 +98,22 @@ class SoakTest {
       assertThat(status.path("drills").get(0).path("mode").asText()).isEqualTo("soak");
       assertThat(status.path("drills").get(0).path("figures").path("(b) routed p99").asDouble())
           .isPositive();
-      var html =
-          java.net.http.HttpClient.newHttpClient()
-              .send(
-                  java.net.http.HttpRequest.newBuilder(service.base().resolve("status")).build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString())
-              .body();
+      // The page through the service: right after the soak's last fault, the balancer may still
+      // be moving between nodes (an empty answer once); asked again until it shows the record.
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      String html = "";
+      long pageDeadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (!html.contains(r.id()) && System.nanoTime() < pageDeadline) {
+        html =
+            client
+                .send(
+                    java.net.http.HttpRequest.newBuilder(service.base().resolve("status")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        if (!html.contains(r.id())) {
+          Thread.sleep(200);
+        }
+      }
       assertThat(html).contains(r.id()).contains("soak");
       assertThat(Duration.between(r.started(), r.finished()))
           .as("the duration, the fault under way and the tail, no more")
@@ -107,7 +126,7 @@ class SoakTest {
    * only from each InRelease's Date, the node faults through the fault command (curl to the demo's
    * control port), the record on the status page through the token.
    */
-  private void deploymentSoak(Demo.Layout l) throws Exception {
+  private void deploymentSoak(Demo.Layout l, StringWriter demoLog) throws Exception {
     Path d = dir.resolve("deployment");
     String token = java.nio.file.Files.readString(l.token()).strip();
     MirrorctlTest.Run run =
@@ -128,7 +147,7 @@ class SoakTest {
                 + l.control()
                 + "nodes/{node}/{action}",
             "--duration",
-            "30s",
+            "45s",
             "--fault-every",
             "8s",
             "--clients",
@@ -146,7 +165,7 @@ class SoakTest {
     }
     assertThat(rep.path("passed").asBoolean()).isTrue();
     assertThat(rep.path("freshness").size())
-        .as("publications told by their Date: one every 15 s")
+        .as("publications told by their Date: one every 15 s; the demo's log:\n" + demoLog)
         .isGreaterThanOrEqualTo(1);
     for (JsonNode f : rep.path("freshness")) {
       assertThat(f.path("routedMillis").isNumber()).as(f.toString()).isTrue();
