@@ -62,6 +62,33 @@ class RsyncSourceTest {
   }
 
   @Test
+  void aPinnedAddressThatStopsAnsweringIsForgottenAndTheNameRacedAgain() throws Exception {
+    Path module = Files.createDirectories(dir.resolve("module2/dists"));
+    Files.writeString(module.resolve("file"), "x");
+    InetAddress[] answer = {InetAddress.getByName("127.0.0.1")};
+    HappyEyeballs he = new HappyEyeballs(HappyEyeballs.STAGGER, host -> answer.clone(), null);
+    Rsync rsync = new Rsync("rsync", Duration.ofSeconds(20), he);
+    String source;
+    try (RsyncDaemon v4 = new RsyncDaemon(dir.resolve("rsyncd4"), module.getParent())) {
+      int port = Integer.parseInt(v4.url().replaceAll(".*:([0-9]+)/archive/", "$1"));
+      source = "rsync://upstream.test:" + port + "/archive/";
+      assertThat(rsync.pinned(List.of(source)))
+          .containsExactly("rsync://127.0.0.1:" + port + "/archive/");
+    }
+    // The daemon is gone: the run fails to reach it, and the name now answers with ::1 only.
+    Rsync.Result failed = rsync.run(List.of("-r", source, dir.resolve("none").toString() + "/"));
+    assertThat(failed.ok()).isFalse();
+    answer[0] = InetAddress.getByName("::1");
+    int port = Integer.parseInt(source.replaceAll(".*:([0-9]+)/archive/", "$1"));
+    try (java.net.ServerSocket v6 =
+        new java.net.ServerSocket(port, 1, InetAddress.getByName("::1"))) {
+      assertThat(rsync.pinned(List.of(source)))
+          .as("raced again, not the forgotten 127.0.0.1")
+          .containsExactly("rsync://[::1]:" + port + "/archive/");
+    }
+  }
+
+  @Test
   void aSourceNoAddressOfWhichAnswersFailsNamingEachAttemptWithoutStartingRsync() throws Exception {
     int port;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getByName("::1"))) {
