@@ -84,7 +84,9 @@ final class MovingMirrorsRun {
       Path dir, DemoMotion.Settings settings, int publications, int loops, PrintWriter log)
       throws Exception {
     try (Demo demo = new Demo(dir.resolve("demo"), log, settings)) {
-      Demo.Layout l = demo.start(0, Duration.ofSeconds(90));
+      // The nodes copy at a throttled rate (NodeSpeed.SLOW): the hot spare's first copy of the
+      // archive alone can take a minute on a busy 2-core machine (90 s ran out once in CI).
+      Demo.Layout l = demo.start(0, Duration.ofSeconds(180));
       NodeClient client = NodeClient.of(l.service(), l.token(), null);
       Map<String, Set<String>> healths = new ConcurrentHashMap<>();
       // pushed mirror: snapshot -> when the director first showed it usable there
