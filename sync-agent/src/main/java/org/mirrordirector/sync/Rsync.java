@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.mirrordirector.failover.Addresses;
+import org.mirrordirector.failover.net.ConnectedChannel;
 import org.mirrordirector.failover.net.HappyEyeballs;
 
 /**
@@ -83,7 +84,7 @@ final class Rsync {
       String key = s.host() + " " + s.port();
       Pin pin = pins.get(key);
       if (pin == null || System.nanoTime() - pin.atNanos() > PIN_FOR.toNanos()) {
-        HappyEyeballs.Connected c =
+        ConnectedChannel c =
             eyeballs.connect(
                 s.host(),
                 s.port(),

@@ -33,37 +33,6 @@ public final class HappyEyeballs {
   /** RFC 8305's recommended delay between attempts. */
   public static final Duration STAGGER = Duration.ofMillis(250);
 
-  /** Host name to addresses: the system's resolver, or a test's. */
-  public interface Resolver {
-    InetAddress[] resolve(String host) throws UnknownHostException;
-  }
-
-  /** Why an attempt failed, in the classes that matter to a caller. */
-  public enum Failure {
-    /** The host answered with a reset: nothing listens there. */
-    REFUSED,
-    /** This node has no path to the address at all (no route, no source address, no family). */
-    NO_PATH,
-    /** No answer within the time left. */
-    TIMED_OUT,
-    /** Anything else (host unreachable, reset, ...). */
-    OTHER
-  }
-
-  /** One address tried and what became of it. */
-  public record Attempt(InetSocketAddress address, Failure failure, String outcome) {
-    @Override
-    public String toString() {
-      return outcome + " at " + HappyEyeballs.text(address);
-    }
-  }
-
-  /**
-   * A connected channel (in blocking mode), the address that answered, and the attempts that failed
-   * or were still pending when it won.
-   */
-  public record Connected(SocketChannel channel, InetSocketAddress address, List<Attempt> failed) {}
-
   private final Duration stagger;
   private final Resolver resolver;
   private final Nat64 nat64;
@@ -148,8 +117,8 @@ public final class HappyEyeballs {
   }
 
   /** Connects to {@code host}: see the class comment. */
-  public Connected connect(String host, int port, Duration timeout) throws IOException {
-    Connected c = connect(order(host, port), timeout, host);
+  public ConnectedChannel connect(String host, int port, Duration timeout) throws IOException {
+    ConnectedChannel c = connect(order(host, port), timeout, host);
     answered.put(key(host, port), c.address().getAddress());
     return c;
   }
@@ -171,13 +140,13 @@ public final class HappyEyeballs {
    * Races connections to {@code addresses} in their order; throws {@link NoAddressAnswered} naming
    * every attempt when none connects, or {@link SocketTimeoutException} when the time runs out.
    */
-  public Connected connect(List<InetSocketAddress> addresses, Duration timeout, String host)
+  public ConnectedChannel connect(List<InetSocketAddress> addresses, Duration timeout, String host)
       throws IOException {
     if (addresses.isEmpty()) {
       throw new UnknownHostException("no address for " + host);
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<Attempt> failed = new ArrayList<>();
+    List<ConnectAttempt> failed = new ArrayList<>();
     Map<SocketChannel, InetSocketAddress> pending = new LinkedHashMap<>();
     SocketChannel winner = null;
     InetSocketAddress winnerAddress = null;
@@ -215,9 +184,9 @@ public final class HappyEyeballs {
         long until = next < addresses.size() ? Math.min(nextAt, deadline) : deadline;
         long waitMs = Math.max(1, (until - now + 999_999) / 1_000_000);
         if (deadline - now <= 0) {
-          List<Attempt> timedOut = new ArrayList<>();
+          List<ConnectAttempt> timedOut = new ArrayList<>();
           for (InetSocketAddress a : pending.values()) {
-            timedOut.add(new Attempt(a, Failure.TIMED_OUT, "timed out"));
+            timedOut.add(new ConnectAttempt(a, ConnectFailure.TIMED_OUT, "timed out"));
           }
           throw new SocketTimeoutException(
               "no address of "
@@ -263,9 +232,10 @@ public final class HappyEyeballs {
       throw e;
     }
     for (InetSocketAddress a : pending.values()) {
-      failed.add(new Attempt(a, Failure.OTHER, "left pending, another answered first"));
+      failed.add(
+          new ConnectAttempt(a, ConnectFailure.OTHER, "left pending, another answered first"));
     }
-    return new Connected(winner, winnerAddress, List.copyOf(failed));
+    return new ConnectedChannel(winner, winnerAddress, List.copyOf(failed));
   }
 
   /** An address literal: never a DNS lookup. */
@@ -279,28 +249,30 @@ public final class HappyEyeballs {
     return (a.getAddress() instanceof Inet4Address ? h : "[" + h + "]") + ":" + a.getPort();
   }
 
-  static Attempt attempt(InetSocketAddress a, Exception e) {
+  static ConnectAttempt attempt(InetSocketAddress a, Exception e) {
     String m = e.getMessage() == null ? "" : e.getMessage();
     String lower = m.toLowerCase(Locale.ROOT);
     if (lower.contains("refused")) {
-      return new Attempt(a, Failure.REFUSED, "connection refused");
+      return new ConnectAttempt(a, ConnectFailure.REFUSED, "connection refused");
     }
     if (lower.contains("network is unreachable")
         || lower.contains("cannot assign requested address")
         || lower.contains("address family not supported")
         || lower.contains("protocol family unavailable")
         || e instanceof java.nio.channels.UnsupportedAddressTypeException) {
-      return new Attempt(a, Failure.NO_PATH, "no path from this node (" + m + ")");
+      return new ConnectAttempt(a, ConnectFailure.NO_PATH, "no path from this node (" + m + ")");
     }
     if (e instanceof SocketTimeoutException || lower.contains("timed out")) {
-      return new Attempt(a, Failure.TIMED_OUT, "timed out");
+      return new ConnectAttempt(a, ConnectFailure.TIMED_OUT, "timed out");
     }
-    return new Attempt(
-        a, Failure.OTHER, m.isEmpty() ? e.getClass().getSimpleName() : lower.replace('\n', ' '));
+    return new ConnectAttempt(
+        a,
+        ConnectFailure.OTHER,
+        m.isEmpty() ? e.getClass().getSimpleName() : lower.replace('\n', ' '));
   }
 
-  private static List<Attempt> all(List<Attempt> a, List<Attempt> b) {
-    List<Attempt> out = new ArrayList<>(a);
+  private static List<ConnectAttempt> all(List<ConnectAttempt> a, List<ConnectAttempt> b) {
+    List<ConnectAttempt> out = new ArrayList<>(a);
     out.addAll(b);
     return out;
   }

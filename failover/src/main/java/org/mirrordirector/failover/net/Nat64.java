@@ -78,7 +78,7 @@ public final class Nat64 {
    * {@code ipv4only.arpa} embed 192.0.0.170 or 192.0.0.171. Empty when the name has no such answer
    * (no DNS64, or a network with IPv4 of its own).
    */
-  public static Optional<Nat64> discover(HappyEyeballs.Resolver resolver) {
+  public static Optional<Nat64> discover(Resolver resolver) {
     InetAddress[] answers;
     try {
       answers = resolver.resolve(DISCOVERY_NAME);
@@ -106,7 +106,7 @@ public final class Nat64 {
    * The prefix a node's setting names: {@code auto} (discovered, see {@link #discover}; empty when
    * none is found), {@code none}, or a prefix ({@link #parse}).
    */
-  public static Optional<Nat64> setting(String value, HappyEyeballs.Resolver resolver) {
+  public static Optional<Nat64> setting(String value, Resolver resolver) {
     return switch (value.trim()) {
       case "auto" -> discover(resolver);
       case "none" -> Optional.empty();

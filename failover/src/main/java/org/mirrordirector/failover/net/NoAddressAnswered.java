@@ -8,14 +8,14 @@ import java.util.List;
 public final class NoAddressAnswered extends ConnectException {
   private static final long serialVersionUID = 1L;
 
-  private final transient List<HappyEyeballs.Attempt> attempts;
+  private final transient List<ConnectAttempt> attempts;
 
-  NoAddressAnswered(String host, List<HappyEyeballs.Attempt> attempts) {
+  NoAddressAnswered(String host, List<ConnectAttempt> attempts) {
     super("no address of " + host + " answered: " + summary(attempts));
     this.attempts = List.copyOf(attempts);
   }
 
-  public List<HappyEyeballs.Attempt> attempts() {
+  public List<ConnectAttempt> attempts() {
     return attempts;
   }
 
@@ -26,12 +26,12 @@ public final class NoAddressAnswered extends ConnectException {
 
   /** Whether every attempt failed because this node has no path to the address. */
   public boolean noPath() {
-    return attempts.stream().allMatch(a -> a.failure() == HappyEyeballs.Failure.NO_PATH);
+    return attempts.stream().allMatch(a -> a.failure() == ConnectFailure.NO_PATH);
   }
 
-  static String summary(List<HappyEyeballs.Attempt> attempts) {
+  static String summary(List<ConnectAttempt> attempts) {
     List<String> parts = new ArrayList<>();
-    for (HappyEyeballs.Attempt a : attempts) {
+    for (ConnectAttempt a : attempts) {
       parts.add(a.toString());
     }
     return String.join("; ", parts);

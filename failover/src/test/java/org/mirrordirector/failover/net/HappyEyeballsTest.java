@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.mirrordirector.failover.net.HappyEyeballs.Connected;
-import org.mirrordirector.failover.net.HappyEyeballs.Failure;
 
 @Timeout(60)
 class HappyEyeballsTest {
@@ -80,11 +78,11 @@ class HappyEyeballsTest {
       int port = v4.getLocalPort();
       HappyEyeballs he = with(ip("127.0.0.1"), ip("::1")); // nothing on [::1]:port
       assertThat(texts(he.order("localhost", port))).first().isEqualTo("[::1]:" + port);
-      Connected c = he.connect("localhost", port, Duration.ofSeconds(10));
+      ConnectedChannel c = he.connect("localhost", port, Duration.ofSeconds(10));
       try (Socket s = c.channel().socket()) {
         assertThat(HappyEyeballs.text(c.address())).isEqualTo("127.0.0.1:" + port);
         assertThat(c.failed()).hasSize(1);
-        assertThat(c.failed().get(0).failure()).isEqualTo(Failure.REFUSED);
+        assertThat(c.failed().get(0).failure()).isEqualTo(ConnectFailure.REFUSED);
         assertThat(c.failed().get(0).toString()).isEqualTo("connection refused at [::1]:" + port);
         assertThat(c.channel().isBlocking()).isTrue();
         s.getOutputStream().write('x'); // usable as a plain socket
@@ -104,7 +102,7 @@ class HappyEyeballsTest {
       List<Socket> filling = fill(new InetSocketAddress(ip("127.0.0.1"), port));
       try {
         HappyEyeballs he = with();
-        Connected c =
+        ConnectedChannel c =
             he.connect(
                 List.of(
                     new InetSocketAddress(ip("127.0.0.1"), port),
@@ -166,7 +164,7 @@ class HappyEyeballsTest {
     assertThat(
             HappyEyeballs.attempt(a, new java.net.SocketException("Network is unreachable"))
                 .failure())
-        .isEqualTo(Failure.NO_PATH);
+        .isEqualTo(ConnectFailure.NO_PATH);
     assertThat(
             HappyEyeballs.attempt(a, new java.net.SocketException("Network is unreachable"))
                 .toString())
@@ -175,13 +173,13 @@ class HappyEyeballsTest {
             HappyEyeballs.attempt(
                     a, new java.net.SocketException("Cannot assign requested address"))
                 .failure())
-        .isEqualTo(Failure.NO_PATH);
+        .isEqualTo(ConnectFailure.NO_PATH);
     assertThat(HappyEyeballs.attempt(a, new ConnectException("Connection refused")).failure())
-        .isEqualTo(Failure.REFUSED);
+        .isEqualTo(ConnectFailure.REFUSED);
     assertThat(
             HappyEyeballs.attempt(a, new java.net.NoRouteToHostException("No route to host"))
                 .failure())
-        .isEqualTo(Failure.OTHER);
+        .isEqualTo(ConnectFailure.OTHER);
   }
 
   @Test

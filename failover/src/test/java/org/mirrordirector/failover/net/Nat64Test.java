@@ -47,13 +47,13 @@ class Nat64Test {
 
   @Test
   void discoversTheNetworksPrefixFromIpv4onlyArpaAsRfc7050Says() {
-    HappyEyeballs.Resolver dns64 =
+    Resolver dns64 =
         host -> {
           assertThat(host).isEqualTo("ipv4only.arpa");
           return new InetAddress[] {ip("2001:db8:ff9b::c000:aa"), ip("2001:db8:ff9b::c000:ab")};
         };
     assertThat(Nat64.discover(dns64)).contains(Nat64.parse("2001:db8:ff9b::/96"));
-    HappyEyeballs.Resolver dns64At56 = host -> new InetAddress[] {ip("2001:db8:122:3c0:0:aa::")};
+    Resolver dns64At56 = host -> new InetAddress[] {ip("2001:db8:122:3c0:0:aa::")};
     assertThat(Nat64.discover(dns64At56)).contains(Nat64.parse("2001:db8:122:300::/56"));
   }
 

@@ -8,8 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.Promise;
+import org.mirrordirector.failover.net.ConnectedChannel;
 import org.mirrordirector.failover.net.HappyEyeballs;
-import org.mirrordirector.failover.net.HappyEyeballs.Connected;
 
 /**
  * Jetty's client connector, connecting as {@link HappyEyeballs} does: Jetty hands it the host name
@@ -46,7 +46,7 @@ final class HappyEyeballsConnector extends ClientConnector {
   }
 
   private void race(InetSocketAddress to, Map<String, Object> context) {
-    Connected c;
+    ConnectedChannel c;
     try {
       c = eyeballs.connect(to.getHostString(), to.getPort(), getConnectTimeout());
     } catch (Throwable x) {

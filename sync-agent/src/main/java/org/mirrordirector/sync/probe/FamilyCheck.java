@@ -22,9 +22,11 @@ import javax.net.ssl.SSLSocket;
 import org.mirrordirector.failover.Addresses;
 import org.mirrordirector.failover.Payloads.FamilyState;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.net.ConnectedChannel;
 import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.failover.net.Nat64;
 import org.mirrordirector.failover.net.NoAddressAnswered;
+import org.mirrordirector.failover.net.Resolver;
 
 /**
  * Whether a mirror answers over IPv4 and over IPv6, each tried on its own: its host's addresses of
@@ -40,9 +42,6 @@ import org.mirrordirector.failover.net.NoAddressAnswered;
  */
 final class FamilyCheck {
   private static final int MAX_HEADER = 8192;
-
-  /** Host name to addresses: the system's resolver, or a test's. */
-  interface Resolver extends HappyEyeballs.Resolver {}
 
   private final Duration timeout;
   private final SSLContext tls;
@@ -120,7 +119,7 @@ final class FamilyCheck {
               ? "no " + name + " address (the URL names an address of the other family)"
               : "no " + name + " address for " + host);
     }
-    HappyEyeballs.Connected c;
+    ConnectedChannel c;
     try {
       c = eyeballs.connect(addresses, timeout, host);
     } catch (NoAddressAnswered e) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.mirrordirector.failover.Addresses;
 import org.mirrordirector.failover.net.HappyEyeballs;
+import org.mirrordirector.failover.net.Resolver;
 
 /**
  * The node's outbound HTTP client against a real Jetty server that listens on one family only,
@@ -81,7 +82,7 @@ class OutboundHttpTest {
     return c.getLocalPort();
   }
 
-  private static OutboundHttp client(HappyEyeballs.Resolver resolver) {
+  private static OutboundHttp client(Resolver resolver) {
     return new OutboundHttp(
         "test-http",
         new HappyEyeballs(HappyEyeballs.STAGGER, resolver, null),
@@ -91,7 +92,7 @@ class OutboundHttpTest {
         "mirrordirector-test/1");
   }
 
-  private static final HappyEyeballs.Resolver BOTH =
+  private static final Resolver BOTH =
       host -> new InetAddress[] {InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1")};
 
   @Test

@@ -31,7 +31,7 @@ class FamilyCheckTest {
   static Path keyStore;
   static final List<AutoCloseable> servers = new ArrayList<>();
 
-  static final FamilyCheck.Resolver BOTH =
+  static final org.mirrordirector.failover.net.Resolver BOTH =
       host -> {
         if (!host.equals("mirror.test")) {
           throw new UnknownHostException(host);
