@@ -49,4 +49,12 @@ public final class Addresses {
   public static String text(java.net.InetAddress a) {
     return text(a.getAddress());
   }
+
+  /** An address and port as in a URL: {@code 192.0.2.1:80}, {@code [2001:db8::1]:80}. */
+  public static String text(java.net.InetSocketAddress a) {
+    String h = text(a.getAddress());
+    return (a.getAddress() instanceof java.net.Inet4Address ? h : "[" + h + "]")
+        + ":"
+        + a.getPort();
+  }
 }

@@ -1,11 +1,12 @@
 package org.mirrordirector.failover.net;
 
 import java.net.InetSocketAddress;
+import org.mirrordirector.failover.Addresses;
 
-/** One address tried by {@link HappyEyeballs} and what became of it. */
+/** One address tried (by the Happy Eyeballs race) and what became of it. */
 public record ConnectAttempt(InetSocketAddress address, ConnectFailure failure, String outcome) {
   @Override
   public String toString() {
-    return outcome + " at " + HappyEyeballs.text(address);
+    return outcome + " at " + Addresses.text(address);
   }
 }

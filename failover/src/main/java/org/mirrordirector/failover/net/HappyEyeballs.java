@@ -245,8 +245,7 @@ public final class HappyEyeballs {
 
   /** An address and port as in a URL: {@code 192.0.2.1:80}, {@code [2001:db8::1]:80}. */
   public static String text(InetSocketAddress a) {
-    String h = Addresses.text(a.getAddress());
-    return (a.getAddress() instanceof Inet4Address ? h : "[" + h + "]") + ":" + a.getPort();
+    return Addresses.text(a);
   }
 
   static ConnectAttempt attempt(InetSocketAddress a, Exception e) {
