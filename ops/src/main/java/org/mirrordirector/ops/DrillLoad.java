@@ -27,7 +27,12 @@ final class DrillLoad {
   private DrillLoad() {}
 
   /** What the drill knows of the archive, read through the service like apt would. */
-  record Archive(List<String> paths, String architecture, List<String> components) {}
+  /**
+   * @param sources whether the Release lists a Sources index (apt's {@code deb-src} lines and {@code
+   *     apt-get source} need one; without it apt skips them and {@code source} fails)
+   */
+  record Archive(
+      List<String> paths, String architecture, List<String> components, boolean sources) {}
 
   /**
    * The suite's InRelease, the architecture and components it names, and up to 40 pool files of its
@@ -96,7 +101,11 @@ final class DrillLoad {
     if (paths.size() < 2) {
       throw new IOException(dists + index + " names no file");
     }
-    return new Archive(paths, arch, components);
+    boolean sources = false;
+    for (String i : indexes) {
+      sources |= i.matches("[^/]+/source/Sources(\\.xz|\\.gz|\\.bz2)?");
+    }
+    return new Archive(paths, arch, components, sources);
   }
 
   private static byte[] fetchBytes(HttpClient http, URI u)

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mirrordirector.failover.TcpProxy;
@@ -142,6 +143,7 @@ final class Soak {
       Path keyring,
       String architecture,
       List<String> components,
+      boolean sources,
       Map<String, String> writers,
       Map<String, String> replicas,
       Map<String, String> mirrors) {}
@@ -230,6 +232,12 @@ final class Soak {
     m.start();
     f.join();
     m.join();
+    // With no fault to inject (a deployment without --fault-command), the clients and the watch
+    // still run for the whole duration.
+    long left = until - System.nanoTime();
+    if (left > 0) {
+      TimeUnit.NANOSECONDS.sleep(left);
+    }
     long faultsEnded = System.currentTimeMillis();
 
     // The tail: until the last publication has reached every stage (on a deployment, the
@@ -278,6 +286,22 @@ final class Soak {
     clients.close();
     watch.close();
     proxies.forEach(TcpProxy::close);
+    // A deployment's publications are known from what the watch saw, and it saw more while the
+    // cluster was checked: the last ones are known too (so never "unknown"), though not measured.
+    if (motion == null) {
+      Set<String> measured = new HashSet<>();
+      for (SoakFigures.Publication p : during) {
+        measured.add(p.sha());
+      }
+      all = new ArrayList<>(baseline);
+      all.addAll(fromDates(watch.dates()));
+      during = new ArrayList<>();
+      for (SoakFigures.Publication p : all) {
+        if (measured.contains(p.sha())) {
+          during.add(p);
+        }
+      }
+    }
     Instant finished = Instant.now();
     log(
         "%s: faults ended, %d publications, tail %.0f s",
@@ -327,6 +351,7 @@ final class Soak {
           l.keyring(),
           "armhf",
           List.of("main", "rpi"),
+          true,
           writers,
           replicas,
           mirrors);
@@ -375,6 +400,7 @@ final class Soak {
         deployment.keyring(),
         a.architecture(),
         a.components(),
+        a.sources(),
         writers,
         replicas,
         mirrors);
@@ -444,7 +470,9 @@ final class Soak {
         name += "-mirror+http";
       }
       String line = key + " " + uri + " " + c.suite() + " " + comps + "\n";
-      out.add(new SoakClients.Client(name, "deb " + line + "deb-src " + line));
+      // deb-src only where the Release lists Sources: apt skips the line otherwise ("Skipping
+      // acquire of configured file 'main/source/Sources'"), and every apt-get source fails.
+      out.add(new SoakClients.Client(name, "deb " + line + (c.sources() ? "deb-src " + line : "")));
     }
     return out;
   }

@@ -21,7 +21,7 @@ import org.mirrordirector.sync.archive.Sha256;
 /**
  * The soak's apt clients: real {@code apt-get}, each in its own private root, in a loop until
  * stopped: {@code update}; {@code download} of a few packages the lists it just fetched name;
- * {@code source --download-only} of one of them. Every operation's outcome is kept, and each
+ * {@code source --download-only} of one of them, where the sources have {@code deb-src}. Every operation's outcome is kept, and each
  * failure is told apart by what apt said: a Hash Sum mismatch, a 404 from a mirror the director
  * sent it to, an answer from the director itself, a mirror that could not be reached.
  */
@@ -75,7 +75,7 @@ final class SoakClients implements AutoCloseable {
           new Thread(
               () -> {
                 try {
-                  loop(c.name(), apt, random);
+                  loop(c.name(), apt, random, c.sources().contains("deb-src "));
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
                 } catch (IOException e) {
@@ -94,7 +94,7 @@ final class SoakClients implements AutoCloseable {
     return this;
   }
 
-  private void loop(String name, AptClient apt, Random random)
+  private void loop(String name, AptClient apt, Random random, boolean sources)
       throws IOException, InterruptedException {
     while (!stop.get()) {
       if (!run(name, "update", apt, "apt-get", "update")) {
@@ -115,7 +115,7 @@ final class SoakClients implements AutoCloseable {
       args.add("download");
       args.addAll(pkgs.subList(0, Math.min(3, pkgs.size())));
       run(name, "download", apt, "apt-get", args.toArray(String[]::new));
-      if (!stop.get()) {
+      if (sources && !stop.get()) {
         run(name, "source", apt, "apt-get", "source", "--download-only", pkgs.get(0));
       }
       apt.clean();

@@ -26,16 +26,6 @@ class SoakTest {
     PrintWriter out = new PrintWriter(log, true);
     try (Demo demo = new Demo(dir, out, SoakCommand.motion(Duration.ofSeconds(15), 400, 17), 1)) {
       Demo.Layout l = demo.withAllMirrorsFollowing().start(0, Duration.ofSeconds(180));
-      // The deployment soak knows publications only from their Dates: it starts once the demo has
-      // published, so that the next one (15 s later, plus its generation, slower on a busy
-      // machine) falls inside its 45 s. Started at once, the first publication could come after
-      // its end (it did here: 0 publications seen, the test failing on a 2-core machine).
-      long published = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (demo.motion().published().isEmpty() && System.nanoTime() < published) {
-        Thread.sleep(200);
-      }
-      assertThat(demo.motion().published()).as("the demo publishes: " + log).isNotEmpty();
-      deploymentSoak(l, log);
       SoakReport.Report r =
           new Soak(
                   demo,
@@ -126,40 +116,74 @@ class SoakTest {
   }
 
   /**
-   * The demo soaked as a deployment would be ({@code --url}): the upstream's publications known
-   * only from each InRelease's Date, the node faults through the fault command (curl to the demo's
-   * control port), the record on the status page through the token.
+   * {@code mirrorctl soak --url} against the demo the README starts ({@code mirrorctl demo
+   * --publish-every 15s}: 60 packages, binaries only, no replica), soaked as a deployment would be:
+   * the upstream's publications known only from each InRelease's Date. First without a fault
+   * command (it only watches and checks the clients, for its whole duration), then with the node
+   * faults through {@code curl} to the demo's control port and the record on the status page
+   * through the token.
    */
-  private void deploymentSoak(Demo.Layout l, StringWriter demoLog) throws Exception {
-    Path d = dir.resolve("deployment");
-    String token = java.nio.file.Files.readString(l.token()).strip();
-    MirrorctlTest.Run run =
-        MirrorctlTest.mirrorctl(
-            "soak",
-            "--dir",
-            d.toString(),
-            "--url",
-            l.service(),
-            "--keyring",
-            l.keyring().toString(),
-            "--token-file",
-            l.token().toString(),
-            "--fault-command",
-            "curl -sSf -X POST -H 'Authorization: Bearer "
-                + token
-                + "' "
-                + l.control()
-                + "nodes/{node}/{action}",
-            "--duration",
-            "45s",
-            "--fault-every",
-            "8s",
-            "--clients",
-            "2",
-            "--sync-interval",
-            "30s",
-            "--tail",
-            "60s");
+  @Test
+  void aSoakOfTheReadmesDemoAsADeploymentRunsItsDurationAndKnowsEveryPublication()
+      throws Exception {
+    StringWriter log = new StringWriter();
+    PrintWriter out = new PrintWriter(log, true);
+    try (Demo demo =
+        new Demo(dir, out, DemoMotion.Settings.every(Duration.ofSeconds(15)), 0)) {
+      Demo.Layout l = demo.start(0, Duration.ofSeconds(180));
+      JsonNode watched = deploymentSoak(l, log, "watch", "30s");
+      assertThat(Duration.between(
+              java.time.Instant.parse(watched.path("started").asText()),
+              java.time.Instant.parse(watched.path("finished").asText())))
+          .as("without a fault command the soak still runs its whole duration")
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+      assertThat(watched.path("faults").size()).as("no fault command, no fault").isZero();
+
+      String token = java.nio.file.Files.readString(l.token()).strip();
+      JsonNode faulted =
+          deploymentSoak(
+              l,
+              log,
+              "faults",
+              "45s",
+              "--fault-command",
+              "curl -sSf -X POST -H 'Authorization: Bearer "
+                  + token
+                  + "' "
+                  + l.control()
+                  + "nodes/{node}/{action}",
+              "--fault-every",
+              "8s");
+      assertThat(faulted.path("faults").size()).as("node faults through the command").isPositive();
+    }
+  }
+
+  private JsonNode deploymentSoak(
+      Demo.Layout l, StringWriter demoLog, String name, String duration, String... more)
+      throws Exception {
+    Path d = dir.resolve(name);
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "soak",
+                "--dir",
+                d.toString(),
+                "--url",
+                l.service(),
+                "--keyring",
+                l.keyring().toString(),
+                "--token-file",
+                l.token().toString(),
+                "--duration",
+                duration,
+                "--clients",
+                "2",
+                "--sync-interval",
+                "30s",
+                "--tail",
+                "60s"));
+    args.addAll(java.util.List.of(more));
+    MirrorctlTest.Run run = MirrorctlTest.mirrorctl(args.toArray(String[]::new));
     System.out.print(run.out());
     assertThat(run.code()).as(run.out() + run.err()).isEqualTo(Mirrorctl.OK);
     JsonNode rep;
@@ -167,17 +191,24 @@ class SoakTest {
       Path json = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
       rep = new ObjectMapper().readTree(json.toFile());
     }
-    assertThat(rep.path("passed").asBoolean()).isTrue();
+    assertThat(rep.path("passed").asBoolean()).as(run.out()).isTrue();
+    assertThat(rep.path("failures").size()).as(run.out()).isZero();
+    assertThat(rep.path("operations").has("update")).as(run.out()).isTrue();
+    assertThat(rep.path("operations").has("download")).as(run.out()).isTrue();
+    assertThat(rep.path("operations").has("source"))
+        .as("the README's demo lists no Sources: no deb-src line, no apt-get source")
+        .isFalse();
+    // A publication every 15 s: one falls inside 30 s, wherever the soak starts.
     assertThat(rep.path("freshness").size())
         .as("publications told by their Date: one every 15 s; the demo's log:\n" + demoLog)
         .isGreaterThanOrEqualTo(1);
     for (JsonNode f : rep.path("freshness")) {
       assertThat(f.path("routedMillis").isNumber()).as(f.toString()).isTrue();
     }
-    assertThat(rep.path("faults").size()).as("node faults through the command").isPositive();
     assertThat(rep.path("mirrorEvents").size())
         .as("a deployment's mirrors are left alone")
         .isZero();
     assertThat(run.out()).contains("recorded");
+    return rep;
   }
 }
