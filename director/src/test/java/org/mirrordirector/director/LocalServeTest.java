@@ -51,6 +51,7 @@ class LocalServeTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(new TeeStream(err, captured), true, StandardCharsets.UTF_8));
     ExecutorService pool = Executors.newFixedThreadPool(24);
+    java.util.Set<Integer> aborted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     // No mirror at all: every request is served from the tree.
     TestDirector director = new TestDirector(ClusterView.empty(), FileKnowledge.empty(), tree);
     try {
@@ -65,6 +66,7 @@ class LocalServeTest {
                   if (n % 6 == 5) {
                     // A client that reads the headers and a little, then hangs up.
                     try (Socket s = new Socket("127.0.0.1", director.port())) {
+                      aborted.add(s.getLocalPort());
                       OutputStream o = s.getOutputStream();
                       o.write(
                           ("GET /raspbian/" + rel + " HTTP/1.1\r\nHost: d\r\n\r\n")
@@ -103,7 +105,15 @@ class LocalServeTest {
                   .build(),
               HttpResponse.BodyHandlers.discarding());
       assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(data.length);
-      Thread.sleep(500); // let the aborted connections be noticed and logged, if at all
+      // The hang-ups noticed: the server has closed every connection a client hung up on (a
+      // failed write is logged, if at all, before its connection closes).
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      java.util.Set<Integer> still = new java.util.HashSet<>(aborted);
+      while (!still.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+        still.retainAll(director.openClientPorts());
+      }
+      assertThat(still).as("hung-up connections the server still holds").isEmpty();
     } finally {
       pool.shutdownNow();
       director.close();

@@ -320,21 +320,30 @@ class RedirectHandlerTest {
 
   @Test
   void aHugeHeaderIsRefusedAndTheDirectorGoesOn() throws Exception {
+    String req =
+        "GET /raspbian/dists/bookworm/InRelease HTTP/1.1\r\nHost: d\r\nX-Big: "
+            + "a".repeat(64 * 1024)
+            + "\r\nConnection: close\r\n\r\n";
+    // In memory, the whole request is read and the answer kept: it must be the 431.
+    String answer = connector.getResponse(req, 10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(answer).as("the answer to a 64 KiB header").startsWith("HTTP/1.1 431");
+    // Over TCP the same request: Jetty answers 431 and closes with the rest of the header unread,
+    // so the kernel may reset the connection before the client reads the answer (Linux drops the
+    // unread answer on a reset). Either way the connection ends, and nothing else may come back.
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", tcp.getLocalPort())) {
       s.setSoTimeout(10_000);
-      String req =
-          "GET /raspbian/dists/bookworm/InRelease HTTP/1.1\r\nHost: d\r\nX-Big: "
-              + "a".repeat(64 * 1024)
-              + "\r\nConnection: close\r\n\r\n";
-      s.getOutputStream().write(req.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String status =
-          new java.io.BufferedReader(
-                  new java.io.InputStreamReader(
-                      s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
-              .readLine();
-      assertThat(status).startsWith("HTTP/1.1 431");
-    } catch (java.net.SocketException reset) {
-      // Jetty may also close the connection before the whole header is written: refused too.
+      String status;
+      try {
+        s.getOutputStream().write(req.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        status =
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(
+                        s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                .readLine();
+      } catch (java.net.SocketException reset) {
+        status = "reset";
+      }
+      assertThat(status).matches("HTTP/1\\.1 431 .*|reset");
     }
     assertThat(get("/raspbian/dists/bookworm/InRelease", "X-Forwarded-For: 192.0.2.10").getStatus())
         .isEqualTo(302);

@@ -39,6 +39,17 @@ final class TestDirector implements AutoCloseable {
     return "http://127.0.0.1:" + connector.getLocalPort() + "/raspbian/";
   }
 
+  /** The client ports of the connections the server still holds open. */
+  java.util.Set<Integer> openClientPorts() {
+    java.util.Set<Integer> ports = new java.util.HashSet<>();
+    for (var e : connector.getConnectedEndPoints()) {
+      if (e.getRemoteSocketAddress() instanceof java.net.InetSocketAddress a) {
+        ports.add(a.getPort());
+      }
+    }
+    return ports;
+  }
+
   int port() {
     return connector.getLocalPort();
   }

@@ -78,9 +78,23 @@ class LeadershipTest {
     Node a = new Node("a", zk.getConnectString(), S).start();
     a.awaitRole(Role.ACTIVE, Duration.ofSeconds(10));
     a.close();
-    // A sync that finishes while the node shuts down reports once more: nothing to publish.
-    a.leadership.setReady(true, "s-late");
-    a.leadership.setRsync("rsync://127.0.0.1:1/archive/");
+    // A sync that finishes while the node shuts down reports once more: nothing to publish, no
+    // exception, and the node's ephemeral registration is not brought back by it.
+    org.assertj.core.api.Assertions.assertThatCode(
+            () -> {
+              a.leadership.setReady(true, "s-late");
+              a.leadership.setRsync("rsync://127.0.0.1:1/archive/");
+            })
+        .doesNotThrowAnyException();
+    try (org.apache.curator.framework.CuratorFramework c =
+        org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+            zk.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+      c.start();
+      assertThat(c.blockUntilConnected(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(c.checkExists().forPath(RegistryPaths.defaults().node("a")))
+          .as("the closed node's registration stays gone")
+          .isNull();
+    }
   }
 
   @Test

@@ -28,8 +28,8 @@ final class DrillLoad {
 
   /** What the drill knows of the archive, read through the service like apt would. */
   /**
-   * @param sources whether the Release lists a Sources index (apt's {@code deb-src} lines and {@code
-   *     apt-get source} need one; without it apt skips them and {@code source} fails)
+   * @param sources whether the Release lists a Sources index (apt's {@code deb-src} lines and
+   *     {@code apt-get source} need one; without it apt skips them and {@code source} fails)
    */
   record Archive(
       List<String> paths, String architecture, List<String> components, boolean sources) {}

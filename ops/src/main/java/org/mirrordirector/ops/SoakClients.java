@@ -21,9 +21,10 @@ import org.mirrordirector.sync.archive.Sha256;
 /**
  * The soak's apt clients: real {@code apt-get}, each in its own private root, in a loop until
  * stopped: {@code update}; {@code download} of a few packages the lists it just fetched name;
- * {@code source --download-only} of one of them, where the sources have {@code deb-src}. Every operation's outcome is kept, and each
- * failure is told apart by what apt said: a Hash Sum mismatch, a 404 from a mirror the director
- * sent it to, an answer from the director itself, a mirror that could not be reached.
+ * {@code source --download-only} of one of them, where the sources have {@code deb-src}. Every
+ * operation's outcome is kept, and each failure is told apart by what apt said: a Hash Sum
+ * mismatch, a 404 from a mirror the director sent it to, an answer from the director itself, a
+ * mirror that could not be reached.
  */
 final class SoakClients implements AutoCloseable {
   /** Where a client's sources point. */

@@ -11,10 +11,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The long soak ({@code ops/scripts/test.sh -Dmd.slow=true}): what {@code ops/bench/soak-bench.sh}
- * runs, as a test. {@code -Dmd.soak.duration=2h} runs it longer; {@code -Dmd.soak.seed=S} replays
+ * runs, as a test, without mirror drops (not one failed apt operation is tolerated). {@code -Dmd.soak.duration=2h} runs it longer; {@code -Dmd.soak.seed=S} replays
  * another order of faults.
  */
 @Tag("slow")
+// Past the suite's 10-minute default: 30 minutes by default; -Dmd.soak.duration up to about 2h45.
+@org.junit.jupiter.api.Timeout(value = 3, unit = java.util.concurrent.TimeUnit.HOURS)
 class SoakLongTest {
   @TempDir Path dir;
 
@@ -34,7 +36,15 @@ class SoakLongTest {
                       Duration.ofSeconds(45),
                       Duration.ofSeconds(8),
                       3,
-                      seed),
+                      seed,
+                      // Not drops, as in SoakTest: a client that got the mirror list or a redirect
+                      // the moment before a mirror dropped off fails whatever the director does,
+                      // so a zero-failure test with drops fails by chance. soak-bench.sh soaks
+                      // with drops and reports their failures (BENCHMARKS.md, "The soak").
+                      java.util.EnumSet.of(
+                          SoakFaults.MirrorEvent.LAG,
+                          SoakFaults.MirrorEvent.BREAK,
+                          SoakFaults.MirrorEvent.DRAIN)),
                   out)
               .run();
       String text = SoakReport.render(r);

@@ -128,13 +128,13 @@ class SoakTest {
       throws Exception {
     StringWriter log = new StringWriter();
     PrintWriter out = new PrintWriter(log, true);
-    try (Demo demo =
-        new Demo(dir, out, DemoMotion.Settings.every(Duration.ofSeconds(15)), 0)) {
+    try (Demo demo = new Demo(dir, out, DemoMotion.Settings.every(Duration.ofSeconds(15)), 0)) {
       Demo.Layout l = demo.start(0, Duration.ofSeconds(180));
       JsonNode watched = deploymentSoak(l, log, "watch", "30s");
-      assertThat(Duration.between(
-              java.time.Instant.parse(watched.path("started").asText()),
-              java.time.Instant.parse(watched.path("finished").asText())))
+      assertThat(
+              Duration.between(
+                  java.time.Instant.parse(watched.path("started").asText()),
+                  java.time.Instant.parse(watched.path("finished").asText())))
           .as("without a fault command the soak still runs its whole duration")
           .isGreaterThanOrEqualTo(Duration.ofSeconds(30));
       assertThat(watched.path("faults").size()).as("no fault command, no fault").isZero();

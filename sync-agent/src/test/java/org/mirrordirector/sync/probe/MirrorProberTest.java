@@ -150,10 +150,19 @@ class MirrorProberTest {
   void aMirrorAtTheOlderSnapshotIsLaggingWithHowLong() throws Exception {
     TestMirror m = keep(TestMirror.http(s1));
     try (MirrorProber p = prober(Duration.ofSeconds(5))) {
+      long before = System.currentTimeMillis();
       Observation o = only(p.probe(http("lagging", m), known), "http");
+      long after = System.currentTimeMillis();
       assertThat(o.health()).as(o.reason()).isEqualTo(Health.LAGGING);
       assertThat(o.reason()).contains("at snapshot " + s1.getFileName() + ", 1 behind");
-      assertThat(o.lagMillis()).isNotNull().isGreaterThanOrEqualTo(0);
+      // Lagging by exactly the time since its successor was published (the successor's trace
+      // Date, whole seconds), as the probe's clock read it: not a lag of 0, not any lag.
+      long published = known.oldestFirst().get(1).publishedAt().toEpochMilli();
+      assertThat(published % 1000).as("a trace Date has whole seconds").isZero();
+      assertThat(o.lagMillis()).isNotNull().isBetween(before - published, after - published);
+      assertThat(before - published)
+          .as("the successor's Date is in the past, so the lag is more than nothing")
+          .isGreaterThanOrEqualTo(0);
     }
   }
 
