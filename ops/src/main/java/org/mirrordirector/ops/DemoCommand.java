@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.mirrordirector.ops.hosting.HostingDemo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,7 +20,10 @@ import picocli.CommandLine.Spec;
       "With --publish-every, the upstream publishes a new version at that interval and two more"
           + " mirrors follow it as real ones do: 'pushed' copies each version right away with"
           + " ftpsync's two stages, before the nodes have synced, and 'naive' runs a one-stage"
-          + " rsync --delete a while later (new indexes before the pool)."
+          + " rsync --delete a while later (new indexes before the pool).",
+      "With --ipv6-only-backend (root only), the hosting's shape instead: the nodes in an"
+          + " IPv6-only network namespace with NAT64, mirrors of every address family, HAProxy"
+          + " ending TLS for both families; the front end on 127.0.0.1 and ::1 at --port."
     })
 final class DemoCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -57,8 +61,19 @@ final class DemoCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}.")
   int replicas;
 
+  @Option(
+      names = "--ipv6-only-backend",
+      description =
+          "Run it as the hosting does (root only): the nodes in an IPv6-only backend namespace"
+              + " reaching IPv4 through NAT64 (tayga), mirrors IPv4-only, IPv6-only, dual-stack"
+              + " and with a broken IPv6, HAProxy ending TLS for both families; removed on exit.")
+  boolean ipv6OnlyBackend;
+
   @Override
   public Integer call() throws Exception {
+    if (ipv6OnlyBackend) {
+      return hosting();
+    }
     if (replicas < 0 || replicas > 4) {
       throw new Mirrorctl.UsageException("--replicas must be 0-4: " + replicas);
     }
@@ -108,6 +123,40 @@ final class DemoCommand implements Callable<Integer> {
     out.println("  node configs:  " + l.nodeConfigs().values());
     out.println("  logs:          " + l.dir().resolve("logs"));
     out.println("Ctrl-C stops the demo.");
+    out.flush();
+    stopped.await();
+    return Mirrorctl.OK;
+  }
+
+  /** {@code --ipv6-only-backend}: the hosting's shape, refused where it cannot run. */
+  private int hosting() throws Exception {
+    if (publishEvery != null || replicas != 0) {
+      throw new Mirrorctl.UsageException(
+          "--ipv6-only-backend runs the hosting's own shape: leave out --publish-every and"
+              + " --replicas");
+    }
+    if (port < 0 || port > 65535) {
+      throw new Mirrorctl.UsageException("--port must be 0 or 1-65535: " + port);
+    }
+    java.util.Optional<String> why = HostingDemo.unavailable(HostingDemo::onPath);
+    if (why.isPresent()) {
+      throw new Mirrorctl.UsageException("--ipv6-only-backend cannot run here: " + why.get());
+    }
+    var out = spec.commandLine().getOut();
+    HostingDemo demo = HostingDemo.start(dir.resolve("ipv6-only-backend"), port, out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  demo.close();
+                  stopped.countDown();
+                },
+                "demo-stop"));
+    out.println();
+    out.println("Mirror Director demo (the hosting's shape: IPv6-only backend, NAT64) is ready.");
+    demo.usage().forEach(out::println);
+    out.println("Ctrl-C stops the demo and removes its namespaces.");
     out.flush();
     stopped.await();
     return Mirrorctl.OK;

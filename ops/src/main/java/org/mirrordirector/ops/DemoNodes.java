@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.mirrordirector.ops.process.ChildProcesses;
 
 /**
  * The demo's node processes ({@code mirrorctl node}, one JVM each, so that faults are real):

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.mirrordirector.ops.process.ChildProcesses;
 
 /**
  * This node's published tree as a read-only rsync module ({@code rsync --daemon}), from which the

@@ -6,7 +6,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
-/** Bad arguments to sources, status and mirrors: exit code 2 and a message naming the value. */
+/**
+ * Bad arguments to sources, status, mirrors and demo: exit code 2 and a message naming the value.
+ */
 class CommandArgumentsTest {
   private static String[] fails(int code, String... args) {
     StringWriter out = new StringWriter();
@@ -66,5 +68,29 @@ class CommandArgumentsTest {
                 "--country",
                 "France")[1])
         .contains("mirror m1: country must be two capital letters: 'FRANCE'");
+  }
+
+  @Test
+  void theHostingsDemoShapeIsRefusedWithOtherShapesAndWhereItCannotRun() {
+    assertThat(fails(2, "demo", "--ipv6-only-backend", "--replicas", "1")[1])
+        .contains(
+            "--ipv6-only-backend runs the hosting's own shape: leave out --publish-every and"
+                + " --replicas");
+    assertThat(fails(2, "demo", "--ipv6-only-backend", "--publish-every", "30s")[1])
+        .contains("leave out --publish-every");
+    java.util.Optional<String> why =
+        org.mirrordirector.ops.hosting.HostingDemo.unavailable(
+            org.mirrordirector.ops.hosting.HostingDemo::onPath);
+    if (why.isPresent()) {
+      // Not root (or a tool missing): refused before anything starts, with the reason.
+      assertThat(fails(2, "demo", "--ipv6-only-backend", "--port", "0")[1])
+          .contains("--ipv6-only-backend cannot run here: " + why.get());
+    }
+    if (org.mirrordirector.ops.hosting.HostingNetwork.unavailable().isEmpty()) {
+      assertThat(org.mirrordirector.ops.hosting.HostingDemo.unavailable(t -> !t.equals("nginx")))
+          .hasValue(
+              "it runs nginx, haproxy, rsync, openssl, curl; missing here: nginx (apt-get install"
+                  + " nginx-light)");
+    }
   }
 }

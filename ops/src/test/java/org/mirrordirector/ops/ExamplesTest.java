@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.ops.hosting.Haproxy;
 
 /** The deployment examples are valid: the nodes' files load, HAProxy accepts its file. */
 class ExamplesTest {

@@ -21,6 +21,7 @@ import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.director.TrustedProxies;
+import org.mirrordirector.ops.hosting.Haproxy;
 
 /**
  * What the director makes of the X-Forwarded-For that a real HAProxy, configured as the demo and

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.ops.hosting.Haproxy;
+import org.mirrordirector.ops.hosting.HostingNetwork;
+import org.mirrordirector.ops.hosting.HostingScenario;
 
 /**
  * The hosting's own network, in network namespaces ({@link HostingScenario}): nodes on an IPv6-only
@@ -122,12 +125,12 @@ class HostingNetworkTest {
           .doesNotContain("brokenv6.test");
 
       // Real apt from each family, through the front end, to mirrors of its own family.
-      List<String> four4 = h.apt("four", "4", "http://192.0.2.254/raspbian/");
+      List<String> four4 = HostingApt.apt(h, "four", "4", "http://192.0.2.254/raspbian/");
       assertThat(four4).as("apt over IPv4 reached the mirrors").isNotEmpty();
       assertThat(four4)
           .as("every file apt over IPv4 fetched came from an IPv4 address")
           .allMatch(l -> l.startsWith("http 192.0.2."));
-      List<String> six6 = h.apt("six", "6", "http://[2001:db8:1::fe]/raspbian/");
+      List<String> six6 = HostingApt.apt(h, "six", "6", "http://[2001:db8:1::fe]/raspbian/");
       assertThat(six6).as("apt over IPv6 reached the mirrors").isNotEmpty();
       assertThat(six6)
           .as("every file apt over IPv6 fetched came from an IPv6 address")
@@ -169,9 +172,9 @@ class HostingNetworkTest {
       h.frontEnd(List.of(A, B));
 
       String https = "https://" + HostingScenario.FRONT_NAME + "/raspbian/";
-      List<String> before4 = h.apt("tls4", "4", https);
+      List<String> before4 = HostingApt.apt(h, "tls4", "4", https);
       assertThat(before4).isNotEmpty().allMatch(l -> l.startsWith("https 192.0.2."));
-      List<String> before6 = h.apt("tls6", "6", https);
+      List<String> before6 = HostingApt.apt(h, "tls6", "6", https);
       assertThat(before6).isNotEmpty().allMatch(l -> l.startsWith("https 2001:db8:1::"));
 
       a.destroyForcibly();
@@ -190,9 +193,9 @@ class HostingNetworkTest {
         assertThat(System.nanoTime() < deadline).as("HAProxy moves to node-b").isTrue();
         Thread.sleep(200);
       }
-      List<String> after6 = h.apt("tls6", "6", https);
+      List<String> after6 = HostingApt.apt(h, "tls6", "6", https);
       assertThat(after6).isNotEmpty().allMatch(l -> l.startsWith("https 2001:db8:1::"));
-      List<String> after4 = h.apt("tls4", "4", https);
+      List<String> after4 = HostingApt.apt(h, "tls4", "4", https);
       assertThat(after4).isNotEmpty().allMatch(l -> l.startsWith("https 192.0.2."));
       JsonNode probed =
           h.await(
@@ -264,7 +267,7 @@ class HostingNetworkTest {
           .isEqualTo("dual");
       assertThat(reason(four, "dual"))
           .contains("; its IPv4 is not checkable from here: not checkable from here");
-      List<String> served = h.apt("four", "4", "http://192.0.2.254/raspbian/");
+      List<String> served = HostingApt.apt(h, "four", "4", "http://192.0.2.254/raspbian/");
       assertThat(served).isNotEmpty().allMatch(l -> l.startsWith("http 192.0.2.1 "));
     }
   }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.MirrorState;
 import org.mirrordirector.ops.MirrorctlTest.Run;
+import org.mirrordirector.ops.hosting.Haproxy;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.archive.Apt;
 import org.mirrordirector.sync.archive.TestArchive;

@@ -13,6 +13,8 @@ import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
 import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.failover.net.Nat64;
+import org.mirrordirector.ops.hosting.HostingNetwork;
+import org.mirrordirector.ops.hosting.HostingScenario;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SnapshotStore;
 import org.mirrordirector.sync.SyncAgent;

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.mirrordirector.ops.hosting.NginxConfig;
 
 /**
  * A real nginx serving a directory, as public mirrors run: its own prefix, configuration, logs and
@@ -77,44 +78,11 @@ final class Nginx implements AutoCloseable {
    * {@code root} on the {@code listen} lines; {@code logFormat}, if not empty, is the access log's.
    */
   static String conf(Path dir, Path root, String listen, String logFormat) {
-    boolean root0 = "root".equals(System.getProperty("user.name"));
-    return (root0 ? "user root;\n" : "")
-        + "daemon off;\nworker_processes 1;\npid "
-        + dir.resolve("nginx.pid")
-        + ";\nerror_log "
-        + dir.resolve("error.log")
-        + " warn;\nevents { worker_connections 256; }\nhttp {\n"
-        + "  types { application/vnd.debian.binary-package deb; }\n"
-        + "  default_type application/octet-stream;\n"
-        + (logFormat.isEmpty() ? "" : "  log_format mirror '" + logFormat + "';\n")
-        + "  access_log "
-        + dir.resolve("access.log")
-        + (logFormat.isEmpty() ? "" : " mirror")
-        + ";\n"
-        + "  client_body_temp_path "
-        + dir.resolve("tmp/body")
-        + ";\n  proxy_temp_path "
-        + dir.resolve("tmp/proxy")
-        + ";\n  fastcgi_temp_path "
-        + dir.resolve("tmp/fastcgi")
-        + ";\n  uwsgi_temp_path "
-        + dir.resolve("tmp/uwsgi")
-        + ";\n  scgi_temp_path "
-        + dir.resolve("tmp/scgi")
-        + ";\n  server {\n"
-        + listen
-        + "    root "
-        + root
-        + ";\n  }\n}\n";
+    return NginxConfig.conf(dir, root, listen, logFormat);
   }
 
   static String nginx() {
-    for (String p : List.of("/usr/sbin/nginx", "/usr/bin/nginx")) {
-      if (Files.isExecutable(Path.of(p))) {
-        return p;
-      }
-    }
-    return "nginx";
+    return NginxConfig.binary();
   }
 
   static boolean available() {

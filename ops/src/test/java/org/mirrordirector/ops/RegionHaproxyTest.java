@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.ops.hosting.Haproxy;
 
 /**
  * The region's HAProxy example ({@code ops/examples/production/region/haproxy.cfg}) run by the real

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The long soak ({@code ops/scripts/test.sh -Dmd.slow=true}): what {@code ops/bench/soak-bench.sh}
- * runs, as a test, without mirror drops (not one failed apt operation is tolerated). {@code -Dmd.soak.duration=2h} runs it longer; {@code -Dmd.soak.seed=S} replays
- * another order of faults.
+ * runs, as a test, without mirror drops (not one failed apt operation is tolerated). {@code
+ * -Dmd.soak.duration=2h} runs it longer; {@code -Dmd.soak.seed=S} replays another order of faults.
  */
 @Tag("slow")
 // Past the suite's 10-minute default: 30 minutes by default; -Dmd.soak.duration up to about 2h45.

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a tool for a test with a time limit that fires: its output goes to a file, read after the
- * wait, so a tool that hangs is killed (it and its children) at its limit instead of hanging the
- * test on a read; it reads nothing (its input is /dev/null).
+ * Runs a tool with a time limit that fires: its output goes to a file, read after the wait, so a
+ * tool that hangs is killed (it and its children) at its limit instead of hanging its caller on a
+ * read; it reads nothing (its input is /dev/null).
  */
 public final class BoundedRun {
   /** What a run did: its exit code (-1 when it was killed at its limit) and its output. */

@@ -1,4 +1,4 @@
-package org.mirrordirector.ops;
+package org.mirrordirector.ops.hosting;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,40 +9,58 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.mirrordirector.sync.archive.Apt;
-import org.mirrordirector.sync.archive.TestArchive;
+import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
- * The hosting in small, ready for a test ({@link HostingNetwork}): an upstream archive served by an
- * rsync daemon in the internet (192.0.2.10 and 2001:db8:1::10), nginx mirrors of every family shape
- * over http and https (one test CA for every name), the names as the clients outside see them, and
- * the nodes of the backend started on demand. With DNS64, the backend's names are answered as a
- * DNS64 answers them (an IPv4-only name also has its synthesized AAAA, {@code ipv4only.arpa}
- * reveals the prefix); without, the backend has no way to IPv4 at all.
+ * The hosting in small, for the tests and for {@code mirrorctl demo --ipv6-only-backend} ({@link
+ * HostingNetwork}): an upstream archive served by an rsync daemon in the internet (192.0.2.10 and
+ * 2001:db8:1::10), nginx mirrors of every family shape over http and https (one test CA for every
+ * name), the names as the clients outside see them, and the nodes of the backend started on demand.
+ * With DNS64, the backend's names are answered as a DNS64 answers them (an IPv4-only name also has
+ * its synthesized AAAA, {@code ipv4only.arpa} reveals the prefix); without, the backend has no way
+ * to IPv4 at all.
  *
  * <p>The mirrors: {@code dual} (192.0.2.1 and 2001:db8:1::1), {@code v4only} (192.0.2.2), {@code
  * v4plain} (192.0.2.5, an A record alone even through DNS64), {@code v6only} (2001:db8:1::3),
  * {@code brokenv6} (192.0.2.4, and 2001:db8:1::4 where nothing listens).
  */
-final class HostingScenario implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
-  static final List<String> MIRRORS = List.of("dual", "v4only", "v4plain", "v6only", "brokenv6");
-  static final String FRONT_NAME = "director.test";
+public final class HostingScenario implements AutoCloseable {
+  public static final ObjectMapper JSON = new ObjectMapper();
+  public static final List<String> MIRRORS =
+      List.of("dual", "v4only", "v4plain", "v6only", "brokenv6");
+  public static final String FRONT_NAME = "director.test";
+  // The command line's main class: started by name, so that this layer never imports the CLI.
+  private static final String MIRRORCTL = "org.mirrordirector.ops.Mirrorctl";
 
-  final HostingNetwork net;
-  final TestArchive upstream;
-  final Path dir;
-  final Path token;
-  final Path access;
-  final Path ca;
-  final Path trustStore;
+  public final HostingNetwork net;
+
+  /** The upstream archive's tree (served by the rsync daemon as module {@code archive}). */
+  public final Path upstreamRoot;
+
+  /** The upstream archive's signing key, armored. */
+  public final Path keyring;
+
+  public final Path dir;
+
+  /** The nodes' admin token. */
+  public final Path token;
+
+  /** The mirrors' access log: scheme, server address, client address, request, user agent. */
+  public final Path access;
+
+  /** The test CA every name's certificate is signed by. */
+  public final Path ca;
+
+  public final Path trustStore;
   private final Path pem;
 
-  private HostingScenario(Path dir, HostingNetwork net, TestArchive upstream) throws IOException {
+  private HostingScenario(Path dir, HostingNetwork net, Path upstreamRoot, Path keyring)
+      throws IOException {
     this.dir = dir;
     this.net = net;
-    this.upstream = upstream;
+    this.upstreamRoot = upstreamRoot;
+    this.keyring = keyring;
     this.token = dir.resolve("token");
     this.access = dir.resolve("nginx/access.log");
     this.ca = dir.resolve("tls/ca.pem");
@@ -51,21 +69,26 @@ final class HostingScenario implements AutoCloseable {
   }
 
   /** Builds it all; {@code dns64}: the backend reaches IPv4 through NAT64 (see the class). */
-  static HostingScenario start(Path dir, boolean dns64) throws Exception {
-    TestArchive upstream =
-        TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 20, 26));
+  public static HostingScenario start(Path dir, boolean dns64) throws Exception {
+    Path upstreamRoot = dir.resolve("upstream");
+    ArchiveGenerator.Result archive =
+        ArchiveGenerator.generate(GeneratorOptions.small(upstreamRoot, 20, 26));
+    Path keyring = dir.resolve("archive-key.asc");
+    Files.write(keyring, archive.key().publicKeyArmored());
     HostingNetwork net =
         HostingNetwork.create(
             dir.resolve("net"),
             List.of("192.0.2.1", "192.0.2.2", "192.0.2.4", "192.0.2.5", "192.0.2.10"),
             List.of("2001:db8:1::1", "2001:db8:1::3", "2001:db8:1::4", "2001:db8:1::10"));
-    HostingScenario s = new HostingScenario(dir, net, upstream);
+    HostingScenario s = new HostingScenario(dir, net, upstreamRoot, keyring);
     try {
       s.names(dns64);
-      s.tls();
+      HostingTls.make(net, dir.resolve("tls"), FRONT_NAME, MIRRORS);
       s.upstream();
       s.mirrors();
-      Files.writeString(s.token, TestNodes.TOKEN + "\n");
+      byte[] secret = new byte[24];
+      new java.security.SecureRandom().nextBytes(secret);
+      Files.writeString(s.token, java.util.HexFormat.of().formatHex(secret) + "\n");
       return s;
     } catch (Exception e) {
       s.close();
@@ -105,34 +128,6 @@ final class HostingScenario implements AutoCloseable {
             + "\n");
   }
 
-  /** A test CA, one certificate for the front end's and every mirror's name, a trust store. */
-  private void tls() throws Exception {
-    Path t = Files.createDirectories(dir.resolve("tls"));
-    StringBuilder san = new StringBuilder("subjectAltName=DNS:" + FRONT_NAME);
-    for (String m : MIRRORS) {
-      san.append(",DNS:").append(m).append(".test");
-    }
-    Files.writeString(t.resolve("san.ext"), san + "\n");
-    String script =
-        "set -e; cd "
-            + t
-            + "; openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2"
-            + " -subj /CN=hosting-test-ca 2>/dev/null"
-            + "; openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr"
-            + " -subj /CN="
-            + FRONT_NAME
-            + " 2>/dev/null"
-            + "; openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
-            + " -out server.crt -days 2 -extfile san.ext 2>/dev/null"
-            + "; cat server.crt server.key > server.pem"
-            + "; keytool -importcert -noprompt -alias ca -file ca.pem -keystore trust.p12"
-            + " -storetype PKCS12 -storepass changeit >/dev/null";
-    HostingNetwork.Result r = net.exec(net.internet, Duration.ofSeconds(60), "bash", "-c", script);
-    if (!r.ok()) {
-      throw new IOException("cannot make the test certificates: " + r.output());
-    }
-  }
-
   private void upstream() throws Exception {
     Path rsyncd = Files.createDirectories(dir.resolve("rsyncd"));
     Files.writeString(
@@ -140,7 +135,7 @@ final class HostingScenario implements AutoCloseable {
         "pid file = "
             + rsyncd.resolve("rsyncd.pid")
             + "\nuse chroot = no\nuid = root\ngid = root\n[archive]\n  path = "
-            + upstream.root
+            + upstreamRoot
             + "\n  read only = yes\n");
     Path log = rsyncd.resolve("rsyncd.out");
     net.start(
@@ -175,9 +170,9 @@ final class HostingScenario implements AutoCloseable {
     nginx(
         net,
         nginx,
-        Nginx.conf(
+        NginxConfig.conf(
             nginx,
-            upstream.root,
+            upstreamRoot,
             listen.toString(),
             "$scheme $server_addr $remote_addr \"$request\" \"$http_user_agent\""),
         "2001:db8:1::3",
@@ -185,14 +180,14 @@ final class HostingScenario implements AutoCloseable {
   }
 
   /** Starts nginx in the internet with this configuration; waits until it listens at host:port. */
-  static void nginx(HostingNetwork net, Path nginx, String conf, String host, int port)
+  public static void nginx(HostingNetwork net, Path nginx, String conf, String host, int port)
       throws Exception {
     Files.writeString(nginx.resolve("nginx.conf"), conf);
     Path log = nginx.resolve("nginx.out");
     net.start(
         net.internet,
         log,
-        Nginx.nginx(),
+        NginxConfig.binary(),
         "-p",
         nginx.toString(),
         "-e",
@@ -206,7 +201,7 @@ final class HostingScenario implements AutoCloseable {
    * A node in the backend, on {@code address} port 8080 (its rsync module on 8873), with its own
    * embedded ZooKeeper on ::1 when {@code zk} is empty; it trusts the test CA.
    */
-  Process node(String id, String address, String zk, String network) throws IOException {
+  public Process node(String id, String address, String zk, String network) throws IOException {
     Path config = dir.resolve(id + ".yaml");
     Files.writeString(
         config,
@@ -222,7 +217,7 @@ final class HostingScenario implements AutoCloseable {
             + "\"\n  embedded-host: \"::1\"\n  embedded-port: 2181\n"
             + "archive:\n  upstream: \"rsync://upstream.test/archive/\"\n"
             + "  suites: [bookworm]\n  keyring: "
-            + upstream.keyring
+            + keyring
             + "\n  sync-interval: 1s\n  min-free: 0\n"
             + "  rsync-host: \""
             + address
@@ -244,14 +239,14 @@ final class HostingScenario implements AutoCloseable {
                 "-Djavax.net.ssl.trustStore=" + trustStore,
                 "-Djavax.net.ssl.trustStorePassword=changeit",
                 "-Djavax.net.ssl.trustStoreType=PKCS12"),
-            Mirrorctl.class.getName(),
+            MIRRORCTL,
             "node",
             "--config",
             config.toString()));
   }
 
   /** A ZooKeeper server of its own in the backend, on port 2181 (the nodes' ensemble). */
-  Process zooKeeper() throws Exception {
+  public Process zooKeeper() throws Exception {
     Path data = Files.createDirectories(dir.resolve("zookeeper"));
     Path log = dir.resolve("zookeeper.log");
     Process p =
@@ -267,12 +262,12 @@ final class HostingScenario implements AutoCloseable {
     return p;
   }
 
-  Path log(String id) {
+  public Path log(String id) {
     return dir.resolve(id + ".log");
   }
 
   /** This JVM's java with its class path: a main class and its arguments. */
-  static String[] java(List<String> options, String main, String... args) {
+  public static String[] java(List<String> options, String main, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx256m");
@@ -285,7 +280,7 @@ final class HostingScenario implements AutoCloseable {
   }
 
   /** Adds the five mirrors through {@code mirrorctl mirrors add}, over http and https. */
-  void addMirrors(String nodeAddress) throws Exception {
+  public void addMirrors(String nodeAddress) throws Exception {
     for (String m : MIRRORS) {
       HostingNetwork.Result r =
           net.exec(
@@ -293,7 +288,7 @@ final class HostingScenario implements AutoCloseable {
               Duration.ofSeconds(60),
               java(
                   List.of(),
-                  Mirrorctl.class.getName(),
+                  MIRRORCTL,
                   "mirrors",
                   "add",
                   m,
@@ -314,7 +309,7 @@ final class HostingScenario implements AutoCloseable {
   }
 
   /** A node's status.json once {@code until} holds, asked from inside the backend. */
-  JsonNode await(
+  public JsonNode await(
       String id, String nodeAddress, String what, Duration limit, Predicate<JsonNode> until)
       throws Exception {
     long deadline = System.nanoTime() + limit.toNanos();
@@ -351,7 +346,7 @@ final class HostingScenario implements AutoCloseable {
   }
 
   /** Every mirror probed and its families known. */
-  static boolean allProbed(JsonNode s) {
+  public static boolean allProbed(JsonNode s) {
     int known = 0;
     for (JsonNode m : s.get("mirrors")) {
       if (m.get("families").size() == 2 && m.get("states").size() > 0) {
@@ -362,7 +357,7 @@ final class HostingScenario implements AutoCloseable {
   }
 
   /** The node {@code id} is ready, at a snapshot. */
-  static boolean ready(JsonNode s, String id) {
+  public static boolean ready(JsonNode s, String id) {
     for (JsonNode n : s.get("nodes")) {
       if (n.get("id").asText().equals(id)
           && n.get("ready").asBoolean()
@@ -374,7 +369,15 @@ final class HostingScenario implements AutoCloseable {
   }
 
   /** A dual-stack HAProxy on the gateway: http on 80, TLS ended on 443, to these nodes. */
-  void frontEnd(List<String> nodeAddresses) throws Exception {
+  public void frontEnd(List<String> nodeAddresses) throws Exception {
+    frontEnd(nodeAddresses, null);
+  }
+
+  /**
+   * The same, and with {@code unixSocket} also on that Unix socket, each connection preceded by a
+   * PROXY protocol line ({@link UnixRelay}): the way in from outside the namespaces.
+   */
+  public void frontEnd(List<String> nodeAddresses, Path unixSocket) throws Exception {
     Path haproxy = Files.createDirectories(dir.resolve("haproxy"));
     List<String> servers = new ArrayList<>();
     for (String a : nodeAddresses) {
@@ -383,10 +386,7 @@ final class HostingScenario implements AutoCloseable {
     String v4 = HostingNetwork.GATEWAY_V4;
     String v6 = "[" + HostingNetwork.GATEWAY_V6 + "]";
     Files.writeString(
-        haproxy.resolve("haproxy.cfg"),
-        Haproxy.config(
-            List.of(v4 + ":80", v6 + ":80", v4 + ":443 ssl crt " + pem, v6 + ":443 ssl crt " + pem),
-            servers));
+        haproxy.resolve("haproxy.cfg"), Haproxy.config(binds(v4, v6, unixSocket), servers));
     Path log = haproxy.resolve("haproxy.out");
     net.start(net.gateway, log, "haproxy", "-db", "-f", haproxy.resolve("haproxy.cfg").toString());
     for (String front : List.of("http://" + v4, "http://" + v6, "https://" + FRONT_NAME)) {
@@ -402,39 +402,23 @@ final class HostingScenario implements AutoCloseable {
     }
   }
 
+  private List<String> binds(String v4, String v6, Path unixSocket) {
+    List<String> binds =
+        new ArrayList<>(
+            List.of(
+                v4 + ":80", v6 + ":80", v4 + ":443 ssl crt " + pem, v6 + ":443 ssl crt " + pem));
+    if (unixSocket != null) {
+      binds.add("unix@" + unixSocket + " accept-proxy mode 600");
+    }
+    return binds;
+  }
+
   /** curl from the internet (a client outside), trusting the test CA; its output. */
-  String curl(String... args) throws IOException, InterruptedException {
+  public String curl(String... args) throws IOException, InterruptedException {
     List<String> cmd =
         new ArrayList<>(List.of("curl", "-sS", "-m", "10", "--cacert", ca.toString()));
     cmd.addAll(List.of(args));
     return net.exec(net.internet, Duration.ofSeconds(20), cmd.toArray(String[]::new)).output();
-  }
-
-  /**
-   * Real apt in the internet, over one family ({@code "4"} or {@code "6"}), at {@code base}: update
-   * and download of one package; returns the mirrors' access-log lines of its requests.
-   */
-  List<String> apt(String name, String family, String base) throws Exception {
-    long before = Files.exists(access) ? Files.size(access) : 0;
-    Apt apt = new Apt(dir.resolve("apt-" + name)).inNamespace(net.internet);
-    apt.sources("deb [signed-by=" + upstream.keyring + "] " + base + " bookworm main");
-    String force = "Acquire::ForceIPv" + family + "=true";
-    String trust = "Acquire::https::CAInfo=" + ca;
-    apt.run("-o", force, "-o", trust, "update");
-    apt.run(
-        "-o",
-        force,
-        "-o",
-        trust,
-        "download",
-        upstream.firstField("main/binary-armhf/Packages", "Package"));
-    List<String> served = new ArrayList<>();
-    for (String line : Files.readString(access).substring((int) before).split("\n")) {
-      if (line.contains("Debian APT-HTTP")) {
-        served.add(line);
-      }
-    }
-    return served;
   }
 
   @Override

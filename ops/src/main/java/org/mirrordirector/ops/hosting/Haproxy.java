@@ -1,4 +1,4 @@
-package org.mirrordirector.ops;
+package org.mirrordirector.ops.hosting;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.mirrordirector.ops.process.ChildProcesses;
+import org.mirrordirector.sync.BoundedRun;
 
 /**
  * HAProxy in front of the nodes, as the demo runs it and as production would: clients go to the
@@ -14,21 +15,28 @@ import java.util.concurrent.TimeUnit;
  * failover), to any node whose {@code /ready} does. Runs in the foreground ({@code -db}) as a child
  * process.
  */
-final class Haproxy implements AutoCloseable {
+public final class Haproxy implements AutoCloseable {
+  private static final Duration LIMIT = Duration.ofSeconds(30);
   private final Process process;
 
-  static boolean available() {
+  public static boolean available() {
     try {
-      Process p = new ProcessBuilder("haproxy", "-v").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
+      return BoundedRun.run(
+              List.of("haproxy", "-v"),
+              null,
+              Path.of(System.getProperty("java.io.tmpdir")),
+              Duration.ofSeconds(10))
+          .ok();
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return false;
     }
   }
 
   /** The configuration: also what ops/examples/haproxy.cfg shows for production. */
-  static String config(int port, Collection<Integer> nodePorts) {
+  public static String config(int port, Collection<Integer> nodePorts) {
     return config("127.0.0.1", port, nodePorts);
   }
 
@@ -36,7 +44,7 @@ final class Haproxy implements AutoCloseable {
    * The configuration on one loopback address: {@code 127.0.0.1}, or {@code ::1} for an IPv6-only
    * run (the frontend and the nodes on ::1, as the hosting's IPv6-only backends).
    */
-  static String config(String host, int port, Collection<Integer> nodePorts) {
+  public static String config(String host, int port, Collection<Integer> nodePorts) {
     List<String> servers = new java.util.ArrayList<>();
     for (int p : nodePorts) {
       servers.add(hostPort(host, p));
@@ -48,7 +56,7 @@ final class Haproxy implements AutoCloseable {
    * The configuration with several binds ({@code 192.0.2.254:80}, {@code [2001:db8:1::fe]:80}: a
    * dual-stack front end) and nodes at their own addresses ({@code [2001:db8:64::2]:8080}).
    */
-  static String config(List<String> binds, List<String> servers) {
+  public static String config(List<String> binds, List<String> servers) {
     StringBuilder b =
         new StringBuilder(
             """
@@ -118,21 +126,25 @@ final class Haproxy implements AutoCloseable {
     }
   }
 
-  Haproxy(Path dir, int port, Collection<Integer> nodePorts)
+  public Haproxy(Path dir, int port, Collection<Integer> nodePorts)
       throws IOException, InterruptedException {
     this(dir, "127.0.0.1", port, nodePorts);
   }
 
-  Haproxy(Path dir, String host, int port, Collection<Integer> nodePorts)
+  public Haproxy(Path dir, String host, int port, Collection<Integer> nodePorts)
       throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path cfg = dir.resolve("haproxy.cfg");
     Files.writeString(cfg, config(host, port, nodePorts));
-    Process check =
-        new ProcessBuilder("haproxy", "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
-    String out = new String(check.getInputStream().readAllBytes());
-    if (check.waitFor() != 0) {
-      throw new IOException("haproxy rejects " + cfg + ": " + out.strip());
+    BoundedRun.Result check =
+        BoundedRun.run(List.of("haproxy", "-c", "-f", cfg.toString()), null, dir, LIMIT);
+    if (!check.ok()) {
+      throw new IOException(
+          "haproxy rejects "
+              + cfg
+              + (check.exit() < 0 ? " (no answer within " + LIMIT.toSeconds() + " s)" : "")
+              + ": "
+              + check.output().strip());
     }
     process =
         new ProcessBuilder("haproxy", "-db", "-f", cfg.toString())

@@ -1,4 +1,4 @@
-package org.mirrordirector.ops;
+package org.mirrordirector.ops.process;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** The servers a node or the demo runs as child processes (rsync, HAProxy): started and stopped. */
-final class ChildProcesses {
+public final class ChildProcesses {
   private ChildProcesses() {}
 
   /**
@@ -16,7 +16,7 @@ final class ChildProcesses {
    * another process on the port does not count); if it exits or does not listen within 10 s, it is
    * killed and the exception quotes its output file.
    */
-  static void awaitListening(Process p, String what, String host, int port, Path output)
+  public static void awaitListening(Process p, String what, String host, int port, Path output)
       throws IOException, InterruptedException {
     String connect = host.equals("0.0.0.0") ? "127.0.0.1" : host.equals("::") ? "::1" : host;
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -51,7 +51,7 @@ final class ChildProcesses {
   }
 
   /** SIGTERM, then SIGKILL when it has not exited within {@code grace}. */
-  static void stop(Process p, Duration grace) {
+  public static void stop(Process p, Duration grace) {
     p.destroy();
     try {
       if (!p.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {

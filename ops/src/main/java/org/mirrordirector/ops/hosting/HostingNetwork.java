@@ -1,4 +1,4 @@
-package org.mirrordirector.ops;
+package org.mirrordirector.ops.hosting;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +14,8 @@ import org.mirrordirector.sync.BoundedRun;
 
 /**
  * The hosting's network in small, in network namespaces of its own (root only), with addresses of
- * the documentation ranges only:
+ * the documentation ranges only; the tests build it, and so does {@code mirrorctl demo
+ * --ipv6-only-backend}:
  *
  * <pre>
  *   backend   IPv6 only: 2001:db8:64::2/64 (and ::3 for a second node), no IPv4 but loopback,
@@ -27,19 +28,20 @@ import org.mirrordirector.sync.BoundedRun;
  * </pre>
  *
  * <p>Everything it makes (three namespaces, their links, the TUN device, {@code /etc/netns} files)
- * and every process it started in them is removed by {@link #close}, also when a test fails.
+ * and every process it started in them is removed by {@link #close}, also when a test fails or the
+ * JVM is stopped by a signal.
  */
-final class HostingNetwork implements AutoCloseable {
-  static final String NAT64_PREFIX = "2001:db8:ff9b::/96";
-  static final String BACKEND = "2001:db8:64::2";
-  static final String BACKEND_2 = "2001:db8:64::3";
-  static final String GATEWAY_TO_BACKEND = "2001:db8:64::1";
-  static final String GATEWAY_V4 = "192.0.2.254";
-  static final String GATEWAY_V6 = "2001:db8:1::fe";
+public final class HostingNetwork implements AutoCloseable {
+  public static final String NAT64_PREFIX = "2001:db8:ff9b::/96";
+  public static final String BACKEND = "2001:db8:64::2";
+  public static final String BACKEND_2 = "2001:db8:64::3";
+  public static final String GATEWAY_TO_BACKEND = "2001:db8:64::1";
+  public static final String GATEWAY_V4 = "192.0.2.254";
+  public static final String GATEWAY_V6 = "2001:db8:1::fe";
 
-  final String backend;
-  final String gateway;
-  final String internet;
+  public final String backend;
+  public final String gateway;
+  public final String internet;
   private final Path dir;
   private final String tun;
   private final List<Process> started = new ArrayList<>();
@@ -47,26 +49,56 @@ final class HostingNetwork implements AutoCloseable {
   private final Thread onExit = new Thread(this::remove, "hosting-network-cleanup");
 
   /** Why the network cannot be built here, or empty when it can. */
-  static Optional<String> unavailable() {
-    if (!"root".equals(System.getProperty("user.name"))) {
-      return Optional.of("network namespaces need root (CI runs as root)");
+  public static Optional<String> unavailable() {
+    return unavailable(
+        effectiveUid(), p -> Files.isExecutable(p), Files.exists(Path.of("/dev/net/tun")));
+  }
+
+  /**
+   * Why not, from this process's effective user id, the tools installed and whether the machine has
+   * a TUN device.
+   */
+  static Optional<String> unavailable(
+      long euid, java.util.function.Predicate<Path> installed, boolean tun) {
+    if (euid != 0) {
+      return Optional.of(
+          "network namespaces need root (ip netns); this process runs as uid "
+              + (euid < 0 ? "unknown" : Long.toString(euid)));
     }
     for (String tool : List.of("/usr/sbin/ip", "/usr/sbin/tayga")) {
-      if (!Files.isExecutable(Path.of(tool))) {
-        return Optional.of(tool + " is not installed (the test command installs it as root)");
+      if (!installed.test(Path.of(tool))) {
+        return Optional.of(
+            tool
+                + " is not installed (apt-get install "
+                + (tool.endsWith("ip") ? "iproute2" : "tayga")
+                + ")");
       }
     }
-    if (!Files.exists(Path.of("/dev/net/tun"))) {
+    if (!tun) {
       return Optional.of("/dev/net/tun is missing (tayga needs a TUN device)");
     }
     return Optional.empty();
+  }
+
+  /** This process's effective user id (Linux: /proc/self/status), or -1 when unknown. */
+  static long effectiveUid() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (l.startsWith("Uid:")) {
+          return Long.parseLong(l.substring(4).strip().split("\\s+")[1]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or not readable: unknown
+    }
+    return -1;
   }
 
   /**
    * Builds the three namespaces; {@code internetV4} and {@code internetV6} are the addresses of the
    * internet namespace (the upstream's and the mirrors').
    */
-  static HostingNetwork create(Path dir, List<String> internetV4, List<String> internetV6)
+  public static HostingNetwork create(Path dir, List<String> internetV4, List<String> internetV6)
       throws IOException, InterruptedException {
     String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     HostingNetwork n = new HostingNetwork(dir, id);
@@ -143,12 +175,12 @@ final class HostingNetwork implements AutoCloseable {
   }
 
   /** The backend's names, as DNS64 would answer them: {@code /etc/netns/BACKEND/hosts}. */
-  void backendHosts(String lines) throws IOException {
+  public void backendHosts(String lines) throws IOException {
     hosts(backend, lines);
   }
 
   /** The internet's names (the clients'): {@code /etc/netns/INTERNET/hosts}. */
-  void internetHosts(String lines) throws IOException {
+  public void internetHosts(String lines) throws IOException {
     hosts(internet, lines);
   }
 
@@ -158,7 +190,7 @@ final class HostingNetwork implements AutoCloseable {
   }
 
   /** Starts a process inside {@code ns}, its output to {@code log}; stopped by {@link #close}. */
-  Process start(String ns, Path log, String... cmd) throws IOException {
+  public Process start(String ns, Path log, String... cmd) throws IOException {
     List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     all.addAll(Arrays.asList(cmd));
     Process p =
@@ -175,8 +207,8 @@ final class HostingNetwork implements AutoCloseable {
   /**
    * What a command in a namespace did: its exit code (-1: killed at its time limit), its output.
    */
-  record Result(int exit, String output) {
-    boolean ok() {
+  public record Result(int exit, String output) {
+    public boolean ok() {
       return exit == 0;
     }
   }
@@ -185,7 +217,8 @@ final class HostingNetwork implements AutoCloseable {
    * Runs a command inside {@code ns} and waits for it, at most {@code limit} (then it is killed);
    * its output goes to a file first, so a command that hangs cannot hang the reader.
    */
-  Result exec(String ns, Duration limit, String... cmd) throws IOException, InterruptedException {
+  public Result exec(String ns, Duration limit, String... cmd)
+      throws IOException, InterruptedException {
     List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     all.addAll(Arrays.asList(cmd));
     return run(all, limit);
@@ -208,7 +241,7 @@ final class HostingNetwork implements AutoCloseable {
   /**
    * Waits until something in {@code ns} accepts connections at host:port, at most {@code limit}.
    */
-  void awaitListening(String ns, String host, int port, Duration limit, Path log)
+  public void awaitListening(String ns, String host, int port, Duration limit, Path log)
       throws IOException, InterruptedException {
     Result r =
         exec(
