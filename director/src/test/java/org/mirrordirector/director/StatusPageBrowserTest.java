@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -21,6 +20,7 @@ import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Payloads.DrillRecord;
 import org.mirrordirector.failover.Payloads.NodeInfo;
 import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.sync.BoundedRun;
 
 /**
  * The status page in a real browser (Debian's headless Chromium): the DOM it builds has the primary
@@ -162,11 +162,15 @@ class StatusPageBrowserTest {
                 "--hide-scrollbars",
                 "--user-data-dir=" + dir.resolve("chromium-profile")));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("chromium.err").toFile()).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-    assertThat(p.exitValue()).as(Files.readString(dir.resolve("chromium.err"))).isZero();
-    return out;
+    BoundedRun.Result r =
+        BoundedRun.run(
+            new ProcessBuilder(cmd).redirectError(dir.resolve("chromium.err").toFile()),
+            dir,
+            java.time.Duration.ofSeconds(90));
+    assertThat(r.exit())
+        .as(r.describe(cmd) + "\nstderr: " + Files.readString(dir.resolve("chromium.err")))
+        .isZero();
+    return r.output();
   }
 
   private static int count(String s, String what) {

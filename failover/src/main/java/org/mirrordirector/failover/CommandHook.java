@@ -47,6 +47,8 @@ final class CommandHook {
       drain.setDaemon(true);
       drain.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        // the hook and whatever it started: a script's child would hold the output open
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         LOG.warn(
             "[{}] hook {} ({} epoch {}) ran longer than {} and was killed",

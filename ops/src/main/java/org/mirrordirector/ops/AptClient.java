@@ -1,13 +1,12 @@
 package org.mirrordirector.ops;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.mirrordirector.sync.BoundedRun;
 
 /**
  * The real apt-get in a private root: the machine's own apt state is untouched. apt keeps its
@@ -93,18 +92,15 @@ final class AptClient {
       cmd.add(o);
     }
     cmd.addAll(List.of(args));
-    Process p =
-        new ProcessBuilder(cmd).directory(work().toFile()).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(180, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return new Attempt(false, -1, "no end within 180 s:\n" + out);
+    BoundedRun.Result r = BoundedRun.run(cmd, work(), work(), java.time.Duration.ofSeconds(180));
+    String out = r.output();
+    if (r.exit() < 0) {
+      return new Attempt(false, -1, "no end within 180 s, killed:\n" + out);
     }
     boolean warned = false;
     for (String line : out.split("\n")) {
       warned |= line.startsWith("W:") || line.startsWith("E:") || line.startsWith("Err:");
     }
-    return new Attempt(!warned && p.exitValue() == 0, p.exitValue(), out);
+    return new Attempt(!warned && r.exit() == 0, r.exit(), out);
   }
 }

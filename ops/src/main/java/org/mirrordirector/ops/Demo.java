@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -20,6 +19,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.mirrordirector.failover.TcpProxy;
 import org.mirrordirector.ops.hosting.Haproxy;
+import org.mirrordirector.sync.BoundedRun;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
@@ -476,13 +476,18 @@ public final class Demo implements AutoCloseable {
 
   static void copyTree(Path from, Path to) throws IOException, InterruptedException {
     Files.createDirectories(to);
-    Process p =
-        new ProcessBuilder("cp", "-a", from + "/.", to.toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
-      throw new IOException("cp -a " + from + " " + to + ": " + out.strip());
+    BoundedRun.Result r =
+        BoundedRun.run(
+            List.of("cp", "-a", from + "/.", to.toString()), null, Duration.ofMinutes(10));
+    if (!r.ok()) {
+      throw new IOException(
+          "cp -a "
+              + from
+              + " "
+              + to
+              + (r.exit() < 0 ? " ran 10 minutes and was killed" : "")
+              + ": "
+              + r.output().strip());
     }
   }
 

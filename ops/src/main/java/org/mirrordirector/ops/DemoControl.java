@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.mirrordirector.sync.BoundedRun;
 
 /**
  * The demo's fault switchboard, for {@code mirrorctl drill} in another process: the node processes
@@ -95,11 +96,13 @@ final class DemoControl extends Handler.Abstract.NonBlocking {
   }
 
   static void signal(long pid, String sig) throws IOException, InterruptedException {
-    Process k =
-        new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
-    String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (k.waitFor() != 0) {
-      throw new IOException("kill -" + sig + " " + pid + ": " + out.strip());
+    BoundedRun.Result r =
+        BoundedRun.run(
+            java.util.List.of("kill", "-" + sig, Long.toString(pid)),
+            null,
+            java.time.Duration.ofSeconds(10));
+    if (!r.ok()) {
+      throw new IOException("kill -" + sig + " " + pid + ": " + r.output().strip());
     }
   }
 

@@ -2,7 +2,6 @@ package org.mirrordirector.ops;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.mirrordirector.sync.BoundedRun;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 
 /**
@@ -464,11 +464,14 @@ final class DemoMotion implements AutoCloseable {
   }
 
   private static void run(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int rc = p.waitFor();
+    BoundedRun.Result r = BoundedRun.run(cmd, null, java.time.Duration.ofMinutes(10));
+    int rc = r.exit();
     if (rc != 0 && rc != 24) { // 24: files vanished meanwhile, harmless
-      throw new IOException(String.join(" ", cmd) + " exited " + rc + ": " + out.strip());
+      throw new IOException(
+          String.join(" ", cmd)
+              + (rc < 0 ? " ran 10 minutes and was killed" : " exited " + rc)
+              + ": "
+              + r.output().strip());
     }
   }
 

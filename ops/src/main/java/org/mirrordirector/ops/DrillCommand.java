@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.mirrordirector.sync.BoundedRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -322,14 +323,14 @@ final class DrillCommand implements Callable<Integer> {
         throw new IOException("refusing to put node id '" + node + "' into a shell command");
       }
       String cmd = template.replace("{node}", node).replace("{action}", action);
-      Process p = new ProcessBuilder("sh", "-c", cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(cmd + ": no answer within 120 s");
+      BoundedRun.Result r = BoundedRun.run(List.of("sh", "-c", cmd), null, Duration.ofSeconds(120));
+      String out = r.output().strip();
+      if (r.exit() < 0) {
+        throw new IOException(
+            cmd + ": no answer within 120 s, killed" + (out.isEmpty() ? "" : "; it said: " + out));
       }
-      if (p.exitValue() != 0) {
-        throw new IOException(cmd + ": exit " + p.exitValue() + (out.isEmpty() ? "" : ": " + out));
+      if (r.exit() != 0) {
+        throw new IOException(cmd + ": exit " + r.exit() + (out.isEmpty() ? "" : ": " + out));
       }
       return node + " " + action + (out.isEmpty() ? "" : ": " + out);
     }

@@ -2,12 +2,11 @@ package org.mirrordirector.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.mirrordirector.sync.BoundedRun;
 
 /**
  * The benchmark scripts' CPU accounting ({@code ops/bench/rounds.sh}), with stand-ins for wrk and a
@@ -19,15 +18,10 @@ class BenchRoundsTest {
   private static String run(String script) throws Exception {
     Path root = Path.of("..").toAbsolutePath().normalize();
     assertThat(root.resolve("ops/bench/rounds.sh")).exists();
-    Process p =
-        new ProcessBuilder("bash", "-c", script)
-            .directory(root.toFile())
-            .redirectErrorStream(true)
-            .start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.exitValue()).as(out).isZero();
-    return out;
+    List<String> cmd = List.of("bash", "-c", script);
+    BoundedRun.Result r = BoundedRun.run(cmd, root, java.time.Duration.ofSeconds(90));
+    assertThat(r.exit()).as(r.describe(cmd)).isZero();
+    return r.output().strip();
   }
 
   private static final String WRK_OUTPUT =

@@ -2,15 +2,14 @@ package org.mirrordirector.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.sync.BoundedRun;
 
 /**
  * The benchmark scripts run from a fresh clone: {@code ops/bench/classpath.sh}, which the director
@@ -61,10 +60,8 @@ class BenchScriptsIT {
   }
 
   private static String run(Path cwd, String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(15, TimeUnit.MINUTES)).as(String.join(" ", cmd)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", cmd) + ":\n" + out).isZero();
-    return out;
+    BoundedRun.Result r = BoundedRun.run(List.of(cmd), cwd, java.time.Duration.ofMinutes(15));
+    assertThat(r.exit()).as(r.describe(List.of(cmd))).isZero();
+    return r.output();
   }
 }

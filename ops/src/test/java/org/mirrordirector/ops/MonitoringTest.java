@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,10 +12,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.mirrordirector.sync.BoundedRun;
 import org.mirrordirector.sync.Promtool;
 
 /**
@@ -133,10 +132,8 @@ class MonitoringTest {
   }
 
   private static String run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", cmd) + ":\n" + out).isZero();
-    return out;
+    BoundedRun.Result r = BoundedRun.run(List.of(cmd), null, java.time.Duration.ofSeconds(60));
+    assertThat(r.exit()).as(r.describe(List.of(cmd))).isZero();
+    return r.output();
   }
 }

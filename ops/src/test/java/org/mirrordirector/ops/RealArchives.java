@@ -3,7 +3,6 @@ package org.mirrordirector.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.mirrordirector.sync.BoundedRun;
 
 /**
  * Archives no one here made the files of: real .deb files from this machine's apt cache, and a real
@@ -83,14 +83,11 @@ final class RealArchives {
 
   static String run(Path dir, Map<String, String> env, String... cmd)
       throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
     pb.environment().putAll(env);
-    Process p = pb.start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", cmd) + ":\n" + out).isZero();
-    return out;
+    BoundedRun.Result r = BoundedRun.run(pb, dir, java.time.Duration.ofSeconds(120));
+    assertThat(r.exit()).as(r.describe(List.of(cmd))).isZero();
+    return r.output();
   }
 
   /** A command's standard output alone (its warnings on stderr are not part of an index). */
@@ -101,12 +98,9 @@ final class RealArchives {
             .directory(dir.toFile())
             .redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.environment().putAll(env);
-    Process p = pb.start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", cmd)).isZero();
-    return out;
+    BoundedRun.Result r = BoundedRun.run(pb, dir, java.time.Duration.ofSeconds(120));
+    assertThat(r.exit()).as(r.describe(List.of(cmd))).isZero();
+    return r.output();
   }
 
   /** A new RSA signing key made by gpg, with no passphrase. */

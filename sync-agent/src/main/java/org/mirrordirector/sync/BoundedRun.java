@@ -20,22 +20,54 @@ public final class BoundedRun {
     public boolean ok() {
       return exit == 0;
     }
+
+    /**
+     * What happened, for a message: the command, its exit (or that it was killed at its limit) and
+     * the last 4,000 characters of its output.
+     */
+    public String describe(List<String> cmd) {
+      String tail =
+          output.length() > 4000 ? "..." + output.substring(output.length() - 4000) : output;
+      return String.join(" ", cmd)
+          + (exit < 0 ? ": killed at its time limit" : ": exit " + exit)
+          + "\n"
+          + tail;
+    }
   }
 
   private BoundedRun() {}
 
+  /** Runs {@code cmd} in {@code dir} (null: this one), its output in a file in the temp dir. */
+  public static Result run(List<String> cmd, Path dir, Duration limit)
+      throws IOException, InterruptedException {
+    return run(cmd, dir, Path.of(System.getProperty("java.io.tmpdir")), limit);
+  }
+
   /** Runs {@code cmd} in {@code dir} (null: this one), its output in a file under {@code tmp}. */
   public static Result run(List<String> cmd, Path dir, Path tmp, Duration limit)
       throws IOException, InterruptedException {
+    ProcessBuilder b = new ProcessBuilder(cmd);
+    if (dir != null) {
+      b.directory(dir.toFile());
+    }
+    return run(b, tmp, limit);
+  }
+
+  /**
+   * Runs a process as {@code b} describes it (its directory, environment, input), its output in a
+   * file under {@code tmp}: standard error with it, unless {@code b} sends standard error
+   * elsewhere; its input /dev/null, unless {@code b} names one.
+   */
+  public static Result run(ProcessBuilder b, Path tmp, Duration limit)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile(tmp, "run", ".out");
     try {
-      ProcessBuilder b =
-          new ProcessBuilder(cmd)
-              .redirectErrorStream(true)
-              .redirectOutput(out.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      if (dir != null) {
-        b.directory(dir.toFile());
+      b.redirectOutput(out.toFile());
+      if (b.redirectError() == ProcessBuilder.Redirect.PIPE) {
+        b.redirectErrorStream(true);
+      }
+      if (b.redirectInput() == ProcessBuilder.Redirect.PIPE) {
+        b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       }
       Process p = b.start();
       boolean done = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
@@ -44,7 +76,8 @@ public final class BoundedRun {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
       }
-      String text = Files.readString(out, StandardCharsets.UTF_8);
+      // bytes that are not UTF-8 become U+FFFD: a tool's odd output never fails the read
+      String text = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
       return new Result(done ? p.exitValue() : -1, text);
     } finally {
       Files.deleteIfExists(out);

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Prometheus's own checker, from Debian's {@code prometheus} package (the test command installs
@@ -32,18 +31,26 @@ public final class Promtool {
   private static String run(String stdin, Path cwd, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("promtool"));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     if (cwd != null) {
       pb.directory(cwd.toFile());
     }
-    Process p = pb.start();
-    if (stdin != null) {
-      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    Path tmp = java.nio.file.Files.createTempDirectory("promtool");
+    try {
+      if (stdin != null) {
+        Path in = tmp.resolve("stdin");
+        java.nio.file.Files.writeString(in, stdin, StandardCharsets.UTF_8);
+        pb.redirectInput(in.toFile());
+      }
+      BoundedRun.Result r = BoundedRun.run(pb, tmp, java.time.Duration.ofSeconds(120));
+      assertThat(r.exit()).as(r.describe(cmd)).isZero();
+      return r.output().strip();
+    } finally {
+      try (var s = java.nio.file.Files.walk(tmp)) {
+        for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.deleteIfExists(f);
+        }
+      }
     }
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("promtool " + args[0]).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", cmd) + ":\n" + out).isZero();
-    return out.strip();
   }
 }
