@@ -96,15 +96,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     var out = spec.commandLine().getOut();
     Demo demo = new Demo(dir, out, motion, replicas);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  demo.close();
-                  stopped.countDown();
-                },
-                "demo-stop"));
+    CountDownLatch stopped = closedOnExit(demo::close);
     Demo.Layout l = demo.start(port, Duration.ofSeconds(90));
     String root = l.service() + "raspbian/";
     out.println();
@@ -144,15 +136,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     var out = spec.commandLine().getOut();
     HostingDemo demo = HostingDemo.start(dir.resolve("ipv6-only-backend"), port, out);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  demo.close();
-                  stopped.countDown();
-                },
-                "demo-stop"));
+    CountDownLatch stopped = closedOnExit(demo::close);
     out.println();
     out.println("Mirror Director demo (the hosting's shape: IPv6-only backend, NAT64) is ready.");
     demo.usage().forEach(out::println);
@@ -160,5 +144,19 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return Mirrorctl.OK;
+  }
+
+  /** Runs {@code close} when the JVM is stopped (Ctrl-C, SIGTERM); the latch opens after it. */
+  private static CountDownLatch closedOnExit(Runnable close) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  close.run();
+                  stopped.countDown();
+                },
+                "demo-stop"));
+    return stopped;
   }
 }

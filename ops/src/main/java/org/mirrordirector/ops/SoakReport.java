@@ -23,6 +23,20 @@ final class SoakReport {
   /** A failed apt operation and why. */
   record Failure(String client, String kind, Instant at, String cause, String output) {}
 
+  /** "(mirrors named here: 38151 mirror-pushed)\n" for the mirror ports apt names, or "". */
+  static String mirrorsNamed(String aptOutput, Map<Integer, String> ports) {
+    StringBuilder b = new StringBuilder();
+    ports.forEach(
+        (port, id) -> {
+          if (java.util.regex.Pattern.compile("[:\\s]" + port + "[\\]/\\s]")
+              .matcher(aptOutput)
+              .find()) {
+            b.append(b.length() == 0 ? "" : ", ").append(port).append(' ').append(id);
+          }
+        });
+    return b.length() == 0 ? "" : "(mirrors named here: " + b + ")\n";
+  }
+
   /** The soak's result. */
   record Report(
       String id,
@@ -94,7 +108,8 @@ final class SoakReport {
       if (!o.ok()) {
         SoakClients.Cause c = clients.cause(o);
         causes.merge(c, 1, Integer::sum);
-        String out = o.output();
+        // apt names mirrors by address and port: the ids of those it names come first.
+        String out = mirrorsNamed(o.output(), watch.mirrorPorts()) + o.output();
         failures.add(
             new Failure(
                 o.client(),

@@ -292,6 +292,18 @@ final class SoakWatch implements AutoCloseable {
     return m;
   }
 
+  /** Each mirror's id by the port of its base URL (apt names a mirror by its address). */
+  Map<Integer, String> mirrorPorts() {
+    Map<Integer, String> m = new java.util.TreeMap<>();
+    mirrors.forEach(
+        (id, u) -> {
+          if (u.getPort() > 0) {
+            m.put(u.getPort(), id);
+          }
+        });
+    return m;
+  }
+
   /** Each mirror's health (http, the suite) as the registry said it, as it changed. */
   Map<String, List<Seen>> health() {
     Map<String, List<Seen>> m = new LinkedHashMap<>();

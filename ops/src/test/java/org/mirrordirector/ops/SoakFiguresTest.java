@@ -135,4 +135,18 @@ class SoakFiguresTest {
     }
     assertThat(again).isEqualTo(drawn);
   }
+
+  @Test
+  void aFailuresMirrorsAreNamedByTheirPorts() {
+    String apt =
+        "Get:1 http://127.0.0.1:38151 bookworm InRelease [1937 B]\n"
+            + "Err:2 http://127.0.0.1:36905/raspbian bookworm/main armhf Packages\n"
+            + "  File has unexpected size (13364 != 13632). Mirror sync in progress? [IP: 127.0.0.1"
+            + " 38151]\n";
+    assertThat(
+            SoakReport.mirrorsNamed(
+                apt, new java.util.TreeMap<>(java.util.Map.of(38151, "mirror-pushed", 3815, "x"))))
+        .isEqualTo("(mirrors named here: 38151 mirror-pushed)\n");
+    assertThat(SoakReport.mirrorsNamed(apt, java.util.Map.of(40033, "mirror-naive"))).isEmpty();
+  }
 }

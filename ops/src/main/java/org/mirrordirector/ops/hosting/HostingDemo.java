@@ -1,6 +1,5 @@
 package org.mirrordirector.ops.hosting;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +73,7 @@ public final class HostingDemo implements AutoCloseable {
    * 127.0.0.1 and ::1.
    */
   public static HostingDemo start(Path dir, int port, PrintWriter out) throws Exception {
-    deleteTree(dir);
+    HostingNetwork.deleteTree(dir);
     Files.createDirectories(dir);
     out.println("building the hosting's network in namespaces (IPv6-only backend, NAT64)...");
     HostingScenario h = HostingScenario.start(dir, true);
@@ -166,16 +165,5 @@ public final class HostingDemo implements AutoCloseable {
   public void close() {
     relay.close();
     hosting.close();
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var s = Files.walk(p)) {
-      for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
-    }
   }
 }

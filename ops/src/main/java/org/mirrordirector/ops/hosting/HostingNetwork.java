@@ -317,7 +317,8 @@ public final class HostingNetwork implements AutoCloseable {
     }
   }
 
-  private static void deleteTree(Path p) throws IOException {
+  /** Deletes a directory tree, if there is one. */
+  static void deleteTree(Path p) throws IOException {
     if (!Files.exists(p)) {
       return;
     }

@@ -26,7 +26,9 @@ class SuiteIndexRealDebianTest {
   void debiansRealIndexesAreLearnedAsAPartialMirrorCarriesThem() throws Exception {
     Path in = LISTS.resolve("deb.debian.org_debian_dists_bookworm_InRelease");
     Path lz4 = LISTS.resolve("deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4");
-    assumeTrue(Files.isRegularFile(in) && Files.isRegularFile(lz4) && Files.isReadable(KEYRING));
+    assumeTrue(
+        Files.isRegularFile(in) && Files.isRegularFile(lz4) && Files.isReadable(KEYRING),
+        "no Debian bookworm lists in " + LISTS + " (run apt-get update)");
     Path d = dir.resolve("dists/bookworm");
     Files.createDirectories(d.resolve("main/binary-amd64"));
     Files.copy(in, d.resolve("InRelease"));
