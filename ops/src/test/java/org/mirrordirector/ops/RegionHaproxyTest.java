@@ -3,21 +3,12 @@ package org.mirrordirector.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.ops.hosting.Haproxy;
@@ -33,41 +24,13 @@ import org.mirrordirector.ops.hosting.Haproxy;
 class RegionHaproxyTest {
   @TempDir Path dir;
 
-  /** A stand-in server: answers every path with its name, and /ready with the status set. */
-  record Stand(HttpServer server, AtomicInteger ready) implements AutoCloseable {
-    static Stand named(String name, int readyStatus) throws IOException {
-      AtomicInteger ready = new AtomicInteger(readyStatus);
-      HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      s.createContext(
-          "/",
-          x -> {
-            byte[] body = (name + "\n").getBytes(StandardCharsets.UTF_8);
-            int status = x.getRequestURI().getPath().equals("/ready") ? ready.get() : 200;
-            x.sendResponseHeaders(status, body.length);
-            x.getResponseBody().write(body);
-            x.close();
-          });
-      s.start();
-      return new Stand(s, ready);
-    }
-
-    int port() {
-      return server.getAddress().getPort();
-    }
-
-    @Override
-    public void close() {
-      server.stop(0);
-    }
-  }
-
   @Test
   void theRegionsClientsGoToAReadyReplicaAndToTheWritersWhileNoneIs() throws Exception {
     assumeTrue(Haproxy.available(), "haproxy is not installed");
     int front = TestNodes.freePort("127.0.0.1");
-    try (Stand ap1 = Stand.named("replica-ap1", 503);
-        Stand ap2 = Stand.named("replica-ap2", 503);
-        Stand writers = Stand.named("writers", 200)) {
+    try (StandIn ap1 = StandIn.named("replica-ap1", Map.of("/ready", 503));
+        StandIn ap2 = StandIn.named("replica-ap2", Map.of("/ready", 503));
+        StandIn writers = StandIn.named("writers", Map.of())) {
       String cfg =
           Files.readString(Path.of("examples/production/region/haproxy.cfg"))
               .replace("  bind :::80 v6only\n", "")
@@ -89,15 +52,16 @@ class RegionHaproxyTest {
       try {
         HttpClient http = HttpClient.newHttpClient();
         String url = "http://127.0.0.1:" + front + "/raspbian/dists/bookworm/InRelease";
-        awaitServedBy(http, url, List.of("writers"), "no replica is ready: the writer pair");
-        ap1.ready().set(200);
-        awaitServedBy(http, url, List.of("replica-ap1"), "a replica ready: only it");
-        ap2.ready().set(200);
-        awaitServedBy(
+        StandIn.awaitServedBy(
+            http, url, List.of("writers"), "no replica is ready: the writer pair");
+        ap1.set("/ready", 200);
+        StandIn.awaitServedBy(http, url, List.of("replica-ap1"), "a replica ready: only it");
+        ap2.set("/ready", 200);
+        StandIn.awaitServedBy(
             http, url, List.of("replica-ap1", "replica-ap2"), "both ready: both, and only them");
-        ap1.ready().set(503);
-        ap2.ready().set(503);
-        awaitServedBy(http, url, List.of("writers"), "none ready again: the writer pair");
+        ap1.set("/ready", 503);
+        ap2.set("/ready", 503);
+        StandIn.awaitServedBy(http, url, List.of("writers"), "none ready again: the writer pair");
       } finally {
         p.destroy();
         p.waitFor(10, TimeUnit.SECONDS);
@@ -120,35 +84,5 @@ class RegionHaproxyTest {
     List<String> servers = backend.lines().filter(l -> l.startsWith("  server ")).toList();
     assertThat(servers).hasSize(3);
     assertThat(servers.stream().filter(l -> l.endsWith(" backup"))).hasSize(1);
-  }
-
-  /**
-   * Until 20 requests in a row are answered by exactly the expected servers (each at least once).
-   */
-  private static void awaitServedBy(HttpClient http, String url, List<String> expected, String what)
-      throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    List<String> last = List.of();
-    while (System.nanoTime() < deadline) {
-      List<String> seen = new ArrayList<>();
-      try {
-        for (int i = 0; i < 20; i++) {
-          HttpResponse<String> r =
-              http.send(
-                  HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                  HttpResponse.BodyHandlers.ofString());
-          seen.add(r.statusCode() + " " + r.body().strip());
-        }
-      } catch (IOException notYet) {
-        seen.add(notYet.toString());
-      }
-      last = seen;
-      List<String> names = seen.stream().map(s -> s.replaceFirst("^200 ", "")).toList();
-      if (names.stream().allMatch(expected::contains) && names.containsAll(expected)) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError(what + ": expected " + expected + ", last answers " + last);
   }
 }

@@ -12,8 +12,9 @@ import org.mirrordirector.sync.BoundedRun;
 /**
  * HAProxy in front of the nodes, as the demo runs it and as production would: clients go to the
  * node whose {@code /leader} answers 200, checked every 500 ms; while none does (during a
- * failover), to any node whose {@code /ready} does. Runs in the foreground ({@code -db}) as a child
- * process.
+ * failover), to the first node whose {@code /ready} does (one node at a time, so that an apt
+ * update's InRelease and indexes come from one snapshot). Runs in the foreground ({@code -db}) as a
+ * child process.
  */
 public final class Haproxy implements AutoCloseable {
   private static final Duration LIMIT = Duration.ofSeconds(30);
@@ -87,7 +88,7 @@ public final class Haproxy implements AutoCloseable {
     b.append("  http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n");
     b.append(
         """
-          # while no node leads (the seconds of a failover), any ready node answers: a standby's
+          # while no node leads (the seconds of a failover), the first ready node answers: a standby's
           # director redirects from its own view of the registry, which is static stability
           use_backend spares if { nbsrv(nodes) eq 0 }
           default_backend nodes
@@ -103,6 +104,9 @@ public final class Haproxy implements AutoCloseable {
         """
 
         backend spares
+          # one node at a time, the first ready one: the nodes may sit at different snapshots for a
+          # moment, and apt takes an update's indexes from where its InRelease came from
+          balance first
           option httpchk GET /ready
           http-check expect status 200
           default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
