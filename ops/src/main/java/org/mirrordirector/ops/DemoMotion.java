@@ -249,19 +249,32 @@ final class DemoMotion implements AutoCloseable {
     String sha =
         org.mirrordirector.sync.archive.Sha256.hex(
             Files.readAllBytes(next.resolve("dists/bookworm/InRelease")));
-    published.add(new Publication(n, Instant.now(), sha));
+    Publication p = new Publication(n, Instant.now(), sha);
+    published.add(p);
     log("published version " + n + " (" + sha.substring(0, 12) + ")");
+    Sync naive =
+        new Sync() {
+          @Override
+          public void before() throws InterruptedException {
+            awaitNaiveGate(p);
+          }
+
+          @Override
+          public void run(Path tree) throws IOException, InterruptedException {
+            oneStage(tree);
+          }
+        };
     if (settings.naiveFollowsPushed()) {
       schedule(
           "pushed",
           settings.pushedDelay(),
           tree -> {
             twoStage(tree);
-            schedule("naive", settings.naiveDelay(), this::oneStage);
+            schedule("naive", settings.naiveDelay(), naive);
           });
     } else {
       schedule("pushed", settings.pushedDelay(), this::twoStage);
-      schedule("naive", settings.naiveDelay(), this::oneStage);
+      schedule("naive", settings.naiveDelay(), naive);
     }
     synchronized (followers) {
       followers.forEach((m, delay) -> schedule(m, delay, this::twoStage));
@@ -273,7 +286,34 @@ final class DemoMotion implements AutoCloseable {
     }
   }
 
+  /**
+   * Holds each copy of the naive mirror, after its delay, until {@code known} says the director
+   * knows that publication (at most two minutes; then it copies anyway and says so). A scenario
+   * that must stay within the README's bound for mirrors that delete without a lock uses it: such a
+   * mirror is safe only once the director has learned the version it moves to, and how soon that is
+   * depends on the machine.
+   */
+  void holdNaiveUntil(java.util.function.Predicate<Publication> known) {
+    naiveGate = known;
+  }
+
+  private volatile java.util.function.Predicate<Publication> naiveGate = p -> true;
+
+  private void awaitNaiveGate(Publication p) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (!naiveGate.test(p)) {
+      if (System.nanoTime() > deadline) {
+        log("naive mirror: version " + p.version() + " still unknown to the director; copying");
+        return;
+      }
+      Thread.sleep(100);
+    }
+  }
+
   private interface Sync {
+    /** What must hold before the copy starts (not counted in its time). */
+    default void before() throws InterruptedException {}
+
     void run(Path tree) throws IOException, InterruptedException;
   }
 
@@ -299,6 +339,12 @@ final class DemoMotion implements AutoCloseable {
    */
   private void copy(String mirror, Path tree, Sync how, int attempt) {
     if (held.contains(mirror)) {
+      return;
+    }
+    try {
+      how.before();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return;
     }
     Instant t0 = Instant.now();

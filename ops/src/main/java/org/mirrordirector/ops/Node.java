@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.mirrordirector.director.DirectorServer;
+import org.mirrordirector.director.FileKnowledge;
 import org.mirrordirector.director.GeoIp;
 import org.mirrordirector.director.SelectionPolicy;
 import org.mirrordirector.director.TrustedProxies;
@@ -329,6 +330,7 @@ public final class Node implements AutoCloseable {
     if (stacks.get(0).lastPublishedAt > 0) {
       m.put("lastPublishedAtMillis", stacks.get(0).lastPublishedAt);
     }
+    m.put("newestKnown", newestKnown(stacks.get(0)));
     if (stacks.size() > 1) {
       List<Map<String, Object>> archives = new ArrayList<>();
       for (ArchiveStack as : stacks) {
@@ -339,9 +341,24 @@ public final class Node implements AutoCloseable {
         x.put("mirrors", as.view().mirrors().size());
         SyncReport l = as.sync.stats().last();
         x.put("lastSyncOutcome", l == null ? null : l.outcome().name());
+        x.put("newestKnown", newestKnown(as));
         archives.add(x);
       }
       m.put("archives", archives);
+    }
+    return m;
+  }
+
+  /**
+   * Per suite, the InRelease hash of the newest snapshot the director knows the files of: its own,
+   * or one learned from a mirror or its sync before it was published here. A file that snapshot no
+   * longer lists is not sent to mirrors that may have moved on.
+   */
+  private static Map<String, String> newestKnown(ArchiveStack as) {
+    Map<String, String> m = new java.util.TreeMap<>();
+    FileKnowledge files = as.files.get();
+    for (String suite : as.section.suites()) {
+      files.newest(suite).ifPresent(n -> m.put(suite, n.inRelease()));
     }
     return m;
   }

@@ -37,9 +37,11 @@ class MovingMirrorsRandomizedTest {
             Duration.ofSeconds((node == DemoMotion.NodeSpeed.STUCK ? 20 : 12) + r.nextInt(5)),
             5 + r.nextInt(11),
             pushedDelay,
-            // After the director can know the new version (README, "What remains"): the pushed
+            // When the director can know the new version (README, "What remains"): the pushed
             // mirror's lock seen and the node's look done, or, when the node is stuck, the pushed
-            // mirror's copy rechecked.
+            // mirror's copy rechecked. That is the earliest; the copy also waits until the serving
+            // node names the version as known (MovingMirrorsRun), as on a loaded machine the look
+            // takes longer.
             node == DemoMotion.NodeSpeed.STUCK
                 ? recheck.multipliedBy(2).plusSeconds(1 + r.nextInt(3))
                 : pushedDelay.plus(recheck.multipliedBy(2)).plusSeconds(2 + r.nextInt(3)),

@@ -88,6 +88,17 @@ final class MovingMirrorsRun {
       // archive alone can take a minute on a busy 2-core machine (90 s ran out once in CI).
       Demo.Layout l = demo.start(0, Duration.ofSeconds(180));
       NodeClient client = NodeClient.of(l.service(), l.token(), null);
+      // The README's bound for a mirror that deletes without a lock: it is safe once the director
+      // knows the version it moves to. How soon the serving node learns one is the machine's speed
+      // (a fixed delay, less the demo's jitter, ran out once in CI), so the naive mirror waits for
+      // it: the InRelease hashes the serving node has named as its newest known.
+      Set<String> known = ConcurrentHashMap.newKeySet();
+      demo.motion()
+          .holdNaiveUntil(
+              p ->
+                  demo.motion().published().stream()
+                      .anyMatch(
+                          q -> q.version() >= p.version() && known.contains(q.inReleaseSha256())));
       Map<String, Set<String>> healths = new ConcurrentHashMap<>();
       // pushed mirror: snapshot -> when the director first showed it usable there
       Map<String, Instant> usable = new ConcurrentHashMap<>();
@@ -97,7 +108,12 @@ final class MovingMirrorsRun {
               () -> {
                 while (polling.get()) {
                   try {
-                    for (JsonNode m : client.status().path("mirrors")) {
+                    JsonNode status = client.status();
+                    status
+                        .path("thisNode")
+                        .path("newestKnown")
+                        .forEach(sha -> known.add(sha.asText()));
+                    for (JsonNode m : status.path("mirrors")) {
                       for (JsonNode s : m.path("states")) {
                         String h = s.path("health").asText();
                         Set<String> seen =

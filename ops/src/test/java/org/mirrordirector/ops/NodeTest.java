@@ -160,6 +160,11 @@ class NodeTest {
           .as("the spare copies the primary's module")
           .isEqualTo(a.rsyncUrl().orElseThrow());
       assertThat(self.path("lastSyncOutcome").asText()).isIn("PUBLISHED", "UNCHANGED");
+      assertThat(self.path("newestKnown").path("bookworm").asText())
+          .as("the newest snapshot it knows: the one it holds, the upstream's only one")
+          .isEqualTo(
+              org.mirrordirector.sync.archive.Sha256.hex(
+                  Files.readAllBytes(upstream.root.resolve("dists/bookworm/InRelease"))));
 
       // The primary stops cleanly: the spare takes over and serves apt.
       long epoch = a.leadership().epoch();
