@@ -81,7 +81,7 @@ public final class HostingNetwork implements AutoCloseable {
   }
 
   /** This process's effective user id (Linux: /proc/self/status), or -1 when unknown. */
-  static long effectiveUid() {
+  public static long effectiveUid() {
     try {
       for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (l.startsWith("Uid:")) {
