@@ -45,23 +45,12 @@ class NodesHaproxyTest {
     int front = TestNodes.freePort("127.0.0.1");
     try (StandIn a = StandIn.named("node-a", Map.of("/leader", 503));
         StandIn b = StandIn.named("node-b", Map.of("/leader", 503))) {
-      String cfg =
-          Files.readString(Path.of("examples/production/haproxy.cfg"))
-              .replace("  bind :::80 v6only\n", "")
-              .replace("bind :80", "bind 127.0.0.1:" + front)
-              .replace("node-a.example.org:8080", "127.0.0.1:" + a.port())
-              .replace("node-b.example.org:8080", "127.0.0.1:" + b.port())
-              .replace("log stdout format raw local0 warning", "")
-              // the test's file descriptor limit, not a production host's
-              .replace("maxconn 20000", "maxconn 4096");
-      assertThat(cfg).doesNotContain("example.org");
-      Path file = dir.resolve("haproxy.cfg");
-      Files.writeString(file, cfg);
       Process p =
-          new ProcessBuilder("haproxy", "-db", "-f", file.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("haproxy.log").toFile())
-              .start();
+          StandIn.haproxyExample(
+              dir,
+              Path.of("examples/production/haproxy.cfg"),
+              front,
+              Map.of("node-a.example.org:8080", a, "node-b.example.org:8080", b));
       try {
         ChildProcesses.awaitListening(p, "haproxy", "127.0.0.1", front, dir.resolve("haproxy.log"));
         oneNodeAtATime(front, a, b);

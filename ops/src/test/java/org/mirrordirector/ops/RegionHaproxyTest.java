@@ -31,24 +31,15 @@ class RegionHaproxyTest {
     try (StandIn ap1 = StandIn.named("replica-ap1", Map.of("/ready", 503));
         StandIn ap2 = StandIn.named("replica-ap2", Map.of("/ready", 503));
         StandIn writers = StandIn.named("writers", Map.of())) {
-      String cfg =
-          Files.readString(Path.of("examples/production/region/haproxy.cfg"))
-              .replace("  bind :::80 v6only\n", "")
-              .replace("bind :80", "bind 127.0.0.1:" + front)
-              .replace("replica-ap1.example.org:8080", "127.0.0.1:" + ap1.port())
-              .replace("replica-ap2.example.org:8080", "127.0.0.1:" + ap2.port())
-              .replace("raspbian.example.org:80", "127.0.0.1:" + writers.port())
-              .replace("log stdout format raw local0 warning", "")
-              // the test's file descriptor limit, not a production host's
-              .replace("maxconn 20000", "maxconn 4096");
-      assertThat(cfg).doesNotContain("example.org");
-      Path file = dir.resolve("haproxy.cfg");
-      Files.writeString(file, cfg);
       Process p =
-          new ProcessBuilder("haproxy", "-db", "-f", file.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("haproxy.log").toFile())
-              .start();
+          StandIn.haproxyExample(
+              dir,
+              Path.of("examples/production/region/haproxy.cfg"),
+              front,
+              Map.of(
+                  "replica-ap1.example.org:8080", ap1,
+                  "replica-ap2.example.org:8080", ap2,
+                  "raspbian.example.org:80", writers));
       try {
         HttpClient http = HttpClient.newHttpClient();
         String url = "http://127.0.0.1:" + front + "/raspbian/dists/bookworm/InRelease";

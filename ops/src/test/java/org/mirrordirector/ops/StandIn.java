@@ -1,5 +1,7 @@
 package org.mirrordirector.ops;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -8,11 +10,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.mirrordirector.ops.process.ChildProcesses;
 
 /**
  * A stand-in for a node or a replica behind a real HAProxy: answers every path with its name, with
@@ -47,6 +52,35 @@ record StandIn(String name, HttpServer server, Map<String, Integer> statuses)
   @Override
   public void close() {
     server.stop(0);
+  }
+
+  /**
+   * A production example of HAProxy's run by the real haproxy on {@code 127.0.0.1:front}, each
+   * {@code host:port} of {@code standIns} pointed at the stand-in's port; stop it with {@link
+   * org.mirrordirector.ops.process.ChildProcesses#stop}.
+   */
+  static Process haproxyExample(Path dir, Path example, int front, Map<String, StandIn> standIns)
+      throws Exception {
+    String cfg =
+        Files.readString(example)
+            .replace("  bind :::80 v6only\n", "")
+            .replace("bind :80", "bind 127.0.0.1:" + front)
+            .replace("log stdout format raw local0 warning", "")
+            // the test's file descriptor limit, not a production host's
+            .replace("maxconn 20000", "maxconn 4096");
+    for (Map.Entry<String, StandIn> e : standIns.entrySet()) {
+      cfg = cfg.replace(e.getKey(), "127.0.0.1:" + e.getValue().port());
+    }
+    assertThat(cfg).doesNotContain("example.org");
+    Path file = dir.resolve("haproxy.cfg");
+    Files.writeString(file, cfg);
+    Process p =
+        new ProcessBuilder("haproxy", "-db", "-f", file.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("haproxy.log").toFile())
+            .start();
+    ChildProcesses.awaitListening(p, "haproxy", "127.0.0.1", front, dir.resolve("haproxy.log"));
+    return p;
   }
 
   /**
