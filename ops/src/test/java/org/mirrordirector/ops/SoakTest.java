@@ -26,31 +26,6 @@ class SoakTest {
     PrintWriter out = new PrintWriter(log, true);
     try (Demo demo = new Demo(dir, out, SoakCommand.motion(Duration.ofSeconds(15), 400, 17), 1)) {
       Demo.Layout l = demo.withAllMirrorsFollowing().start(0, Duration.ofSeconds(180));
-      // The deployment soak with node faults through the fault command: it knows publications
-      // only from their Dates, so it starts once the demo has published (the next one then falls
-      // inside its 45 s).
-      long published = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (demo.motion().published().isEmpty() && System.nanoTime() < published) {
-        Thread.sleep(200);
-      }
-      assertThat(demo.motion().published()).as("the demo publishes: " + log).isNotEmpty();
-      String token = java.nio.file.Files.readString(l.token()).strip();
-      JsonNode faulted =
-          deploymentSoak(
-              l,
-              log,
-              "faults",
-              "45s",
-              true,
-              "--fault-command",
-              "curl -sSf -X POST -H 'Authorization: Bearer "
-                  + token
-                  + "' "
-                  + l.control()
-                  + "nodes/{node}/{action}",
-              "--fault-every",
-              "8s");
-      assertThat(faulted.path("faults").size()).as("node faults through the command").isPositive();
       SoakReport.Report r =
           new Soak(
                   demo,
@@ -137,6 +112,46 @@ class SoakTest {
       assertThat(Duration.between(r.started(), r.finished()))
           .as("the duration, the fault under way and the tail, no more")
           .isLessThan(Duration.ofSeconds(80 + 60 + 75));
+
+      // The deployment soak with node faults through the fault command, on the same demo. It
+      // knows publications only from their Dates, so one must fall inside its 45 s: the soak
+      // above has stopped the demo's publisher, and a publication is made 5 s into this one (a
+      // publication every 15 s did not: generating 400 packages takes 20 s and more on a busy
+      // 2-core machine, and one soak saw none).
+      Thread publisher =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(5_000);
+                  demo.motion().publish();
+                } catch (Exception e) {
+                  out.println("the test's publication failed: " + e);
+                }
+              },
+              "soak-test-publication");
+      publisher.start();
+      String token = java.nio.file.Files.readString(l.token()).strip();
+      JsonNode faulted;
+      try {
+        faulted =
+            deploymentSoak(
+                l,
+                log,
+                "faults",
+                "45s",
+                true,
+                "--fault-command",
+                "curl -sSf -X POST -H 'Authorization: Bearer "
+                    + token
+                    + "' "
+                    + l.control()
+                    + "nodes/{node}/{action}",
+                "--fault-every",
+                "8s");
+      } finally {
+        publisher.join(120_000);
+      }
+      assertThat(faulted.path("faults").size()).as("node faults through the command").isPositive();
     }
   }
 
