@@ -135,6 +135,56 @@ class PackageIT {
         .contains("/etc/mirrordirector/node.yaml");
   }
 
+  /**
+   * The twin of {@link PackagedNodeIT} that runs without root: the packaged unit is one the test's
+   * sandbox reproduces (every directive known), run as the {@code mirrordirector} user, with its
+   * state where node.yaml's default data directory is, and counting the JVM's exit after SIGTERM as
+   * success; the packaged postrm, run with {@code rm} recorded instead of done, removes that state
+   * on purge and on nothing else.
+   */
+  @Test
+  void theDebianPackagesUnitAndPurgeKeepTheStateInOnePlace() throws Exception {
+    Path deb = only("mirrordirector_*_all.deb");
+    Path root = dir.resolve("root");
+    Path ctl = dir.resolve("control");
+    run(dir, "dpkg-deb", "-x", deb.toString(), root.toString());
+    run(dir, "dpkg-deb", "-e", deb.toString(), ctl.toString());
+    UnitSandbox unit = UnitSandbox.read(root.resolve("lib/systemd/system/mirrordirector.service"));
+    assertThat(unit.user()).isEqualTo("mirrordirector");
+    assertThat(unit.successExitStatuses()).contains(0, 143);
+    assertThat(unit.stateDirectory()).isEqualTo(Path.of("/var/lib/mirrordirector"));
+    assertThat(Files.readString(root.resolve("etc/mirrordirector/node.yaml")))
+        .contains("# data: " + unit.stateDirectory());
+    Path bin = Files.createDirectories(dir.resolve("shims"));
+    Path calls = dir.resolve("calls");
+    for (String tool : List.of("rm", "systemctl")) {
+      Path shim = bin.resolve(tool);
+      Files.writeString(shim, "#!/bin/sh\necho \"" + tool + " $*\" >> " + calls + "\n");
+      shim.toFile().setExecutable(true);
+    }
+    for (String action : List.of("remove", "purge")) {
+      Files.deleteIfExists(calls);
+      ProcessBuilder b =
+          new ProcessBuilder("sh", ctl.resolve("postrm").toString(), action)
+              .directory(dir.toFile());
+      b.environment().put("PATH", bin + ":/usr/bin:/bin");
+      org.mirrordirector.sync.BoundedRun.Result r =
+          org.mirrordirector.sync.BoundedRun.run(b, dir, java.time.Duration.ofMinutes(1));
+      assertThat(r.ok()).as("postrm " + action + ": " + r.output()).isTrue();
+      String removed =
+          Files.exists(calls)
+              ? String.join(
+                  "\n",
+                  Files.readAllLines(calls).stream().filter(l -> l.startsWith("rm ")).toList())
+              : "";
+      if (action.equals("purge")) {
+        assertThat(removed).isEqualTo("rm -rf " + unit.stateDirectory());
+      } else {
+        assertThat(removed).as("a remove keeps the state").isEmpty();
+      }
+    }
+  }
+
   /** Debian's own checker: no error and no warning (info and pedantic tags are allowed). */
   @Test
   void lintianFindsNoErrorAndNoWarning() throws Exception {

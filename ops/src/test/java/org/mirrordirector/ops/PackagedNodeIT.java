@@ -40,7 +40,10 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
  * no file, unit or state (the system user stays, as Debian's policy allows).
  *
  * <p>Root only (it installs a package): skipped otherwise, and skipped when mirrordirector is
- * already installed here (the test will not purge an administrator's install).
+ * already installed here (the test will not purge an administrator's install). Its twin that runs
+ * without root, {@code PackageIT#theDebianPackagesUnitAndPurgeKeepTheStateInOnePlace}, reads the
+ * packaged unit with the same {@link UnitSandbox} and runs the packaged postrm with {@code rm}
+ * recorded.
  */
 class PackagedNodeIT {
   private static final Path ETC = Path.of("/etc/mirrordirector");
