@@ -6,7 +6,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +29,7 @@ import org.mirrordirector.sync.archive.ReleaseParser;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SignatureException;
+import org.mirrordirector.sync.archive.SuiteIndex;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.net.OutboundHttp;
 import org.mirrordirector.sync.probe.ProbeRequests.Cached;
@@ -70,7 +69,7 @@ public final class MirrorProber implements AutoCloseable {
   private final Random random;
   private final SnapshotLearner learner;
   private final java.util.function.Consumer<String> onNewer;
-  private final Map<String, Map<String, Long>> added = new ConcurrentHashMap<>();
+  private final PoolSample sample;
 
   public MirrorProber(ProbeConfig config, TrustedKeys keys, Clock clock, SSLContext tls) {
     this(config, keys, clock, tls, null, suite -> {});
@@ -129,6 +128,7 @@ public final class MirrorProber implements AutoCloseable {
               return t;
             });
     this.random = new Random();
+    this.sample = new PoolSample(config.sampleSize(), random);
   }
 
   public ProbeConfig config() {
@@ -329,7 +329,7 @@ public final class MirrorProber implements AutoCloseable {
     if (inconsistent.isPresent()) {
       return new Observation(Health.SYNCING, sha, latency, inconsistent.get(), null, null, true);
     }
-    Optional<Observation> pool = checkPool(base, theirs.newPool(), sha, latency);
+    Optional<Observation> pool = checkPool(base, sample.ofKept(theirs), sha, latency);
     if (pool.isPresent()) {
       return pool.get();
     }
@@ -371,7 +371,7 @@ public final class MirrorProber implements AutoCloseable {
     if (learner == null) {
       return new Observation(Health.SYNCING, sha, latency, newer, null, null, true);
     }
-    org.mirrordirector.sync.archive.SuiteIndex learned;
+    SuiteIndex learned;
     try {
       learned = learner.learn(base, suite, sha);
     } catch (IOException e) {
@@ -389,8 +389,16 @@ public final class MirrorProber implements AutoCloseable {
       return new Observation(
           Health.SYNCING, sha, latency, newer + "; " + inconsistent.get(), null, null, true);
     }
-    Map<String, Long> adds = addedFiles(learned, known);
-    Optional<Observation> pool = checkPool(base, adds, sha, latency);
+    List<SuiteIndex> others = learner.learned();
+    String learnedSha = learned.inRelease();
+    List<Map.Entry<String, Long>> files =
+        sample.ofLearned(
+            learned,
+            known,
+            p ->
+                others.stream()
+                    .anyMatch(o -> !o.inRelease().equals(learnedSha) && o.pool().containsKey(p)));
+    Optional<Observation> pool = checkPool(base, files, sha, latency);
     if (pool.isPresent()) {
       Observation o = pool.get();
       return new Observation(
@@ -408,35 +416,13 @@ public final class MirrorProber implements AutoCloseable {
         latency,
         newer
             + "; its indexes match it and the files it adds are there ("
-            + Math.min(adds.size(), config.sampleSize())
+            + files.size()
             + " of "
-            + adds.size()
+            + sample.addedCount(learned, known)
             + " checked)",
         null,
         null,
         true);
-  }
-
-  /** The pool files of a learned snapshot that this node's current snapshot does not have. */
-  private Map<String, Long> addedFiles(
-      org.mirrordirector.sync.archive.SuiteIndex learned, KnownSnapshots known) {
-    java.nio.file.Path tree = known.current().map(KnownSnapshots.Snapshot::tree).orElse(null);
-    String key = learned.inRelease() + "|" + tree;
-    Map<String, Long> cached = added.get(key);
-    if (cached != null) {
-      return cached;
-    }
-    Map<String, Long> out = new java.util.HashMap<>();
-    for (Map.Entry<String, Long> e : learned.pool().entrySet()) {
-      if (tree == null || !java.nio.file.Files.exists(tree.resolve(e.getKey()))) {
-        out.put(e.getKey(), e.getValue());
-      }
-    }
-    if (added.size() >= 8) {
-      added.clear();
-    }
-    added.put(key, out);
-    return out;
   }
 
   /**
@@ -517,14 +503,10 @@ public final class MirrorProber implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** HEADs a sample of the pool files new in the mirror's snapshot. */
+  /** HEADs the sample of the pool files new in the mirror's snapshot ({@link PoolSample}). */
   private Optional<Observation> checkPool(
-      URI base, Map<String, Long> newPool, String sha, long latency) {
-    List<Map.Entry<String, Long>> files = new ArrayList<>(newPool.entrySet());
-    files.sort(Map.Entry.comparingByKey());
-    java.util.Collections.shuffle(files, random);
-    for (Map.Entry<String, Long> f :
-        files.subList(0, Math.min(files.size(), config.sampleSize()))) {
+      URI base, List<Map.Entry<String, Long>> files, String sha, long latency) {
+    for (Map.Entry<String, Long> f : files) {
       Head h = net.head(HttpArchiveSource.resolve(base, f.getKey()));
       if (h.status() < 0 || h.status() >= 500) {
         return Optional.of(
