@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -23,17 +22,14 @@ import org.mirrordirector.failover.Payloads.MirrorConfig;
 import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.sync.archive.ArchiveFormatException;
 import org.mirrordirector.sync.archive.ClearSignedMessage;
-import org.mirrordirector.sync.archive.HttpArchiveSource;
 import org.mirrordirector.sync.archive.ReleaseFile;
 import org.mirrordirector.sync.archive.ReleaseParser;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SignatureException;
-import org.mirrordirector.sync.archive.SuiteIndex;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.net.OutboundHttp;
 import org.mirrordirector.sync.probe.ProbeRequests.Cached;
-import org.mirrordirector.sync.probe.ProbeRequests.Head;
 import org.mirrordirector.sync.probe.ProbeRequests.Verdict;
 
 /**
@@ -69,7 +65,7 @@ public final class MirrorProber implements AutoCloseable {
   private final Random random;
   private final SnapshotLearner learner;
   private final java.util.function.Consumer<String> onNewer;
-  private final PoolSample sample;
+  private final ContentChecks content;
 
   public MirrorProber(ProbeConfig config, TrustedKeys keys, Clock clock, SSLContext tls) {
     this(config, keys, clock, tls, null, suite -> {});
@@ -128,7 +124,9 @@ public final class MirrorProber implements AutoCloseable {
               return t;
             });
     this.random = new Random();
-    this.sample = new PoolSample(config.sampleSize(), random);
+    this.content =
+        new ContentChecks(
+            config, net, new PoolSample(config.sampleSize(), random), learner, onNewer);
   }
 
   public ProbeConfig config() {
@@ -276,7 +274,7 @@ public final class MirrorProber implements AutoCloseable {
         byte[] data = body.readNBytes(config.maxInReleaseBytes() + 1);
         latency = millisSince(t0);
         if (data.length > config.maxInReleaseBytes()) {
-          return broken(
+          return ContentChecks.broken(
               null, latency, "InRelease is larger than " + config.maxInReleaseBytes() + " bytes");
         }
         sha = Sha256.hex(data);
@@ -294,7 +292,8 @@ public final class MirrorProber implements AutoCloseable {
         return Observation.down("HTTP " + status + " for " + url.getPath(), millisSince(t0));
       } else {
         net.conditional.remove(key);
-        return broken(null, millisSince(t0), "HTTP " + status + " for " + url.getPath());
+        return ContentChecks.broken(
+            null, millisSince(t0), "HTTP " + status + " for " + url.getPath());
       }
     } catch (IOException e) {
       return Observation.down(ProbeRequests.unreachable(e), null);
@@ -304,12 +303,12 @@ public final class MirrorProber implements AutoCloseable {
     Instant now = clock.instant();
     if (at < 0) {
       if (verdict.problem() != null) {
-        return broken(sha, latency, verdict.problem());
+        return ContentChecks.broken(sha, latency, verdict.problem());
       }
       Optional<KnownSnapshots.Snapshot> cur = known.current();
       Instant curDate = cur.map(c -> c.dates().get(suite)).orElse(null);
       if (curDate == null || verdict.date().isAfter(curDate)) {
-        return ahead(base, suite, sha, latency, verdict.date(), known);
+        return content.ahead(base, suite, sha, latency, verdict.date(), known);
       }
       long lag = Math.max(0, Duration.between(verdict.date(), curDate).toMillis());
       return new Observation(
@@ -325,11 +324,11 @@ public final class MirrorProber implements AutoCloseable {
     }
     KnownSnapshots.Snapshot theirs = known.oldestFirst().get(at);
     Optional<String> inconsistent =
-        checkIndexes(base, suite, theirs.indexSizes().getOrDefault(suite, Map.of()));
+        content.indexes(base, suite, theirs.indexSizes().getOrDefault(suite, Map.of()));
     if (inconsistent.isPresent()) {
       return new Observation(Health.SYNCING, sha, latency, inconsistent.get(), null, null, true);
     }
-    Optional<Observation> pool = checkPool(base, sample.ofKept(theirs), sha, latency);
+    Optional<Observation> pool = content.pool(base, content.sampleOf(theirs), sha, latency);
     if (pool.isPresent()) {
       return pool.get();
     }
@@ -351,76 +350,6 @@ public final class MirrorProber implements AutoCloseable {
             + Duration.ofMillis(lag).toSeconds()
             + " s ago",
         lag,
-        null,
-        true);
-  }
-
-  /**
-   * A validly signed InRelease newer than this node's snapshot. With a learner, the snapshot is
-   * learned from this mirror's indexes (checked against that InRelease), and the mirror is AHEAD
-   * when its indexes match and the pool files the snapshot adds to this node's current one are
-   * there (sampled): the files a mid-sync mirror (new indexes, old pool) lacks. Otherwise SYNCING.
-   */
-  private Observation ahead(
-      URI base, String suite, String sha, long latency, Instant date, KnownSnapshots known) {
-    onNewer.accept(suite);
-    String newer =
-        "serves a validly signed InRelease of "
-            + Rfc2822Dates.format(date)
-            + ", newer than the director's snapshot";
-    if (learner == null) {
-      return new Observation(Health.SYNCING, sha, latency, newer, null, null, true);
-    }
-    SuiteIndex learned;
-    try {
-      learned = learner.learn(base, suite, sha);
-    } catch (IOException e) {
-      return new Observation(
-          Health.SYNCING,
-          sha,
-          latency,
-          newer + ", whose indexes cannot be read as it names them: " + e.getMessage(),
-          null,
-          null,
-          true);
-    }
-    Optional<String> inconsistent = checkIndexes(base, suite, learned.packagesIndexes());
-    if (inconsistent.isPresent()) {
-      return new Observation(
-          Health.SYNCING, sha, latency, newer + "; " + inconsistent.get(), null, null, true);
-    }
-    List<SuiteIndex> others = learner.learned();
-    String learnedSha = learned.inRelease();
-    List<Map.Entry<String, Long>> files =
-        sample.ofLearned(
-            learned,
-            known,
-            p ->
-                others.stream()
-                    .anyMatch(o -> !o.inRelease().equals(learnedSha) && o.pool().containsKey(p)));
-    Optional<Observation> pool = checkPool(base, files, sha, latency);
-    if (pool.isPresent()) {
-      Observation o = pool.get();
-      return new Observation(
-          o.health() == Health.BROKEN ? Health.SYNCING : o.health(),
-          sha,
-          latency,
-          newer + ", but not the pool files it adds (a sync under way?): " + o.reason(),
-          null,
-          null,
-          true);
-    }
-    return new Observation(
-        Health.AHEAD,
-        sha,
-        latency,
-        newer
-            + "; its indexes match it and the files it adds are there ("
-            + files.size()
-            + " of "
-            + sample.addedCount(learned, known)
-            + " checked)",
-        null,
         null,
         true);
   }
@@ -472,67 +401,6 @@ public final class MirrorProber implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return new Verdict("InRelease cannot be read: " + e, null);
     }
-  }
-
-  /** HEADs a few Packages indexes the InRelease lists; a mismatch means a sync is under way. */
-  private Optional<String> checkIndexes(URI base, String suite, Map<String, Long> indexSizes) {
-    int n = 0;
-    for (Map.Entry<String, Long> e : indexSizes.entrySet()) {
-      if (n++ >= config.indexChecks()) {
-        break;
-      }
-      String path = "dists/" + suite + "/" + e.getKey();
-      Head h = net.head(HttpArchiveSource.resolve(base, path));
-      if (h.status() >= 500 || h.status() < 0) {
-        return Optional.empty(); // a transient failure is for the pool check or the next probe
-      }
-      if (h.status() != 200) {
-        return Optional.of(
-            "its InRelease lists " + path + " but it answers HTTP " + h.status() + " for it");
-      }
-      if (h.length() >= 0 && h.length() != e.getValue()) {
-        return Optional.of(
-            "its InRelease does not match its indexes: "
-                + path
-                + " has "
-                + h.length()
-                + " bytes, the InRelease says "
-                + e.getValue());
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** HEADs the sample of the pool files new in the mirror's snapshot ({@link PoolSample}). */
-  private Optional<Observation> checkPool(
-      URI base, List<Map.Entry<String, Long>> files, String sha, long latency) {
-    for (Map.Entry<String, Long> f : files) {
-      Head h = net.head(HttpArchiveSource.resolve(base, f.getKey()));
-      if (h.status() < 0 || h.status() >= 500) {
-        return Optional.of(
-            new Observation(
-                Health.DOWN, sha, latency, h.problem() + " for " + f.getKey(), null, null, true));
-      }
-      if (h.status() == 404 || h.status() == 410) {
-        return Optional.of(
-            broken(sha, latency, "missing " + f.getKey() + " (HTTP " + h.status() + ")"));
-      }
-      if (h.status() != 200) {
-        return Optional.of(broken(sha, latency, "HTTP " + h.status() + " for " + f.getKey()));
-      }
-      if (h.length() >= 0 && h.length() != f.getValue()) {
-        return Optional.of(
-            broken(
-                sha,
-                latency,
-                f.getKey() + " has " + h.length() + " bytes, the index says " + f.getValue()));
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static Observation broken(String sha, Long latency, String reason) {
-    return new Observation(Health.BROKEN, sha, latency, reason, null, null, sha != null);
   }
 
   private static long millisSince(long t0) {
