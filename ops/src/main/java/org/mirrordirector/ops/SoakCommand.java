@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     name = "soak",
     description = {
       "Run the demo with everything moving at once, for --duration, then stop: the upstream"
-          + " publishes (1 % of packages changed, some removed, some new), every mirror follows it"
+          + " publishes (1 %% of packages changed, some removed, some new), every mirror follows it"
           + " with its own delay, mirrors lag, break, drop off and are drained, faults hit the"
           + " cluster (the drill's four modes, ZooKeeper restarts, the upstream's rsync down, the"
           + " active node killed mid-sync, a replica's region cut off), and real apt-get clients"
@@ -107,7 +107,7 @@ final class SoakCommand implements Callable<Integer> {
       names = "--packages",
       defaultValue = "400",
       description =
-          "Packages in the archive (1 % change at each publication). Default: ${DEFAULT-VALUE}.")
+          "Packages in the archive (1 %% change at each publication). Default: ${DEFAULT-VALUE}.")
   int packages;
 
   @Option(
