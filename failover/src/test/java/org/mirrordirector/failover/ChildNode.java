@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -30,19 +31,26 @@ final class ChildNode implements AutoCloseable {
   ChildNode(String id, String connectString, Duration sessionTimeout, String root)
       throws IOException, InterruptedException {
     this.id = id;
-    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    // The test run's options for the JVMs it starts (the parent pom's md.testJvmOptions).
+    String extra = System.getProperty("md.childJvmOptions", "").strip();
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split("\\s+")));
+    }
+    cmd.addAll(
+        List.of(
+            "-Xmx128m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-Dorg.slf4j.simpleLogger.logFile=System.err",
+            LeaderProcess.class.getName(),
+            connectString,
+            id,
+            Long.toString(sessionTimeout.toMillis()),
+            root));
     process =
-        new ProcessBuilder(
-                java,
-                "-Xmx128m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.logFile=System.err",
-                LeaderProcess.class.getName(),
-                connectString,
-                id,
-                Long.toString(sessionTimeout.toMillis()),
-                root)
+        new ProcessBuilder(cmd)
             .redirectError(ProcessBuilder.Redirect.appendTo(logFile(id)))
             .start();
     in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);

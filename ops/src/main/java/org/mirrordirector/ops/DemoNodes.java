@@ -33,8 +33,7 @@ final class DemoNodes implements AutoCloseable {
 
   /** Starts (or starts again) a node process; its output goes to logs/ID.log. */
   synchronized Process start(String id) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    List<String> cmd = new ArrayList<>(ChildProcesses.java());
     cmd.add("-Xmx256m");
     cmd.add("-cp");
     // MD_DEMO_NODE_CLASSPATH runs the nodes from another build (a benchmark's "before").

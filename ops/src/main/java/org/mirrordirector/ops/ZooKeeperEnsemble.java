@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.mirrordirector.failover.TcpProxy;
+import org.mirrordirector.ops.process.ChildProcesses;
 
 /**
  * A ZooKeeper ensemble of separate server processes on 127.0.0.1 ({@code QuorumPeerMain}, the
@@ -116,16 +117,17 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
   /** Starts a server's process; its output goes to zkID/server.log. */
   public synchronized void start(int id) throws IOException {
     Path d = dir.resolve("zk" + id);
-    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>(ChildProcesses.java());
+    cmd.addAll(
+        List.of(
+            "-Xmx128m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-Dzookeeper.admin.enableServer=false",
+            "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+            d.resolve("zoo.cfg").toString()));
     Process p =
-        new ProcessBuilder(
-                java,
-                "-Xmx128m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dzookeeper.admin.enableServer=false",
-                "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-                d.resolve("zoo.cfg").toString())
+        new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("server.log").toFile()))
             .start();

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.mirrordirector.ops.process.ChildProcesses;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
@@ -268,8 +269,7 @@ public final class HostingScenario implements AutoCloseable {
 
   /** This JVM's java with its class path: a main class and its arguments. */
   public static String[] java(List<String> options, String main, String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    List<String> cmd = new ArrayList<>(ChildProcesses.java());
     cmd.add("-Xmx256m");
     cmd.addAll(options);
     cmd.add("-cp");

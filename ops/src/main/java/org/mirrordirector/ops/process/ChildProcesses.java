@@ -6,10 +6,27 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The servers a node or the demo runs as child processes (rsync, HAProxy): started and stopped. */
 public final class ChildProcesses {
   private ChildProcesses() {}
+
+  /**
+   * The command that starts a JVM like this one: its java, then the options in the system property
+   * {@code md.childJvmOptions} (space-separated; the test runs set it, see the parent pom, so that
+   * the many short-lived JVMs of a test run compile less; a demo or benchmark run leaves it unset).
+   */
+  public static List<String> java() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    String extra = System.getProperty("md.childJvmOptions", "").strip();
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split("\\s+")));
+    }
+    return cmd;
+  }
 
   /**
    * Waits until the child accepts connections on host:port, and is still alive then (an answer from

@@ -1,0 +1,71 @@
+package org.mirrordirector.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.ops.process.ChildProcesses;
+import org.mirrordirector.sync.BoundedRun;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * How the test command runs its JVMs (README, "Run all tests"): two test JVMs per module at once,
+ * and every test JVM and every JVM a test starts with C1 only and the serial collector.
+ */
+class TestJvmsTest {
+  @TempDir Path dir;
+
+  private static final List<String> OPTIONS =
+      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+  @Test
+  void theParentPomRunsTwoTestJvmsPerModuleWithTheTestOptions() throws Exception {
+    Document pom =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(Path.of("..", "pom.xml").toFile());
+    Element props = (Element) pom.getElementsByTagName("properties").item(0);
+    assertThat(text(props, "md.forks")).isEqualTo("2");
+    assertThat(List.of(text(props, "md.testJvmOptions").split("\\s+"))).isEqualTo(OPTIONS);
+    NodeList plugins = pom.getElementsByTagName("plugin");
+    Element surefire = null;
+    for (int i = 0; i < plugins.getLength(); i++) {
+      Element p = (Element) plugins.item(i);
+      if ("maven-surefire-plugin".equals(text(p, "artifactId"))) {
+        surefire = p;
+      }
+    }
+    assertThat(surefire).isNotNull();
+    assertThat(text(surefire, "forkCount")).isEqualTo("${md.forks}");
+    assertThat(text(surefire, "argLine")).isEqualTo("${md.testJvmOptions}");
+    assertThat(text(surefire, "md.childJvmOptions")).isEqualTo("${md.testJvmOptions}");
+  }
+
+  @Test
+  void thisTestJvmAndTheJvmsTestsStartRunWithTheTestOptions() throws Exception {
+    assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments()).containsAll(OPTIONS);
+    assertThat(System.getProperty("md.childJvmOptions")).isNotBlank();
+    List<String> java = ChildProcesses.java();
+    assertThat(java.subList(1, java.size())).isEqualTo(OPTIONS);
+    // The options as the child JVM takes them: valid on this JVM, and in force.
+    List<String> cmd = new ArrayList<>(java);
+    cmd.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+    BoundedRun.Result r = BoundedRun.run(cmd, dir, Duration.ofSeconds(60));
+    assertThat(r.exit()).as(r.describe(cmd)).isZero();
+    assertThat(r.output()).containsPattern("TieredStopAtLevel\\s+=\\s+1\\b");
+    assertThat(r.output()).containsPattern("UseSerialGC\\s+=\\s+true\\b");
+  }
+
+  private static String text(Element e, String tag) {
+    NodeList l = e.getElementsByTagName(tag);
+    return l.getLength() == 0 ? null : l.item(0).getTextContent().strip();
+  }
+}
