@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.mirrordirector.sync.BoundedRun;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 
 /**
@@ -154,7 +153,7 @@ final class DemoMotion implements AutoCloseable {
   private final Path dir;
   private final Path live;
   private final Path nodesLive;
-  private final String upstreamUrl;
+  private final MirrorCopies copies;
   private final Map<String, Path> mirrors;
   // More mirrors that copy each version with ftpsync's two stages, each after its own delay.
   private final Map<String, Duration> followers = new java.util.LinkedHashMap<>();
@@ -184,7 +183,7 @@ final class DemoMotion implements AutoCloseable {
     this.dir = dir;
     this.live = live;
     this.nodesLive = nodesLive;
-    this.upstreamUrl = upstreamUrl;
+    this.copies = new MirrorCopies(upstreamUrl, settings.pushedKBps());
     this.mirrors = new ConcurrentHashMap<>(mirrors);
     this.settings = settings;
     this.log = log;
@@ -205,7 +204,7 @@ final class DemoMotion implements AutoCloseable {
     Path v = dir.resolve("versions/v2");
     if (!Files.isDirectory(v)) {
       Files.createDirectories(v.getParent());
-      run(List.of("cp", "-al", initial.toString(), v.toString()));
+      MirrorCopies.run(List.of("cp", "-al", initial.toString(), v.toString()));
     }
     swap(live, v);
     swap(nodesLive, v);
@@ -233,15 +232,34 @@ final class DemoMotion implements AutoCloseable {
 
   /** Generates the next version beside the current one and swaps it in. */
   void publish() throws IOException, InterruptedException {
+    publish(prepare(Instant.now()));
+  }
+
+  /** A version generated and not yet published. */
+  record Prepared(int version, Path tree) {}
+
+  /**
+   * Generates the next version, dated {@code date} (its Release's Date), beside the current one;
+   * {@link #publish(Prepared)} swaps it in. A test that needs a publication at a given moment
+   * prepares it first: generating takes from seconds to a minute, with the machine's load.
+   */
+  Prepared prepare(Instant date) throws IOException, InterruptedException {
     int n = version.incrementAndGet();
     Path prev = live.toRealPath();
     Path next = dir.resolve("versions/v" + n);
-    run(List.of("cp", "-al", prev.toString(), next.toString()));
+    MirrorCopies.run(List.of("cp", "-al", prev.toString(), next.toString()));
     ArchiveGenerator.generate(
         Demo.archive(next, 0, 1000L + n, false)
             .withSources(settings.sources())
             .withUpdateFrom(next, settings.changePercent())
-            .withDate(Instant.now()));
+            .withDate(date));
+    return new Prepared(n, next);
+  }
+
+  /** Swaps a prepared version in: the upstream publishes it, the mirrors follow. */
+  void publish(Prepared prepared) throws IOException {
+    int n = prepared.version();
+    Path next = prepared.tree();
     swap(live, next);
     if (settings.node() != NodeSpeed.STUCK) {
       swap(nodesLive, next);
@@ -261,7 +279,7 @@ final class DemoMotion implements AutoCloseable {
 
           @Override
           public void run(Path tree) throws IOException, InterruptedException {
-            oneStage(tree);
+            copies.oneStage(tree);
           }
         };
     if (settings.naiveFollowsPushed()) {
@@ -269,15 +287,15 @@ final class DemoMotion implements AutoCloseable {
           "pushed",
           settings.pushedDelay(),
           tree -> {
-            twoStage(tree);
+            copies.twoStage(tree);
             schedule("naive", settings.naiveDelay(), naive);
           });
     } else {
-      schedule("pushed", settings.pushedDelay(), this::twoStage);
+      schedule("pushed", settings.pushedDelay(), copies::twoStage);
       schedule("naive", settings.naiveDelay(), naive);
     }
     synchronized (followers) {
-      followers.forEach((m, delay) -> schedule(m, delay, this::twoStage));
+      followers.forEach((m, delay) -> schedule(m, delay, copies::twoStage));
     }
     // Versions older than the last few are no longer served by anyone: free their space.
     Path old = dir.resolve("versions/v" + (n - 4));
@@ -404,9 +422,7 @@ final class DemoMotion implements AutoCloseable {
                 // most.
                 for (int attempt = 0; ; attempt++) {
                   try {
-                    run(
-                        List.of(
-                            "rsync", "-a", "--delete", upstreamUrl + "dists/", tree + "/dists/"));
+                    copies.distsOnly(tree);
                     return null;
                   } catch (IOException e) {
                     if (attempt >= 60) {
@@ -427,7 +443,7 @@ final class DemoMotion implements AutoCloseable {
   void release(String mirror) throws Exception {
     Path tree = require(mirror);
     held.remove(mirror);
-    Sync how = mirror.equals("naive") ? this::oneStage : this::twoStage;
+    Sync how = mirror.equals("naive") ? copies::oneStage : copies::twoStage;
     syncers.get(mirror).submit(() -> copy(mirror, tree, how, 0)).get(5, TimeUnit.MINUTES);
   }
 
@@ -437,56 +453,6 @@ final class DemoMotion implements AutoCloseable {
       throw new IllegalArgumentException("mirror '" + mirror + "' does not follow the upstream");
     }
     return tree;
-  }
-
-  /** ftpsync's way: the lock, stage 1 without indexes or deletions, stage 2, the trace. */
-  private void twoStage(Path tree) throws IOException, InterruptedException {
-    Path lock = tree.resolve("Archive-Update-in-Progress-127.0.0.1");
-    Files.writeString(lock, ProcessHandle.current().pid() + "\n");
-    String limit = settings.pushedKBps() > 0 ? "--bwlimit=" + settings.pushedKBps() : "--bwlimit=0";
-    try {
-      run(
-          List.of(
-              "rsync",
-              "-a",
-              limit,
-              "--exclude=Packages*",
-              "--exclude=Sources*",
-              "--exclude=Release*",
-              "--exclude=InRelease",
-              "--exclude=i18n/*",
-              "--exclude=Contents*",
-              upstreamUrl,
-              tree + "/"));
-      run(
-          List.of(
-              "rsync",
-              "-a",
-              limit,
-              "--delete",
-              "--delay-updates",
-              "--delete-delay",
-              "--exclude=Archive-Update-in-Progress-*",
-              "--exclude=project/trace/127.0.0.1",
-              upstreamUrl,
-              tree + "/"));
-      Path trace = tree.resolve("project/trace/127.0.0.1");
-      Files.createDirectories(trace.getParent());
-      Path tmp = trace.resolveSibling(".127.0.0.1.tmp");
-      Files.writeString(
-          tmp,
-          "Date: "
-              + org.mirrordirector.sync.archive.Rfc2822Dates.format(Instant.now())
-              + "\nCreator: mirrorctl demo\n");
-      Files.move(tmp, trace, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(lock);
-    }
-  }
-
-  /** What a careless mirror runs: one pass, in name order, deleting as it goes. */
-  private void oneStage(Path tree) throws IOException, InterruptedException {
-    run(List.of("rsync", "-a", "--delete", upstreamUrl, tree + "/"));
   }
 
   Settings settings() {
@@ -507,18 +473,6 @@ final class DemoMotion implements AutoCloseable {
     Files.deleteIfExists(tmp);
     Files.createSymbolicLink(tmp, target.toAbsolutePath());
     Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static void run(List<String> cmd) throws IOException, InterruptedException {
-    BoundedRun.Result r = BoundedRun.run(cmd, null, java.time.Duration.ofMinutes(10));
-    int rc = r.exit();
-    if (rc != 0 && rc != 24) { // 24: files vanished meanwhile, harmless
-      throw new IOException(
-          String.join(" ", cmd)
-              + (rc < 0 ? " ran 10 minutes and was killed" : " exited " + rc)
-              + ": "
-              + r.output().strip());
-    }
   }
 
   private void log(String s) {

@@ -114,16 +114,24 @@ class SoakTest {
           .isLessThan(Duration.ofSeconds(80 + 60 + 75));
 
       // The deployment soak with node faults through the fault command, on the same demo. It
-      // knows publications only from their Dates, so one must fall inside its 45 s: the soak
-      // above has stopped the demo's publisher, and a publication is made 5 s into this one (a
-      // publication every 15 s did not: generating 400 packages takes 20 s and more on a busy
-      // 2-core machine, and one soak saw none).
+      // knows publications only from their Dates, so one dated inside it must be published while
+      // it runs: the soak above has stopped the demo's publisher, and the test prepares the next
+      // version first, dated 90 s ahead (generating 400 packages takes from seconds to a minute
+      // with the machine's load, and one soak that generated while it ran saw none), then soaks
+      // until 15 s past that Date and publishes the version at its Date.
+      java.time.Instant date = java.time.Instant.now().plusSeconds(90);
+      DemoMotion.Prepared next = demo.motion().prepare(date);
+      long ahead = Duration.between(java.time.Instant.now(), date).toSeconds();
+      assertThat(ahead)
+          .as("the next version generated within 85 s, before its Date (%s)", date)
+          .isGreaterThanOrEqualTo(5);
       Thread publisher =
           new Thread(
               () -> {
                 try {
-                  Thread.sleep(5_000);
-                  demo.motion().publish();
+                  Thread.sleep(
+                      Math.max(0, Duration.between(java.time.Instant.now(), date).toMillis()));
+                  demo.motion().publish(next);
                 } catch (Exception e) {
                   out.println("the test's publication failed: " + e);
                 }
@@ -139,7 +147,7 @@ class SoakTest {
                 l,
                 log,
                 "faults",
-                "45s",
+                Math.max(30, ahead + 15) + "s",
                 true,
                 "--fault-command",
                 "curl -sSf -X POST -H 'Authorization: Bearer "

@@ -17,24 +17,25 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * How the test command runs its JVMs (README, "Run all tests"): two test JVMs per module at once,
- * and every test JVM and every JVM a test starts with C1 only and the serial collector.
+ * How the test command runs its JVMs (README, "Run all tests"): two test JVMs per module at once
+ * with the serial collector, and every JVM a test starts with C1 only and the serial collector.
  */
 class TestJvmsTest {
   @TempDir Path dir;
 
-  private static final List<String> OPTIONS =
-      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+  private static final List<String> TEST = List.of("-XX:+UseSerialGC");
+  private static final List<String> CHILD = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   @Test
-  void theParentPomRunsTwoTestJvmsPerModuleWithTheTestOptions() throws Exception {
+  void theParentPomRunsTwoTestJvmsPerModuleWithTheirOptions() throws Exception {
     Document pom =
         DocumentBuilderFactory.newInstance()
             .newDocumentBuilder()
             .parse(Path.of("..", "pom.xml").toFile());
     Element props = (Element) pom.getElementsByTagName("properties").item(0);
     assertThat(text(props, "md.forks")).isEqualTo("2");
-    assertThat(List.of(text(props, "md.testJvmOptions").split("\\s+"))).isEqualTo(OPTIONS);
+    assertThat(List.of(text(props, "md.testJvmOptions").split("\\s+"))).isEqualTo(TEST);
+    assertThat(List.of(text(props, "md.childJvmOptions").split("\\s+"))).isEqualTo(CHILD);
     NodeList plugins = pom.getElementsByTagName("plugin");
     Element surefire = null;
     for (int i = 0; i < plugins.getLength(); i++) {
@@ -46,15 +47,15 @@ class TestJvmsTest {
     assertThat(surefire).isNotNull();
     assertThat(text(surefire, "forkCount")).isEqualTo("${md.forks}");
     assertThat(text(surefire, "argLine")).isEqualTo("${md.testJvmOptions}");
-    assertThat(text(surefire, "md.childJvmOptions")).isEqualTo("${md.testJvmOptions}");
+    assertThat(text(surefire, "md.childJvmOptions")).isEqualTo("${md.childJvmOptions}");
   }
 
   @Test
-  void thisTestJvmAndTheJvmsTestsStartRunWithTheTestOptions() throws Exception {
-    assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments()).containsAll(OPTIONS);
+  void thisTestJvmAndTheJvmsTestsStartRunWithTheirOptions() throws Exception {
+    assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments()).containsAll(TEST);
     assertThat(System.getProperty("md.childJvmOptions")).isNotBlank();
     List<String> java = ChildProcesses.java();
-    assertThat(java.subList(1, java.size())).isEqualTo(OPTIONS);
+    assertThat(java.subList(1, java.size())).isEqualTo(CHILD);
     // The options as the child JVM takes them: valid on this JVM, and in force.
     List<String> cmd = new ArrayList<>(java);
     cmd.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
