@@ -254,13 +254,39 @@ final class SoakReport {
 
   /**
    * Records the soak in the registry through the admin API, for the status page (with the drills);
-   * returns what the node said.
+   * returns what the node said. A soak can end in a failover (its last fault): while no node can
+   * take the record (a connection refused, a 503 from a standby that names an active node gone
+   * since), it is tried again every second for up to {@code patience}; then the last refusal is
+   * thrown or returned.
    */
+  static String record(NodeClient service, Report r, Duration patience)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    String body = JSON.writeValueAsString(r.record());
+    while (true) {
+      java.net.http.HttpResponse<String> rec;
+      try {
+        rec = service.admin("POST", "/admin/drills", body);
+      } catch (IOException e) {
+        if (System.nanoTime() >= deadline) {
+          throw e;
+        }
+        Thread.sleep(1000);
+        continue;
+      }
+      if (rec.statusCode() == 200) {
+        return rec.body().strip();
+      }
+      if (rec.statusCode() != 503 || System.nanoTime() >= deadline) {
+        return "not recorded in the registry: " + rec.statusCode() + " " + rec.body().strip();
+      }
+      Thread.sleep(1000);
+    }
+  }
+
+  /** {@link #record(NodeClient, Report, Duration)} with a minute's patience. */
   static String record(NodeClient service, Report r) throws IOException, InterruptedException {
-    var rec = service.admin("POST", "/admin/drills", JSON.writeValueAsString(r.record()));
-    return rec.statusCode() == 200
-        ? rec.body().strip()
-        : "not recorded in the registry: " + rec.statusCode() + " " + rec.body().strip();
+    return record(service, r, Duration.ofMinutes(1));
   }
 
   /** The report as the terminal shows it. */
