@@ -383,8 +383,11 @@ class SyncAgentTest {
   void aRunThatWouldFillTheDiskIsRefusedAndTheEstimateIsExact() throws Exception {
     Path mirror = dir.resolve("mirror");
     SyncConfig base = SyncConfig.of(daemon.url(), mirror, List.of("bookworm"), "node-a");
+    // Free space is read again by the run, and other test JVMs write and delete meanwhile: the
+    // floor is 1 GiB above what is free now, so that no such change lets the run through.
     long free = Files.getFileStore(dir).getUsableSpace();
-    SyncReport refused = new SyncAgent(base.withMinFreeBytes(free), upstream.keys()).runOnce();
+    SyncReport refused =
+        new SyncAgent(base.withMinFreeBytes(free + (1L << 30)), upstream.keys()).runOnce();
     assertThat(refused.outcome()).isEqualTo(SyncReport.Outcome.REFUSED);
     assertThat(refused.problems().get(0))
         .startsWith("not enough disk space on " + mirror)
