@@ -7,11 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
@@ -19,23 +15,7 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
  * A director replica's copy: {@code dists/} alone, by-hash included, from a real rsync daemon,
  * verified against the signed InRelease, never the pool.
  */
-class IndexOnlySyncTest {
-  @TempDir Path dir;
-  TestArchive upstream;
-  RsyncDaemon daemon;
-
-  @BeforeEach
-  void startUpstream() throws Exception {
-    upstream =
-        TestArchive.create(
-            dir, GeneratorOptions.small(dir.resolve("upstream"), 40, 21).withByHash(true));
-    daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root);
-  }
-
-  @AfterEach
-  void stopUpstream() throws Exception {
-    daemon.close();
-  }
+class IndexOnlySyncTest extends SyncAgentFixture {
 
   SyncAgent replica() throws IOException {
     return new SyncAgent(
