@@ -20,14 +20,7 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
     SyncReport good = a.runOnce();
     updateUpstream(10);
     // The upstream now serves a new pool file whose bytes do not match its index (same size).
-    Path newest;
-    try (Stream<Path> s = Files.walk(upstream.root.resolve("pool"))) {
-      newest =
-          s.filter(p -> p.toString().endsWith(".deb"))
-              .filter(p -> !Files.exists(good.snapshot().resolve(upstream.root.relativize(p))))
-              .findFirst()
-              .orElseThrow();
-    }
+    Path newest = newDeb(good);
     byte[] b = Files.readAllBytes(newest);
     b[b.length / 2] ^= 1;
     Files.write(newest, b);
@@ -214,15 +207,7 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
     SyncAgent a = agent(3);
     SyncReport good = a.runOnce();
     updateUpstream(10);
-    Path newest;
-    try (Stream<Path> s = Files.walk(upstream.root.resolve("pool"))) {
-      newest =
-          s.filter(p -> p.toString().endsWith(".deb"))
-              .filter(p -> !Files.exists(good.snapshot().resolve(upstream.root.relativize(p))))
-              .sorted()
-              .findFirst()
-              .orElseThrow();
-    }
+    Path newest = newDeb(good);
     long size = Files.size(newest);
     try (java.nio.channels.FileChannel ch =
         java.nio.channels.FileChannel.open(newest, java.nio.file.StandardOpenOption.WRITE)) {

@@ -75,4 +75,19 @@ abstract class SyncAgentFixture {
       ex.shutdownNow();
     }
   }
+
+  /** A .deb of the upstream's pool that the snapshot {@code before} lacks (an update added it). */
+  Path newDeb(SyncReport before) throws IOException {
+    try (java.util.stream.Stream<Path> s =
+        java.nio.file.Files.walk(upstream.root.resolve("pool"))) {
+      return s.filter(p -> p.toString().endsWith(".deb"))
+          .filter(
+              p ->
+                  !java.nio.file.Files.exists(
+                      before.snapshot().resolve(upstream.root.relativize(p))))
+          .sorted()
+          .findFirst()
+          .orElseThrow();
+    }
+  }
 }
