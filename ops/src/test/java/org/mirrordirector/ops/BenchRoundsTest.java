@@ -60,12 +60,20 @@ class BenchRoundsTest {
                 + "WRK_BOUND=0; wrk_round \"$$\" idlewrk; echo \"$ROUND_BOUND\"\n"
                 + "WRK_BOUND=1.5; wrk_round \"$$\" fakewrk; echo \"$ROUND_BOUND\"\n"
                 + "WRK_BOUND=0.95\n"
+                // The server burns its second only once the round has read its CPU: it says it
+                // is ready, then waits on a pipe that the round's wrk opens. Started free, it had
+                // burned 30 ms before the round began on a busy machine, and was charged 0.97 s.
+                + "d=$(mktemp -d); mkfifo \"$d/go\"\n"
                 + "bash -c '"
                 + BURN.replace("\n", ";")
-                + " burn 1; sleep 60' &\n"
+                + " : > \"$1/ready\"; read -r _ < \"$1/go\"; burn 1; sleep 60' server \"$d\" &\n"
                 + "server=$!\n"
-                + "wrk_round \"$server\" idlewrk\n"
-                + "kill $server\n"
+                + "while [ ! -e \"$d/ready\" ]; do sleep 0.05; done\n"
+                + "gowrk() { echo go > \"$d/go\"; sleep 2; "
+                + WRK_OUTPUT
+                + "; }\n"
+                + "wrk_round \"$server\" gowrk\n"
+                + "kill $server; rm -r \"$d\"\n"
                 + "echo \"$ROUND_SRV_CPU $ROUND_US $ROUND_BOUND\"");
     List<String> lines = out.lines().toList();
     assertThat(lines).as(out).hasSize(4);
