@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: installs what a fresh Debian machine lacks (when run as root),
-# then runs every test with `mvn -B verify`. Extra arguments go to Maven (e.g. -Dmd.slow=true
-# for the long soaks). Needs JDK 17+ and Maven 3.8.7+.
+# then runs every test with `mvn -B verify` (ops/scripts/maven-verify.sh). Extra arguments go to
+# Maven (e.g. -Dmd.slow=true for the long soaks). Needs JDK 17+ and Maven 3.8.7+.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 
@@ -89,7 +89,7 @@ for tool in java mvn; do
 done
 
 rc=0
-mvn -B verify "$@" || rc=$?
+ops/scripts/maven-verify.sh "$@" || rc=$?
 
 # Every skipped test and why, from the test reports. As root, where this script installs what the
 # tests need and refreshes apt's lists, a skip it could have prevented (a tool not installed, stale

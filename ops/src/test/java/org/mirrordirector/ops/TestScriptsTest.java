@@ -14,7 +14,8 @@ import org.mirrordirector.sync.archive.Rfc2822Dates;
 
 /**
  * What the test command does around Maven: it names every skipped test and why (and, as root, fails
- * on a skip it could have prevented), and it refreshes apt's lists when one is stale.
+ * on a skip it could have prevented), it refreshes apt's lists when one is stale, and it runs the
+ * failover module's build beside the other modules' (with a stand-in {@code mvn}).
  */
 class TestScriptsTest {
   @TempDir Path dir;
@@ -70,6 +71,62 @@ class TestScriptsTest {
         .containsExactly(
             lists.resolve("expired_InRelease").toString(),
             lists.resolve("tomorrow-morning_InRelease").toString());
+  }
+
+  /**
+   * maven-verify.sh with a stand-in mvn first on the PATH: each call is logged; the failover build
+   * and the other modules' build each wait (at most 20 s) until the other has started, so they only
+   * both end well when they run at once.
+   */
+  private BoundedRun.Result mavenVerify(int failoverExit) throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path calls = dir.resolve("calls");
+    Path fake = bin.resolve("mvn");
+    Files.writeString(
+        fake,
+        """
+        #!/bin/bash
+        echo "$*" >> "$MD_FAKE/calls"
+        others() { [ -e "$MD_FAKE/$1" ] || { for _ in $(seq 200); do
+          [ -e "$MD_FAKE/$1" ] && return 0; sleep 0.1; done; echo "$1 never started"; exit 3; }; }
+        case "$*" in
+          *"verify -pl failover"*) : > "$MD_FAKE/failover"; others rest;
+            echo "FAILOVER BUILD OUTPUT"; exit "$MD_FAKE_FAILOVER_EXIT" ;;
+          *"verify -pl sync-agent,director,ops"*) : > "$MD_FAKE/rest"; others failover;
+            echo "THE OTHER MODULES' OUTPUT" ;;
+        esac
+        """);
+    fake.toFile().setExecutable(true);
+    List<String> cmd = List.of(SCRIPTS.resolve("maven-verify.sh").toString(), "-Dmd.x=1");
+    ProcessBuilder b = new ProcessBuilder(cmd);
+    b.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+    b.environment().put("MD_FAKE", dir.toString());
+    b.environment().put("MD_FAKE_FAILOVER_EXIT", Integer.toString(failoverExit));
+    BoundedRun.Result r = BoundedRun.run(b, dir, Duration.ofSeconds(60));
+    assertThat(Files.readAllLines(calls))
+        .as(r.describe(cmd))
+        .hasSize(3)
+        .first()
+        .isEqualTo("-B install -pl .,failover -DskipTests -Dmd.x=1");
+    assertThat(Files.readAllLines(calls))
+        .containsOnlyOnce("-B verify -pl failover -Dmd.x=1")
+        .containsOnlyOnce("-B verify -pl sync-agent,director,ops -Dmd.x=1");
+    return r;
+  }
+
+  @Test
+  void theFailoverBuildRunsBesideTheOthersAndItsFailureFailsTheRun() throws Exception {
+    BoundedRun.Result ok = mavenVerify(0);
+    assertThat(ok.exit()).as(ok.output()).isZero();
+    assertThat(ok.output())
+        .as("the failover build's output follows the others'")
+        .containsSubsequence("THE OTHER MODULES' OUTPUT", "(exit 0)", "FAILOVER BUILD OUTPUT");
+    Files.delete(dir.resolve("calls"));
+    Files.delete(dir.resolve("failover"));
+    Files.delete(dir.resolve("rest"));
+    BoundedRun.Result failed = mavenVerify(1);
+    assertThat(failed.exit()).as(failed.output()).isEqualTo(1);
+    assertThat(failed.output()).contains("(exit 1)", "FAILOVER BUILD OUTPUT");
   }
 
   private static void list(Path lists, String name, String validUntil) throws Exception {
