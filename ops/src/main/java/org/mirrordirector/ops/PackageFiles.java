@@ -13,7 +13,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import picocli.AutoComplete;
@@ -88,17 +87,12 @@ public final class PackageFiles {
     cmd[2] = checkout.toString();
     System.arraycopy(args, 0, cmd, 3, args.length);
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-      p.getOutputStream().close();
-      byte[] o;
-      try (InputStream in = p.getInputStream()) {
-        o = in.readAllBytes();
-      }
-      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        return null;
-      }
-      return new String(o, StandardCharsets.UTF_8).strip();
+      // bounded, and its output read without waiting on the pipe: a hung git fails the describe
+      ProcessBuilder b = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+      org.mirrordirector.sync.BoundedRun.Result r =
+          org.mirrordirector.sync.BoundedRun.run(
+              b, Path.of(System.getProperty("java.io.tmpdir")), java.time.Duration.ofSeconds(30));
+      return r.exit() == 0 ? r.output().strip() : null;
     } catch (IOException e) {
       return null; // no git: a build from a tarball
     } catch (InterruptedException e) {

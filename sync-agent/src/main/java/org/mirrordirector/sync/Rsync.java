@@ -1,16 +1,12 @@
 package org.mirrordirector.sync;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.mirrordirector.failover.Addresses;
 import org.mirrordirector.failover.net.ConnectedChannel;
 import org.mirrordirector.failover.net.HappyEyeballs;
@@ -134,82 +130,67 @@ final class Rsync {
           List.of(e.getMessage()),
           Duration.ofNanos(System.nanoTime() - t0));
     }
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().close();
     List<String> received = new ArrayList<>();
     List<String> deleted = new ArrayList<>();
     List<String> tail = new ArrayList<>();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.length() > 12
-            && line.charAt(0) == '>'
-            && line.charAt(1) == 'f'
-            && line.charAt(11) == ' ') {
-          received.add(line.substring(12));
-        } else if (line.startsWith("*deleting ")) {
-          deleted.add(line.substring("*deleting ".length()).trim());
-        } else if (!line.isBlank() && !isItemized(line)) {
-          tail.add(line);
-          if (tail.size() > 5) {
-            tail.remove(0);
-          }
-        }
-      }
+    // No limit on the whole run (a first copy of an archive takes hours): --timeout ends a stall.
+    ProcessLines.Ending end =
+        ProcessLines.run(
+            cmd,
+            java.util.Optional.empty(),
+            line -> {
+              if (line.length() > 12
+                  && line.charAt(0) == '>'
+                  && line.charAt(1) == 'f'
+                  && line.charAt(11) == ' ') {
+                received.add(line.substring(12));
+              } else if (line.startsWith("*deleting ")) {
+                deleted.add(line.substring("*deleting ".length()).trim());
+              } else if (!line.isBlank() && !isItemized(line)) {
+                tail.add(line);
+                if (tail.size() > 5) {
+                  tail.remove(0);
+                }
+              }
+            });
+    if (end.orphansKilled()) {
+      LOG.warn("rsync ended while a process it forked lived on; that process was killed");
+      tail.add("rsync ended while a process it forked lived on; that process was killed");
     }
-    if (!p.waitFor(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS)) {
-      p.destroyForcibly();
-      return new Result(
-          30,
-          received,
-          deleted,
-          List.of("timed out after " + timeout),
-          Duration.ofNanos(System.nanoTime() - t0));
-    }
-    unpin(args, p.exitValue());
+    unpin(args, end.exitCode());
     return new Result(
-        p.exitValue(), received, deleted, tail, Duration.ofNanos(System.nanoTime() - t0));
+        end.exitCode(), received, deleted, tail, Duration.ofNanos(System.nanoTime() - t0));
   }
 
   /** The names at the top of an rsync source ({@code --list-only}), or an error result. */
   List<String> listTop(String source) throws IOException, InterruptedException {
     String pinnedSource = pinned(List.of(source)).get(0);
-    Process p =
-        new ProcessBuilder(
+    List<String> names = new ArrayList<>();
+    List<String> all = new ArrayList<>();
+    ProcessLines.Ending end =
+        ProcessLines.run(
+            List.of(
                 binary,
                 "--list-only",
                 "--timeout=" + Math.max(1, timeout.toSeconds()),
-                pinnedSource)
-            .redirectErrorStream(true)
-            .start();
-    p.getOutputStream().close();
-    List<String> names = new ArrayList<>();
-    List<String> all = new ArrayList<>();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        all.add(line);
-        // "drwxr-xr-x          4,096 2026/01/01 00:00:00 dists"
-        String[] f = line.trim().split("\\s+", 5);
-        if (f.length == 5 && f[0].length() == 10) {
-          names.add(f[4]);
-        }
-      }
-    }
-    if (!p.waitFor(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("rsync --list-only " + source + " timed out");
-    }
-    if (p.exitValue() != 0) {
+                pinnedSource),
+            java.util.Optional.empty(),
+            line -> {
+              all.add(line);
+              // "drwxr-xr-x          4,096 2026/01/01 00:00:00 dists"
+              String[] f = line.trim().split("\\s+", 5);
+              if (f.length == 5 && f[0].length() == 10) {
+                names.add(f[4]);
+              }
+            });
+    if (end.exitCode() != 0) {
       throw new IOException(
           "rsync --list-only "
               + source
               + " exited "
-              + p.exitValue()
+              + end.exitCode()
               + " ("
-              + meaning(p.exitValue())
+              + meaning(end.exitCode())
               + "): "
               + String.join(" | ", all.subList(Math.max(0, all.size() - 3), all.size())));
     }
