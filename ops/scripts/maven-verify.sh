@@ -1,32 +1,26 @@
 #!/usr/bin/env bash
 # `mvn -B verify` of every module, as the test command runs it (arguments go to every Maven run).
-# The module chain is failover -> sync-agent -> director -> ops, and run one after the other the
-# first three leave the two cores idle a quarter of the time (failover's tests wait on ZooKeeper's
-# timeouts: 15 % of the cores for 70 s). So the parent and the first three modules are built and
-# installed first (into ~/.m2, no tests run), then two builds run at once: failover's and then
-# director's `mvn verify` beside sync-agent's and then ops'. The run fails when any fails; the
-# output of the builds beside follows the others'.
+# The failover module's tests wait on ZooKeeper's timeouts and leave two cores mostly idle (about
+# 15 % of them for 70 s), so they run beside the other modules' build instead of before it: the
+# parent and failover are built and installed first (no tests), then failover's `mvn verify` and the
+# other modules' run at once. The run fails when either fails; failover's output follows the
+# other's.
 set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 
-mvn -B install -pl .,failover,sync-agent,director -DskipTests "$@" || exit $?
-beside_log="$(mktemp "${TMPDIR:-/tmp}/md-verify-beside.XXXXXX")"
-beside=""
-# An interrupted run stops the builds beside too (their test JVMs end with their Maven).
-trap '[ -z "$beside" ] || kill "$beside" 2>/dev/null; rm -f "$beside_log"' EXIT
-(
-  rc=0
-  mvn -B verify -pl failover "$@" || rc=$?
-  mvn -B verify -pl director "$@" || rc=$?
-  exit $rc
-) > "$beside_log" 2>&1 &
-beside=$!
+mvn -B install -pl .,failover -DskipTests "$@" || exit $?
+failover_log="$(mktemp "${TMPDIR:-/tmp}/md-failover-verify.XXXXXX")"
+failover=""
+# An interrupted run stops the failover build too (its test JVMs end with their Maven).
+trap '[ -z "$failover" ] || kill "$failover" 2>/dev/null; rm -f "$failover_log"' EXIT
+mvn -B verify -pl failover "$@" > "$failover_log" 2>&1 &
+failover=$!
 rc=0
-mvn -B verify -pl sync-agent,ops "$@" || rc=$?
-beside_rc=0
-wait "$beside" || beside_rc=$?
-beside=""
-echo "maven-verify.sh: the failover and director builds, which ran beside (exit $beside_rc):"
-cat "$beside_log"
-[ $rc -ne 0 ] || rc=$beside_rc
+mvn -B verify -pl sync-agent,director,ops "$@" || rc=$?
+failover_rc=0
+wait "$failover" || failover_rc=$?
+failover=""
+echo "maven-verify.sh: the failover module's build, which ran beside the others (exit $failover_rc):"
+cat "$failover_log"
+[ $rc -ne 0 ] || rc=$failover_rc
 exit $rc

@@ -15,7 +15,7 @@ import org.mirrordirector.sync.archive.Rfc2822Dates;
 /**
  * What the test command does around Maven: it names every skipped test and why (and, as root, fails
  * on a skip it could have prevented), it refreshes apt's lists when one is stale, and it runs the
- * failover and director builds beside the other modules' (with a stand-in {@code mvn}).
+ * failover module's build beside the other modules' (with a stand-in {@code mvn}).
  */
 class TestScriptsTest {
   @TempDir Path dir;
@@ -92,8 +92,7 @@ class TestScriptsTest {
         case "$*" in
           *"verify -pl failover"*) : > "$MD_FAKE/failover"; others rest;
             echo "FAILOVER BUILD OUTPUT"; exit "$MD_FAKE_FAILOVER_EXIT" ;;
-          *"verify -pl director"*) echo "DIRECTOR BUILD OUTPUT" ;;
-          *"verify -pl sync-agent,ops"*) : > "$MD_FAKE/rest"; others failover;
+          *"verify -pl sync-agent,director,ops"*) : > "$MD_FAKE/rest"; others failover;
             echo "THE OTHER MODULES' OUTPUT" ;;
         esac
         """);
@@ -106,34 +105,28 @@ class TestScriptsTest {
     BoundedRun.Result r = BoundedRun.run(b, dir, Duration.ofSeconds(60));
     assertThat(Files.readAllLines(calls))
         .as(r.describe(cmd))
-        .hasSize(4)
+        .hasSize(3)
         .first()
-        .isEqualTo("-B install -pl .,failover,sync-agent,director -DskipTests -Dmd.x=1");
+        .isEqualTo("-B install -pl .,failover -DskipTests -Dmd.x=1");
     assertThat(Files.readAllLines(calls))
-        .containsOnlyOnce("-B verify -pl sync-agent,ops -Dmd.x=1")
-        .containsSubsequence("-B verify -pl failover -Dmd.x=1", "-B verify -pl director -Dmd.x=1");
+        .containsOnlyOnce("-B verify -pl failover -Dmd.x=1")
+        .containsOnlyOnce("-B verify -pl sync-agent,director,ops -Dmd.x=1");
     return r;
   }
 
   @Test
-  void theFailoverAndDirectorBuildsRunBesideTheOthersAndAFailureFailsTheRun() throws Exception {
+  void theFailoverBuildRunsBesideTheOthersAndItsFailureFailsTheRun() throws Exception {
     BoundedRun.Result ok = mavenVerify(0);
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertThat(ok.output())
-        .as("the output of the builds beside follows the others'")
-        .containsSubsequence(
-            "THE OTHER MODULES' OUTPUT",
-            "(exit 0)",
-            "FAILOVER BUILD OUTPUT",
-            "DIRECTOR BUILD OUTPUT");
+        .as("the failover build's output follows the others'")
+        .containsSubsequence("THE OTHER MODULES' OUTPUT", "(exit 0)", "FAILOVER BUILD OUTPUT");
     Files.delete(dir.resolve("calls"));
     Files.delete(dir.resolve("failover"));
     Files.delete(dir.resolve("rest"));
     BoundedRun.Result failed = mavenVerify(1);
     assertThat(failed.exit()).as(failed.output()).isEqualTo(1);
-    assertThat(failed.output())
-        .as("director's build runs after a failed failover build too")
-        .contains("(exit 1)", "FAILOVER BUILD OUTPUT", "DIRECTOR BUILD OUTPUT");
+    assertThat(failed.output()).contains("(exit 1)", "FAILOVER BUILD OUTPUT");
   }
 
   private static void list(Path lists, String name, String validUntil) throws Exception {
