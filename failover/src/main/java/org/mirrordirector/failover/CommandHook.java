@@ -48,8 +48,7 @@ final class CommandHook {
       drain.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         // the hook and whatever it started: a script's child would hold the output open
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+        ProcessTree.kill(p.toHandle());
         LOG.warn(
             "[{}] hook {} ({} epoch {}) ran longer than {} and was killed",
             node,

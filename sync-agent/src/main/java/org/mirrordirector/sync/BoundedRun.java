@@ -72,8 +72,7 @@ public final class BoundedRun {
       Process p = b.start();
       boolean done = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
       if (!done) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+        org.mirrordirector.failover.ProcessTree.kill(p.toHandle());
         p.waitFor(10, TimeUnit.SECONDS);
       }
       // bytes that are not UTF-8 become U+FFFD: a tool's odd output never fails the read

@@ -71,8 +71,7 @@ final class ProcessLines {
       p.waitFor();
     }
     if (!ended) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+      org.mirrordirector.failover.ProcessTree.kill(p.toHandle());
       p.waitFor(10, TimeUnit.SECONDS);
     }
     // A copy still running now outlived the tool (rsync's generator waits for its receiver): it
