@@ -44,6 +44,19 @@ class ProcessLinesTest {
     }
   }
 
+  /**
+   * Every process with {@code argument} among its arguments ends within 10 s: killed already, it is
+   * gone once its new parent has reaped it.
+   */
+  private static void awaitGone(String argument) throws Exception {
+    for (ProcessHandle h :
+        ProcessHandle.allProcesses()
+            .filter(p -> p.info().arguments().map(a -> List.of(a).contains(argument)).orElse(false))
+            .toList()) {
+      h.onExit().get(10, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void aForkedCopyThatOutlivesTheToolIsKilledAndTheRunEndsWithTheTool() throws Exception {
     Path fifo = dir.resolve("fifo");
@@ -63,13 +76,7 @@ class ProcessLinesTest {
     assertThat(end.orphansKilled()).as("the copy was found and killed").isTrue();
     assertThat(lines).containsExactly("started");
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(60));
-    for (ProcessHandle copy :
-        ProcessHandle.allProcesses()
-            .filter(h -> h.info().arguments().map(a -> List.of(a).contains(script)).orElse(false))
-            .toList()) {
-      // killed already; gone once its new parent has reaped it
-      copy.onExit().get(10, TimeUnit.SECONDS);
-    }
+    awaitGone(script);
   }
 
   @Test
@@ -87,13 +94,7 @@ class ProcessLinesTest {
     assertThat(end.timedOut()).isTrue();
     assertThat(end.exitCode()).isEqualTo(-1);
     assertThat(lines).doesNotContain("never");
-    for (ProcessHandle sleep :
-        ProcessHandle.allProcesses()
-            .filter(h -> h.info().arguments().map(a -> List.of(a).contains(mark)).orElse(false))
-            .toList()) {
-      // killed with the tool; gone once its new parent has reaped it
-      sleep.onExit().get(10, TimeUnit.SECONDS);
-    }
+    awaitGone(mark);
   }
 
   @Test
