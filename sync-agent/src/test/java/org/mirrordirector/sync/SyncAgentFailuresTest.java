@@ -16,26 +16,19 @@ import org.junit.jupiter.api.Test;
 class SyncAgentFailuresTest extends SyncAgentFixture {
   @Test
   void aCorruptUpstreamIsNeverPublishedAndTheCurrentSnapshotStays() throws Exception {
-    SyncAgent a = agent(3);
-    SyncReport good = a.runOnce();
-    updateUpstream(10);
     // The upstream now serves a new pool file whose bytes do not match its index (same size).
-    Path newest = newDeb(good);
-    byte[] b = Files.readAllBytes(newest);
-    b[b.length / 2] ^= 1;
-    Files.write(newest, b);
-    SyncReport bad = a.runOnce();
-    assertThat(bad.outcome()).isEqualTo(SyncReport.Outcome.REJECTED);
-    assertThat(bad.problems())
-        .anySatisfy(
-            p ->
-                assertThat(p)
-                    .contains("POOL " + upstream.root.relativize(newest))
-                    .contains("SHA256 differs"));
-    assertThat(a.store().current()).contains(good.snapshot());
-    assertThat(a.store().list()).containsExactly(good.snapshot());
-    try (Stream<Path> s = Files.list(dir.resolve("mirror/snapshots"))) {
-      assertThat(s.filter(p -> p.getFileName().toString().startsWith(".partial"))).isEmpty();
+    Spoiled s =
+        spoilAnUpdate(
+            newest -> {
+              byte[] b = Files.readAllBytes(newest);
+              b[b.length / 2] ^= 1;
+              Files.write(newest, b);
+            });
+    assertThat(s.bad().problems())
+        .anySatisfy(p -> assertThat(p).contains("POOL " + s.file()).contains("SHA256 differs"));
+    assertThat(s.agent().store().list()).containsExactly(s.good().snapshot());
+    try (Stream<Path> files = Files.list(dir.resolve("mirror/snapshots"))) {
+      assertThat(files.filter(p -> p.getFileName().toString().startsWith(".partial"))).isEmpty();
     }
   }
 
@@ -204,24 +197,46 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
 
   @Test
   void aTruncatedUpstreamFileIsRejectedWithItsSizes() throws Exception {
+    long[] size = {0};
+    Spoiled s =
+        spoilAnUpdate(
+            newest -> {
+              size[0] = Files.size(newest);
+              try (java.nio.channels.FileChannel ch =
+                  java.nio.channels.FileChannel.open(
+                      newest, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(size[0] / 2);
+              }
+            });
+    assertThat(s.bad().problems())
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("POOL " + s.file())
+                    .contains("size differs")
+                    .contains("expected " + size[0] + ", found " + size[0] / 2));
+  }
+
+  /** What {@link #spoilAnUpdate} left: the agent, its good and its rejected run, the file. */
+  private record Spoiled(SyncAgent agent, SyncReport good, SyncReport bad, Path file) {}
+
+  private interface Spoil {
+    void apply(Path deb) throws Exception;
+  }
+
+  /**
+   * Publishes, updates the upstream, spoils a .deb the update added, and syncs again: that run is
+   * rejected and the snapshot before stays current.
+   */
+  private Spoiled spoilAnUpdate(Spoil spoil) throws Exception {
     SyncAgent a = agent(3);
     SyncReport good = a.runOnce();
     updateUpstream(10);
     Path newest = newDeb(good);
-    long size = Files.size(newest);
-    try (java.nio.channels.FileChannel ch =
-        java.nio.channels.FileChannel.open(newest, java.nio.file.StandardOpenOption.WRITE)) {
-      ch.truncate(size / 2);
-    }
+    spoil.apply(newest);
     SyncReport bad = a.runOnce();
     assertThat(bad.outcome()).isEqualTo(SyncReport.Outcome.REJECTED);
-    assertThat(bad.problems())
-        .anySatisfy(
-            p ->
-                assertThat(p)
-                    .contains("POOL " + upstream.root.relativize(newest))
-                    .contains("size differs")
-                    .contains("expected " + size + ", found " + size / 2));
     assertThat(a.store().current()).contains(good.snapshot());
+    return new Spoiled(a, good, bad, upstream.root.relativize(newest));
   }
 }
