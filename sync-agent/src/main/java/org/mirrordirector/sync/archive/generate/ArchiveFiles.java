@@ -26,12 +26,38 @@ final class ArchiveFiles {
     return bos.toByteArray();
   }
 
+  /**
+   * {@code data} as {@code xz -6} compresses it: the indexes, as the archive software makes them.
+   */
   static byte[] xz(byte[] data) throws IOException {
-    ByteArrayOutputStream bos = new ByteArrayOutputStream();
-    try (XZOutputStream xz = new XZOutputStream(bos, new LZMA2Options(6))) {
+    return xz(data, 6);
+  }
+
+  /**
+   * {@code data} compressed with xz's {@code preset}, with a dictionary no larger than the data:
+   * preset 6's 8 MiB dictionary and match finder (about 94 MiB of arrays) were allocated and zeroed
+   * for every small file, most of a generation's time, and a dictionary larger than the data
+   * compresses it no better.
+   */
+  static byte[] xz(byte[] data, int preset) throws IOException {
+    LZMA2Options o = new LZMA2Options(preset);
+    o.setDictSize(dictionaryFor(data.length, o.getDictSize()));
+    ByteArrayOutputStream bos = new ByteArrayOutputStream(data.length / 4 + 64);
+    try (XZOutputStream xz = new XZOutputStream(bos, o)) {
       xz.write(data);
     }
     return bos.toByteArray();
+  }
+
+  /**
+   * The smallest dictionary that holds {@code length} bytes, within xz's bounds and {@code max}.
+   */
+  static int dictionaryFor(int length, int max) {
+    int size = LZMA2Options.DICT_SIZE_MIN;
+    while (size < length && size < max) {
+      size <<= 1;
+    }
+    return Math.min(size, max);
   }
 
   static void writeAtomically(Path file, byte[] data) throws IOException {

@@ -20,8 +20,6 @@ import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.mirrordirector.sync.archive.Sha256;
-import org.tukaani.xz.LZMA2Options;
-import org.tukaani.xz.XZOutputStream;
 
 /**
  * The source packages of a generated archive, derived from its binaries: one per component, source
@@ -284,8 +282,7 @@ final class SourcePackages {
 
   private static byte[] tarXz(String top, Map<String, byte[]> files) {
     ByteArrayOutputStream bos = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream tar =
-        new TarArchiveOutputStream(new XZOutputStream(bos, new LZMA2Options(6)))) {
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bos)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       List<String> dirs = new ArrayList<>();
       dirs.add(top);
@@ -315,9 +312,11 @@ final class SourcePackages {
         tar.write(f.getValue());
         tar.closeArchiveEntry();
       }
+      tar.finish();
+      // The fastest preset: a few generated text files, whose size no one measures.
+      return ArchiveFiles.xz(bos.toByteArray(), 0);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return bos.toByteArray();
   }
 }
