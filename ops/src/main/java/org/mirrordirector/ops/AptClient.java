@@ -9,10 +9,14 @@ import java.util.List;
 import org.mirrordirector.sync.BoundedRun;
 
 /**
- * The real apt-get in a private root: the machine's own apt state is untouched. apt keeps its
- * defaults (retries, translations, by-hash) except what a private root needs ({@code Dir::*}, no
- * locking, no sandbox user) and the archive's architecture. A run fails when it exits non-zero or
- * says W:, E: or Err: (apt exits 0 on some warnings).
+ * The real apt-get in a private root: the machine's own apt state is untouched, and so is its
+ * configuration: {@code APT_CONFIG} names a file that moves {@code Dir::Etc} to the root, so apt
+ * reads neither {@code /etc/apt/apt.conf} nor {@code /etc/apt/apt.conf.d} (a machine's proxy,
+ * compressed lists, disabled Valid-Until checks or an AppStream refresh after every update would
+ * otherwise change what the client does). apt keeps its defaults (retries, translations, by-hash)
+ * except what a private root needs ({@code Dir::*}, no locking, no sandbox user) and the archive's
+ * architecture. A run fails when it exits non-zero or says W:, E: or Err: (apt exits 0 on some
+ * warnings).
  */
 final class AptClient {
   /** What one run did. */
@@ -39,6 +43,12 @@ final class AptClient {
             "work")) {
       Files.createDirectories(root.resolve(d));
     }
+    Files.writeString(config(), "Dir::Etc \"" + root.resolve("etc") + "/\";\n");
+  }
+
+  /** The file {@code APT_CONFIG} names: read before anything else, it moves {@code Dir::Etc}. */
+  Path config() {
+    return root.resolve("apt.conf");
   }
 
   /** Writes the sources.list. */
@@ -92,7 +102,9 @@ final class AptClient {
       cmd.add(o);
     }
     cmd.addAll(List.of(args));
-    BoundedRun.Result r = BoundedRun.run(cmd, work(), work(), java.time.Duration.ofSeconds(180));
+    ProcessBuilder b = new ProcessBuilder(cmd).directory(work().toFile());
+    b.environment().put("APT_CONFIG", config().toString());
+    BoundedRun.Result r = BoundedRun.run(b, work(), java.time.Duration.ofSeconds(180));
     String out = r.output();
     if (r.exit() < 0) {
       return new Attempt(false, -1, "no end within 180 s, killed:\n" + out);

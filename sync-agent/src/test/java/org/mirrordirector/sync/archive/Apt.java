@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The real apt-get, run unprivileged-style in a private root (REFERENCE.md, "Running the real apt
- * in tests"). Any W: or E: line is a failure: apt exits 0 on some warnings.
+ * The real apt-get, run unprivileged-style in a private root. Its configuration is the root's
+ * alone: {@code APT_CONFIG} names a file that moves {@code Dir::Etc} into the root before apt reads
+ * anything else, so the machine's {@code /etc/apt/apt.conf.d} (proxies, compressed lists, disabled
+ * Valid-Until checks, update hooks) never changes what the test sees. Any W: or E: line is a
+ * failure: apt exits 0 on some warnings.
  */
 public final class Apt {
   private final Path root;
@@ -50,6 +53,7 @@ public final class Apt {
             "download")) {
       Files.createDirectories(root.resolve(d));
     }
+    Files.writeString(root.resolve("apt.conf"), "Dir::Etc \"" + root.resolve("etc") + "/\";\n");
   }
 
   /**
@@ -127,8 +131,10 @@ public final class Apt {
       cmd.add(o);
     }
     cmd.addAll(List.of(args));
+    ProcessBuilder b = new ProcessBuilder(cmd).directory(downloads().toFile());
+    b.environment().put("APT_CONFIG", root.resolve("apt.conf").toString());
     org.mirrordirector.sync.BoundedRun.Result r =
-        org.mirrordirector.sync.BoundedRun.run(cmd, downloads(), root, Duration.ofSeconds(120));
+        org.mirrordirector.sync.BoundedRun.run(b, root, Duration.ofSeconds(120));
     if (r.exit() == -1) {
       return new Attempt(false, -1, "timed out after 120 s:\n" + r.output());
     }
