@@ -102,7 +102,7 @@ class RotatedLogsTest {
   void closingCompressesWhatIsRotated() throws Exception {
     RotatedLogs r = logs(true);
     r.start();
-    write("access.log.2026-11-30.0", "x\n".repeat(100_000));
+    rotate("access.log.2026-11-30.0", "x\n".repeat(100_000));
     r.rotated();
     r.close();
     assertThat(names()).containsExactly("access.log.2026-11-30.0.gz");
@@ -150,7 +150,7 @@ class RotatedLogsTest {
     RotatedLogs r =
         new RotatedLogs(dir.resolve("access.log"), true, 3, NOV_30, warnings::add, () -> false);
     r.start();
-    write("access.log.2026-11-30.0", "line\n");
+    rotate("access.log.2026-11-30.0", "line\n");
     r.rotated();
     r.close();
     assertThat(r.niced()).isFalse();
@@ -167,6 +167,16 @@ class RotatedLogsTest {
 
   private void write(String name, String text) throws Exception {
     Files.writeString(dir.resolve(name), text);
+  }
+
+  /**
+   * A file rotated while the compressor runs appears whole, as logback's rename makes it: written
+   * in place, it could be compressed while still empty (a run here gzipped "" instead of "line").
+   */
+  private void rotate(String name, String text) throws Exception {
+    Path incoming = dir.resolve("incoming.tmp");
+    Files.writeString(incoming, text);
+    Files.move(incoming, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private void gzip(String name, String text) throws Exception {
