@@ -23,9 +23,9 @@ import org.mirrordirector.sync.archive.Sha256;
  * exits non-zero or says W:, E: or Err: is a failure, kept with apt's output. apt retries nothing
  * ({@code Acquire::Retries=0}): every failure counts.
  */
-final class AptLoops implements AutoCloseable {
+public final class AptLoops implements AutoCloseable {
   /** One failed apt operation. */
-  record Failure(int loop, String operation, Instant at, String output) {}
+  public record Failure(int loop, String operation, Instant at, String output) {}
 
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicBoolean stop = new AtomicBoolean();
@@ -33,7 +33,8 @@ final class AptLoops implements AutoCloseable {
   private final List<Failure> failures = new CopyOnWriteArrayList<>();
   private final Set<String> inReleases = ConcurrentHashMap.newKeySet();
 
-  AptLoops(Path dir, String sourcesLine, int loops, int perDownload, long seed) throws IOException {
+  public AptLoops(Path dir, String sourcesLine, int loops, int perDownload, long seed)
+      throws IOException {
     for (int i = 0; i < loops; i++) {
       int n = i;
       Apt apt = new Apt(dir.resolve("apt-" + i));
@@ -56,7 +57,7 @@ final class AptLoops implements AutoCloseable {
     }
   }
 
-  AptLoops start() {
+  public AptLoops start() {
     threads.forEach(Thread::start);
     return this;
   }
@@ -108,16 +109,16 @@ final class AptLoops implements AutoCloseable {
     }
   }
 
-  int operations() {
+  public int operations() {
     return operations.get();
   }
 
-  List<Failure> failures() {
+  public List<Failure> failures() {
     return List.copyOf(failures);
   }
 
   /** The SHA-256 of every InRelease a client held after an update. */
-  Set<String> inReleases() {
+  public Set<String> inReleases() {
     return Set.copyOf(inReleases);
   }
 

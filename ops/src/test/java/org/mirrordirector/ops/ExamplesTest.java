@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.ops.hosting.Haproxy;
+import org.mirrordirector.ops.node.NodeConfig;
 
 /** The deployment examples are valid: the nodes' files load, HAProxy accepts its file. */
 class ExamplesTest {

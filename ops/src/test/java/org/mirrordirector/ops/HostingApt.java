@@ -7,14 +7,14 @@ import org.mirrordirector.ops.hosting.HostingScenario;
 import org.mirrordirector.sync.archive.Apt;
 
 /** Real apt as a client outside, in the hosting's internet namespace ({@link HostingScenario}). */
-final class HostingApt {
+public final class HostingApt {
   private HostingApt() {}
 
   /**
    * apt over one family ({@code "4"} or {@code "6"}) at {@code base}: update and download of one
    * package; returns the mirrors' access-log lines of its requests.
    */
-  static List<String> apt(HostingScenario h, String name, String family, String base)
+  public static List<String> apt(HostingScenario h, String name, String family, String base)
       throws Exception {
     long before = Files.exists(h.access) ? Files.size(h.access) : 0;
     Apt apt = new Apt(h.dir.resolve("apt-" + name)).inNamespace(h.net.internet);

@@ -2,7 +2,7 @@ package org.mirrordirector.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.mirrordirector.ops.MirrorctlTest.mirrorctl;
+import static org.mirrordirector.ops.cli.MirrorctlTest.mirrorctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,8 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.ops.MirrorctlTest.Run;
+import org.mirrordirector.ops.cli.MirrorctlTest.Run;
 import org.mirrordirector.ops.hosting.Haproxy;
+import org.mirrordirector.ops.node.Node;
+import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeTest;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.archive.Apt;
 import org.mirrordirector.sync.archive.TestArchive;

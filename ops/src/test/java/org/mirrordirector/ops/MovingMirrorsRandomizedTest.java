@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.ops.demo.DemoMotion;
 
 /**
  * {@link MovingMirrorsTest}'s scenario with its timings drawn from a seed that is printed first

@@ -13,6 +13,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.mirrordirector.ops.client.NodeClient;
+import org.mirrordirector.ops.common.Durations;
+import org.mirrordirector.ops.demo.Demo;
+import org.mirrordirector.ops.demo.DemoMotion;
 
 /**
  * Issue 12's scenario on the demo: the upstream publishes every few seconds, a pushed mirror copies
@@ -23,9 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * mirror and minute. The test runs it briefly; {@code ops/bench/moving-bench.sh} runs it across 20
  * publications, against this build and an older one.
  */
-final class MovingMirrorsRun {
+public final class MovingMirrorsRun {
   /** What one run found. */
-  record Report(
+  public record Report(
       DemoMotion.Settings settings,
       int publications,
       int operations,
@@ -40,7 +44,7 @@ final class MovingMirrorsRun {
       Map<String, String> mirrors,
       List<String> timeline) {
 
-    String summary() {
+    public String summary() {
       StringBuilder b = new StringBuilder();
       b.append(
           String.format(
@@ -80,7 +84,7 @@ final class MovingMirrorsRun {
 
   private MovingMirrorsRun() {}
 
-  static Report run(
+  public static Report run(
       Path dir, DemoMotion.Settings settings, int publications, int loops, PrintWriter log)
       throws Exception {
     try (Demo demo = new Demo(dir.resolve("demo"), log, settings)) {

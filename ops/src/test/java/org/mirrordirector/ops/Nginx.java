@@ -15,16 +15,16 @@ import org.mirrordirector.ops.hosting.NginxConfig;
  * pid file under {@code dir}, listening on the given loopback addresses (127.0.0.1, ::1) on one
  * port. Stopped by {@link #close}.
  */
-final class Nginx implements AutoCloseable {
-  final int port;
-  final Path accessLog;
+public final class Nginx implements AutoCloseable {
+  public final int port;
+  public final Path accessLog;
   private final Process process;
   private final Path dir;
 
   /**
    * @param hosts the addresses to listen on, e.g. {@code 127.0.0.1} and {@code ::1}
    */
-  Nginx(Path dir, Path root, List<String> hosts) throws IOException, InterruptedException {
+  public Nginx(Path dir, Path root, List<String> hosts) throws IOException, InterruptedException {
     this.dir = Files.createDirectories(dir);
     Files.createDirectories(dir.resolve("tmp"));
     this.port = freePort();
@@ -77,26 +77,26 @@ final class Nginx implements AutoCloseable {
    * The configuration of an nginx whose prefix, logs and pid file are under {@code dir}, serving
    * {@code root} on the {@code listen} lines; {@code logFormat}, if not empty, is the access log's.
    */
-  static String conf(Path dir, Path root, String listen, String logFormat) {
+  public static String conf(Path dir, Path root, String listen, String logFormat) {
     return NginxConfig.conf(dir, root, listen, logFormat);
   }
 
-  static String nginx() {
+  public static String nginx() {
     return NginxConfig.binary();
   }
 
-  static boolean available() {
+  public static boolean available() {
     return Files.isExecutable(Path.of("/usr/sbin/nginx"))
         || Files.isExecutable(Path.of("/usr/bin/nginx"));
   }
 
   /** The mirror's base URL over this host ({@code ::1} is bracketed). */
-  String base(String host) {
+  public String base(String host) {
     return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/";
   }
 
   /** What nginx logged having served. */
-  String log() throws IOException {
+  public String log() throws IOException {
     return Files.exists(accessLog) ? Files.readString(accessLog) : "";
   }
 

@@ -26,6 +26,8 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.Payloads.DrillRecord;
+import org.mirrordirector.ops.client.NodeClient;
+import org.mirrordirector.ops.demo.Demo;
 import org.mirrordirector.sync.Promtool;
 
 /**

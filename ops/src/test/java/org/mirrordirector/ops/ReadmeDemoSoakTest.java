@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.ops.demo.Demo;
+import org.mirrordirector.ops.demo.DemoMotion;
+import org.mirrordirector.ops.soak.SoakTest;
 
 /** The soak of a deployment, on the demo exactly as the README starts it. */
 class ReadmeDemoSoakTest {

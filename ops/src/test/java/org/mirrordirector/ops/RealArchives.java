@@ -20,29 +20,29 @@ import org.mirrordirector.sync.BoundedRun;
  * source package built by {@code dpkg-source}, published by Debian's own tools ({@code reprepro},
  * or {@code apt-ftparchive} and {@code gpg --clearsign}), signed by a key {@code gpg} makes.
  */
-final class RealArchives {
-  static final Path APT_CACHE = Path.of("/var/cache/apt/archives");
-  static final String SOURCE = "mdtest-hello";
+public final class RealArchives {
+  public static final Path APT_CACHE = Path.of("/var/cache/apt/archives");
+  public static final String SOURCE = "mdtest-hello";
 
   private RealArchives() {}
 
   /** The builder of an archive. */
-  enum Tool {
+  public enum Tool {
     REPREPRO,
     APT_FTPARCHIVE
   }
 
   /** A signing key in its own GnuPG home: fingerprint, and the public key as a binary keyring. */
-  record Key(Path home, String fingerprint, Path keyring) {}
+  public record Key(Path home, String fingerprint, Path keyring) {}
 
   /** What was published: the archive root, its key, and the packages in it. */
-  record Built(Path root, Key key, List<String> packages, String source) {}
+  public record Built(Path root, Key key, List<String> packages, String source) {}
 
   /**
    * The {@code n} smallest amd64 or all .deb files of the apt cache, one per package name; fewer
    * (maybe none) on a machine whose cache is empty.
    */
-  static List<Path> cachedDebs(int n) throws IOException {
+  public static List<Path> cachedDebs(int n) throws IOException {
     if (!Files.isDirectory(APT_CACHE)) {
       return List.of();
     }
@@ -81,7 +81,7 @@ final class RealArchives {
     }
   }
 
-  static String run(Path dir, Map<String, String> env, String... cmd)
+  public static String run(Path dir, Map<String, String> env, String... cmd)
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
     pb.environment().putAll(env);
@@ -91,7 +91,7 @@ final class RealArchives {
   }
 
   /** A command's standard output alone (its warnings on stderr are not part of an index). */
-  static String stdout(Path dir, Map<String, String> env, String... cmd)
+  public static String stdout(Path dir, Map<String, String> env, String... cmd)
       throws IOException, InterruptedException {
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
@@ -104,7 +104,7 @@ final class RealArchives {
   }
 
   /** A new RSA signing key made by gpg, with no passphrase. */
-  static Key key(Path dir) throws IOException, InterruptedException {
+  public static Key key(Path dir) throws IOException, InterruptedException {
     Path home = Files.createDirectories(dir.resolve("gnupg"));
     Files.setPosixFilePermissions(
         home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -146,7 +146,7 @@ final class RealArchives {
    * A real "3.0 (quilt)" source package built by dpkg-source: an upstream tarball and the
    * packaging; the .dsc's path.
    */
-  static Path sourcePackage(Path dir) throws IOException, InterruptedException {
+  public static Path sourcePackage(Path dir) throws IOException, InterruptedException {
     Path work = Files.createDirectories(dir.resolve("src-build"));
     Path tree = work.resolve(SOURCE + "-1.0");
     Files.createDirectories(tree.resolve("src"));
@@ -181,7 +181,7 @@ final class RealArchives {
   }
 
   /** Publishes the .debs and the source package into a new archive with {@code tool}. */
-  static Built build(Tool tool, Path dir, List<Path> debs, Path dsc, Key key)
+  public static Built build(Tool tool, Path dir, List<Path> debs, Path dsc, Key key)
       throws IOException, InterruptedException {
     Path root = Files.createDirectories(dir.resolve(tool.name().toLowerCase()));
     Map<String, String> env = Map.of("GNUPGHOME", key.home().toString());

@@ -2,7 +2,7 @@ package org.mirrordirector.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.mirrordirector.ops.MirrorctlTest.mirrorctl;
+import static org.mirrordirector.ops.cli.MirrorctlTest.mirrorctl;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +15,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.mirrordirector.ops.MirrorctlTest.Run;
+import org.mirrordirector.ops.cli.MirrorctlTest.Run;
+import org.mirrordirector.ops.node.Node;
+import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeTest;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.archive.Apt;
 import org.mirrordirector.sync.archive.Compression;

@@ -23,9 +23,9 @@ import org.mirrordirector.ops.process.ChildProcesses;
  * A stand-in for a node or a replica behind a real HAProxy: answers every path with its name, with
  * 200, except the health paths whose status a test sets ({@code /ready}, {@code /leader}).
  */
-record StandIn(String name, HttpServer server, Map<String, Integer> statuses)
+public record StandIn(String name, HttpServer server, Map<String, Integer> statuses)
     implements AutoCloseable {
-  static StandIn named(String name, Map<String, Integer> healthStatuses) throws IOException {
+  public static StandIn named(String name, Map<String, Integer> healthStatuses) throws IOException {
     Map<String, Integer> statuses = new ConcurrentHashMap<>(healthStatuses);
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     s.createContext(
@@ -41,11 +41,11 @@ record StandIn(String name, HttpServer server, Map<String, Integer> statuses)
     return new StandIn(name, s, statuses);
   }
 
-  void set(String path, int status) {
+  public void set(String path, int status) {
     statuses.put(path, status);
   }
 
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 
@@ -59,8 +59,8 @@ record StandIn(String name, HttpServer server, Map<String, Integer> statuses)
    * {@code host:port} of {@code standIns} pointed at the stand-in's port; stop it with {@link
    * org.mirrordirector.ops.process.ChildProcesses#stop}.
    */
-  static Process haproxyExample(Path dir, Path example, int front, Map<String, StandIn> standIns)
-      throws Exception {
+  public static Process haproxyExample(
+      Path dir, Path example, int front, Map<String, StandIn> standIns) throws Exception {
     String cfg =
         Files.readString(example)
             .replace("  bind :::80 v6only\n", "")
@@ -87,7 +87,7 @@ record StandIn(String name, HttpServer server, Map<String, Integer> statuses)
    * Until 20 requests in a row are answered by exactly the expected servers (each at least once);
    * on the deadline, fails with the last 20 answers.
    */
-  static void awaitServedBy(HttpClient http, String url, List<String> expected, String what)
+  public static void awaitServedBy(HttpClient http, String url, List<String> expected, String what)
       throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     List<String> last = List.of();

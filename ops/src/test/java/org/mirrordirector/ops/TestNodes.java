@@ -11,13 +11,13 @@ import java.nio.file.Path;
  * minimum free space, an rsync module for the hot spare, the admin token of {@link #TOKEN} in
  * {@code dir/token}.
  */
-final class TestNodes {
-  static final String TOKEN = "test-nodes-admin-token-0123456";
+public final class TestNodes {
+  public static final String TOKEN = "test-nodes-admin-token-0123456";
 
   private TestNodes() {}
 
   /** A free port on this loopback address. */
-  static int freePort(String host) throws IOException {
+  public static int freePort(String host) throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
       return s.getLocalPort();
     }
@@ -28,7 +28,7 @@ final class TestNodes {
    * @param archives an {@code archives:} block, or empty
    * @param directorExtra more lines under {@code director:}, or empty
    */
-  static Path write(
+  public static Path write(
       Path dir,
       String id,
       String host,
@@ -85,7 +85,7 @@ final class TestNodes {
    * the active node (or {@code upstream} while it sees none), and sends what no mirror qualifies
    * for to {@code fallback}.
    */
-  static Path replica(
+  public static Path replica(
       Path dir,
       String id,
       String region,

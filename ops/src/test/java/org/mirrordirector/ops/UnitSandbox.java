@@ -22,7 +22,7 @@ import java.util.Set;
  * reproduce fails at once, naming it: a unit that grows a new one must grow its reproduction too.
  * Root only.
  */
-final class UnitSandbox {
+public final class UnitSandbox {
   /** Directives read and reproduced, or with no effect on how the process runs under test. */
   private static final Set<String> KNOWN =
       Set.of(
@@ -50,7 +50,7 @@ final class UnitSandbox {
   }
 
   /** Reads the unit's [Service] section; fails on a directive it cannot reproduce. */
-  static UnitSandbox read(Path unit) throws IOException {
+  public static UnitSandbox read(Path unit) throws IOException {
     Map<String, List<String>> s = new LinkedHashMap<>();
     String section = "";
     for (String raw : Files.readAllLines(unit)) {
@@ -93,22 +93,22 @@ final class UnitSandbox {
   }
 
   /** The single value of a directive, or null. */
-  String one(String key) {
+  public String one(String key) {
     List<String> v = service.get(key);
     return v == null ? null : v.get(v.size() - 1);
   }
 
-  String user() {
+  public String user() {
     return one("User");
   }
 
   /** /var/lib/NAME for StateDirectory=NAME. */
-  Path stateDirectory() {
+  public Path stateDirectory() {
     return Path.of("/var/lib", one("StateDirectory"));
   }
 
   /** The exit statuses systemd counts as a clean stop: 0, and SuccessExitStatus's numbers. */
-  Set<Integer> successExitStatuses() {
+  public Set<Integer> successExitStatuses() {
     Set<Integer> ok = new java.util.HashSet<>(Set.of(0));
     for (String v : service.getOrDefault("SuccessExitStatus", List.of())) {
       for (String w : v.split("\\s+")) {
@@ -121,13 +121,13 @@ final class UnitSandbox {
   }
 
   /** The seconds systemd waits after KillSignal before SIGKILL (its default: 90). */
-  long timeoutStopSeconds() {
+  public long timeoutStopSeconds() {
     String v = one("TimeoutStopSec");
     return v == null ? 90 : Long.parseLong(v.replaceAll("s$", ""));
   }
 
   /** ExecStartPre's commands, each as a command line run in the sandbox. */
-  List<List<String>> execStartPre() {
+  public List<List<String>> execStartPre() {
     List<List<String>> all = new ArrayList<>();
     for (String v : service.getOrDefault("ExecStartPre", List.of())) {
       all.add(sandboxed(v));
@@ -136,12 +136,12 @@ final class UnitSandbox {
   }
 
   /** ExecStart as a command line run in the sandbox (its process is the service's main one). */
-  List<String> execStart() {
+  public List<String> execStart() {
     return sandboxed(one("ExecStart"));
   }
 
   /** Any command line run as the service's processes are (the tests' probes of the sandbox). */
-  List<String> sandboxed(String commandLine) {
+  public List<String> sandboxed(String commandLine) {
     if (commandLine.isEmpty() || "-@+!:".indexOf(commandLine.charAt(0)) >= 0) {
       throw new IllegalArgumentException(
           "an Exec line with a prefix is not reproduced by the test's sandbox: " + commandLine);

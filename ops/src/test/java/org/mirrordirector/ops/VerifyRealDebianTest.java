@@ -2,7 +2,7 @@ package org.mirrordirector.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.mirrordirector.ops.MirrorctlTest.mirrorctl;
+import static org.mirrordirector.ops.cli.MirrorctlTest.mirrorctl;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.mirrordirector.ops.MirrorctlTest.Run;
+import org.mirrordirector.ops.cli.MirrorctlTest.Run;
 
 /**
  * {@code mirrorctl verify} on data no one here made: Debian bookworm's real InRelease, signed by

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.mirrordirector.ops.common.Trees;
 
 /**
  * {@code mirrorctl demo --ipv6-only-backend}: the demo in the hosting's shape ({@link
@@ -73,7 +74,7 @@ public final class HostingDemo implements AutoCloseable {
    * 127.0.0.1 and ::1.
    */
   public static HostingDemo start(Path dir, int port, PrintWriter out) throws Exception {
-    HostingNetwork.deleteTree(dir);
+    Trees.deleteTree(dir);
     Files.createDirectories(dir);
     out.println("building the hosting's network in namespaces (IPv6-only backend, NAT64)...");
     HostingScenario h = HostingScenario.start(dir, true);

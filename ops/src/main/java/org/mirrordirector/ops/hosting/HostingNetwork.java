@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.mirrordirector.ops.common.Trees;
 import org.mirrordirector.sync.BoundedRun;
 
 /**
@@ -308,23 +309,11 @@ public final class HostingNetwork implements AutoCloseable {
           }
         }
         run(List.of("ip", "netns", "del", ns), Duration.ofSeconds(10));
-        deleteTree(Path.of("/etc/netns", ns));
+        Trees.deleteTree(Path.of("/etc/netns", ns));
       } catch (IOException e) {
         // best effort: the next namespace is removed all the same
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /** Deletes a directory tree, if there is one. */
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var s = Files.walk(p)) {
-      for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
       }
     }
   }

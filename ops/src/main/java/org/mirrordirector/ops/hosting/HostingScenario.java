@@ -32,7 +32,7 @@ public final class HostingScenario implements AutoCloseable {
       List.of("dual", "v4only", "v4plain", "v6only", "brokenv6");
   public static final String FRONT_NAME = "director.test";
   // The command line's main class: started by name, so that this layer never imports the CLI.
-  private static final String MIRRORCTL = "org.mirrordirector.ops.Mirrorctl";
+  private static final String MIRRORCTL = ChildProcesses.MIRRORCTL_MAIN;
 
   public final HostingNetwork net;
 

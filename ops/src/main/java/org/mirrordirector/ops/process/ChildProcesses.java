@@ -11,6 +11,14 @@ import java.util.List;
 
 /** The servers a node or the demo runs as child processes (rsync, HAProxy): started and stopped. */
 public final class ChildProcesses {
+  /**
+   * The main class of the {@code mirrorctl} program. The demo and the hosting's scenario run their
+   * nodes as {@code mirrorctl node} in JVMs of their own: a program they start by name, as a shell
+   * would, not code they call, so the layers below the command line never import it ({@code
+   * MirrorctlTest} checks that the name is the class).
+   */
+  public static final String MIRRORCTL_MAIN = "org.mirrordirector.ops.cli.Mirrorctl";
+
   private ChildProcesses() {}
 
   /**

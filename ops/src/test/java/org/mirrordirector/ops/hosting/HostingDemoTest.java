@@ -65,7 +65,7 @@ class HostingDemoTest {
         new ProcessBuilder(
                 HostingScenario.java(
                     List.of(),
-                    "org.mirrordirector.ops.Mirrorctl",
+                    org.mirrordirector.ops.process.ChildProcesses.MIRRORCTL_MAIN,
                     "demo",
                     "--ipv6-only-backend",
                     "--port",
