@@ -149,9 +149,9 @@ final class AddressBlocks {
     return true;
   }
 
-  /** The usual text of an address (see {@link org.mirrordirector.failover.Addresses#text}). */
+  /** The usual text of an address (see {@link org.mirrordirector.failover.net.Addresses#text}). */
   static String text(byte[] a) {
-    return org.mirrordirector.failover.Addresses.text(a);
+    return org.mirrordirector.failover.net.Addresses.text(a);
   }
 
   /** The text of a literal address in its usual form (see {@link #text}), or null. */

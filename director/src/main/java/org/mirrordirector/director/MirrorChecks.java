@@ -2,7 +2,6 @@ package org.mirrordirector.director;
 
 import java.util.Map;
 import java.util.Optional;
-import org.mirrordirector.director.MirrorSelector.Candidate;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Payloads.Health;
 import org.mirrordirector.failover.Payloads.MirrorConfig;
@@ -45,14 +44,14 @@ final class MirrorChecks {
       long holders,
       boolean currentLearned) {}
 
-  Candidate evaluate(ClusterView.Mirror m, Ask a, int tier, Double km, boolean why) {
+  MirrorCandidate evaluate(ClusterView.Mirror m, Ask a, int tier, Double km, boolean why) {
     RequestPath path = a.path();
     String scheme = a.scheme();
     ClientLocation client = a.client();
     MirrorConfig cfg = m.config();
     String base = cfg.baseUrls().get(scheme);
-    java.util.function.Function<String, Candidate> no =
-        reason -> new Candidate(cfg.id(), base, false, reason, tier, km, cfg.weight());
+    java.util.function.Function<String, MirrorCandidate> no =
+        reason -> new MirrorCandidate(cfg.id(), base, false, reason, tier, km, cfg.weight());
     if (!cfg.enabled()) {
       return no.apply("disabled");
     }
@@ -97,7 +96,7 @@ final class MirrorChecks {
     if (why) {
       ok = ok + familyUnchecked(m.state(), client.ipv6());
     }
-    return new Candidate(cfg.id(), base, true, ok, tier, km, cfg.weight());
+    return new MirrorCandidate(cfg.id(), base, true, ok, tier, km, cfg.weight());
   }
 
   /** Why a client of this family is not sent to the mirror, in words. */

@@ -88,7 +88,7 @@ final class MirrorRanking {
       long holders,
       int scheme,
       int family,
-      MirrorSelector.Candidate[] members,
+      MirrorCandidate[] members,
       int[] weights) {
     static int slot(long holders, int scheme, int family) {
       long h = (holders * 0x9E3779B97F4A7C15L) >>> 40;

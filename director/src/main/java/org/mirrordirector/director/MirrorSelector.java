@@ -36,22 +36,6 @@ public final class MirrorSelector {
   }
 
   /**
-   * One mirror considered.
-   *
-   * @param reason why it was excluded, or what qualified it
-   * @param tier 0 same ASN, 1 same country, 2 same continent, 3 elsewhere
-   * @param distanceKm great-circle distance to the client, or null when either is unknown
-   */
-  public record Candidate(
-      String mirror,
-      String base,
-      boolean eligible,
-      String reason,
-      int tier,
-      Double distanceKm,
-      int weight) {}
-
-  /**
    * The choice. {@code location} is set for the redirect outcomes; {@code candidates} holds every
    * mirror with its reason when they were asked for (explain), and is empty otherwise.
    */
@@ -60,8 +44,8 @@ public final class MirrorSelector {
       String scheme,
       Outcome outcome,
       String location,
-      Candidate chosen,
-      List<Candidate> candidates,
+      MirrorCandidate chosen,
+      List<MirrorCandidate> candidates,
       String why) {}
 
   private final SelectionPolicy policy;
@@ -137,7 +121,7 @@ public final class MirrorSelector {
         && (ask.holders() & files.localMask()) != 0) {
       // A newer snapshot removed it: a mirror that moved on since its last probe no longer has it,
       // and this node keeps the snapshot that does.
-      List<Candidate> all = List.of();
+      List<MirrorCandidate> all = List.of();
       if (everyCandidate) {
         all = new ArrayList<>(f.mirrors.length);
         for (int i = 0; i < f.mirrors.length; i++) {
@@ -166,9 +150,9 @@ public final class MirrorSelector {
     if (best == null) {
       best = walk(f, r, rt, sc, fam, ask);
     }
-    Candidate chosen =
+    MirrorCandidate chosen =
         best.members().length == 0 ? null : best.members()[pick(best.weights(), client)];
-    List<Candidate> all = List.of();
+    List<MirrorCandidate> all = List.of();
     if (everyCandidate) {
       all = new ArrayList<>(f.mirrors.length);
       for (int i = 0; i < f.mirrors.length; i++) {
@@ -176,7 +160,7 @@ public final class MirrorSelector {
       }
     }
     if (chosen != null) {
-      Candidate c = chosen;
+      MirrorCandidate c = chosen;
       if (everyCandidate) {
         // The chosen mirror with its reason in words, as the explain list has it.
         String id = chosen.mirror();
@@ -236,14 +220,14 @@ public final class MirrorSelector {
    * itself).
    */
   private Group walk(Fleet f, Ranking r, Routing rt, int sc, int fam, MirrorChecks.Ask ask) {
-    List<Candidate> group = new ArrayList<>(8);
+    List<MirrorCandidate> group = new ArrayList<>(8);
     boolean plain = rt != null;
     int cls = Integer.MIN_VALUE;
     for (int i : r.order()) {
       if (cls != Integer.MIN_VALUE && r.cls()[i] != cls) {
         break;
       }
-      Candidate c;
+      MirrorCandidate c;
       if (rt != null && !rt.restricted[i]) {
         // The common case in arrays; a mirror that serves only some countries takes the long way.
         c =
@@ -265,7 +249,7 @@ public final class MirrorSelector {
             ask.holders(),
             sc,
             fam,
-            group.toArray(new Candidate[0]),
+            group.toArray(new MirrorCandidate[0]),
             weights(group));
     if (plain) {
       r.remember(g);
@@ -278,7 +262,7 @@ public final class MirrorSelector {
    * this client: what an apt {@code mirror+http} list offers (apt takes everything, InRelease
    * included, from the first that answers).
    */
-  public List<Candidate> ranked(
+  public List<MirrorCandidate> ranked(
       String scheme, ClientLocation client, ClusterView view, FileKnowledge files, long nowMillis)
       throws RequestPath.Rejected {
     if (view.current() == null || view.snapshots().get(view.current().snapshot()) == null) {
@@ -303,10 +287,10 @@ public final class MirrorSelector {
     }
     Fleet f = fleet(view);
     Ranking r = MirrorRanking.ranking(f, client);
-    List<Candidate> ok = new ArrayList<>();
+    List<MirrorCandidate> ok = new ArrayList<>();
     mirrors:
     for (int m : r.order()) {
-      Candidate c = null;
+      MirrorCandidate c = null;
       for (MirrorChecks.Ask ask : asks) {
         c = checks.evaluate(f.mirrors[m], ask, r.tier()[m], r.km()[m], true);
         if (!c.eligible()) {
@@ -317,10 +301,10 @@ public final class MirrorSelector {
         ok.add(c);
       }
     }
-    ok.sort(Comparator.comparing(Candidate::mirror));
-    List<Candidate> out = new ArrayList<>();
+    ok.sort(Comparator.comparing(MirrorCandidate::mirror));
+    List<MirrorCandidate> out = new ArrayList<>();
     while (!ok.isEmpty()) {
-      Candidate next = choose(best(ok), client);
+      MirrorCandidate next = choose(best(ok), client);
       out.add(next);
       ok.remove(next);
     }
@@ -331,8 +315,8 @@ public final class MirrorSelector {
    * Mirror {@code i} of the fleet, qualified over scheme {@code sc} ({@link Routing#scheme}); its
    * reason is not put into words (the chosen one's is, for explain).
    */
-  private static Candidate qualified(Fleet f, int i, int sc, Ranking r) {
-    return new Candidate(
+  private static MirrorCandidate qualified(Fleet f, int i, int sc, Ranking r) {
+    return new MirrorCandidate(
         f.ids[i], f.bases[sc][i], true, MirrorChecks.YES, r.tier()[i], r.km()[i], f.weights[i]);
   }
 
@@ -366,12 +350,12 @@ public final class MirrorSelector {
   }
 
   /** The candidates of the best tier and 1,000 km distance step, in the order given. */
-  private static List<Candidate> best(List<Candidate> eligible) {
-    Comparator<Candidate> rank =
-        Comparator.comparingInt(Candidate::tier)
+  private static List<MirrorCandidate> best(List<MirrorCandidate> eligible) {
+    Comparator<MirrorCandidate> rank =
+        Comparator.comparingInt(MirrorCandidate::tier)
             .thenComparingLong(
                 c -> c.distanceKm() == null ? Long.MAX_VALUE : (long) (c.distanceKm() / 1000));
-    Candidate top = eligible.stream().min(rank).orElseThrow();
+    MirrorCandidate top = eligible.stream().min(rank).orElseThrow();
     return eligible.stream().filter(c -> rank.compare(c, top) == 0).toList();
   }
 
@@ -379,11 +363,11 @@ public final class MirrorSelector {
    * One of a group of equals, by weight, picked by a hash of the client's address so that one
    * client keeps its mirror while nothing changes.
    */
-  private static Candidate choose(List<Candidate> group, ClientLocation client) {
+  private static MirrorCandidate choose(List<MirrorCandidate> group, ClientLocation client) {
     return group.get(pick(weights(group), client));
   }
 
-  private static int[] weights(List<Candidate> group) {
+  private static int[] weights(List<MirrorCandidate> group) {
     int[] w = new int[group.size()];
     for (int k = 0; k < w.length; k++) {
       w[k] = group.get(k).weight();

@@ -21,7 +21,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.mirrordirector.director.MirrorSelector.Candidate;
 import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
 
@@ -407,11 +406,11 @@ public final class RedirectHandler extends Handler.Abstract {
       Callback callback,
       boolean head)
       throws RequestPath.Rejected {
-    List<Candidate> ranked =
+    List<MirrorCandidate> ranked =
         selector.ranked(scheme, client, view.get(), files.get(), System.currentTimeMillis());
     StringBuilder sb = new StringBuilder();
     int priority = 1;
-    for (Candidate c : ranked) {
+    for (MirrorCandidate c : ranked) {
       sb.append(c.base().endsWith("/") ? c.base() : c.base() + "/")
           .append("\tpriority:")
           .append(priority++)
@@ -522,7 +521,7 @@ public final class RedirectHandler extends Handler.Abstract {
     m.put("chosen", s.chosen() == null ? null : s.chosen().mirror());
     m.put("why", s.why());
     List<Map<String, Object>> cs = new java.util.ArrayList<>();
-    for (Candidate c : s.candidates()) {
+    for (MirrorCandidate c : s.candidates()) {
       Map<String, Object> x = new LinkedHashMap<>();
       x.put("mirror", c.mirror());
       x.put("eligible", c.eligible());

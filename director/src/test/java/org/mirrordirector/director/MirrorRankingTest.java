@@ -63,8 +63,8 @@ class MirrorRankingTest {
             1,
             0,
             0,
-            new MirrorSelector.Candidate[] {
-              new MirrorSelector.Candidate("m", "http://m/", true, "qualifies", 1, 10.0, 1)
+            new MirrorCandidate[] {
+              new MirrorCandidate("m", "http://m/", true, "qualifies", 1, 10.0, 1)
             },
             new int[] {1});
     r.remember(g);

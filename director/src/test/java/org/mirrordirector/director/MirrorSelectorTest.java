@@ -12,7 +12,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.director.MirrorSelector.Candidate;
 import org.mirrordirector.director.MirrorSelector.Outcome;
 import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
@@ -39,7 +38,8 @@ class MirrorSelectorTest {
   }
 
   static Map<String, String> reasons(Selection s) {
-    return s.candidates().stream().collect(Collectors.toMap(Candidate::mirror, Candidate::reason));
+    return s.candidates().stream()
+        .collect(Collectors.toMap(MirrorCandidate::mirror, MirrorCandidate::reason));
   }
 
   @Test

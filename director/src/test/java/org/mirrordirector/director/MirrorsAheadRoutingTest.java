@@ -22,7 +22,6 @@ import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.director.MirrorSelector.Candidate;
 import org.mirrordirector.director.MirrorSelector.Outcome;
 import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
@@ -98,7 +97,8 @@ class MirrorsAheadRoutingTest {
   }
 
   static Map<String, String> reasons(Selection s) {
-    return s.candidates().stream().collect(Collectors.toMap(Candidate::mirror, Candidate::reason));
+    return s.candidates().stream()
+        .collect(Collectors.toMap(MirrorCandidate::mirror, MirrorCandidate::reason));
   }
 
   @Test

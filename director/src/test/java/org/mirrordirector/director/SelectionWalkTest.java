@@ -10,7 +10,6 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.director.MirrorSelector.Candidate;
 import org.mirrordirector.director.MirrorSelector.Outcome;
 import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
@@ -190,7 +189,7 @@ class SelectionWalkTest {
     assertThat(explained.candidates())
         .filteredOn(c -> c.mirror().equals("campus"))
         .singleElement()
-        .extracting(Candidate::tier)
+        .extracting(MirrorCandidate::tier)
         .isEqualTo(0);
     // A bad network entry from the registry is ignored, not fatal.
     ms.put(
@@ -220,28 +219,28 @@ class SelectionWalkTest {
   }
 
   /** The definition, applied to every candidate with its reason. */
-  private static String definition(List<Candidate> all, ClientLocation client) {
-    List<Candidate> ok = all.stream().filter(Candidate::eligible).toList();
+  private static String definition(List<MirrorCandidate> all, ClientLocation client) {
+    List<MirrorCandidate> ok = all.stream().filter(MirrorCandidate::eligible).toList();
     if (ok.isEmpty()) {
       return null;
     }
     long best = Long.MAX_VALUE;
-    for (Candidate c : ok) {
+    for (MirrorCandidate c : ok) {
       best = Math.min(best, key(c));
     }
     long b = best;
-    List<Candidate> group =
+    List<MirrorCandidate> group =
         ok.stream()
             .filter(c -> key(c) == b)
-            .sorted(java.util.Comparator.comparing(Candidate::mirror))
+            .sorted(java.util.Comparator.comparing(MirrorCandidate::mirror))
             .toList();
-    long total = group.stream().mapToLong(Candidate::weight).sum();
+    long total = group.stream().mapToLong(MirrorCandidate::weight).sum();
     long h = Integer.toUnsignedLong(client.address().hashCode() * 0x9E3779B1);
     if (total == 0) {
       return group.get((int) (h % group.size())).mirror();
     }
     long pick = h % total;
-    for (Candidate c : group) {
+    for (MirrorCandidate c : group) {
       pick -= c.weight();
       if (pick < 0) {
         return c.mirror();
@@ -250,7 +249,7 @@ class SelectionWalkTest {
     throw new AssertionError();
   }
 
-  private static long key(Candidate c) {
+  private static long key(MirrorCandidate c) {
     return c.tier() * 1_000_000L
         + (c.distanceKm() == null ? 999_999 : (long) (c.distanceKm() / 1000));
   }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.ops.demo.Demo;
+import org.mirrordirector.ops.demo.DemoLayout;
 import org.mirrordirector.ops.demo.DemoMotion;
 import org.mirrordirector.ops.soak.SoakTest;
 
@@ -32,7 +33,7 @@ class ReadmeDemoSoakTest {
     StringWriter log = new StringWriter();
     PrintWriter out = new PrintWriter(log, true);
     try (Demo demo = new Demo(dir, out, DemoMotion.Settings.every(Duration.ofSeconds(15)), 0)) {
-      Demo.Layout l = demo.start(0, Duration.ofSeconds(180));
+      DemoLayout l = demo.start(0, Duration.ofSeconds(180));
       JsonNode watched = SoakTest.deploymentSoak(dir, l, log, "watch", "30s", false);
       assertThat(
               Duration.between(

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.mirrordirector.failover.Addresses;
+import org.mirrordirector.failover.net.Addresses;
 import org.mirrordirector.failover.net.ConnectedChannel;
 import org.mirrordirector.failover.net.HappyEyeballs;
 

@@ -1,7 +1,6 @@
 package org.mirrordirector.failover.net;
 
 import java.net.InetSocketAddress;
-import org.mirrordirector.failover.Addresses;
 
 /** One address tried (by the Happy Eyeballs race) and what became of it. */
 public record ConnectAttempt(InetSocketAddress address, ConnectFailure failure, String outcome) {

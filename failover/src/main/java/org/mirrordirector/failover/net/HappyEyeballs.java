@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.mirrordirector.failover.Addresses;
 
 /**
  * Connects to a host as a dual-stack client should (RFC 8305, "Happy Eyeballs v2"), where the JDK

@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Optional;
-import org.mirrordirector.failover.Addresses;
 
 /**
  * A NAT64 prefix (RFC 6052): IPv6 addresses inside it stand for IPv4 addresses, reached through a

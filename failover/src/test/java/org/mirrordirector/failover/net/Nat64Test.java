@@ -7,7 +7,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.junit.jupiter.api.Test;
-import org.mirrordirector.failover.Addresses;
 
 class Nat64Test {
   private static InetAddress ip(String s) throws UnknownHostException {

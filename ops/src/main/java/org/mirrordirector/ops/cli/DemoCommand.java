@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.demo.Demo;
+import org.mirrordirector.ops.demo.DemoLayout;
 import org.mirrordirector.ops.demo.DemoMotion;
 import org.mirrordirector.ops.hosting.HostingDemo;
 import picocli.CommandLine.Command;
@@ -100,7 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     Demo demo = new Demo(dir, out, motion, replicas);
     CountDownLatch stopped = closedOnExit(demo::close);
-    Demo.Layout l = demo.start(port, Duration.ofSeconds(90));
+    DemoLayout l = demo.start(port, Duration.ofSeconds(90));
     String root = l.service() + "raspbian/";
     out.println();
     out.println("Mirror Director demo is ready.");

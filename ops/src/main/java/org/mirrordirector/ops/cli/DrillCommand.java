@@ -19,7 +19,10 @@ import java.util.concurrent.Callable;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.drill.Drill;
+import org.mirrordirector.ops.drill.DrillFaults;
+import org.mirrordirector.ops.drill.DrillLoadPlan;
 import org.mirrordirector.ops.drill.DrillReport;
+import org.mirrordirector.ops.drill.DrillThresholds;
 import org.mirrordirector.sync.BoundedRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -157,7 +160,7 @@ public final class DrillCommand implements Callable<Integer> {
       }
     }
     NodeClient service;
-    Drill.Faults faults;
+    DrillFaults faults;
     Path reports;
     Path aptKeyring = keyring;
     if (demo != null) {
@@ -199,14 +202,14 @@ public final class DrillCommand implements Callable<Integer> {
       throw new Mirrorctl.UsageException(
           "--apt needs the archive's keyring: --keyring FILE (cannot read " + aptKeyring + ")");
     }
-    Drill.Load target;
+    DrillLoadPlan target;
     try {
-      target = new Drill.Load(root, suite, apt ? aptKeyring : null, duration);
+      target = new DrillLoadPlan(root, suite, apt ? aptKeyring : null, duration);
     } catch (IllegalArgumentException e) {
       throw new Mirrorctl.UsageException(e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
-    Drill drill = new Drill(service, faults, Drill.Thresholds.defaults(), target, out);
+    Drill drill = new Drill(service, faults, DrillThresholds.defaults(), target, out);
     boolean all = true;
     List<DrillReport.Report> done = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
@@ -310,7 +313,7 @@ public final class DrillCommand implements Callable<Integer> {
    * Faults through a command the operator gives (ssh to the node and a script there): {node} and
    * {action} are replaced; a non-zero exit fails the drill with the command's output.
    */
-  public static final class CommandFaults implements Drill.Faults {
+  public static final class CommandFaults implements DrillFaults {
     private final String template;
 
     public CommandFaults(String template) {
@@ -341,7 +344,7 @@ public final class DrillCommand implements Callable<Integer> {
   }
 
   /** Faults through the demo's control port. */
-  public static final class DemoFaults implements Drill.Faults {
+  public static final class DemoFaults implements DrillFaults {
     private final URI control;
     private final String token;
     private final HttpClient http =

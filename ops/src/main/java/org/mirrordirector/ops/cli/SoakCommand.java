@@ -10,10 +10,12 @@ import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.demo.Demo;
 import org.mirrordirector.ops.demo.DemoMotion;
-import org.mirrordirector.ops.drill.Drill;
+import org.mirrordirector.ops.drill.DrillFaults;
+import org.mirrordirector.ops.drill.DrillLoadPlan;
 import org.mirrordirector.ops.soak.Soak;
 import org.mirrordirector.ops.soak.SoakFaults;
 import org.mirrordirector.ops.soak.SoakReport;
+import org.mirrordirector.ops.soak.SoakSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -201,7 +203,7 @@ public final class SoakCommand implements Callable<Integer> {
     if (port < 0 || port > 65500) {
       throw new Mirrorctl.UsageException("--port must be 0 or 1-65500: " + port);
     }
-    Soak.Settings settings;
+    SoakSettings settings;
     try {
       java.util.Set<SoakFaults.MirrorEvent> events =
           java.util.EnumSet.noneOf(SoakFaults.MirrorEvent.class);
@@ -213,7 +215,7 @@ public final class SoakCommand implements Callable<Integer> {
               "--mirror-events: '" + e + "' is not lag, break, drop or drain");
         }
       }
-      settings = new Soak.Settings(duration, faultEvery, mirrorEvery, hold, clients, seed, events);
+      settings = new SoakSettings(duration, faultEvery, mirrorEvery, hold, clients, seed, events);
     } catch (IllegalArgumentException e) {
       throw new Mirrorctl.UsageException(e.getMessage());
     }
@@ -238,7 +240,7 @@ public final class SoakCommand implements Callable<Integer> {
     return spec.commandLine().getParseResult().hasMatchedOption(option);
   }
 
-  private int deployment(Soak.Settings settings, PrintWriter out) throws Exception {
+  private int deployment(SoakSettings settings, PrintWriter out) throws Exception {
     for (String o :
         List.of(
             "--publish-every",
@@ -258,14 +260,13 @@ public final class SoakCommand implements Callable<Integer> {
               + keyring
               + ")");
     }
-    Drill.Load archive;
+    DrillLoadPlan archive;
     try {
-      archive = new Drill.Load(root, suite, keyring, Duration.ZERO);
+      archive = new DrillLoadPlan(root, suite, keyring, Duration.ZERO);
     } catch (IllegalArgumentException e) {
       throw new Mirrorctl.UsageException(e.getMessage());
     }
-    Drill.Faults faults =
-        faultCommand == null ? null : new DrillCommand.CommandFaults(faultCommand);
+    DrillFaults faults = faultCommand == null ? null : new DrillCommand.CommandFaults(faultCommand);
     Files.createDirectories(dir);
     SoakReport.Report r =
         new Soak(

@@ -58,27 +58,13 @@ public final class Demo implements AutoCloseable {
     return motionSettings != null && motionSettings.sources() ? o.withSources(true) : o;
   }
 
-  /** What a drill or a test needs to find the parts. */
-  public record Layout(
-      Path dir,
-      String service,
-      String zookeeper,
-      Map<String, Integer> nodePorts,
-      Map<String, Path> nodeConfigs,
-      Map<String, String> mirrors,
-      Path keyring,
-      Path token,
-      boolean haproxy,
-      String control,
-      Map<String, Integer> replicaPorts) {}
-
   private final Path dir;
   private final PrintWriter log;
   private final List<AutoCloseable> parts = new ArrayList<>();
   private final DemoNodes nodes;
   private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
   private final DemoMotion.Settings motionSettings;
-  private Layout layout;
+  private DemoLayout layout;
   private EmbeddedZooKeeper zk;
   private ZooKeeperEnsemble ensemble;
   private final int replicas;
@@ -139,7 +125,7 @@ public final class Demo implements AutoCloseable {
    *
    * @param basePort the service port; the parts take the next ports (0: any free ports)
    */
-  public Layout start(int basePort, Duration readyWithin) throws Exception {
+  public DemoLayout start(int basePort, Duration readyWithin) throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(dir.resolve("logs"));
     Ports ports = new Ports(basePort);
@@ -280,7 +266,7 @@ public final class Demo implements AutoCloseable {
       startNode(id);
     }
     layout =
-        new Layout(
+        new DemoLayout(
             dir,
             serviceUrl,
             "127.0.0.1:" + zkPort,
@@ -466,7 +452,7 @@ public final class Demo implements AutoCloseable {
     return p;
   }
 
-  public Layout layout() {
+  public DemoLayout layout() {
     return layout;
   }
 

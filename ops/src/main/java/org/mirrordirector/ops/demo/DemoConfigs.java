@@ -89,7 +89,7 @@ public final class DemoConfigs {
   }
 
   /** demo.json: where every part is, for the drill and for people (paths as plain strings). */
-  public static String json(Demo.Layout l) throws IOException {
+  public static String json(DemoLayout l) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("dir", l.dir().toString());
     m.put("service", l.service());

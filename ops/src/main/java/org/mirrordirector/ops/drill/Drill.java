@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,31 +54,9 @@ public final class Drill {
     }
   }
 
-  /** How the drill reaches the primary's process and its ZooKeeper link. */
-  public interface Faults {
-    /** Runs a fault action (term, kill, stop, cont, cut, restore, start) on a node. */
-    public String act(String node, String action) throws IOException, InterruptedException;
-  }
-
-  /** The limits of a PASS. */
-  public record Thresholds(
-      Duration promotion, Duration switchOver, Duration gap, Duration rejoin, int failed) {
-    /**
-     * For a 4 s session timeout: promotion 10 s, switch 12 s, gap 12 s, rejoin 60 s, no failure.
-     */
-    public static Thresholds defaults() {
-      return new Thresholds(
-          Duration.ofSeconds(10),
-          Duration.ofSeconds(12),
-          Duration.ofSeconds(12),
-          Duration.ofSeconds(60),
-          0);
-    }
-  }
-
   private final NodeClient service;
-  private final Faults faults;
-  private final Thresholds limits;
+  private final DrillFaults faults;
+  private final DrillThresholds limits;
   private final PrintWriter log;
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -87,29 +64,14 @@ public final class Drill {
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();
 
-  /**
-   * Where the drill's load goes.
-   *
-   * @param root the archive's path on the director, like {@code /raspbian/}
-   * @param suite the suite whose InRelease and packages are requested
-   * @param aptKeyring when not null, a real {@code apt-get update} loop runs too, trusting this
-   *     keyring
-   * @param duration the load runs at least this long (the drill may need longer)
-   */
-  public record Load(String root, String suite, Path aptKeyring, Duration duration) {
-    public Load {
-      if (!root.matches("/([A-Za-z0-9._-]+/)*")) {
-        throw new IllegalArgumentException("the root must look like /raspbian/: '" + root + "'");
-      }
-      if (!suite.matches("[A-Za-z0-9][A-Za-z0-9.+_-]*")) {
-        throw new IllegalArgumentException("'" + suite + "' is not a suite name");
-      }
-    }
-  }
+  private final DrillLoadPlan target;
 
-  private final Load target;
-
-  public Drill(NodeClient service, Faults faults, Thresholds limits, Load target, PrintWriter log) {
+  public Drill(
+      NodeClient service,
+      DrillFaults faults,
+      DrillThresholds limits,
+      DrillLoadPlan target,
+      PrintWriter log) {
     this.service = service;
     this.faults = faults;
     this.limits = limits;

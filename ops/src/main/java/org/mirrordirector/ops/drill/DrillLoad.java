@@ -41,7 +41,7 @@ public final class DrillLoad {
    * The suite's InRelease, the architecture and components it names, and up to 40 pool files of its
    * first Packages index (uncompressed, .xz or .gz).
    */
-  public static Archive archive(HttpClient http, NodeClient service, Drill.Load target)
+  public static Archive archive(HttpClient http, NodeClient service, DrillLoadPlan target)
       throws IOException, InterruptedException {
     String root = target.root().substring(1);
     String dists = root + "dists/" + target.suite() + "/";
@@ -135,7 +135,7 @@ public final class DrillLoad {
    */
   public static final class AptLoop {
     public final NodeClient service;
-    public final Drill.Load target;
+    public final DrillLoadPlan target;
     public final Archive archive;
     public final AtomicInteger runs = new AtomicInteger();
     public final AtomicInteger failed = new AtomicInteger();
@@ -144,7 +144,7 @@ public final class DrillLoad {
     public Thread thread;
     public Path dir;
 
-    public AptLoop(NodeClient service, Drill.Load target, Archive archive) {
+    public AptLoop(NodeClient service, DrillLoadPlan target, Archive archive) {
       this.service = service;
       this.target = target;
       this.archive = archive;
@@ -302,7 +302,7 @@ public final class DrillLoad {
     }
 
     /** Its figures: the gap, failed requests (against the limits) and retried ones. */
-    public List<DrillReport.Figure> figures(Drill.Thresholds limits) {
+    public List<DrillReport.Figure> figures(DrillThresholds limits) {
       return List.of(
           new DrillReport.Figure(
               "gap",

@@ -29,17 +29,17 @@ import org.mirrordirector.ops.client.NodeClient;
  */
 public final class RegionDrill {
   private final NodeClient service;
-  private final Drill.Faults faults;
-  private final Drill.Thresholds limits;
-  private final Drill.Load target;
+  private final DrillFaults faults;
+  private final DrillThresholds limits;
+  private final DrillLoadPlan target;
   private final PrintWriter log;
   private final HttpClient http;
 
   public RegionDrill(
       NodeClient service,
-      Drill.Faults faults,
-      Drill.Thresholds limits,
-      Drill.Load target,
+      DrillFaults faults,
+      DrillThresholds limits,
+      DrillLoadPlan target,
       PrintWriter log,
       HttpClient http) {
     this.service = service;

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.mirrordirector.failover.Addresses;
+import org.mirrordirector.failover.net.Addresses;
 
 /**
  * The way in from this machine to a load balancer inside network namespaces: listens on TCP

@@ -24,9 +24,11 @@ import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.common.Daemons;
 import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.demo.Demo;
+import org.mirrordirector.ops.demo.DemoLayout;
 import org.mirrordirector.ops.demo.DemoMotion;
-import org.mirrordirector.ops.drill.Drill;
+import org.mirrordirector.ops.drill.DrillFaults;
 import org.mirrordirector.ops.drill.DrillLoad;
+import org.mirrordirector.ops.drill.DrillLoadPlan;
 import org.mirrordirector.sync.archive.Sha256;
 
 /**
@@ -43,62 +45,6 @@ import org.mirrordirector.sync.archive.Sha256;
  */
 public final class Soak {
   /**
-   * How the soak runs.
-   *
-   * @param duration how long faults and clients run
-   * @param faultEvery time between faults on the cluster (randomly 0.75 to 1.25 of it)
-   * @param mirrorEvery time between mirror events
-   * @param hold how long a pause, a cut, a drop or a drain lasts
-   * @param clients apt clients
-   * @param seed the random order and timing of everything
-   * @param events the mirror events to draw from
-   */
-  public record Settings(
-      Duration duration,
-      Duration faultEvery,
-      Duration mirrorEvery,
-      Duration hold,
-      int clients,
-      long seed,
-      Set<SoakFaults.MirrorEvent> events) {
-    /** Every kind of mirror event. */
-    public Settings(
-        Duration duration,
-        Duration faultEvery,
-        Duration mirrorEvery,
-        Duration hold,
-        int clients,
-        long seed) {
-      this(
-          duration,
-          faultEvery,
-          mirrorEvery,
-          hold,
-          clients,
-          seed,
-          java.util.EnumSet.allOf(SoakFaults.MirrorEvent.class));
-    }
-
-    public Settings {
-      events = Set.copyOf(events);
-      if (duration.compareTo(Duration.ofSeconds(30)) < 0) {
-        throw new IllegalArgumentException(
-            "--duration must be at least 30s: " + Durations.format(duration));
-      }
-      if (faultEvery.compareTo(Duration.ofSeconds(5)) < 0
-          || mirrorEvery.compareTo(Duration.ofSeconds(5)) < 0) {
-        throw new IllegalArgumentException("faults and mirror events at least 5s apart");
-      }
-      if (hold.compareTo(Duration.ofSeconds(1)) < 0) {
-        throw new IllegalArgumentException("--hold must be at least 1s: " + Durations.format(hold));
-      }
-      if (clients < 1 || clients > 16) {
-        throw new IllegalArgumentException("--clients must be 1..16: " + clients);
-      }
-    }
-  }
-
-  /**
    * A deployment to soak: its service address, the archive, and how its nodes are acted on.
    *
    * @param tokenFile the admin token, to record the soak (null: not recorded)
@@ -111,19 +57,19 @@ public final class Soak {
       String service,
       Path tokenFile,
       Path keyring,
-      Drill.Load archive,
-      Drill.Faults faults,
+      DrillLoadPlan archive,
+      DrillFaults faults,
       Path dir,
       Duration syncInterval,
       Duration tail) {}
 
   private final Demo demo;
   private final Deployment deployment;
-  private final Settings settings;
+  private final SoakSettings settings;
   private final PrintWriter log;
 
   /** The soak of a demo whose upstream publishes ({@link Demo#withAllMirrorsFollowing}). */
-  public Soak(Demo demo, Settings settings, PrintWriter log) {
+  public Soak(Demo demo, SoakSettings settings, PrintWriter log) {
     if (demo.motion() == null) {
       throw new IllegalArgumentException("the soak needs a demo whose upstream publishes");
     }
@@ -134,7 +80,7 @@ public final class Soak {
   }
 
   /** The soak of a deployment. */
-  public Soak(Deployment deployment, Settings settings, PrintWriter log) {
+  public Soak(Deployment deployment, SoakSettings settings, PrintWriter log) {
     this.demo = null;
     this.deployment = deployment;
     this.settings = settings;
@@ -342,7 +288,7 @@ public final class Soak {
   }
 
   private Cluster demoCluster(String id) {
-    Demo.Layout l = demo.layout();
+    DemoLayout l = demo.layout();
     Map<String, String> writers = new LinkedHashMap<>();
     l.nodePorts().forEach((n, p) -> writers.put(n, "127.0.0.1:" + p));
     Map<String, String> replicas = new LinkedHashMap<>();

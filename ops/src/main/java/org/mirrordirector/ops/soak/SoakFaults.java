@@ -15,6 +15,7 @@ import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.demo.Demo;
 import org.mirrordirector.ops.demo.DemoMotion;
 import org.mirrordirector.ops.drill.Drill;
+import org.mirrordirector.ops.drill.DrillFaults;
 
 /**
  * The soak's two schedules of trouble, each one thing at a time, in a random order that takes every
@@ -60,7 +61,7 @@ public final class SoakFaults {
 
   // Null against a deployment: then only the node faults run, through the fault command.
   private final Demo demo;
-  private final Drill.Faults nodes;
+  private final DrillFaults nodes;
   private final NodeClient service;
   private final Duration hold;
   private final Duration publishEvery;
@@ -76,7 +77,7 @@ public final class SoakFaults {
    */
   public SoakFaults(
       Demo demo,
-      Drill.Faults nodes,
+      DrillFaults nodes,
       NodeClient service,
       Duration hold,
       Duration publishEvery,

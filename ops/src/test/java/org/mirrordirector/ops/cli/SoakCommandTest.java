@@ -58,7 +58,10 @@ class SoakCommandTest {
         "ssh {node}");
   }
 
-  /** The README's "1 % of the packages changed (of 400: two upgraded, one new, one removed)". */
+  /**
+   * The operator's guide's "1 % of the packages changed (of 400: two upgraded, one new, one
+   * removed)".
+   */
   @Test
   void aSoakPublicationChangesOnePercentWithSources() throws Exception {
     Path up = dir.resolve("upstream");

@@ -31,7 +31,7 @@ class DemoReplicasTest {
   void aDemoWithAReplicaPassesTheRegionDrill() throws Exception {
     try (Demo demo =
         new Demo(dir.resolve("demo"), new PrintWriter(new StringWriter(), true), null, 1)) {
-      Demo.Layout l = demo.start(0, Duration.ofSeconds(90));
+      DemoLayout l = demo.start(0, Duration.ofSeconds(90));
       assertThat(l.replicaPorts()).containsOnlyKeys("replica-1");
       JsonNode status = NodeClient.of(l.service(), l.token(), null).status();
       JsonNode replica = null;

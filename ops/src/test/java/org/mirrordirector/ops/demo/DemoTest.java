@@ -31,7 +31,7 @@ class DemoTest {
     StringWriter log = new StringWriter();
     try (Demo demo = new Demo(dir.resolve("demo"), new PrintWriter(log, true))) {
       long t0 = System.nanoTime();
-      Demo.Layout l = demo.start(0, Duration.ofSeconds(60));
+      DemoLayout l = demo.start(0, Duration.ofSeconds(60));
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(60));
       assertThat(l.haproxy()).as("haproxy is installed by the test command").isTrue();
       assertThat(demo.nodes()).hasSize(2);

@@ -18,6 +18,7 @@ import org.mirrordirector.ops.cli.DrillCommand;
 import org.mirrordirector.ops.cli.Mirrorctl;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.demo.Demo;
+import org.mirrordirector.ops.demo.DemoLayout;
 
 /**
  * {@code mirrorctl drill --mode all --apt} against a running demo: every fault on the real node
@@ -32,7 +33,7 @@ class DrillTest {
   @Test
   void everyModePassesAgainstTheDemoWithZeroFailedAptOperations() throws Exception {
     try (Demo demo = new Demo(dir.resolve("demo"), new PrintWriter(new StringWriter(), true))) {
-      Demo.Layout l = demo.start(0, Duration.ofSeconds(60));
+      DemoLayout l = demo.start(0, Duration.ofSeconds(60));
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
       int code =
@@ -87,11 +88,11 @@ class DrillTest {
   @Test
   void aFaultCommandGetsTheNodeAndTheActionAndItsFailureIsNamed() throws Exception {
     Path log = dir.resolve("faults.log");
-    Drill.Faults f = new DrillCommand.CommandFaults("echo {node} {action} >> " + log);
+    DrillFaults f = new DrillCommand.CommandFaults("echo {node} {action} >> " + log);
     assertThat(f.act("node-a", "kill")).isEqualTo("node-a kill");
     f.act("node-b", "cut");
     assertThat(Files.readString(log)).isEqualTo("node-a kill\nnode-b cut\n");
-    Drill.Faults failing =
+    DrillFaults failing =
         new DrillCommand.CommandFaults("echo no route to {node} >&2; exit 3 # {action}");
     assertThatThrownBy(() -> failing.act("node-a", "stop"))
         .hasMessageEndingWith(": exit 3: no route to node-a");

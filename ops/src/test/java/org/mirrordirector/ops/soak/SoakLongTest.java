@@ -33,7 +33,7 @@ class SoakLongTest {
       SoakReport.Report r =
           new Soak(
                   demo,
-                  new Soak.Settings(
+                  new SoakSettings(
                       duration,
                       Duration.ofSeconds(60),
                       Duration.ofSeconds(45),

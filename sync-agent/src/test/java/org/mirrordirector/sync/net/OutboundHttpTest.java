@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.mirrordirector.failover.Addresses;
+import org.mirrordirector.failover.net.Addresses;
 import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.failover.net.Resolver;
 

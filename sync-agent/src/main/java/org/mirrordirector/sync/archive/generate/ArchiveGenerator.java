@@ -63,17 +63,6 @@ public final class ArchiveGenerator {
       int removed,
       SigningKey key) {}
 
-  /** One .deb and its Packages stanza (archive fields included once written). */
-  record Deb(String component, String name, String arch, LinkedHashMap<String, String> stanza) {
-    String filename() {
-      return stanza.get("Filename");
-    }
-
-    String key() {
-      return component + "/" + name + "/" + arch;
-    }
-  }
-
   private final GeneratorOptions o;
   private final Path out;
   private final String dists;
@@ -102,11 +91,11 @@ public final class ArchiveGenerator {
     }
     Files.createDirectories(out);
 
-    List<Deb> debs;
-    List<Deb> fresh;
-    Set<Deb> isFresh = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<GeneratedDeb> debs;
+    List<GeneratedDeb> fresh;
+    Set<GeneratedDeb> isFresh = Collections.newSetFromMap(new IdentityHashMap<>());
     int removedCount = 0;
-    List<Deb> dropped = new ArrayList<>();
+    List<GeneratedDeb> dropped = new ArrayList<>();
     int upgraded = 0;
     int added = 0;
     Instant date;
@@ -119,10 +108,10 @@ public final class ArchiveGenerator {
       Path prev = prevRoot.get();
       ReleaseFile prevRelease = readRelease(prev);
       date = o.date().orElse(prevRelease.date().plus(Duration.ofHours(1)));
-      List<Deb> old = readCatalog(prev, prevRelease);
+      List<GeneratedDeb> old = readCatalog(prev, prevRelease);
       Random rnd = new Random(o.seed() ^ prevRelease.date().getEpochSecond());
-      Map<String, List<Deb>> byName = new LinkedHashMap<>();
-      for (Deb d : old) {
+      Map<String, List<GeneratedDeb>> byName = new LinkedHashMap<>();
+      for (GeneratedDeb d : old) {
         byName.computeIfAbsent(d.component() + "/" + d.name(), k -> new ArrayList<>()).add(d);
       }
       List<String> names = new ArrayList<>(byName.keySet());
@@ -142,11 +131,11 @@ public final class ArchiveGenerator {
       debs = new ArrayList<>();
       fresh = new ArrayList<>();
       for (String n : names) {
-        for (Deb d : byName.get(n)) {
+        for (GeneratedDeb d : byName.get(n)) {
           if (remove.contains(n)) {
             dropped.add(d);
           } else if (upgrade.contains(n)) {
-            Deb u = upgrade(d, rnd);
+            GeneratedDeb u = upgrade(d, rnd);
             dropped.add(d);
             fresh.add(u);
             debs.add(u);
@@ -157,17 +146,17 @@ public final class ArchiveGenerator {
       }
       Set<String> used = new HashSet<>();
       List<String> depNames = new ArrayList<>();
-      for (Deb d : old) {
+      for (GeneratedDeb d : old) {
         used.add(d.name());
         depNames.add(d.name());
       }
-      List<Deb> adds = newPackages(rnd, added, used, depNames);
+      List<GeneratedDeb> adds = newPackages(rnd, added, used, depNames);
       fresh.addAll(adds);
       debs.addAll(adds);
       if (!inPlace) {
-        Set<Deb> renewed = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<GeneratedDeb> renewed = Collections.newSetFromMap(new IdentityHashMap<>());
         renewed.addAll(fresh);
-        for (Deb d : debs) {
+        for (GeneratedDeb d : debs) {
           if (!renewed.contains(d)) {
             ArchiveFiles.link(prev.resolve(d.filename()), out.resolve(d.filename()));
           }
@@ -179,7 +168,7 @@ public final class ArchiveGenerator {
     }
     isFresh.addAll(fresh);
     long poolBytes = writeDebs(fresh, date);
-    for (Deb d : debs) {
+    for (GeneratedDeb d : debs) {
       if (!isFresh.contains(d)) {
         poolBytes += Long.parseLong(d.stanza().get("Size"));
       }
@@ -192,7 +181,7 @@ public final class ArchiveGenerator {
     SnapshotId snapshot = writeIndexesAndRelease(debs, sources, date);
     Set<String> names = new HashSet<>();
     Set<String> files = new HashSet<>();
-    for (Deb d : debs) {
+    for (GeneratedDeb d : debs) {
       names.add(d.component() + "/" + d.name());
       files.add(d.filename());
     }
@@ -202,7 +191,7 @@ public final class ArchiveGenerator {
       }
     }
     if (inPlace) {
-      for (Deb d : dropped) {
+      for (GeneratedDeb d : dropped) {
         if (!files.contains(d.filename())) {
           Files.deleteIfExists(out.resolve(d.filename()));
         }
@@ -233,8 +222,9 @@ public final class ArchiveGenerator {
 
   // --- packages ---------------------------------------------------------------------------
 
-  private List<Deb> newPackages(Random rnd, int count, Set<String> used, List<String> depNames) {
-    List<Deb> debs = new ArrayList<>();
+  private List<GeneratedDeb> newPackages(
+      Random rnd, int count, Set<String> used, List<String> depNames) {
+    List<GeneratedDeb> debs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String comp = pickComponent(rnd);
       String name = Names.newName(rnd, used);
@@ -291,13 +281,13 @@ public final class ArchiveGenerator {
         st.put("Architecture", arch);
         st.put("Size", Long.toString(sampleSize(rnd)));
         st.put("Filename", poolPath(comp, source, name, version, arch));
-        debs.add(new Deb(comp, name, arch, st));
+        debs.add(new GeneratedDeb(comp, name, arch, st));
       }
     }
     return debs;
   }
 
-  private Deb upgrade(Deb d, Random rnd) {
+  private GeneratedDeb upgrade(GeneratedDeb d, Random rnd) {
     LinkedHashMap<String, String> st = new LinkedHashMap<>();
     for (Map.Entry<String, String> f : d.stanza().entrySet()) {
       if (!ARCHIVE_FIELDS.contains(f.getKey())) {
@@ -309,7 +299,7 @@ public final class ArchiveGenerator {
     st.put("Size", Long.toString(sampleSize(rnd)));
     String source = st.getOrDefault("Source", d.name()).split(" ")[0];
     st.put("Filename", poolPath(d.component(), source, d.name(), version, d.arch()));
-    return new Deb(d.component(), d.name(), d.arch(), st);
+    return new GeneratedDeb(d.component(), d.name(), d.arch(), st);
   }
 
   /** Next Debian revision: 1.2-3 becomes 1.2-4, 1.2-3+rpi1 becomes 1.2-4+rpi1. */
@@ -357,7 +347,7 @@ public final class ArchiveGenerator {
   // --- writing ----------------------------------------------------------------------------
 
   /** Builds and writes the new .deb files in parallel; fills in their archive fields. */
-  private long writeDebs(List<Deb> debs, Instant date) throws IOException {
+  private long writeDebs(List<GeneratedDeb> debs, Instant date) throws IOException {
     ExecutorService pool =
         Executors.newFixedThreadPool(
             o.threads(),
@@ -368,7 +358,7 @@ public final class ArchiveGenerator {
             });
     try {
       List<Future<Long>> tasks = new ArrayList<>();
-      for (Deb d : debs) {
+      for (GeneratedDeb d : debs) {
         tasks.add(pool.submit(() -> writeDeb(d, date)));
       }
       long total = 0;
@@ -389,7 +379,7 @@ public final class ArchiveGenerator {
     }
   }
 
-  private long writeDeb(Deb d, Instant date) throws IOException {
+  private long writeDeb(GeneratedDeb d, Instant date) throws IOException {
     LinkedHashMap<String, String> control = new LinkedHashMap<>();
     for (Map.Entry<String, String> f : d.stanza().entrySet()) {
       if (!ARCHIVE_FIELDS.contains(f.getKey())) {
@@ -416,7 +406,8 @@ public final class ArchiveGenerator {
   }
 
   private SnapshotId writeIndexesAndRelease(
-      List<Deb> debs, List<SourcePackages.Source> sources, Instant date) throws IOException {
+      List<GeneratedDeb> debs, List<SourcePackages.Source> sources, Instant date)
+      throws IOException {
     List<String[]> entries = new ArrayList<>(); // path, size, md5, sha256
     if (o.sources()) {
       for (String comp : o.components()) {
@@ -436,15 +427,15 @@ public final class ArchiveGenerator {
     }
     for (String comp : o.components()) {
       for (String arch : o.architectures()) {
-        List<Deb> in = new ArrayList<>();
-        for (Deb d : debs) {
+        List<GeneratedDeb> in = new ArrayList<>();
+        for (GeneratedDeb d : debs) {
           if (d.component().equals(comp) && (d.arch().equals(arch) || d.arch().equals("all"))) {
             in.add(d);
           }
         }
-        in.sort(Comparator.comparing(Deb::name).thenComparing(Deb::arch));
+        in.sort(Comparator.comparing(GeneratedDeb::name).thenComparing(GeneratedDeb::arch));
         StringBuilder sb = new StringBuilder();
-        for (Deb d : in) {
+        for (GeneratedDeb d : in) {
           for (Map.Entry<String, String> f : d.stanza().entrySet()) {
             sb.append(f.getKey())
                 .append(": ")
@@ -521,7 +512,7 @@ public final class ArchiveGenerator {
     return ReleaseParser.parse(text, inRelease.toString());
   }
 
-  private List<Deb> readCatalog(Path prev, ReleaseFile rel) throws IOException {
+  private List<GeneratedDeb> readCatalog(Path prev, ReleaseFile rel) throws IOException {
     if (!rel.components().equals(o.components())
         || !rel.architectures().equals(o.architectures())) {
       throw new IOException(
@@ -535,7 +526,7 @@ public final class ArchiveGenerator {
               + o.architectures()
               + ")");
     }
-    Map<String, Deb> byKey = new LinkedHashMap<>();
+    Map<String, GeneratedDeb> byKey = new LinkedHashMap<>();
     for (String comp : rel.components()) {
       for (String arch : rel.architectures()) {
         Path p = prev.resolve(dists + comp + "/binary-" + arch + "/Packages");
@@ -547,7 +538,8 @@ public final class ArchiveGenerator {
             for (Paragraph.Field f : para.fields()) {
               st.put(f.name(), f.value());
             }
-            Deb d = new Deb(comp, para.require("Package"), para.require("Architecture"), st);
+            GeneratedDeb d =
+                new GeneratedDeb(comp, para.require("Package"), para.require("Architecture"), st);
             byKey.putIfAbsent(d.key(), d);
           }
         } catch (java.nio.file.NoSuchFileException e) {

@@ -18,9 +18,9 @@ final class ExtraIndexes {
   private ExtraIndexes() {}
 
   /** Translation-en of one component: each package's description, keyed by its MD5. */
-  static byte[] translation(List<ArchiveGenerator.Deb> debs, String component) {
+  static byte[] translation(List<GeneratedDeb> debs, String component) {
     Map<String, String> byName = new TreeMap<>();
-    for (ArchiveGenerator.Deb d : debs) {
+    for (GeneratedDeb d : debs) {
       if (d.component().equals(component)) {
         byName.putIfAbsent(d.name(), d.stanza().getOrDefault("Description", d.name()));
       }
@@ -42,9 +42,9 @@ final class ExtraIndexes {
    * Contents-ARCH of one component: every file the packages of that architecture (and of all)
    * install, with the section/package that holds it, as {@code DebWriter} lays them out.
    */
-  static byte[] contents(List<ArchiveGenerator.Deb> debs, String component, String arch) {
+  static byte[] contents(List<GeneratedDeb> debs, String component, String arch) {
     Map<String, TreeSet<String>> files = new TreeMap<>();
-    for (ArchiveGenerator.Deb d : debs) {
+    for (GeneratedDeb d : debs) {
       if (!d.component().equals(component) || !(d.arch().equals(arch) || d.arch().equals("all"))) {
         continue;
       }

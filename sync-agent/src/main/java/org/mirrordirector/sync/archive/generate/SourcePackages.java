@@ -52,9 +52,9 @@ final class SourcePackages {
   }
 
   /** The source packages the binaries were built from, sorted by component and name. */
-  static List<Source> of(List<ArchiveGenerator.Deb> debs) {
-    Map<String, List<ArchiveGenerator.Deb>> groups = new TreeMap<>();
-    for (ArchiveGenerator.Deb d : debs) {
+  static List<Source> of(List<GeneratedDeb> debs) {
+    Map<String, List<GeneratedDeb>> groups = new TreeMap<>();
+    for (GeneratedDeb d : debs) {
       String source = d.stanza().getOrDefault("Source", d.name()).split(" ")[0];
       groups
           .computeIfAbsent(
@@ -63,7 +63,7 @@ final class SourcePackages {
           .add(d);
     }
     List<Source> out = new ArrayList<>();
-    for (Map.Entry<String, List<ArchiveGenerator.Deb>> g : groups.entrySet()) {
+    for (Map.Entry<String, List<GeneratedDeb>> g : groups.entrySet()) {
       String[] k = g.getKey().split(" ");
       out.add(source(k[0], k[1], k[2], g.getValue()));
     }
@@ -71,15 +71,15 @@ final class SourcePackages {
   }
 
   private static Source source(
-      String component, String name, String version, List<ArchiveGenerator.Deb> binaries) {
-    binaries.sort(Comparator.comparing(ArchiveGenerator.Deb::name));
+      String component, String name, String version, List<GeneratedDeb> binaries) {
+    binaries.sort(Comparator.comparing(GeneratedDeb::name));
     LinkedHashMap<String, String> first = binaries.get(0).stanza();
     String noEpoch = version.contains(":") ? version.substring(version.indexOf(':') + 1) : version;
     String upstream = noEpoch.substring(0, noEpoch.lastIndexOf('-'));
     String prefix =
         name.startsWith("lib") && name.length() > 3 ? name.substring(0, 4) : name.substring(0, 1);
     String directory = "pool/" + component + "/" + prefix + "/" + name;
-    List<String> names = binaries.stream().map(ArchiveGenerator.Deb::name).distinct().toList();
+    List<String> names = binaries.stream().map(GeneratedDeb::name).distinct().toList();
     boolean anyArch = binaries.stream().anyMatch(b -> !b.arch().equals("all"));
     boolean allArch = binaries.stream().anyMatch(b -> b.arch().equals("all"));
     String arch = anyArch && allArch ? "any all" : anyArch ? "any" : "all";
@@ -94,8 +94,7 @@ final class SourcePackages {
 
     StringBuilder pkgList = new StringBuilder();
     for (String n : names) {
-      ArchiveGenerator.Deb b =
-          binaries.stream().filter(x -> x.name().equals(n)).findFirst().orElseThrow();
+      GeneratedDeb b = binaries.stream().filter(x -> x.name().equals(n)).findFirst().orElseThrow();
       pkgList
           .append(pkgList.length() == 0 ? "" : "\n")
           .append(n)
@@ -234,7 +233,7 @@ final class SourcePackages {
       String name,
       String version,
       List<String> names,
-      List<ArchiveGenerator.Deb> binaries,
+      List<GeneratedDeb> binaries,
       String maintainer,
       String section,
       boolean anyArch) {
@@ -248,8 +247,7 @@ final class SourcePackages {
         .append(maintainer)
         .append("\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.6.2\n");
     for (String b : names) {
-      ArchiveGenerator.Deb d =
-          binaries.stream().filter(x -> x.name().equals(b)).findFirst().orElseThrow();
+      GeneratedDeb d = binaries.stream().filter(x -> x.name().equals(b)).findFirst().orElseThrow();
       control
           .append("\nPackage: ")
           .append(b)

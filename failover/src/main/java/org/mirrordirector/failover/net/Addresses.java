@@ -1,4 +1,4 @@
-package org.mirrordirector.failover;
+package org.mirrordirector.failover.net;
 
 /** Addresses as text, one spelling per address, for every module. */
 public final class Addresses {
