@@ -114,7 +114,7 @@ public final class ArchiveStack {
             Duration.ofSeconds(60),
             10,
             a.rsyncArgs(),
-            Duration.ofDays(30),
+            a.rehashPeriod(),
             a.minFreeBytes(),
             a.selection());
     boolean replica = leadership == null;

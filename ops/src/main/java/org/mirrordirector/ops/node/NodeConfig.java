@@ -110,6 +110,7 @@ public record NodeConfig(
       Duration syncInterval,
       Duration rsyncTimeout,
       long minFreeBytes,
+      Duration rehashPeriod,
       List<String> rsyncArgs,
       String rsyncHost,
       int rsyncPort,

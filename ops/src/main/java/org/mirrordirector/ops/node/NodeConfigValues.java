@@ -103,7 +103,7 @@ public final class NodeConfigValues {
   }
 
   /** Keys of archive: that are the node's, not an archive's: the one rsync daemon. */
-  private static final java.util.Set<String> NODE_WIDE =
+  static final java.util.Set<String> NODE_WIDE =
       java.util.Set.of("rsync-host", "rsync-port", "rsync-address");
 
   /** One entry of archives:, checked with the keys of archive: plus its root. */
@@ -573,6 +573,7 @@ public final class NodeConfigValues {
         duration("archive.sync-interval", Duration.ofSeconds(1)),
         duration("archive.rsync-timeout", Duration.ofSeconds(1)),
         bytes("archive.min-free"),
+        duration("archive.rehash-period", Duration.ZERO),
         list("archive.rsync-args"),
         rsyncHost,
         rsyncPort,

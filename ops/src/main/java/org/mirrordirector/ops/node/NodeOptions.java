@@ -148,6 +148,12 @@ public final class NodeOptions {
               "1GiB",
               "free space that must remain after a sync; a run that would go below is refused"),
           new Option(
+              "archive.rehash-period",
+              Type.DURATION,
+              "30d",
+              "every pool file is read and hashed again within this period (a rolling re-hash"
+                  + " that finds files changed on disk); 0s: every file on every sync"),
+          new Option(
               "archive.rsync-args", Type.LIST, "[]", "extra rsync options, e.g. [--bwlimit=50m]"),
           new Option(
               "archive.rsync-host",
@@ -404,6 +410,7 @@ public final class NodeOptions {
     values.put("archive.sync-interval", archive.syncInterval());
     values.put("archive.rsync-timeout", archive.rsyncTimeout());
     values.put("archive.min-free", archive.minFreeBytes());
+    values.put("archive.rehash-period", archive.rehashPeriod());
     values.put("archive.rsync-args", archive.rsyncArgs());
     return values;
   }
