@@ -16,7 +16,7 @@ import org.mirrordirector.ops.demo.DemoMotion;
  * ({@code -Dmd.moving.seed=S} replays it): the publication interval, when and how fast the pushed
  * mirror copies, when the naive mirror does, the probe interval (the demo's 5 s or the default 60
  * s), the recheck interval, and the node: fast, slow, or stuck on its first snapshot (its sync
- * never sees the new versions). Within the bounds the README gives, no apt operation may fail.
+ * never sees the new versions). Within the bounds docs/design.md gives, no apt operation may fail.
  */
 class MovingMirrorsRandomizedTest {
   @TempDir Path dir;
@@ -34,11 +34,12 @@ class MovingMirrorsRandomizedTest {
             // the pushed one copied (which the director learns from it): a publication must not
             // come before the pushed copy (up to about 12 s at these rates) and the naive delay
             // are over, or the naive mirror deletes files of a version no one has told the director
-            // of, outside README's bound. Seed 13820406535814 drew 12 s and failed so.
+            // of, outside the design's bound. Seed 13820406535814 drew 12 s and failed so.
             Duration.ofSeconds((node == DemoMotion.NodeSpeed.STUCK ? 20 : 12) + r.nextInt(5)),
             5 + r.nextInt(11),
             pushedDelay,
-            // When the director can know the new version (README, "What remains"): the pushed
+            // When the director can know the new version (docs/design.md, "What remains"): the
+            // pushed
             // mirror's lock seen and the node's look done, or, when the node is stuck, the pushed
             // mirror's copy rechecked. That is the earliest; the copy also waits until the serving
             // node names the version as known (MovingMirrorsRun), as on a loaded machine the look
@@ -47,7 +48,8 @@ class MovingMirrorsRandomizedTest {
                 ? recheck.multipliedBy(2).plusSeconds(1 + r.nextInt(3))
                 : pushedDelay.plus(recheck.multipliedBy(2)).plusSeconds(2 + r.nextInt(3)),
             node == DemoMotion.NodeSpeed.STUCK,
-            // 12-20 KB/s: every copy of a 5-15 % change lasts several rechecks (README's bound).
+            // 12-20 KB/s: every copy of a 5-15 % change lasts several rechecks (the design's
+            // bound).
             12 + r.nextInt(9),
             Duration.ofSeconds(r.nextBoolean() ? 5 : 60),
             recheck,

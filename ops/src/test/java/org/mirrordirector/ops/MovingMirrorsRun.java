@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.demo.Demo;
+import org.mirrordirector.ops.demo.DemoLayout;
 import org.mirrordirector.ops.demo.DemoMotion;
 
 /**
@@ -92,9 +93,10 @@ public final class MovingMirrorsRun {
       // hot spare from it. That took 55 s to ready on a quiet machine (seed 49058004952868) and
       // more than 180 s in a full test run beside the other test JVM (fresh clone run 22): a
       // bound on the machine's load, not on the demo, so a generous one. (90 s ran out before.)
-      Demo.Layout l = demo.start(0, Duration.ofSeconds(360));
+      DemoLayout l = demo.start(0, Duration.ofSeconds(360));
       NodeClient client = NodeClient.of(l.service(), l.token(), null);
-      // The README's bound for a mirror that deletes without a lock: it is safe once the director
+      // The design's bound (docs/design.md) for a mirror that deletes without a lock: it is safe
+      // once the director
       // knows the version it moves to. How soon the serving node learns one is the machine's speed
       // (a fixed delay, less the demo's jitter, ran out once in CI), so the naive mirror waits for
       // it: the InRelease hashes the serving node has named as its newest known.

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.Payloads.DrillRecord;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.demo.Demo;
+import org.mirrordirector.ops.demo.DemoLayout;
 import org.mirrordirector.sync.Promtool;
 
 /**
@@ -51,7 +52,7 @@ class PrometheusTest {
   void aRealPrometheusScrapesTheClusterAndTheNoLeaderAlertFiresAndResolves() throws Exception {
     StringWriter log = new StringWriter();
     try (Demo demo = new Demo(dir.resolve("demo"), new PrintWriter(log, true))) {
-      Demo.Layout l = demo.start(0, Duration.ofSeconds(60));
+      DemoLayout l = demo.start(0, Duration.ofSeconds(60));
       NodeClient c = NodeClient.of(l.service(), l.token(), null);
       // Traffic and a recorded drill, so that every series the dashboard shows has a sample.
       assertThat(status(l.service() + "raspbian/dists/bookworm/InRelease")).isEqualTo(302);
@@ -100,11 +101,12 @@ class PrometheusTest {
         }
         assertThat(named).hasSizeGreaterThan(30);
         assertThat(scraped).containsAll(named);
-        // Every md_ metric README's Monitoring section promises (the access log's has its own
+        // Every md_ metric the operator's guide's Monitoring section and the design's list of the
+        // director's metrics promise (the access log's has its own
         // check in NodeTest: the demo runs without one). A histogram is scraped as its series.
         for (String m : readmeMetrics()) {
           assertThat(scraped)
-              .as("README names " + m)
+              .as("the docs name " + m)
               .anyMatch(x -> x.equals(m) || x.equals(m + "_count") || x.equals(m + "_bucket"));
         }
 
@@ -140,14 +142,18 @@ class PrometheusTest {
     }
   }
 
-  /** The md_ metric names in README's Monitoring section and the director's metrics list. */
+  /**
+   * The md_ metric names in the operator's guide's Monitoring section and the design's list of the
+   * director's metrics.
+   */
   static Set<String> readmeMetrics() throws IOException {
-    String readme = Files.readString(Path.of("../README.md"));
+    String guide = Files.readString(Path.of("../docs/operators-guide.md"));
     String section =
-        readme.substring(
-            readme.indexOf("### Monitoring (`ops/monitoring/`)"), readme.indexOf("### Access log"));
-    int d = readme.indexOf("- **`DirectorMetrics`**");
-    section += readme.substring(d, readme.indexOf("- **`AdminApi`**", d));
+        guide.substring(
+            guide.indexOf("## Monitoring (`ops/monitoring/`)"), guide.indexOf("## Access log"));
+    String design = Files.readString(Path.of("../docs/design.md"));
+    int d = design.indexOf("- **`DirectorMetrics`**");
+    section += design.substring(d, design.indexOf("- **`AdminApi`**", d));
     Set<String> names = new java.util.TreeSet<>();
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile("`(md_[a-z_]+)").matcher(section.replaceAll("\\s+", " "));
@@ -160,7 +166,7 @@ class PrometheusTest {
     return names;
   }
 
-  private Process startPrometheus(Demo.Layout l, int port) throws IOException {
+  private Process startPrometheus(DemoLayout l, int port) throws IOException {
     // The shipped rules with every `for:` shortened: the same expressions, seen within seconds.
     String rules =
         Files.readString(MonitoringTest.DIR.resolve("mirrordirector-rules.yml"))

@@ -17,8 +17,9 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * How the test command runs its JVMs (README, "Run all tests"): two test JVMs per module at once
- * with the serial collector, and every JVM a test starts with C1 only and the serial collector.
+ * How the test command runs its JVMs (docs/testing.md, "How the tests run"): two test JVMs per
+ * module at once with the serial collector, and every JVM a test starts with C1 only and the serial
+ * collector.
  */
 class TestJvmsTest {
   @TempDir Path dir;

@@ -55,6 +55,8 @@ class PackageIT {
     assertThat(home.resolve("monitoring/mirrordirector-rules.yml")).exists();
     assertThat(home.resolve("monitoring/tests/rules-test.yml")).exists();
     assertThat(home.resolve("monitoring/grafana-dashboard.json")).exists();
+    // The README and docs/ side by side, their links resolving in the unpacked tree.
+    assertDocsLinked(home);
 
     TestArchive upstream =
         TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 5, 4));
@@ -117,6 +119,8 @@ class PackageIT {
             "./lib/systemd/system/mirrordirector.service",
             "./etc/mirrordirector/node.yaml",
             "./usr/share/doc/mirrordirector/README.md",
+            "./usr/share/doc/mirrordirector/docs/operators-guide.md",
+            "./usr/share/doc/mirrordirector/docs/configuration.md",
             "./usr/share/mirrordirector/monitoring/mirrordirector-rules.yml",
             "./usr/share/mirrordirector/monitoring/tests/rules-test.yml",
             "./usr/share/mirrordirector/monitoring/alertmanager.yml",
@@ -151,6 +155,8 @@ class PackageIT {
     Path ctl = dir.resolve("control");
     run(dir, "dpkg-deb", "-x", deb.toString(), root.toString());
     run(dir, "dpkg-deb", "-e", deb.toString(), ctl.toString());
+    // As installed: the README and docs/ in /usr/share/doc, their links resolving there.
+    assertDocsLinked(root.resolve("usr/share/doc/mirrordirector"));
     UnitSandbox unit = UnitSandbox.read(root.resolve("lib/systemd/system/mirrordirector.service"));
     assertThat(unit.user()).isEqualTo("mirrordirector");
     assertThat(unit.successExitStatuses()).contains(0, 143);
@@ -312,5 +318,21 @@ class PackageIT {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
+  }
+
+  /**
+   * The README in {@code docTop} and every document of {@code docs/} beside it, links resolving.
+   */
+  static void assertDocsLinked(Path docTop) throws IOException {
+    List<Path> docs = new java.util.ArrayList<>(List.of(docTop.resolve("README.md")));
+    try (Stream<Path> s = Files.list(docTop.resolve("docs"))) {
+      s.filter(p -> p.toString().endsWith(".md")).forEach(docs::add);
+    }
+    assertThat(docs).hasSizeGreaterThanOrEqualTo(5);
+    List<String> broken = new java.util.ArrayList<>();
+    for (Path d : docs) {
+      broken.addAll(org.mirrordirector.ops.DocLinks.broken(d));
+    }
+    assertThat(broken).as("links in " + docTop).isEmpty();
   }
 }
