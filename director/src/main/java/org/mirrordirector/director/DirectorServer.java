@@ -130,7 +130,7 @@ public final class DirectorServer implements AutoCloseable {
   public record Sources(
       Supplier<ClusterView> view,
       Supplier<FileKnowledge> files,
-      RedirectHandler.LocalTree local,
+      LocalTree local,
       Function<String, ClientLocation> locate,
       BooleanSupplier servingAsLeader,
       Supplier<Optional<String>> notReady,
@@ -147,7 +147,7 @@ public final class DirectorServer implements AutoCloseable {
     public Sources(
         Supplier<ClusterView> view,
         Supplier<FileKnowledge> files,
-        RedirectHandler.LocalTree local,
+        LocalTree local,
         Function<String, ClientLocation> locate,
         BooleanSupplier servingAsLeader,
         Supplier<Optional<String>> notReady,
@@ -161,7 +161,7 @@ public final class DirectorServer implements AutoCloseable {
     public Sources(
         Supplier<ClusterView> view,
         Supplier<FileKnowledge> files,
-        RedirectHandler.LocalTree local,
+        LocalTree local,
         Function<String, ClientLocation> locate,
         BooleanSupplier servingAsLeader,
         Supplier<Optional<String>> notReady,
@@ -180,7 +180,7 @@ public final class DirectorServer implements AutoCloseable {
       List<String> roots,
       Supplier<ClusterView> view,
       Supplier<FileKnowledge> files,
-      RedirectHandler.LocalTree local,
+      LocalTree local,
       CatchUp catchUp) {
     public Archive {
       roots = List.copyOf(roots);

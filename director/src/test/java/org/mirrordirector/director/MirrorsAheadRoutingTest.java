@@ -203,7 +203,7 @@ class MirrorsAheadRoutingTest {
               new MirrorSelector(SelectionPolicy.defaults().withHoldFor(hold)),
               view::get,
               knowledge::get,
-              new RedirectHandler.LocalTree() {
+              new LocalTree() {
                 @Override
                 public Optional<Path> current() {
                   return Optional.of(s2Tree);

@@ -135,7 +135,7 @@ class PublishWhileAptRunsTest {
                     new DirectorServer.Sources(
                         reader::view,
                         files::get,
-                        new RedirectHandler.LocalTree() {
+                        new LocalTree() {
                           @Override
                           public Optional<Path> current() {
                             try {

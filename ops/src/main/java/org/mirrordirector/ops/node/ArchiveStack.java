@@ -13,7 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.mirrordirector.director.CatchUp;
 import org.mirrordirector.director.FileKnowledge;
 import org.mirrordirector.director.KnowledgeKeeper;
-import org.mirrordirector.director.RedirectHandler;
+import org.mirrordirector.director.LocalTree;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Leadership;
 import org.mirrordirector.failover.RegistryPaths;
@@ -262,7 +262,7 @@ public final class ArchiveStack {
   }
 
   /** The snapshots this archive serves files from: the current one, and every kept one. */
-  public static final class Local implements RedirectHandler.LocalTree {
+  public static final class Local implements LocalTree {
     private final SnapshotStore store;
 
     public Local(SnapshotStore store) {
