@@ -52,20 +52,7 @@ class MirrorChecksTest {
   }
 
   private static MirrorConfig with(MirrorConfig c, boolean enabled, boolean drained) {
-    return new MirrorConfig(
-        c.id(),
-        c.baseUrls(),
-        c.country(),
-        c.continent(),
-        c.latitude(),
-        c.longitude(),
-        c.asn(),
-        c.prefixes(),
-        c.weight(),
-        c.countryOnly(),
-        enabled,
-        drained,
-        c.architectures());
+    return copy(c, enabled, drained, c.architectures());
   }
 
   private static final String INRELEASE = "/raspbian/dists/bookworm/InRelease";

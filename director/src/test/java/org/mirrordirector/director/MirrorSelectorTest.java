@@ -152,20 +152,7 @@ class MirrorSelectorTest {
 
   /** The mirror as a partial one, carrying these architectures only. */
   static MirrorConfig carrying(MirrorConfig c, List<String> architectures) {
-    return new MirrorConfig(
-        c.id(),
-        c.baseUrls(),
-        c.country(),
-        c.continent(),
-        c.latitude(),
-        c.longitude(),
-        c.asn(),
-        c.prefixes(),
-        c.weight(),
-        c.countryOnly(),
-        c.enabled(),
-        c.drained(),
-        architectures);
+    return copy(c, c.enabled(), c.drained(), architectures);
   }
 
   @Test

@@ -109,6 +109,25 @@ final class TestFleet {
         false);
   }
 
+  /** The mirror with these switches and architectures (empty: every one), the rest the same. */
+  static MirrorConfig copy(
+      MirrorConfig c, boolean enabled, boolean drained, List<String> architectures) {
+    return new MirrorConfig(
+        c.id(),
+        c.baseUrls(),
+        c.country(),
+        c.continent(),
+        c.latitude(),
+        c.longitude(),
+        c.asn(),
+        c.prefixes(),
+        c.weight(),
+        c.countryOnly(),
+        enabled,
+        drained,
+        architectures);
+  }
+
   /** A mirror in GB with only an http base, no coordinates: for tests against real servers. */
   static MirrorConfig httpMirror(String id, String base) {
     return new MirrorConfig(
