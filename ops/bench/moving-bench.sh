@@ -43,7 +43,7 @@ old_nodes() { # builds BEFORE_REV's mirrorctl.jar once, in a worktree beside thi
 run() { # name node-classpath probe recheck naive-delay pushed-KB/s every
   echo "== $1"
   rm -rf "${W:?}/$1"
-  MD_DEMO_NODE_CLASSPATH="$2" java -cp "$cp" org.mirrordirector.ops.MovingMirrorsRun \
+  MD_DEMO_NODE_CLASSPATH="$2" java -cp "$cp" org.mirrordirector.ops.demo.MovingMirrorsRun \
     "$W/$1" "$PUBS" 2 "$7" 0s "$5" "$6" "$3" "$4" SLOW 12 2>"$W/$1.log" | tee "$W/$1.txt" || true
 }
 

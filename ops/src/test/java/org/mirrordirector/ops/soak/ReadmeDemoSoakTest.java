@@ -1,4 +1,4 @@
-package org.mirrordirector.ops;
+package org.mirrordirector.ops.soak;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.ops.demo.Demo;
 import org.mirrordirector.ops.demo.DemoLayout;
 import org.mirrordirector.ops.demo.DemoMotion;
-import org.mirrordirector.ops.soak.SoakTest;
 
 /** The soak of a deployment, on the demo exactly as the README starts it. */
 class ReadmeDemoSoakTest {

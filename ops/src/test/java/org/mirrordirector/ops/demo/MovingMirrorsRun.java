@@ -1,4 +1,4 @@
-package org.mirrordirector.ops;
+package org.mirrordirector.ops.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
@@ -13,11 +13,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.mirrordirector.ops.AptLoops;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.common.Durations;
-import org.mirrordirector.ops.demo.Demo;
-import org.mirrordirector.ops.demo.DemoLayout;
-import org.mirrordirector.ops.demo.DemoMotion;
 
 /**
  * Issue 12's scenario on the demo: the upstream publishes every few seconds, a pushed mirror copies

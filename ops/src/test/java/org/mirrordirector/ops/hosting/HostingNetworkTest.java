@@ -1,4 +1,4 @@
-package org.mirrordirector.ops;
+package org.mirrordirector.ops.hosting;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,9 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.ops.hosting.Haproxy;
-import org.mirrordirector.ops.hosting.HostingNetwork;
-import org.mirrordirector.ops.hosting.HostingScenario;
+import org.mirrordirector.ops.HostingApt;
+import org.mirrordirector.ops.Nginx;
 
 /**
  * The hosting's own network, in network namespaces ({@link HostingScenario}): nodes on an IPv6-only

@@ -1,4 +1,4 @@
-package org.mirrordirector.ops;
+package org.mirrordirector.ops.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.ops.demo.DemoMotion;
 
 /**
  * Issue 12's scenario on the demo, with the real apt-get looping through HAProxy: the upstream

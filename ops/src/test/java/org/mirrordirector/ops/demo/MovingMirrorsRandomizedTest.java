@@ -1,4 +1,4 @@
-package org.mirrordirector.ops;
+package org.mirrordirector.ops.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.ops.demo.DemoMotion;
 
 /**
  * {@link MovingMirrorsTest}'s scenario with its timings drawn from a seed that is printed first
