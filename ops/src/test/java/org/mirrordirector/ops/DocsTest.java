@@ -62,6 +62,17 @@ class DocsTest {
   }
 
   @Test
+  void theReadmesTableNamesEveryCommand() throws Exception {
+    String readme = Files.readString(TOP.resolve("README.md"));
+    java.util.Set<String> commands =
+        org.mirrordirector.ops.cli.Mirrorctl.commandLine().getSubcommands().keySet();
+    assertThat(commands).hasSizeGreaterThanOrEqualTo(9);
+    for (String c : commands) {
+      assertThat(readme).as("the README's command table").contains("| `mirrorctl " + c);
+    }
+  }
+
+  @Test
   void userFacingTextNamesNoIssueAndNoFileOutsideTheRepository() throws Exception {
     Pattern issue = Pattern.compile("\\bissues? \\d+");
     for (Path d : documents()) {
