@@ -40,6 +40,16 @@ class NodeConfigTest {
   }
 
   @Test
+  void theRehashPeriodIsASettingThatZeroTurnsIntoEveryFileOnEverySync() {
+    assertThat(parse(MINIMAL).archive().rehashPeriod()).isEqualTo(Duration.ofDays(30));
+    assertThat(parse(MINIMAL + "  rehash-period: 0s\n").archive().rehashPeriod())
+        .isEqualTo(Duration.ZERO);
+    assertThat(parse(MINIMAL + "  rehash-period: 7d\n").archive().rehashPeriod())
+        .isEqualTo(Duration.ofDays(7));
+    expect(MINIMAL + "  rehash-period: monthly\n", "archive.rehash-period");
+  }
+
+  @Test
   void aMinimalFileTakesEveryOtherValueFromTheOneTableOfDefaults() {
     NodeConfig c = parse(MINIMAL);
     assertThat(c.node().id()).isEqualTo("node-a");
