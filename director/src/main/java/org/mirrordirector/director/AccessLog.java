@@ -49,40 +49,8 @@ import org.slf4j.LoggerFactory;
  * Referer, User-Agent) is escaped: a quote, a backslash or a control character cannot forge a line.
  */
 public final class AccessLog implements RequestLog, AutoCloseable {
-  /** The request attribute the redirector sets while an access log is on: a {@link Note}. */
+  /** The request attribute the redirector sets while an access log is on: a {@link AccessNote}. */
   static final String NOTE = "md.access";
-
-  /** What the redirector decided for a request: the client it routed, the mirror and why. */
-  record Note(String client, String mirror, String reason) {}
-
-  /**
-   * Where and how much: {@code target} is "stdout" or a file; {@code keepDays}: rotated files dated
-   * more than this many days before today are deleted; {@code compress}: gzip the rotated files (at
-   * zlib's fastest level, at nice 19: see {@link RotatedLogs}).
-   */
-  public record Settings(String target, long maxFileBytes, int keepDays, boolean compress) {
-    /** Rotated files gzipped. */
-    public Settings(String target, long maxFileBytes, int keepDays) {
-      this(target, maxFileBytes, keepDays, true);
-    }
-
-    public Settings {
-      if (target == null || target.isBlank()) {
-        throw new IllegalArgumentException("access log: no target (stdout or a file)");
-      }
-      if (maxFileBytes < 1024 * 1024) {
-        throw new IllegalArgumentException(
-            "access log: files of at least 1 MiB, not " + maxFileBytes + " bytes");
-      }
-      if (keepDays < 1) {
-        throw new IllegalArgumentException("access log: keep at least 1 day, not " + keepDays);
-      }
-    }
-
-    public boolean stdout() {
-      return target.equals("stdout");
-    }
-  }
 
   private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
 
@@ -113,7 +81,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
 
   private record Stamp(long second, byte[] text) {}
 
-  public AccessLog(Settings settings, TrustedProxies proxies) {
+  public AccessLog(AccessLogSettings settings, TrustedProxies proxies) {
     this.proxies = proxies;
     context.setName("access-log");
     OutputStreamAppender<byte[]> out;
@@ -193,7 +161,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
    * request thread's behalf, so a request thread never has to wake it.
    */
   private void writeLoop() {
-    LineBuffer.Batch batch = new LineBuffer.Batch();
+    LineBatch batch = new LineBatch();
     while (true) {
       boolean last = closing;
       for (LineBuffer b : all) {
@@ -226,7 +194,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
     }
   }
 
-  private void flush(LineBuffer.Batch batch) {
+  private void flush(LineBatch batch) {
     if (batch.length() == 0) {
       return;
     }
@@ -277,7 +245,7 @@ public final class AccessLog implements RequestLog, AutoCloseable {
   @Override
   public void log(Request request, Response response) {
     HttpFields h = request.getHeaders();
-    Note note = (Note) request.getAttribute(NOTE);
+    AccessNote note = (AccessNote) request.getAttribute(NOTE);
     String client =
         note != null
             ? note.client()

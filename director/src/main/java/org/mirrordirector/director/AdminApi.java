@@ -13,13 +13,14 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.DrillRecord;
 import org.mirrordirector.failover.FencedOutException;
 import org.mirrordirector.failover.Leadership;
-import org.mirrordirector.failover.Payloads.DrillRecord;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryWriter;
+import org.mirrordirector.failover.Role;
 
 /**
  * The operators' API: {@code PUT /admin/mirrors/ID} (add or replace a mirror, JSON), {@code POST
@@ -157,7 +158,7 @@ public final class AdminApi extends Handler.Wrapper {
     } catch (IllegalArgumentException e) {
       return answer(response, callback, 400, e.getMessage());
     }
-    ClusterView.Mirror m = view.get().mirrors().get(id);
+    MirrorView m = view.get().mirrors().get(id);
     if (m == null && !put) {
       return answer(response, callback, 404, "no mirror '" + id + "' is registered");
     }

@@ -13,14 +13,16 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.CurrentSnapshot;
-import org.mirrordirector.failover.Payloads.DrillRecord;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.Role;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.CurrentSnapshot;
+import org.mirrordirector.failover.DrillRecord;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorView;
+import org.mirrordirector.failover.NodeInfo;
+import org.mirrordirector.failover.Role;
+import org.mirrordirector.failover.SnapshotRecord;
+import org.mirrordirector.failover.SuiteSnapshot;
+import org.mirrordirector.failover.SuiteState;
+import org.mirrordirector.failover.ViewSource;
 
 /**
  * The cluster as this node's registry view shows it, as gauges read when {@code /metrics} is
@@ -113,7 +115,7 @@ final class ClusterMetrics {
     Gauge.builder(
             "md.view.last.known.good",
             this,
-            m -> m.seen.servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD ? 1 : 0)
+            m -> m.seen.servingFrom() == ViewSource.LAST_KNOWN_GOOD ? 1 : 0)
         .description(
             "1 while serving from the last-known-good view: loaded from disk, or the last one"
                 + " received before the ZooKeeper connection was lost.")
@@ -159,7 +161,7 @@ final class ClusterMetrics {
     int current = 0;
     String cur = v.current() == null ? null : v.current().snapshot();
     SnapshotRecord curRecord = cur == null ? null : v.snapshots().get(cur);
-    for (ClusterView.Mirror m : v.mirrors().values()) {
+    for (MirrorView m : v.mirrors().values()) {
       if (m.state() == null) {
         continue;
       }
@@ -206,7 +208,7 @@ final class ClusterMetrics {
     mirrorsCurrent.register(List.of(MultiGauge.Row.of(Tags.empty(), current)), true);
 
     List<MultiGauge.Row<?>> source = new ArrayList<>();
-    for (ClusterView.Source s : ClusterView.Source.values()) {
+    for (ViewSource s : ViewSource.values()) {
       source.add(MultiGauge.Row.of(Tags.of("source", name(s)), v.servingFrom() == s ? 1 : 0));
     }
     viewSource.register(source, true);

@@ -88,8 +88,8 @@ public final class DirectorMetrics extends Handler.Wrapper {
     }
     cluster = new ClusterMetrics(registry, view, servingAsLeader);
     // Every outcome present from the start, at 0: a rate over them needs no absent() guard.
-    for (MirrorSelector.Outcome o : MirrorSelector.Outcome.values()) {
-      if (o != MirrorSelector.Outcome.REDIRECT) {
+    for (SelectionOutcome o : SelectionOutcome.values()) {
+      if (o != SelectionOutcome.REDIRECT) {
         fallbackCounter(o);
       }
     }
@@ -106,40 +106,14 @@ public final class DirectorMetrics extends Handler.Wrapper {
   /** One mirror's redirect counters, to be kept by a caller that counts many. */
   public MirrorRedirects redirects(String mirror) {
     MirrorRedirects r = redirects.get(mirror);
-    return r != null ? r : redirects.computeIfAbsent(mirror, MirrorRedirects::new);
+    return r != null ? r : redirects.computeIfAbsent(mirror, m -> new MirrorRedirects(registry, m));
   }
 
-  /** {@code md_redirects_total} of one mirror, by kind of file: counting costs no lookup. */
-  public final class MirrorRedirects {
-    private final String mirror;
-    // Registered at the first redirect of a kind. Racy: two threads may both register, and the
-    // registry hands both the same counter.
-    private final Counter[] byKind = new Counter[RequestPath.Kind.values().length];
-
-    private MirrorRedirects(String mirror) {
-      this.mirror = mirror;
-    }
-
-    public void count(RequestPath.Kind kind) {
-      Counter n = byKind[kind.ordinal()];
-      if (n == null) {
-        n =
-            Counter.builder("md.redirects")
-                .description("Redirects sent, by mirror and kind of file.")
-                .tag("mirror", mirror)
-                .tag("kind", kind.name().toLowerCase(Locale.ROOT))
-                .register(registry);
-        byKind[kind.ordinal()] = n;
-      }
-      n.increment();
-    }
-  }
-
-  public void fallback(MirrorSelector.Outcome outcome) {
+  public void fallback(SelectionOutcome outcome) {
     fallbackCounter(outcome).increment();
   }
 
-  private Counter fallbackCounter(MirrorSelector.Outcome outcome) {
+  private Counter fallbackCounter(SelectionOutcome outcome) {
     return counter(
         fallbacks,
         outcome.name().toLowerCase(Locale.ROOT),

@@ -2,10 +2,6 @@ package org.mirrordirector.director;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
@@ -19,8 +15,6 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Leadership;
-import org.mirrordirector.failover.RegistryPaths;
 
 /**
  * The director as one Jetty server: {@code /metrics}, {@code /leader} and {@code /ready}, {@code
@@ -31,163 +25,6 @@ import org.mirrordirector.failover.RegistryPaths;
  */
 public final class DirectorServer implements AutoCloseable {
 
-  /**
-   * Where and how the server listens.
-   *
-   * @param host the address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
-   * @param port the port, 0 for any free one
-   * @param roots the archive roots, each like {@code /raspbian/}
-   * @param adminToken the bearer token of the admin API, or null to leave it off
-   * @param maxThreads the request threads
-   * @param acceptQueue the listen backlog, for bursts of new connections
-   */
-  public record Settings(
-      String host,
-      int port,
-      List<String> roots,
-      SelectionPolicy policy,
-      TrustedProxies proxies,
-      String adminToken,
-      int maxThreads,
-      int acceptQueue,
-      AccessLog.Settings accessLog) {
-    /** Without an access log. */
-    public Settings(
-        String host,
-        int port,
-        List<String> roots,
-        SelectionPolicy policy,
-        TrustedProxies proxies,
-        String adminToken,
-        int maxThreads,
-        int acceptQueue) {
-      this(host, port, roots, policy, proxies, adminToken, maxThreads, acceptQueue, null);
-    }
-
-    /** The same settings with this access log (null: none). */
-    public Settings withAccessLog(AccessLog.Settings log) {
-      return new Settings(
-          host, port, roots, policy, proxies, adminToken, maxThreads, acceptQueue, log);
-    }
-
-    public Settings {
-      Objects.requireNonNull(host, "host");
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be 0-65535: " + port);
-      }
-      roots = List.copyOf(roots);
-      Objects.requireNonNull(policy, "policy");
-      Objects.requireNonNull(proxies, "proxies");
-      if (maxThreads < 8) {
-        throw new IllegalArgumentException("maxThreads must be at least 8: " + maxThreads);
-      }
-      if (acceptQueue < 1) {
-        throw new IllegalArgumentException("acceptQueue must be at least 1: " + acceptQueue);
-      }
-    }
-
-    /** Loopback, any port, default policy, no trusted proxy, no admin API. */
-    public static Settings loopback(List<String> roots) {
-      return new Settings(
-          "127.0.0.1",
-          0,
-          roots,
-          SelectionPolicy.defaults(),
-          TrustedProxies.none(),
-          null,
-          200,
-          4096);
-    }
-
-    public Settings withPort(String host, int port) {
-      return new Settings(
-          host, port, roots, policy, proxies, adminToken, maxThreads, acceptQueue, accessLog);
-    }
-
-    public Settings withPolicy(SelectionPolicy p) {
-      return new Settings(
-          host, port, roots, p, proxies, adminToken, maxThreads, acceptQueue, accessLog);
-    }
-
-    public Settings withProxies(TrustedProxies p) {
-      return new Settings(
-          host, port, roots, policy, p, adminToken, maxThreads, acceptQueue, accessLog);
-    }
-
-    public Settings withAdminToken(String t) {
-      return new Settings(
-          host, port, roots, policy, proxies, t, maxThreads, acceptQueue, accessLog);
-    }
-  }
-
-  /**
-   * What the server reads from the rest of the node.
-   *
-   * @param leadership for the admin API's fenced writes; null when there is no admin API
-   * @param self what this node says of itself for the status page (its syncs); null for nothing
-   * @param catchUp what the node does when a client asks for a file the director cannot place
-   */
-  public record Sources(
-      Supplier<ClusterView> view,
-      Supplier<FileKnowledge> files,
-      LocalTree local,
-      Function<String, ClientLocation> locate,
-      BooleanSupplier servingAsLeader,
-      Supplier<Optional<String>> notReady,
-      Leadership leadership,
-      RegistryPaths paths,
-      Supplier<Map<String, Object>> self,
-      CatchUp catchUp) {
-
-    public Sources {
-      catchUp = catchUp == null ? CatchUp.NONE : catchUp;
-    }
-
-    /** Without a catch-up hook. */
-    public Sources(
-        Supplier<ClusterView> view,
-        Supplier<FileKnowledge> files,
-        LocalTree local,
-        Function<String, ClientLocation> locate,
-        BooleanSupplier servingAsLeader,
-        Supplier<Optional<String>> notReady,
-        Leadership leadership,
-        RegistryPaths paths,
-        Supplier<Map<String, Object>> self) {
-      this(view, files, local, locate, servingAsLeader, notReady, leadership, paths, self, null);
-    }
-
-    /** Without a self-description. */
-    public Sources(
-        Supplier<ClusterView> view,
-        Supplier<FileKnowledge> files,
-        LocalTree local,
-        Function<String, ClientLocation> locate,
-        BooleanSupplier servingAsLeader,
-        Supplier<Optional<String>> notReady,
-        Leadership leadership,
-        RegistryPaths paths) {
-      this(view, files, local, locate, servingAsLeader, notReady, leadership, paths, null);
-    }
-  }
-
-  /**
-   * A further archive of the node: its name, its roots, and what its redirector reads. Its mirrors
-   * are administered under {@code /admin/archives/NAME/}.
-   */
-  public record Archive(
-      String name,
-      List<String> roots,
-      Supplier<ClusterView> view,
-      Supplier<FileKnowledge> files,
-      LocalTree local,
-      CatchUp catchUp) {
-    public Archive {
-      roots = List.copyOf(roots);
-      catchUp = catchUp == null ? CatchUp.NONE : catchUp;
-    }
-  }
-
   private final Server server;
   private final ServerConnector connector;
   private final DirectorMetrics metrics;
@@ -195,7 +32,7 @@ public final class DirectorServer implements AutoCloseable {
   private final AccessLog accessLog;
   private final StatusPage status;
 
-  public DirectorServer(Settings settings, Sources sources) {
+  public DirectorServer(DirectorSettings settings, DirectorSources sources) {
     this(settings, sources, null, List.of());
   }
 
@@ -205,7 +42,11 @@ public final class DirectorServer implements AutoCloseable {
    * @param firstName the name of the archive of {@code sources}, which the admin API also takes in
    *     {@code /admin/archives/NAME/}; null when it has none
    */
-  public DirectorServer(Settings settings, Sources sources, String firstName, List<Archive> more) {
+  public DirectorServer(
+      DirectorSettings settings,
+      DirectorSources sources,
+      String firstName,
+      List<DirectorArchive> more) {
     this(
         settings,
         sources,
@@ -220,10 +61,10 @@ public final class DirectorServer implements AutoCloseable {
    * beside the director's); Jetty's connections and threads are bound to it here.
    */
   public DirectorServer(
-      Settings settings,
-      Sources sources,
+      DirectorSettings settings,
+      DirectorSources sources,
       String firstName,
-      List<Archive> more,
+      List<DirectorArchive> more,
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
     QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), 8);
     threads.setName("director");
@@ -277,7 +118,7 @@ public final class DirectorServer implements AutoCloseable {
       for (String r : settings.roots()) {
         byRoot.add(Map.entry(r, redirects));
       }
-      for (Archive a : more) {
+      for (DirectorArchive a : more) {
         RedirectHandler h =
             new RedirectHandler(
                 a.roots(),
@@ -302,7 +143,7 @@ public final class DirectorServer implements AutoCloseable {
         throw new IllegalArgumentException("the admin API needs the node's leadership");
       }
       Map<String, Supplier<ClusterView>> moreViews = new java.util.LinkedHashMap<>();
-      for (Archive a : more) {
+      for (DirectorArchive a : more) {
         moreViews.put(a.name(), a.view());
       }
       inner =

@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.server.Request;
-import org.mirrordirector.director.MirrorSelector.Selection;
 
 /**
  * What a selection is told as: the {@code ?explain} answer (every mirror, eligible or not, and
@@ -16,35 +15,35 @@ final class Explanation {
 
   private static final String[] TIERS = {"asn", "country", "continent", "elsewhere"};
 
-  private static final String[] FALLBACKS = new String[MirrorSelector.Outcome.values().length];
+  private static final String[] FALLBACKS = new String[SelectionOutcome.values().length];
 
   static {
-    for (MirrorSelector.Outcome o : MirrorSelector.Outcome.values()) {
+    for (SelectionOutcome o : SelectionOutcome.values()) {
       FALLBACKS[o.ordinal()] = o.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
   }
 
   /** One attribute per request: the client routed, the mirror chosen and why. */
-  static void annotate(Request request, String client, Selection s, boolean explain) {
+  static void annotate(Request request, String client, MirrorSelection s, boolean explain) {
     String mirror = null;
     String reason;
     if (explain) {
       reason = "explain";
-    } else if (s.outcome() == MirrorSelector.Outcome.REDIRECT && s.chosen() != null) {
+    } else if (s.outcome() == SelectionOutcome.REDIRECT && s.chosen() != null) {
       mirror = s.chosen().mirror();
       int t = s.chosen().tier();
       reason = t >= 0 && t < TIERS.length ? TIERS[t] : "tier-" + t;
     } else {
       reason = FALLBACKS[s.outcome().ordinal()];
-      if (s.outcome() == MirrorSelector.Outcome.SERVE_LOCALLY) {
+      if (s.outcome() == SelectionOutcome.SERVE_LOCALLY) {
         mirror = "director";
       }
     }
-    request.setAttribute(AccessLog.NOTE, new AccessLog.Note(client, mirror, reason));
+    request.setAttribute(AccessLog.NOTE, new AccessNote(client, mirror, reason));
   }
 
   /** The {@code ?explain} answer, as JSON fields. */
-  static Map<String, Object> explain(Selection s, ClientLocation client) {
+  static Map<String, Object> explain(MirrorSelection s, ClientLocation client) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("path", s.path().path());
     m.put("kind", s.path().kind());

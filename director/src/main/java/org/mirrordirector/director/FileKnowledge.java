@@ -3,7 +3,6 @@ package org.mirrordirector.director;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,27 +18,14 @@ import org.mirrordirector.sync.archive.SuiteIndex;
  * Which files each known snapshot holds, read from signed indexes (never from crawling mirrors):
  * per InRelease hash, the pool paths its Packages list and the SHA-256 of every index its Release
  * lists (the by-hash names). Most snapshots are this node's verified trees ({@link
- * Snapshot#local()}); a snapshot that a mirror serves before this node has synced it is learned
- * from that mirror's indexes, checked against the signed InRelease ({@link #withLearned}). A mirror
- * "has" a file when one of the snapshots it serves lists it. Paths are shared between snapshots, so
- * three snapshots of 60,000 packages cost little more than one.
+ * SnapshotFiles#local()}); a snapshot that a mirror serves before this node has synced it is
+ * learned from that mirror's indexes, checked against the signed InRelease ({@link #withLearned}).
+ * A mirror "has" a file when one of the snapshots it serves lists it. Paths are shared between
+ * snapshots, so three snapshots of 60,000 packages cost little more than one.
  */
 public final class FileKnowledge {
-  /**
-   * One suite's snapshot: its files and when it expires.
-   *
-   * @param local true for a snapshot of this node's verified trees, whose files it can serve
-   */
-  public record Snapshot(
-      String suite,
-      String inRelease,
-      Instant date,
-      Optional<Instant> validUntil,
-      Set<String> pool,
-      Set<String> byHash,
-      boolean local) {}
 
-  private final Map<String, Snapshot> byInRelease;
+  private final Map<String, SnapshotFiles> byInRelease;
   private final List<String> problems;
   // Each snapshot's bit, and for every pool path the bits of the snapshots that list it: a request
   // costs one lookup of its path, whatever the number of snapshots the mirrors serve.
@@ -48,9 +34,9 @@ public final class FileKnowledge {
   private final Map<String, Long> hashMasks = new HashMap<>();
   private long localMask;
   private long newestMask;
-  private final Map<String, Snapshot> newest = new HashMap<>();
+  private final Map<String, SnapshotFiles> newest = new HashMap<>();
 
-  private FileKnowledge(Map<String, Snapshot> byInRelease, List<String> problems) {
+  private FileKnowledge(Map<String, SnapshotFiles> byInRelease, List<String> problems) {
     this.byInRelease = Map.copyOf(byInRelease);
     this.problems = List.copyOf(problems);
     List<String> shas = new ArrayList<>(byInRelease.keySet());
@@ -60,17 +46,17 @@ public final class FileKnowledge {
       if (bits.size() == Long.SIZE) {
         break; // more than 64 known suite snapshots: the rest list nothing, so get no pool requests
       }
-      Snapshot s = byInRelease.get(sha);
+      SnapshotFiles s = byInRelease.get(sha);
       bits.put(sha, bits.size());
       total += s.pool().size();
-      Snapshot n = newest.get(s.suite());
+      SnapshotFiles n = newest.get(s.suite());
       if (n == null || s.date().isAfter(n.date())) {
         newest.put(s.suite(), s);
       }
     }
     masks = new PathMasks(total);
     for (Map.Entry<String, Integer> b : bits.entrySet()) {
-      Snapshot s = byInRelease.get(b.getKey());
+      SnapshotFiles s = byInRelease.get(b.getKey());
       long bit = 1L << b.getValue();
       for (String path : s.pool()) {
         masks.add(path, bit);
@@ -82,7 +68,7 @@ public final class FileKnowledge {
         localMask |= bit;
       }
     }
-    for (Snapshot n : newest.values()) {
+    for (SnapshotFiles n : newest.values()) {
       newestMask |= bit(n.inRelease());
     }
   }
@@ -144,7 +130,7 @@ public final class FileKnowledge {
    */
   public FileKnowledge refresh(List<Path> trees, List<String> suites) throws IOException {
     Map<String, String> interned = interned();
-    Map<String, Snapshot> out = new HashMap<>();
+    Map<String, SnapshotFiles> out = new HashMap<>();
     List<String> problems = new ArrayList<>();
     for (Path tree : trees) {
       for (String suite : suites) {
@@ -158,7 +144,7 @@ public final class FileKnowledge {
           if (out.containsKey(sha)) {
             continue;
           }
-          Snapshot known = byInRelease.get(sha);
+          SnapshotFiles known = byInRelease.get(sha);
           out.put(
               sha,
               known != null && known.local()
@@ -172,7 +158,7 @@ public final class FileKnowledge {
         }
       }
     }
-    for (Snapshot s : byInRelease.values()) {
+    for (SnapshotFiles s : byInRelease.values()) {
       if (!s.local()) {
         out.putIfAbsent(s.inRelease(), s);
       }
@@ -188,7 +174,7 @@ public final class FileKnowledge {
     if (byInRelease.containsKey(learned.inRelease())) {
       return this;
     }
-    Map<String, Snapshot> out = new HashMap<>(byInRelease);
+    Map<String, SnapshotFiles> out = new HashMap<>(byInRelease);
     Map<String, String> interned = interned();
     Set<String> pool = new HashSet<>();
     for (String p : learned.pool().keySet()) {
@@ -196,7 +182,7 @@ public final class FileKnowledge {
     }
     out.put(
         learned.inRelease(),
-        new Snapshot(
+        new SnapshotFiles(
             learned.suite(),
             learned.inRelease(),
             learned.date(),
@@ -209,8 +195,8 @@ public final class FileKnowledge {
 
   /** This knowledge without the learned snapshots that {@code keep} refuses; local ones stay. */
   public FileKnowledge retainLearned(java.util.function.Predicate<String> keep) {
-    Map<String, Snapshot> out = new HashMap<>();
-    for (Snapshot s : byInRelease.values()) {
+    Map<String, SnapshotFiles> out = new HashMap<>();
+    for (SnapshotFiles s : byInRelease.values()) {
       if (s.local() || keep.test(s.inRelease())) {
         out.put(s.inRelease(), s);
       }
@@ -218,11 +204,11 @@ public final class FileKnowledge {
     return out.size() == byInRelease.size() ? this : new FileKnowledge(out, problems);
   }
 
-  private static Snapshot of(SuiteIndex i, boolean local) {
+  private static SnapshotFiles of(SuiteIndex i, boolean local) {
     // The paths alone: the index's map keeps each file's size too (a boxed Long per path, and a
     // table twice as large), 5.5 MiB more for three 60,000-package snapshots, which nothing here
     // reads.
-    return new Snapshot(
+    return new SnapshotFiles(
         i.suite(),
         i.inRelease(),
         i.date(),
@@ -235,7 +221,7 @@ public final class FileKnowledge {
   /** Every pool path held now, to share the strings with a snapshot read next. */
   private Map<String, String> interned() {
     Map<String, String> interned = new HashMap<>();
-    for (Snapshot s : byInRelease.values()) {
+    for (SnapshotFiles s : byInRelease.values()) {
       for (String p : s.pool()) {
         interned.put(p, p);
       }
@@ -244,12 +230,12 @@ public final class FileKnowledge {
   }
 
   /** The snapshots known, by InRelease hash. */
-  public Map<String, Snapshot> snapshots() {
+  public Map<String, SnapshotFiles> snapshots() {
     return byInRelease;
   }
 
   /** The newest snapshot of a suite, by its Release Date, local or learned. */
-  public Optional<Snapshot> newest(String suite) {
+  public Optional<SnapshotFiles> newest(String suite) {
     return Optional.ofNullable(newest.get(suite));
   }
 
@@ -267,7 +253,7 @@ public final class FileKnowledge {
     return mask != 0 && (mask & newestMask) == 0;
   }
 
-  public Optional<Snapshot> snapshot(String inReleaseSha256) {
+  public Optional<SnapshotFiles> snapshot(String inReleaseSha256) {
     return Optional.ofNullable(byInRelease.get(inReleaseSha256));
   }
 

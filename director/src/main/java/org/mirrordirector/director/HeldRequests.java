@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
-import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
 
 /**
@@ -88,7 +87,7 @@ final class HeldRequests implements AutoCloseable {
 
   private void retry(PendingRequest a, long deadline) {
     try {
-      Selection s =
+      MirrorSelection s =
           selector.select(
               a.path(),
               a.scheme(),
@@ -97,14 +96,14 @@ final class HeldRequests implements AutoCloseable {
               files.get(),
               System.currentTimeMillis(),
               false);
-      if (s.outcome() == MirrorSelector.Outcome.REDIRECT
-          || s.outcome() == MirrorSelector.Outcome.FALLBACK_MIRROR) {
+      if (s.outcome() == SelectionOutcome.REDIRECT
+          || s.outcome() == SelectionOutcome.FALLBACK_MIRROR) {
         holding.decrementAndGet();
         metrics.held("redirected");
         redirects.redirect(s, a.response(), a.callback(), redirects.counted(s, a.path()));
         return;
       }
-      if (s.outcome() == MirrorSelector.Outcome.SERVE_LOCALLY && local.find(a.path()) != null) {
+      if (s.outcome() == SelectionOutcome.SERVE_LOCALLY && local.find(a.path()) != null) {
         holding.decrementAndGet();
         metrics.held("served");
         a.request().getComponents().getThreadPool().execute(() -> serveHeld(a));

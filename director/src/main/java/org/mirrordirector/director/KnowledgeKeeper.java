@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorView;
+import org.mirrordirector.failover.SuiteState;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SuiteIndex;
@@ -39,7 +40,7 @@ public final class KnowledgeKeeper implements AutoCloseable {
   private final Supplier<ClusterView> view;
   private final AtomicReference<FileKnowledge> knowledge;
   private final ScheduledExecutorService looker;
-  private volatile Map<String, ClusterView.Mirror> lookedAt;
+  private volatile Map<String, MirrorView> lookedAt;
 
   /**
    * @param learner learns mirrors' snapshots; shared with the prober on the active node, so that a
@@ -102,7 +103,7 @@ public final class KnowledgeKeeper implements AutoCloseable {
     }
     lookedAt = v.mirrors();
     FileKnowledge k = knowledge.get();
-    for (ClusterView.Mirror m : v.mirrors().values()) {
+    for (MirrorView m : v.mirrors().values()) {
       if (m.state() == null || !m.config().enabled()) {
         continue;
       }
@@ -181,7 +182,7 @@ public final class KnowledgeKeeper implements AutoCloseable {
    */
   private boolean keep(String sha) {
     Set<String> served = new HashSet<>();
-    for (ClusterView.Mirror m : view.get().mirrors().values()) {
+    for (MirrorView m : view.get().mirrors().values()) {
       if (m.state() == null) {
         continue;
       }
@@ -197,11 +198,11 @@ public final class KnowledgeKeeper implements AutoCloseable {
       return true;
     }
     FileKnowledge k = knowledge.get();
-    FileKnowledge.Snapshot s = k.snapshot(sha).orElse(null);
+    SnapshotFiles s = k.snapshot(sha).orElse(null);
     if (s == null) {
       return false;
     }
-    for (FileKnowledge.Snapshot other : k.snapshots().values()) {
+    for (SnapshotFiles other : k.snapshots().values()) {
       if (other.local() && other.suite().equals(s.suite()) && !other.date().isBefore(s.date())) {
         return false;
       }

@@ -15,13 +15,6 @@ import org.eclipse.jetty.util.Callback;
  * snapshot's, or for a pool or by-hash file that a client's older indexes name, a kept snapshot's.
  */
 final class LocalFiles {
-  /** What {@link #serve} did. */
-  enum Served {
-    /** The request is answered: the file, or an error that says why. */
-    ANSWERED,
-    /** No kept snapshot has this pool or by-hash file, and it may be held for one that will. */
-    MISSING
-  }
 
   private final LocalTree local;
   private final RedirectStats stats;
@@ -34,10 +27,10 @@ final class LocalFiles {
   }
 
   /**
-   * Serves the file; a pool or by-hash file that no kept snapshot has is {@link Served#MISSING}
-   * when {@code mayHold}, else a 404.
+   * Serves the file; a pool or by-hash file that no kept snapshot has is {@link
+   * ServedLocally#MISSING} when {@code mayHold}, else a 404.
    */
-  Served serve(PendingRequest a, boolean mayHold) throws IOException {
+  ServedLocally serve(PendingRequest a, boolean mayHold) throws IOException {
     RequestPath path = a.path();
     Response response = a.response();
     Callback callback = a.callback();
@@ -46,17 +39,16 @@ final class LocalFiles {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "60");
       answers.text(
           response, callback, 503, "no mirror qualifies and this node has no snapshot\n", head);
-      return Served.ANSWERED;
+      return ServedLocally.ANSWERED;
     }
     Path f = find(path);
     if (f == null) {
-      boolean holdable =
-          path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH;
+      boolean holdable = path.kind() == PathKind.POOL || path.kind() == PathKind.BY_HASH;
       if (holdable && mayHold) {
-        return Served.MISSING;
+        return ServedLocally.MISSING;
       }
       answers.text(response, callback, 404, "not in any kept snapshot\n", head);
-      return Served.ANSWERED;
+      return ServedLocally.ANSWERED;
     }
     long size = Files.size(f);
     response.setStatus(200);
@@ -66,7 +58,7 @@ final class LocalFiles {
     stats.record(RedirectStats.LOCAL);
     if (head) {
       response.write(true, null, callback);
-      return Served.ANSWERED;
+      return ServedLocally.ANSWERED;
     }
     // Asynchronous copy: the response completes the callback when the last byte is written, and a
     // slow or vanished client holds no thread (a blocking stream closed after the callback made
@@ -74,7 +66,7 @@ final class LocalFiles {
     ByteBufferPool.Sized buffers =
         new ByteBufferPool.Sized(a.request().getComponents().getByteBufferPool(), true, 64 * 1024);
     Content.copy(Content.Source.from(buffers, f), response, callback);
-    return Served.ANSWERED;
+    return ServedLocally.ANSWERED;
   }
 
   /**
@@ -87,8 +79,7 @@ final class LocalFiles {
       return null;
     }
     Path f = inTree(tree.get(), path);
-    if (f == null
-        && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)) {
+    if (f == null && (path.kind() == PathKind.POOL || path.kind() == PathKind.BY_HASH)) {
       for (Path older : local.kept()) {
         f = inTree(older, path);
         if (f != null) {

@@ -2,16 +2,18 @@ package org.mirrordirector.director;
 
 import java.util.Map;
 import java.util.Optional;
-import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.FamilyState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorState;
+import org.mirrordirector.failover.MirrorView;
+import org.mirrordirector.failover.SuiteState;
 
 /**
  * The rules one mirror is checked against for one request, with the reason in words when it is
  * asked for ({@code ?explain}, the status page) and none built when it is not (a redirect). {@link
- * MirrorSelector} walks the mirrors and applies them; the arrays of {@link MirrorRanking.Routing}
- * decide pool and by-hash requests the same way, without following a pointer per mirror.
+ * MirrorSelector} walks the mirrors and applies them; the arrays of {@link RoutingMasks} decide
+ * pool and by-hash requests the same way, without following a pointer per mirror.
  */
 final class MirrorChecks {
   /** What a check returns when the reason is not asked for: no text is built. */
@@ -25,26 +27,7 @@ final class MirrorChecks {
     this.policy = policy;
   }
 
-  /**
-   * One request, as every mirror is checked against it.
-   *
-   * @param current the current InRelease of the path's suite, if it has one
-   * @param currentLearned whether this director knows that snapshot's files (looked up once per
-   *     request, not once per mirror)
-   * @param holders for pool and by-hash paths, the {@link FileKnowledge#bit}s of the snapshots that
-   *     list the file or hash
-   */
-  record Ask(
-      RequestPath path,
-      String scheme,
-      ClientLocation client,
-      Optional<String> current,
-      FileKnowledge files,
-      long now,
-      long holders,
-      boolean currentLearned) {}
-
-  MirrorCandidate evaluate(ClusterView.Mirror m, Ask a, int tier, Double km, boolean why) {
+  MirrorCandidate evaluate(MirrorView m, RequestAsk a, int tier, Double km, boolean why) {
     RequestPath path = a.path();
     String scheme = a.scheme();
     ClientLocation client = a.client();
@@ -100,7 +83,7 @@ final class MirrorChecks {
   }
 
   /** Why a client of this family is not sent to the mirror, in words. */
-  static String familyProblem(org.mirrordirector.failover.Payloads.MirrorState s, boolean ipv6) {
+  static String familyProblem(MirrorState s, boolean ipv6) {
     String name = ipv6 ? "IPv6" : "IPv4";
     return "the client came over "
         + name
@@ -115,8 +98,8 @@ final class MirrorChecks {
    * family from where it stands (an IPv6-only node without NAT64), else empty: sent there all the
    * same.
    */
-  static String familyUnchecked(org.mirrordirector.failover.Payloads.MirrorState s, boolean ipv6) {
-    org.mirrordirector.failover.Payloads.FamilyState f = s.families().get(ipv6 ? "ipv6" : "ipv4");
+  static String familyUnchecked(MirrorState s, boolean ipv6) {
+    FamilyState f = s.families().get(ipv6 ? "ipv6" : "ipv4");
     return f != null && f.notCheckable()
         ? "; its " + (ipv6 ? "IPv6" : "IPv4") + " is not checkable from here: " + f.detail()
         : "";
@@ -156,7 +139,7 @@ final class MirrorChecks {
     if (s.snapshot() == null) {
       return why ? "!serves no InRelease of " + suite : NO;
     }
-    Optional<FileKnowledge.Snapshot> theirs = files.snapshot(s.snapshot());
+    Optional<SnapshotFiles> theirs = files.snapshot(s.snapshot());
     if (theirs.isEmpty()) {
       return why
           ? "!serves an unknown InRelease of " + suite + " (" + s.snapshot().substring(0, 12) + ")"
@@ -166,7 +149,7 @@ final class MirrorChecks {
       return why ? "!serves an expired InRelease of " + suite : NO;
     }
     if (s.health() == Health.AHEAD) {
-      Optional<FileKnowledge.Snapshot> newest = files.newest(suite);
+      Optional<SnapshotFiles> newest = files.newest(suite);
       if (newest.isPresent() && !newest.get().inRelease().equals(s.snapshot())) {
         // Superseded already: its clients would ask for files the mirrors are deleting, and this
         // node keeps no copy of a snapshot it never had.
@@ -217,7 +200,7 @@ final class MirrorChecks {
   }
 
   private static String holderProblem(
-      Map<String, SuiteState> suites, Ask a, String what, boolean why) {
+      Map<String, SuiteState> suites, RequestAsk a, String what, boolean why) {
     String unhealthy = null;
     for (Map.Entry<String, SuiteState> e : suites.entrySet()) {
       SuiteState s = e.getValue();

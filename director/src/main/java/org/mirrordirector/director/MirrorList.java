@@ -45,7 +45,7 @@ final class MirrorList {
       Response response,
       Callback callback,
       boolean head)
-      throws RequestPath.Rejected {
+      throws RejectedPath {
     List<MirrorCandidate> ranked =
         selector.ranked(scheme, client, view.get(), files.get(), System.currentTimeMillis());
     StringBuilder sb = new StringBuilder();

@@ -5,13 +5,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.mirrordirector.director.MirrorRanking.Fleet;
-import org.mirrordirector.director.MirrorRanking.Group;
-import org.mirrordirector.director.MirrorRanking.Ranking;
-import org.mirrordirector.director.MirrorRanking.Routing;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
+import org.mirrordirector.failover.SnapshotRecord;
+import org.mirrordirector.failover.SuiteSnapshot;
 
 /**
  * Chooses the mirror for one request, and says why every other one was not chosen. The same code
@@ -27,32 +23,11 @@ import org.mirrordirector.failover.Payloads.SuiteSnapshot;
  */
 public final class MirrorSelector {
 
-  /** How a request is answered. */
-  public enum Outcome {
-    REDIRECT,
-    FALLBACK_MIRROR,
-    SERVE_LOCALLY,
-    UNAVAILABLE
-  }
-
-  /**
-   * The choice. {@code location} is set for the redirect outcomes; {@code candidates} holds every
-   * mirror with its reason when they were asked for (explain), and is empty otherwise.
-   */
-  public record Selection(
-      RequestPath path,
-      String scheme,
-      Outcome outcome,
-      String location,
-      MirrorCandidate chosen,
-      List<MirrorCandidate> candidates,
-      String why) {}
-
   private final SelectionPolicy policy;
   private final MirrorChecks checks;
   private final java.util.concurrent.ConcurrentHashMap<String, String> lastResolved =
       new java.util.concurrent.ConcurrentHashMap<>();
-  private volatile Fleet fleet = Fleet.of(Map.of(), null);
+  private volatile RankedFleet fleet = RankedFleet.of(Map.of(), null);
 
   public MirrorSelector(SelectionPolicy policy) {
     this.policy = policy;
@@ -63,17 +38,17 @@ public final class MirrorSelector {
     return policy;
   }
 
-  private Fleet fleet(ClusterView view) {
-    Fleet f = fleet;
+  private RankedFleet fleet(ClusterView view) {
+    RankedFleet f = fleet;
     if (f.source != view.mirrors()) {
-      f = Fleet.of(view.mirrors(), f);
+      f = RankedFleet.of(view.mirrors(), f);
       fleet = f;
     }
     return f;
   }
 
   /** The choice, with every mirror and why it was or was not a candidate (for explain). */
-  public Selection select(
+  public MirrorSelection select(
       RequestPath path,
       String scheme,
       ClientLocation client,
@@ -89,7 +64,7 @@ public final class MirrorSelector {
    * mirror. With {@code everyCandidate}, every other mirror is looked at too and listed with its
    * reason; the choice is the same.
    */
-  public Selection select(
+  public MirrorSelection select(
       RequestPath path,
       String scheme,
       ClientLocation client,
@@ -101,21 +76,21 @@ public final class MirrorSelector {
     // the snapshots that list the requested file or hash (one lookup of the path).
     Optional<String> current =
         path.suite() == null ? Optional.empty() : current(view, path.suite());
-    MirrorChecks.Ask ask =
-        new MirrorChecks.Ask(
+    RequestAsk ask =
+        new RequestAsk(
             path,
             scheme,
             client,
             current,
             files,
             nowMillis,
-            path.kind() == RequestPath.Kind.POOL
+            path.kind() == PathKind.POOL
                 ? files.poolMask(path.path())
-                : path.kind() == RequestPath.Kind.BY_HASH ? files.hashMask(path.byHash()) : 0,
+                : path.kind() == PathKind.BY_HASH ? files.hashMask(path.byHash()) : 0,
             current.isEmpty() || files.snapshot(current.get()).isPresent());
-    Fleet f = fleet(view);
-    Ranking r = MirrorRanking.ranking(f, client);
-    if (path.kind() == RequestPath.Kind.POOL
+    RankedFleet f = fleet(view);
+    LocationRanking r = f.forClient(client);
+    if (path.kind() == PathKind.POOL
         && policy.serveLocally()
         && files.removedByNewest(ask.holders())
         && (ask.holders() & files.localMask()) != 0) {
@@ -128,25 +103,25 @@ public final class MirrorSelector {
           all.add(checks.evaluate(f.mirrors[i], ask, r.tier()[i], r.km()[i], true));
         }
       }
-      return new Selection(
+      return new MirrorSelection(
           path,
           scheme,
-          Outcome.SERVE_LOCALLY,
+          SelectionOutcome.SERVE_LOCALLY,
           null,
           null,
           all,
           "the newest snapshot no longer lists it, so mirrors that synced since their last probe"
               + " lack it; serving from this node's kept snapshot");
     }
-    int sc = Routing.scheme(scheme);
-    Routing rt =
-        sc >= 0 && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)
+    int sc = RoutingMasks.scheme(scheme);
+    RoutingMasks rt =
+        sc >= 0 && (path.kind() == PathKind.POOL || path.kind() == PathKind.BY_HASH)
             ? f.routing(files)
             : null;
     int fam = client.ipv6() ? 1 : 0;
     // A pool or by-hash request finds the walk's result of an earlier one with the same inputs;
     // only the pick is left then.
-    Group best = rt == null ? null : r.group(rt, ask.holders(), sc, fam);
+    MirrorGroup best = rt == null ? null : r.group(rt, ask.holders(), sc, fam);
     if (best == null) {
       best = walk(f, r, rt, sc, fam, ask);
     }
@@ -166,10 +141,10 @@ public final class MirrorSelector {
         String id = chosen.mirror();
         c = all.stream().filter(x -> x.mirror().equals(id)).findFirst().orElseThrow();
       }
-      return new Selection(
+      return new MirrorSelection(
           path,
           scheme,
-          Outcome.REDIRECT,
+          SelectionOutcome.REDIRECT,
           join(c.base(), path),
           c,
           all,
@@ -177,10 +152,10 @@ public final class MirrorSelector {
     }
     for (String base : policy.fallbackMirrors()) {
       if (base.startsWith(scheme + "://")) {
-        return new Selection(
+        return new MirrorSelection(
             path,
             scheme,
-            Outcome.FALLBACK_MIRROR,
+            SelectionOutcome.FALLBACK_MIRROR,
             join(base, path),
             null,
             all,
@@ -190,12 +165,12 @@ public final class MirrorSelector {
     if (policy.serveLocally()) {
       boolean held =
           !policy.holdFor().isZero()
-              && (path.kind() == RequestPath.Kind.POOL || path.kind() == RequestPath.Kind.BY_HASH)
+              && (path.kind() == PathKind.POOL || path.kind() == PathKind.BY_HASH)
               && (ask.holders() & files.localMask()) == 0;
-      return new Selection(
+      return new MirrorSelection(
           path,
           scheme,
-          Outcome.SERVE_LOCALLY,
+          SelectionOutcome.SERVE_LOCALLY,
           null,
           null,
           all,
@@ -209,8 +184,14 @@ public final class MirrorSelector {
                   + " qualifies"
               : "no mirror qualifies; serving from this node's verified snapshot");
     }
-    return new Selection(
-        path, scheme, Outcome.UNAVAILABLE, null, null, all, "no mirror qualifies and no fallback");
+    return new MirrorSelection(
+        path,
+        scheme,
+        SelectionOutcome.UNAVAILABLE,
+        null,
+        null,
+        all,
+        "no mirror qualifies and no fallback");
   }
 
   /**
@@ -219,7 +200,8 @@ public final class MirrorSelector {
    * decided by the routing table's arrays (the restricted ones are checked against the path
    * itself).
    */
-  private Group walk(Fleet f, Ranking r, Routing rt, int sc, int fam, MirrorChecks.Ask ask) {
+  private MirrorGroup walk(
+      RankedFleet f, LocationRanking r, RoutingMasks rt, int sc, int fam, RequestAsk ask) {
     List<MirrorCandidate> group = new ArrayList<>(8);
     boolean plain = rt != null;
     int cls = Integer.MIN_VALUE;
@@ -243,8 +225,8 @@ public final class MirrorSelector {
         group.add(c);
       }
     }
-    Group g =
-        new Group(
+    MirrorGroup g =
+        new MirrorGroup(
             rt == null ? 0 : rt.id,
             ask.holders(),
             sc,
@@ -264,18 +246,18 @@ public final class MirrorSelector {
    */
   public List<MirrorCandidate> ranked(
       String scheme, ClientLocation client, ClusterView view, FileKnowledge files, long nowMillis)
-      throws RequestPath.Rejected {
+      throws RejectedPath {
     if (view.current() == null || view.snapshots().get(view.current().snapshot()) == null) {
       return List.of();
     }
     List<String> suites =
         new ArrayList<>(view.snapshots().get(view.current().snapshot()).suites().keySet());
     java.util.Collections.sort(suites);
-    List<MirrorChecks.Ask> asks = new ArrayList<>();
+    List<RequestAsk> asks = new ArrayList<>();
     for (String suite : suites) {
       Optional<String> current = current(view, suite);
       asks.add(
-          new MirrorChecks.Ask(
+          new RequestAsk(
               RequestPath.classify("/a/dists/" + suite + "/InRelease", List.of("/a/")),
               scheme,
               client,
@@ -285,13 +267,13 @@ public final class MirrorSelector {
               0,
               current.isEmpty() || files.snapshot(current.get()).isPresent()));
     }
-    Fleet f = fleet(view);
-    Ranking r = MirrorRanking.ranking(f, client);
+    RankedFleet f = fleet(view);
+    LocationRanking r = f.forClient(client);
     List<MirrorCandidate> ok = new ArrayList<>();
     mirrors:
     for (int m : r.order()) {
       MirrorCandidate c = null;
-      for (MirrorChecks.Ask ask : asks) {
+      for (RequestAsk ask : asks) {
         c = checks.evaluate(f.mirrors[m], ask, r.tier()[m], r.km()[m], true);
         if (!c.eligible()) {
           continue mirrors;
@@ -312,10 +294,10 @@ public final class MirrorSelector {
   }
 
   /**
-   * Mirror {@code i} of the fleet, qualified over scheme {@code sc} ({@link Routing#scheme}); its
-   * reason is not put into words (the chosen one's is, for explain).
+   * Mirror {@code i} of the fleet, qualified over scheme {@code sc} ({@link RoutingMasks#scheme});
+   * its reason is not put into words (the chosen one's is, for explain).
    */
-  private static MirrorCandidate qualified(Fleet f, int i, int sc, Ranking r) {
+  private static MirrorCandidate qualified(RankedFleet f, int i, int sc, LocationRanking r) {
     return new MirrorCandidate(
         f.ids[i], f.bases[sc][i], true, MirrorChecks.YES, r.tier()[i], r.km()[i], f.weights[i]);
   }

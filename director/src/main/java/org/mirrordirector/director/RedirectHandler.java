@@ -9,7 +9,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
 
 /**
@@ -104,7 +103,7 @@ public final class RedirectHandler extends Handler.Abstract {
     RequestPath path;
     try {
       path = RequestPath.classify(request.getHttpURI().getPath(), roots);
-    } catch (RequestPath.Rejected e) {
+    } catch (RejectedPath e) {
       return answers.text(response, callback, e.status(), e.getMessage() + "\n", head);
     }
     String peer = Request.getRemoteAddr(request);
@@ -120,7 +119,7 @@ public final class RedirectHandler extends Handler.Abstract {
       scheme = "http";
     }
     ClientLocation client = locate.apply(clientAddress);
-    if (path.kind() == RequestPath.Kind.OTHER && path.path().equals("mirrors.txt")) {
+    if (path.kind() == PathKind.OTHER && path.path().equals("mirrors.txt")) {
       return mirrorList.answer(
           path, scheme, client, request.getHttpURI().getAuthority(), response, callback, head);
     }
@@ -129,12 +128,12 @@ public final class RedirectHandler extends Handler.Abstract {
         (query != null && (query.equals("explain") || query.startsWith("explain=")))
             || (proxies.contains(peer) && "1".equals(request.getHeaders().get("X-Mirror-Explain")));
     long t0 = System.nanoTime();
-    Selection s =
+    MirrorSelection s =
         selector.select(
             path, scheme, client, view.get(), files.get(), System.currentTimeMillis(), explain);
     metrics.selected(System.nanoTime() - t0);
-    Redirects.Tally tally = null;
-    if (s.outcome() == MirrorSelector.Outcome.REDIRECT) {
+    RedirectTally tally = null;
+    if (s.outcome() == SelectionOutcome.REDIRECT) {
       tally = redirects.counted(s, path);
     } else {
       metrics.fallback(s.outcome());
@@ -159,7 +158,7 @@ public final class RedirectHandler extends Handler.Abstract {
             .execute(
                 () -> {
                   try {
-                    if (localFiles.serve(ask, held.holds()) == LocalFiles.Served.MISSING) {
+                    if (localFiles.serve(ask, held.holds()) == ServedLocally.MISSING) {
                       held.hold(ask);
                     }
                   } catch (Throwable t) {

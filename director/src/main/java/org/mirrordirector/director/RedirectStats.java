@@ -3,7 +3,6 @@ package org.mirrordirector.director;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,43 +16,7 @@ public final class RedirectStats {
 
   private final int seconds;
   private final LongSupplier clockSeconds;
-  private final Map<String, Window> windows = new ConcurrentHashMap<>();
-
-  /** One mirror's counts, to be kept by a caller that records many. */
-  public final class Window {
-    final AtomicLongArray counts = new AtomicLongArray(seconds);
-    final AtomicLongArray stamps = new AtomicLongArray(seconds);
-
-    /** One redirect now. */
-    public void record() {
-      add(clockSeconds.getAsLong());
-    }
-
-    void add(long now) {
-      int i = (int) Math.floorMod(now, (long) seconds);
-      if (stamps.get(i) != now) {
-        // A slot from an older second is reused: reset it (a race loses at most one count).
-        stamps.set(i, now);
-        counts.set(i, 0);
-      }
-      counts.incrementAndGet(i);
-    }
-
-    long sum(long now) {
-      long total = 0;
-      for (int i = 0; i < seconds; i++) {
-        if (now - stamps.get(i) < seconds) {
-          total += counts.get(i);
-        }
-      }
-      return total;
-    }
-
-    long at(long second) {
-      int i = (int) Math.floorMod(second, (long) seconds);
-      return stamps.get(i) == second ? counts.get(i) : 0;
-    }
-  }
+  private final Map<String, RedirectWindow> windows = new ConcurrentHashMap<>();
 
   public RedirectStats(int windowSeconds, LongSupplier clockSeconds) {
     if (windowSeconds < 1) {
@@ -73,9 +36,11 @@ public final class RedirectStats {
   }
 
   /** A mirror's window (made at the first call). */
-  public Window window(String mirror) {
-    Window w = windows.get(mirror); // a plain read; the map grows rarely
-    return w != null ? w : windows.computeIfAbsent(mirror, m -> new Window());
+  public RedirectWindow window(String mirror) {
+    RedirectWindow w = windows.get(mirror); // a plain read; the map grows rarely
+    return w != null
+        ? w
+        : windows.computeIfAbsent(mirror, m -> new RedirectWindow(seconds, clockSeconds));
   }
 
   /** Redirects per mirror in the window (mirrors with none are left out). */
@@ -105,7 +70,7 @@ public final class RedirectStats {
   public long[] perSecond() {
     long now = clockSeconds.getAsLong();
     long[] out = new long[seconds];
-    for (Window w : windows.values()) {
+    for (RedirectWindow w : windows.values()) {
       for (int k = 0; k < seconds; k++) {
         out[k] += w.at(now - seconds + 1 + k);
       }

@@ -4,19 +4,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.mirrordirector.director.MirrorSelector.Selection;
 
 /**
  * The 302 itself, and its counting: each mirror's counters (the metric by kind, the status page's
  * window) are found with one lookup per redirect.
  */
 final class Redirects {
-  /** A mirror's counters. */
-  record Tally(DirectorMetrics.MirrorRedirects metric, RedirectStats.Window window) {}
 
   private final DirectorMetrics metrics;
   private final RedirectStats stats;
-  private final ConcurrentHashMap<String, Tally> tallies = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, RedirectTally> tallies = new ConcurrentHashMap<>();
 
   Redirects(DirectorMetrics metrics, RedirectStats stats) {
     this.metrics = metrics;
@@ -24,14 +21,16 @@ final class Redirects {
   }
 
   /** The chosen mirror's counters, with this redirect's kind counted; null for a fallback. */
-  Tally counted(Selection s, RequestPath path) {
+  RedirectTally counted(MirrorSelection s, RequestPath path) {
     if (s.chosen() == null) {
       return null;
     }
     String mirror = s.chosen().mirror();
-    Tally t = tallies.get(mirror);
+    RedirectTally t = tallies.get(mirror);
     if (t == null) {
-      t = tallies.computeIfAbsent(mirror, m -> new Tally(metrics.redirects(m), stats.window(m)));
+      t =
+          tallies.computeIfAbsent(
+              mirror, m -> new RedirectTally(metrics.redirects(m), stats.window(m)));
     }
     t.metric().count(path.kind());
     return t;
@@ -42,7 +41,7 @@ final class Redirects {
    *
    * @param tally the chosen mirror's, when the caller has it already
    */
-  boolean redirect(Selection s, Response response, Callback callback, Tally tally) {
+  boolean redirect(MirrorSelection s, Response response, Callback callback, RedirectTally tally) {
     response.setStatus(302);
     response.getHeaders().put(HttpHeader.LOCATION, s.location());
     // Caches must not keep a redirect: the mirror that qualifies now may not in a minute.

@@ -15,38 +15,10 @@ import java.util.Objects;
  * {@code .} and {@code ..} segments (raw or encoded), empty segments, and characters outside those
  * Debian file names use.
  */
-public record RequestPath(String root, String path, Kind kind, String suite, String byHash) {
+public record RequestPath(String root, String path, PathKind kind, String suite, String byHash) {
 
   /** The longest raw path accepted. Debian's longest pool paths are under 300 characters. */
   public static final int MAX_LENGTH = 1024;
-
-  /** What kind of archive file a path names; it decides which mirrors may serve it. */
-  public enum Kind {
-    /** {@code dists/SUITE/InRelease}, {@code Release}, {@code Release.gpg}: names a snapshot. */
-    RELEASE,
-    /** Any other file under {@code dists/}: fetched from the mirror that served InRelease. */
-    INDEX,
-    /** {@code dists/.../by-hash/SHA256/HEX}: any mirror holding that hash will do. */
-    BY_HASH,
-    /** {@code pool/...}: any mirror whose snapshot holds the file. */
-    POOL,
-    /** Anything else under the root (trace files, keys, README). */
-    OTHER
-  }
-
-  /** Why a path was refused, for the 400 body and the explain output. */
-  public static final class Rejected extends Exception {
-    private final int status;
-
-    Rejected(int status, String message) {
-      super(message);
-      this.status = status;
-    }
-
-    public int status() {
-      return status;
-    }
-  }
 
   public RequestPath {
     Objects.requireNonNull(root, "root");
@@ -58,14 +30,14 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
    * Classifies a raw request path (as sent, still percent-encoded) against the configured archive
    * roots (such as {@code /raspbian/}).
    *
-   * @throws Rejected 400 for a malformed or unsafe path, 404 for one under no root
+   * @throws RejectedPath 400 for a malformed or unsafe path, 404 for one under no root
    */
-  public static RequestPath classify(String rawPath, List<String> roots) throws Rejected {
+  public static RequestPath classify(String rawPath, List<String> roots) throws RejectedPath {
     if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
-      throw new Rejected(400, "the path must start with '/'");
+      throw new RejectedPath(400, "the path must start with '/'");
     }
     if (rawPath.length() > MAX_LENGTH) {
-      throw new Rejected(400, "the path is longer than " + MAX_LENGTH + " characters");
+      throw new RejectedPath(400, "the path is longer than " + MAX_LENGTH + " characters");
     }
     String decoded = decode(rawPath);
     String root = null;
@@ -76,11 +48,11 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
       }
     }
     if (root == null) {
-      throw new Rejected(404, "not under an archive root " + roots);
+      throw new RejectedPath(404, "not under an archive root " + roots);
     }
     String rel = decoded.substring(root.length());
     if (rel.isEmpty()) {
-      throw new Rejected(404, "the archive root itself is not a file");
+      throw new RejectedPath(404, "the archive root itself is not a file");
     }
     // The segments are checked in place, one after the other (no array, no substrings): each
     // must be non-empty, not "." or "..", and made of file name characters.
@@ -95,15 +67,15 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
       }
       int len = end - start;
       if (len == 0) {
-        throw new Rejected(400, "the path has an empty segment");
+        throw new RejectedPath(400, "the path has an empty segment");
       }
       if (rel.charAt(start) == '.' && (len == 1 || (len == 2 && rel.charAt(start + 1) == '.'))) {
-        throw new Rejected(400, "the path has a '" + rel.substring(start, end) + "' segment");
+        throw new RejectedPath(400, "the path has a '" + rel.substring(start, end) + "' segment");
       }
       for (int i = start; i < end; i++) {
         char c = rel.charAt(i);
         if (c >= 128 || !FILE_NAME[c]) {
-          throw new Rejected(400, "the path has a character no archive file name has");
+          throw new RejectedPath(400, "the path has a character no archive file name has");
         }
       }
       if (++segments == 2) {
@@ -118,7 +90,7 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
   private static RequestPath classified(
       String root, String rel, int segments, int secondEnd, int lastStart) {
     if (segments >= 2 && rel.startsWith("pool/")) {
-      return new RequestPath(root, rel, Kind.POOL, null, null);
+      return new RequestPath(root, rel, PathKind.POOL, null, null);
     }
     if (segments >= 3 && rel.startsWith("dists/") && suiteName(rel, 6, secondEnd)) {
       String suite = rel.substring(6, secondEnd);
@@ -126,7 +98,7 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
           && (endsWithSegment(rel, lastStart, "InRelease")
               || endsWithSegment(rel, lastStart, "Release")
               || endsWithSegment(rel, lastStart, "Release.gpg"))) {
-        return new RequestPath(root, rel, Kind.RELEASE, suite, null);
+        return new RequestPath(root, rel, PathKind.RELEASE, suite, null);
       }
       // .../by-hash/SHA256/HEX: the two segments before the last, whole
       if (segments >= 5
@@ -134,11 +106,11 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
           && rel.startsWith(BY_HASH, lastStart - BY_HASH.length())
           && rel.charAt(lastStart - BY_HASH.length() - 1) == '/'
           && hex64(rel, lastStart)) {
-        return new RequestPath(root, rel, Kind.BY_HASH, suite, rel.substring(lastStart));
+        return new RequestPath(root, rel, PathKind.BY_HASH, suite, rel.substring(lastStart));
       }
-      return new RequestPath(root, rel, Kind.INDEX, suite, null);
+      return new RequestPath(root, rel, PathKind.INDEX, suite, null);
     }
-    return new RequestPath(root, rel, Kind.OTHER, null, null);
+    return new RequestPath(root, rel, PathKind.OTHER, null, null);
   }
 
   private static final String BY_HASH = "by-hash/SHA256/";
@@ -173,7 +145,7 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
    * does. A decoded '%' (apt's own encoding of file names such as {@code 1%3a2.0}) stays. A path
    * without escapes (nearly every one) is checked and returned as it is, not copied.
    */
-  static String decode(String raw) throws Rejected {
+  static String decode(String raw) throws RejectedPath {
     int n = raw.length();
     int firstEscape = -1;
     for (int i = 0; i < n; i++) {
@@ -197,14 +169,14 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
         continue;
       }
       if (i + 2 >= n || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
-        throw new Rejected(400, "the path has an invalid percent escape");
+        throw new RejectedPath(400, "the path has an invalid percent escape");
       }
       int b = hex(raw.charAt(i + 1)) * 16 + hex(raw.charAt(i + 2));
       if (b < 0x20 || b >= 0x7f) {
-        throw new Rejected(400, "the path has an encoded control or non-ASCII character");
+        throw new RejectedPath(400, "the path has an encoded control or non-ASCII character");
       }
       if (b == '/' || b == '.' || b == '\\') {
-        throw new Rejected(400, "the path has an encoded '" + (char) b + "'");
+        throw new RejectedPath(400, "the path has an encoded '" + (char) b + "'");
       }
       out.append((char) b);
       i += 2;
@@ -212,15 +184,15 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
     return out.toString();
   }
 
-  private static void refuseRaw(char c) throws Rejected {
+  private static void refuseRaw(char c) throws RejectedPath {
     if (c < 0x20 || c == 0x7f) {
-      throw new Rejected(400, "the path has a control character");
+      throw new RejectedPath(400, "the path has a control character");
     }
     if (c == '\\') {
-      throw new Rejected(400, "the path has a backslash");
+      throw new RejectedPath(400, "the path has a backslash");
     }
     if (c == '?' || c == '#') {
-      throw new Rejected(400, "the path has a query or fragment delimiter");
+      throw new RejectedPath(400, "the path has a query or fragment delimiter");
     }
   }
 
@@ -253,8 +225,8 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
   }
 
   /** For {@link ReferenceRequestPath}, the test's reference classification. */
-  static Rejected rejected(int status, String message) {
-    return new Rejected(status, message);
+  static RejectedPath rejected(int status, String message) {
+    return new RejectedPath(status, message);
   }
 
   private static int hex(char c) {
@@ -280,7 +252,7 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
   public String architecture() {
     String[] seg = path.split("/");
     String file = seg[seg.length - 1];
-    if (kind == Kind.POOL) {
+    if (kind == PathKind.POOL) {
       for (String ext : new String[] {".deb", ".udeb", ".ddeb", ".buildinfo", ".changes"}) {
         if (file.endsWith(ext)) {
           String stem = file.substring(0, file.length() - ext.length());
@@ -297,7 +269,7 @@ public record RequestPath(String root, String path, Kind kind, String suite, Str
       }
       return null;
     }
-    if (kind == Kind.INDEX || kind == Kind.BY_HASH) {
+    if (kind == PathKind.INDEX || kind == PathKind.BY_HASH) {
       for (int i = 2; i < seg.length - 1; i++) {
         if (seg[i].startsWith("binary-")) {
           return seg[i].substring("binary-".length());

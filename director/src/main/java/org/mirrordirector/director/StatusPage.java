@@ -17,11 +17,13 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.DrillRecord;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.DrillRecord;
+import org.mirrordirector.failover.MirrorView;
+import org.mirrordirector.failover.NodeInfo;
+import org.mirrordirector.failover.Role;
+import org.mirrordirector.failover.SnapshotRecord;
+import org.mirrordirector.failover.SuiteSnapshot;
+import org.mirrordirector.failover.SuiteState;
 
 /**
  * {@code /status.json} and {@code /status}: the nodes (who is active, who is the hot spare), the
@@ -68,7 +70,7 @@ public final class StatusPage extends Handler.Wrapper {
   public void notice(ClusterView v) {
     long now = clock.getAsLong();
     for (NodeInfo n : v.nodes().values()) {
-      if (n.role() == org.mirrordirector.failover.Payloads.Role.REPLICA) {
+      if (n.role() == Role.REPLICA) {
         replicas.put(n.id(), new Seen(n, now));
       }
     }
@@ -163,7 +165,7 @@ public final class StatusPage extends Handler.Wrapper {
     Map<String, Double> shares = stats.shares();
     Map<String, Long> counts = stats.counts();
     List<Map<String, Object>> mirrors = new ArrayList<>();
-    for (ClusterView.Mirror mirror : new TreeMap<>(v.mirrors()).values()) {
+    for (MirrorView mirror : new TreeMap<>(v.mirrors()).values()) {
       Map<String, Object> x = new LinkedHashMap<>();
       String id = mirror.config().id();
       x.put("id", id);

@@ -47,7 +47,7 @@ class AccessLogTest {
   @Test
   void oneCombinedLinePerRequestWithTheMirrorAndWhy() throws Exception {
     Path log = dir.resolve("logs/access.log");
-    DirectorServer d = start(new AccessLog.Settings(log.toString(), 1 << 20, 7));
+    DirectorServer d = start(new AccessLogSettings(log.toString(), 1 << 20, 7));
     try {
       HttpResponse<String> r =
           get(
@@ -99,8 +99,7 @@ class AccessLogTest {
     for (int run = 0; run < 2; run++) {
       try (AccessLog a =
           new AccessLog(
-              new AccessLog.Settings(log.toString(), 1 << 20, 7, compress),
-              TrustedProxies.none())) {
+              new AccessLogSettings(log.toString(), 1 << 20, 7, compress), TrustedProxies.none())) {
         // 3 MiB over three seconds: the size is looked at every second.
         for (int s = 0; s < 3; s++) {
           for (int i = 0; i < 5_000; i++) {
@@ -138,7 +137,7 @@ class AccessLogTest {
   @Test
   void anIpv6ClientIsLoggedByItsAddress() throws Exception {
     Path log = dir.resolve("ipv6/access.log");
-    DirectorServer d = start("::1", new AccessLog.Settings(log.toString(), 1 << 20, 7));
+    DirectorServer d = start("::1", new AccessLogSettings(log.toString(), 1 << 20, 7));
     try {
       HttpResponse<String> r =
           HTTP.send(
@@ -160,7 +159,7 @@ class AccessLogTest {
   void linesAreWrittenInUtf8() throws Exception {
     Path log = dir.resolve("utf8/access.log");
     try (AccessLog a =
-        new AccessLog(new AccessLog.Settings(log.toString(), 1 << 20, 7), TrustedProxies.none())) {
+        new AccessLog(new AccessLogSettings(log.toString(), 1 << 20, 7), TrustedProxies.none())) {
       a.write("ascii only");
       a.write(new StringBuilder("Zürich \"Björk\" 東京"));
       a.write("after");
@@ -183,7 +182,7 @@ class AccessLogTest {
     long dropped;
     try (AccessLog a =
         new AccessLog(
-            new AccessLog.Settings(log.toString(), 1L << 30, 7, false), TrustedProxies.none())) {
+            new AccessLogSettings(log.toString(), 1L << 30, 7, false), TrustedProxies.none())) {
       List<Thread> ts = new java.util.ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int id = t;
@@ -221,27 +220,27 @@ class AccessLogTest {
   @Test
   void badSettingsAreRefusedNamingWhat() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> new AccessLog.Settings("stdout", 1000, 7))
+            () -> new AccessLogSettings("stdout", 1000, 7))
         .hasMessageContaining("at least 1 MiB");
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> new AccessLog.Settings("x.log", 1 << 20, 0))
+            () -> new AccessLogSettings("x.log", 1 << 20, 0))
         .hasMessageContaining("keep at least 1 day");
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
                 new AccessLog(
-                    new AccessLog.Settings("/proc/no/such/access.log", 1 << 20, 7),
+                    new AccessLogSettings("/proc/no/such/access.log", 1 << 20, 7),
                     TrustedProxies.none()))
         .hasMessageContaining("/proc/no/such");
   }
 
-  private static DirectorServer start(AccessLog.Settings log) throws Exception {
+  private static DirectorServer start(AccessLogSettings log) throws Exception {
     return start("127.0.0.1", log);
   }
 
-  private static DirectorServer start(String host, AccessLog.Settings log) throws Exception {
+  private static DirectorServer start(String host, AccessLogSettings log) throws Exception {
     ClusterView fleet = TestFleet.fleet();
-    DirectorServer.Settings s =
-        new DirectorServer.Settings(
+    DirectorSettings s =
+        new DirectorSettings(
             host,
             0,
             List.of("/raspbian/"),
@@ -252,7 +251,7 @@ class AccessLogTest {
             128);
     return new DirectorServer(
             log == null ? s : s.withAccessLog(log),
-            new DirectorServer.Sources(
+            new DirectorSources(
                 () -> fleet,
                 () -> TestFleet.files,
                 () -> Optional.of(TestFleet.s2Tree),

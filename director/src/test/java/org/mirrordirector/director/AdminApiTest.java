@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.Leadership;
 import org.mirrordirector.failover.LeadershipConfig;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
 import org.mirrordirector.failover.RegistryWriter;
+import org.mirrordirector.failover.Role;
 import org.mirrordirector.failover.ZooKeeperClients;
 
 /**

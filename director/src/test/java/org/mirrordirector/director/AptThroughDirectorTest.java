@@ -12,8 +12,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.sync.archive.Apt;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.StaticHttpServer;
@@ -56,7 +57,7 @@ class AptThroughDirectorTest {
         StaticHttpServer lagging = new StaticHttpServer(TestFleet.s1Tree);
         StaticHttpServer syncing = new StaticHttpServer(half);
         StaticHttpServer broken = new StaticHttpServer(missing)) {
-      Map<String, ClusterView.Mirror> ms = new HashMap<>();
+      Map<String, MirrorView> ms = new HashMap<>();
       put(ms, "current", current.base().toString(), TestFleet.s2, Health.OK);
       put(ms, "lagging", lagging.base().toString(), TestFleet.s1, Health.LAGGING);
       put(ms, "syncing", syncing.base().toString(), TestFleet.s2, Health.SYNCING);
@@ -118,7 +119,7 @@ class AptThroughDirectorTest {
     Path two = copy(TestFleet.s2Tree, "two");
     try (StaticHttpServer a = new StaticHttpServer(one);
         StaticHttpServer b = new StaticHttpServer(two)) {
-      Map<String, ClusterView.Mirror> ms = new HashMap<>();
+      Map<String, MirrorView> ms = new HashMap<>();
       put(ms, "one", a.base().toString(), TestFleet.s2, Health.OK);
       put(ms, "two", b.base().toString(), TestFleet.s2, Health.OK);
       ClusterView view = TestFleet.view(ms);
@@ -215,7 +216,7 @@ class AptThroughDirectorTest {
   }
 
   private static void put(
-      Map<String, ClusterView.Mirror> ms, String id, String base, String snap, Health h) {
+      Map<String, MirrorView> ms, String id, String base, String snap, Health h) {
     MirrorConfig c = TestFleet.httpMirror(id, base);
     ms.put(id, TestFleet.m(c, TestFleet.state(id, snap, h, h == Health.LAGGING ? 600_000L : null)));
   }

@@ -9,16 +9,18 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.CurrentSnapshot;
-import org.mirrordirector.failover.Payloads.DrillRecord;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.Role;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.CurrentSnapshot;
+import org.mirrordirector.failover.DrillRecord;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorState;
+import org.mirrordirector.failover.MirrorView;
+import org.mirrordirector.failover.NodeInfo;
+import org.mirrordirector.failover.Role;
+import org.mirrordirector.failover.SnapshotRecord;
+import org.mirrordirector.failover.SuiteSnapshot;
+import org.mirrordirector.failover.SuiteState;
+import org.mirrordirector.failover.ViewSource;
 
 class DirectorMetricsTest {
   static final long NOW = 1_800_000_000_000L;
@@ -79,7 +81,7 @@ class DirectorMetricsTest {
     v[0] =
         new ClusterView(
             2,
-            ClusterView.Source.LAST_KNOWN_GOOD,
+            ViewSource.LAST_KNOWN_GOOD,
             false,
             NOW,
             3,
@@ -109,8 +111,8 @@ class DirectorMetricsTest {
             DirectorMetricsTest::view,
             () -> true,
             null);
-    m.redirects("current").count(RequestPath.Kind.POOL);
-    m.fallback(MirrorSelector.Outcome.values()[0]);
+    m.redirects("current").count(PathKind.POOL);
+    m.fallback(SelectionOutcome.values()[0]);
     m.held("expired");
     m.error(503);
     m.selected(TimeUnit.MICROSECONDS.toNanos(3));
@@ -122,7 +124,7 @@ class DirectorMetricsTest {
     SuiteState lagging = new SuiteState(OLD, Health.LAGGING, 20L, NOW, "behind", 600_000L, null);
     return new ClusterView(
         1,
-        ClusterView.Source.LIVE,
+        ViewSource.LIVE,
         true,
         NOW,
         3,
@@ -150,12 +152,10 @@ class DirectorMetricsTest {
         List.of());
   }
 
-  private static ClusterView.Mirror mirror(
-      String id, boolean enabled, boolean drained, SuiteState s) {
+  private static MirrorView mirror(String id, boolean enabled, boolean drained, SuiteState s) {
     MirrorConfig c =
         TestFleet.httpMirror(id, "http://" + id + ".example.org/raspbian/")
             .withSwitches(enabled, drained);
-    return new ClusterView.Mirror(
-        c, new MirrorState(id, Map.of("http", Map.of("bookworm", s)), NOW));
+    return new MirrorView(c, new MirrorState(id, Map.of("http", Map.of("bookworm", s)), NOW));
   }
 }

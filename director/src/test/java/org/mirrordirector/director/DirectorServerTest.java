@@ -23,10 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Leadership;
 import org.mirrordirector.failover.LeadershipConfig;
-import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
 import org.mirrordirector.failover.RegistryWriter;
+import org.mirrordirector.failover.Role;
+import org.mirrordirector.failover.ViewSource;
 import org.mirrordirector.failover.ZooKeeperClients;
 
 /**
@@ -65,7 +67,7 @@ class DirectorServerTest {
       await(() -> leadership.role() == Role.ACTIVE && leadership.isServingAsLeader());
       RegistryWriter w = new RegistryWriter(leadership, paths);
       ClusterView fleet = TestFleet.fleet();
-      for (ClusterView.Mirror m : fleet.mirrors().values()) {
+      for (MirrorView m : fleet.mirrors().values()) {
         w.putMirror(m.config());
         if (m.state() != null) {
           w.putMirrorState(m.state());
@@ -150,7 +152,7 @@ class DirectorServerTest {
     RegistryReader restarted = new RegistryReader(nowhere, paths, lkg, "b");
     try (DirectorServer again = start(restarted, () -> false)) {
       restarted.start();
-      assertThat(restarted.view().source()).isEqualTo(ClusterView.Source.LAST_KNOWN_GOOD);
+      assertThat(restarted.view().source()).isEqualTo(ViewSource.LAST_KNOWN_GOOD);
       HttpResponse<String> r = get(again, "/raspbian/" + TestFleet.onlyInS2);
       assertThat(r.statusCode()).isEqualTo(302);
       assertThat(r.headers().firstValue("X-Mirror")).hasValue("current-gb");
@@ -167,8 +169,8 @@ class DirectorServerTest {
   private static DirectorServer start(RegistryReader reader, BooleanSupplier leader)
       throws Exception {
     return new DirectorServer(
-            DirectorServer.Settings.loopback(List.of("/raspbian/")),
-            new DirectorServer.Sources(
+            DirectorSettings.loopback(List.of("/raspbian/")),
+            new DirectorSources(
                 reader::view,
                 () -> TestFleet.files,
                 () -> Optional.of(TestFleet.s2Tree),

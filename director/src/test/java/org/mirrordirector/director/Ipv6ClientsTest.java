@@ -18,6 +18,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.failover.FamilyState;
+import org.mirrordirector.failover.MirrorState;
+import org.mirrordirector.failover.MirrorView;
 
 /**
  * The director behind an IPv6 load balancer: a real Jetty connector on {@code ::1} only, real HTTP
@@ -108,24 +111,21 @@ class Ipv6ClientsTest {
   @Test
   void aMirrorWithoutWorkingIpv6IsNeverGivenToAnIpv6Client() throws Exception {
     org.mirrordirector.failover.ClusterView before = VIEW.get();
-    Map<String, org.mirrordirector.failover.ClusterView.Mirror> ms =
-        new java.util.HashMap<>(before.mirrors());
+    Map<String, MirrorView> ms = new java.util.HashMap<>(before.mirrors());
     var gb = ms.get("current-gb");
     ms.put(
         "current-gb",
-        new org.mirrordirector.failover.ClusterView.Mirror(
+        new MirrorView(
             gb.config(),
-            new org.mirrordirector.failover.Payloads.MirrorState(
+            new MirrorState(
                 "current-gb",
                 gb.state().schemes(),
                 gb.state().probedAtMillis(),
                 Map.of(
                     "ipv4",
-                    new org.mirrordirector.failover.Payloads.FamilyState(
-                        true, "answers at 192.0.2.80:80"),
+                    new FamilyState(true, "answers at 192.0.2.80:80"),
                     "ipv6",
-                    new org.mirrordirector.failover.Payloads.FamilyState(
-                        false, "no IPv6 address for current-gb.example.org")))));
+                    new FamilyState(false, "no IPv6 address for current-gb.example.org")))));
     VIEW.set(TestFleet.view(ms));
     try {
       String inRelease = "/raspbian/dists/bookworm/InRelease";
@@ -167,16 +167,16 @@ class Ipv6ClientsTest {
     // Two mirrors: the nearer one answers over IPv4 only. The pool-file path is the fast one
     // (arrays of masks, not the per-mirror walk of ?explain): it must know the family too.
     org.mirrordirector.failover.ClusterView before = VIEW.get();
-    Map<String, org.mirrordirector.failover.ClusterView.Mirror> ms = new java.util.HashMap<>();
+    Map<String, MirrorView> ms = new java.util.HashMap<>();
     var gb = before.mirrors().get("current-gb");
     ms.put(
         "current-gb",
-        new org.mirrordirector.failover.ClusterView.Mirror(
+        new MirrorView(
             gb.config(),
             TestFleet.families(
                 gb.state(),
-                new org.mirrordirector.failover.Payloads.FamilyState(true, "answers"),
-                new org.mirrordirector.failover.Payloads.FamilyState(false, "no IPv6 address"))));
+                new FamilyState(true, "answers"),
+                new FamilyState(false, "no IPv6 address"))));
     ms.put("lagging-de", before.mirrors().get("lagging-de"));
     VIEW.set(TestFleet.view(ms));
     try {

@@ -15,11 +15,12 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SyncAgent;
 import org.mirrordirector.sync.SyncConfig;
-import org.mirrordirector.sync.SyncReport;
+import org.mirrordirector.sync.SyncOutcome;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.StaticHttpServer;
@@ -47,7 +48,7 @@ class KnowledgeKeeperTest {
     try (StaticHttpServer ahead = new StaticHttpServer(s3);
         SnapshotLearner learner =
             new SnapshotLearner(keys, Duration.ofSeconds(5), 4, Duration.ofSeconds(1), null)) {
-      Map<String, ClusterView.Mirror> ms = new HashMap<>();
+      Map<String, MirrorView> ms = new HashMap<>();
       ms.put(
           "ahead",
           m(
@@ -63,7 +64,7 @@ class KnowledgeKeeperTest {
         assertThat(k.get().snapshot(s3Sha)).isEmpty();
         k.look();
         await(() -> k.get().snapshot(s3Sha).isPresent());
-        FileKnowledge.Snapshot learned = k.get().snapshot(s3Sha).orElseThrow();
+        SnapshotFiles learned = k.get().snapshot(s3Sha).orElseThrow();
         assertThat(learned.local()).isFalse();
         assertThat(k.get().newest("bookworm")).contains(learned);
         assertThat(k.behind()).as("a mirror is ahead of the node").isTrue();
@@ -87,7 +88,7 @@ class KnowledgeKeeperTest {
           new SyncAgent(
               SyncConfig.of(daemon.url(), dir.resolve("node"), List.of("bookworm"), "n"),
               upstream.keys());
-      assertThat(agent.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(agent.runOnce().outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       ClusterView none = ClusterView.empty();
       try (KnowledgeKeeper k =
           new KnowledgeKeeper(
@@ -104,10 +105,10 @@ class KnowledgeKeeperTest {
         agent.onNewIndexes(
             tree -> {
               k.learnFromTree(tree, keysOf(upstream));
-              FileKnowledge.Snapshot s = k.get().snapshot(next).orElseThrow();
+              SnapshotFiles s = k.get().snapshot(next).orElseThrow();
               poolThere.set(s.pool().stream().allMatch(p -> Files.exists(tree.resolve(p))));
             });
-        assertThat(agent.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+        assertThat(agent.runOnce().outcome()).isEqualTo(SyncOutcome.PUBLISHED);
         assertThat(poolThere.get()).as("learned before the new pool files arrived").isFalse();
         assertThat(k.get().snapshot(next).orElseThrow().local()).isFalse();
       }

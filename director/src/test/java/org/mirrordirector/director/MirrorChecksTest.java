@@ -9,10 +9,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.FamilyState;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.FamilyState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorView;
 
 /**
  * The routing rules one mirror is checked against, by name: each rule alone decides, the first that
@@ -29,24 +29,24 @@ class MirrorChecksTest {
 
   private static final MirrorChecks CHECKS = new MirrorChecks(SelectionPolicy.defaults());
 
-  private static MirrorCandidate check(ClusterView.Mirror m, String raw, String scheme, boolean why)
+  private static MirrorCandidate check(MirrorView m, String raw, String scheme, boolean why)
       throws Exception {
     return check(m, raw, scheme, GB, why);
   }
 
   private static MirrorCandidate check(
-      ClusterView.Mirror m, String raw, String scheme, ClientLocation client, boolean why)
+      MirrorView m, String raw, String scheme, ClientLocation client, boolean why)
       throws Exception {
     RequestPath path = RequestPath.classify(raw, List.of("/raspbian/"));
-    MirrorChecks.Ask a =
-        new MirrorChecks.Ask(
+    RequestAsk a =
+        new RequestAsk(
             path,
             scheme,
             client,
             path.suite() == null ? Optional.empty() : Optional.of(s2),
             files,
             NOW,
-            path.kind() == RequestPath.Kind.POOL ? files.poolMask(path.path()) : 0L,
+            path.kind() == PathKind.POOL ? files.poolMask(path.path()) : 0L,
             true);
     return CHECKS.evaluate(m, a, 1, 10.0, why);
   }
@@ -59,8 +59,7 @@ class MirrorChecksTest {
 
   @Test
   void aMirrorAtTheCurrentSnapshotQualifiesAndSaysWhy() throws Exception {
-    ClusterView.Mirror ok =
-        m(mirror("ok", "GB", true, List.of()), state("ok", s2, Health.OK, null));
+    MirrorView ok = m(mirror("ok", "GB", true, List.of()), state("ok", s2, Health.OK, null));
     MirrorCandidate c = check(ok, INRELEASE, "https", true);
     assertThat(c.eligible()).isTrue();
     assertThat(c.reason()).isEqualTo("serves the current snapshot of bookworm");
@@ -70,29 +69,26 @@ class MirrorChecksTest {
   @Test
   void eachRuleAloneExcludesAndTheFirstThatFailsIsTheOneReported() throws Exception {
     MirrorConfig base = mirror("m", "GB", true, List.of());
-    ClusterView.Mirror disabledAndDrained =
-        m(with(base, false, true), state("m", s2, Health.OK, null));
+    MirrorView disabledAndDrained = m(with(base, false, true), state("m", s2, Health.OK, null));
     assertThat(check(disabledAndDrained, INRELEASE, "https", true).reason()).isEqualTo("disabled");
-    ClusterView.Mirror drained = m(with(base, true, true), state("m", s2, Health.OK, null));
+    MirrorView drained = m(with(base, true, true), state("m", s2, Health.OK, null));
     assertThat(check(drained, INRELEASE, "https", true).reason()).isEqualTo("drained");
-    ClusterView.Mirror httpOnly =
-        m(mirror("m", "GB", false, List.of()), state("m", s2, Health.OK, null));
+    MirrorView httpOnly = m(mirror("m", "GB", false, List.of()), state("m", s2, Health.OK, null));
     assertThat(check(httpOnly, INRELEASE, "https", true).reason()).isEqualTo("has no https URL");
     assertThat(check(httpOnly, INRELEASE, "http", true).eligible()).isTrue();
-    ClusterView.Mirror usOnly =
-        m(mirror("m", "US", true, List.of("US")), state("m", s2, Health.OK, null));
+    MirrorView usOnly = m(mirror("m", "US", true, List.of("US")), state("m", s2, Health.OK, null));
     assertThat(check(usOnly, INRELEASE, "https", true).reason())
         .isEqualTo("serves only clients in [US]");
-    ClusterView.Mirror unprobed = m(base, null);
+    MirrorView unprobed = m(base, null);
     assertThat(check(unprobed, INRELEASE, "https", true).reason()).isEqualTo("not probed yet");
-    ClusterView.Mirror down = m(base, state("m", s2, Health.DOWN, null));
+    MirrorView down = m(base, state("m", s2, Health.DOWN, null));
     assertThat(check(down, INRELEASE, "https", true).reason()).isEqualTo("down: DOWN reason");
   }
 
   @Test
   void noReasonIsBuiltForARedirectButTheVerdictIsTheSame() throws Exception {
     MirrorConfig base = mirror("m", "GB", true, List.of());
-    for (ClusterView.Mirror m :
+    for (MirrorView m :
         List.of(
             m(mirror("m", "GB", false, List.of()), state("m", s2, Health.OK, null)),
             m(mirror("m", "US", true, List.of("US")), state("m", s2, Health.OK, null)),
@@ -106,7 +102,7 @@ class MirrorChecksTest {
 
   @Test
   void aClientIsSentOnlyToAMirrorThatAnswersOverItsAddressFamily() throws Exception {
-    ClusterView.Mirror v4only =
+    MirrorView v4only =
         m(
             mirror("m", "GB", true, List.of()),
             families(
@@ -125,10 +121,8 @@ class MirrorChecksTest {
 
   @Test
   void aPoolFileGoesOnlyToAMirrorWhoseSnapshotListsIt() throws Exception {
-    ClusterView.Mirror atS1 =
-        m(mirror("m", "GB", true, List.of()), state("m", s1, Health.OK, null));
-    ClusterView.Mirror atS2 =
-        m(mirror("m", "GB", true, List.of()), state("m", s2, Health.OK, null));
+    MirrorView atS1 = m(mirror("m", "GB", true, List.of()), state("m", s1, Health.OK, null));
+    MirrorView atS2 = m(mirror("m", "GB", true, List.of()), state("m", s2, Health.OK, null));
     assertThat(check(atS1, "/raspbian/" + onlyInS2, "https", true).eligible()).isFalse();
     assertThat(check(atS2, "/raspbian/" + onlyInS2, "https", true).eligible()).isTrue();
     assertThat(check(atS1, "/raspbian/" + inBoth, "https", true).eligible()).isTrue();

@@ -24,7 +24,7 @@ class MirrorRankingTest {
 
   @Test
   void everyClientGetsItsOwnLocationsRankingWhateverSharesItsSlot() {
-    MirrorRanking.Fleet kept = MirrorRanking.Fleet.of(TestFleet.fleet().mirrors(), null);
+    RankedFleet kept = RankedFleet.of(TestFleet.fleet().mirrors(), null);
     List<ClientLocation> clients = new ArrayList<>();
     for (int i = 0; i < 30_000; i++) {
       String a = "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255);
@@ -35,16 +35,15 @@ class MirrorRankingTest {
             default -> new ClientLocation(a, "BR", "SA", null, -23.5, -46.6);
           });
     }
-    MirrorRanking.Ranking[] expected = new MirrorRanking.Ranking[3];
+    LocationRanking[] expected = new LocationRanking[3];
     for (int k = 0; k < 3; k++) {
-      expected[k] =
-          MirrorRanking.Fleet.of(TestFleet.fleet().mirrors(), null).ranking(clients.get(k));
+      expected[k] = RankedFleet.of(TestFleet.fleet().mirrors(), null).ranking(clients.get(k));
     }
     assertThat(expected[0].order()).isNotEqualTo(expected[2].order());
     for (int pass = 0; pass < 2; pass++) {
       for (int i = 0; i < clients.size(); i++) {
-        MirrorRanking.Ranking r = kept.ranking(clients.get(i));
-        MirrorRanking.Ranking e = expected[i % 3];
+        LocationRanking r = kept.ranking(clients.get(i));
+        LocationRanking e = expected[i % 3];
         assertThat(r.order()).as("client %d", i).isEqualTo(e.order());
         assertThat(r.tier()).as("client %d", i).isEqualTo(e.tier());
       }
@@ -53,12 +52,12 @@ class MirrorRankingTest {
 
   @Test
   void aRememberedGroupAnswersOnlyTheRequestsOfItsOwnKey() {
-    MirrorRanking.Fleet f = MirrorRanking.Fleet.of(TestFleet.fleet().mirrors(), null);
+    RankedFleet f = RankedFleet.of(TestFleet.fleet().mirrors(), null);
     ClientLocation client = new ClientLocation("192.0.2.1", "GB", "EU", null, 51.5, -0.1);
-    MirrorRanking.Ranking r = f.ranking(client);
-    MirrorRanking.Routing rt = f.routing(TestFleet.files);
-    MirrorRanking.Group g =
-        new MirrorRanking.Group(
+    LocationRanking r = f.ranking(client);
+    RoutingMasks rt = f.routing(TestFleet.files);
+    MirrorGroup g =
+        new MirrorGroup(
             rt.id,
             1,
             0,
@@ -71,18 +70,18 @@ class MirrorRankingTest {
     assertThat(r.group(rt, 1, 0, 0)).isSameAs(g);
     // Other holders that share its slot, another scheme or family: not this group.
     long other = 2;
-    while (MirrorRanking.Group.slot(other, 0, 0) != MirrorRanking.Group.slot(1, 0, 0)) {
+    while (MirrorGroup.slot(other, 0, 0) != MirrorGroup.slot(1, 0, 0)) {
       other++;
     }
     assertThat(r.group(rt, other, 0, 0)).isNull();
     assertThat(r.group(rt, 1, 1, 0)).isNull();
     assertThat(r.group(rt, 1, 0, 1)).isNull();
     // The next view (same configurations, so the same ranking): a new routing table.
-    MirrorRanking.Fleet next = MirrorRanking.Fleet.of(TestFleet.fleet().mirrors(), f);
+    RankedFleet next = RankedFleet.of(TestFleet.fleet().mirrors(), f);
     assertThat(next.ranking(client)).isSameAs(r);
     assertThat(r.group(next.routing(TestFleet.files), 1, 0, 0)).isNull();
     // A ranking re-sorted for one address remembers nothing.
-    MirrorRanking.Ranking once = new MirrorRanking.Ranking(r.order(), r.cls(), r.tier(), r.km());
+    LocationRanking once = new LocationRanking(r.order(), r.cls(), r.tier(), r.km());
     once.remember(g);
     assertThat(once.group(rt, 1, 0, 0)).isNull();
   }

@@ -12,11 +12,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.director.MirrorSelector.Outcome;
-import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.CurrentSnapshot;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorView;
 
 /**
  * Selection over two real snapshots (S1 older, S2 current) of a generated archive, with mirrors in
@@ -30,24 +30,24 @@ class MirrorSelectorTest {
     TestFleet.create(dir);
   }
 
-  static Selection select(
+  static MirrorSelection select(
       SelectionPolicy p, String raw, String scheme, ClientLocation c, ClusterView v)
       throws Exception {
     return new MirrorSelector(p)
         .select(RequestPath.classify(raw, List.of("/raspbian/")), scheme, c, v, files, NOW);
   }
 
-  static Map<String, String> reasons(Selection s) {
+  static Map<String, String> reasons(MirrorSelection s) {
     return s.candidates().stream()
         .collect(Collectors.toMap(MirrorCandidate::mirror, MirrorCandidate::reason));
   }
 
   @Test
   void inReleaseGoesOnlyToAMirrorAtTheCurrentSnapshotAndEveryExclusionSaysWhy() throws Exception {
-    Selection s =
+    MirrorSelection s =
         select(
             SelectionPolicy.defaults(), "/raspbian/dists/bookworm/InRelease", "https", GB, fleet());
-    assertThat(s.outcome()).isEqualTo(Outcome.REDIRECT);
+    assertThat(s.outcome()).isEqualTo(SelectionOutcome.REDIRECT);
     assertThat(s.chosen().mirror()).isEqualTo("current-gb");
     assertThat(s.location())
         .isEqualTo("https://current-gb.example.org/raspbian/dists/bookworm/InRelease");
@@ -67,7 +67,7 @@ class MirrorSelectorTest {
   void aCurrentSnapshotWhoseFilesTheDirectorHasNotLearnedIsNotRoutedTo() throws Exception {
     // A replica's view names S2 current before its own index copy of S2 has arrived.
     FileKnowledge onlyS1 = FileKnowledge.load(List.of(s1Tree), List.of("bookworm"));
-    Selection s =
+    MirrorSelection s =
         new MirrorSelector(new SelectionPolicy(Duration.ZERO, List.of(FALLBACK), false))
             .select(
                 RequestPath.classify("/raspbian/dists/bookworm/InRelease", List.of("/raspbian/")),
@@ -77,7 +77,7 @@ class MirrorSelectorTest {
                 onlyS1,
                 NOW,
                 true);
-    assertThat(s.outcome()).isEqualTo(Outcome.FALLBACK_MIRROR);
+    assertThat(s.outcome()).isEqualTo(SelectionOutcome.FALLBACK_MIRROR);
     assertThat(s.location()).isEqualTo(FALLBACK + "dists/bookworm/InRelease");
     assertThat(reasons(s).get("current-gb"))
         .isEqualTo(
@@ -100,12 +100,13 @@ class MirrorSelectorTest {
 
   @Test
   void aPoolFileGoesOnlyToMirrorsWhoseSnapshotListsIt() throws Exception {
-    Selection newFile =
+    MirrorSelection newFile =
         select(SelectionPolicy.defaults(), "/raspbian/" + onlyInS2, "http", DE, fleet());
     assertThat(reasons(newFile).get("lagging-de"))
         .isEqualTo("no snapshot it serves lists the file");
     assertThat(newFile.chosen().mirror()).isIn("current-gb", "http-only");
-    Selection old = select(SelectionPolicy.defaults(), "/raspbian/" + inBoth, "http", DE, fleet());
+    MirrorSelection old =
+        select(SelectionPolicy.defaults(), "/raspbian/" + inBoth, "http", DE, fleet());
     assertThat(old.chosen().mirror())
         .as("the German client's own country first")
         .isEqualTo("lagging-de");
@@ -117,12 +118,13 @@ class MirrorSelectorTest {
   void aPartialMirrorIsSentOnlyTheArchitecturesItCarries() throws Exception {
     String arch = RequestPath.classify("/raspbian/" + inBoth, List.of("/raspbian/")).architecture();
     assertThat(arch).isIn("armhf", "arm64", "all");
-    Map<String, ClusterView.Mirror> ms = new HashMap<>(fleet().mirrors());
-    ClusterView.Mirror de = ms.get("lagging-de");
+    Map<String, MirrorView> ms = new HashMap<>(fleet().mirrors());
+    MirrorView de = ms.get("lagging-de");
     MirrorConfig c = de.config();
     MirrorConfig other = carrying(c, List.of("riscv64"));
     ms.put("lagging-de", m(other, de.state()));
-    Selection s = select(SelectionPolicy.defaults(), "/raspbian/" + inBoth, "http", DE, view(ms));
+    MirrorSelection s =
+        select(SelectionPolicy.defaults(), "/raspbian/" + inBoth, "http", DE, view(ms));
     if (arch.equals("all")) {
       assertThat(s.chosen().mirror())
           .as("'all' is carried by every mirror")
@@ -139,7 +141,7 @@ class MirrorSelectorTest {
                 .chosen()
                 .mirror())
         .isEqualTo("lagging-de");
-    Selection index =
+    MirrorSelection index =
         select(
             SelectionPolicy.defaults(),
             "/raspbian/dists/bookworm/main/binary-arm64/Packages.xz",
@@ -157,11 +159,11 @@ class MirrorSelectorTest {
 
   @Test
   void theLagWindowLetsARecentlySupersededMirrorServeInRelease() throws Exception {
-    Selection strict =
+    MirrorSelection strict =
         select(
             SelectionPolicy.defaults(), "/raspbian/dists/bookworm/InRelease", "http", DE, fleet());
     assertThat(strict.chosen().mirror()).isNotEqualTo("lagging-de");
-    Selection lenient =
+    MirrorSelection lenient =
         select(
             SelectionPolicy.defaults().withLagWindow(Duration.ofHours(1)),
             "/raspbian/dists/bookworm/InRelease",
@@ -170,7 +172,7 @@ class MirrorSelectorTest {
             fleet());
     assertThat(lenient.chosen().mirror()).isEqualTo("lagging-de");
     assertThat(lenient.chosen().reason()).contains("600 s behind (within the lag window)");
-    Selection tooLate =
+    MirrorSelection tooLate =
         select(
             SelectionPolicy.defaults().withLagWindow(Duration.ofMinutes(5)),
             "/raspbian/dists/bookworm/InRelease",
@@ -188,7 +190,7 @@ class MirrorSelectorTest {
             .sorted()
             .findFirst()
             .orElseThrow();
-    Selection s =
+    MirrorSelection s =
         select(
             SelectionPolicy.defaults(),
             "/raspbian/dists/bookworm/main/binary-armhf/by-hash/SHA256/" + hash,
@@ -201,13 +203,13 @@ class MirrorSelectorTest {
 
   @Test
   void withNoMirrorItFallsBackServesLocallyOrSays503() throws Exception {
-    Map<String, ClusterView.Mirror> downOnly = new HashMap<>();
+    Map<String, MirrorView> downOnly = new HashMap<>();
     downOnly.put(
         "down", m(mirror("down", "GB", true, List.of()), state("down", s2, Health.DOWN, null)));
     String in = "/raspbian/dists/bookworm/InRelease";
     assertThat(select(SelectionPolicy.defaults(), in, "http", GB, view(downOnly)).outcome())
-        .isEqualTo(Outcome.SERVE_LOCALLY);
-    Selection fb =
+        .isEqualTo(SelectionOutcome.SERVE_LOCALLY);
+    MirrorSelection fb =
         select(
             new SelectionPolicy(
                 Duration.ZERO,
@@ -219,7 +221,7 @@ class MirrorSelectorTest {
             "http",
             GB,
             view(downOnly));
-    assertThat(fb.outcome()).isEqualTo(Outcome.FALLBACK_MIRROR);
+    assertThat(fb.outcome()).isEqualTo(SelectionOutcome.FALLBACK_MIRROR);
     assertThat(fb.location())
         .isEqualTo("http://fallback.example.org/raspbian/dists/bookworm/InRelease");
     assertThat(
@@ -230,12 +232,12 @@ class MirrorSelectorTest {
                     GB,
                     view(downOnly))
                 .outcome())
-        .isEqualTo(Outcome.UNAVAILABLE);
+        .isEqualTo(SelectionOutcome.UNAVAILABLE);
   }
 
   @Test
   void aClientKeepsItsMirrorAndClientsSpreadByWeight() throws Exception {
-    Map<String, ClusterView.Mirror> two = new HashMap<>();
+    Map<String, MirrorView> two = new HashMap<>();
     two.put("a", m(mirror("a", "GB", false, List.of()), state("a", s2, Health.OK, null)));
     two.put("b", m(mirror("b", "GB", false, List.of()), state("b", s2, Health.OK, null)));
     ClusterView v = view(two);
@@ -263,7 +265,7 @@ class MirrorSelectorTest {
         RequestPath.classify("/raspbian/dists/bookworm/InRelease", List.of("/raspbian/"));
     ClusterView v = fleet();
     assertThat(selector.select(in, "http", GB, v, files, NOW).outcome())
-        .isEqualTo(Outcome.REDIRECT);
+        .isEqualTo(SelectionOutcome.REDIRECT);
     // archive/current now names snap-3, whose record the cache has not delivered yet.
     ClusterView ahead =
         new ClusterView(
@@ -276,16 +278,16 @@ class MirrorSelectorTest {
             v.nodes(),
             v.mirrors(),
             v.snapshots(),
-            new org.mirrordirector.failover.Payloads.CurrentSnapshot("snap-3", NOW, 3),
+            new CurrentSnapshot("snap-3", NOW, 3),
             v.drills(),
             v.problems());
-    Selection s = selector.select(in, "http", GB, ahead, files, NOW);
-    assertThat(s.outcome()).isEqualTo(Outcome.REDIRECT);
+    MirrorSelection s = selector.select(in, "http", GB, ahead, files, NOW);
+    assertThat(s.outcome()).isEqualTo(SelectionOutcome.REDIRECT);
     assertThat(s.chosen().reason()).isEqualTo("serves the current snapshot of bookworm");
     // A selector that never resolved one has nothing to keep.
-    Selection fresh =
+    MirrorSelection fresh =
         new MirrorSelector(SelectionPolicy.defaults()).select(in, "http", GB, ahead, files, NOW);
-    assertThat(fresh.outcome()).isEqualTo(Outcome.SERVE_LOCALLY);
+    assertThat(fresh.outcome()).isEqualTo(SelectionOutcome.SERVE_LOCALLY);
     assertThat(reasons(fresh).get("current-gb"))
         .isEqualTo("no current snapshot of bookworm is recorded");
   }

@@ -22,10 +22,9 @@ import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.director.MirrorSelector.Outcome;
-import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
 import org.mirrordirector.sync.archive.SuiteIndex;
 import org.mirrordirector.sync.archive.TrustedKeys;
@@ -74,7 +73,7 @@ class MirrorsAheadRoutingTest {
   }
 
   static ClusterView movingFleet() {
-    Map<String, ClusterView.Mirror> ms = new HashMap<>();
+    Map<String, MirrorView> ms = new HashMap<>();
     ms.put(
         "current-gb",
         m(mirror("current-gb", "GB", false, List.of()), state("current-gb", s2, Health.OK, null)));
@@ -91,24 +90,24 @@ class MirrorsAheadRoutingTest {
     return view(ms);
   }
 
-  static Selection select(String raw, ClientLocation c, FileKnowledge k) throws Exception {
+  static MirrorSelection select(String raw, ClientLocation c, FileKnowledge k) throws Exception {
     return new MirrorSelector(SelectionPolicy.defaults())
         .select(RequestPath.classify(raw, List.of("/raspbian/")), "http", c, movingFleet(), k, NOW);
   }
 
-  static Map<String, String> reasons(Selection s) {
+  static Map<String, String> reasons(MirrorSelection s) {
     return s.candidates().stream()
         .collect(Collectors.toMap(MirrorCandidate::mirror, MirrorCandidate::reason));
   }
 
   @Test
   void aMirrorAheadGetsInReleaseOnlyOnceTheDirectorKnowsItsSnapshot() throws Exception {
-    Selection before = select("/raspbian/dists/bookworm/InRelease", DE, files);
+    MirrorSelection before = select("/raspbian/dists/bookworm/InRelease", DE, files);
     assertThat(reasons(before).get("ahead-de"))
         .startsWith("serves an unknown InRelease of bookworm");
     assertThat(before.chosen().mirror()).isEqualTo("current-gb");
 
-    Selection after = select("/raspbian/dists/bookworm/InRelease", DE, files.withLearned(s3));
+    MirrorSelection after = select("/raspbian/dists/bookworm/InRelease", DE, files.withLearned(s3));
     assertThat(after.chosen().mirror()).as("the German client's own country").isEqualTo("ahead-de");
     assertThat(after.chosen().reason())
         .startsWith("serves a verified snapshot of bookworm newer than the director's own");
@@ -123,7 +122,7 @@ class MirrorsAheadRoutingTest {
             Map.of(),
             java.util.Set.of(),
             Map.of());
-    Selection superseded =
+    MirrorSelection superseded =
         select("/raspbian/dists/bookworm/InRelease", DE, files.withLearned(s3).withLearned(s4));
     assertThat(superseded.chosen().mirror())
         .as("the node's current snapshot, whose files it keeps")
@@ -137,14 +136,14 @@ class MirrorsAheadRoutingTest {
   void aFileOnlyTheNewerSnapshotListsGoesToTheMirrorAheadOfTheNode() throws Exception {
     FileKnowledge k = files.withLearned(s3);
     assertThat(k.snapshot(s3.inRelease()).orElseThrow().local()).isFalse();
-    Selection s = select("/raspbian/" + onlyInS3, GB, k);
-    assertThat(s.outcome()).isEqualTo(Outcome.REDIRECT);
+    MirrorSelection s = select("/raspbian/" + onlyInS3, GB, k);
+    assertThat(s.outcome()).isEqualTo(SelectionOutcome.REDIRECT);
     assertThat(s.chosen().mirror()).isEqualTo("ahead-de");
     assertThat(reasons(s).get("current-gb")).isEqualTo("no snapshot it serves lists the file");
     assertThat(select("/raspbian/" + onlyInS3, GB, files).outcome())
         .as("unknown to the director: no mirror is sent a file it cannot vouch for")
-        .isEqualTo(Outcome.SERVE_LOCALLY);
-    Selection explained =
+        .isEqualTo(SelectionOutcome.SERVE_LOCALLY);
+    MirrorSelection explained =
         new MirrorSelector(SelectionPolicy.defaults().withHoldFor(Duration.ofSeconds(15)))
             .select(
                 RequestPath.classify("/raspbian/" + onlyInS3, List.of("/raspbian/")),
@@ -163,8 +162,8 @@ class MirrorsAheadRoutingTest {
   @Test
   void aFileTheNewestSnapshotRemovedIsServedFromTheKeptSnapshotNotAMirrorThatMayHaveMovedOn()
       throws Exception {
-    Selection s = select("/raspbian/" + onlyInS1, GB, files);
-    assertThat(s.outcome()).isEqualTo(Outcome.SERVE_LOCALLY);
+    MirrorSelection s = select("/raspbian/" + onlyInS1, GB, files);
+    assertThat(s.outcome()).isEqualTo(SelectionOutcome.SERVE_LOCALLY);
     assertThat(s.why()).contains("the newest snapshot no longer lists it");
     assertThat(reasons(s).get("lagging-gb"))
         .as("explain still says what each mirror holds")
@@ -176,10 +175,10 @@ class MirrorsAheadRoutingTest {
             .sorted()
             .findFirst()
             .orElseThrow();
-    Selection learnedNewest = select("/raspbian/" + removedByS3, GB, files.withLearned(s3));
+    MirrorSelection learnedNewest = select("/raspbian/" + removedByS3, GB, files.withLearned(s3));
     assertThat(learnedNewest.outcome())
         .as("a learned snapshot that removed it counts: mirrors at S2 are about to move")
-        .isEqualTo(Outcome.SERVE_LOCALLY);
+        .isEqualTo(SelectionOutcome.SERVE_LOCALLY);
   }
 
   /** The redirector over a LocalConnector, holding requests for up to {@code hold}. */

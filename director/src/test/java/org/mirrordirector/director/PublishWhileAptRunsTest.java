@@ -24,21 +24,22 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.Health;
 import org.mirrordirector.failover.Leadership;
 import org.mirrordirector.failover.LeadershipConfig;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.Role;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
 import org.mirrordirector.failover.RegistryWriter;
+import org.mirrordirector.failover.Role;
+import org.mirrordirector.failover.SuiteState;
 import org.mirrordirector.failover.ZooKeeperClients;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SnapshotRecorder;
 import org.mirrordirector.sync.SyncAgent;
 import org.mirrordirector.sync.SyncConfig;
+import org.mirrordirector.sync.SyncOutcome;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.archive.Apt;
 import org.mirrordirector.sync.archive.Sha256;
@@ -49,6 +50,7 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import org.mirrordirector.sync.probe.LocalSnapshots;
 import org.mirrordirector.sync.probe.MirrorProber;
 import org.mirrordirector.sync.probe.ProbeConfig;
+import org.mirrordirector.sync.probe.ProbeRound;
 import org.mirrordirector.sync.probe.ProbeService;
 
 /**
@@ -76,7 +78,7 @@ class PublishWhileAptRunsTest {
               SyncConfig.of(upstreamd.url(), dir.resolve("node"), SUITES, "node-a"),
               upstream.keys());
       SyncReport first = agent.runOnce();
-      assertThat(first.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(first.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       Path s1Tree = agent.store().current().orElseThrow().toRealPath();
 
       LeadershipConfig cfg = LeadershipConfig.withSessionTimeout("a", "a:1", Duration.ofSeconds(4));
@@ -131,8 +133,8 @@ class PublishWhileAptRunsTest {
 
         director =
             new DirectorServer(
-                    DirectorServer.Settings.loopback(List.of("/raspbian/")),
-                    new DirectorServer.Sources(
+                    DirectorSettings.loopback(List.of("/raspbian/")),
+                    new DirectorSources(
                         reader::view,
                         files::get,
                         new LocalTree() {
@@ -183,7 +185,7 @@ class PublishWhileAptRunsTest {
                 .withUpdateFrom(upstream.root, 25)
                 .withDate(java.time.Instant.now()));
         SyncReport second = agent.runOnce();
-        assertThat(second.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+        assertThat(second.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
         Path s2Tree = agent.store().current().orElseThrow().toRealPath();
         files.set(files.get().refresh(agent.store().list(), SUITES));
         recorder.accept(second);
@@ -413,7 +415,7 @@ class PublishWhileAptRunsTest {
   }
 
   private static SuiteState state(RegistryReader reader, String mirror) {
-    ClusterView.Mirror m = reader.view().mirrors().get(mirror);
+    MirrorView m = reader.view().mirrors().get(mirror);
     return m == null || m.state() == null ? null : m.state().suite("http", "bookworm").orElse(null);
   }
 
@@ -421,7 +423,7 @@ class PublishWhileAptRunsTest {
   private static void round(
       ProbeService p, RegistryReader reader, String mirror, Health health, String snapshot)
       throws InterruptedException {
-    ProbeService.Round r = p.round();
+    ProbeRound r = p.round();
     assertThat(r.skipped()).isNull();
     SuiteState got = r.states().get(mirror).suite("http", "bookworm").orElseThrow();
     assertThat(got.health()).as(mirror + ": " + got.reason()).isEqualTo(health);

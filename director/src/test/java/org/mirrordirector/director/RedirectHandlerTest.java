@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorView;
 
 /**
  * The redirector over a real Jetty server (LocalConnector), with the fleet of {@link TestFleet}.
@@ -173,7 +174,7 @@ class RedirectHandlerTest {
   @Test
   void withNoMirrorTheFileIsServedFromTheVerifiedSnapshot() throws Exception {
     ClusterView before = VIEW.get();
-    Map<String, ClusterView.Mirror> down = new HashMap<>();
+    Map<String, MirrorView> down = new HashMap<>();
     down.put(
         "down",
         TestFleet.m(
@@ -246,7 +247,7 @@ class RedirectHandlerTest {
   @Test
   void mirrorsTxtIsTheDirectorAloneWhileNoMirrorHasTheCurrentSnapshot() throws Exception {
     ClusterView before = VIEW.get();
-    Map<String, ClusterView.Mirror> behind = new HashMap<>();
+    Map<String, MirrorView> behind = new HashMap<>();
     behind.put(
         "behind",
         TestFleet.m(

@@ -1,8 +1,6 @@
 package org.mirrordirector.director;
 
 import java.util.List;
-import org.mirrordirector.director.RequestPath.Kind;
-import org.mirrordirector.director.RequestPath.Rejected;
 
 /**
  * The path classification as first written (split into segments, a builder for the decoded path):
@@ -14,11 +12,11 @@ final class ReferenceRequestPath {
 
   static final int MAX_LENGTH = RequestPath.MAX_LENGTH;
 
-  private static Rejected rejected(int status, String message) {
+  private static RejectedPath rejected(int status, String message) {
     return RequestPath.rejected(status, message);
   }
 
-  static RequestPath classify(String rawPath, List<String> roots) throws Rejected {
+  static RequestPath classify(String rawPath, List<String> roots) throws RejectedPath {
     if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
       throw rejected(400, "the path must start with '/'");
     }
@@ -57,24 +55,24 @@ final class ReferenceRequestPath {
 
   private static RequestPath classified(String root, String rel, String[] seg) {
     if (seg[0].equals("pool") && seg.length >= 2) {
-      return new RequestPath(root, rel, Kind.POOL, null, null);
+      return new RequestPath(root, rel, PathKind.POOL, null, null);
     }
     if (seg[0].equals("dists") && seg.length >= 3 && suiteName(seg[1])) {
       String suite = seg[1];
       String file = seg[seg.length - 1];
       if (seg.length == 3
           && (file.equals("InRelease") || file.equals("Release") || file.equals("Release.gpg"))) {
-        return new RequestPath(root, rel, Kind.RELEASE, suite, null);
+        return new RequestPath(root, rel, PathKind.RELEASE, suite, null);
       }
       if (seg.length >= 5
           && seg[seg.length - 3].equals("by-hash")
           && seg[seg.length - 2].equals("SHA256")
           && hex64(file)) {
-        return new RequestPath(root, rel, Kind.BY_HASH, suite, file);
+        return new RequestPath(root, rel, PathKind.BY_HASH, suite, file);
       }
-      return new RequestPath(root, rel, Kind.INDEX, suite, null);
+      return new RequestPath(root, rel, PathKind.INDEX, suite, null);
     }
-    return new RequestPath(root, rel, Kind.OTHER, null, null);
+    return new RequestPath(root, rel, PathKind.OTHER, null, null);
   }
 
   /**
@@ -82,7 +80,7 @@ final class ReferenceRequestPath {
    * character or a backslash is refused: apt never sends one, and an attacker's traversal always
    * does. A decoded '%' (apt's own encoding of file names such as {@code 1%3a2.0}) stays.
    */
-  static String decode(String raw) throws Rejected {
+  static String decode(String raw) throws RejectedPath {
     StringBuilder out = new StringBuilder(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.mirrordirector.director.RequestPath.Kind;
 
 class RequestPathTest {
   static final List<String> ROOTS = List.of("/raspbian/", "/debian/");
@@ -20,25 +19,25 @@ class RequestPathTest {
   @Test
   void classifiesEveryKindOfArchiveFile() throws Exception {
     RequestPath in = ok("/raspbian/dists/bookworm/InRelease");
-    assertThat(in.kind()).isEqualTo(Kind.RELEASE);
+    assertThat(in.kind()).isEqualTo(PathKind.RELEASE);
     assertThat(in.root()).isEqualTo("/raspbian/");
     assertThat(in.suite()).isEqualTo("bookworm");
-    assertThat(ok("/raspbian/dists/bookworm/Release.gpg").kind()).isEqualTo(Kind.RELEASE);
+    assertThat(ok("/raspbian/dists/bookworm/Release.gpg").kind()).isEqualTo(PathKind.RELEASE);
     assertThat(ok("/raspbian/dists/bookworm/main/binary-armhf/Packages.xz").kind())
-        .isEqualTo(Kind.INDEX);
+        .isEqualTo(PathKind.INDEX);
     assertThat(ok("/raspbian/dists/bookworm/main/binary-armhf/Release").kind())
         .as("a Release below the suite is an index, not the snapshot's")
-        .isEqualTo(Kind.INDEX);
+        .isEqualTo(PathKind.INDEX);
     String hex = "0123456789abcdef".repeat(4);
     RequestPath bh = ok("/debian/dists/bookworm/main/binary-armhf/by-hash/SHA256/" + hex);
-    assertThat(bh.kind()).isEqualTo(Kind.BY_HASH);
+    assertThat(bh.kind()).isEqualTo(PathKind.BY_HASH);
     assertThat(bh.byHash()).isEqualTo(hex);
     assertThat(ok("/debian/dists/bookworm/main/binary-armhf/by-hash/MD5Sum/abc").kind())
-        .isEqualTo(Kind.INDEX);
+        .isEqualTo(PathKind.INDEX);
     RequestPath deb = ok("/raspbian/pool/main/h/hello/hello_2.10-3+rpi1_armhf.deb");
-    assertThat(deb.kind()).isEqualTo(Kind.POOL);
+    assertThat(deb.kind()).isEqualTo(PathKind.POOL);
     assertThat(deb.path()).isEqualTo("pool/main/h/hello/hello_2.10-3+rpi1_armhf.deb");
-    assertThat(ok("/raspbian/project/trace/master").kind()).isEqualTo(Kind.OTHER);
+    assertThat(ok("/raspbian/project/trace/master").kind()).isEqualTo(PathKind.OTHER);
   }
 
   @Test
@@ -107,24 +106,24 @@ class RequestPathTest {
       })
   void unsafePathsAreRejectedWith400(String raw) {
     assertThatThrownBy(() -> ok(raw))
-        .isInstanceOf(RequestPath.Rejected.class)
-        .satisfies(e -> assertThat(((RequestPath.Rejected) e).status()).isEqualTo(400));
+        .isInstanceOf(RejectedPath.class)
+        .satisfies(e -> assertThat(((RejectedPath) e).status()).isEqualTo(400));
   }
 
   @Test
   void anOverlongPathIsRejectedBeforeAnyDecoding() {
     assertThatThrownBy(() -> ok("/raspbian/pool/" + "a".repeat(2000)))
-        .isInstanceOf(RequestPath.Rejected.class)
+        .isInstanceOf(RejectedPath.class)
         .hasMessage("the path is longer than 1024 characters");
   }
 
   @Test
   void pathsUnderNoRootAre404() {
     assertThatThrownBy(() -> ok("/ubuntu/dists/noble/InRelease"))
-        .isInstanceOf(RequestPath.Rejected.class)
-        .satisfies(e -> assertThat(((RequestPath.Rejected) e).status()).isEqualTo(404));
+        .isInstanceOf(RejectedPath.class)
+        .satisfies(e -> assertThat(((RejectedPath) e).status()).isEqualTo(404));
     assertThatThrownBy(() -> ok("/raspbian/"))
-        .satisfies(e -> assertThat(((RequestPath.Rejected) e).status()).isEqualTo(404));
+        .satisfies(e -> assertThat(((RejectedPath) e).status()).isEqualTo(404));
   }
 
   @Test
@@ -216,14 +215,14 @@ class RequestPathTest {
       Object expected;
       try {
         expected = ReferenceRequestPath.classify(raw, ROOTS);
-      } catch (RequestPath.Rejected e) {
+      } catch (RejectedPath e) {
         expected = e.status() + " " + e.getMessage();
         rejected++;
       }
       Object actual;
       try {
         actual = RequestPath.classify(raw, ROOTS);
-      } catch (RequestPath.Rejected e) {
+      } catch (RejectedPath e) {
         actual = e.status() + " " + e.getMessage();
       }
       assertThat(actual).as(raw).isEqualTo(expected);

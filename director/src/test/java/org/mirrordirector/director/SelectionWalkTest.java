@@ -10,11 +10,10 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.director.MirrorSelector.Outcome;
-import org.mirrordirector.director.MirrorSelector.Selection;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorView;
 
 /**
  * The redirect path looks at mirrors best-ranked first and stops at the first class with a
@@ -101,9 +100,9 @@ class SelectionWalkTest {
         String scheme = r.nextBoolean() ? "http" : "https";
         RequestPath path =
             RequestPath.classify(paths.get(r.nextInt(paths.size())), List.of("/raspbian/"));
-        Selection fast =
+        MirrorSelection fast =
             selector.select(path, scheme, client, view, TestFleet.files, TestFleet.NOW, false);
-        Selection full =
+        MirrorSelection full =
             selector.select(path, scheme, client, view, TestFleet.files, TestFleet.NOW, true);
         assertThat(full.candidates()).hasSize(view.mirrors().size());
         String expected = definition(full.candidates(), client);
@@ -113,7 +112,7 @@ class SelectionWalkTest {
         assertThat(fast.location()).isEqualTo(full.location());
         // Asked again, and by another address at the same location: a pool or by-hash request
         // now finds the walk's result remembered, and must choose as the definition says still.
-        Selection again =
+        MirrorSelection again =
             selector.select(path, scheme, client, view, TestFleet.files, TestFleet.NOW, false);
         assertThat(again.location()).isEqualTo(full.location());
         assertThat(again.outcome()).isEqualTo(full.outcome());
@@ -125,9 +124,9 @@ class SelectionWalkTest {
                 client.asn(),
                 client.latitude(),
                 client.longitude());
-        Selection twinFast =
+        MirrorSelection twinFast =
             selector.select(path, scheme, twin, view, TestFleet.files, TestFleet.NOW, false);
-        Selection twinFull =
+        MirrorSelection twinFull =
             selector.select(path, scheme, twin, view, TestFleet.files, TestFleet.NOW, true);
         assertThat(twinFast.chosen() == null ? null : twinFast.chosen().mirror())
             .isEqualTo(definition(twinFull.candidates(), twin));
@@ -137,7 +136,7 @@ class SelectionWalkTest {
           assertThat(full.chosen().reason()).isNotEqualTo("qualifies");
         }
         compared++;
-        if (full.outcome() == Outcome.REDIRECT) {
+        if (full.outcome() == SelectionOutcome.REDIRECT) {
           redirects++;
         }
       }
@@ -148,7 +147,7 @@ class SelectionWalkTest {
 
   @Test
   void aClientInsideAMirrorsNetworkGetsItBeforeNearerMirrors() throws Exception {
-    Map<String, ClusterView.Mirror> ms = new HashMap<>();
+    Map<String, MirrorView> ms = new HashMap<>();
     ms.put(
         "gb",
         TestFleet.m(
@@ -184,7 +183,7 @@ class SelectionWalkTest {
                   .mirror())
           .isEqualTo("gb");
     }
-    Selection explained =
+    MirrorSelection explained =
         selector.select(pool, "http", inside, view, TestFleet.files, TestFleet.NOW, true);
     assertThat(explained.candidates())
         .filteredOn(c -> c.mirror().equals("campus"))
@@ -273,7 +272,7 @@ class SelectionWalkTest {
 
   /** {@code configs} seeds the mirrors' places and settings, {@code states} their probe results. */
   private static ClusterView fleet(Random configs, Random states, int n) {
-    Map<String, ClusterView.Mirror> ms = new HashMap<>();
+    Map<String, MirrorView> ms = new HashMap<>();
     Health[] healths = Health.values();
     for (int i = 0; i < n; i++) {
       String id = "m" + i;

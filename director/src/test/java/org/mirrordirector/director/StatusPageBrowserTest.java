@@ -17,10 +17,11 @@ import org.eclipse.jetty.server.handler.DefaultHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.DrillRecord;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.DrillRecord;
+import org.mirrordirector.failover.NodeInfo;
+import org.mirrordirector.failover.Role;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * The status page in a real browser (Debian's headless Chromium): the DOM it builds has the primary
@@ -162,7 +163,7 @@ class StatusPageBrowserTest {
                 "--hide-scrollbars",
                 "--user-data-dir=" + dir.resolve("chromium-profile")));
     cmd.addAll(List.of(args));
-    BoundedRun.Result r =
+    RunResult r =
         BoundedRun.run(
             new ProcessBuilder(cmd).redirectError(dir.resolve("chromium.err").toFile()),
             dir,

@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.handler.DefaultHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.ViewSource;
 
 class StatusPageTest {
   @TempDir Path dir;
@@ -69,7 +70,7 @@ class StatusPageTest {
       view.set(
           new ClusterView(
               v.generation(),
-              ClusterView.Source.LAST_KNOWN_GOOD,
+              ViewSource.LAST_KNOWN_GOOD,
               false,
               v.builtAtMillis(),
               v.epoch(),

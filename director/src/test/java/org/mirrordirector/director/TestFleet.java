@@ -9,14 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.CurrentSnapshot;
-import org.mirrordirector.failover.Payloads.FamilyState;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.CurrentSnapshot;
+import org.mirrordirector.failover.FamilyState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorState;
+import org.mirrordirector.failover.MirrorView;
+import org.mirrordirector.failover.SnapshotRecord;
+import org.mirrordirector.failover.SuiteSnapshot;
+import org.mirrordirector.failover.SuiteState;
+import org.mirrordirector.failover.ViewSource;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
@@ -157,14 +159,14 @@ final class TestFleet {
         s.mirror(), s.schemes(), s.probedAtMillis(), Map.of("ipv4", ipv4, "ipv6", ipv6));
   }
 
-  static ClusterView view(Map<String, ClusterView.Mirror> mirrors) {
+  static ClusterView view(Map<String, MirrorView> mirrors) {
     SnapshotRecord r1 =
         new SnapshotRecord("snap-1", Map.of("bookworm", new SuiteSnapshot(s1, 1)), 1);
     SnapshotRecord r2 =
         new SnapshotRecord("snap-2", Map.of("bookworm", new SuiteSnapshot(s2, 2)), 2);
     return new ClusterView(
         1,
-        ClusterView.Source.LIVE,
+        ViewSource.LIVE,
         true,
         NOW,
         3,
@@ -177,12 +179,12 @@ final class TestFleet {
         List.of());
   }
 
-  static ClusterView.Mirror m(MirrorConfig c, MirrorState s) {
-    return new ClusterView.Mirror(c, s);
+  static MirrorView m(MirrorConfig c, MirrorState s) {
+    return new MirrorView(c, s);
   }
 
   static ClusterView fleet() {
-    Map<String, ClusterView.Mirror> ms = new HashMap<>();
+    Map<String, MirrorView> ms = new HashMap<>();
     ms.put(
         "current-gb",
         m(

@@ -2,12 +2,6 @@ package org.mirrordirector.failover;
 
 import java.util.List;
 import java.util.Map;
-import org.mirrordirector.failover.Payloads.CurrentSnapshot;
-import org.mirrordirector.failover.Payloads.DrillRecord;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
 
 /**
  * The whole registry as one immutable value: what every director routes from. A new view replaces
@@ -22,27 +16,17 @@ import org.mirrordirector.failover.Payloads.SnapshotRecord;
  */
 public record ClusterView(
     long generation,
-    Source source,
+    ViewSource source,
     boolean connected,
     long builtAtMillis,
     long epoch,
     String leader,
     Map<String, NodeInfo> nodes,
-    Map<String, Mirror> mirrors,
+    Map<String, MirrorView> mirrors,
     Map<String, SnapshotRecord> snapshots,
     CurrentSnapshot current,
     List<DrillRecord> drills,
     List<String> problems) {
-
-  /** Where a view came from. */
-  public enum Source {
-    EMPTY,
-    LAST_KNOWN_GOOD,
-    LIVE
-  }
-
-  /** A mirror's configuration and, once probed, its state. */
-  public record Mirror(MirrorConfig config, MirrorState state) {}
 
   public ClusterView {
     nodes = Map.copyOf(nodes);
@@ -57,9 +41,9 @@ public record ClusterView(
    * ZooKeeper and the session is connected; a view built from ZooKeeper whose connection has been
    * lost since is the last one known good, as is one loaded from disk.
    */
-  public Source servingFrom() {
-    if (source == Source.LIVE && !connected) {
-      return Source.LAST_KNOWN_GOOD;
+  public ViewSource servingFrom() {
+    if (source == ViewSource.LIVE && !connected) {
+      return ViewSource.LAST_KNOWN_GOOD;
     }
     return source;
   }
@@ -67,7 +51,7 @@ public record ClusterView(
   public static ClusterView empty() {
     return new ClusterView(
         0,
-        Source.EMPTY,
+        ViewSource.EMPTY,
         false,
         0,
         0,
@@ -81,7 +65,7 @@ public record ClusterView(
   }
 
   /** The same content, seen from another source, connection state or generation. */
-  ClusterView with(Source s, boolean c, long generation) {
+  ClusterView with(ViewSource s, boolean c, long generation) {
     return new ClusterView(
         generation,
         s,

@@ -1,11 +1,8 @@
 package org.mirrordirector.failover;
 
 import java.io.Closeable;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -17,21 +14,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
-import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
-import org.mirrordirector.failover.Payloads.EpochRecord;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.Role;
-import org.mirrordirector.failover.RegistryCodec.CorruptPayloadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,23 +43,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Leadership implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
-  private static final long HEARTBEAT_EVERY_MILLIS = 1000;
 
   private enum Lifecycle {
     LATENT,
     STARTED,
     CLOSED
   }
-
-  /** A reading for metrics and the status page. */
-  public record Metrics(
-      String node,
-      Role role,
-      long epoch,
-      int negotiatedSessionTimeoutMs,
-      long millisSinceContact,
-      long leadershipChanges,
-      boolean servingAsLeader) {}
 
   private record Registered(LeadershipListener listener, Executor executor) {}
 
@@ -82,27 +58,22 @@ public final class Leadership implements Closeable {
   private final String id;
   private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.LATENT);
   private final ScheduledExecutorService events;
-  private final ScheduledExecutorService contact;
+  private final QuorumContact contact;
+  private final NodePresence presence;
   private final ExecutorService hooks;
   private final List<Registered> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong changes = new AtomicLong();
   private final ConnectionStateListener connectionListener;
+  private final EpochZnode epochZnode;
 
   private volatile Role role = Role.STANDBY;
   private volatile long epoch;
   private volatile long leaderSession;
-  private volatile long lastContactNanos;
-  private volatile long lastContactSession = -1;
-  private volatile int negotiatedMs;
-  private volatile boolean loggedNegotiation;
-  private volatile NodeInfo nodeInfo;
   private volatile long electedAtNanos;
   private volatile long activeAtNanos;
-  private long lastHeartbeatMillis;
 
   // Touched only on the events thread.
   private LeaderLatch latch;
-  private PersistentNode nodeZnode;
 
   public Leadership(CuratorFramework client, RegistryPaths paths, LeadershipConfig config) {
     this.client = Objects.requireNonNull(client, "client");
@@ -110,13 +81,17 @@ public final class Leadership implements Closeable {
     this.config = Objects.requireNonNull(config, "config");
     this.id = config.nodeId();
     this.events = Executors.newSingleThreadScheduledExecutor(daemon("leadership-" + id));
-    this.contact = Executors.newSingleThreadScheduledExecutor(daemon("zk-contact-" + id));
     this.hooks = Executors.newSingleThreadExecutor(daemon("leadership-hooks-" + id));
     this.connectionListener = (c, state) -> connectionChanged(state);
-    this.negotiatedMs = (int) config.sessionTimeout().toMillis();
-    this.nodeInfo =
-        new NodeInfo(
-            id, config.address(), Role.STANDBY, 0, false, System.currentTimeMillis(), null, null);
+    this.presence = new NodePresence(client, paths, id, config.address());
+    this.epochZnode = new EpochZnode(client, paths, id);
+    this.contact =
+        new QuorumContact(
+            client,
+            id,
+            config.sessionTimeout(),
+            config.contactInterval(),
+            () -> report(presence::heartbeat));
   }
 
   /** Registers this node and stands for election. Call once. */
@@ -127,18 +102,10 @@ public final class Leadership implements Closeable {
     client.getConnectionStateListenable().addListener(connectionListener, events);
     events.execute(
         () -> {
-          nodeZnode =
-              new PersistentNode(
-                  client,
-                  CreateMode.EPHEMERAL,
-                  false,
-                  paths.node(id),
-                  RegistryCodec.encode(nodeInfo));
-          nodeZnode.start();
+          presence.start();
           joinElection();
         });
-    long every = config.contactInterval().toMillis();
-    contact.scheduleWithFixedDelay(this::roundTrip, 0, every, TimeUnit.MILLISECONDS);
+    contact.start();
     LOG.info(
         "[{}] standing for election under {} (session timeout {} ms requested)",
         id,
@@ -164,20 +131,14 @@ public final class Leadership implements Closeable {
       return;
     }
     client.getConnectionStateListenable().removeListener(connectionListener);
-    contact.shutdownNow();
+    contact.close();
     try {
       events
           .submit(
               () -> {
                 leaveElection();
                 setRole(Role.STANDBY, "closed");
-                if (nodeZnode != null) {
-                  try {
-                    nodeZnode.close();
-                  } catch (java.io.IOException e) {
-                    LOG.warn("[{}] cannot remove the node znode: {}", id, e.toString());
-                  }
-                }
+                presence.close();
               })
           .get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -220,10 +181,7 @@ public final class Leadership implements Closeable {
    * once when the server drops the connection (a session closed on the server).
    */
   public boolean isServingAsLeader() {
-    if (role != Role.ACTIVE || lastContactSession != leaderSession) {
-      return false;
-    }
-    if (System.nanoTime() - lastContactNanos >= TimeUnit.MILLISECONDS.toNanos(negotiatedMs) / 3) {
+    if (role != Role.ACTIVE || !contact.freshFor(leaderSession)) {
       return false;
     }
     try {
@@ -244,21 +202,20 @@ public final class Leadership implements Closeable {
     return activeAtNanos;
   }
 
-  public Metrics metrics() {
-    long since =
-        lastContactSession == -1
-            ? -1
-            : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastContactNanos);
-    return new Metrics(id, role, epoch, negotiatedMs, since, changes.get(), isServingAsLeader());
+  public LeadershipMetrics metrics() {
+    return new LeadershipMetrics(
+        id,
+        role,
+        epoch,
+        contact.negotiatedMs(),
+        contact.millisSinceContact(),
+        changes.get(),
+        isServingAsLeader());
   }
 
   /** Records what this node reports about itself besides its role (readiness, snapshot). */
   public void setReady(boolean ready, String snapshot) {
-    report(
-        () -> {
-          nodeInfo = nodeInfo.withReady(ready, snapshot);
-          publishNodeInfo();
-        });
+    report(() -> presence.update(info -> info.withReady(ready, snapshot)));
   }
 
   /**
@@ -278,12 +235,9 @@ public final class Leadership implements Closeable {
 
   /** Records the rsync URL of this node's published tree, from which a hot spare copies. */
   public void setRsync(String url) {
-    String checked = nodeInfo.withRsync(url).rsync(); // validates now, in the caller's thread
-    report(
-        () -> {
-          nodeInfo = nodeInfo.withRsync(checked);
-          publishNodeInfo();
-        });
+    String checked =
+        presence.info().withRsync(url).rsync(); // validates now, in the caller's thread
+    report(() -> presence.update(info -> info.withRsync(checked)));
   }
 
   /**
@@ -304,29 +258,11 @@ public final class Leadership implements Closeable {
    * show that ZooKeeper, not the node's own belief, rejects the write.
    */
   List<CuratorTransactionResult> writeInEpoch(long e, List<CuratorOp> ops) throws Exception {
-    List<CuratorOp> all = new ArrayList<>(ops.size() + 1);
-    all.add(client.transactionOp().check().withVersion((int) e).forPath(paths.epoch()));
-    all.addAll(ops);
     try {
-      List<CuratorTransactionResult> results = client.transaction().forOperations(all);
-      return results.subList(1, results.size());
-    } catch (KeeperException ke) {
-      List<OpResult> results = ke.getResults();
-      boolean epochFailed =
-          results != null
-              && !results.isEmpty()
-              && results.get(0) instanceof OpResult.ErrorResult er
-              && er.getErr() != KeeperException.Code.OK.intValue();
-      if (epochFailed || (results == null && ke.code() == KeeperException.Code.BADVERSION)) {
-        events.execute(() -> fencedOut(e));
-        throw new FencedOutException(
-            "node "
-                + id
-                + " was fenced out: the epoch is no longer "
-                + e
-                + " (another node was promoted)");
-      }
-      throw ke;
+      return epochZnode.writeIn(e, ops);
+    } catch (FencedOutException fenced) {
+      events.execute(() -> fencedOut(e));
+      throw fenced;
     }
   }
 
@@ -402,14 +338,18 @@ public final class Leadership implements Closeable {
     try {
       ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
       long session = zk.getSessionId();
-      if (role == Role.NEUTRAL && session == leaderSession) {
-        Stat st = client.checkExists().forPath(paths.epoch());
-        if (st != null && st.getVersion() == epoch) {
-          setRole(Role.ACTIVE, "reconnected in the same session, still leader");
-          return;
-        }
+      if (role == Role.NEUTRAL && session == leaderSession && epochZnode.current() == epoch) {
+        setRole(Role.ACTIVE, "reconnected in the same session, still leader");
+        return;
       }
-      promote(session);
+      // Sent no later than the promotion, so the freshness it gives is never too long.
+      long sent = System.nanoTime();
+      int version = epochZnode.increment(() -> latch);
+      if (version < 0) {
+        LOG.warn("[{}] no longer first in the latch when promoted; standing as before", id);
+        return;
+      }
+      becomeActive(version, session, sent);
     } catch (Exception e) {
       LOG.error("[{}] elected, but the promotion failed: {}; standing again", id, e.toString());
       leaveElection();
@@ -418,80 +358,11 @@ public final class Leadership implements Closeable {
     }
   }
 
-  /** Increments the epoch by compare-and-set, checking that our latch node still stands. */
-  private void promote(long session) throws Exception {
-    String term = UUID.randomUUID().toString();
-    for (int attempt = 1; attempt <= 5; attempt++) {
-      LeaderLatch l = latch;
-      if (l == null || !l.hasLeadership() || l.getOurPath() == null) {
-        return;
-      }
-      Stat st = new Stat();
-      try {
-        client.getData().storingStatIn(st).forPath(paths.epoch());
-      } catch (KeeperException.NoNodeException e) {
-        try {
-          client
-              .create()
-              .creatingParentContainersIfNeeded()
-              .forPath(paths.epoch(), RegistryCodec.encode(new EpochRecord(null, 0, null)));
-        } catch (KeeperException.NodeExistsException race) {
-          // another node created it first: fine
-        }
-        continue;
-      }
-      byte[] data = RegistryCodec.encode(new EpochRecord(id, System.currentTimeMillis(), term));
-      long sent = System.nanoTime();
-      try {
-        List<CuratorTransactionResult> r =
-            client
-                .transaction()
-                .forOperations(
-                    client.transactionOp().check().forPath(l.getOurPath()),
-                    client
-                        .transactionOp()
-                        .setData()
-                        .withVersion(st.getVersion())
-                        .forPath(paths.epoch(), data));
-        int version =
-            r.stream()
-                .filter(x -> x.getType() == OperationType.SET_DATA)
-                .findFirst()
-                .orElseThrow()
-                .getResultStat()
-                .getVersion();
-        becomeActive(version, session, sent);
-        return;
-      } catch (KeeperException.BadVersionException e) {
-        // Our own increment may have gone through before a connection loss hid the answer.
-        Stat now = new Stat();
-        byte[] current = client.getData().storingStatIn(now).forPath(paths.epoch());
-        if (isOurs(current, term)) {
-          becomeActive(now.getVersion(), session, sent);
-          return;
-        }
-      } catch (KeeperException.NoNodeException e) {
-        LOG.warn("[{}] our latch node vanished during promotion; standing again", id);
-        return;
-      }
-    }
-    throw new IllegalStateException("the epoch kept changing under five promotion attempts");
-  }
-
-  private boolean isOurs(byte[] data, String term) {
-    try {
-      return term.equals(RegistryCodec.decode(paths.epoch(), data, EpochRecord.class).term());
-    } catch (CorruptPayloadException e) {
-      return false;
-    }
-  }
-
   private void becomeActive(int version, long session, long sentNanos) {
     epoch = version;
     leaderSession = session;
     // The promotion transaction was itself a round trip in this session.
-    lastContactNanos = sentNanos;
-    lastContactSession = session;
+    contact.record(session, sentNanos);
     setRole(Role.ACTIVE, "elected, epoch " + version);
   }
 
@@ -534,7 +405,7 @@ public final class Leadership implements Closeable {
                 setRole(Role.STANDBY, "reconnected, no longer leader");
               }
             },
-            Math.max(500, negotiatedMs / 2),
+            Math.max(500, contact.negotiatedMs() / 2),
             TimeUnit.MILLISECONDS);
       }
       default -> {
@@ -555,8 +426,7 @@ public final class Leadership implements Closeable {
     long e = epoch;
     changes.incrementAndGet();
     LOG.info("[{}] {} -> {} (epoch {}): {}", id, from, to, e, why);
-    nodeInfo = nodeInfo.withRole(to, e);
-    publishNodeInfo();
+    presence.update(info -> info.withRole(to, e));
     for (Registered r : listeners) {
       r.executor().execute(() -> r.listener().roleChanged(from, to, e));
     }
@@ -566,73 +436,6 @@ public final class Leadership implements Closeable {
     } else if (from == Role.ACTIVE) {
       hooks.execute(
           () -> CommandHook.run(config.onDemote(), id, to.name(), e, config.hookTimeout()));
-    }
-  }
-
-  private void publishNodeInfo() {
-    PersistentNode n = nodeZnode;
-    if (n != null) {
-      try {
-        n.setData(RegistryCodec.encode(nodeInfo.withHeartbeat(System.currentTimeMillis())));
-      } catch (Exception e) {
-        LOG.debug("[{}] cannot update the node znode yet: {}", id, e.toString());
-      }
-    }
-  }
-
-  // --- contact (contact thread) -------------------------------------------------------------
-
-  /**
-   * One round trip to the quorum: a {@code sync}, which the server forwards to the quorum leader,
-   * which checks the session. A plain read would not do: a follower cut off from the leader still
-   * answers reads, while the leader lets the session expire (the fault loop found exactly that). It
-   * counts only if the session did not change during it; its time is when it was sent.
-   */
-  private void roundTrip() {
-    try {
-      ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
-      long session = zk.getSessionId();
-      long sent = System.nanoTime();
-      CompletableFuture<Integer> done = new CompletableFuture<>();
-      zk.sync("/", (rc, path, ctx) -> done.complete(rc), null);
-      int rc = done.get(Math.max(100, negotiatedMs / 3), TimeUnit.MILLISECONDS);
-      if (rc == KeeperException.Code.OK.intValue()
-          && zk.getSessionId() == session
-          && session != 0) {
-        lastContactNanos = sent;
-        lastContactSession = session;
-        int t = zk.getSessionTimeout();
-        if (t > 0) {
-          noteNegotiated(t);
-        }
-      }
-      long now = System.currentTimeMillis();
-      if (now - lastHeartbeatMillis >= HEARTBEAT_EVERY_MILLIS) {
-        lastHeartbeatMillis = now;
-        events.execute(this::publishNodeInfo);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      // no contact this time; freshness runs out on its own
-    }
-  }
-
-  private void noteNegotiated(int t) {
-    int was = negotiatedMs;
-    negotiatedMs = t;
-    if (!loggedNegotiation || was != t) {
-      loggedNegotiation = true;
-      long asked = config.sessionTimeout().toMillis();
-      if (t != asked) {
-        LOG.warn(
-            "[{}] ZooKeeper negotiated a session timeout of {} ms, not the {} ms asked for (the server clamps it to 2..20 ticks)",
-            id,
-            t,
-            asked);
-      } else {
-        LOG.info("[{}] ZooKeeper session timeout {} ms", id, t);
-      }
     }
   }
 

@@ -1,7 +1,5 @@
 package org.mirrordirector.failover;
 
-import org.mirrordirector.failover.Payloads.Role;
-
 /**
  * Told of every change of a node's role. Calls run on the executor the listener was registered
  * with, after the change; by the time one runs, the role may have changed again, so a listener that

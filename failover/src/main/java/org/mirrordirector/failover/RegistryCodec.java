@@ -20,15 +20,6 @@ public final class RegistryCodec {
 
   private RegistryCodec() {}
 
-  /** A payload in the registry that cannot be used; the message names the znode and why. */
-  public static final class CorruptPayloadException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    CorruptPayloadException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
   public static byte[] encode(Object payload) {
     ObjectNode node = JSON.createObjectNode();
     node.put("v", VERSION);

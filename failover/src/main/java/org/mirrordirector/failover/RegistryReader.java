@@ -26,14 +26,6 @@ import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.mirrordirector.failover.Payloads.CurrentSnapshot;
-import org.mirrordirector.failover.Payloads.DrillRecord;
-import org.mirrordirector.failover.Payloads.EpochRecord;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.RegistryCodec.CorruptPayloadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +127,7 @@ public final class RegistryReader implements Closeable {
 
   /** True once the view reflects ZooKeeper (not only the last-known-good file). */
   public boolean isLive() {
-    return view.get().source() == ClusterView.Source.LIVE;
+    return view.get().source() == ViewSource.LIVE;
   }
 
   /** Calls {@code listener} on {@code executor} with each new view. */
@@ -156,7 +148,7 @@ public final class RegistryReader implements Closeable {
   private void connectionChanged(CuratorFramework c, ConnectionState state) {
     boolean connected = state.isConnected();
     ClusterView v = view.get();
-    if (v.connected() != connected && v.source() != ClusterView.Source.EMPTY) {
+    if (v.connected() != connected && v.source() != ViewSource.EMPTY) {
       publish(v.with(v.source(), connected, generation.incrementAndGet()));
     }
     LOG.info(
@@ -248,7 +240,7 @@ public final class RegistryReader implements Closeable {
   private record Routing(
       long epoch,
       String leader,
-      Map<String, ClusterView.Mirror> mirrors,
+      Map<String, MirrorView> mirrors,
       Map<String, SnapshotRecord> snapshots,
       CurrentSnapshot current,
       List<String> problems) {}
@@ -282,7 +274,7 @@ public final class RegistryReader implements Closeable {
     ClusterView v =
         new ClusterView(
             generation.incrementAndGet(),
-            ClusterView.Source.LIVE,
+            ViewSource.LIVE,
             client.getZookeeperClient().isConnected(),
             System.currentTimeMillis(),
             routing.epoch(),
@@ -349,9 +341,9 @@ public final class RegistryReader implements Closeable {
         problems.add(e.getMessage());
       }
     }
-    Map<String, ClusterView.Mirror> mirrors = new HashMap<>();
+    Map<String, MirrorView> mirrors = new HashMap<>();
     for (MirrorConfig c : configs.values()) {
-      mirrors.put(c.id(), new ClusterView.Mirror(c, states.get(c.id())));
+      mirrors.put(c.id(), new MirrorView(c, states.get(c.id())));
     }
     for (String orphan : states.keySet()) {
       if (!configs.containsKey(orphan)) {
@@ -455,7 +447,7 @@ public final class RegistryReader implements Closeable {
       return;
     }
     try {
-      ClusterView stored = v.with(ClusterView.Source.LAST_KNOWN_GOOD, false, 0);
+      ClusterView stored = v.with(ViewSource.LAST_KNOWN_GOOD, false, 0);
       String json = RegistryCodec.json().writeValueAsString(stored);
       if (json.equals(savedJson)) {
         return;
@@ -486,7 +478,7 @@ public final class RegistryReader implements Closeable {
     try {
       String json = Files.readString(lastKnownGood);
       ClusterView v = RegistryCodec.json().readValue(json, ClusterView.class);
-      view.set(v.with(ClusterView.Source.LAST_KNOWN_GOOD, false, generation.incrementAndGet()));
+      view.set(v.with(ViewSource.LAST_KNOWN_GOOD, false, generation.incrementAndGet()));
       savedJson = json;
       LOG.info(
           "[{}] serving the last-known-good view from {} until ZooKeeper answers",

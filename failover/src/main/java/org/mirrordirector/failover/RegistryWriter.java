@@ -6,11 +6,6 @@ import java.util.Objects;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.utils.ZKPaths;
-import org.mirrordirector.failover.Payloads.CurrentSnapshot;
-import org.mirrordirector.failover.Payloads.DrillRecord;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
 
 /**
  * The shared-state writes of the active node. Each is one ZooKeeper multi behind the epoch check of

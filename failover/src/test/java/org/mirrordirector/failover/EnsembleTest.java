@@ -11,7 +11,6 @@ import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.mirrordirector.failover.Payloads.Role;
 
 /** Leadership over a real three-server ensemble whose servers are killed and restarted. */
 class EnsembleTest {

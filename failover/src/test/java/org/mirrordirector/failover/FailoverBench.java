@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
-import org.mirrordirector.failover.Payloads.Role;
 
 /**
  * Benchmark (not a test): detection and promotion times of the standby for a clean handover, a

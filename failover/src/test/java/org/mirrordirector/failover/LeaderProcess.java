@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.mirrordirector.failover.Payloads.Role;
 
 /**
  * A node in a JVM of its own, so that tests can kill it (SIGKILL) or pause it (SIGSTOP) for real.

@@ -15,8 +15,6 @@ import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.Role;
 
 class LeadershipTest {
   static final Duration S = Duration.ofSeconds(4);
@@ -48,7 +46,7 @@ class LeadershipTest {
         assertThat(a.leadership.epoch()).isEqualTo(1);
         assertThat(a.leadership.isServingAsLeader()).isTrue();
         assertThat(b.leadership.isServingAsLeader()).isFalse();
-        Leadership.Metrics m = a.leadership.metrics();
+        LeadershipMetrics m = a.leadership.metrics();
         assertThat(m.negotiatedSessionTimeoutMs()).isEqualTo(4000);
         assertThat(m.millisSinceContact()).isBetween(0L, 1000L);
         assertThat(m.leadershipChanges()).isEqualTo(1);
@@ -124,8 +122,7 @@ class LeadershipTest {
       a.client
           .setData()
           .forPath(
-              RegistryPaths.defaults().epoch(),
-              RegistryCodec.encode(new Payloads.EpochRecord("b", 1, "x")));
+              RegistryPaths.defaults().epoch(), RegistryCodec.encode(new EpochRecord("b", 1, "x")));
       MirrorConfig drained =
           new MirrorConfig(
               "m1",

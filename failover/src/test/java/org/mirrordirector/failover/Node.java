@@ -3,7 +3,6 @@ package org.mirrordirector.failover;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.mirrordirector.failover.Payloads.Role;
 
 /** An in-process node for tests: its own ZooKeeper client, leadership and writer. */
 final class Node implements AutoCloseable {

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.mirrordirector.failover.Payloads.Role;
 
 /** A leader in a JVM of its own, killed with SIGKILL or paused with SIGSTOP, for real. */
 class ProcessFaultTest {

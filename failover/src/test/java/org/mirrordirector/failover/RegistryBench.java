@@ -16,14 +16,6 @@ import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.Role;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
-import org.mirrordirector.failover.Payloads.SuiteState;
 
 /**
  * Benchmark (not a test): the registry's load in steady state. A real ZooKeeper server, the writer
@@ -103,7 +95,7 @@ public final class RegistryBench {
   static final class Counts {
     final AtomicLong views = new AtomicLong();
     final AtomicLong routing = new AtomicLong();
-    private Map<String, ClusterView.Mirror> last;
+    private Map<String, MirrorView> last;
 
     synchronized void seen(ClusterView v) {
       views.incrementAndGet();

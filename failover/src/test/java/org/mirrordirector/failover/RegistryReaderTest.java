@@ -14,14 +14,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.DrillRecord;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.Role;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
-import org.mirrordirector.failover.Payloads.SuiteState;
 
 class RegistryReaderTest {
   static final Duration S = Duration.ofSeconds(4);
@@ -141,7 +133,7 @@ class RegistryReaderTest {
                       && !x.drills().isEmpty()
                       && x.nodes().containsKey("a")
                       && x.nodes().get("a").role() == Role.ACTIVE);
-      assertThat(v.source()).isEqualTo(ClusterView.Source.LIVE);
+      assertThat(v.source()).isEqualTo(ViewSource.LIVE);
       assertThat(v.connected()).isTrue();
       assertThat(v.epoch()).isEqualTo(1);
       assertThat(v.leader()).isEqualTo("a");
@@ -199,7 +191,7 @@ class RegistryReaderTest {
               RegistryCodec.encode(
                   Map.of("snapshot", "nowhere", "publishedAtMillis", 1, "epoch", 1)));
       reader.start();
-      ClusterView v = await(reader, x -> x.source() == ClusterView.Source.LIVE);
+      ClusterView v = await(reader, x -> x.source() == ViewSource.LIVE);
       assertThat(v.mirrors()).containsOnlyKeys("good");
       assertThat(v.problems())
           .containsExactlyInAnyOrder(
@@ -234,13 +226,13 @@ class RegistryReaderTest {
         RegistryReader reader = new RegistryReader(b.client, P, lkg, "b")) {
       reader.start();
       ClusterView v = reader.view();
-      assertThat(v.source()).isEqualTo(ClusterView.Source.LAST_KNOWN_GOOD);
+      assertThat(v.source()).isEqualTo(ViewSource.LAST_KNOWN_GOOD);
       assertThat(v.connected()).isFalse();
       assertThat(v.mirrors()).containsOnlyKeys("m1", "m2");
       assertThat(v.epoch()).isEqualTo(1);
       // ... and turns LIVE once ZooKeeper is back.
       zk.restart();
-      assertThat(await(reader, x -> x.source() == ClusterView.Source.LIVE).mirrors())
+      assertThat(await(reader, x -> x.source() == ViewSource.LIVE).mirrors())
           .containsOnlyKeys("m1", "m2");
     }
   }
@@ -256,7 +248,7 @@ class RegistryReaderTest {
       zk.stop();
       ClusterView v = await(reader, x -> !x.connected());
       assertThat(v.mirrors()).containsOnlyKeys("m1");
-      assertThat(v.source()).isEqualTo(ClusterView.Source.LIVE);
+      assertThat(v.source()).isEqualTo(ViewSource.LIVE);
       zk.restart();
       assertThat(await(reader, ClusterView::connected).mirrors()).containsOnlyKeys("m1");
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * The benchmark scripts' CPU accounting ({@code ops/bench/rounds.sh}), with stand-ins for wrk and a
@@ -19,7 +20,7 @@ class BenchRoundsTest {
     Path root = Path.of("..").toAbsolutePath().normalize();
     assertThat(root.resolve("ops/bench/rounds.sh")).exists();
     List<String> cmd = List.of("bash", "-c", script);
-    BoundedRun.Result r = BoundedRun.run(cmd, root, java.time.Duration.ofSeconds(90));
+    RunResult r = BoundedRun.run(cmd, root, java.time.Duration.ofSeconds(90));
     assertThat(r.exit()).as(r.describe(cmd)).isZero();
     return r.output().strip();
   }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * The benchmark scripts run from a fresh clone: {@code ops/bench/classpath.sh}, which the director
@@ -60,7 +61,7 @@ class BenchScriptsIT {
   }
 
   private static String run(Path cwd, String... cmd) throws Exception {
-    BoundedRun.Result r = BoundedRun.run(List.of(cmd), cwd, java.time.Duration.ofMinutes(15));
+    RunResult r = BoundedRun.run(List.of(cmd), cwd, java.time.Duration.ofMinutes(15));
     assertThat(r.exit()).as(r.describe(List.of(cmd))).isZero();
     return r.output();
   }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.ops.hosting.Haproxy;
 import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeConfigFile;
 
 /** The deployment examples are valid: the nodes' files load, HAProxy accepts its file. */
 class ExamplesTest {
@@ -100,6 +101,6 @@ class ExamplesTest {
       Files.writeString(stand, "stand-in\n");
       text = text.replace(f, stand.toString());
     }
-    return NodeConfig.parse(Path.of(name + ".yaml"), text);
+    return NodeConfigFile.parse(Path.of(name + ".yaml"), text);
   }
 }

@@ -15,12 +15,12 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorState;
 import org.mirrordirector.ops.cli.MirrorctlTest.Run;
 import org.mirrordirector.ops.hosting.Haproxy;
 import org.mirrordirector.ops.node.Node;
-import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeConfigFile;
 import org.mirrordirector.ops.node.NodeTest;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.archive.Apt;
@@ -62,7 +62,8 @@ class Ipv6OnlyTest {
         Nginx v4 = new Nginx(dir.resolve("nginx4"), upstream.root, List.of("127.0.0.1"));
         Node node =
             Node.start(
-                NodeConfig.load(config(rsyncd.url(), upstream.keyring, secondd.url(), second)))) {
+                NodeConfigFile.load(
+                    config(rsyncd.url(), upstream.keyring, secondd.url(), second)))) {
       assertThat(rsyncd.url()).startsWith("rsync://[::1]:");
       assertThat(node.config().zookeeper().connectString()).startsWith("[::1]:");
       NodeTest.await("the node leads", () -> node.leadership().isServingAsLeader());
@@ -145,7 +146,7 @@ class Ipv6OnlyTest {
         // copies the active node's tree from its rsync module at rsync://[::1]:PORT/archive/.
         try (Node spare =
             Node.start(
-                NodeConfig.load(
+                NodeConfigFile.load(
                     config(
                         "spare",
                         node.config().zookeeper().connectString(),
@@ -178,7 +179,7 @@ class Ipv6OnlyTest {
         // an IPv6 client sent to the IPv6 mirror, as the writers do.
         try (Node replica =
             Node.start(
-                NodeConfig.load(
+                NodeConfigFile.load(
                     TestNodes.replica(
                         dir,
                         "replica-6",

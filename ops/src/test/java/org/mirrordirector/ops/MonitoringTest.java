@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.mirrordirector.sync.BoundedRun;
 import org.mirrordirector.sync.Promtool;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * What {@code ops/monitoring/} ships, checked with Prometheus's and Alertmanager's own tools: the
@@ -132,7 +133,7 @@ class MonitoringTest {
   }
 
   private static String run(String... cmd) throws Exception {
-    BoundedRun.Result r = BoundedRun.run(List.of(cmd), null, java.time.Duration.ofSeconds(60));
+    RunResult r = BoundedRun.run(List.of(cmd), null, java.time.Duration.ofSeconds(60));
     assertThat(r.exit()).as(r.describe(List.of(cmd))).isZero();
     return r.output();
   }

@@ -8,12 +8,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.mirrordirector.failover.Payloads.FamilyState;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.FamilyState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.failover.net.Nat64;
 import org.mirrordirector.ops.hosting.HostingNetwork;
+import org.mirrordirector.ops.hosting.HostingResult;
 import org.mirrordirector.ops.hosting.HostingScenario;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SnapshotStore;
@@ -78,7 +79,7 @@ public final class Nat64ProbeBench {
             dir.resolve("net"),
             List.of("192.0.2.20"),
             List.of("2001:db8:1::20", "2001:db8:1::21"))) {
-      HostingNetwork.Result bh =
+      HostingResult bh =
           net.exec(
               net.gateway,
               Duration.ofSeconds(10),
@@ -153,7 +154,7 @@ public final class Nat64ProbeBench {
                     Integer.toString(mirrors),
                     parallelism,
                     rounds)));
-        HostingNetwork.Result r = net.exec(ns, Duration.ofMinutes(10), cmd.toArray(String[]::new));
+        HostingResult r = net.exec(ns, Duration.ofMinutes(10), cmd.toArray(String[]::new));
         System.out.print(r.output());
         if (!r.ok()) {
           System.out.println("(exited " + r.exit() + ")");

@@ -25,9 +25,10 @@ import org.mirrordirector.ops.cli.Mirrorctl;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.hosting.HostingNetwork;
 import org.mirrordirector.ops.node.Node;
-import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeConfigFile;
 import org.mirrordirector.sync.BoundedRun;
 import org.mirrordirector.sync.RsyncDaemon;
+import org.mirrordirector.sync.RunResult;
 import org.mirrordirector.sync.archive.Apt;
 import org.mirrordirector.sync.archive.StaticHttpServer;
 import org.mirrordirector.sync.archive.TestArchive;
@@ -142,7 +143,7 @@ class PackagedNodeIT {
               BoundedRun.run(unit.sandboxed("test -e " + dir), dir, Duration.ofMinutes(1)).exit())
           .isEqualTo(1);
       for (List<String> pre : unit.execStartPre()) {
-        BoundedRun.Result r = BoundedRun.run(pre, dir, Duration.ofMinutes(1));
+        RunResult r = BoundedRun.run(pre, dir, Duration.ofMinutes(1));
         assertThat(r.ok()).as("ExecStartPre: " + r.describe(pre)).isTrue();
       }
       Path log = dir.resolve("node.log");
@@ -177,7 +178,7 @@ class PackagedNodeIT {
                 upstream.keyring,
                 "",
                 "");
-        spare = Node.start(NodeConfig.load(specB));
+        spare = Node.start(NodeConfigFile.load(specB));
         Node b = spare;
         String module = "rsync://127.0.0.1:" + rsyncPort + "/archive/";
         await(
@@ -366,13 +367,13 @@ class PackagedNodeIT {
   }
 
   private String run(Duration limit, String... cmd) throws Exception {
-    BoundedRun.Result r = BoundedRun.run(List.of(cmd), dir, limit);
+    RunResult r = BoundedRun.run(List.of(cmd), dir, limit);
     assertThat(r.ok()).as(r.describe(List.of(cmd))).isTrue();
     return r.output();
   }
 
   private String sh(String script) throws Exception {
-    BoundedRun.Result r = BoundedRun.run(List.of("sh", "-c", script), dir, Duration.ofMinutes(1));
+    RunResult r = BoundedRun.run(List.of("sh", "-c", script), dir, Duration.ofMinutes(1));
     return r.output().strip();
   }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * Archives no one here made the files of: real .deb files from this machine's apt cache, and a real
@@ -85,7 +86,7 @@ public final class RealArchives {
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
     pb.environment().putAll(env);
-    BoundedRun.Result r = BoundedRun.run(pb, dir, java.time.Duration.ofSeconds(120));
+    RunResult r = BoundedRun.run(pb, dir, java.time.Duration.ofSeconds(120));
     assertThat(r.exit()).as(r.describe(List.of(cmd))).isZero();
     return r.output();
   }
@@ -98,7 +99,7 @@ public final class RealArchives {
             .directory(dir.toFile())
             .redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.environment().putAll(env);
-    BoundedRun.Result r = BoundedRun.run(pb, dir, java.time.Duration.ofSeconds(120));
+    RunResult r = BoundedRun.run(pb, dir, java.time.Duration.ofSeconds(120));
     assertThat(r.exit()).as(r.describe(List.of(cmd))).isZero();
     return r.output();
   }

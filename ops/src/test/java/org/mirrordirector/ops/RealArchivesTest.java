@@ -15,9 +15,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.mirrordirector.failover.Health;
 import org.mirrordirector.ops.cli.MirrorctlTest.Run;
 import org.mirrordirector.ops.node.Node;
-import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeConfigFile;
 import org.mirrordirector.ops.node.NodeTest;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.archive.Apt;
@@ -92,7 +93,7 @@ class RealArchivesTest {
 
     try (RsyncDaemon upstream = new RsyncDaemon(dir.resolve("rsyncd"), root);
         Nginx nginx = new Nginx(dir.resolve("nginx"), root, List.of("127.0.0.1", "::1"));
-        Node node = Node.start(NodeConfig.load(config(upstream.url(), key.keyring())))) {
+        Node node = Node.start(NodeConfigFile.load(config(upstream.url(), key.keyring())))) {
       NodeTest.await("the node leads", () -> node.leadership().isServingAsLeader());
       NodeTest.await("it syncs and publishes the archive", () -> node.view().current() != null);
       Run added =
@@ -119,7 +120,7 @@ class RealArchivesTest {
                       .suite("http", "bookworm")
                       .orElseThrow()
                       .health()
-                  == org.mirrordirector.failover.Payloads.Health.OK);
+                  == Health.OK);
 
       Run sources =
           mirrorctl(
@@ -191,7 +192,7 @@ class RealArchivesTest {
       // verified, no pool, and default apt through it, sent to the nginx mirror.
       try (Node replica =
           Node.start(
-              NodeConfig.load(
+              NodeConfigFile.load(
                   TestNodes.replica(
                       dir,
                       "replica",

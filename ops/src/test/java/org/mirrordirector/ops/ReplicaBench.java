@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.mirrordirector.ops.demo.ZooKeeperEnsemble;
 import org.mirrordirector.ops.node.Node;
-import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeConfigFile;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
@@ -45,7 +45,7 @@ public final class ReplicaBench {
         zk.awaitServing(Duration.ofSeconds(60));
         Node a =
             Node.start(
-                NodeConfig.load(
+                NodeConfigFile.load(
                     TestNodes.write(
                         dir,
                         "node-a",
@@ -61,7 +61,7 @@ public final class ReplicaBench {
         for (int i = 0; i < replicaCount; i++) {
           Node r =
               Node.start(
-                  NodeConfig.load(
+                  NodeConfigFile.load(
                       TestNodes.replica(
                           dir,
                           "replica-" + i,

@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.NodeInfo;
+import org.mirrordirector.failover.NodeInfo;
+import org.mirrordirector.failover.ViewSource;
 import org.mirrordirector.ops.demo.ZooKeeperEnsemble;
 import org.mirrordirector.ops.node.Node;
-import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeConfigFile;
 import org.mirrordirector.ops.node.NodeTest;
 import org.mirrordirector.ops.node.ReplicaTest;
 import org.mirrordirector.sync.RsyncDaemon;
@@ -57,7 +57,7 @@ class ReplicaObserverTest {
         assertThat(zk.mode(5)).isEqualTo("observer");
         Node a =
             Node.start(
-                NodeConfig.load(
+                NodeConfigFile.load(
                     TestNodes.write(
                         dir,
                         "node-a",
@@ -74,7 +74,7 @@ class ReplicaObserverTest {
         for (int i = 1; i <= 2; i++) {
           Node r =
               Node.start(
-                  NodeConfig.load(
+                  NodeConfigFile.load(
                       TestNodes.replica(
                           dir,
                           "replica-" + i,
@@ -150,8 +150,8 @@ class ReplicaObserverTest {
         Node other = replicas.get(1);
         NodeTest.await(
             "replica-1 serves from its last-known-good view",
-            () -> cutOff.view().servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD);
-        assertThat(other.view().servingFrom()).isEqualTo(ClusterView.Source.LIVE);
+            () -> cutOff.view().servingFrom() == ViewSource.LAST_KNOWN_GOOD);
+        assertThat(other.view().servingFrom()).isEqualTo(ViewSource.LIVE);
         assertThat(ReplicaTest.location(cutOff, "/raspbian/" + pkg)).isEqualTo(base + pkg);
         ArchiveGenerator.generate(
             GeneratorOptions.small(upstream.root, 0, 5)
@@ -177,7 +177,7 @@ class ReplicaObserverTest {
         NodeTest.await(
             "replica-1 catches up once its region is back",
             () ->
-                cutOff.view().servingFrom() == ClusterView.Source.LIVE
+                cutOff.view().servingFrom() == ViewSource.LIVE
                     && ReplicaBench.routesOn(cutOff, third));
 
         // The voters' quorum lost: the observers stop serving, the replicas keep redirecting.
@@ -186,7 +186,7 @@ class ReplicaObserverTest {
         for (Node r : replicas) {
           NodeTest.await(
               r.config().node().id() + " serves from its last-known-good view",
-              () -> r.view().servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD);
+              () -> r.view().servingFrom() == ViewSource.LAST_KNOWN_GOOD);
           assertThat(ReplicaTest.location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
           // m1 is still behind: the new InRelease is the writers' to give.
           assertThat(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease"))
@@ -198,7 +198,7 @@ class ReplicaObserverTest {
         for (Node r : replicas) {
           NodeTest.await(
               r.config().node().id() + " follows the registry again",
-              () -> r.view().servingFrom() == ClusterView.Source.LIVE);
+              () -> r.view().servingFrom() == ViewSource.LIVE);
         }
       } finally {
         for (Node n : nodes) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.ops.process.ChildProcesses;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -60,7 +61,7 @@ class TestJvmsTest {
     // The options as the child JVM takes them: valid on this JVM, and in force.
     List<String> cmd = new ArrayList<>(java);
     cmd.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
-    BoundedRun.Result r = BoundedRun.run(cmd, dir, Duration.ofSeconds(60));
+    RunResult r = BoundedRun.run(cmd, dir, Duration.ofSeconds(60));
     assertThat(r.exit()).as(r.describe(cmd)).isZero();
     assertThat(r.output()).containsPattern("TieredStopAtLevel\\s+=\\s+1\\b");
     assertThat(r.output()).containsPattern("UseSerialGC\\s+=\\s+true\\b");

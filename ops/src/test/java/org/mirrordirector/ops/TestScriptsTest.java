@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 
 /**
@@ -25,7 +26,7 @@ class TestScriptsTest {
 
   private String run(String script, String arg) throws Exception {
     List<String> cmd = List.of(SCRIPTS.resolve(script).toString(), arg);
-    BoundedRun.Result r = BoundedRun.run(cmd, dir, Duration.ofSeconds(30));
+    RunResult r = BoundedRun.run(cmd, dir, Duration.ofSeconds(30));
     assertThat(r.exit()).as(r.describe(cmd)).isZero();
     return r.output();
   }
@@ -78,7 +79,7 @@ class TestScriptsTest {
    * and the other modules' build each wait (at most 20 s) until the other has started, so they only
    * both end well when they run at once.
    */
-  private BoundedRun.Result mavenVerify(int failoverExit) throws Exception {
+  private RunResult mavenVerify(int failoverExit) throws Exception {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path calls = dir.resolve("calls");
     Path fake = bin.resolve("mvn");
@@ -102,7 +103,7 @@ class TestScriptsTest {
     b.environment().put("PATH", bin + ":" + System.getenv("PATH"));
     b.environment().put("MD_FAKE", dir.toString());
     b.environment().put("MD_FAKE_FAILOVER_EXIT", Integer.toString(failoverExit));
-    BoundedRun.Result r = BoundedRun.run(b, dir, Duration.ofSeconds(60));
+    RunResult r = BoundedRun.run(b, dir, Duration.ofSeconds(60));
     assertThat(Files.readAllLines(calls))
         .as(r.describe(cmd))
         .hasSize(3)
@@ -116,7 +117,7 @@ class TestScriptsTest {
 
   @Test
   void theFailoverBuildRunsBesideTheOthersAndItsFailureFailsTheRun() throws Exception {
-    BoundedRun.Result ok = mavenVerify(0);
+    RunResult ok = mavenVerify(0);
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertThat(ok.output())
         .as("the failover build's output follows the others'")
@@ -124,7 +125,7 @@ class TestScriptsTest {
     Files.delete(dir.resolve("calls"));
     Files.delete(dir.resolve("failover"));
     Files.delete(dir.resolve("rest"));
-    BoundedRun.Result failed = mavenVerify(1);
+    RunResult failed = mavenVerify(1);
     assertThat(failed.exit()).as(failed.output()).isEqualTo(1);
     assertThat(failed.output()).contains("(exit 1)", "FAILOVER BUILD OUTPUT");
   }

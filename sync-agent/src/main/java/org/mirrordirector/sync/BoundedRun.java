@@ -15,36 +15,17 @@ import java.util.concurrent.TimeUnit;
  * read; it reads nothing (its input is /dev/null).
  */
 public final class BoundedRun {
-  /** What a run did: its exit code (-1 when it was killed at its limit) and its output. */
-  public record Result(int exit, String output) {
-    public boolean ok() {
-      return exit == 0;
-    }
-
-    /**
-     * What happened, for a message: the command, its exit (or that it was killed at its limit) and
-     * the last 4,000 characters of its output.
-     */
-    public String describe(List<String> cmd) {
-      String tail =
-          output.length() > 4000 ? "..." + output.substring(output.length() - 4000) : output;
-      return String.join(" ", cmd)
-          + (exit < 0 ? ": killed at its time limit" : ": exit " + exit)
-          + "\n"
-          + tail;
-    }
-  }
 
   private BoundedRun() {}
 
   /** Runs {@code cmd} in {@code dir} (null: this one), its output in a file in the temp dir. */
-  public static Result run(List<String> cmd, Path dir, Duration limit)
+  public static RunResult run(List<String> cmd, Path dir, Duration limit)
       throws IOException, InterruptedException {
     return run(cmd, dir, Path.of(System.getProperty("java.io.tmpdir")), limit);
   }
 
   /** Runs {@code cmd} in {@code dir} (null: this one), its output in a file under {@code tmp}. */
-  public static Result run(List<String> cmd, Path dir, Path tmp, Duration limit)
+  public static RunResult run(List<String> cmd, Path dir, Path tmp, Duration limit)
       throws IOException, InterruptedException {
     ProcessBuilder b = new ProcessBuilder(cmd);
     if (dir != null) {
@@ -58,7 +39,7 @@ public final class BoundedRun {
    * file under {@code tmp}: standard error with it, unless {@code b} sends standard error
    * elsewhere; its input /dev/null, unless {@code b} names one.
    */
-  public static Result run(ProcessBuilder b, Path tmp, Duration limit)
+  public static RunResult run(ProcessBuilder b, Path tmp, Duration limit)
       throws IOException, InterruptedException {
     Path out = Files.createTempFile(tmp, "run", ".out");
     try {
@@ -77,7 +58,7 @@ public final class BoundedRun {
       }
       // bytes that are not UTF-8 become U+FFFD: a tool's odd output never fails the read
       String text = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
-      return new Result(done ? p.exitValue() : -1, text);
+      return new RunResult(done ? p.exitValue() : -1, text);
     } finally {
       Files.deleteIfExists(out);
     }

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.mirrordirector.sync.archive.ArchiveSource;
+import org.mirrordirector.sync.archive.FileStat;
 import org.mirrordirector.sync.archive.HashMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +121,7 @@ public final class HashCache implements HashMemory {
   }
 
   @Override
-  public Optional<String> recall(ArchiveSource.Stat stat) {
+  public Optional<String> recall(FileStat stat) {
     String key = key(stat);
     if (key == null) {
       return Optional.empty();
@@ -138,7 +138,7 @@ public final class HashCache implements HashMemory {
   }
 
   @Override
-  public void remember(String path, ArchiveSource.Stat stat, String sha256) {
+  public void remember(String path, FileStat stat, String sha256) {
     String key = key(stat);
     if (key == null) {
       return;
@@ -191,7 +191,7 @@ public final class HashCache implements HashMemory {
     return ((h >>> 11) + 1) / (double) (1L << 53);
   }
 
-  private static String key(ArchiveSource.Stat stat) {
+  private static String key(FileStat stat) {
     if (stat.fileKey() == null || stat.modifiedNanos() < 0) {
       return null;
     }

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Leadership;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.NodeInfo;
+import org.mirrordirector.failover.Role;
 
 /**
  * Where a node copies from: the real upstream while it is the active node; the active node's

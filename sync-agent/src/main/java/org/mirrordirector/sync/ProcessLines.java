@@ -22,12 +22,6 @@ import java.util.function.Consumer;
 final class ProcessLines {
   private ProcessLines() {}
 
-  /**
-   * How a run ended: the tool's exit code (-1 when it ran past its limit and was killed), and
-   * whether copies of it that outlived it were killed.
-   */
-  record Ending(int exitCode, boolean timedOut, boolean orphansKilled) {}
-
   /** How long the output may still flow after the tool and its copies ended. */
   private static final Duration DRAIN = Duration.ofSeconds(10);
 
@@ -35,7 +29,8 @@ final class ProcessLines {
    * Runs {@code cmd} until it ends, or until {@code limit} when one is given (then it and its
    * children are killed); {@code lines} is called from another thread, never after this returns.
    */
-  static Ending run(List<String> cmd, java.util.Optional<Duration> limit, Consumer<String> lines)
+  static ProcessEnding run(
+      List<String> cmd, java.util.Optional<Duration> limit, Consumer<String> lines)
       throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     p.getOutputStream().close();
@@ -89,7 +84,7 @@ final class ProcessLines {
     synchronized (lock) {
       abandoned[0] = true;
     }
-    return new Ending(ended ? p.exitValue() : -1, !ended, !copies.isEmpty());
+    return new ProcessEnding(ended ? p.exitValue() : -1, !ended, !copies.isEmpty());
   }
 
   private static String toolName(List<String> cmd) {

@@ -26,28 +26,6 @@ final class Rsync {
 
   private record Pin(String address, long atNanos) {}
 
-  /** What one rsync run did: its exit code, the files it received, and its last lines. */
-  record Result(
-      int exitCode,
-      List<String> received,
-      List<String> deleted,
-      List<String> tail,
-      Duration elapsed) {
-    /** 0 is success; 24 (source files vanished during the transfer) is harmless for a mirror. */
-    boolean ok() {
-      return exitCode == 0 || exitCode == 24;
-    }
-
-    String describe() {
-      return "rsync exited "
-          + exitCode
-          + " ("
-          + meaning(exitCode)
-          + ")"
-          + (tail.isEmpty() ? "" : ": " + String.join(" | ", tail));
-    }
-  }
-
   private final String binary;
   private final Duration timeout;
   private final HappyEyeballs eyeballs;
@@ -113,7 +91,7 @@ final class Rsync {
   }
 
   /** Runs rsync with {@code args}; itemized lines ({@code %i %n}) tell which files arrived. */
-  Result run(List<String> args) throws IOException, InterruptedException {
+  RsyncRun run(List<String> args) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
     List<String> cmd = new ArrayList<>();
     cmd.add(binary);
@@ -123,7 +101,7 @@ final class Rsync {
     try {
       cmd.addAll(pinned(args));
     } catch (IOException e) {
-      return new Result(
+      return new RsyncRun(
           10,
           List.of(),
           List.of(),
@@ -134,7 +112,7 @@ final class Rsync {
     List<String> deleted = new ArrayList<>();
     List<String> tail = new ArrayList<>();
     // No limit on the whole run (a first copy of an archive takes hours): --timeout ends a stall.
-    ProcessLines.Ending end =
+    ProcessEnding end =
         ProcessLines.run(
             cmd,
             java.util.Optional.empty(),
@@ -158,7 +136,7 @@ final class Rsync {
       tail.add("rsync ended while a process it forked lived on; that process was killed");
     }
     unpin(args, end.exitCode());
-    return new Result(
+    return new RsyncRun(
         end.exitCode(), received, deleted, tail, Duration.ofNanos(System.nanoTime() - t0));
   }
 
@@ -167,7 +145,7 @@ final class Rsync {
     String pinnedSource = pinned(List.of(source)).get(0);
     List<String> names = new ArrayList<>();
     List<String> all = new ArrayList<>();
-    ProcessLines.Ending end =
+    ProcessEnding end =
         ProcessLines.run(
             List.of(
                 binary,
@@ -190,7 +168,7 @@ final class Rsync {
               + " exited "
               + end.exitCode()
               + " ("
-              + meaning(end.exitCode())
+              + RsyncRun.meaning(end.exitCode())
               + "): "
               + String.join(" | ", all.subList(Math.max(0, all.size() - 3), all.size())));
     }
@@ -199,21 +177,5 @@ final class Rsync {
 
   private static boolean isItemized(String line) {
     return line.length() > 12 && line.charAt(11) == ' ' && "<>ch.*".indexOf(line.charAt(0)) >= 0;
-  }
-
-  static String meaning(int code) {
-    return switch (code) {
-      case 0 -> "success";
-      case 5 -> "error starting the client-server protocol";
-      case 10 -> "error in socket I/O";
-      case 11 -> "error in file I/O";
-      case 12 -> "error in the rsync protocol data stream";
-      case 20 -> "killed by a signal";
-      case 23 -> "partial transfer due to error";
-      case 24 -> "partial transfer due to vanished source files";
-      case 30 -> "timeout in data send/receive";
-      case 35 -> "timeout waiting for the daemon connection";
-      default -> "see man rsync";
-    };
   }
 }

@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.Set;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
+import org.mirrordirector.sync.archive.PendingVerification;
+import org.mirrordirector.sync.archive.PoolCheck;
 import org.mirrordirector.sync.archive.Problem;
+import org.mirrordirector.sync.archive.ProblemKind;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.archive.VerificationReport;
@@ -43,8 +46,8 @@ final class SnapshotChecks {
   }
 
   /** The index phase of each suite's verification (the pool is checked after the copy). */
-  Map<String, ArchiveVerifier.Pending> indexes(Path tree, HashCache cache) {
-    Map<String, ArchiveVerifier.Pending> m = new LinkedHashMap<>();
+  Map<String, PendingVerification> indexes(Path tree, HashCache cache) {
+    Map<String, PendingVerification> m = new LinkedHashMap<>();
     for (String suite : config.suites()) {
       m.put(
           suite,
@@ -55,11 +58,11 @@ final class SnapshotChecks {
   }
 
   /** Ends the checks begun by {@link #indexes}; the problems, each naming its suite. */
-  List<String> finish(Map<String, ArchiveVerifier.Pending> pending, Set<String> received) {
+  List<String> finish(Map<String, PendingVerification> pending, Set<String> received) {
     ids.clear();
     reports.clear();
     List<String> problems = new ArrayList<>();
-    for (ArchiveVerifier.Pending p : pending.values()) {
+    for (PendingVerification p : pending.values()) {
       collect(p.finish(received), problems);
     }
     return problems;
@@ -92,7 +95,7 @@ final class SnapshotChecks {
       }
       for (Problem p : v.problems()) {
         boolean local =
-            p.kind() == Problem.Kind.POOL
+            p.kind() == ProblemKind.POOL
                 && !received.contains(p.file())
                 && (p.message().startsWith("SHA256 differs")
                     || p.message().startsWith("size differs"));
@@ -111,7 +114,7 @@ final class SnapshotChecks {
             .withSelection(config.selection())
             .withClock(config.clock())
             .withMemory(cache);
-    return config.indexesOnly() ? o.withPool(VerifyOptions.PoolCheck.NONE) : o;
+    return config.indexesOnly() ? o.withPool(PoolCheck.NONE) : o;
   }
 
   private void collect(VerificationReport v, List<String> problems) {

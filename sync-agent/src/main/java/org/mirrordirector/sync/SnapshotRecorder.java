@@ -14,12 +14,12 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.mirrordirector.failover.FencedOutException;
 import org.mirrordirector.failover.Leadership;
-import org.mirrordirector.failover.Payloads.Role;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
 import org.mirrordirector.failover.RegistryCodec;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryWriter;
+import org.mirrordirector.failover.Role;
+import org.mirrordirector.failover.SnapshotRecord;
+import org.mirrordirector.failover.SuiteSnapshot;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.VerificationReport;
@@ -71,8 +71,7 @@ public final class SnapshotRecorder implements Consumer<SyncReport> {
 
   @Override
   public synchronized void accept(SyncReport r) {
-    if (r.outcome() != SyncReport.Outcome.PUBLISHED
-        && r.outcome() != SyncReport.Outcome.UNCHANGED) {
+    if (r.outcome() != SyncOutcome.PUBLISHED && r.outcome() != SyncOutcome.UNCHANGED) {
       return;
     }
     if (leadership.role() != Role.ACTIVE) {

@@ -31,12 +31,6 @@ final class SpaceEstimate {
   private static final List<Compression> PREFERRED =
       List.of(Compression.NONE, Compression.GZIP, Compression.XZ, Compression.BZIP2);
 
-  /**
-   * The estimate: new pool bytes and files, the indexes it was read from, and every listed pool
-   * file with its size (what the snapshot will hold once verified: the next run's {@code known}).
-   */
-  record Result(long bytes, int files, int indexesRead, Map<String, Long> listing) {}
-
   private SpaceEstimate() {}
 
   /**
@@ -44,7 +38,8 @@ final class SpaceEstimate {
    * @param known what the current snapshot is verified to hold (path to size), from the run that
    *     published it; null when unknown (then each listed file is looked up on disk)
    */
-  static Result of(Path tree, Optional<Path> current, List<String> suites, Map<String, Long> known)
+  static PoolEstimate of(
+      Path tree, Optional<Path> current, List<String> suites, Map<String, Long> known)
       throws IOException {
     Map<String, Long> listing = new HashMap<>();
     long[] bytes = {0};
@@ -125,7 +120,7 @@ final class SpaceEstimate {
         }
       }
     }
-    return new Result(bytes[0], files[0], indexes, listing);
+    return new PoolEstimate(bytes[0], files[0], indexes, listing);
   }
 
   private static Optional<ReleaseFile> release(Path dir) throws IOException {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.mirrordirector.failover.net.HappyEyeballs;
-import org.mirrordirector.sync.archive.ArchiveVerifier;
+import org.mirrordirector.sync.archive.PendingVerification;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.slf4j.Logger;
@@ -105,7 +105,7 @@ public final class SyncAgent {
   }
 
   /** Looks at the upstream's InRelease files and compares them with the current snapshot's. */
-  UpstreamWatch.Look lookAtUpstream(String upstream) throws IOException, InterruptedException {
+  UpstreamLook lookAtUpstream(String upstream) throws IOException, InterruptedException {
     SyncConfig.checkUpstream(upstream);
     return watch.look(upstream, store.current());
   }
@@ -130,7 +130,7 @@ public final class SyncAgent {
     if (lock.isEmpty()) {
       return new Run(upstream)
           .stopped(
-              SyncReport.Outcome.LOCKED,
+              SyncOutcome.LOCKED,
               lockFile()
                   + " is held by live process "
                   + LockFile.holder(lockFile()).map(String::valueOf).orElse("?"));
@@ -206,7 +206,7 @@ public final class SyncAgent {
       }
       Optional<String> busy = UpstreamBusy.await(rsync, config, upstream);
       if (busy.isPresent()) {
-        return stopped(SyncReport.Outcome.FAILED, busy.get());
+        return stopped(SyncOutcome.FAILED, busy.get());
       }
       Optional<Path> previous = store.current();
       Path partial = store.newPartial(config.clock().instant());
@@ -236,7 +236,7 @@ public final class SyncAgent {
         previous.ifPresent(p -> stage0.add("--link-dest=" + p.resolve("dists")));
         stage0.add(upstream + "dists/");
         stage0.add(partial + "/dists/");
-        Rsync.Result r0 = rsync.run(stage0);
+        RsyncRun r0 = rsync.run(stage0);
         stage1 = r0.elapsed();
         if (!r0.ok()) {
           return failed(partial, "stage 1 (new indexes for the space estimate): " + r0.describe());
@@ -257,7 +257,7 @@ public final class SyncAgent {
         if (noRoom.isPresent()) {
           SnapshotStore.deleteTree(partial);
           LOG.warn("[{}] sync refused: {}", config.host(), noRoom.get());
-          return stopped(SyncReport.Outcome.REFUSED, noRoom.get());
+          return stopped(SyncOutcome.REFUSED, noRoom.get());
         }
 
         // Check the new indexes (signature, header, every index and stanza) while rsync copies the
@@ -272,7 +272,7 @@ public final class SyncAgent {
                   t.setDaemon(true);
                   return t;
                 });
-        java.util.concurrent.Future<Map<String, ArchiveVerifier.Pending>> indexes =
+        java.util.concurrent.Future<Map<String, PendingVerification>> indexes =
             early.submit(() -> checks.indexes(partial, cache));
         early.shutdown();
         try {
@@ -299,8 +299,8 @@ public final class SyncAgent {
         Path partial,
         Optional<Path> previous,
         List<String> common,
-        Rsync.Result r0,
-        java.util.concurrent.Future<Map<String, ArchiveVerifier.Pending>> early,
+        RsyncRun r0,
+        java.util.concurrent.Future<Map<String, PendingVerification>> early,
         HashCache cache)
         throws IOException, InterruptedException {
       List<String> s1 = new ArrayList<>(common);
@@ -309,7 +309,7 @@ public final class SyncAgent {
       }
       s1.add(upstream);
       s1.add(partial + "/");
-      Rsync.Result r1 = rsync.run(s1);
+      RsyncRun r1 = rsync.run(s1);
       stage1 = stage1.plus(r1.elapsed());
       if (!r1.ok()) {
         return failed(partial, "stage 1 (pool): " + r1.describe());
@@ -318,7 +318,7 @@ public final class SyncAgent {
       s2.addAll(List.of("--delete-delay", "--delay-updates"));
       s2.add(upstream);
       s2.add(partial + "/");
-      Rsync.Result r2 = rsync.run(s2);
+      RsyncRun r2 = rsync.run(s2);
       stage2 = r2.elapsed();
       if (!r2.ok()) {
         return failed(partial, "stage 2 (indexes): " + r2.describe());
@@ -331,7 +331,7 @@ public final class SyncAgent {
       s3.addAll(distsFilters());
       s3.add(upstream + "dists/");
       s3.add(partial + "/dists/");
-      Rsync.Result r3 = rsync.run(s3);
+      RsyncRun r3 = rsync.run(s3);
       stage2 = stage2.plus(r3.elapsed());
       if (!r3.ok()) {
         return failed(partial, "stage 2 (indexes by checksum): " + r3.describe());
@@ -348,7 +348,7 @@ public final class SyncAgent {
               || !r3.received().isEmpty()
               || !r3.deleted().isEmpty();
       long t0 = System.nanoTime();
-      Map<String, ArchiveVerifier.Pending> pending = null;
+      Map<String, PendingVerification> pending = null;
       if (!distsChanged) {
         try {
           pending = early.get();
@@ -382,7 +382,7 @@ public final class SyncAgent {
         fix.addAll(config.rsyncExtraArgs());
         fix.add(upstream);
         fix.add(partial + "/");
-        Rsync.Result rr = rsync.run(fix);
+        RsyncRun rr = rsync.run(fix);
         Files.deleteIfExists(list);
         stage2 = stage2.plus(rr.elapsed());
         if (!rr.ok()) {
@@ -409,7 +409,7 @@ public final class SyncAgent {
             upstream,
             problems.get(0));
         SnapshotStore.deleteTree(partial);
-        return report(SyncReport.Outcome.REJECTED, problems);
+        return report(SyncOutcome.REJECTED, problems);
       }
 
       if (previous.isPresent()
@@ -426,7 +426,7 @@ public final class SyncAgent {
             upstream,
             previous.get().getFileName(),
             rehashed);
-        return report(SyncReport.Outcome.UNCHANGED, List.of());
+        return report(SyncOutcome.UNCHANGED, List.of());
       }
       long t1 = System.nanoTime();
       TraceFile.write(config, upstream, partial, r1.elapsed(), r2.elapsed());
@@ -452,7 +452,7 @@ public final class SyncAgent {
           received.size(),
           rehashed,
           repaired.size());
-      return report(SyncReport.Outcome.PUBLISHED, List.of());
+      return report(SyncOutcome.PUBLISHED, List.of());
     }
 
     /** The InRelease identity of each configured suite in a published snapshot. */
@@ -475,7 +475,7 @@ public final class SyncAgent {
     private Optional<String> checkSpace(Path partial, Optional<Path> previous) throws IOException {
       Map<String, Long> known =
           previous.isPresent() && previous.get().equals(listingOf) ? listing : null;
-      SpaceEstimate.Result e = SpaceEstimate.of(partial, previous, config.suites(), known);
+      PoolEstimate e = SpaceEstimate.of(partial, previous, config.suites(), known);
       newListing = e.listing();
       estimated = e.bytes();
       long free = Files.getFileStore(partial).getUsableSpace();
@@ -499,22 +499,20 @@ public final class SyncAgent {
     private SyncReport failed(Path partial, String why) throws IOException {
       LOG.warn("[{}] sync from {} failed: {}", config.host(), upstream, why);
       SnapshotStore.deleteTree(partial);
-      return report(SyncReport.Outcome.FAILED, List.of(why));
+      return report(SyncOutcome.FAILED, List.of(why));
     }
 
     /** A run that stopped before copying anything. */
-    SyncReport stopped(SyncReport.Outcome o, String why) {
+    SyncReport stopped(SyncOutcome o, String why) {
       return report(o, List.of(why));
     }
 
-    SyncReport report(SyncReport.Outcome o, List<String> problems) {
+    SyncReport report(SyncOutcome o, List<String> problems) {
       return new SyncReport(
           o,
           upstream,
           snapshot,
-          o == SyncReport.Outcome.PUBLISHED
-                  || o == SyncReport.Outcome.UNCHANGED
-                  || o == SyncReport.Outcome.REJECTED
+          o == SyncOutcome.PUBLISHED || o == SyncOutcome.UNCHANGED || o == SyncOutcome.REJECTED
               ? checks.ids()
               : Map.of(),
           received.size(),

@@ -28,7 +28,7 @@ import org.mirrordirector.sync.archive.VerificationReport;
  * @param problems why the run did not publish, each naming its file or step
  */
 public record SyncReport(
-    Outcome outcome,
+    SyncOutcome outcome,
     String upstream,
     Path snapshot,
     Map<String, SnapshotId> ids,
@@ -45,25 +45,6 @@ public record SyncReport(
     Duration prune,
     List<String> problems,
     List<VerificationReport> verifications) {
-
-  /** How a run ended. */
-  public enum Outcome {
-    /** A new verified snapshot is current. */
-    PUBLISHED,
-    /**
-     * The copy verified and is the current snapshot over again (same InRelease files): discarded,
-     * the current snapshot stays; the re-hash progress is kept.
-     */
-    UNCHANGED,
-    /** The upstream could not be copied; nothing changed. */
-    FAILED,
-    /** The copy did not verify; it was discarded and the current snapshot is untouched. */
-    REJECTED,
-    /** Not started: the new files would not fit beside the snapshots with the free space kept. */
-    REFUSED,
-    /** Another live process holds the lock. */
-    LOCKED
-  }
 
   public SyncReport {
     ids = Map.copyOf(ids);

@@ -106,7 +106,7 @@ public final class SyncService implements AutoCloseable {
     looks.incrementAndGet();
     try {
       boolean moved = !up.equals(lastUpstream);
-      UpstreamWatch.Look l = agent.lookAtUpstream(up);
+      UpstreamLook l = agent.lookAtUpstream(up);
       lastLookProblem.set(null);
       if (moved || l.changed() || lastRunFailed) {
         LOG.info(
@@ -138,9 +138,7 @@ public final class SyncService implements AutoCloseable {
       runs.incrementAndGet();
       last.set(r);
       lastUpstream = up;
-      lastRunFailed =
-          r.outcome() != SyncReport.Outcome.PUBLISHED
-              && r.outcome() != SyncReport.Outcome.UNCHANGED;
+      lastRunFailed = r.outcome() != SyncOutcome.PUBLISHED && r.outcome() != SyncOutcome.UNCHANGED;
       for (Consumer<SyncReport> l : listeners) {
         try {
           l.accept(r);
@@ -158,18 +156,8 @@ public final class SyncService implements AutoCloseable {
     }
   }
 
-  /** Counters and the last report, for the status page and tests. */
-  public record Stats(
-      long runs,
-      long coalesced,
-      long looks,
-      SyncReport last,
-      String lookProblem,
-      boolean running,
-      boolean queued) {}
-
-  public Stats stats() {
-    return new Stats(
+  public SyncStats stats() {
+    return new SyncStats(
         runs.get(),
         coalesced.get(),
         looks.get(),

@@ -27,27 +27,21 @@ final class UpstreamWatch {
     this.suites = List.copyOf(suites);
   }
 
-  /** What a look found: the upstream's InRelease identities, and what differs from the tree. */
-  record Look(Map<String, Optional<SnapshotId>> upstream, List<String> changedSuites) {
-    boolean changed() {
-      return !changedSuites.isEmpty();
-    }
-  }
-
   /**
    * Looks at the upstream's InRelease files and compares them with {@code current}'s (a snapshot
    * tree, or empty before the first sync: then everything has changed).
    *
    * @throws IOException when the upstream cannot be asked
    */
-  Look look(String upstream, Optional<Path> current) throws IOException, InterruptedException {
+  UpstreamLook look(String upstream, Optional<Path> current)
+      throws IOException, InterruptedException {
     Map<String, Optional<SnapshotId>> found = new LinkedHashMap<>();
     List<String> changed = new java.util.ArrayList<>();
     Path dir = scratch.resolve(Integer.toHexString(upstream.hashCode()));
     Files.createDirectories(dir);
     for (String suite : suites) {
       Path local = dir.resolve(suite + ".InRelease");
-      Rsync.Result r =
+      RsyncRun r =
           rsync.run(
               List.of(
                   "-t",
@@ -81,6 +75,6 @@ final class UpstreamWatch {
         changed.add(suite);
       }
     }
-    return new Look(found, changed);
+    return new UpstreamLook(found, changed);
   }
 }

@@ -9,15 +9,15 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.sync.archive.ArchiveSource.Stat;
+import org.mirrordirector.sync.archive.FileStat;
 
 class HashCacheTest {
   @TempDir Path dir;
   static final String A = "a".repeat(64);
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  static Stat stat(int inode, long size) {
-    return new Stat(size, true, "(dev=1,ino=" + inode + ")", 1_000_000L);
+  static FileStat stat(int inode, long size) {
+    return new FileStat(size, true, "(dev=1,ino=" + inode + ")", 1_000_000L);
   }
 
   @Test
@@ -28,8 +28,8 @@ class HashCacheTest {
     assertThat(c.recall(stat(1, 100))).contains(A);
     assertThat(c.recall(stat(2, 100))).isEmpty();
     assertThat(c.recall(stat(1, 101))).isEmpty();
-    assertThat(c.recall(new Stat(100, true, "(dev=1,ino=1)", 2_000_000L))).isEmpty();
-    assertThat(c.recall(new Stat(100, true, null, 1_000_000L))).isEmpty();
+    assertThat(c.recall(new FileStat(100, true, "(dev=1,ino=1)", 2_000_000L))).isEmpty();
+    assertThat(c.recall(new FileStat(100, true, null, 1_000_000L))).isEmpty();
     c.save();
 
     HashCache again = HashCache.load(dir.resolve("c"), Duration.ofDays(30));

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Leadership;
 import org.mirrordirector.failover.LeadershipConfig;
-import org.mirrordirector.failover.Payloads.Role;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
+import org.mirrordirector.failover.Role;
 import org.mirrordirector.failover.ZooKeeperClients;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TestArchive;
@@ -117,7 +117,7 @@ class HotSpareTest {
         b.start();
         await("b copies a's tree", Duration.ofSeconds(30), () -> hasId(b, first));
         assertThat(b.service.stats().last().upstream()).isEqualTo(a.published.url());
-        assertThat(b.service.stats().last().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+        assertThat(b.service.stats().last().outcome()).isEqualTo(SyncOutcome.PUBLISHED);
 
         ArchiveGenerator.generate(
             GeneratorOptions.small(upstream.root, 0, 8).withUpdateFrom(upstream.root, 10));
@@ -137,7 +137,7 @@ class HotSpareTest {
                     && real.url().equals(b.service.stats().last().upstream()));
         assertThat(b.service.stats().last().outcome())
             .as("b already held the upstream's state")
-            .isEqualTo(SyncReport.Outcome.UNCHANGED);
+            .isEqualTo(SyncOutcome.UNCHANGED);
         await(
             "the registry records b's snapshot under b's epoch",
             Duration.ofSeconds(15),
@@ -165,7 +165,7 @@ class HotSpareTest {
               () ->
                   b.service.stats().last() != null
                       && c.published.url().equals(b.service.stats().last().upstream()));
-          assertThat(b.service.stats().last().outcome()).isEqualTo(SyncReport.Outcome.UNCHANGED);
+          assertThat(b.service.stats().last().outcome()).isEqualTo(SyncOutcome.UNCHANGED);
         }
       }
     }

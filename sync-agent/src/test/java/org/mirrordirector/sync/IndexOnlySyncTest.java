@@ -38,7 +38,7 @@ class IndexOnlySyncTest extends SyncAgentFixture {
     SyncAgent a = replica();
     SyncReport r = a.runOnce();
     assertThat(r.problems()).isEmpty();
-    assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(r.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     assertThat(r.ids().get("bookworm")).isEqualTo(upstream.result.snapshot());
     Path tree = r.snapshot();
     assertThat(tree.resolve("pool")).doesNotExist();
@@ -57,7 +57,7 @@ class IndexOnlySyncTest extends SyncAgentFixture {
             .withUpdateFrom(upstream.root, 10));
     SyncReport next = a.runOnce();
     assertThat(next.problems()).isEmpty();
-    assertThat(next.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(next.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     assertThat(next.ids().get("bookworm")).isNotEqualTo(r.ids().get("bookworm"));
     assertThat(next.snapshot().resolve("pool")).doesNotExist();
     assertThat(a.store().list()).containsExactly(r.snapshot(), next.snapshot());
@@ -81,7 +81,7 @@ class IndexOnlySyncTest extends SyncAgentFixture {
     b[b.length / 2] = (byte) (b[b.length / 2] == 'a' ? 'b' : 'a');
     Files.write(packages, b);
     SyncReport bad = a.runOnce();
-    assertThat(bad.outcome()).isEqualTo(SyncReport.Outcome.REJECTED);
+    assertThat(bad.outcome()).isEqualTo(SyncOutcome.REJECTED);
     assertThat(bad.problems())
         .anySatisfy(p -> assertThat(p).contains(upstream.root.relativize(packages).toString()));
     assertThat(a.store().current()).contains(good.snapshot());

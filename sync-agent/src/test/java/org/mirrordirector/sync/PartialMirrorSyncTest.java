@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
+import org.mirrordirector.sync.archive.PoolCheck;
 import org.mirrordirector.sync.archive.Selection;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.VerifyOptions;
@@ -53,7 +54,7 @@ class PartialMirrorSyncTest {
               upstream.keys());
       SyncReport r = a.runOnce();
       assertThat(r.problems()).isEmpty();
-      assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(r.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
 
       List<String> got = files(r.snapshot());
       List<String> all = files(upstream.root);
@@ -77,7 +78,7 @@ class PartialMirrorSyncTest {
                       new LocalArchiveSource(r.snapshot()),
                       VerifyOptions.defaults("bookworm")
                           .withSelection(armhfMain)
-                          .withPool(VerifyOptions.PoolCheck.HASH))
+                          .withPool(PoolCheck.HASH))
                   .problems())
           .isEmpty();
       // ... and as a full mirror it would not: the rest is missing.
@@ -85,7 +86,7 @@ class PartialMirrorSyncTest {
               new ArchiveVerifier(upstream.keys())
                   .verify(
                       new LocalArchiveSource(r.snapshot()),
-                      VerifyOptions.defaults("bookworm").withPool(VerifyOptions.PoolCheck.NONE))
+                      VerifyOptions.defaults("bookworm").withPool(PoolCheck.NONE))
                   .ok())
           .isFalse();
     }
@@ -103,7 +104,7 @@ class PartialMirrorSyncTest {
                       Selection.all().withArchitectures(List.of("riscv64")).withExtras(Set.of())),
               upstream.keys());
       SyncReport r = a.runOnce();
-      assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.REJECTED);
+      assertThat(r.outcome()).isEqualTo(SyncOutcome.REJECTED);
       assertThat(String.join("\n", r.problems()))
           .contains("architecture riscv64 is not in the Release");
       assertThat(a.store().current()).isEmpty();

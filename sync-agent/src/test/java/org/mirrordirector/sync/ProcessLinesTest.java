@@ -69,7 +69,7 @@ class ProcessLinesTest {
     List<String> cmd = List.of("bash", "-c", script, "tool", fifo.toString());
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
     long t0 = System.nanoTime();
-    ProcessLines.Ending end =
+    ProcessEnding end =
         within(Duration.ofSeconds(60), () -> ProcessLines.run(cmd, Optional.empty(), lines::add));
     assertThat(end.exitCode()).isEqualTo(3);
     assertThat(end.timedOut()).isFalse();
@@ -83,7 +83,7 @@ class ProcessLinesTest {
   void aToolPastItsLimitIsKilledWithItsChildren() throws Exception {
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
     String mark = "300." + System.nanoTime() % 1000;
-    ProcessLines.Ending end =
+    ProcessEnding end =
         within(
             Duration.ofSeconds(60),
             () ->
@@ -109,7 +109,7 @@ class ProcessLinesTest {
       ExecutorService ex = Executors.newSingleThreadExecutor();
       try {
         // 20 MiB at 100 KiB/s: 200 s, unless the kill ends it.
-        Future<Rsync.Result> run =
+        Future<RsyncRun> run =
             ex.submit(() -> rsync.run(List.of("-r", "--bwlimit=100", daemon.url(), into + "/")));
         // The pull runs as two processes: the generator (the JVM's child) and the receiver (its
         // child). Only the generator is killed; the receiver lives on, waiting on the daemon.
@@ -134,7 +134,7 @@ class ProcessLinesTest {
         assertThat(generator).as("the pull's generator, with its receiver").isNotNull();
         ProcessHandle receiver = generator.children().findFirst().orElseThrow();
         generator.destroyForcibly();
-        Rsync.Result r;
+        RsyncRun r;
         try {
           r = run.get(60, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {

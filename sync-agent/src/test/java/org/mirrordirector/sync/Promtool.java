@@ -42,7 +42,7 @@ public final class Promtool {
         java.nio.file.Files.writeString(in, stdin, StandardCharsets.UTF_8);
         pb.redirectInput(in.toFile());
       }
-      BoundedRun.Result r = BoundedRun.run(pb, tmp, java.time.Duration.ofSeconds(120));
+      RunResult r = BoundedRun.run(pb, tmp, java.time.Duration.ofSeconds(120));
       assertThat(r.exit()).as(r.describe(cmd)).isZero();
       return r.output().strip();
     } finally {

@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.NodeInfo;
+import org.mirrordirector.failover.Role;
+import org.mirrordirector.failover.ViewSource;
 
 /** Where a replica copies its indexes from, as its view of the registry changes. */
 class ReplicaUpstreamTest {
@@ -20,18 +21,7 @@ class ReplicaUpstreamTest {
       m.put(n.id(), n);
     }
     return new ClusterView(
-        1,
-        ClusterView.Source.LIVE,
-        true,
-        1,
-        2,
-        "a",
-        m,
-        Map.of(),
-        Map.of(),
-        null,
-        List.of(),
-        List.of());
+        1, ViewSource.LIVE, true, 1, 2, "a", m, Map.of(), Map.of(), null, List.of(), List.of());
   }
 
   @Test

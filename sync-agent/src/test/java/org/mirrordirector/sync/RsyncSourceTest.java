@@ -55,7 +55,7 @@ class RsyncSourceTest {
       assertThat(rsync.pinned(List.of("-a", source, "/dst/")))
           .containsExactly("-a", "rsync://127.0.0.1:" + port + "/archive/", "/dst/");
       assertThat(rsync.listTop(source)).contains("dists");
-      Rsync.Result r = rsync.run(List.of("-r", source, dir.resolve("copy").toString() + "/"));
+      RsyncRun r = rsync.run(List.of("-r", source, dir.resolve("copy").toString() + "/"));
       assertThat(r.ok()).as(r.describe()).isTrue();
       assertThat(dir.resolve("copy/dists/file")).hasContent("x");
     }
@@ -76,7 +76,7 @@ class RsyncSourceTest {
           .containsExactly("rsync://127.0.0.1:" + port + "/archive/");
     }
     // The daemon is gone: the run fails to reach it, and the name now answers with ::1 only.
-    Rsync.Result failed = rsync.run(List.of("-r", source, dir.resolve("none").toString() + "/"));
+    RsyncRun failed = rsync.run(List.of("-r", source, dir.resolve("none").toString() + "/"));
     assertThat(failed.ok()).isFalse();
     answer[0] = InetAddress.getByName("::1");
     int port = Integer.parseInt(source.replaceAll(".*:([0-9]+)/archive/", "$1"));
@@ -97,7 +97,7 @@ class RsyncSourceTest {
     HappyEyeballs he =
         new HappyEyeballs(
             HappyEyeballs.STAGGER, host -> new InetAddress[] {InetAddress.getByName("::1")}, null);
-    Rsync.Result r =
+    RsyncRun r =
         new Rsync("/nonexistent/rsync", Duration.ofSeconds(5), he)
             .run(List.of("-r", "rsync://upstream.test:" + port + "/archive/", "/tmp/none/"));
     assertThat(r.exitCode()).isEqualTo(10);

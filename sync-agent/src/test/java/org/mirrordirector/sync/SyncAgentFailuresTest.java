@@ -38,7 +38,7 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
     Files.writeString(
         upstream.dists("InRelease"), in.replace("Label: Mirror Director", "Label: Evil Director"));
     SyncReport r = agent(3).runOnce();
-    assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.REJECTED);
+    assertThat(r.outcome()).isEqualTo(SyncOutcome.REJECTED);
     assertThat(r.problems())
         .anySatisfy(p -> assertThat(p).contains("SIGNATURE").contains("BAD signature"));
     assertThat(agent(3).store().current()).isEmpty();
@@ -50,7 +50,7 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
     SyncReport good = a.runOnce();
     daemon.close();
     SyncReport r = a.runOnce();
-    assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.FAILED);
+    assertThat(r.outcome()).isEqualTo(SyncOutcome.FAILED);
     assertThat(r.problems().get(0))
         .startsWith("cannot list the upstream: rsync --list-only " + daemon.url() + " exited");
     assertThat(a.store().current()).contains(good.snapshot());
@@ -63,25 +63,25 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
     SyncAgent slow =
         new SyncAgent(base.withRsyncExtraArgs(List.of("--bwlimit=100")), upstream.keys());
     SyncReport killed1 = killRsyncDuring(slow, "--exclude=Packages*");
-    assertThat(killed1.outcome()).isEqualTo(SyncReport.Outcome.FAILED);
+    assertThat(killed1.outcome()).isEqualTo(SyncOutcome.FAILED);
     assertThat(killed1.problems().get(0)).startsWith("stage 1 (pool): rsync exited");
     assertThat(slow.store().current()).isEmpty();
 
     SyncAgent fast = new SyncAgent(base, upstream.keys());
     SyncReport good = fast.runOnce();
-    assertThat(good.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(good.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
 
     updateUpstream(2);
     SyncAgent slowIndexes =
         new SyncAgent(base.withRsyncExtraArgs(List.of("--bwlimit=10")), upstream.keys());
     SyncReport killed2 = killRsyncDuring(slowIndexes, "--delete-delay");
-    assertThat(killed2.outcome()).isEqualTo(SyncReport.Outcome.FAILED);
+    assertThat(killed2.outcome()).isEqualTo(SyncOutcome.FAILED);
     assertThat(killed2.problems().get(0)).startsWith("stage 2 (indexes): rsync exited");
     assertThat(fast.store().current()).contains(good.snapshot());
     assertThat(fast.store().list()).containsExactly(good.snapshot());
 
     SyncReport recovered = fast.runOnce();
-    assertThat(recovered.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(recovered.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     assertThat(recovered.ids().get("bookworm")).isNotEqualTo(good.ids().get("bookworm"));
   }
 
@@ -94,7 +94,7 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
     long free = Files.getFileStore(dir).getUsableSpace();
     SyncReport refused =
         new SyncAgent(base.withMinFreeBytes(free + (1L << 30)), upstream.keys()).runOnce();
-    assertThat(refused.outcome()).isEqualTo(SyncReport.Outcome.REFUSED);
+    assertThat(refused.outcome()).isEqualTo(SyncOutcome.REFUSED);
     assertThat(refused.problems().get(0))
         .startsWith("not enough disk space on " + mirror)
         .contains(
@@ -112,7 +112,7 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
     assertThat(first.estimatedBytes()).isEqualTo(upstream.result.poolBytes());
     updateUpstream(10);
     SyncReport second = a.runOnce();
-    assertThat(second.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(second.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     assertThat(second.receivedPool()).isNotEmpty();
     assertThat(second.estimatedBytes())
         .isEqualTo(second.receivedPool().values().stream().mapToLong(Long::longValue).sum());
@@ -145,7 +145,7 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
 
     updateUpstream(5);
     SyncReport next = a.runOnce();
-    assertThat(next.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(next.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     assertThat(a.store().current()).contains(next.snapshot());
     assertThat(Files.readSymbolicLink(mirror.resolve("current")).toString())
         .isEqualTo("snapshots/" + next.snapshot().getFileName());
@@ -184,7 +184,7 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
       byte[] after = Files.readAllBytes(upstream.dists("InRelease"));
       assertThat(after).isNotEqualTo(before);
       assertThat(r.problems()).isEmpty();
-      assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(r.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       assertThat(r.ids().get("bookworm"))
           .as("the published snapshot is verified against the indexes it holds")
           .isEqualTo(org.mirrordirector.sync.archive.SnapshotId.ofInRelease(after));
@@ -235,7 +235,7 @@ class SyncAgentFailuresTest extends SyncAgentFixture {
     Path newest = newDeb(good);
     spoil.apply(newest);
     SyncReport bad = a.runOnce();
-    assertThat(bad.outcome()).isEqualTo(SyncReport.Outcome.REJECTED);
+    assertThat(bad.outcome()).isEqualTo(SyncOutcome.REJECTED);
     assertThat(a.store().current()).contains(good.snapshot());
     return new Spoiled(a, good, bad, upstream.root.relativize(newest));
   }

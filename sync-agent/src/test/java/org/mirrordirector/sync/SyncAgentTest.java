@@ -18,7 +18,7 @@ class SyncAgentTest extends SyncAgentFixture {
     SyncAgent a = agent(3);
     SyncReport r = a.runOnce();
     assertThat(r.problems()).isEmpty();
-    assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(r.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     assertThat(a.store().current()).contains(r.snapshot());
     assertThat(r.ids().get("bookworm")).isEqualTo(upstream.result.snapshot());
     assertThat(r.received()).isGreaterThan(40);
@@ -40,7 +40,7 @@ class SyncAgentTest extends SyncAgentFixture {
     updateUpstream(10);
     SyncReport second = a.runOnce();
     assertThat(second.problems()).isEmpty();
-    assertThat(second.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(second.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     assertThat(second.snapshot()).isNotEqualTo(first.snapshot());
     assertThat(second.ids().get("bookworm")).isNotEqualTo(first.ids().get("bookworm"));
     assertThat(a.store().current()).contains(second.snapshot());
@@ -66,10 +66,10 @@ class SyncAgentTest extends SyncAgentFixture {
     SyncAgent a = agent(3);
     Files.createDirectories(dir.resolve("mirror"));
     Files.writeString(a.lockFile(), "999999\n");
-    assertThat(a.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(a.runOnce().outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     Files.writeString(a.lockFile(), ProcessHandle.current().pid() + "\n");
     SyncReport locked = a.runOnce();
-    assertThat(locked.outcome()).isEqualTo(SyncReport.Outcome.LOCKED);
+    assertThat(locked.outcome()).isEqualTo(SyncOutcome.LOCKED);
     assertThat(locked.problems().get(0))
         .contains("is held by live process " + ProcessHandle.current().pid());
     assertThat(a.lockFile()).exists();
@@ -82,7 +82,7 @@ class SyncAgentTest extends SyncAgentFixture {
       if (i > 0) {
         updateUpstream(5);
       }
-      assertThat(a.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(a.runOnce().outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       Thread.sleep(1100); // snapshot names have a one-second resolution
     }
     assertThat(a.store().list()).hasSize(2);
@@ -111,7 +111,7 @@ class SyncAgentTest extends SyncAgentFixture {
     SyncReport busy =
         new SyncAgent(base.withUpstreamBusy(java.time.Duration.ofMillis(200), 3), upstream.keys())
             .runOnce();
-    assertThat(busy.outcome()).isEqualTo(SyncReport.Outcome.FAILED);
+    assertThat(busy.outcome()).isEqualTo(SyncOutcome.FAILED);
     assertThat(busy.problems())
         .containsExactly(
             "the upstream is being updated (Archive-Update-in-Progress-master present after 3 look(s))");
@@ -132,7 +132,7 @@ class SyncAgentTest extends SyncAgentFixture {
         new SyncAgent(base.withUpstreamBusy(java.time.Duration.ofMillis(300), 20), upstream.keys())
             .runOnce();
     remover.join();
-    assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(r.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     assertThat(r.snapshot().resolve("Archive-Update-in-Progress-master")).doesNotExist();
   }
 
@@ -171,7 +171,7 @@ class SyncAgentTest extends SyncAgentFixture {
 
     // A new agent with a month's period trusts its cache: nothing re-read, the rot is not seen.
     SyncReport trusting = new SyncAgent(base, upstream.keys()).runOnce();
-    assertThat(trusting.outcome()).isEqualTo(SyncReport.Outcome.UNCHANGED);
+    assertThat(trusting.outcome()).isEqualTo(SyncOutcome.UNCHANGED);
     assertThat(trusting.snapshot()).isEqualTo(first.snapshot());
     assertThat(trusting.repaired()).isEmpty();
     assertThat(trusting.verifications().get(0).counts().poolBytesHashed())
@@ -181,7 +181,7 @@ class SyncAgentTest extends SyncAgentFixture {
     SyncReport rehash =
         new SyncAgent(base.withRehashPeriod(java.time.Duration.ZERO), upstream.keys()).runOnce();
     assertThat(rehash.problems()).isEmpty();
-    assertThat(rehash.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(rehash.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     assertThat(rehash.repaired()).containsExactly(rel);
     assertThat(rehash.rehashed()).isEqualTo(40);
     assertThat(Files.readAllBytes(rehash.snapshot().resolve(rel))).isEqualTo(good);
@@ -194,7 +194,7 @@ class SyncAgentTest extends SyncAgentFixture {
     Path mirror = dir.resolve("mirror");
     SyncConfig base = SyncConfig.of(daemon.url(), mirror, List.of("bookworm"), "node-a");
     SyncAgent agent = new SyncAgent(base, upstream.keys());
-    assertThat(agent.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+    assertThat(agent.runOnce().outcome()).isEqualTo(SyncOutcome.PUBLISHED);
     // The upstream's InRelease changes, same size, same mtime: rsync's quick check would take it
     // for the previous snapshot's and link that one.
     Path in = upstream.dists("InRelease");
@@ -222,7 +222,7 @@ class SyncAgentTest extends SyncAgentFixture {
           .isEqualTo(changed);
       assertThat(r.outcome())
           .as("its signature no longer matches: not published")
-          .isNotEqualTo(SyncReport.Outcome.PUBLISHED);
+          .isNotEqualTo(SyncOutcome.PUBLISHED);
     } finally {
       Files.write(in, before);
       Files.setLastModifiedTime(in, mtime);

@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
+import org.mirrordirector.sync.archive.PoolCheck;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.archive.VerificationReport;
 import org.mirrordirector.sync.archive.VerifyOptions;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratedArchive;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
@@ -41,7 +43,7 @@ public final class SyncBench {
             .withSizeScale(scale);
     if (!Files.exists(upstream.resolve("dists/bookworm/InRelease"))) {
       long t0 = System.nanoTime();
-      ArchiveGenerator.Result r = ArchiveGenerator.generate(base);
+      GeneratedArchive r = ArchiveGenerator.generate(base);
       Files.write(keyring, r.key().publicKeyArmored());
       System.out.printf(
           "generated %d packages, %d pool files, %.2f GB in %.0f s%n",
@@ -81,7 +83,7 @@ public final class SyncBench {
           new ArchiveVerifier(keys)
               .verify(
                   new LocalArchiveSource(first.snapshot()),
-                  VerifyOptions.defaults("bookworm").withPool(VerifyOptions.PoolCheck.HASH));
+                  VerifyOptions.defaults("bookworm").withPool(PoolCheck.HASH));
       Duration fullTime = Duration.ofNanos(System.nanoTime() - t0);
       if (!full.ok()) {
         throw new IllegalStateException("full re-verify failed: " + full.problems());
@@ -132,7 +134,7 @@ public final class SyncBench {
   }
 
   private static void check(SyncReport r) {
-    if (r.outcome() != SyncReport.Outcome.PUBLISHED) {
+    if (r.outcome() != SyncOutcome.PUBLISHED) {
       throw new IllegalStateException(r.outcome() + ": " + r.problems());
     }
   }

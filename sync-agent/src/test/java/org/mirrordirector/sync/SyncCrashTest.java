@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
+import org.mirrordirector.sync.archive.PoolCheck;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.VerificationReport;
@@ -77,7 +78,7 @@ class SyncCrashTest {
         SyncReport recovery = agent.runOnce();
         assertThat(recovery.outcome())
             .as("recovery in round %d, seed %d: %s", round, seed, recovery.problems())
-            .isIn(SyncReport.Outcome.PUBLISHED, SyncReport.Outcome.UNCHANGED);
+            .isIn(SyncOutcome.PUBLISHED, SyncOutcome.UNCHANGED);
         assertThat(recovery.ids().get("bookworm"))
             .as("recovery reaches the upstream's current InRelease")
             .isEqualTo(SnapshotId.ofInRelease(Files.readAllBytes(upstream.dists("InRelease"))));
@@ -104,7 +105,7 @@ class SyncCrashTest {
         new ArchiveVerifier(upstream.keys())
             .verify(
                 new LocalArchiveSource(current.get()),
-                VerifyOptions.defaults("bookworm").withPool(VerifyOptions.PoolCheck.HASH));
+                VerifyOptions.defaults("bookworm").withPool(PoolCheck.HASH));
     assertThat(v.problems()).as(when).isEmpty();
   }
 }

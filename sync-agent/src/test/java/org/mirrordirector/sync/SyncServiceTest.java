@@ -48,7 +48,7 @@ class SyncServiceTest {
             upstream.keys());
     try (SyncService s = new SyncService(agent, daemon::url, Duration.ofMillis(200)).start()) {
       await("the first sync", Duration.ofSeconds(30), () -> s.stats().runs() == 1);
-      assertThat(s.stats().last().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(s.stats().last().outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       long looks = s.stats().looks();
       await("five more looks", Duration.ofSeconds(30), () -> s.stats().looks() >= looks + 5);
       assertThat(s.stats().runs()).as("an unchanged upstream is not copied again").isEqualTo(1);
@@ -57,7 +57,7 @@ class SyncServiceTest {
           GeneratorOptions.small(upstream.root, 0, 33).withUpdateFrom(upstream.root, 5));
       await("a sync of the change", Duration.ofSeconds(30), () -> s.stats().runs() == 2);
       SyncReport r = s.stats().last();
-      assertThat(r.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(r.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       assertThat(r.ids().get("bookworm").sha256())
           .isEqualTo(
               org.mirrordirector.sync.archive.SnapshotId.ofInRelease(
@@ -91,7 +91,7 @@ class SyncServiceTest {
           () -> s.stats().runs() == 2 && !s.stats().running() && !s.stats().queued());
       Thread.sleep(300);
       assertThat(s.stats().runs()).isEqualTo(2);
-      assertThat(s.stats().last().outcome()).isEqualTo(SyncReport.Outcome.UNCHANGED);
+      assertThat(s.stats().last().outcome()).isEqualTo(SyncOutcome.UNCHANGED);
     }
   }
 

@@ -8,9 +8,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.mirrordirector.ops.common.Durations;
+import org.mirrordirector.ops.common.DurationConverter;
+import org.mirrordirector.ops.common.InstantConverter;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratedArchive;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,14 +97,14 @@ public final class ArchiveCommand {
 
     @Option(
         names = "--date",
-        converter = Durations.InstantConverter.class,
+        converter = InstantConverter.class,
         description =
             "Release Date (default: 2026-01-01T00:00:00Z, or an hour after the previous version).")
     public Instant date;
 
     @Option(
         names = "--valid-for",
-        converter = Durations.DurationConverter.class,
+        converter = DurationConverter.class,
         paramLabel = "DURATION",
         description = "Add Valid-Until = Date + DURATION.")
     public Duration validFor;
@@ -145,7 +147,7 @@ public final class ArchiveCommand {
     public Integer call() throws Exception {
       if (updateFrom == null
           && spec.commandLine().getParseResult().hasMatchedOption("--change-percent")) {
-        throw new Mirrorctl.UsageException("--change-percent needs --update-from");
+        throw new UsageException("--change-percent needs --update-from");
       }
       GeneratorOptions o =
           new GeneratorOptions(
@@ -165,7 +167,7 @@ public final class ArchiveCommand {
               sha1Binding,
               threads == null ? Runtime.getRuntime().availableProcessors() : threads,
               sources);
-      ArchiveGenerator.Result r = ArchiveGenerator.generate(o);
+      GeneratedArchive r = ArchiveGenerator.generate(o);
       if (keyOut != null) {
         if (keyOut.getParent() != null) {
           Files.createDirectories(keyOut.getParent());
@@ -186,7 +188,7 @@ public final class ArchiveCommand {
       }
       w.printf("key       %s%s%n", r.key().fingerprint(), keyOut == null ? "" : " -> " + keyOut);
       w.flush();
-      return Mirrorctl.OK;
+      return ExitCode.OK;
     }
   }
 }

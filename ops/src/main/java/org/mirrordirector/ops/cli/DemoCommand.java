@@ -7,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.demo.Demo;
 import org.mirrordirector.ops.demo.DemoLayout;
-import org.mirrordirector.ops.demo.DemoMotion;
+import org.mirrordirector.ops.demo.MotionSettings;
 import org.mirrordirector.ops.hosting.HostingDemo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,24 +79,24 @@ public final class DemoCommand implements Callable<Integer> {
       return hosting();
     }
     if (replicas < 0 || replicas > 4) {
-      throw new Mirrorctl.UsageException("--replicas must be 0-4: " + replicas);
+      throw new UsageException("--replicas must be 0-4: " + replicas);
     }
     if (port < 0 || port > 65500) {
-      throw new Mirrorctl.UsageException("--port must be 0 or 1-65500: " + port);
+      throw new UsageException("--port must be 0 or 1-65500: " + port);
     }
-    DemoMotion.Settings motion = null;
+    MotionSettings motion = null;
     if (publishEvery != null) {
       Duration every;
       try {
         every = Durations.parse(publishEvery);
       } catch (RuntimeException e) {
-        throw new Mirrorctl.UsageException(
+        throw new UsageException(
             "--publish-every: '" + publishEvery + "' is not a duration such as 30s or 5m");
       }
       if (every.compareTo(Duration.ofSeconds(5)) < 0) {
-        throw new Mirrorctl.UsageException("--publish-every must be at least 5s: " + publishEvery);
+        throw new UsageException("--publish-every must be at least 5s: " + publishEvery);
       }
-      motion = DemoMotion.Settings.every(every);
+      motion = MotionSettings.every(every);
     }
     var out = spec.commandLine().getOut();
     Demo demo = new Demo(dir, out, motion, replicas);
@@ -121,22 +121,22 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("Ctrl-C stops the demo.");
     out.flush();
     stopped.await();
-    return Mirrorctl.OK;
+    return ExitCode.OK;
   }
 
   /** {@code --ipv6-only-backend}: the hosting's shape, refused where it cannot run. */
   private int hosting() throws Exception {
     if (publishEvery != null || replicas != 0) {
-      throw new Mirrorctl.UsageException(
+      throw new UsageException(
           "--ipv6-only-backend runs the hosting's own shape: leave out --publish-every and"
               + " --replicas");
     }
     if (port < 0 || port > 65535) {
-      throw new Mirrorctl.UsageException("--port must be 0 or 1-65535: " + port);
+      throw new UsageException("--port must be 0 or 1-65535: " + port);
     }
     java.util.Optional<String> why = HostingDemo.unavailable(HostingDemo::onPath);
     if (why.isPresent()) {
-      throw new Mirrorctl.UsageException("--ipv6-only-backend cannot run here: " + why.get());
+      throw new UsageException("--ipv6-only-backend cannot run here: " + why.get());
     }
     var out = spec.commandLine().getOut();
     HostingDemo demo = HostingDemo.start(dir.resolve("ipv6-only-backend"), port, out);
@@ -147,7 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("Ctrl-C stops the demo and removes its namespaces.");
     out.flush();
     stopped.await();
-    return Mirrorctl.OK;
+    return ExitCode.OK;
   }
 
   /** Runs {@code close} when the JVM is stopped (Ctrl-C, SIGTERM); the latch opens after it. */

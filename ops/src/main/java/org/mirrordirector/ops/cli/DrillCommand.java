@@ -17,13 +17,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.mirrordirector.ops.client.NodeClient;
+import org.mirrordirector.ops.common.DurationConverter;
 import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.drill.Drill;
 import org.mirrordirector.ops.drill.DrillFaults;
 import org.mirrordirector.ops.drill.DrillLoadPlan;
+import org.mirrordirector.ops.drill.DrillMode;
 import org.mirrordirector.ops.drill.DrillReport;
 import org.mirrordirector.ops.drill.DrillThresholds;
-import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.ops.drill.Figure;
+import org.mirrordirector.ops.drill.RegionDrill;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -65,7 +68,7 @@ public final class DrillCommand implements Callable<Integer> {
   @Option(
       names = "--hold",
       defaultValue = "8s",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description =
           "How long a pause or a cut lasts; longer than the session timeout. Default:"
               + " ${DEFAULT-VALUE}.")
@@ -131,7 +134,7 @@ public final class DrillCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       defaultValue = "0s",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description =
           "Run the load at least this long per drill (it always runs until the old primary has"
               + " rejoined). Default: ${DEFAULT-VALUE}.")
@@ -140,22 +143,22 @@ public final class DrillCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!(rate > 0 && rate <= 1000)) {
-      throw new Mirrorctl.UsageException("--rate must be more than 0 and at most 1000: " + rate);
+      throw new UsageException("--rate must be more than 0 and at most 1000: " + rate);
     }
     if (rounds < 1 || rounds > 1000) {
-      throw new Mirrorctl.UsageException("--rounds must be 1..1000: " + rounds);
+      throw new UsageException("--rounds must be 1..1000: " + rounds);
     }
     if (hold.toMillis() < 1000) {
-      throw new Mirrorctl.UsageException("--hold must be at least 1s: " + Durations.format(hold));
+      throw new UsageException("--hold must be at least 1s: " + Durations.format(hold));
     }
-    List<Drill.Mode> modes = new ArrayList<>();
+    List<DrillMode> modes = new ArrayList<>();
     if (mode.equalsIgnoreCase("all")) {
-      modes.addAll(Drill.Mode.failovers());
+      modes.addAll(DrillMode.failovers());
     } else {
       try {
-        modes.add(Drill.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
+        modes.add(DrillMode.valueOf(mode.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new Mirrorctl.UsageException(
+        throw new UsageException(
             "--mode must be graceful, crash, pause, isolate, all or region, not '" + mode + "'");
       }
     }
@@ -165,16 +168,16 @@ public final class DrillCommand implements Callable<Integer> {
     Path aptKeyring = keyring;
     if (demo != null) {
       if (url != null || faultCommand != null) {
-        throw new Mirrorctl.UsageException("give --demo, or --url with --fault-command: not both");
+        throw new UsageException("give --demo, or --url with --fault-command: not both");
       }
       Path layoutFile = demo.resolve("demo.json");
       if (!Files.isRegularFile(layoutFile)) {
-        throw new Mirrorctl.UsageException(
+        throw new UsageException(
             layoutFile + " not found: is a mirrorctl demo running with --dir " + demo + "?");
       }
       JsonNode layout = new ObjectMapper().readTree(layoutFile.toFile());
       if (!layout.path("haproxy").asBoolean()) {
-        throw new Mirrorctl.UsageException(
+        throw new UsageException(
             "this demo runs without HAProxy, so its service address is the primary itself: a"
                 + " drill needs the load balancer (apt-get install haproxy, then start the demo"
                 + " again)");
@@ -188,39 +191,43 @@ public final class DrillCommand implements Callable<Integer> {
       }
     } else if (url != null) {
       if (faultCommand == null) {
-        throw new Mirrorctl.UsageException(
+        throw new UsageException(
             "--url needs --fault-command: how the drill stops, kills, pauses and cuts a node");
       }
       service = NodeClient.of(url, tokenFile, null);
       faults = new CommandFaults(faultCommand);
       reports = Path.of("drills");
     } else {
-      throw new Mirrorctl.UsageException(
+      throw new UsageException(
           "give --demo DIR (a running mirrorctl demo), or --url SERVICE with --fault-command");
     }
     if (apt && (aptKeyring == null || !Files.isReadable(aptKeyring))) {
-      throw new Mirrorctl.UsageException(
+      throw new UsageException(
           "--apt needs the archive's keyring: --keyring FILE (cannot read " + aptKeyring + ")");
     }
     DrillLoadPlan target;
     try {
       target = new DrillLoadPlan(root, suite, apt ? aptKeyring : null, duration);
     } catch (IllegalArgumentException e) {
-      throw new Mirrorctl.UsageException(e.getMessage());
+      throw new UsageException(e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
     Drill drill = new Drill(service, faults, DrillThresholds.defaults(), target, out);
     boolean all = true;
-    List<DrillReport.Report> done = new ArrayList<>();
+    List<DrillReport> done = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
-      for (Drill.Mode m : modes) {
-        DrillReport.Report rep = drill.run(m, rate, hold);
-        out.print(DrillReport.render(rep));
+      for (DrillMode m : modes) {
+        DrillReport rep =
+            m == DrillMode.REGION
+                ? new RegionDrill(service, faults, DrillThresholds.defaults(), target, out)
+                    .run(rate, hold)
+                : drill.run(m, rate, hold);
+        out.print(rep.render());
         Path file = report != null ? report : reports.resolve(rep.id() + ".json");
         if (file.getParent() != null) {
           Files.createDirectories(file.getParent());
         }
-        Files.writeString(file, DrillReport.json(rep));
+        Files.writeString(file, rep.json());
         out.println("report: " + file);
         var rec =
             service.admin(
@@ -239,18 +246,18 @@ public final class DrillCommand implements Callable<Integer> {
       out.print(summary(done));
       out.flush();
     }
-    return all ? Mirrorctl.OK : Mirrorctl.FAILED;
+    return all ? ExitCode.OK : ExitCode.FAILED;
   }
 
   /** Per mode: how many passed, and each figure's median and maximum over the rounds. */
-  public static String summary(List<DrillReport.Report> reports) {
+  public static String summary(List<DrillReport> reports) {
     StringBuilder b = new StringBuilder("\nsummary (median / max over the rounds)\n");
-    java.util.Map<String, List<DrillReport.Report>> byMode = new java.util.LinkedHashMap<>();
-    for (DrillReport.Report r : reports) {
+    java.util.Map<String, List<DrillReport>> byMode = new java.util.LinkedHashMap<>();
+    for (DrillReport r : reports) {
       byMode.computeIfAbsent(r.mode(), k -> new ArrayList<>()).add(r);
     }
     for (var e : byMode.entrySet()) {
-      long passed = e.getValue().stream().filter(DrillReport.Report::passed).count();
+      long passed = e.getValue().stream().filter(DrillReport::passed).count();
       b.append(
           String.format(Locale.ROOT, "%-9s %d/%d PASS", e.getKey(), passed, e.getValue().size()));
       for (String f :
@@ -264,7 +271,7 @@ public final class DrillCommand implements Callable<Integer> {
               "overlap",
               "rejoin")) {
         List<Double> v = new ArrayList<>();
-        for (DrillReport.Report r : e.getValue()) {
+        for (DrillReport r : e.getValue()) {
           Double x = r.values().get(f);
           if (x != null && !x.isNaN()) {
             v.add(x);
@@ -280,11 +287,7 @@ public final class DrillCommand implements Callable<Integer> {
                 : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
         b.append(
             String.format(
-                Locale.ROOT,
-                ", %s %s/%s",
-                f,
-                DrillReport.fmt(median),
-                DrillReport.fmt(v.get(v.size() - 1))));
+                Locale.ROOT, ", %s %s/%s", f, Figure.fmt(median), Figure.fmt(v.get(v.size() - 1))));
       }
       b.append('\n');
     }
@@ -307,40 +310,6 @@ public final class DrillCommand implements Callable<Integer> {
       Thread.sleep(250);
     }
     throw new IOException("the cluster did not come back to health: " + String.join("; ", last));
-  }
-
-  /**
-   * Faults through a command the operator gives (ssh to the node and a script there): {node} and
-   * {action} are replaced; a non-zero exit fails the drill with the command's output.
-   */
-  public static final class CommandFaults implements DrillFaults {
-    private final String template;
-
-    public CommandFaults(String template) {
-      if (!template.contains("{action}")) {
-        throw new Mirrorctl.UsageException(
-            "--fault-command must contain {action} (and usually {node}): '" + template + "'");
-      }
-      this.template = template;
-    }
-
-    @Override
-    public String act(String node, String action) throws IOException, InterruptedException {
-      if (!node.matches("[A-Za-z0-9._-]+")) {
-        throw new IOException("refusing to put node id '" + node + "' into a shell command");
-      }
-      String cmd = template.replace("{node}", node).replace("{action}", action);
-      BoundedRun.Result r = BoundedRun.run(List.of("sh", "-c", cmd), null, Duration.ofSeconds(120));
-      String out = r.output().strip();
-      if (r.exit() < 0) {
-        throw new IOException(
-            cmd + ": no answer within 120 s, killed" + (out.isEmpty() ? "" : "; it said: " + out));
-      }
-      if (r.exit() != 0) {
-        throw new IOException(cmd + ": exit " + r.exit() + (out.isEmpty() ? "" : ": " + out));
-      }
-      return node + " " + action + (out.isEmpty() ? "" : ": " + out);
-    }
   }
 
   /** Faults through the demo's control port. */

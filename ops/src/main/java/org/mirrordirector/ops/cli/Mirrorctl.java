@@ -6,11 +6,7 @@ import org.mirrordirector.sync.archive.KeyringException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/**
- * The operator's command line. Exit codes: 0 success, 1 the check or operation failed (an archive
- * that does not verify, a generation that could not write), 2 a usage error (bad arguments or an
- * unusable input file such as a keyring), 3 an internal error.
- */
+/** The operator's command line: the root of the command tree. Exit codes: {@link ExitCode}. */
 @Command(
     name = "mirrorctl",
     mixinStandardHelpOptions = true,
@@ -30,11 +26,6 @@ import picocli.CommandLine.Command;
       MirrorsCommand.class
     })
 public final class Mirrorctl {
-  public static final int OK = 0;
-  public static final int FAILED = 1;
-  public static final int USAGE = 2;
-  public static final int INTERNAL = 3;
-
   public static void main(String[] args) {
     logDefaults();
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -66,13 +57,13 @@ public final class Mirrorctl {
     CommandLine cl = commandLine();
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExitCodeExceptionMapper(e -> USAGE);
+    cl.setExitCodeExceptionMapper(e -> ExitCode.USAGE);
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           err.println("mirrorctl: " + ex.getMessage());
           CommandLine c = ex.getCommandLine();
           err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
-          return USAGE;
+          return ExitCode.USAGE;
         });
     cl.setExecutionExceptionHandler(
         (ex, c, parsed) -> {
@@ -80,11 +71,11 @@ public final class Mirrorctl {
               || ex instanceof KeyringException
               || ex instanceof IllegalArgumentException) {
             err.println("mirrorctl: " + ex.getMessage());
-            return USAGE;
+            return ExitCode.USAGE;
           }
           if (ex instanceof java.io.IOException) {
             err.println("mirrorctl: " + ex.getMessage());
-            return FAILED;
+            return ExitCode.FAILED;
           }
           err.println("mirrorctl: internal error: " + ex);
           if (System.getenv("MIRRORCTL_DEBUG") != null) {
@@ -92,7 +83,7 @@ public final class Mirrorctl {
           } else {
             err.println("(set MIRRORCTL_DEBUG=1 for the stack trace)");
           }
-          return INTERNAL;
+          return ExitCode.INTERNAL;
         });
     return cl.execute(args);
   }
@@ -100,15 +91,6 @@ public final class Mirrorctl {
   /** The command tree (also what the manual pages and the bash completion are written from). */
   public static CommandLine commandLine() {
     return new CommandLine(new Mirrorctl());
-  }
-
-  /** A command line that parses but asks for something impossible; exit code 2. */
-  public static final class UsageException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    public UsageException(String message) {
-      super(message);
-    }
   }
 
   public static final class Version implements CommandLine.IVersionProvider {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.ops.client.NodeClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,7 +72,7 @@ public final class MirrorsCommand implements Callable<Integer> {
       try {
         org.mirrordirector.failover.RegistryPaths.requireId("archive", archive);
       } catch (IllegalArgumentException e) {
-        throw new Mirrorctl.UsageException("--archive: " + e.getMessage());
+        throw new UsageException("--archive: " + e.getMessage());
       }
       return "/admin/archives/" + archive + "/mirrors/";
     }
@@ -128,7 +128,7 @@ public final class MirrorsCommand implements Callable<Integer> {
         }
       }
       out.flush();
-      return Mirrorctl.OK;
+      return ExitCode.OK;
     }
   }
 
@@ -201,7 +201,7 @@ public final class MirrorsCommand implements Callable<Integer> {
         urls.put("https", https.endsWith("/") ? https : https + "/");
       }
       if (urls.isEmpty()) {
-        throw new Mirrorctl.UsageException("give --http URL and/or --https URL");
+        throw new UsageException("give --http URL and/or --https URL");
       }
       MirrorConfig c =
           new MirrorConfig(
@@ -268,13 +268,13 @@ public final class MirrorsCommand implements Callable<Integer> {
     if (r.statusCode() == 200) {
       spec.commandLine().getOut().println(text);
       spec.commandLine().getOut().flush();
-      return Mirrorctl.OK;
+      return ExitCode.OK;
     }
     spec.commandLine().getErr().println("mirrorctl: " + r.statusCode() + ": " + text);
     spec.commandLine().getErr().flush();
     if (r.statusCode() == 400 || r.statusCode() == 404 || r.statusCode() == 401) {
-      return Mirrorctl.USAGE;
+      return ExitCode.USAGE;
     }
-    return Mirrorctl.FAILED;
+    return ExitCode.FAILED;
   }
 }

@@ -5,6 +5,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.mirrordirector.ops.node.Node;
 import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeConfigFile;
+import org.mirrordirector.ops.node.NodeOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,15 +35,15 @@ public final class NodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NodeConfig c = NodeConfig.load(config);
+    NodeConfig c = NodeConfigFile.load(config);
     if (printConfig) {
-      spec.commandLine().getOut().print(c.describe());
+      spec.commandLine().getOut().print(NodeOptions.describe(c));
       spec.commandLine().getOut().flush();
-      return Mirrorctl.OK;
+      return ExitCode.OK;
     }
     if (check) {
       spec.commandLine().getOut().println(config + ": OK (node " + c.node().id() + ")");
-      return Mirrorctl.OK;
+      return ExitCode.OK;
     }
     Node node = Node.start(c);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -63,6 +65,6 @@ public final class NodeCommand implements Callable<Integer> {
                 + "/ (status /status, leader check /leader)");
     spec.commandLine().getOut().flush();
     stopped.await();
-    return Mirrorctl.OK;
+    return ExitCode.OK;
   }
 }

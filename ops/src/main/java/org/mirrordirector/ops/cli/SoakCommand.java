@@ -7,14 +7,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.mirrordirector.ops.client.NodeClient;
+import org.mirrordirector.ops.common.DurationConverter;
 import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.demo.Demo;
-import org.mirrordirector.ops.demo.DemoMotion;
+import org.mirrordirector.ops.demo.MotionSettings;
+import org.mirrordirector.ops.demo.NodeSpeed;
 import org.mirrordirector.ops.drill.DrillFaults;
 import org.mirrordirector.ops.drill.DrillLoadPlan;
+import org.mirrordirector.ops.soak.MirrorEvent;
 import org.mirrordirector.ops.soak.Soak;
-import org.mirrordirector.ops.soak.SoakFaults;
+import org.mirrordirector.ops.soak.SoakDeployment;
 import org.mirrordirector.ops.soak.SoakReport;
+import org.mirrordirector.ops.soak.SoakResult;
 import org.mirrordirector.ops.soak.SoakSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,28 +60,28 @@ public final class SoakCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       defaultValue = "30m",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description = "How long faults and clients run (at least 30s). Default: ${DEFAULT-VALUE}.")
   public Duration duration;
 
   @Option(
       names = "--publish-every",
       defaultValue = "60s",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description = "The upstream publishes this often (at least 10s). Default: ${DEFAULT-VALUE}.")
   public Duration publishEvery;
 
   @Option(
       names = "--fault-every",
       defaultValue = "60s",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description = "Time between faults on the cluster. Default: ${DEFAULT-VALUE}.")
   public Duration faultEvery;
 
   @Option(
       names = "--mirror-every",
       defaultValue = "45s",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description = "Time between mirror events. Default: ${DEFAULT-VALUE}.")
   public Duration mirrorEvery;
 
@@ -92,7 +96,7 @@ public final class SoakCommand implements Callable<Integer> {
   @Option(
       names = "--hold",
       defaultValue = "8s",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description =
           "How long a pause or a cut lasts (longer than the 4 s session); drops and drains last"
               + " twice as long. Default: ${DEFAULT-VALUE}.")
@@ -173,7 +177,7 @@ public final class SoakCommand implements Callable<Integer> {
   @Option(
       names = "--sync-interval",
       defaultValue = "5m",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description =
           "With --url: the nodes' archive.sync-interval, for freshness (b)'s limit. Default:"
               + " ${DEFAULT-VALUE}.")
@@ -182,7 +186,7 @@ public final class SoakCommand implements Callable<Integer> {
   @Option(
       names = "--tail",
       defaultValue = "10m",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description =
           "With --url: how long to wait after the duration for the last publication to reach the"
               + " snapshot and the routed InRelease. Default: ${DEFAULT-VALUE}.")
@@ -191,25 +195,24 @@ public final class SoakCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (publishEvery.compareTo(Duration.ofSeconds(10)) < 0) {
-      throw new Mirrorctl.UsageException(
+      throw new UsageException(
           "--publish-every must be at least 10s: " + Durations.format(publishEvery));
     }
     if (replicas < 0 || replicas > 4) {
-      throw new Mirrorctl.UsageException("--replicas must be 0-4: " + replicas);
+      throw new UsageException("--replicas must be 0-4: " + replicas);
     }
     if (packages < 100 || packages > 100_000) {
-      throw new Mirrorctl.UsageException("--packages must be 100..100000: " + packages);
+      throw new UsageException("--packages must be 100..100000: " + packages);
     }
     if (port < 0 || port > 65500) {
-      throw new Mirrorctl.UsageException("--port must be 0 or 1-65500: " + port);
+      throw new UsageException("--port must be 0 or 1-65500: " + port);
     }
     SoakSettings settings;
     try {
-      java.util.Set<SoakFaults.MirrorEvent> events =
-          java.util.EnumSet.noneOf(SoakFaults.MirrorEvent.class);
+      java.util.Set<MirrorEvent> events = java.util.EnumSet.noneOf(MirrorEvent.class);
       for (String e : mirrorEvents) {
         try {
-          events.add(SoakFaults.MirrorEvent.valueOf(e.strip().toUpperCase(java.util.Locale.ROOT)));
+          events.add(MirrorEvent.valueOf(e.strip().toUpperCase(java.util.Locale.ROOT)));
         } catch (IllegalArgumentException x) {
           throw new IllegalArgumentException(
               "--mirror-events: '" + e + "' is not lag, break, drop or drain");
@@ -217,7 +220,7 @@ public final class SoakCommand implements Callable<Integer> {
       }
       settings = new SoakSettings(duration, faultEvery, mirrorEvery, hold, clients, seed, events);
     } catch (IllegalArgumentException e) {
-      throw new Mirrorctl.UsageException(e.getMessage());
+      throw new UsageException(e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (url != null) {
@@ -226,12 +229,12 @@ public final class SoakCommand implements Callable<Integer> {
     for (String o :
         List.of("--token-file", "--keyring", "--fault-command", "--sync-interval", "--tail")) {
       if (given(o)) {
-        throw new Mirrorctl.UsageException(o + " goes with --url (a deployment), not the demo");
+        throw new UsageException(o + " goes with --url (a deployment), not the demo");
       }
     }
     try (Demo demo = new Demo(dir, out, motion(publishEvery, packages, seed), replicas)) {
       demo.withAllMirrorsFollowing().start(port, Duration.ofSeconds(180));
-      SoakReport.Report r = new Soak(demo, settings, out).run();
+      SoakResult r = new Soak(demo, settings, out).run();
       return finish(r, NodeClient.of(demo.layout().service(), demo.layout().token(), null), out);
     }
   }
@@ -250,12 +253,12 @@ public final class SoakCommand implements Callable<Integer> {
             "--packages",
             "--port")) {
       if (given(o)) {
-        throw new Mirrorctl.UsageException(
+        throw new UsageException(
             o + " shapes the demo: a deployment's upstream, mirrors and replicas are its own");
       }
     }
     if (keyring == null || !Files.isReadable(keyring)) {
-      throw new Mirrorctl.UsageException(
+      throw new UsageException(
           "--url needs the archive's keyring for apt: --keyring FILE (cannot read "
               + keyring
               + ")");
@@ -264,13 +267,13 @@ public final class SoakCommand implements Callable<Integer> {
     try {
       archive = new DrillLoadPlan(root, suite, keyring, Duration.ZERO);
     } catch (IllegalArgumentException e) {
-      throw new Mirrorctl.UsageException(e.getMessage());
+      throw new UsageException(e.getMessage());
     }
-    DrillFaults faults = faultCommand == null ? null : new DrillCommand.CommandFaults(faultCommand);
+    DrillFaults faults = faultCommand == null ? null : new CommandFaults(faultCommand);
     Files.createDirectories(dir);
-    SoakReport.Report r =
+    SoakResult r =
         new Soak(
-                new Soak.Deployment(
+                new SoakDeployment(
                     url, tokenFile, keyring, archive, faults, dir, syncInterval, tail),
                 settings,
                 out)
@@ -279,7 +282,7 @@ public final class SoakCommand implements Callable<Integer> {
   }
 
   /** The report on the terminal, in its JSON file, and (with a token) on the status page. */
-  private int finish(SoakReport.Report r, NodeClient admin, PrintWriter out) throws Exception {
+  private int finish(SoakResult r, NodeClient admin, PrintWriter out) throws Exception {
     Path file = report != null ? report : dir.resolve("soaks").resolve(r.id() + ".json");
     if (file.getParent() != null) {
       Files.createDirectories(file.getParent());
@@ -291,14 +294,14 @@ public final class SoakCommand implements Callable<Integer> {
       out.println(SoakReport.record(admin, r));
     }
     out.flush();
-    return r.passed() ? Mirrorctl.OK : Mirrorctl.FAILED;
+    return r.passed() ? ExitCode.OK : ExitCode.FAILED;
   }
 
   /**
    * The soak's archive: publications of 1 % of the packages, with sources, every mirror following.
    */
-  public static DemoMotion.Settings motion(Duration every, int packages, long seed) {
-    return new DemoMotion.Settings(
+  public static MotionSettings motion(Duration every, int packages, long seed) {
+    return new MotionSettings(
             every,
             1,
             Duration.ZERO,
@@ -307,7 +310,7 @@ public final class SoakCommand implements Callable<Integer> {
             100,
             Duration.ofSeconds(5),
             null,
-            DemoMotion.NodeSpeed.FAST,
+            NodeSpeed.FAST,
             seed)
         .withArchive(packages, true);
   }

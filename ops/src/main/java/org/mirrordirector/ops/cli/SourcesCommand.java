@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.mirrordirector.ops.node.ArchiveSection;
 import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeConfigFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -78,10 +80,10 @@ public final class SourcesCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!suite.matches("[A-Za-z0-9][A-Za-z0-9.+_-]*")) {
-      throw new Mirrorctl.UsageException("--suite: '" + suite + "' is not a suite name");
+      throw new UsageException("--suite: '" + suite + "' is not a suite name");
     }
-    NodeConfig c = config == null ? null : NodeConfig.load(config);
-    NodeConfig.ArchiveSection a = null;
+    NodeConfig c = config == null ? null : NodeConfigFile.load(config);
+    ArchiveSection a = null;
     if (c != null) {
       a =
           archive == null
@@ -89,21 +91,19 @@ public final class SourcesCommand implements Callable<Integer> {
               : c.archive(archive)
                   .orElseThrow(
                       () ->
-                          new Mirrorctl.UsageException(
+                          new UsageException(
                               "--archive: the node serves no archive '"
                                   + archive
                                   + "' (it serves "
-                                  + c.archives().stream()
-                                      .map(NodeConfig.ArchiveSection::name)
-                                      .toList()
+                                  + c.archives().stream().map(ArchiveSection::name).toList()
                                   + ")"));
     } else if (archive != null) {
-      throw new Mirrorctl.UsageException("--archive needs --config (with --url, name its root)");
+      throw new UsageException("--archive needs --config (with --url, name its root)");
     }
     String base = url;
     if (base == null) {
       if (c == null) {
-        throw new Mirrorctl.UsageException("give --url (or --config to take it from)");
+        throw new UsageException("give --url (or --config to take it from)");
       }
       base = "http://" + c.node().address() + a.roots().get(0);
     }
@@ -124,11 +124,11 @@ public final class SourcesCommand implements Callable<Integer> {
     }
     for (String k : comps) {
       if (!k.matches("[A-Za-z0-9][A-Za-z0-9.+_/-]*")) {
-        throw new Mirrorctl.UsageException("--components: '" + k + "' is not a component name");
+        throw new UsageException("--components: '" + k + "' is not a component name");
       }
     }
     if (signedBy != null && (!signedBy.startsWith("/") || signedBy.matches(".*[\\s\\]].*"))) {
-      throw new Mirrorctl.UsageException(
+      throw new UsageException(
           "--signed-by must be an absolute path without spaces: '" + signedBy + "'");
     }
     String opts = signedBy == null ? "" : "[signed-by=" + signedBy + "] ";
@@ -151,12 +151,12 @@ public final class SourcesCommand implements Callable<Integer> {
                   + "\n"
                   + (signedBy == null ? "" : "Signed-By: " + signedBy + "\n");
           default ->
-              throw new Mirrorctl.UsageException(
+              throw new UsageException(
                   "--format must be list, deb822 or mirror, not '" + format + "'");
         };
     spec.commandLine().getOut().print(text);
     spec.commandLine().getOut().flush();
-    return Mirrorctl.OK;
+    return ExitCode.OK;
   }
 
   /**
@@ -183,13 +183,13 @@ public final class SourcesCommand implements Callable<Integer> {
     try {
       uri = URI.create(u);
     } catch (IllegalArgumentException e) {
-      throw new Mirrorctl.UsageException("--url: '" + u + "' is not a URL");
+      throw new UsageException("--url: '" + u + "' is not a URL");
     }
     if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
         || uri.getHost() == null
         || uri.getQuery() != null
         || uri.getFragment() != null) {
-      throw new Mirrorctl.UsageException(
+      throw new UsageException(
           "--url must be http(s)://host[:port]/path/ without query: '" + u + "'");
     }
     return u.endsWith("/") ? u : u + "/";

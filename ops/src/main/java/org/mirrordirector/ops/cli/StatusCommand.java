@@ -38,13 +38,13 @@ public final class StatusCommand implements Callable<Integer> {
     if (json) {
       out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
       out.flush();
-      return Mirrorctl.OK;
+      return ExitCode.OK;
     }
     out.print(render(node.base().toString(), s, replicaViews(s)));
     out.flush();
     JsonNode reg = s.path("registry");
     boolean oneActive = count(s.path("nodes"), "ACTIVE") == 1;
-    return reg.path("connected").asBoolean() && oneActive ? Mirrorctl.OK : Mirrorctl.FAILED;
+    return reg.path("connected").asBoolean() && oneActive ? ExitCode.OK : ExitCode.FAILED;
   }
 
   private static String view(Map<String, String> views, String id) {

@@ -15,16 +15,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.mirrordirector.ops.common.Durations;
+import org.mirrordirector.ops.common.DurationConverter;
+import org.mirrordirector.ops.common.InstantConverter;
 import org.mirrordirector.sync.archive.ArchiveSource;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
+import org.mirrordirector.sync.archive.ExtraIndex;
 import org.mirrordirector.sync.archive.HttpArchiveSource;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
+import org.mirrordirector.sync.archive.PoolCheck;
 import org.mirrordirector.sync.archive.Problem;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Selection;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.TrustedKeys;
+import org.mirrordirector.sync.archive.VerificationCounts;
 import org.mirrordirector.sync.archive.VerificationReport;
 import org.mirrordirector.sync.archive.VerifyOptions;
 import picocli.CommandLine.Command;
@@ -117,7 +121,7 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(
       names = "--not-older-than",
       paramLabel = "DATE",
-      converter = Durations.InstantConverter.class,
+      converter = InstantConverter.class,
       description = "Fail if the Release Date is older (the previous Date, to catch rollbacks).")
   public Instant notOlderThan;
 
@@ -125,7 +129,7 @@ public final class VerifyCommand implements Callable<Integer> {
       names = "--max-clock-skew",
       paramLabel = "DURATION",
       defaultValue = "60s",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description = "How far in the future a Date may be. Default: ${DEFAULT-VALUE}.")
   public Duration maxClockSkew;
 
@@ -136,7 +140,7 @@ public final class VerifyCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      converter = Durations.DurationConverter.class,
+      converter = DurationConverter.class,
       description = "HTTP timeout per request. Default: ${DEFAULT-VALUE}.")
   public Duration timeout;
 
@@ -151,17 +155,17 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    VerifyOptions.PoolCheck poolCheck = enumOption("--pool", pool, VerifyOptions.PoolCheck.class);
+    PoolCheck poolCheck = enumOption("--pool", pool, PoolCheck.class);
     Sha1Policy policy =
         switch (sha1Bindings.toLowerCase(Locale.ROOT)) {
           case "allow" -> Sha1Policy.ALLOW_FOR_BINDINGS;
           case "reject" -> Sha1Policy.REJECT;
           default ->
-              throw new Mirrorctl.UsageException(
+              throw new UsageException(
                   "--sha1-bindings must be allow or reject, not '" + sha1Bindings + "'");
         };
     if (maxProblems < 1) {
-      throw new Mirrorctl.UsageException("--max-problems must be at least 1");
+      throw new UsageException("--max-problems must be at least 1");
     }
     TrustedKeys keys = TrustedKeys.load(keyring, fingerprints, policy);
     VerifyOptions opts =
@@ -195,17 +199,17 @@ public final class VerifyCommand implements Callable<Integer> {
       printHuman(out, r, poolCheck, opts.selection());
     }
     out.flush();
-    return r.ok() ? Mirrorctl.OK : Mirrorctl.FAILED;
+    return r.ok() ? ExitCode.OK : ExitCode.FAILED;
   }
 
   /** The partial-mirror selection the options name; a usage error naming the option if bad. */
   public static Selection selection(
       List<String> components, List<String> architectures, String languages, String extras) {
-    Set<Selection.Extra> ex;
+    Set<ExtraIndex> ex;
     try {
-      ex = Selection.Extra.parse(extras);
+      ex = ExtraIndex.parse(extras);
     } catch (IllegalArgumentException e) {
-      throw new Mirrorctl.UsageException("--extras: " + e.getMessage());
+      throw new UsageException("--extras: " + e.getMessage());
     }
     java.util.Optional<List<String>> langs =
         languages == null
@@ -215,7 +219,7 @@ public final class VerifyCommand implements Callable<Integer> {
     try {
       return new Selection(components, architectures, langs, ex);
     } catch (IllegalArgumentException e) {
-      throw new Mirrorctl.UsageException("--components/--arch/--languages: " + e.getMessage());
+      throw new UsageException("--components/--arch/--languages: " + e.getMessage());
     }
   }
 
@@ -224,16 +228,15 @@ public final class VerifyCommand implements Callable<Integer> {
       try {
         return new HttpArchiveSource(URI.create(archive), timeout);
       } catch (IllegalArgumentException e) {
-        throw new Mirrorctl.UsageException(
-            "'" + archive + "' is not a valid URL: " + e.getMessage());
+        throw new UsageException("'" + archive + "' is not a valid URL: " + e.getMessage());
       }
     }
     if (archive.contains("://")) {
-      throw new Mirrorctl.UsageException("only http and https URLs are supported: " + archive);
+      throw new UsageException("only http and https URLs are supported: " + archive);
     }
     Path p = Path.of(archive);
     if (!Files.isDirectory(p)) {
-      throw new Mirrorctl.UsageException(archive + " is not a directory");
+      throw new UsageException(archive + " is not a directory");
     }
     return new LocalArchiveSource(p);
   }
@@ -246,14 +249,14 @@ public final class VerifyCommand implements Callable<Integer> {
       for (E c : type.getEnumConstants()) {
         allowed.add(c.name().toLowerCase(Locale.ROOT));
       }
-      throw new Mirrorctl.UsageException(
+      throw new UsageException(
           name + " must be one of " + String.join(", ", allowed) + ", not '" + value + "'");
     }
   }
 
   private static void printHuman(
-      PrintWriter out, VerificationReport r, VerifyOptions.PoolCheck pool, Selection sel) {
-    VerificationReport.Counts c = r.counts();
+      PrintWriter out, VerificationReport r, PoolCheck pool, Selection sel) {
+    VerificationCounts c = r.counts();
     out.printf("archive   %s (suite %s)%n", r.archive(), r.suite());
     if (!sel.full()) {
       out.printf("carries   %s%n", sel.describe());
@@ -304,7 +307,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
   }
 
-  private static Map<String, Object> toJson(VerificationReport r, VerifyOptions.PoolCheck pool) {
+  private static Map<String, Object> toJson(VerificationReport r, PoolCheck pool) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ok", r.ok());
     m.put("archive", r.archive());
@@ -323,7 +326,7 @@ public final class VerifyCommand implements Callable<Integer> {
               sig.put("hash", s.hash());
               m.put("signature", sig);
             });
-    VerificationReport.Counts c = r.counts();
+    VerificationCounts c = r.counts();
     Map<String, Object> counts = new LinkedHashMap<>();
     counts.put("indexFiles", c.indexFiles());
     counts.put("indexBytes", c.indexBytes());

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mirrordirector.ops.common.Trees;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * The real apt-get in a private root: the machine's own apt state is untouched, and so is its
@@ -20,8 +21,6 @@ import org.mirrordirector.sync.BoundedRun;
  * warnings).
  */
 public final class AptClient {
-  /** What one run did. */
-  public record Attempt(boolean ok, int exit, String output) {}
 
   private final Path root;
   private final String architecture;
@@ -82,7 +81,7 @@ public final class AptClient {
   }
 
   /** Runs apt-get or apt-cache; never throws for apt's own failures. */
-  public Attempt attempt(String tool, String... args) throws IOException, InterruptedException {
+  public AptAttempt attempt(String tool, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(tool, "-q"));
     List<String> options =
         new ArrayList<>(
@@ -105,15 +104,15 @@ public final class AptClient {
     cmd.addAll(List.of(args));
     ProcessBuilder b = new ProcessBuilder(cmd).directory(work().toFile());
     b.environment().put("APT_CONFIG", config().toString());
-    BoundedRun.Result r = BoundedRun.run(b, work(), java.time.Duration.ofSeconds(180));
+    RunResult r = BoundedRun.run(b, work(), java.time.Duration.ofSeconds(180));
     String out = r.output();
     if (r.exit() < 0) {
-      return new Attempt(false, -1, "no end within 180 s, killed:\n" + out);
+      return new AptAttempt(false, -1, "no end within 180 s, killed:\n" + out);
     }
     boolean warned = false;
     for (String line : out.split("\n")) {
       warned |= line.startsWith("W:") || line.startsWith("E:") || line.startsWith("Err:");
     }
-    return new Attempt(!warned && r.exit() == 0, r.exit(), out);
+    return new AptAttempt(!warned && r.exit() == 0, r.exit(), out);
   }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.mirrordirector.ops.node.NodeConfig;
+import org.mirrordirector.ops.node.NodeConfigFile;
 
 /**
  * The commands' way to a running node: its {@code /status.json} and its admin API. Given a standby,
@@ -32,7 +33,7 @@ public final class NodeClient {
 
   /** From --url and --token-file, or else from a node's config file. */
   public static NodeClient of(String url, Path tokenFile, Path config) throws IOException {
-    NodeConfig c = config == null ? null : NodeConfig.load(config);
+    NodeConfig c = config == null ? null : NodeConfigFile.load(config);
     String u = url;
     if (u == null) {
       if (c == null) {

@@ -1,11 +1,8 @@
 package org.mirrordirector.ops.common;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.mirrordirector.sync.archive.Rfc2822Dates;
 import picocli.CommandLine;
 
 /** Option converters for durations ("90s", "5m", "2h", "7d") and dates (ISO 8601 or RFC 2822). */
@@ -44,34 +41,5 @@ public final class Durations {
       }
     }
     return ms + "ms";
-  }
-
-  public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-      return parse(value);
-    }
-  }
-
-  public static final class InstantConverter implements CommandLine.ITypeConverter<Instant> {
-    @Override
-    public Instant convert(String value) {
-      if (value.equals("now")) {
-        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-      }
-      try {
-        return Instant.parse(value);
-      } catch (DateTimeParseException e) {
-        try {
-          return Rfc2822Dates.parse(value);
-        } catch (IllegalArgumentException e2) {
-          throw new CommandLine.TypeConversionException(
-              "'"
-                  + value
-                  + "' is not a date: use ISO 8601 (2026-01-01T00:00:00Z), RFC 2822 (Thu, 01"
-                  + " Jan 2026 00:00:00 UTC) or now");
-        }
-      }
-    }
   }
 }

@@ -24,7 +24,9 @@ import org.mirrordirector.ops.hosting.Haproxy;
 import org.mirrordirector.ops.node.EmbeddedZooKeeper;
 import org.mirrordirector.ops.node.RsyncModule;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratedArchive;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
@@ -37,24 +39,10 @@ import org.mirrordirector.sync.archive.generate.GeneratorOptions;
  * quorum) and, per replica, an observer in the replica's own region, whose links to the voter the
  * drill's region mode cuts; each replica ({@code node.role: replica}) reads its observer alone.
  */
-public final class Demo implements AutoCloseable {
-  /**
-   * The demo's archive: Raspbian's components, with source packages, translations and Contents.
-   * With {@code --publish-every}, the small shape (main and rpi, binaries only) the moving-mirror
-   * figures and bounds were measured with: a version stays small enough that the pushed mirror's
-   * throttled copy ends before the next publication.
-   */
-  public static GeneratorOptions archive(
-      java.nio.file.Path out, int packages, long seed, boolean full) {
-    GeneratorOptions o = GeneratorOptions.small(out, packages, seed);
-    return full
-        ? o.withComponents(List.of("main", "contrib", "non-free", "rpi", "firmware"))
-            .withSources(true)
-        : o;
-  }
+public final class Demo implements AutoCloseable, NodeSwitchboard {
 
   private GeneratorOptions shape(Path out, int packages, long seed) {
-    GeneratorOptions o = archive(out, packages, seed, motionSettings == null);
+    GeneratorOptions o = DemoArchive.options(out, packages, seed, motionSettings == null);
     return motionSettings != null && motionSettings.sources() ? o.withSources(true) : o;
   }
 
@@ -63,7 +51,7 @@ public final class Demo implements AutoCloseable {
   private final List<AutoCloseable> parts = new ArrayList<>();
   private final DemoNodes nodes;
   private final Map<String, TcpProxy> proxies = new LinkedHashMap<>();
-  private final DemoMotion.Settings motionSettings;
+  private final MotionSettings motionSettings;
   private DemoLayout layout;
   private EmbeddedZooKeeper zk;
   private ZooKeeperEnsemble ensemble;
@@ -87,7 +75,7 @@ public final class Demo implements AutoCloseable {
    * @param motion when not null, the upstream publishes new versions and two more mirrors follow
    *     it, pushed and naive ({@link DemoMotion})
    */
-  public Demo(Path dir, PrintWriter log, DemoMotion.Settings motion) {
+  public Demo(Path dir, PrintWriter log, MotionSettings motion) {
     this(dir, log, motion, 0);
   }
 
@@ -95,7 +83,7 @@ public final class Demo implements AutoCloseable {
    * @param replicas director replicas to run, each in a region of its own with its own ZooKeeper
    *     observer (0-4)
    */
-  public Demo(Path dir, PrintWriter log, DemoMotion.Settings motion, int replicas) {
+  public Demo(Path dir, PrintWriter log, MotionSettings motion, int replicas) {
     if (replicas < 0 || replicas > 4) {
       throw new IllegalArgumentException("replicas must be 0-4: " + replicas);
     }
@@ -137,7 +125,7 @@ public final class Demo implements AutoCloseable {
     if (!Files.isRegularFile(upstream.resolve("dists/bookworm/InRelease"))) {
       log("generating a signed upstream archive in " + upstream);
       Trees.deleteTree(dir.resolve("mirrors"));
-      ArchiveGenerator.Result r =
+      GeneratedArchive r =
           ArchiveGenerator.generate(
               shape(upstream, motionSettings == null ? 60 : motionSettings.packages(), 1)
                   .withDate(Instant.now().minus(Duration.ofHours(6))));
@@ -401,6 +389,7 @@ public final class Demo implements AutoCloseable {
   }
 
   /** Acts on a node process or its ZooKeeper link ({@link DemoNodes#act}). */
+  @Override
   public String act(String id, String action) throws IOException, InterruptedException {
     return nodes.act(id, action);
   }
@@ -410,6 +399,7 @@ public final class Demo implements AutoCloseable {
     return nodes.start(id);
   }
 
+  @Override
   public Map<String, Process> nodes() {
     return nodes.all();
   }
@@ -438,6 +428,7 @@ public final class Demo implements AutoCloseable {
   }
 
   /** Whether a node's (or a replica's region's) link is cut. */
+  @Override
   public boolean isCut(String id) {
     Integer observer = regions.get(id);
     return observer != null ? ensemble.isCut(observer) : proxy(id).isCut();
@@ -468,7 +459,7 @@ public final class Demo implements AutoCloseable {
 
   public static void copyTree(Path from, Path to) throws IOException, InterruptedException {
     Files.createDirectories(to);
-    BoundedRun.Result r =
+    RunResult r =
         BoundedRun.run(
             List.of("cp", "-a", from + "/.", to.toString()), null, Duration.ofMinutes(10));
     if (!r.ok()) {

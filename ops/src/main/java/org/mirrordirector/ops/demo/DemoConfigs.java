@@ -12,9 +12,9 @@ import org.mirrordirector.ops.common.Durations;
  */
 public final class DemoConfigs {
   private final Path dir;
-  private final DemoMotion.Settings motionSettings;
+  private final MotionSettings motionSettings;
 
-  public DemoConfigs(Path dir, DemoMotion.Settings motion) {
+  public DemoConfigs(Path dir, MotionSettings motion) {
     this.dir = dir;
     this.motionSettings = motion;
   }

@@ -1,6 +1,5 @@
 package org.mirrordirector.ops.demo;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,7 +12,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.mirrordirector.sync.BoundedRun;
 
 /**
  * The demo's fault switchboard, for {@code mirrorctl drill} in another process: the node processes
@@ -24,15 +22,15 @@ import org.mirrordirector.sync.BoundedRun;
  * and restore (its link to ZooKeeper; for a replica, its region's observer's links to the voters).
  */
 public final class DemoControl extends Handler.Abstract.NonBlocking {
-  private final Demo demo;
+  private final NodeSwitchboard demo;
   private final byte[] auth;
 
-  private DemoControl(Demo demo, String token) {
+  private DemoControl(NodeSwitchboard demo, String token) {
     this.demo = demo;
     this.auth = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
   }
 
-  public static Server start(Demo demo, String token, int port) throws Exception {
+  public static Server start(NodeSwitchboard demo, String token, int port) throws Exception {
     Server s = new Server();
     ServerConnector c = new ServerConnector(s);
     c.setHost("127.0.0.1");
@@ -93,17 +91,6 @@ public final class DemoControl extends Handler.Abstract.NonBlocking {
               }
             });
     return true;
-  }
-
-  public static void signal(long pid, String sig) throws IOException, InterruptedException {
-    BoundedRun.Result r =
-        BoundedRun.run(
-            java.util.List.of("kill", "-" + sig, Long.toString(pid)),
-            null,
-            java.time.Duration.ofSeconds(10));
-    if (!r.ok()) {
-      throw new IOException("kill -" + sig + " " + pid + ": " + r.output().strip());
-    }
   }
 
   private static boolean answer(Response response, Callback callback, int status, String text) {

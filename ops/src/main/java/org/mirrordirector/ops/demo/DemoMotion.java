@@ -33,124 +33,6 @@ import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
  * stretched by a random factor from 0.5 to 1.5 (seeded) at every publication.
  */
 public final class DemoMotion implements AutoCloseable {
-  /**
-   * How the archive moves.
-   *
-   * @param every time between publications
-   * @param changePercent packages changed by each publication
-   * @param pushedDelay when the pushed mirror starts copying, after a publication
-   * @param naiveDelay when the naive mirror starts copying, after a publication (or after the
-   *     pushed mirror's copy, with {@code naiveFollowsPushed})
-   * @param naiveFollowsPushed the naive mirror starts only once the pushed one has copied the
-   *     version: a second-tier mirror, or one that simply syncs later
-   * @param pushedKBps the pushed mirror's transfer rate (rsync --bwlimit), so that a copy takes as
-   *     long against the probe intervals as a real one does; 0: unlimited
-   * @param probeInterval the nodes' full probe rounds
-   * @param recheckInterval the nodes' InRelease rechecks; null: the node's default, not written
-   * @param node how the nodes' own syncs keep up
-   * @param seed for the delays' random stretch
-   * @param packages the first version's packages (later ones change {@code changePercent} of them)
-   * @param sources source packages too ({@code apt-get source})
-   */
-  public record Settings(
-      Duration every,
-      int changePercent,
-      Duration pushedDelay,
-      Duration naiveDelay,
-      boolean naiveFollowsPushed,
-      int pushedKBps,
-      Duration probeInterval,
-      Duration recheckInterval,
-      NodeSpeed node,
-      long seed,
-      int packages,
-      boolean sources) {
-    public Settings {
-      if (every.compareTo(Duration.ofSeconds(1)) < 0) {
-        throw new IllegalArgumentException("publications must be at least 1s apart: " + every);
-      }
-      java.util.Objects.requireNonNull(node, "node");
-      if (packages < 4) {
-        throw new IllegalArgumentException("at least 4 packages: " + packages);
-      }
-    }
-
-    /** The moving-mirror shape: 60 packages, binaries only. */
-    public Settings(
-        Duration every,
-        int changePercent,
-        Duration pushedDelay,
-        Duration naiveDelay,
-        boolean naiveFollowsPushed,
-        int pushedKBps,
-        Duration probeInterval,
-        Duration recheckInterval,
-        NodeSpeed node,
-        long seed) {
-      this(
-          every,
-          changePercent,
-          pushedDelay,
-          naiveDelay,
-          naiveFollowsPushed,
-          pushedKBps,
-          probeInterval,
-          recheckInterval,
-          node,
-          seed,
-          60,
-          false);
-    }
-
-    /** The same, with another first version. */
-    public Settings withArchive(int packages, boolean sources) {
-      return new Settings(
-          every,
-          changePercent,
-          pushedDelay,
-          naiveDelay,
-          naiveFollowsPushed,
-          pushedKBps,
-          probeInterval,
-          recheckInterval,
-          node,
-          seed,
-          packages,
-          sources);
-    }
-
-    public static Settings every(Duration every) {
-      return new Settings(
-          every,
-          10,
-          Duration.ZERO,
-          every.dividedBy(2),
-          false,
-          100,
-          Duration.ofSeconds(5),
-          null,
-          NodeSpeed.FAST,
-          1);
-    }
-  }
-
-  /** How the nodes' own syncs keep up with the upstream. */
-  public enum NodeSpeed {
-    /** As fast as the machine copies. */
-    FAST,
-    /** At 30 KB/s (rsync --bwlimit): the mirrors are ahead of the nodes for a while. */
-    SLOW,
-    /** The nodes' upstream module stays at the first version: their syncs never catch up. */
-    STUCK;
-
-    /** The nodes' extra rsync arguments. */
-    public List<String> rsyncArgs() {
-      return this == SLOW ? List.of("--bwlimit=30") : List.of();
-    }
-  }
-
-  /** One publication and when each mirror had copied it. */
-  public record Publication(int version, Instant at, String inReleaseSha256) {}
 
   private final Path dir;
   private final Path live;
@@ -161,7 +43,7 @@ public final class DemoMotion implements AutoCloseable {
   private final Map<String, Duration> followers = new java.util.LinkedHashMap<>();
   // Mirrors whose copies are held (a lagging or broken mirror): a held copy is skipped.
   private final java.util.Set<String> held = ConcurrentHashMap.newKeySet();
-  private final Settings settings;
+  private final MotionSettings settings;
   private final PrintWriter log;
   private final Random random;
   private final ScheduledExecutorService publisher;
@@ -180,7 +62,7 @@ public final class DemoMotion implements AutoCloseable {
       Path nodesLive,
       String upstreamUrl,
       Map<String, Path> mirrors,
-      Settings settings,
+      MotionSettings settings,
       PrintWriter log) {
     this.dir = dir;
     this.live = live;
@@ -239,29 +121,26 @@ public final class DemoMotion implements AutoCloseable {
     publish(prepare(Instant.now()));
   }
 
-  /** A version generated and not yet published. */
-  public record Prepared(int version, Path tree) {}
-
   /**
    * Generates the next version, dated {@code date} (its Release's Date), beside the current one;
-   * {@link #publish(Prepared)} swaps it in. A test that needs a publication at a given moment
-   * prepares it first: generating takes from seconds to a minute, with the machine's load.
+   * {@link #publish(PreparedVersion)} swaps it in. A test that needs a publication at a given
+   * moment prepares it first: generating takes from seconds to a minute, with the machine's load.
    */
-  public Prepared prepare(Instant date) throws IOException, InterruptedException {
+  public PreparedVersion prepare(Instant date) throws IOException, InterruptedException {
     int n = version.incrementAndGet();
     Path prev = live.toRealPath();
     Path next = dir.resolve("versions/v" + n);
     MirrorCopies.run(List.of("cp", "-al", prev.toString(), next.toString()));
     ArchiveGenerator.generate(
-        Demo.archive(next, 0, 1000L + n, false)
+        DemoArchive.options(next, 0, 1000L + n, false)
             .withSources(settings.sources())
             .withUpdateFrom(next, settings.changePercent())
             .withDate(date));
-    return new Prepared(n, next);
+    return new PreparedVersion(n, next);
   }
 
   /** Swaps a prepared version in: the upstream publishes it, the mirrors follow. */
-  public void publish(Prepared prepared) throws IOException {
+  public void publish(PreparedVersion prepared) throws IOException {
     int n = prepared.version();
     Path next = prepared.tree();
     swap(live, next);
@@ -460,7 +339,7 @@ public final class DemoMotion implements AutoCloseable {
     return tree;
   }
 
-  public Settings settings() {
+  public MotionSettings settings() {
     return settings;
   }
 

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.mirrordirector.ops.process.ChildProcesses;
+import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * The demo's node processes ({@code mirrorctl node}, one JVM each, so that faults are real):
@@ -88,7 +90,7 @@ public final class DemoNodes implements AutoCloseable {
         return id + " killed";
       }
       case "stop", "cont" -> {
-        DemoControl.signal(proc.pid(), action.equals("stop") ? "STOP" : "CONT");
+        signal(proc.pid(), action.equals("stop") ? "STOP" : "CONT");
         return id + (action.equals("stop") ? " paused" : " resumed");
       }
       case "cut" -> {
@@ -148,6 +150,18 @@ public final class DemoNodes implements AutoCloseable {
     }
     for (Process p : nodes.values()) {
       ChildProcesses.stop(p, Duration.ofSeconds(15)); // all were signalled first: this waits
+    }
+  }
+
+  /** Sends a signal (STOP, CONT, ...) to a process by kill(1). */
+  static void signal(long pid, String sig) throws IOException, InterruptedException {
+    RunResult r =
+        BoundedRun.run(
+            java.util.List.of("kill", "-" + sig, Long.toString(pid)),
+            null,
+            java.time.Duration.ofSeconds(10));
+    if (!r.ok()) {
+      throw new IOException("kill -" + sig + " " + pid + ": " + r.output().strip());
     }
   }
 }

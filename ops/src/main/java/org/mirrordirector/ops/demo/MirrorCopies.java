@@ -7,6 +7,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * How the demo's mirrors copy the upstream with rsync: ftpsync's two stages under a lock, a
@@ -81,7 +82,7 @@ public final class MirrorCopies {
   }
 
   public static void run(List<String> cmd) throws IOException, InterruptedException {
-    BoundedRun.Result r = BoundedRun.run(cmd, null, java.time.Duration.ofMinutes(10));
+    RunResult r = BoundedRun.run(cmd, null, java.time.Duration.ofMinutes(10));
     int rc = r.exit();
     if (rc != 0 && rc != 24) { // 24: files vanished meanwhile, harmless
       throw new IOException(

@@ -32,37 +32,12 @@ import org.mirrordirector.ops.client.NodeClient;
  * </ul>
  */
 public final class Drill {
-  /** What the drill does to the primary. */
-  public enum Mode {
-    /** SIGTERM: the node leaves the leadership, drains, exits; started again. */
-    GRACEFUL,
-    /** SIGKILL; started again. */
-    CRASH,
-    /** SIGSTOP for longer than the session timeout, then SIGCONT. */
-    PAUSE,
-    /** Its ZooKeeper link cut (it still answers clients) for longer than the session timeout. */
-    ISOLATE,
-    /**
-     * Not the primary: a director replica's region cut off from the writers' quorum (its observer's
-     * links), under load through that replica ({@link RegionDrill}).
-     */
-    REGION;
-
-    /** The modes that fail the primary over ({@code --mode all}). */
-    public static List<Mode> failovers() {
-      return List.of(GRACEFUL, CRASH, PAUSE, ISOLATE);
-    }
-  }
 
   private final NodeClient service;
   private final DrillFaults faults;
   private final DrillThresholds limits;
   private final PrintWriter log;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(1))
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
+  private final HttpClient http = DrillRequests.httpClient();
 
   private final DrillLoadPlan target;
 
@@ -85,9 +60,9 @@ public final class Drill {
    * @param rate apt-like requests per second through the service address
    * @param hold how long a pause or a cut lasts (longer than the session timeout)
    */
-  public DrillReport.Report run(Mode mode, double rate, Duration hold) throws Exception {
-    if (mode == Mode.REGION) {
-      return new RegionDrill(service, faults, limits, target, log, http).run(rate, hold);
+  public DrillReport run(DrillMode mode, double rate, Duration hold) throws Exception {
+    if (!DrillMode.failovers().contains(mode)) {
+      throw new IllegalArgumentException(mode + " does not fail the primary over: see RegionDrill");
     }
     String id =
         "drill-"
@@ -112,15 +87,14 @@ public final class Drill {
       }
     }
     long epochBefore = before.path("registry").path("epoch").asLong();
-    DrillLoad.Archive archive = DrillLoad.archive(http, service, target);
+    DrillArchive archive = DrillArchive.read(http, service, target);
     List<String> paths = archive.paths();
     log(
         "%s: %s is primary (epoch %d), %s the hot spare; %d paths; %.0f requests/s",
         id, primary, epochBefore, standby, paths.size(), rate);
 
-    DrillLoad.Requests load = new DrillLoad.Requests(http, service, paths, rate);
-    DrillLoad.AptLoop apt =
-        target.aptKeyring() == null ? null : new DrillLoad.AptLoop(service, target, archive);
+    DrillRequests load = new DrillRequests(http, service, paths, rate);
+    AptLoop apt = target.aptKeyring() == null ? null : new AptLoop(service, target, archive);
     DrillPoller poll = new DrillPoller(http, service, addresses, primary, standby);
     Instant started = Instant.now();
     load.start();
@@ -146,7 +120,7 @@ public final class Drill {
     while (poll.promoted < 0 && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    if (mode == Mode.PAUSE || mode == Mode.ISOLATE) {
+    if (mode == DrillMode.PAUSE || mode == DrillMode.ISOLATE) {
       long until = fault + hold.toNanos();
       while (System.nanoTime() < until) {
         Thread.sleep(50);
@@ -199,14 +173,14 @@ public final class Drill {
     }
     long epochAfter = after.path("registry").path("epoch").asLong();
 
-    List<DrillReport.Figure> figures = new ArrayList<>();
+    List<Figure> figures = new ArrayList<>();
     figures.add(time("detection", poll.detected, fault, null));
     figures.add(time("promotion", poll.promoted, fault, limits.promotion()));
     figures.add(time("switch", poll.switched, fault, limits.switchOver()));
     figures.addAll(load.figures(limits));
     if (apt != null) {
       figures.add(
-          new DrillReport.Figure(
+          new Figure(
               "apt failed",
               apt.failed.get(),
               "",
@@ -215,21 +189,18 @@ public final class Drill {
       notes.addAll(apt.errors);
     }
     figures.add(
-        new DrillReport.Figure(
-            "overlap", poll.overlapMillis / 1000.0, " s", "= 0", poll.overlapMillis == 0));
-    figures.add(
-        new DrillReport.Figure(
-            "epoch", epochAfter, "", "> " + epochBefore, epochAfter > epochBefore));
+        new Figure("overlap", poll.overlapMillis / 1000.0, " s", "= 0", poll.overlapMillis == 0));
+    figures.add(new Figure("epoch", epochAfter, "", "> " + epochBefore, epochAfter > epochBefore));
     figures.add(time("rejoin", rejoined, fault, limits.rejoin()));
-    figures.add(new DrillReport.Figure("active nodes", active, "", "= 1", active == 1));
+    figures.add(new Figure("active nodes", active, "", "= 1", active == 1));
     figures.add(
-        new DrillReport.Figure(
+        new Figure(
             "new primary",
             primaryAfter.equals(standby) ? 1 : 0,
             "",
             "the standby (" + standby + ")",
             primaryAfter.equals(standby)));
-    return new DrillReport.Report(
+    return new DrillReport(
         id,
         mode.name().toLowerCase(Locale.ROOT),
         started,
@@ -305,20 +276,11 @@ public final class Drill {
     return false;
   }
 
-  private static DrillReport.Figure time(String name, long at, long fault, Duration limit) {
+  private static Figure time(String name, long at, long fault, Duration limit) {
     double s = at < 0 ? Double.NaN : (at - fault) / 1e9;
     boolean pass = at >= 0 && (limit == null || s <= limit.toMillis() / 1000.0);
-    return new DrillReport.Figure(
+    return new Figure(
         name, s, " s", limit == null ? "observed" : "<= " + limit.toMillis() / 1000.0 + " s", pass);
-  }
-
-  /** The cluster was not fit for a drill; nothing was done. */
-  public static final class PreflightFailed extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    public PreflightFailed(String message) {
-      super("preflight failed: " + message);
-    }
   }
 
   private void log(String format, Object... args) {

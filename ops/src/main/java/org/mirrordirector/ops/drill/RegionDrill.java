@@ -40,14 +40,13 @@ public final class RegionDrill {
       DrillFaults faults,
       DrillThresholds limits,
       DrillLoadPlan target,
-      PrintWriter log,
-      HttpClient http) {
+      PrintWriter log) {
     this.service = service;
     this.faults = faults;
     this.limits = limits;
     this.target = target;
     this.log = log;
-    this.http = http;
+    this.http = DrillRequests.httpClient();
   }
 
   /** The replica the drill cuts off: the first ready one at the current snapshot. */
@@ -86,22 +85,22 @@ public final class RegionDrill {
     return chosen;
   }
 
-  public DrillReport.Report run(double rate, Duration hold) throws Exception {
+  public DrillReport run(double rate, Duration hold) throws Exception {
     String id = "drill-region-" + Instant.now().toString().replaceAll("[^0-9TZ]", "");
     JsonNode before = service.status();
     List<String> problems = new ArrayList<>();
     Replica r = pick(before, problems);
     if (!problems.isEmpty()) {
-      throw new Drill.PreflightFailed(String.join("; ", problems));
+      throw new PreflightFailed(String.join("; ", problems));
     }
     String primary = active(before);
     long epochBefore = before.path("registry").path("epoch").asLong();
     NodeClient replica = NodeClient.of("http://" + r.address() + "/", null, null);
-    DrillLoad.Archive archive = DrillLoad.archive(http, replica, target);
+    DrillArchive archive = DrillArchive.read(http, replica, target);
     log(
         "%s: %s in %s cut off from the writers' quorum; %d paths through it; %.0f requests/s",
         id, r.id(), r.region(), archive.paths().size(), rate);
-    DrillLoad.Requests load = new DrillLoad.Requests(http, replica, archive.paths(), rate);
+    DrillRequests load = new DrillRequests(http, replica, archive.paths(), rate);
     Instant started = Instant.now();
     load.start();
     Thread.sleep(2000); // steady state first
@@ -149,9 +148,9 @@ public final class RegionDrill {
     String primaryAfter = active(after);
     long epochAfter = after.path("registry").path("epoch").asLong();
 
-    List<DrillReport.Figure> figures = new ArrayList<>();
+    List<Figure> figures = new ArrayList<>();
     figures.add(
-        new DrillReport.Figure(
+        new Figure(
             "last known good",
             lkg < 0 ? Double.NaN : (lkg - cut) / 1e9,
             " s",
@@ -160,7 +159,7 @@ public final class RegionDrill {
     figures.addAll(load.figures(limits));
     double up = caughtUp < 0 ? Double.NaN : (caughtUp - mended) / 1e9;
     figures.add(
-        new DrillReport.Figure(
+        new Figure(
             "caught up",
             up,
             " s",
@@ -168,13 +167,13 @@ public final class RegionDrill {
             caughtUp >= 0));
     boolean untouched = epochAfter == epochBefore && primary.equals(primaryAfter);
     figures.add(
-        new DrillReport.Figure(
+        new Figure(
             "writers untouched",
             untouched ? 1 : 0,
             "",
             "epoch " + epochBefore + " and " + primary + " active, before and after",
             untouched));
-    return new DrillReport.Report(
+    return new DrillReport(
         id,
         "region",
         started,

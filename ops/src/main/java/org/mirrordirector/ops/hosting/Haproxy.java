@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import org.mirrordirector.ops.process.ChildProcesses;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * HAProxy in front of the nodes, as the demo runs it and as production would: clients go to the
@@ -140,7 +141,7 @@ public final class Haproxy implements AutoCloseable {
     Files.createDirectories(dir);
     Path cfg = dir.resolve("haproxy.cfg");
     Files.writeString(cfg, config(host, port, nodePorts));
-    BoundedRun.Result check =
+    RunResult check =
         BoundedRun.run(List.of("haproxy", "-c", "-f", cfg.toString()), null, dir, LIMIT);
     if (!check.ok()) {
       throw new IOException(

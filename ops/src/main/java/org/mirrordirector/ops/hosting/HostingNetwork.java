@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.mirrordirector.ops.common.Trees;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * The hosting's network in small, in network namespaces of its own (root only), with addresses of
@@ -206,34 +207,26 @@ public final class HostingNetwork implements AutoCloseable {
   }
 
   /**
-   * What a command in a namespace did: its exit code (-1: killed at its time limit), its output.
-   */
-  public record Result(int exit, String output) {
-    public boolean ok() {
-      return exit == 0;
-    }
-  }
-
-  /**
    * Runs a command inside {@code ns} and waits for it, at most {@code limit} (then it is killed);
    * its output goes to a file first, so a command that hangs cannot hang the reader.
    */
-  public Result exec(String ns, Duration limit, String... cmd)
+  public HostingResult exec(String ns, Duration limit, String... cmd)
       throws IOException, InterruptedException {
     List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     all.addAll(Arrays.asList(cmd));
     return run(all, limit);
   }
 
-  private Result run(List<String> cmd, Duration limit) throws IOException, InterruptedException {
-    BoundedRun.Result r = BoundedRun.run(cmd, null, dir, limit);
-    return new Result(r.exit(), r.output());
+  private HostingResult run(List<String> cmd, Duration limit)
+      throws IOException, InterruptedException {
+    RunResult r = BoundedRun.run(cmd, null, dir, limit);
+    return new HostingResult(r.exit(), r.output());
   }
 
   private void ip(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("ip"));
     cmd.addAll(Arrays.asList(args));
-    Result r = run(cmd, Duration.ofSeconds(10));
+    HostingResult r = run(cmd, Duration.ofSeconds(10));
     if (!r.ok()) {
       throw new IOException(String.join(" ", cmd) + " failed: " + r.output().strip());
     }
@@ -244,7 +237,7 @@ public final class HostingNetwork implements AutoCloseable {
    */
   public void awaitListening(String ns, String host, int port, Duration limit, Path log)
       throws IOException, InterruptedException {
-    Result r =
+    HostingResult r =
         exec(
             ns,
             limit.plusSeconds(5),
@@ -302,7 +295,7 @@ public final class HostingNetwork implements AutoCloseable {
     for (String ns : List.of(backend, gateway, internet)) {
       try {
         // Anything still inside (a daemon that forked away from the process started) goes too.
-        Result pids = run(List.of("ip", "netns", "pids", ns), Duration.ofSeconds(10));
+        HostingResult pids = run(List.of("ip", "netns", "pids", ns), Duration.ofSeconds(10));
         for (String pid : pids.output().split("\\s+")) {
           if (pid.matches("[0-9]+")) {
             ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);

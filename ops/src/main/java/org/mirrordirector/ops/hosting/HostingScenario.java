@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.mirrordirector.ops.process.ChildProcesses;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratedArchive;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
 /**
@@ -72,7 +73,7 @@ public final class HostingScenario implements AutoCloseable {
   /** Builds it all; {@code dns64}: the backend reaches IPv4 through NAT64 (see the class). */
   public static HostingScenario start(Path dir, boolean dns64) throws Exception {
     Path upstreamRoot = dir.resolve("upstream");
-    ArchiveGenerator.Result archive =
+    GeneratedArchive archive =
         ArchiveGenerator.generate(GeneratorOptions.small(upstreamRoot, 20, 26));
     Path keyring = dir.resolve("archive-key.asc");
     Files.write(keyring, archive.key().publicKeyArmored());
@@ -282,7 +283,7 @@ public final class HostingScenario implements AutoCloseable {
   /** Adds the five mirrors through {@code mirrorctl mirrors add}, over http and https. */
   public void addMirrors(String nodeAddress) throws Exception {
     for (String m : MIRRORS) {
-      HostingNetwork.Result r =
+      HostingResult r =
           net.exec(
               net.backend,
               Duration.ofSeconds(60),
@@ -315,7 +316,7 @@ public final class HostingScenario implements AutoCloseable {
     long deadline = System.nanoTime() + limit.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
-      HostingNetwork.Result r =
+      HostingResult r =
           net.exec(
               net.backend,
               Duration.ofSeconds(10),

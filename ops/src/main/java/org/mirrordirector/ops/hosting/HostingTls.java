@@ -40,7 +40,7 @@ final class HostingTls {
             + (Files.isExecutable(keytool) ? keytool.toString() : "keytool")
             + " -importcert -noprompt -alias ca -file ca.pem -keystore trust.p12"
             + " -storetype PKCS12 -storepass changeit >/dev/null";
-    HostingNetwork.Result r = net.exec(net.internet, Duration.ofSeconds(60), "bash", "-c", script);
+    HostingResult r = net.exec(net.internet, Duration.ofSeconds(60), "bash", "-c", script);
     if (!r.ok()) {
       throw new IOException("cannot make the hosting's certificates: " + r.output());
     }

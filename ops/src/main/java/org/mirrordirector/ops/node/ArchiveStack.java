@@ -7,7 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.mirrordirector.director.CatchUp;
@@ -16,6 +18,7 @@ import org.mirrordirector.director.KnowledgeKeeper;
 import org.mirrordirector.director.LocalTree;
 import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Leadership;
+import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
 import org.mirrordirector.failover.net.HappyEyeballs;
@@ -24,9 +27,12 @@ import org.mirrordirector.sync.SnapshotRecorder;
 import org.mirrordirector.sync.SnapshotStore;
 import org.mirrordirector.sync.SyncAgent;
 import org.mirrordirector.sync.SyncConfig;
+import org.mirrordirector.sync.SyncOutcome;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.SyncService;
+import org.mirrordirector.sync.SyncStats;
 import org.mirrordirector.sync.archive.Sha1Policy;
+import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.probe.LocalSnapshots;
 import org.mirrordirector.sync.probe.MirrorProber;
@@ -45,7 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class ArchiveStack {
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveStack.class);
 
-  public final NodeConfig.ArchiveSection section;
+  public final ArchiveSection section;
   public final boolean first;
   public final RegistryPaths paths;
   public final RegistryReader reader;
@@ -70,7 +76,7 @@ public final class ArchiveStack {
    */
   public ArchiveStack(
       NodeConfig config,
-      NodeConfig.ArchiveSection a,
+      ArchiveSection a,
       boolean first,
       CuratorFramework client,
       Leadership leadership,
@@ -122,7 +128,7 @@ public final class ArchiveStack {
     SnapshotStore store = agent.store();
     Files.createDirectories(store.root());
     this.local = new Local(store);
-    NodeConfig.ProbeSection p = config.probe();
+    ProbeSection p = config.probe();
     // One learner for the prober and the director: a snapshot the prober learns from a mirror that
     // is ahead of this node is known to the director at once.
     SnapshotLearner learner =
@@ -153,7 +159,7 @@ public final class ArchiveStack {
     sync.addListener(
         r -> {
           lastSyncAt = System.currentTimeMillis();
-          if (r.outcome() == SyncReport.Outcome.PUBLISHED) {
+          if (r.outcome() == SyncOutcome.PUBLISHED) {
             lastPublishedAt = lastSyncAt;
           }
           onReport.accept(this, r);
@@ -195,7 +201,7 @@ public final class ArchiveStack {
     ProbeService p0 = probes;
     view.addListener(
         v -> {
-          for (ClusterView.Mirror m : v.mirrors().values()) {
+          for (MirrorView m : v.mirrors().values()) {
             if (m.config().enabled() && m.state() == null) {
               p0.recheckSoon();
               return;
@@ -226,14 +232,14 @@ public final class ArchiveStack {
 
       @Override
       public boolean catchingUp() {
-        SyncService.Stats st = sync.stats();
+        SyncStats st = sync.stats();
         return st.running() || st.queued() || files.behind();
       }
     };
   }
 
   /** Starts the parts that run on their own (the view first: the others read it). */
-  public void start(NodeConfig.ProbeSection p, boolean startReader) {
+  public void start(ProbeSection p, boolean startReader) {
     if (startReader) {
       reader.start();
     }
@@ -246,12 +252,12 @@ public final class ArchiveStack {
 
   /** The registry id of this archive's current snapshot, if it has one. */
   public Optional<String> currentSnapshot() throws IOException {
-    return Node.currentSnapshotId(agent.store(), section.suites());
+    return currentSnapshotId(agent.store(), section.suites());
   }
 
   /** Reads a new snapshot's file sets (the kept ones are reused). */
   private void learn(SyncReport r) {
-    if (r.outcome() != SyncReport.Outcome.PUBLISHED) {
+    if (r.outcome() != SyncOutcome.PUBLISHED) {
       return;
     }
     try {
@@ -288,5 +294,23 @@ public final class ArchiveStack {
         return List.of();
       }
     }
+  }
+
+  /** The registry id of the current snapshot, from its InRelease files. */
+  private static Optional<String> currentSnapshotId(SnapshotStore store, List<String> suites)
+      throws IOException {
+    Optional<Path> cur = store.current();
+    if (cur.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, SnapshotId> ids = new LinkedHashMap<>();
+    for (String s : suites) {
+      Path f = cur.get().resolve("dists").resolve(s).resolve("InRelease");
+      if (!Files.isRegularFile(f)) {
+        return Optional.empty();
+      }
+      ids.put(s, SnapshotId.ofInRelease(Files.readAllBytes(f)));
+    }
+    return Optional.of(SnapshotRecorder.idOf(ids));
   }
 }

@@ -26,7 +26,7 @@ public final class ConfigurationReference {
         .append("Types: a duration is written `500ms`, `90s`, `5m`, `2h` or `7d`; a size `0`,")
         .append(" `512KiB`, `64MiB` or\n`1GiB`; a list `[a, b]` or one item per line (`- a`).\n");
     String section = "";
-    for (NodeOptions.Option o : NodeOptions.ALL) {
+    for (ConfigOption o : NodeOptions.ALL) {
       String s = o.key().substring(0, o.key().indexOf('.'));
       if (!s.equals(section)) {
         sb.append("\n## `").append(s).append(":`\n\n");

@@ -12,7 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
+import org.mirrordirector.director.AccessLogSettings;
+import org.mirrordirector.director.DirectorArchive;
 import org.mirrordirector.director.DirectorServer;
+import org.mirrordirector.director.DirectorSettings;
+import org.mirrordirector.director.DirectorSources;
 import org.mirrordirector.director.GeoIp;
 import org.mirrordirector.director.SelectionPolicy;
 import org.mirrordirector.director.TrustedProxies;
@@ -22,15 +26,14 @@ import org.mirrordirector.failover.LeadershipConfig;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
 import org.mirrordirector.failover.ReplicaPresence;
+import org.mirrordirector.failover.ViewSource;
 import org.mirrordirector.failover.ZooKeeperClients;
 import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.failover.net.Nat64;
 import org.mirrordirector.ops.common.Durations;
-import org.mirrordirector.sync.SnapshotRecorder;
-import org.mirrordirector.sync.SnapshotStore;
+import org.mirrordirector.sync.SyncOutcome;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.SyncService;
-import org.mirrordirector.sync.archive.SnapshotId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,13 +85,13 @@ public final class Node implements AutoCloseable {
   }
 
   private void startParts() throws Exception {
-    NodeConfig.NodeSection me = config.node();
+    NodeSection me = config.node();
     String id = me.id();
     Path data = me.data();
     Files.createDirectories(data);
-    NodeConfig.ArchiveSection a = config.archive();
+    ArchiveSection a = config.archive();
 
-    NodeConfig.ZooKeeperSection z = config.zookeeper();
+    ZooKeeperSection z = config.zookeeper();
     if (z.embedded()) {
       embedded =
           new EmbeddedZooKeeper(
@@ -97,7 +100,7 @@ public final class Node implements AutoCloseable {
       LOG.info("[{}] embedded ZooKeeper on {}", id, embedded.connectString());
     }
     RegistryPaths paths = new RegistryPaths(z.root());
-    NodeConfig.HooksSection h = config.hooks();
+    HooksSection h = config.hooks();
     LeadershipConfig lc =
         new LeadershipConfig(
             id,
@@ -111,7 +114,7 @@ public final class Node implements AutoCloseable {
             h.onDemote());
     // Every outbound connection of the node tries each address of a name (Happy Eyeballs), through
     // the network's NAT64 prefix too when it has one.
-    NodeConfig.NetworkSection net = config.network();
+    NetworkSection net = config.network();
     java.util.Optional<Nat64> nat64 =
         Nat64.setting(net.nat64Prefix(), java.net.InetAddress::getAllByName);
     eyeballs =
@@ -140,7 +143,7 @@ public final class Node implements AutoCloseable {
     }
 
     // Each archive on its own: the first one's view is the node's.
-    for (NodeConfig.ArchiveSection s : config.archives()) {
+    for (ArchiveSection s : config.archives()) {
       boolean first = stacks.isEmpty();
       stacks.add(
           new ArchiveStack(
@@ -173,15 +176,15 @@ public final class Node implements AutoCloseable {
       opened.add(rsync);
     }
 
-    NodeConfig.DirectorSection d = config.director();
+    DirectorSection d = config.director();
     GeoIp geo = d.geoip().isEmpty() ? GeoIp.none() : GeoIp.open(d.geoip());
     opened.add(geo);
     String token =
         d.adminTokenFile() == null
             ? null
             : Files.readString(d.adminTokenFile(), StandardCharsets.UTF_8).strip();
-    DirectorServer.Settings settings =
-        new DirectorServer.Settings(
+    DirectorSettings settings =
+        new DirectorSettings(
             d.host(),
             d.port(),
             d.roots(),
@@ -196,19 +199,19 @@ public final class Node implements AutoCloseable {
           d.accessLog().equals("stdout") ? "stdout" : data.resolve(d.accessLog()).toString();
       settings =
           settings.withAccessLog(
-              new org.mirrordirector.director.AccessLog.Settings(
+              new AccessLogSettings(
                   target, d.accessLogMaxBytes(), d.accessLogKeep(), d.accessLogCompress()));
     }
-    List<DirectorServer.Archive> more = new ArrayList<>();
+    List<DirectorArchive> more = new ArrayList<>();
     for (ArchiveStack st : stacks.subList(1, stacks.size())) {
       more.add(
-          new DirectorServer.Archive(
+          new DirectorArchive(
               st.name(), st.section.roots(), st::view, st.files::get, st.local, st.catchUp()));
     }
     director =
         new DirectorServer(
             settings,
-            new DirectorServer.Sources(
+            new DirectorSources(
                 reader::view,
                 main.files::get,
                 main.local,
@@ -291,7 +294,7 @@ public final class Node implements AutoCloseable {
     switch (r.outcome()) {
       case PUBLISHED, UNCHANGED -> {
         setReady();
-        if (r.outcome() == SyncReport.Outcome.PUBLISHED) {
+        if (r.outcome() == SyncOutcome.PUBLISHED) {
           LOG.info(
               "[{}] {}: published {} from {}",
               id,
@@ -312,7 +315,7 @@ public final class Node implements AutoCloseable {
   }
 
   private Optional<String> notReady() {
-    if (presence != null && reader.view().source() == ClusterView.Source.EMPTY) {
+    if (presence != null && reader.view().source() == ViewSource.EMPTY) {
       return Optional.of(
           "no registry view yet: ZooKeeper has not answered and there is no last-known-good view");
     }
@@ -327,24 +330,6 @@ public final class Node implements AutoCloseable {
       }
     }
     return Optional.empty();
-  }
-
-  /** The registry id of the current snapshot, from its InRelease files. */
-  public static Optional<String> currentSnapshotId(SnapshotStore store, List<String> suites)
-      throws IOException {
-    Optional<Path> cur = store.current();
-    if (cur.isEmpty()) {
-      return Optional.empty();
-    }
-    Map<String, SnapshotId> ids = new LinkedHashMap<>();
-    for (String s : suites) {
-      Path f = cur.get().resolve("dists").resolve(s).resolve("InRelease");
-      if (!Files.isRegularFile(f)) {
-        return Optional.empty();
-      }
-      ids.put(s, SnapshotId.ofInRelease(Files.readAllBytes(f)));
-    }
-    return Optional.of(SnapshotRecorder.idOf(ids));
   }
 
   public int port() {

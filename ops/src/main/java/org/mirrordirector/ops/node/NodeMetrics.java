@@ -22,8 +22,8 @@ import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mirrordirector.failover.Leadership;
-import org.mirrordirector.failover.Payloads.Role;
-import org.mirrordirector.sync.SyncReport;
+import org.mirrordirector.failover.Role;
+import org.mirrordirector.sync.SyncOutcome;
 import org.mirrordirector.sync.probe.ProbeService;
 
 /**
@@ -171,7 +171,7 @@ public final class NodeMetrics implements AutoCloseable {
         .description("Problems the last sync run's verification found (0 when it verified).")
         .tag("archive", archive)
         .register(registry);
-    for (SyncReport.Outcome o : SyncReport.Outcome.values()) {
+    for (SyncOutcome o : SyncOutcome.values()) {
       runs(archive, o); // every result present from the start, at 0
     }
     sync.addListener(
@@ -237,7 +237,7 @@ public final class NodeMetrics implements AutoCloseable {
     return millis;
   }
 
-  private Counter runs(String archive, SyncReport.Outcome o) {
+  private Counter runs(String archive, SyncOutcome o) {
     return Counter.builder("md.sync.runs")
         .description(
             "Sync runs, by result: published, unchanged, failed, rejected, refused, locked.")

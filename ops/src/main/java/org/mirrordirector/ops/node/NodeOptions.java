@@ -15,296 +15,308 @@ import org.mirrordirector.ops.common.Durations;
 public final class NodeOptions {
   private NodeOptions() {}
 
-  /** A configuration key: its type, its default (null when it must be given) and its meaning. */
-  public record Option(String key, Type type, String defaultValue, String help) {}
-
-  /** How a value is written and checked. */
-  public enum Type {
-    STRING,
-    PATH,
-    INT,
-    BOOLEAN,
-    DURATION,
-    BYTES,
-    LIST
-  }
-
   /** Every option, grouped by section, with its one default. */
-  public static final List<Option> ALL =
+  public static final List<ConfigOption> ALL =
       List.of(
-          new Option("node.id", Type.STRING, null, "this node's id in the registry, e.g. node-a"),
-          new Option(
+          new ConfigOption(
+              "node.id", OptionType.STRING, null, "this node's id in the registry, e.g. node-a"),
+          new ConfigOption(
               "node.data",
-              Type.PATH,
+              OptionType.PATH,
               "/var/lib/mirrordirector",
               "snapshots, the last-known-good registry view and the embedded ZooKeeper's data"),
-          new Option(
+          new ConfigOption(
               "node.address",
-              Type.STRING,
+              OptionType.STRING,
               "",
               "how peers and operators reach this node's director (host:port); empty: the host"
                   + " name and director.port"),
-          new Option(
+          new ConfigOption(
               "node.role",
-              Type.STRING,
+              OptionType.STRING,
               "writer",
               "writer: one of the pair that writes the registry (the active node or its hot"
                   + " spare); replica: a director in another region that only reads the registry,"
                   + " through a ZooKeeper observer there, and copies the indexes alone"),
-          new Option(
+          new ConfigOption(
               "node.region",
-              Type.STRING,
+              OptionType.STRING,
               "",
               "a replica's region (e.g. ap-southeast), shown on every status page; empty for the"
                   + " writer pair"),
-          new Option(
+          new ConfigOption(
               "zookeeper.connect",
-              Type.STRING,
+              OptionType.STRING,
               "",
               "the ensemble, e.g. zk1:2181,zk2:2181,zk3:2181; empty: an embedded single server"),
-          new Option(
+          new ConfigOption(
               "zookeeper.embedded-host",
-              Type.STRING,
+              OptionType.STRING,
               "127.0.0.1",
               "where the embedded server listens"),
-          new Option(
-              "zookeeper.embedded-port", Type.INT, "2181", "the embedded server's client port"),
-          new Option(
+          new ConfigOption(
+              "zookeeper.embedded-port",
+              OptionType.INT,
+              "2181",
+              "the embedded server's client port"),
+          new ConfigOption(
               "zookeeper.root",
-              Type.STRING,
+              OptionType.STRING,
               RegistryPaths.DEFAULT_ROOT,
               "the registry's znode; nodes under the same root form one cluster"),
-          new Option(
+          new ConfigOption(
               "zookeeper.session-timeout",
-              Type.DURATION,
+              OptionType.DURATION,
               "4s",
               "the ZooKeeper session timeout: the standby takes over about this long after the"
                   + " primary is gone"),
-          new Option(
+          new ConfigOption(
               "zookeeper.connection-timeout",
-              Type.DURATION,
+              OptionType.DURATION,
               "3s",
               "how long one connection attempt may take"),
-          new Option(
+          new ConfigOption(
               "archive.upstream",
-              Type.STRING,
+              OptionType.STRING,
               null,
               "the upstream archive's rsync module, rsync://host/module/ (or host::module/)"),
-          new Option(
+          new ConfigOption(
               "archive.name",
-              Type.STRING,
+              OptionType.STRING,
               "",
               "the archive's name (mirrors --archive, sources --archive); empty: from its root,"
                   + " /raspbian/ is raspbian"),
-          new Option("archive.suites", Type.LIST, null, "the suites to copy and verify"),
-          new Option(
+          new ConfigOption(
+              "archive.suites", OptionType.LIST, null, "the suites to copy and verify"),
+          new ConfigOption(
               "archive.components",
-              Type.LIST,
+              OptionType.LIST,
               "[]",
               "the components copied, verified and put in sources entries; empty: all the Release"
                   + " lists"),
-          new Option(
+          new ConfigOption(
               "archive.architectures",
-              Type.LIST,
+              OptionType.LIST,
               "[]",
               "a partial mirror's architectures, 'source' for source packages; empty: all and"
                   + " source"),
-          new Option(
+          new ConfigOption(
               "archive.languages",
-              Type.LIST,
+              OptionType.LIST,
               "[all]",
               "the Translation-LANG files copied: [all], [] for none, or e.g. [en, de]"),
-          new Option(
+          new ConfigOption(
               "archive.extras",
-              Type.LIST,
+              OptionType.LIST,
               "[contents, installer, dep11, pdiffs]",
               "indexes apt does not need that are copied: contents, installer, dep11, pdiffs, or []"),
-          new Option(
+          new ConfigOption(
               "archive.keyring",
-              Type.PATH,
+              OptionType.PATH,
               null,
               "the OpenPGP keyring that signs the upstream's InRelease files"),
-          new Option(
+          new ConfigOption(
               "archive.fingerprints",
-              Type.LIST,
+              OptionType.LIST,
               "[]",
               "trust only these primary keys of the keyring; empty: all of them"),
-          new Option(
+          new ConfigOption(
               "archive.sha1-bindings",
-              Type.BOOLEAN,
+              OptionType.BOOLEAN,
               "false",
               "accept keys whose binding self-signatures use SHA-1 (Raspbian's key needs true)"),
-          new Option("archive.keep", Type.INT, "3", "verified snapshots kept (1-100)"),
-          new Option(
+          new ConfigOption("archive.keep", OptionType.INT, "3", "verified snapshots kept (1-100)"),
+          new ConfigOption(
               "archive.sync-interval",
-              Type.DURATION,
+              OptionType.DURATION,
               "5m",
               "how often the upstream's InRelease files are compared with the current snapshot's"),
-          new Option(
-              "archive.rsync-timeout", Type.DURATION, "10m", "rsync's I/O timeout (--timeout)"),
-          new Option(
+          new ConfigOption(
+              "archive.rsync-timeout",
+              OptionType.DURATION,
+              "10m",
+              "rsync's I/O timeout (--timeout)"),
+          new ConfigOption(
               "archive.min-free",
-              Type.BYTES,
+              OptionType.BYTES,
               "1GiB",
               "free space that must remain after a sync; a run that would go below is refused"),
-          new Option(
+          new ConfigOption(
               "archive.rehash-period",
-              Type.DURATION,
+              OptionType.DURATION,
               "30d",
               "every pool file is read and hashed again within this period (a rolling re-hash"
                   + " that finds files changed on disk); 0s: every file on every sync"),
-          new Option(
-              "archive.rsync-args", Type.LIST, "[]", "extra rsync options, e.g. [--bwlimit=50m]"),
-          new Option(
+          new ConfigOption(
+              "archive.rsync-args",
+              OptionType.LIST,
+              "[]",
+              "extra rsync options, e.g. [--bwlimit=50m]"),
+          new ConfigOption(
               "archive.rsync-host",
-              Type.STRING,
+              OptionType.STRING,
               "0.0.0.0",
               "where this node's rsync daemon listens; the hot spare copies the active node's"
                   + " published tree from it"),
-          new Option(
+          new ConfigOption(
               "archive.rsync-port",
-              Type.INT,
+              OptionType.INT,
               "8730",
               "the rsync daemon's port; 0: no daemon (a single node without a spare)"),
-          new Option(
+          new ConfigOption(
               "archive.rsync-address",
-              Type.STRING,
+              OptionType.STRING,
               "",
               "the host name the spare uses for this node's rsync daemon; empty: the host of"
                   + " node.address"),
-          new Option("director.host", Type.STRING, "0.0.0.0", "where the director listens"),
-          new Option("director.port", Type.INT, "8080", "the director's HTTP port"),
-          new Option(
+          new ConfigOption(
+              "director.host", OptionType.STRING, "0.0.0.0", "where the director listens"),
+          new ConfigOption("director.port", OptionType.INT, "8080", "the director's HTTP port"),
+          new ConfigOption(
               "director.roots",
-              Type.LIST,
+              OptionType.LIST,
               "[/raspbian/]",
               "the archive's paths on the director, each like /raspbian/"),
-          new Option(
+          new ConfigOption(
               "director.trusted-proxies",
-              Type.LIST,
+              OptionType.LIST,
               "[]",
               "addresses or CIDR blocks whose X-Forwarded-For is believed (HAProxy, e.g."
                   + " 127.0.0.1/32)"),
-          new Option(
+          new ConfigOption(
               "director.geoip",
-              Type.LIST,
+              OptionType.LIST,
               "[]",
               "MaxMind DB files (GeoLite2 or DB-IP: City, Country, ASN); empty: no location,"
                   + " mirrors ranked by weight"),
-          new Option(
+          new ConfigOption(
               "director.admin-token-file",
-              Type.PATH,
+              OptionType.PATH,
               "",
               "a file holding the admin API's bearer token (16+ characters); empty: no admin API"),
-          new Option(
+          new ConfigOption(
               "director.lag-window",
-              Type.DURATION,
+              OptionType.DURATION,
               "0s",
               "a mirror at an older kept snapshot still gets InRelease requests for this long"),
-          new Option(
+          new ConfigOption(
               "director.fallback-mirrors",
-              Type.LIST,
+              OptionType.LIST,
               "[]",
               "base URLs to redirect to when no probed mirror qualifies"),
-          new Option(
+          new ConfigOption(
               "director.serve-locally",
-              Type.BOOLEAN,
+              OptionType.BOOLEAN,
               "true",
               "serve a file from this node's verified snapshot when no mirror qualifies"),
-          new Option(
-              "director.max-threads", Type.INT, "200", "threads for local file serving (8+)"),
-          new Option(
+          new ConfigOption(
+              "director.max-threads", OptionType.INT, "200", "threads for local file serving (8+)"),
+          new ConfigOption(
               "director.drain-time",
-              Type.DURATION,
+              OptionType.DURATION,
               "2s",
               "on a clean stop, the director answers this long after giving up the leadership,"
                   + " while the load balancer moves clients to the new primary"),
-          new Option(
+          new ConfigOption(
               "director.hold-for",
-              Type.DURATION,
+              OptionType.DURATION,
               "15s",
               "a pool request that no mirror qualifies for and this node has no file for (a client"
                   + " ahead of the director) is held this long while the director learns where the"
                   + " file is; 0s: answer at once (max 2m)"),
-          new Option(
+          new ConfigOption(
               "director.access-log",
-              Type.STRING,
+              OptionType.STRING,
               "",
               "one line per request (NCSA combined, then the mirror and why) to stdout or to this"
                   + " file (relative: under node.data), rotated daily and at access-log-max-size;"
                   + " empty: off"),
-          new Option(
+          new ConfigOption(
               "director.access-log-max-size",
-              Type.BYTES,
+              OptionType.BYTES,
               "100MiB",
               "an access log file is rotated when it reaches this size"),
-          new Option(
+          new ConfigOption(
               "director.access-log-keep",
-              Type.INT,
+              OptionType.INT,
               "14",
               "rotated access log files dated more than this many days before today (UTC) are"
                   + " deleted"),
-          new Option(
+          new ConfigOption(
               "director.access-log-compress",
-              Type.BOOLEAN,
+              OptionType.BOOLEAN,
               "true",
               "gzip rotated access log files (zlib's fastest level, on a thread at nice 19)"),
-          new Option("probe.interval", Type.DURATION, "60s", "time between probe rounds"),
-          new Option(
+          new ConfigOption(
+              "probe.interval", OptionType.DURATION, "60s", "time between probe rounds"),
+          new ConfigOption(
               "probe.recheck-interval",
-              Type.DURATION,
+              OptionType.DURATION,
               "5s",
               "between rounds, a conditional GET of every mirror's InRelease this often; a mirror"
                   + " whose InRelease changed is probed at once (0s: off)"),
-          new Option("probe.timeout", Type.DURATION, "10s", "timeout of each probe request"),
-          new Option("probe.parallelism", Type.INT, "32", "mirrors probed at once"),
-          new Option(
+          new ConfigOption(
+              "probe.timeout", OptionType.DURATION, "10s", "timeout of each probe request"),
+          new ConfigOption("probe.parallelism", OptionType.INT, "32", "mirrors probed at once"),
+          new ConfigOption(
               "probe.sample-size",
-              Type.INT,
+              OptionType.INT,
               "5",
               "pool files new in a mirror's snapshot checked per probe"),
-          new Option(
+          new ConfigOption(
               "probe.confirmations",
-              Type.INT,
+              OptionType.INT,
               "2",
               "agreeing probes before a mirror's state changes"),
-          new Option(
+          new ConfigOption(
               "network.nat64-prefix",
-              Type.STRING,
+              OptionType.STRING,
               "auto",
               "the NAT64 prefix through which this node reaches IPv4 (an IPv6-only host): auto"
                   + " (discovered through ipv4only.arpa, RFC 7050; none when not found), none, or"
                   + " a prefix such as 64:ff9b::/96. An address inside it counts as the mirror's"
                   + " IPv4, and each IPv4 address is also tried through it"),
-          new Option(
+          new ConfigOption(
               "network.connect-stagger",
-              Type.DURATION,
+              OptionType.DURATION,
               "250ms",
               "every outbound connection tries each address of a name, IPv6 first, the next"
                   + " after this long while earlier ones are pending (Happy Eyeballs, RFC 8305;"
                   + " 10ms..2s)"),
-          new Option(
+          new ConfigOption(
               "hooks.on-promote",
-              Type.LIST,
+              OptionType.LIST,
               "[]",
               "a command (argv list) run when this node becomes active, with MD_EPOCH, MD_NODE"
                   + " and MD_ROLE set"),
-          new Option(
+          new ConfigOption(
               "hooks.on-demote",
-              Type.LIST,
+              OptionType.LIST,
               "[]",
               "a command (argv list) run when this node stops being active"),
-          new Option("hooks.timeout", Type.DURATION, "10s", "a hook running longer is killed"));
+          new ConfigOption(
+              "hooks.timeout", OptionType.DURATION, "10s", "a hook running longer is killed"));
+
+  /** {@link #ALL} by key. */
+  public static final Map<String, ConfigOption> BY_KEY = byKey();
+
+  private static Map<String, ConfigOption> byKey() {
+    Map<String, ConfigOption> m = new java.util.LinkedHashMap<>();
+    for (ConfigOption o : ALL) {
+      m.put(o.key(), o);
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   /** The effective configuration as YAML, every key with its value and its meaning. */
   public static String describe(NodeConfig c) {
-    NodeConfig.NodeSection node = c.node();
-    NodeConfig.ZooKeeperSection zookeeper = c.zookeeper();
-    NodeConfig.ArchiveSection archive = c.archive();
-    NodeConfig.DirectorSection director = c.director();
-    NodeConfig.ProbeSection probe = c.probe();
-    NodeConfig.HooksSection hooks = c.hooks();
-    NodeConfig.NetworkSection network = c.network();
+    NodeSection node = c.node();
+    ZooKeeperSection zookeeper = c.zookeeper();
+    ArchiveSection archive = c.archive();
+    DirectorSection director = c.director();
+    ProbeSection probe = c.probe();
+    HooksSection hooks = c.hooks();
+    NetworkSection network = c.network();
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("node.id", node.id());
     values.put("node.data", node.data());
@@ -356,7 +368,7 @@ public final class NodeOptions {
           "# the further archives' keys are those of archive:, with their own name and root\n");
     }
     String section = "";
-    for (Option o : ALL) {
+    for (ConfigOption o : ALL) {
       String s = o.key().substring(0, o.key().indexOf('.'));
       if (!s.equals(section)) {
         sb.append(s).append(":\n");
@@ -371,7 +383,7 @@ public final class NodeOptions {
     }
     if (!c.moreArchives().isEmpty()) {
       sb.append("archives:\n");
-      for (NodeConfig.ArchiveSection more : c.moreArchives()) {
+      for (ArchiveSection more : c.moreArchives()) {
         String dash = "  - ";
         sb.append(dash).append("root: ").append(render(more.roots().get(0))).append('\n');
         for (Map.Entry<String, Object> e : archiveValues(more).entrySet()) {
@@ -387,7 +399,7 @@ public final class NodeOptions {
   }
 
   /** The keys an archive has of its own (the rsync daemon's are the node's). */
-  public static Map<String, Object> archiveValues(NodeConfig.ArchiveSection archive) {
+  public static Map<String, Object> archiveValues(ArchiveSection archive) {
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("archive.name", archive.name());
     values.put("archive.upstream", archive.upstream());

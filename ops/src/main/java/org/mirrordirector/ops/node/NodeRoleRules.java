@@ -11,11 +11,11 @@ public final class NodeRoleRules {
   private NodeRoleRules() {}
 
   /** {@code node.role}: writer (the default) or replica. */
-  public static NodeConfig.Kind kind(NodeConfigValues v) {
+  public static NodeKind kind(NodeConfigValues v) {
     String name = v.string("node.role");
     return switch (name.toLowerCase(Locale.ROOT)) {
-      case "writer" -> NodeConfig.Kind.WRITER;
-      case "replica" -> NodeConfig.Kind.REPLICA;
+      case "writer" -> NodeKind.WRITER;
+      case "replica" -> NodeKind.REPLICA;
       default -> throw v.fail("node.role", "must be writer or replica, not '" + name + "'");
     };
   }
@@ -46,8 +46,7 @@ public final class NodeRoleRules {
   }
 
   /** What a replica cannot have. */
-  public static void check(
-      NodeConfigValues v, NodeConfig.ZooKeeperSection zk, NodeConfig.DirectorSection d) {
+  public static void check(NodeConfigValues v, ZooKeeperSection zk, DirectorSection d) {
     if (zk.embedded()) {
       throw v.fail(
           "zookeeper.connect",

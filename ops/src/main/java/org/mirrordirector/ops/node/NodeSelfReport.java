@@ -7,6 +7,7 @@ import java.util.Map;
 import org.mirrordirector.director.FileKnowledge;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.SyncService;
+import org.mirrordirector.sync.SyncStats;
 
 /** What a node says of itself on the status page ({@code status.json}'s {@code thisNode}). */
 public final class NodeSelfReport {
@@ -16,7 +17,7 @@ public final class NodeSelfReport {
   public static Map<String, Object> of(String id, SyncService sync, List<ArchiveStack> stacks) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", id);
-    SyncService.Stats st = sync.stats();
+    SyncStats st = sync.stats();
     m.put("syncRuns", st.runs());
     m.put("syncRunning", st.running());
     SyncReport last = st.last();

@@ -15,6 +15,7 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import org.mirrordirector.ops.cli.Mirrorctl;
 import org.mirrordirector.ops.common.BuildInfo;
+import org.mirrordirector.sync.RunResult;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 
@@ -89,7 +90,7 @@ public final class PackageFiles {
     try {
       // bounded, and its output read without waiting on the pipe: a hung git fails the describe
       ProcessBuilder b = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-      org.mirrordirector.sync.BoundedRun.Result r =
+      RunResult r =
           org.mirrordirector.sync.BoundedRun.run(
               b, Path.of(System.getProperty("java.io.tmpdir")), java.time.Duration.ofSeconds(30));
       return r.exit() == 0 ? r.output().strip() : null;

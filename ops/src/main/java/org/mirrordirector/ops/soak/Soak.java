@@ -26,9 +26,8 @@ import org.mirrordirector.ops.common.Durations;
 import org.mirrordirector.ops.demo.Demo;
 import org.mirrordirector.ops.demo.DemoLayout;
 import org.mirrordirector.ops.demo.DemoMotion;
-import org.mirrordirector.ops.drill.DrillFaults;
-import org.mirrordirector.ops.drill.DrillLoad;
-import org.mirrordirector.ops.drill.DrillLoadPlan;
+import org.mirrordirector.ops.demo.Publication;
+import org.mirrordirector.ops.drill.DrillArchive;
 import org.mirrordirector.sync.archive.Sha256;
 
 /**
@@ -44,27 +43,9 @@ import org.mirrordirector.sync.archive.Sha256;
  * command, when one is given.
  */
 public final class Soak {
-  /**
-   * A deployment to soak: its service address, the archive, and how its nodes are acted on.
-   *
-   * @param tokenFile the admin token, to record the soak (null: not recorded)
-   * @param faults the fault command's actions on a node (null: no fault is injected)
-   * @param dir where the apt clients' roots and the report go
-   * @param syncInterval the nodes' {@code archive.sync-interval}, for freshness (b)'s limit
-   * @param tail how long the soak waits, after the duration, for the last publication
-   */
-  public record Deployment(
-      String service,
-      Path tokenFile,
-      Path keyring,
-      DrillLoadPlan archive,
-      DrillFaults faults,
-      Path dir,
-      Duration syncInterval,
-      Duration tail) {}
 
   private final Demo demo;
-  private final Deployment deployment;
+  private final SoakDeployment deployment;
   private final SoakSettings settings;
   private final PrintWriter log;
 
@@ -80,7 +61,7 @@ public final class Soak {
   }
 
   /** The soak of a deployment. */
-  public Soak(Deployment deployment, SoakSettings settings, PrintWriter log) {
+  public Soak(SoakDeployment deployment, SoakSettings settings, PrintWriter log) {
     this.demo = null;
     this.deployment = deployment;
     this.settings = settings;
@@ -101,7 +82,7 @@ public final class Soak {
       Map<String, String> replicas,
       Map<String, String> mirrors) {}
 
-  public SoakReport.Report run() throws Exception {
+  public SoakResult run() throws Exception {
     String id = "soak-" + Instant.now().toString().replaceAll("[^0-9TZ]", "");
     Cluster c = demo != null ? demoCluster(id) : deploymentCluster(id);
     Files.createDirectories(c.work());
@@ -109,15 +90,15 @@ public final class Soak {
     Duration every = motion == null ? null : motion.settings().every();
 
     // On the demo, the versions known so far: the one live now and those published before.
-    List<SoakFigures.Publication> baseline = new ArrayList<>();
+    List<PublishedVersion> baseline = new ArrayList<>();
     if (motion != null) {
       Path live = demo.layout().dir().resolve("upstream-live/dists/" + c.suite() + "/InRelease");
       baseline.add(
-          new SoakFigures.Publication(
+          new PublishedVersion(
               2, System.currentTimeMillis(), Sha256.hex(Files.readAllBytes(live))));
       baseline.addAll(published(motion, 0));
     }
-    int firstVersion = baseline.stream().mapToInt(SoakFigures.Publication::version).max().orElse(0);
+    int firstVersion = baseline.stream().mapToInt(PublishedVersion::version).max().orElse(0);
 
     SoakWatch watch =
         new SoakWatch(
@@ -131,7 +112,7 @@ public final class Soak {
     c.replicas().values().forEach(u -> directorPorts.add(java.net.URI.create(u).getPort()));
     directorPorts.add(c.service().base().getPort());
     List<TcpProxy> proxies = new ArrayList<>();
-    List<SoakClients.Client> sources = clientSources(c, proxies, directorPorts);
+    List<SoakClient> sources = clientSources(c, proxies, directorPorts);
     SoakClients clients =
         new SoakClients(c.work(), sources, c.architecture(), directorPorts, settings.seed())
             .start();
@@ -156,7 +137,7 @@ public final class Soak {
             settings.hold(),
             every == null ? settings.hold() : every,
             log);
-    List<SoakFaults.Fault> kinds = faults.kinds(!c.replicas().isEmpty());
+    List<SoakFault> kinds = faults.kinds(!c.replicas().isEmpty());
     Thread f =
         Daemons.daemon(
             () -> {
@@ -202,8 +183,8 @@ public final class Soak {
     } else {
       tailEnd = System.nanoTime() + deployment.tail().toNanos();
     }
-    List<SoakFigures.Publication> all;
-    List<SoakFigures.Publication> during;
+    List<PublishedVersion> all;
+    List<PublishedVersion> during;
     while (true) {
       all = new ArrayList<>(baseline);
       if (motion != null) {
@@ -212,7 +193,7 @@ public final class Soak {
         all.addAll(fromDates(watch.dates()));
       }
       during = new ArrayList<>();
-      for (SoakFigures.Publication p : all) {
+      for (PublishedVersion p : all) {
         if (motion != null ? p.version() > firstVersion : p.atMillis() >= started.toEpochMilli()) {
           during.add(p);
         }
@@ -220,7 +201,7 @@ public final class Soak {
       if (during.isEmpty() || System.nanoTime() >= tailEnd) {
         break;
       }
-      SoakFigures.Freshness last =
+      Freshness last =
           new SoakFigures(all, List.of())
               .freshness(
                   during.get(during.size() - 1),
@@ -243,13 +224,13 @@ public final class Soak {
     // cluster was checked: the last ones are known too (so never "unknown"), though not measured.
     if (motion == null) {
       Set<String> measured = new HashSet<>();
-      for (SoakFigures.Publication p : during) {
+      for (PublishedVersion p : during) {
         measured.add(p.sha());
       }
       all = new ArrayList<>(baseline);
       all.addAll(fromDates(watch.dates()));
       during = new ArrayList<>();
-      for (SoakFigures.Publication p : all) {
+      for (PublishedVersion p : all) {
         if (measured.contains(p.sha())) {
           during.add(p);
         }
@@ -261,14 +242,14 @@ public final class Soak {
         id, during.size(), (System.currentTimeMillis() - faultsEnded) / 1000.0);
 
     List<long[]> outages = new ArrayList<>();
-    for (SoakFaults.Done d : faults.faults()) {
-      if (d.kind().equals(SoakFaults.name(SoakFaults.Fault.UPSTREAM_DOWN))) {
+    for (FaultDone d : faults.faults()) {
+      if (d.kind().equals(SoakFaults.name(SoakFault.UPSTREAM_DOWN))) {
         outages.add(new long[] {d.startMillis(), d.endMillis()});
       }
     }
     SoakFigures figures = new SoakFigures(all, outages);
-    List<SoakFigures.Freshness> fresh = new ArrayList<>();
-    for (SoakFigures.Publication p : during) {
+    List<Freshness> fresh = new ArrayList<>();
+    for (PublishedVersion p : during) {
       fresh.add(figures.freshness(p, watch.current(), watch.routed(), watch.mirrorInReleases()));
     }
     return SoakReport.build(
@@ -337,8 +318,8 @@ public final class Soak {
         mirrors.put(mirror.path("id").asText(), http);
       }
     }
-    DrillLoad.Archive a =
-        DrillLoad.archive(
+    DrillArchive a =
+        DrillArchive.read(
             HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(2))
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -359,12 +340,11 @@ public final class Soak {
         mirrors);
   }
 
-  private static List<SoakFigures.Publication> published(DemoMotion motion, int after) {
-    List<SoakFigures.Publication> out = new ArrayList<>();
-    for (DemoMotion.Publication p : motion.published()) {
+  private static List<PublishedVersion> published(DemoMotion motion, int after) {
+    List<PublishedVersion> out = new ArrayList<>();
+    for (Publication p : motion.published()) {
       if (p.version() > after) {
-        out.add(
-            new SoakFigures.Publication(p.version(), p.at().toEpochMilli(), p.inReleaseSha256()));
+        out.add(new PublishedVersion(p.version(), p.at().toEpochMilli(), p.inReleaseSha256()));
       }
     }
     return out;
@@ -374,13 +354,13 @@ public final class Soak {
    * A deployment's publications: every InRelease seen, in the order of their Dates, each published
    * at its Date.
    */
-  public static List<SoakFigures.Publication> fromDates(Map<String, Long> dates) {
+  public static List<PublishedVersion> fromDates(Map<String, Long> dates) {
     List<Map.Entry<String, Long>> byDate = new ArrayList<>(dates.entrySet());
     byDate.sort(
         Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
-    List<SoakFigures.Publication> out = new ArrayList<>();
+    List<PublishedVersion> out = new ArrayList<>();
     for (Map.Entry<String, Long> e : byDate) {
-      out.add(new SoakFigures.Publication(out.size() + 1, e.getValue(), e.getKey()));
+      out.add(new PublishedVersion(out.size() + 1, e.getValue(), e.getKey()));
     }
     return out;
   }
@@ -392,9 +372,9 @@ public final class Soak {
    * through a proxy of its own whose connections leave from 127.0.0.(20+N): the director sees as
    * many clients as there are, and spreads them over the mirrors as it spreads real ones.
    */
-  private List<SoakClients.Client> clientSources(
-      Cluster c, List<TcpProxy> proxies, Set<Integer> ports) throws IOException {
-    List<SoakClients.Client> out = new ArrayList<>();
+  private List<SoakClient> clientSources(Cluster c, List<TcpProxy> proxies, Set<Integer> ports)
+      throws IOException {
+    List<SoakClient> out = new ArrayList<>();
     String key = "[signed-by=" + c.keyring() + "]";
     String comps = String.join(" ", c.components());
     for (int i = 0; i < settings.clients(); i++) {
@@ -425,7 +405,7 @@ public final class Soak {
       String line = key + " " + uri + " " + c.suite() + " " + comps + "\n";
       // deb-src only where the Release lists Sources: apt skips the line otherwise ("Skipping
       // acquire of configured file 'main/source/Sources'"), and every apt-get source fails.
-      out.add(new SoakClients.Client(name, "deb " + line + (c.sources() ? "deb-src " + line : "")));
+      out.add(new SoakClient(name, "deb " + line + (c.sources() ? "deb-src " + line : "")));
     }
     return out;
   }

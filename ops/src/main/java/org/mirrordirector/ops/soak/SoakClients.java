@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mirrordirector.ops.client.AptAttempt;
 import org.mirrordirector.ops.client.AptClient;
 import org.mirrordirector.sync.archive.Sha256;
 
@@ -28,26 +29,6 @@ import org.mirrordirector.sync.archive.Sha256;
  * mirror that could not be reached.
  */
 public final class SoakClients implements AutoCloseable {
-  /** Where a client's sources point. */
-  public record Client(String name, String sources) {}
-
-  /** One apt operation. */
-  public record Operation(
-      String client, String kind, long startMillis, long endMillis, boolean ok, String output) {}
-
-  /** How a failed operation failed. */
-  public enum Cause {
-    /** apt's "Hash Sum mismatch" or "File has unexpected size". */
-    HASH_SUM_MISMATCH,
-    /** A 404 from a mirror: the director sent apt to a mirror without the file. */
-    NOT_FOUND_AFTER_REDIRECT,
-    /** An error status from the director (or the load balancer) itself. */
-    DIRECTOR_ERROR,
-    /** The mirror the director sent apt to could not be reached. */
-    MIRROR_UNREACHABLE,
-    /** Anything else apt said. */
-    OTHER
-  }
 
   private static final Pattern IP_PORT = Pattern.compile("\\[IP: \\S+ (\\d+)\\]");
   private static final Pattern CONNECT =
@@ -56,7 +37,7 @@ public final class SoakClients implements AutoCloseable {
 
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicBoolean stop = new AtomicBoolean();
-  private final List<Operation> operations = new CopyOnWriteArrayList<>();
+  private final List<ClientOperation> operations = new CopyOnWriteArrayList<>();
   private final Set<String> inReleases = ConcurrentHashMap.newKeySet();
   private final Set<Integer> directorPorts;
 
@@ -65,11 +46,15 @@ public final class SoakClients implements AutoCloseable {
    *     them is the director's)
    */
   public SoakClients(
-      Path dir, List<Client> clients, String architecture, Set<Integer> directorPorts, long seed)
+      Path dir,
+      List<SoakClient> clients,
+      String architecture,
+      Set<Integer> directorPorts,
+      long seed)
       throws IOException {
     this.directorPorts = Set.copyOf(directorPorts);
     for (int i = 0; i < clients.size(); i++) {
-      Client c = clients.get(i);
+      SoakClient c = clients.get(i);
       AptClient apt = new AptClient(dir.resolve(c.name()), architecture);
       apt.sources(c.sources());
       Random random = new Random(seed + i);
@@ -82,7 +67,8 @@ public final class SoakClients implements AutoCloseable {
                   Thread.currentThread().interrupt();
                 } catch (IOException e) {
                   long now = System.currentTimeMillis();
-                  operations.add(new Operation(c.name(), "harness", now, now, false, e.toString()));
+                  operations.add(
+                      new ClientOperation(c.name(), "harness", now, now, false, e.toString()));
                 }
               },
               "soak-" + c.name());
@@ -106,7 +92,7 @@ public final class SoakClients implements AutoCloseable {
       for (Path l : apt.inReleases()) {
         inReleases.add(Sha256.hex(Files.readAllBytes(l)));
       }
-      AptClient.Attempt names = apt.attempt("apt-cache", "pkgnames");
+      AptAttempt names = apt.attempt("apt-cache", "pkgnames");
       List<String> pkgs = new ArrayList<>(List.of(names.output().strip().split("\n")));
       pkgs.removeIf(p -> p.isBlank() || !p.matches("[a-z0-9][a-z0-9.+-]*"));
       Collections.shuffle(pkgs, random);
@@ -128,37 +114,37 @@ public final class SoakClients implements AutoCloseable {
   private boolean run(String name, String kind, AptClient apt, String tool, String... args)
       throws IOException, InterruptedException {
     long t0 = System.currentTimeMillis();
-    AptClient.Attempt a = apt.attempt(tool, args);
+    AptAttempt a = apt.attempt(tool, args);
     String out = a.ok() ? "" : String.join(" ", args) + "\n" + a.output();
-    operations.add(new Operation(name, kind, t0, System.currentTimeMillis(), a.ok(), out));
+    operations.add(new ClientOperation(name, kind, t0, System.currentTimeMillis(), a.ok(), out));
     return a.ok();
   }
 
   /** Why a failed operation failed, from apt's output. */
-  public Cause cause(Operation op) {
+  public FailureCause cause(ClientOperation op) {
     return cause(op.output(), directorPorts);
   }
 
-  public static Cause cause(String output, Set<Integer> directorPorts) {
+  public static FailureCause cause(String output, Set<Integer> directorPorts) {
     String o = output.toLowerCase(Locale.ROOT);
     if (o.contains("hash sum mismatch") || o.contains("file has unexpected size")) {
-      return Cause.HASH_SUM_MISMATCH;
+      return FailureCause.HASH_SUM_MISMATCH;
     }
     for (String line : output.split("\n")) {
       Matcher ip = IP_PORT.matcher(line);
       boolean fromDirector = ip.find() && directorPorts.contains(Integer.parseInt(ip.group(1)));
       if (line.contains(" 404 ") || line.contains("404  Not Found")) {
-        return fromDirector ? Cause.DIRECTOR_ERROR : Cause.NOT_FOUND_AFTER_REDIRECT;
+        return fromDirector ? FailureCause.DIRECTOR_ERROR : FailureCause.NOT_FOUND_AFTER_REDIRECT;
       }
       if (line.matches(".*\\s[45]\\d\\d\\s.*") && fromDirector) {
-        return Cause.DIRECTOR_ERROR;
+        return FailureCause.DIRECTOR_ERROR;
       }
       Matcher c = CONNECT.matcher(line);
       if (c.find() && !directorPorts.contains(Integer.parseInt(c.group(2)))) {
-        return Cause.MIRROR_UNREACHABLE;
+        return FailureCause.MIRROR_UNREACHABLE;
       }
     }
-    return Cause.OTHER;
+    return FailureCause.OTHER;
   }
 
   /** The port of the mirror apt could not reach, or -1. */
@@ -167,14 +153,14 @@ public final class SoakClients implements AutoCloseable {
     return c.find() ? Integer.parseInt(c.group(2)) : -1;
   }
 
-  public List<Operation> operations() {
+  public List<ClientOperation> operations() {
     return List.copyOf(operations);
   }
 
   /** Operations by kind. */
   public Map<String, Integer> byKind() {
     Map<String, Integer> m = new TreeMap<>();
-    for (Operation o : operations) {
+    for (ClientOperation o : operations) {
       m.merge(o.kind(), 1, Integer::sum);
     }
     return m;

@@ -24,40 +24,6 @@ import org.mirrordirector.ops.drill.DrillFaults;
  * to be healthy again (one active node, a ready standby) before it begins.
  */
 public final class SoakFaults {
-  /** Faults on the cluster. */
-  public enum Fault {
-    /** The primary stops on SIGTERM, and is started again. */
-    GRACEFUL,
-    /** The primary is killed (SIGKILL), and is started again. */
-    CRASH,
-    /** The primary is paused (SIGSTOP) for longer than its session, then resumed. */
-    PAUSE,
-    /** The primary's ZooKeeper link is cut for longer than its session, then mended. */
-    ISOLATE,
-    /** ZooKeeper (the voter, with replicas) is stopped and started again. */
-    ZOOKEEPER_RESTART,
-    /** The upstream's rsync daemons are down for a while: no node and no mirror can copy. */
-    UPSTREAM_DOWN,
-    /** The active node is killed while its sync agent's rsync runs, and started again. */
-    SYNC_KILLED,
-    /** A director replica's region is cut off from the writers' quorum, then mended. */
-    REGION_CUT
-  }
-
-  /** What the public mirrors do. */
-  public enum MirrorEvent {
-    /** A mirror stops copying new versions for a while, then catches up. */
-    LAG,
-    /** A mirror's copy dies after dists/ (new indexes over the old pool); mended a while later. */
-    BREAK,
-    /** A mirror's server stops (connections refused), and comes back. */
-    DROP,
-    /** A mirror is drained through the admin API, and enabled again. */
-    DRAIN
-  }
-
-  /** One fault or mirror event: what, on what, when, and what was said. */
-  public record Done(String kind, String target, long startMillis, long endMillis, String note) {}
 
   // Null against a deployment: then only the node faults run, through the fault command.
   private final Demo demo;
@@ -66,8 +32,8 @@ public final class SoakFaults {
   private final Duration hold;
   private final Duration publishEvery;
   private final java.io.PrintWriter log;
-  private final List<Done> faults = new CopyOnWriteArrayList<>();
-  private final List<Done> events = new CopyOnWriteArrayList<>();
+  private final List<FaultDone> faults = new CopyOnWriteArrayList<>();
+  private final List<FaultDone> events = new CopyOnWriteArrayList<>();
   private final List<String> problems = new CopyOnWriteArrayList<>();
 
   /**
@@ -94,32 +60,33 @@ public final class SoakFaults {
    * The fault kinds this soak can inject: on a deployment, only the node faults (through the fault
    * command); a region cut needs a replica.
    */
-  public List<Fault> kinds(boolean replicas) {
-    List<Fault> k = new ArrayList<>();
+  public List<SoakFault> kinds(boolean replicas) {
+    List<SoakFault> k = new ArrayList<>();
     if (nodes != null) {
-      k.addAll(List.of(Fault.GRACEFUL, Fault.CRASH, Fault.PAUSE, Fault.ISOLATE));
+      k.addAll(List.of(SoakFault.GRACEFUL, SoakFault.CRASH, SoakFault.PAUSE, SoakFault.ISOLATE));
     }
     if (demo != null) {
-      k.addAll(List.of(Fault.ZOOKEEPER_RESTART, Fault.UPSTREAM_DOWN, Fault.SYNC_KILLED));
+      k.addAll(
+          List.of(SoakFault.ZOOKEEPER_RESTART, SoakFault.UPSTREAM_DOWN, SoakFault.SYNC_KILLED));
     }
     if (nodes != null && replicas) {
-      k.add(Fault.REGION_CUT);
+      k.add(SoakFault.REGION_CUT);
     }
     return k;
   }
 
   /** Runs faults until {@code until} (nanoTime), one every {@code every} or so. */
-  public void faults(long until, Duration every, Random random, List<Fault> kinds)
+  public void faults(long until, Duration every, Random random, List<SoakFault> kinds)
       throws InterruptedException {
     if (kinds.isEmpty()) {
       return;
     }
-    List<Fault> cycle = new ArrayList<>();
+    List<SoakFault> cycle = new ArrayList<>();
     while (true) {
       if (!sleepUntil(Math.min(until, System.nanoTime() + jitter(every, random)), until)) {
         return;
       }
-      Fault f = next(cycle, kinds, random);
+      SoakFault f = next(cycle, kinds, random);
       String why = unhealthy(Duration.ofSeconds(90));
       if (why != null) {
         problems.add("before " + name(f) + ": the cluster was not healthy within 90 s: " + why);
@@ -129,13 +96,13 @@ public final class SoakFaults {
       String target = "?";
       String note;
       try {
-        target = f == Fault.ZOOKEEPER_RESTART || f == Fault.UPSTREAM_DOWN ? "-" : target(f);
+        target = f == SoakFault.ZOOKEEPER_RESTART || f == SoakFault.UPSTREAM_DOWN ? "-" : target(f);
         note = inject(f, target);
       } catch (Exception e) {
         note = "failed: " + e;
         problems.add(name(f) + " on " + target + " " + note);
       }
-      faults.add(new Done(name(f), target, t0, System.currentTimeMillis(), note));
+      faults.add(new FaultDone(name(f), target, t0, System.currentTimeMillis(), note));
       say("fault %s on %s: %s", name(f), target, note);
     }
   }
@@ -170,12 +137,12 @@ public final class SoakFaults {
         note = "failed: " + x;
         problems.add(name(e) + " of mirror-" + m + " " + note);
       }
-      events.add(new Done(name(e), "mirror-" + m, t0, System.currentTimeMillis(), note));
+      events.add(new FaultDone(name(e), "mirror-" + m, t0, System.currentTimeMillis(), note));
       say("mirror %s of mirror-%s: %s", name(e), m, note);
     }
   }
 
-  private String inject(Fault f, String node) throws Exception {
+  private String inject(SoakFault f, String node) throws Exception {
     switch (f) {
       case GRACEFUL -> {
         String a = nodes.act(node, "term");
@@ -299,8 +266,8 @@ public final class SoakFaults {
   }
 
   /** The node a fault acts on: the active one, or for a region cut the first replica. */
-  private String target(Fault f) throws IOException, InterruptedException {
-    String role = f == Fault.REGION_CUT ? "REPLICA" : "ACTIVE";
+  private String target(SoakFault f) throws IOException, InterruptedException {
+    String role = f == SoakFault.REGION_CUT ? "REPLICA" : "ACTIVE";
     for (JsonNode n : service.status().path("nodes")) {
       if (role.equals(n.path("role").asText())) {
         return n.path("id").asText();
@@ -356,11 +323,11 @@ public final class SoakFaults {
     return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  public List<Done> faults() {
+  public List<FaultDone> faults() {
     return List.copyOf(faults);
   }
 
-  public List<Done> events() {
+  public List<FaultDone> events() {
     return List.copyOf(events);
   }
 

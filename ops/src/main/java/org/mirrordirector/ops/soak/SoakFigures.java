@@ -12,21 +12,6 @@ import java.util.Map;
  * publication whose InRelease has its SHA-256.
  */
 public final class SoakFigures {
-  /** One publication of the upstream. */
-  public record Publication(int version, long atMillis, String sha) {}
-
-  /**
-   * How long after one publication each stage had it; -1: not within the soak. {@code
-   * routedUpMillis}: the routed time less the time the upstream was down meanwhile (no node and no
-   * mirror could copy it then).
-   */
-  public record Freshness(
-      int version,
-      long snapshotMillis,
-      long routedMillis,
-      long routedUpMillis,
-      long halfMillis,
-      long allMillis) {}
 
   private final Map<String, Integer> versions = new java.util.HashMap<>();
   private final List<long[]> outages;
@@ -35,8 +20,8 @@ public final class SoakFigures {
    * @param known every publication (version, time, InRelease)
    * @param outages when the upstream was down: {start, end} in epoch ms
    */
-  public SoakFigures(List<Publication> known, List<long[]> outages) {
-    for (Publication p : known) {
+  public SoakFigures(List<PublishedVersion> known, List<long[]> outages) {
+    for (PublishedVersion p : known) {
       versions.put(p.sha(), p.version());
     }
     this.outages = List.copyOf(outages);
@@ -57,8 +42,8 @@ public final class SoakFigures {
   }
 
   /** When a version at least {@code v} was first seen in {@code seen}, or -1. */
-  public long reached(List<SoakWatch.Seen> seen, int v) {
-    for (SoakWatch.Seen s : seen) {
+  public long reached(List<SeenAt> seen, int v) {
+    for (SeenAt s : seen) {
       if (version(s.what()) >= v) {
         return s.millis();
       }
@@ -67,12 +52,12 @@ public final class SoakFigures {
   }
 
   public Freshness freshness(
-      Publication p,
-      List<SoakWatch.Seen> current,
-      List<SoakWatch.Seen> routed,
-      Map<String, List<SoakWatch.Seen>> mirrors) {
+      PublishedVersion p,
+      List<SeenAt> current,
+      List<SeenAt> routed,
+      Map<String, List<SeenAt>> mirrors) {
     List<Long> at = new ArrayList<>();
-    for (List<SoakWatch.Seen> m : mirrors.values()) {
+    for (List<SeenAt> m : mirrors.values()) {
       long t = reached(m, p.version());
       if (t >= 0) {
         at.add(t);
@@ -90,14 +75,14 @@ public final class SoakFigures {
         at.size() == mirrors.size() && !at.isEmpty() ? since(p, at.get(at.size() - 1)) : -1);
   }
 
-  private static long since(Publication p, long t) {
+  private static long since(PublishedVersion p, long t) {
     return t < 0 ? -1 : Math.max(0, t - p.atMillis());
   }
 
   /** Values seen that the upstream never published (a snapshot no one signed, or garbage). */
-  public int unknown(List<SoakWatch.Seen> seen) {
+  public int unknown(List<SeenAt> seen) {
     int n = 0;
-    for (SoakWatch.Seen s : seen) {
+    for (SeenAt s : seen) {
       if (version(s.what()) < 0) {
         n++;
       }
@@ -106,10 +91,10 @@ public final class SoakFigures {
   }
 
   /** Times the value went back to an older version than one seen before it. */
-  public int wentBack(List<SoakWatch.Seen> seen) {
+  public int wentBack(List<SeenAt> seen) {
     int newest = -1;
     int back = 0;
-    for (SoakWatch.Seen s : seen) {
+    for (SeenAt s : seen) {
       int v = version(s.what());
       if (v >= 0 && v < newest) {
         back++;

@@ -10,10 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.mirrordirector.failover.Payloads.DrillRecord;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.common.Durations;
-import org.mirrordirector.ops.drill.DrillReport;
+import org.mirrordirector.ops.drill.Figure;
 
 /**
  * The soak's figures, its verdict, and how the terminal, the JSON file and the registry get them.
@@ -22,9 +21,6 @@ public final class SoakReport {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private SoakReport() {}
-
-  /** A failed apt operation and why. */
-  public record Failure(String client, String kind, Instant at, String cause, String output) {}
 
   /** "(mirrors named here: 38151 mirror-pushed)\n" for the mirror ports apt names, or "". */
   public static String mirrorsNamed(String aptOutput, Map<Integer, String> ports) {
@@ -40,56 +36,7 @@ public final class SoakReport {
     return b.length() == 0 ? "" : "(mirrors named here: " + b + ")\n";
   }
 
-  /** The soak's result. */
-  public record Report(
-      String id,
-      Instant started,
-      Instant finished,
-      SoakSettings settings,
-      Duration publishEvery,
-      List<DrillReport.Figure> figures,
-      Map<String, Integer> operations,
-      List<Failure> failures,
-      Map<String, Integer> faults,
-      Map<String, Integer> mirrorEvents,
-      List<SoakFaults.Done> timeline,
-      List<SoakFigures.Freshness> freshness,
-      Map<String, List<String>> healthsSeen,
-      Map<String, List<String>> versionsSeen,
-      Map<String, Long> redirectsLastFiveMinutes,
-      List<String> problems) {
-    public boolean passed() {
-      return figures.stream().allMatch(DrillReport.Figure::pass);
-    }
-
-    public Map<String, Double> values() {
-      Map<String, Double> m = new LinkedHashMap<>();
-      for (DrillReport.Figure f : figures) {
-        m.put(f.name(), f.value());
-      }
-      return m;
-    }
-
-    public DrillRecord record() {
-      StringBuilder s = new StringBuilder(passed() ? "PASS: " : "FAIL: ");
-      List<String> parts = new ArrayList<>();
-      for (DrillReport.Figure f : figures) {
-        parts.add(
-            f.name() + " " + DrillReport.fmt(f.value()) + f.unit() + (f.pass() ? "" : " (FAIL)"));
-      }
-      s.append(String.join(", ", parts));
-      return new DrillRecord(
-          id,
-          "soak",
-          passed(),
-          started.toEpochMilli(),
-          finished.toEpochMilli(),
-          values(),
-          s.toString());
-    }
-  }
-
-  public static Report build(
+  public static SoakResult build(
       String id,
       Instant started,
       Instant finished,
@@ -100,21 +47,21 @@ public final class SoakReport {
       SoakWatch watch,
       SoakFaults faults,
       SoakFigures figures,
-      List<SoakFigures.Freshness> fresh,
+      List<Freshness> fresh,
       boolean demo,
       String unhealthy) {
-    List<DrillReport.Figure> f = new ArrayList<>();
-    List<SoakClients.Operation> ops = clients.operations();
-    Map<SoakClients.Cause, Integer> causes = new TreeMap<>();
-    List<Failure> failures = new ArrayList<>();
-    for (SoakClients.Operation o : ops) {
+    List<Figure> f = new ArrayList<>();
+    List<ClientOperation> ops = clients.operations();
+    Map<FailureCause, Integer> causes = new TreeMap<>();
+    List<FailedOperation> failures = new ArrayList<>();
+    for (ClientOperation o : ops) {
       if (!o.ok()) {
-        SoakClients.Cause c = clients.cause(o);
+        FailureCause c = clients.cause(o);
         causes.merge(c, 1, Integer::sum);
         // apt names mirrors by address and port: the ids of those it names come first.
         String out = mirrorsNamed(o.output(), watch.mirrorPorts()) + o.output();
         failures.add(
-            new Failure(
+            new FailedOperation(
                 o.client(),
                 o.kind(),
                 Instant.ofEpochMilli(o.startMillis()),
@@ -124,12 +71,12 @@ public final class SoakReport {
     }
     f.add(count("apt operations", ops.size(), "> 0", ops.size() > 0));
     f.add(count("failed", failures.size(), "= 0", failures.isEmpty()));
-    int mismatch = causes.getOrDefault(SoakClients.Cause.HASH_SUM_MISMATCH, 0);
+    int mismatch = causes.getOrDefault(FailureCause.HASH_SUM_MISMATCH, 0);
     f.add(count("hash sum mismatches", mismatch, "= 0", mismatch == 0));
-    int notFound = causes.getOrDefault(SoakClients.Cause.NOT_FOUND_AFTER_REDIRECT, 0);
+    int notFound = causes.getOrDefault(FailureCause.NOT_FOUND_AFTER_REDIRECT, 0);
     f.add(count("404 after a redirect", notFound, "= 0", notFound == 0));
     f.add(
-        new DrillReport.Figure(
+        new Figure(
             "two active nodes",
             watch.overlapMillis() / 1000.0,
             " s",
@@ -176,7 +123,7 @@ public final class SoakReport {
     List<Long> all = new ArrayList<>();
     int notA = 0;
     int notB = 0;
-    for (SoakFigures.Freshness x : fresh) {
+    for (Freshness x : fresh) {
       a.add(x.snapshotMillis());
       b.add(x.routedMillis());
       bUp.add(x.routedUpMillis());
@@ -197,7 +144,7 @@ public final class SoakReport {
             "(b) p99, upstream up",
             up99,
             "<= "
-                + DrillReport.fmt(bound)
+                + Figure.fmt(bound)
                 + " s (sync interval + longest sync + 10 s; the upstream's outages left out)",
             fresh.isEmpty() || (!Double.isNaN(up99) && up99 <= bound)));
     f.add(count("(b) not reached", notB, "= 0", notB == 0));
@@ -211,12 +158,11 @@ public final class SoakReport {
         .health()
         .forEach(
             (m, seen) ->
-                healths.put(
-                    m, seen.stream().map(SoakWatch.Seen::what).distinct().sorted().toList()));
-    List<SoakFaults.Done> timeline = new ArrayList<>(faults.faults());
+                healths.put(m, seen.stream().map(SeenAt::what).distinct().sorted().toList()));
+    List<FaultDone> timeline = new ArrayList<>(faults.faults());
     timeline.addAll(faults.events());
-    timeline.sort(java.util.Comparator.comparingLong(SoakFaults.Done::startMillis));
-    return new Report(
+    timeline.sort(java.util.Comparator.comparingLong(FaultDone::startMillis));
+    return new SoakResult(
         id,
         started,
         finished,
@@ -238,21 +184,21 @@ public final class SoakReport {
   }
 
   /** Each change as "TIME vVERSION" (v? for an InRelease the upstream never published). */
-  private static List<String> versions(SoakFigures figures, List<SoakWatch.Seen> seen) {
+  private static List<String> versions(SoakFigures figures, List<SeenAt> seen) {
     List<String> out = new ArrayList<>();
-    for (SoakWatch.Seen s : seen) {
+    for (SeenAt s : seen) {
       int v = figures.version(s.what());
       out.add(Instant.ofEpochMilli(s.millis()) + " v" + (v < 0 ? "? " + s.what() : v));
     }
     return out;
   }
 
-  private static DrillReport.Figure count(String name, long v, String limit, boolean pass) {
-    return new DrillReport.Figure(name, v, "", limit, pass);
+  private static Figure count(String name, long v, String limit, boolean pass) {
+    return new Figure(name, v, "", limit, pass);
   }
 
-  private static DrillReport.Figure seconds(String name, double v, String limit, boolean pass) {
-    return new DrillReport.Figure(name, v, " s", limit, pass);
+  private static Figure seconds(String name, double v, String limit, boolean pass) {
+    return new Figure(name, v, " s", limit, pass);
   }
 
   /**
@@ -262,7 +208,7 @@ public final class SoakReport {
    * since), it is tried again every second for up to {@code patience}; then the last refusal is
    * thrown or returned.
    */
-  public static String record(NodeClient service, Report r, Duration patience)
+  public static String record(NodeClient service, SoakResult r, Duration patience)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
     String body = JSON.writeValueAsString(r.record());
@@ -287,14 +233,14 @@ public final class SoakReport {
     }
   }
 
-  /** {@link #record(NodeClient, Report, Duration)} with a minute's patience. */
-  public static String record(NodeClient service, Report r)
+  /** {@link #record(NodeClient, SoakResult, Duration)} with a minute's patience. */
+  public static String record(NodeClient service, SoakResult r)
       throws IOException, InterruptedException {
     return record(service, r, Duration.ofMinutes(1));
   }
 
   /** The report as the terminal shows it. */
-  public static String render(Report r) {
+  public static String render(SoakResult r) {
     StringBuilder b = new StringBuilder();
     b.append(
         String.format(
@@ -306,20 +252,20 @@ public final class SoakReport {
             r.operations(),
             r.faults(),
             r.mirrorEvents()));
-    for (DrillReport.Figure f : r.figures()) {
+    for (Figure f : r.figures()) {
       b.append(
           String.format(
               Locale.ROOT,
               "  %-4s %-21s %10s   (%s)%n",
               f.pass() ? "PASS" : "FAIL",
               f.name(),
-              DrillReport.fmt(f.value()) + f.unit(),
+              Figure.fmt(f.value()) + f.unit(),
               f.limit()));
     }
     for (String p : r.problems()) {
       b.append("  problem: ").append(p).append('\n');
     }
-    for (Failure x : r.failures()) {
+    for (FailedOperation x : r.failures()) {
       b.append("  failed: ")
           .append(x.client())
           .append(' ')
@@ -336,7 +282,7 @@ public final class SoakReport {
     return b.toString();
   }
 
-  public static String json(Report r) throws IOException {
+  public static String json(SoakResult r) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", r.id());
     m.put("passed", r.passed());
@@ -351,12 +297,12 @@ public final class SoakReport {
     s.put("clients", r.settings().clients());
     s.put("seed", r.settings().seed());
     m.put("settings", s);
-    m.put("figures", DrillReport.figures(r.figures()));
+    m.put("figures", Figure.asJson(r.figures()));
     m.put("operations", r.operations());
     m.put("faults", r.faults());
     m.put("mirrorEvents", r.mirrorEvents());
     List<Map<String, Object>> fr = new ArrayList<>();
-    for (SoakFigures.Freshness x : r.freshness()) {
+    for (Freshness x : r.freshness()) {
       Map<String, Object> y = new LinkedHashMap<>();
       y.put("version", x.version());
       y.put("snapshotMillis", x.snapshotMillis() < 0 ? null : x.snapshotMillis());
@@ -368,7 +314,7 @@ public final class SoakReport {
     }
     m.put("freshness", fr);
     List<Map<String, Object>> tl = new ArrayList<>();
-    for (SoakFaults.Done d : r.timeline()) {
+    for (FaultDone d : r.timeline()) {
       Map<String, Object> y = new LinkedHashMap<>();
       y.put("kind", d.kind());
       y.put("target", d.target());
@@ -382,7 +328,7 @@ public final class SoakReport {
     m.put("versionsSeen", new TreeMap<>(r.versionsSeen()));
     m.put("redirectsLastFiveMinutes", r.redirectsLastFiveMinutes());
     List<Map<String, Object>> fl = new ArrayList<>();
-    for (Failure x : r.failures()) {
+    for (FailedOperation x : r.failures()) {
       Map<String, Object> y = new LinkedHashMap<>();
       y.put("client", x.client());
       y.put("operation", x.kind());

@@ -22,7 +22,7 @@ public record SoakSettings(
     Duration hold,
     int clients,
     long seed,
-    Set<SoakFaults.MirrorEvent> events) {
+    Set<MirrorEvent> events) {
   /** Every kind of mirror event. */
   public SoakSettings(
       Duration duration,
@@ -38,7 +38,7 @@ public record SoakSettings(
         hold,
         clients,
         seed,
-        java.util.EnumSet.allOf(SoakFaults.MirrorEvent.class));
+        java.util.EnumSet.allOf(MirrorEvent.class));
   }
 
   public SoakSettings {

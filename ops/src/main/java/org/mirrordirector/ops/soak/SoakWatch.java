@@ -29,8 +29,6 @@ import org.mirrordirector.sync.archive.Sha256;
  * by SHA-256, so that the freshness of each publication can be worked out afterwards.
  */
 public final class SoakWatch implements AutoCloseable {
-  /** A change seen at a time: a snapshot's InRelease, or a mirror's health. */
-  public record Seen(long millis, String what) {}
 
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -43,10 +41,10 @@ public final class SoakWatch implements AutoCloseable {
   private final String inReleasePath;
   private final ScheduledExecutorService timer =
       Executors.newScheduledThreadPool(3, r -> Daemons.daemon(r, "soak-watch"));
-  private final List<Seen> current = new CopyOnWriteArrayList<>();
-  private final List<Seen> routed = new CopyOnWriteArrayList<>();
-  private final Map<String, List<Seen>> mirrorInRelease = new ConcurrentHashMap<>();
-  private final Map<String, List<Seen>> health = new ConcurrentHashMap<>();
+  private final List<SeenAt> current = new CopyOnWriteArrayList<>();
+  private final List<SeenAt> routed = new CopyOnWriteArrayList<>();
+  private final Map<String, List<SeenAt>> mirrorInRelease = new ConcurrentHashMap<>();
+  private final Map<String, List<SeenAt>> health = new ConcurrentHashMap<>();
   // Each mirror's redirects in the five minutes before the last status read.
   private final Map<String, Long> redirects = new ConcurrentHashMap<>();
   // Each InRelease's Date (its publication, as the upstream signed it), by SHA-256.
@@ -197,10 +195,10 @@ public final class SoakWatch implements AutoCloseable {
   }
 
   /** Keeps a value when it differs from the last one kept. */
-  private static void note(List<Seen> list, String what) {
+  private static void note(List<SeenAt> list, String what) {
     synchronized (list) {
       if (list.isEmpty() || !list.get(list.size() - 1).what().equals(what)) {
-        list.add(new Seen(System.currentTimeMillis(), what));
+        list.add(new SeenAt(System.currentTimeMillis(), what));
       }
     }
   }
@@ -276,18 +274,18 @@ public final class SoakWatch implements AutoCloseable {
   }
 
   /** The registry's current snapshot (its InRelease), as it changed. */
-  public List<Seen> current() {
+  public List<SeenAt> current() {
     return List.copyOf(current);
   }
 
   /** The InRelease the service gave a client, as it changed. */
-  public List<Seen> routed() {
+  public List<SeenAt> routed() {
     return List.copyOf(routed);
   }
 
   /** Each mirror's own InRelease, as it changed. */
-  public Map<String, List<Seen>> mirrorInReleases() {
-    Map<String, List<Seen>> m = new LinkedHashMap<>();
+  public Map<String, List<SeenAt>> mirrorInReleases() {
+    Map<String, List<SeenAt>> m = new LinkedHashMap<>();
     for (String id : mirrors.keySet()) {
       m.put(id, List.copyOf(mirrorInRelease.getOrDefault(id, List.of())));
     }
@@ -307,8 +305,8 @@ public final class SoakWatch implements AutoCloseable {
   }
 
   /** Each mirror's health (http, the suite) as the registry said it, as it changed. */
-  public Map<String, List<Seen>> health() {
-    Map<String, List<Seen>> m = new LinkedHashMap<>();
+  public Map<String, List<SeenAt>> health() {
+    Map<String, List<SeenAt>> m = new LinkedHashMap<>();
     health.forEach((k, v) -> m.put(k, new ArrayList<>(v)));
     return m;
   }

@@ -11,20 +11,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import org.mirrordirector.director.AccessLogSettings;
 import org.mirrordirector.director.ClientLocation;
 import org.mirrordirector.director.DirectorServer;
+import org.mirrordirector.director.DirectorSettings;
+import org.mirrordirector.director.DirectorSources;
 import org.mirrordirector.director.FileKnowledge;
 import org.mirrordirector.director.GeoIp;
 import org.mirrordirector.director.SelectionPolicy;
+import org.mirrordirector.director.SnapshotFiles;
 import org.mirrordirector.director.TrustedProxies;
 import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.CurrentSnapshot;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.SnapshotRecord;
-import org.mirrordirector.failover.Payloads.SuiteSnapshot;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.CurrentSnapshot;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorState;
+import org.mirrordirector.failover.MirrorView;
+import org.mirrordirector.failover.SnapshotRecord;
+import org.mirrordirector.failover.SuiteSnapshot;
+import org.mirrordirector.failover.SuiteState;
+import org.mirrordirector.failover.ViewSource;
 import org.mirrordirector.sync.archive.SnapshotId;
 
 /**
@@ -105,16 +111,15 @@ public final class DirectorBench {
 
     DirectorServer d =
         new DirectorServer(
-                DirectorServer.Settings.loopback(List.of("/raspbian/"))
+                DirectorSettings.loopback(List.of("/raspbian/"))
                     .withPort("127.0.0.1", port)
                     .withPolicy(SelectionPolicy.defaults())
                     .withProxies(TrustedProxies.parse(List.of("127.0.0.1/32")))
                     .withAccessLog(
                         accessLog == null
                             ? null
-                            : new org.mirrordirector.director.AccessLog.Settings(
-                                accessLog, 100L << 20, 2, compress)),
-                new DirectorServer.Sources(
+                            : new AccessLogSettings(accessLog, 100L << 20, 2, compress)),
+                new DirectorSources(
                     () -> view,
                     () -> files,
                     () -> Optional.of(trees.get(2)),
@@ -131,7 +136,7 @@ public final class DirectorBench {
   /** The mirrors: 85 % current, 7.5 % a snapshot behind, 2.5 % two, 2.5 % syncing, 2.5 % down. */
   static ClusterView fleet(List<String> snapshots, int count, long now) {
     Random r = new Random(200);
-    Map<String, ClusterView.Mirror> ms = new HashMap<>();
+    Map<String, MirrorView> ms = new HashMap<>();
     for (int i = 0; i < count; i++) {
       Object[] p = PLACES[i % PLACES.length];
       String id = String.format(Locale.ROOT, "mirror-%03d", i);
@@ -174,7 +179,7 @@ public final class DirectorBench {
       SuiteState s = new SuiteState(snap, h, 20L + k, now, h.name(), lag, now);
       ms.put(
           id,
-          new ClusterView.Mirror(
+          new MirrorView(
               c,
               new MirrorState(
                   id, Map.of("http", Map.of("bookworm", s), "https", Map.of("bookworm", s)), now)));
@@ -188,7 +193,7 @@ public final class DirectorBench {
     }
     return new ClusterView(
         1,
-        ClusterView.Source.LIVE,
+        ViewSource.LIVE,
         true,
         now,
         1,
@@ -210,7 +215,7 @@ public final class DirectorBench {
     String sha =
         SnapshotId.ofInRelease(Files.readAllBytes(current.resolve("dists/bookworm/InRelease")))
             .sha256();
-    FileKnowledge.Snapshot s = files.snapshot(sha).orElseThrow();
+    SnapshotFiles s = files.snapshot(sha).orElseThrow();
     List<String> pool = new ArrayList<>(s.pool());
     java.util.Collections.sort(pool);
     List<String> hashes = new ArrayList<>(s.byHash());

@@ -12,6 +12,7 @@ import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SnapshotStore;
 import org.mirrordirector.sync.SyncAgent;
 import org.mirrordirector.sync.SyncConfig;
+import org.mirrordirector.sync.SyncOutcome;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.TrustedKeys;
@@ -42,7 +43,7 @@ public final class IndexCopyBench {
                 keys);
         long t0 = System.nanoTime();
         SyncReport r = agent.runOnce();
-        if (r.outcome() != SyncReport.Outcome.PUBLISHED) {
+        if (r.outcome() != SyncOutcome.PUBLISHED) {
           throw new IllegalStateException(s + ": " + r.outcome() + " " + r.problems());
         }
         System.out.printf(

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
+import org.mirrordirector.sync.archive.PoolCheck;
 import org.mirrordirector.sync.archive.Selection;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.TrustedKeys;
@@ -34,8 +35,7 @@ public final class IndexVerifyBench {
     TrustedKeys keys = TrustedKeys.load(Path.of(args[1]), List.of(), Sha1Policy.REJECT);
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 6;
     String suite = args.length > 3 ? args[3] : "bookworm";
-    VerifyOptions opts =
-        VerifyOptions.defaults(suite).withPool(VerifyOptions.PoolCheck.NONE).withThreads(2);
+    VerifyOptions opts = VerifyOptions.defaults(suite).withPool(PoolCheck.NONE).withThreads(2);
     if (args.length > 5) {
       // A partial mirror: these components and architectures, no translations, no extras.
       opts =

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 import org.mirrordirector.director.ClientLocation;
 import org.mirrordirector.director.FileKnowledge;
 import org.mirrordirector.director.GeoIp;
+import org.mirrordirector.director.MirrorSelection;
 import org.mirrordirector.director.MirrorSelector;
+import org.mirrordirector.director.RejectedPath;
 import org.mirrordirector.director.RequestPath;
 import org.mirrordirector.director.SelectionPolicy;
 import org.mirrordirector.failover.ClusterView;
@@ -90,7 +92,7 @@ public class SelectionBench {
   }
 
   @Benchmark
-  public MirrorSelector.Selection select() {
+  public MirrorSelection select() {
     int k = next();
     return selector.select(
         paths[k % paths.length],
@@ -104,7 +106,7 @@ public class SelectionBench {
 
   /** The same with every mirror looked at and its reason put into words, as for ?explain. */
   @Benchmark
-  public MirrorSelector.Selection explain() {
+  public MirrorSelection explain() {
     int k = next();
     return selector.select(
         paths[k % paths.length],
@@ -118,7 +120,7 @@ public class SelectionBench {
 
   /** Classify and select, for a located client. */
   @Benchmark
-  public MirrorSelector.Selection classifyAndSelect() throws RequestPath.Rejected {
+  public MirrorSelection classifyAndSelect() throws RejectedPath {
     int k = next();
     RequestPath p = RequestPath.classify(rawPaths[k % rawPaths.length], List.of("/raspbian/"));
     return selector.select(
@@ -133,7 +135,7 @@ public class SelectionBench {
 
   /** Classification of the raw path alone. */
   @Benchmark
-  public RequestPath classify() throws RequestPath.Rejected {
+  public RequestPath classify() throws RejectedPath {
     return RequestPath.classify(rawPaths[next() % rawPaths.length], List.of("/raspbian/"));
   }
 
@@ -144,7 +146,7 @@ public class SelectionBench {
   }
 
   @Benchmark
-  public MirrorSelector.Selection request() throws RequestPath.Rejected {
+  public MirrorSelection request() throws RejectedPath {
     int k = next();
     RequestPath p = RequestPath.classify(rawPaths[k % rawPaths.length], List.of("/raspbian/"));
     return selector.select(

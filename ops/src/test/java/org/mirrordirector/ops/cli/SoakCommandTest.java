@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.ops.demo.Demo;
+import org.mirrordirector.ops.demo.DemoArchive;
 
 /** {@code mirrorctl soak}'s bad arguments: refused, named, before anything starts. */
 class SoakCommandTest {
@@ -19,7 +19,7 @@ class SoakCommandTest {
     all[2] = dir.resolve("demo").toString();
     System.arraycopy(args, 0, all, 3, args.length);
     MirrorctlTest.Run r = MirrorctlTest.mirrorctl(all);
-    assertThat(r.code()).as(r.err()).isEqualTo(Mirrorctl.USAGE);
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains(expected);
     assertThat(Files.exists(dir.resolve("demo"))).as("nothing was started").isFalse();
   }
@@ -66,10 +66,10 @@ class SoakCommandTest {
   void aSoakPublicationChangesOnePercentWithSources() throws Exception {
     Path up = dir.resolve("upstream");
     org.mirrordirector.sync.archive.generate.ArchiveGenerator.generate(
-        Demo.archive(up, 400, 1, false).withSources(true));
+        DemoArchive.options(up, 400, 1, false).withSources(true));
     var r =
         org.mirrordirector.sync.archive.generate.ArchiveGenerator.generate(
-            Demo.archive(up, 0, 1001, false)
+            DemoArchive.options(up, 0, 1001, false)
                 .withSources(true)
                 .withUpdateFrom(
                     up,
@@ -84,7 +84,7 @@ class SoakCommandTest {
   @Test
   void theDirectoryIsRequired() {
     MirrorctlTest.Run r = MirrorctlTest.mirrorctl("soak");
-    assertThat(r.code()).isEqualTo(Mirrorctl.USAGE);
+    assertThat(r.code()).isEqualTo(ExitCode.USAGE);
     assertThat(r.err()).contains("--dir");
   }
 }

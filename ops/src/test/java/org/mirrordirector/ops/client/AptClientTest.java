@@ -17,7 +17,7 @@ class AptClientTest {
     // Read only when Dir::Etc is moved before apt reads its parts: a -o option comes too late.
     Files.writeString(
         dir.resolve("client/etc/apt.conf.d/10marker"), "MirrorDirector::Marker \"client\";\n");
-    AptClient.Attempt dump = apt.attempt("apt-config", "dump");
+    AptAttempt dump = apt.attempt("apt-config", "dump");
     assertThat(dump.ok()).as(dump.output()).isTrue();
     assertThat(dump.output()).contains("MirrorDirector::Marker \"client\";");
     // what the machine's /etc/apt/apt.conf.d may set here (hooks, compressed lists) is not read

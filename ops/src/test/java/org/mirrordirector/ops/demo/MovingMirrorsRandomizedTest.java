@@ -26,15 +26,15 @@ class MovingMirrorsRandomizedTest {
     Random r = new Random(seed);
     Duration recheck = Duration.ofSeconds(1 + r.nextInt(2));
     Duration pushedDelay = Duration.ofMillis(r.nextInt(1000));
-    DemoMotion.NodeSpeed node = DemoMotion.NodeSpeed.values()[r.nextInt(3)];
-    DemoMotion.Settings s =
-        new DemoMotion.Settings(
+    NodeSpeed node = NodeSpeed.values()[r.nextInt(3)];
+    MotionSettings s =
+        new MotionSettings(
             // With a stuck node the naive mirror follows the pushed one, and must copy the version
             // the pushed one copied (which the director learns from it): a publication must not
             // come before the pushed copy (up to about 12 s at these rates) and the naive delay
             // are over, or the naive mirror deletes files of a version no one has told the director
             // of, outside the design's bound. Seed 13820406535814 drew 12 s and failed so.
-            Duration.ofSeconds((node == DemoMotion.NodeSpeed.STUCK ? 20 : 12) + r.nextInt(5)),
+            Duration.ofSeconds((node == NodeSpeed.STUCK ? 20 : 12) + r.nextInt(5)),
             5 + r.nextInt(11),
             pushedDelay,
             // When the director can know the new version (docs/design.md, "What remains"): the
@@ -43,10 +43,10 @@ class MovingMirrorsRandomizedTest {
             // mirror's copy rechecked. That is the earliest; the copy also waits until the serving
             // node names the version as known (MovingMirrorsRun), as on a loaded machine the look
             // takes longer.
-            node == DemoMotion.NodeSpeed.STUCK
+            node == NodeSpeed.STUCK
                 ? recheck.multipliedBy(2).plusSeconds(1 + r.nextInt(3))
                 : pushedDelay.plus(recheck.multipliedBy(2)).plusSeconds(2 + r.nextInt(3)),
-            node == DemoMotion.NodeSpeed.STUCK,
+            node == NodeSpeed.STUCK,
             // 12-20 KB/s: every copy of a 5-15 % change lasts several rechecks (the design's
             // bound).
             12 + r.nextInt(9),

@@ -29,7 +29,7 @@ import org.mirrordirector.ops.common.Durations;
 public final class MovingMirrorsRun {
   /** What one run found. */
   public record Report(
-      DemoMotion.Settings settings,
+      MotionSettings settings,
       int publications,
       int operations,
       List<AptLoops.Failure> failures,
@@ -84,7 +84,7 @@ public final class MovingMirrorsRun {
   private MovingMirrorsRun() {}
 
   public static Report run(
-      Path dir, DemoMotion.Settings settings, int publications, int loops, PrintWriter log)
+      Path dir, MotionSettings settings, int publications, int loops, PrintWriter log)
       throws Exception {
     try (Demo demo = new Demo(dir.resolve("demo"), log, settings)) {
       // The nodes copy at a throttled rate (NodeSpeed.SLOW), the active node first and then the
@@ -189,9 +189,9 @@ public final class MovingMirrorsRun {
                 / 10.0);
       }
       List<Long> usedAgain = new ArrayList<>();
-      List<DemoMotion.Publication> pubs = demo.motion().published();
+      List<Publication> pubs = demo.motion().published();
       List<Instant[]> pushedSyncs = demo.motion().syncs("pushed");
-      for (DemoMotion.Publication p : pubs) {
+      for (Publication p : pubs) {
         Instant copied = null;
         for (Instant[] s : pushedSyncs) {
           if (!s[0].isBefore(p.at())) {
@@ -254,7 +254,7 @@ public final class MovingMirrorsRun {
   /** Publications and mirror syncs in time order, for reading a failure against them. */
   private static List<String> timeline(DemoMotion m) {
     TreeMap<Instant, String> t = new TreeMap<>();
-    for (DemoMotion.Publication p : m.published()) {
+    for (Publication p : m.published()) {
       t.put(p.at(), "published v" + p.version() + " " + p.inReleaseSha256().substring(0, 12));
     }
     for (String mirror : List.of("pushed", "naive")) {
@@ -276,8 +276,8 @@ public final class MovingMirrorsRun {
     Path dir = Path.of(args[0]);
     int publications = Integer.parseInt(args[1]);
     int loops = Integer.parseInt(args[2]);
-    DemoMotion.Settings s =
-        new DemoMotion.Settings(
+    MotionSettings s =
+        new MotionSettings(
             Durations.parse(args[3]),
             10,
             Durations.parse(args[4]),
@@ -286,7 +286,7 @@ public final class MovingMirrorsRun {
             Integer.parseInt(args[6]),
             Durations.parse(args[7]),
             args[8].equals("-") ? null : Durations.parse(args[8]),
-            DemoMotion.NodeSpeed.valueOf(args[9]),
+            NodeSpeed.valueOf(args[9]),
             Long.parseLong(args[10]));
     PrintWriter log = new PrintWriter(System.err, true);
     Report r = run(dir, s, publications, loops, log);

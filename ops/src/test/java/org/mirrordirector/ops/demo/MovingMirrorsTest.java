@@ -22,8 +22,8 @@ class MovingMirrorsTest {
   @Test
   void aptNeverFailsWhileAMirrorMovesAheadOfTheNodeAndAnotherSyncsNaively() throws Exception {
     StringWriter log = new StringWriter();
-    DemoMotion.Settings s =
-        new DemoMotion.Settings(
+    MotionSettings s =
+        new MotionSettings(
             Duration.ofSeconds(10),
             10,
             Duration.ZERO,
@@ -32,7 +32,7 @@ class MovingMirrorsTest {
             50,
             Duration.ofSeconds(20),
             Duration.ofSeconds(1),
-            DemoMotion.NodeSpeed.SLOW,
+            NodeSpeed.SLOW,
             12);
     MovingMirrorsRun.Report r = MovingMirrorsRun.run(dir, s, 5, 2, new PrintWriter(log, true));
     System.out.print(r.summary());

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.ops.cli.DrillCommand;
+import org.mirrordirector.ops.cli.CommandFaults;
 import org.mirrordirector.ops.cli.Mirrorctl;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.demo.Demo;
@@ -88,16 +88,15 @@ class DrillTest {
   @Test
   void aFaultCommandGetsTheNodeAndTheActionAndItsFailureIsNamed() throws Exception {
     Path log = dir.resolve("faults.log");
-    DrillFaults f = new DrillCommand.CommandFaults("echo {node} {action} >> " + log);
+    DrillFaults f = new CommandFaults("echo {node} {action} >> " + log);
     assertThat(f.act("node-a", "kill")).isEqualTo("node-a kill");
     f.act("node-b", "cut");
     assertThat(Files.readString(log)).isEqualTo("node-a kill\nnode-b cut\n");
-    DrillFaults failing =
-        new DrillCommand.CommandFaults("echo no route to {node} >&2; exit 3 # {action}");
+    DrillFaults failing = new CommandFaults("echo no route to {node} >&2; exit 3 # {action}");
     assertThatThrownBy(() -> failing.act("node-a", "stop"))
         .hasMessageEndingWith(": exit 3: no route to node-a");
     assertThatThrownBy(() -> f.act("a; rm -rf /", "kill")).hasMessageContaining("refusing");
-    assertThatThrownBy(() -> new DrillCommand.CommandFaults("ssh {node} fault"))
+    assertThatThrownBy(() -> new CommandFaults("ssh {node} fault"))
         .hasMessageContaining("must contain {action}");
   }
 

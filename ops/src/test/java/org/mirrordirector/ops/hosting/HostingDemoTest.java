@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.BoundedRun;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * {@code mirrorctl demo --ipv6-only-backend}: refused, with the reason, where it cannot run; as
@@ -167,8 +168,7 @@ class HostingDemoTest {
   }
 
   private List<String> namespaces() throws Exception {
-    BoundedRun.Result r =
-        BoundedRun.run(List.of("ip", "netns", "list"), null, dir, Duration.ofSeconds(10));
+    RunResult r = BoundedRun.run(List.of("ip", "netns", "list"), null, dir, Duration.ofSeconds(10));
     assertThat(r.ok()).as(r.output()).isTrue();
     return r.output().lines().map(l -> l.split("\\s+")[0]).toList();
   }

@@ -30,7 +30,7 @@ class ConfigurationReferenceTest {
   @Test
   void everySettingTheDocsNameIsAKeyOfTheTable() throws Exception {
     java.util.Set<String> keys = new java.util.HashSet<>();
-    for (NodeOptions.Option o : NodeOptions.ALL) {
+    for (ConfigOption o : NodeOptions.ALL) {
       keys.add(o.key());
     }
     java.util.regex.Pattern named =

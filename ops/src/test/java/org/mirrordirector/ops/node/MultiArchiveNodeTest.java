@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Health;
 import org.mirrordirector.ops.TestNodes;
 import org.mirrordirector.ops.cli.MirrorctlTest.Run;
 import org.mirrordirector.sync.RsyncDaemon;
@@ -50,7 +50,8 @@ class MultiArchiveNodeTest {
         StaticHttpServer debianMirror = new StaticHttpServer(debian.root);
         Node a =
             Node.start(
-                NodeConfig.load(config("node-a", "", rup.url(), raspbian, dup.url(), debian)))) {
+                NodeConfigFile.load(
+                    config("node-a", "", rup.url(), raspbian, dup.url(), debian)))) {
       NodeTest.await("a leads", () -> a.leadership().isServingAsLeader());
       NodeTest.await(
           "both archives are published, each with its own snapshot",
@@ -157,7 +158,7 @@ class MultiArchiveNodeTest {
       // The hot spare copies both archives from the active node's modules.
       try (Node b =
           Node.start(
-              NodeConfig.load(
+              NodeConfigFile.load(
                   config(
                       "node-b",
                       a.config().zookeeper().connectString(),
@@ -198,7 +199,7 @@ class MultiArchiveNodeTest {
     try (RsyncDaemon rup = new RsyncDaemon(dir.resolve("rsyncd-r"), raspbian.root);
         Node a =
             Node.start(
-                NodeConfig.load(
+                NodeConfigFile.load(
                     config(
                         "node-a",
                         "",

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mirrordirector.ops.cli.ExitCode;
 import org.mirrordirector.ops.cli.Mirrorctl;
 
 /** The node's YAML file: every default in one place, and every mistake named with file and key. */
@@ -36,7 +37,7 @@ class NodeConfigTest {
       """;
 
   private NodeConfig parse(String yaml) {
-    return NodeConfig.parse(file, yaml);
+    return NodeConfigFile.parse(file, yaml);
   }
 
   @Test
@@ -82,13 +83,13 @@ class NodeConfigTest {
                 hooks:
                   on-promote: [/usr/local/bin/vip, up]
                 """);
-    String described = c.describe();
-    for (NodeOptions.Option o : NodeConfig.OPTIONS) {
+    String described = NodeOptions.describe(c);
+    for (ConfigOption o : NodeOptions.ALL) {
       String key = o.key().substring(o.key().indexOf('.') + 1);
       assertThat(described).contains("\n  " + key + ": ").contains(o.help());
     }
     Files.writeString(file, described);
-    NodeConfig again = NodeConfig.load(file);
+    NodeConfig again = NodeConfigFile.load(file);
     assertThat(again).isEqualTo(c);
   }
 
@@ -96,7 +97,7 @@ class NodeConfigTest {
   void theExampleFileHasEveryOptionWithItsDefault() throws Exception {
     Path example = Path.of("examples/node.yaml");
     String text = Files.readString(example);
-    for (NodeOptions.Option o : NodeConfig.OPTIONS) {
+    for (ConfigOption o : NodeOptions.ALL) {
       String key = o.key().substring(o.key().indexOf('.') + 1);
       assertThat(text).as(o.key()).containsPattern("(?m)^\\s*#?\\s*" + key + ":");
     }
@@ -110,14 +111,15 @@ class NodeConfigTest {
         section = sec.group(1);
       } else if (shown.matches()) {
         String key = section + "." + shown.group(1);
-        NodeOptions.Option o =
-            NodeConfig.OPTIONS.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
+        ConfigOption o =
+            NodeOptions.ALL.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
         String v = shown.group(2).equals("\"\"") ? "" : shown.group(2);
         assertThat(v).as(key).isEqualTo(o.defaultValue());
       }
     }
     Files.writeString(dir.resolve("raspbian.public.key"), "checked for reading only\n");
-    NodeConfig c = NodeConfig.parse(example, text.replace("keyring: ", "keyring: " + dir + "/"));
+    NodeConfig c =
+        NodeConfigFile.parse(example, text.replace("keyring: ", "keyring: " + dir + "/"));
     assertThat(c.node().id()).isNotBlank();
   }
 
@@ -197,7 +199,7 @@ class NodeConfigTest {
   @Test
   void theNetworkSectionTakesANat64PrefixOrFindsItAndMistakesAreNamed() {
     assertThat(parse(MINIMAL).network())
-        .isEqualTo(new NodeConfig.NetworkSection("auto", Duration.ofMillis(250)));
+        .isEqualTo(new NetworkSection("auto", Duration.ofMillis(250)));
     NodeConfig c =
         parse(
             MINIMAL
@@ -238,9 +240,7 @@ class NodeConfigTest {
   @Test
   void aNodeListsSeveralArchivesEachWithItsOwnRootUpstreamAndKeys() throws Exception {
     NodeConfig c = parse(TWO_ARCHIVES);
-    assertThat(c.archives())
-        .extracting(NodeConfig.ArchiveSection::name)
-        .containsExactly("raspbian", "debian");
+    assertThat(c.archives()).extracting(ArchiveSection::name).containsExactly("raspbian", "debian");
     assertThat(c.archive("debian").orElseThrow().roots()).containsExactly("/debian/");
     assertThat(c.archive("debian").orElseThrow().upstream())
         .isEqualTo("rsync://archive.raspberrypi.com/debian/");
@@ -250,8 +250,8 @@ class NodeConfigTest {
     assertThat(c.archive("debian").orElseThrow().rsyncPort())
         .as("the node's one rsync daemon")
         .isEqualTo(c.archive().rsyncPort());
-    Files.writeString(file, c.describe());
-    assertThat(NodeConfig.load(file)).as("--print-config reads back").isEqualTo(c);
+    Files.writeString(file, NodeOptions.describe(c));
+    assertThat(NodeConfigFile.load(file)).as("--print-config reads back").isEqualTo(c);
 
     expect(
         TWO_ARCHIVES.replace("root: /debian/", "root: /raspbian/"),
@@ -315,7 +315,7 @@ class NodeConfigTest {
     assertThat(c.node().region()).isEqualTo("ap-south");
     assertThat(c.director().serveLocally()).as("a replica holds no pool").isFalse();
     assertThat(c.archive().rsyncPort()).as("nobody copies from a replica").isZero();
-    assertThat(parse(MINIMAL).node().kind()).isEqualTo(NodeConfig.Kind.WRITER);
+    assertThat(parse(MINIMAL).node().kind()).isEqualTo(NodeKind.WRITER);
     assertThat(parse(MINIMAL).node().region()).isNull();
     expect(
         REPLICA.replace("role: replica", "role: observer"),
@@ -347,8 +347,8 @@ class NodeConfigTest {
 
   @Test
   void aMissingFileIsNamed() {
-    assertThatThrownBy(() -> NodeConfig.load(dir.resolve("nope.yaml")))
-        .isInstanceOf(NodeConfig.Invalid.class)
+    assertThatThrownBy(() -> NodeConfigFile.load(dir.resolve("nope.yaml")))
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessage(dir.resolve("nope.yaml") + ": no such file");
   }
 
@@ -362,7 +362,7 @@ class NodeConfigTest {
             new String[] {"node", "--config", file.toString(), "--check"},
             new PrintWriter(out, true),
             new PrintWriter(err, true));
-    assertThat(code).isEqualTo(Mirrorctl.USAGE);
+    assertThat(code).isEqualTo(ExitCode.USAGE);
     assertThat(err.toString())
         .isEqualTo("mirrorctl: " + file + ":8: probe.confirmations: must be 1..100, not 0\n");
     Files.writeString(file, MINIMAL);
@@ -379,7 +379,7 @@ class NodeConfigTest {
   private void expect(String yaml, String message) {
     assertThatThrownBy(() -> parse(yaml))
         .as(yaml)
-        .isInstanceOf(NodeConfig.Invalid.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining(message);
   }
 }

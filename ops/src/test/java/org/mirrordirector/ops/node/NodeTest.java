@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.Role;
 import org.mirrordirector.ops.TestNodes;
 import org.mirrordirector.ops.cli.Mirrorctl;
 import org.mirrordirector.ops.cli.StatusCommand;
@@ -49,14 +49,14 @@ public class NodeTest {
         StaticHttpServer mirror = new StaticHttpServer(upstream.root)) {
       Path configA = config("node-a", zk.getConnectString(), upstreamd.url(), upstream.keyring);
       Path configB = config("node-b", zk.getConnectString(), upstreamd.url(), upstream.keyring);
-      Node a = Node.start(NodeConfig.load(configA));
+      Node a = Node.start(NodeConfigFile.load(configA));
       nodes.add(a);
       await("a is active", () -> a.leadership().isServingAsLeader());
       await("a publishes and records its snapshot", () -> a.view().current() != null);
       assertThat(get(a, "/ready")).isEqualTo(200);
       assertThat(get(a, "/leader")).isEqualTo(200);
 
-      Node b = Node.start(NodeConfig.load(configB));
+      Node b = Node.start(NodeConfigFile.load(configB));
       nodes.add(b);
       await("b is the standby", () -> b.leadership().role() == Role.STANDBY);
       await(
@@ -209,7 +209,8 @@ public class NodeTest {
         TestArchive.create(dir, GeneratorOptions.small(dir.resolve("upstream"), 5, 4));
     try (RsyncDaemon upstreamd = new RsyncDaemon(dir.resolve("rsyncd-up"), upstream.root);
         Node n =
-            Node.start(NodeConfig.load(config("solo", "", upstreamd.url(), upstream.keyring)))) {
+            Node.start(
+                NodeConfigFile.load(config("solo", "", upstreamd.url(), upstream.keyring)))) {
       assertThat(n.config().zookeeper().embedded()).isTrue();
       await("the node leads its own cluster", () -> n.leadership().isServingAsLeader());
       await("it publishes", () -> n.view().current() != null);
@@ -263,7 +264,7 @@ public class NodeTest {
           Files.readString(cfg)
               .replace("probe:\n  interval: 1s", "probe:\n  interval: 10m\n  recheck-interval: 0s")
               .replace("  drain-time: 0s\n", "  drain-time: 0s\n  access-log: logs/access.log\n"));
-      try (Node n = Node.start(NodeConfig.load(cfg))) {
+      try (Node n = Node.start(NodeConfigFile.load(cfg))) {
         await("it publishes", () -> n.view().current() != null);
         await(
             "the first (empty) round has run",

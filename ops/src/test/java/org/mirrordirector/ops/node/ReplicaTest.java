@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.ClusterView;
-import org.mirrordirector.failover.Payloads.NodeInfo;
-import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.NodeInfo;
+import org.mirrordirector.failover.Role;
+import org.mirrordirector.failover.ViewSource;
 import org.mirrordirector.ops.TestNodes;
 import org.mirrordirector.ops.cli.Mirrorctl;
 import org.mirrordirector.ops.common.Trees;
@@ -59,7 +59,7 @@ public class ReplicaTest {
                 upstream.keyring,
                 "",
                 "");
-        Node a = Node.start(NodeConfig.load(configA));
+        Node a = Node.start(NodeConfigFile.load(configA));
         nodes.add(a);
         NodeTest.await("a publishes and records its snapshot", () -> a.view().current() != null);
         String fallback = "http://127.0.0.1:" + a.port() + "/raspbian/";
@@ -73,7 +73,7 @@ public class ReplicaTest {
                 upstreamd.url(),
                 upstream.keyring,
                 fallback);
-        Node r = Node.start(NodeConfig.load(configR));
+        Node r = Node.start(NodeConfigFile.load(configR));
         nodes.add(r);
         NodeTest.await(
             "the replica is ready at a's snapshot, in a's view",
@@ -146,13 +146,12 @@ public class ReplicaTest {
         zk.stop();
         NodeTest.await(
             "the replica's view is the last known good",
-            () -> r.view().servingFrom() == ClusterView.Source.LAST_KNOWN_GOOD);
+            () -> r.view().servingFrom() == ViewSource.LAST_KNOWN_GOOD);
         assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
         assertThat(body(r, "/status.json")).contains("\"source\" : \"LAST_KNOWN_GOOD\"");
         zk.restart();
         NodeTest.await(
-            "the replica's view is live again",
-            () -> r.view().servingFrom() == ClusterView.Source.LIVE);
+            "the replica's view is live again", () -> r.view().servingFrom() == ViewSource.LIVE);
 
         // A replica started again from an empty directory copies the indexes and routes again.
         r.close();
@@ -160,7 +159,7 @@ public class ReplicaTest {
         NodeTest.await(
             "the replica's presence is gone", () -> !a.view().nodes().containsKey("replica-1"));
         Trees.deleteTree(dir.resolve("replica-1"));
-        Node again = Node.start(NodeConfig.load(configR));
+        Node again = Node.start(NodeConfigFile.load(configR));
         nodes.add(again);
         NodeTest.await(
             "the new replica routes to m1",

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.ops.UnitSandbox;
 import org.mirrordirector.ops.cli.Mirrorctl;
 import org.mirrordirector.sync.RsyncDaemon;
+import org.mirrordirector.sync.RunResult;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 
@@ -176,8 +177,7 @@ class PackageIT {
           new ProcessBuilder("sh", ctl.resolve("postrm").toString(), action)
               .directory(dir.toFile());
       b.environment().put("PATH", bin + ":/usr/bin:/bin");
-      org.mirrordirector.sync.BoundedRun.Result r =
-          org.mirrordirector.sync.BoundedRun.run(b, dir, java.time.Duration.ofMinutes(1));
+      RunResult r = org.mirrordirector.sync.BoundedRun.run(b, dir, java.time.Duration.ofMinutes(1));
       assertThat(r.ok()).as("postrm " + action + ": " + r.output()).isTrue();
       String removed =
           Files.exists(calls)

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.ops.demo.Demo;
 import org.mirrordirector.ops.demo.DemoLayout;
-import org.mirrordirector.ops.demo.DemoMotion;
+import org.mirrordirector.ops.demo.MotionSettings;
 
 /** The soak of a deployment, on the demo exactly as the README starts it. */
 class ReadmeDemoSoakTest {
@@ -31,7 +31,7 @@ class ReadmeDemoSoakTest {
       throws Exception {
     StringWriter log = new StringWriter();
     PrintWriter out = new PrintWriter(log, true);
-    try (Demo demo = new Demo(dir, out, DemoMotion.Settings.every(Duration.ofSeconds(15)), 0)) {
+    try (Demo demo = new Demo(dir, out, MotionSettings.every(Duration.ofSeconds(15)), 0)) {
       DemoLayout l = demo.start(0, Duration.ofSeconds(180));
       JsonNode watched = SoakTest.deploymentSoak(dir, l, log, "watch", "30s", false);
       assertThat(

@@ -8,42 +8,41 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SoakFiguresTest {
-  private static final SoakFigures.Publication V2 = new SoakFigures.Publication(2, 0, "aa");
-  private static final SoakFigures.Publication V3 = new SoakFigures.Publication(3, 10_000, "bb");
-  private static final SoakFigures.Publication V4 = new SoakFigures.Publication(4, 20_000, "cc");
+  private static final PublishedVersion V2 = new PublishedVersion(2, 0, "aa");
+  private static final PublishedVersion V3 = new PublishedVersion(3, 10_000, "bb");
+  private static final PublishedVersion V4 = new PublishedVersion(4, 20_000, "cc");
   private final SoakFigures figures =
       new SoakFigures(List.of(V2, V3, V4), List.<long[]>of(new long[] {11_000, 12_000}));
 
-  private static SoakWatch.Seen seen(long at, String sha) {
-    return new SoakWatch.Seen(at, sha);
+  private static SeenAt seen(long at, String sha) {
+    return new SeenAt(at, sha);
   }
 
   @Test
   void aPublicationIsReachedWhenItOrANewerOneIsSeen() {
     // The registry skipped version 3 (its node synced after version 4 was out).
-    List<SoakWatch.Seen> current = List.of(seen(1, "aa"), seen(23_000, "cc"));
-    List<SoakWatch.Seen> routed = List.of(seen(1, "aa"), seen(12_500, "bb"), seen(24_000, "cc"));
-    Map<String, List<SoakWatch.Seen>> mirrors =
+    List<SeenAt> current = List.of(seen(1, "aa"), seen(23_000, "cc"));
+    List<SeenAt> routed = List.of(seen(1, "aa"), seen(12_500, "bb"), seen(24_000, "cc"));
+    Map<String, List<SeenAt>> mirrors =
         Map.of(
             "m1", List.of(seen(1, "aa"), seen(11_000, "bb")),
             "m2", List.of(seen(1, "aa"), seen(14_000, "bb")),
             "m3", List.of(seen(1, "aa"), seen(30_000, "cc")),
             "m4", List.of(seen(1, "aa")));
-    SoakFigures.Freshness f = figures.freshness(V3, current, routed, mirrors);
+    Freshness f = figures.freshness(V3, current, routed, mirrors);
     assertThat(f.snapshotMillis()).isEqualTo(13_000);
     assertThat(f.routedMillis()).isEqualTo(2_500);
     assertThat(f.routedUpMillis()).as("the upstream was down for 1 s of it").isEqualTo(1_500);
     assertThat(f.halfMillis()).as("the second of four mirrors").isEqualTo(4_000);
     assertThat(f.allMillis()).as("m4 never had it").isEqualTo(-1);
-    SoakFigures.Freshness g =
-        figures.freshness(V4, current, routed, Map.of("m3", mirrors.get("m3")));
+    Freshness g = figures.freshness(V4, current, routed, Map.of("m3", mirrors.get("m3")));
     assertThat(g.halfMillis()).isEqualTo(10_000);
     assertThat(g.allMillis()).isEqualTo(10_000);
   }
 
   @Test
   void countsWhatTheUpstreamNeverPublishedAndStepsBack() {
-    List<SoakWatch.Seen> routed =
+    List<SeenAt> routed =
         List.of(seen(1, "aa"), seen(2, "cc"), seen(3, "bb"), seen(4, "ff"), seen(5, "cc"));
     assertThat(figures.unknown(routed)).isEqualTo(1);
     assertThat(figures.wentBack(routed)).isEqualTo(1);
@@ -68,38 +67,38 @@ class SoakFiguresTest {
                     + "E: Failed to fetch http://127.0.0.1:46011/missing  404  File not found"
                     + " [IP: 127.0.0.1 46011]",
                 director))
-        .isEqualTo(SoakClients.Cause.NOT_FOUND_AFTER_REDIRECT);
+        .isEqualTo(FailureCause.NOT_FOUND_AFTER_REDIRECT);
     assertThat(
             SoakClients.cause(
                 "Err:1 http://127.0.0.1:46010/f\n  404  Not Found [IP: 127.0.0.1 46010]", director))
-        .isEqualTo(SoakClients.Cause.DIRECTOR_ERROR);
+        .isEqualTo(FailureCause.DIRECTOR_ERROR);
     // Real apt 2.6 output: the mirror redirected to refuses connections (IP: the director's).
     assertThat(
             SoakClients.cause(
                 "Err:1 http://127.0.0.1:46010/f\n  Could not connect to 127.0.0.1:45999"
                     + " (127.0.0.1). - connect (111: Connection refused) [IP: 127.0.0.1 46010]",
                 director))
-        .isEqualTo(SoakClients.Cause.MIRROR_UNREACHABLE);
+        .isEqualTo(FailureCause.MIRROR_UNREACHABLE);
     assertThat(
             SoakClients.cause(
                 "E: Failed to fetch http://127.0.0.1:46011/pool/main/f/foo.deb  Hash Sum mismatch",
                 director))
-        .isEqualTo(SoakClients.Cause.HASH_SUM_MISMATCH);
+        .isEqualTo(FailureCause.HASH_SUM_MISMATCH);
     assertThat(
             SoakClients.cause(
                 "W: Some index files failed to download. They have been ignored", director))
-        .isEqualTo(SoakClients.Cause.OTHER);
+        .isEqualTo(FailureCause.OTHER);
   }
 
   @Test
   void aDeploymentsPublicationsAreItsInReleasesInTheOrderOfTheirDates() {
-    List<SoakFigures.Publication> p =
+    List<PublishedVersion> p =
         Soak.fromDates(Map.of("later", 20_000L, "first", 5_000L, "second", 10_000L));
     assertThat(p)
         .containsExactly(
-            new SoakFigures.Publication(1, 5_000, "first"),
-            new SoakFigures.Publication(2, 10_000, "second"),
-            new SoakFigures.Publication(3, 20_000, "later"));
+            new PublishedVersion(1, 5_000, "first"),
+            new PublishedVersion(2, 10_000, "second"),
+            new PublishedVersion(3, 20_000, "later"));
   }
 
   @Test

@@ -30,7 +30,7 @@ class SoakLongTest {
     PrintWriter out = new PrintWriter(System.out, true);
     try (Demo demo = new Demo(dir, out, SoakCommand.motion(Duration.ofSeconds(60), 400, seed), 1)) {
       demo.withAllMirrorsFollowing().start(0, Duration.ofSeconds(180));
-      SoakReport.Report r =
+      SoakResult r =
           new Soak(
                   demo,
                   new SoakSettings(
@@ -44,10 +44,7 @@ class SoakLongTest {
                       // the moment before a mirror dropped off fails whatever the director does,
                       // so a zero-failure test with drops fails by chance. soak-bench.sh soaks
                       // with drops and reports their failures (BENCHMARKS.md, "The soak").
-                      java.util.EnumSet.of(
-                          SoakFaults.MirrorEvent.LAG,
-                          SoakFaults.MirrorEvent.BREAK,
-                          SoakFaults.MirrorEvent.DRAIN)),
+                      java.util.EnumSet.of(MirrorEvent.LAG, MirrorEvent.BREAK, MirrorEvent.DRAIN)),
                   out)
               .run();
       String text = SoakReport.render(r);

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.ops.client.NodeClient;
-import org.mirrordirector.ops.drill.DrillReport;
+import org.mirrordirector.ops.drill.Figure;
 
 /**
  * A soak that ends in a failover (its last fault) still records itself: the admin API is asked
@@ -49,14 +49,14 @@ class SoakRecordTest {
     return NodeClient.of("http://127.0.0.1:" + s.getAddress().getPort() + "/", token, null);
   }
 
-  private static SoakReport.Report report() {
-    return new SoakReport.Report(
+  private static SoakResult report() {
+    return new SoakResult(
         "soak-1",
         Instant.parse("2026-12-07T10:00:00Z"),
         Instant.parse("2026-12-07T10:01:00Z"),
         null,
         Duration.ofSeconds(15),
-        List.of(new DrillReport.Figure("failed", 0, "", "= 0", true)),
+        List.of(new Figure("failed", 0, "", "= 0", true)),
         Map.of(),
         List.of(),
         Map.of(),

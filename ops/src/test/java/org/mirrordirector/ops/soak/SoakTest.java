@@ -10,13 +10,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.ops.cli.Mirrorctl;
+import org.mirrordirector.ops.cli.ExitCode;
 import org.mirrordirector.ops.cli.MirrorctlTest;
 import org.mirrordirector.ops.cli.SoakCommand;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.demo.Demo;
 import org.mirrordirector.ops.demo.DemoLayout;
-import org.mirrordirector.ops.demo.DemoMotion;
+import org.mirrordirector.ops.demo.PreparedVersion;
 
 /**
  * The short soak of the default test run: about two minutes of the demo with one replica, the
@@ -33,7 +33,7 @@ public class SoakTest {
     PrintWriter out = new PrintWriter(log, true);
     try (Demo demo = new Demo(dir, out, SoakCommand.motion(Duration.ofSeconds(15), 400, 17), 1)) {
       DemoLayout l = demo.withAllMirrorsFollowing().start(0, Duration.ofSeconds(180));
-      SoakReport.Report r =
+      SoakResult r =
           new Soak(
                   demo,
                   new SoakSettings(
@@ -45,10 +45,7 @@ public class SoakTest {
                       17,
                       // Not drops: a client that fetched the list or a redirect the moment before
                       // a mirror dropped off fails, and no probe can prevent it (BENCHMARKS.md).
-                      java.util.EnumSet.of(
-                          SoakFaults.MirrorEvent.LAG,
-                          SoakFaults.MirrorEvent.BREAK,
-                          SoakFaults.MirrorEvent.DRAIN)),
+                      java.util.EnumSet.of(MirrorEvent.LAG, MirrorEvent.BREAK, MirrorEvent.DRAIN)),
                   out)
               .run();
       String text = SoakReport.render(r);
@@ -128,7 +125,7 @@ public class SoakTest {
       // 2 to 3 s of CPU; on a machine so busy that it is not done 5 s before its Date, the test
       // prepares another, dated from then, for up to three minutes, rather than ask for a speed.
       java.time.Instant date;
-      DemoMotion.Prepared next;
+      PreparedVersion next;
       long ahead;
       long prepareDeadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
       java.util.List<String> late = new java.util.ArrayList<>();
@@ -144,7 +141,7 @@ public class SoakTest {
           .as("a version generated at least 5 s before its Date, within 3 minutes: %s", late)
           .isGreaterThanOrEqualTo(5);
       final java.time.Instant publishAt = date;
-      final DemoMotion.Prepared toPublish = next;
+      final PreparedVersion toPublish = next;
       Thread publisher =
           new Thread(
               () -> {
@@ -218,7 +215,7 @@ public class SoakTest {
     args.addAll(java.util.List.of(more));
     MirrorctlTest.Run run = MirrorctlTest.mirrorctl(args.toArray(String[]::new));
     System.out.print(run.out());
-    assertThat(run.code()).as(run.out() + run.err()).isEqualTo(Mirrorctl.OK);
+    assertThat(run.code()).as(run.out() + run.err()).isEqualTo(ExitCode.OK);
     JsonNode rep;
     try (var files = java.nio.file.Files.list(d.resolve("soaks"))) {
       Path json = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();

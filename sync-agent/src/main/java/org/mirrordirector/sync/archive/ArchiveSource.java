@@ -11,21 +11,11 @@ import java.util.Optional;
  */
 public interface ArchiveSource {
 
-  /**
-   * What a file is: its size, whether it is a regular file, an identity for hard links (null when
-   * unknown) and its modification time in nanoseconds since the epoch (-1 when unknown).
-   */
-  record Stat(long size, boolean regular, Object fileKey, long modifiedNanos) {
-    public Stat(long size, boolean regular, Object fileKey) {
-      this(size, regular, fileKey, -1);
-    }
-  }
-
   /** The full location of a path, for messages: an absolute file name or a URL. */
   String describe(String path);
 
   /** The file's stat, or empty when it does not exist. */
-  Optional<Stat> stat(String path) throws IOException;
+  Optional<FileStat> stat(String path) throws IOException;
 
   /** Opens a file; {@link java.nio.file.NoSuchFileException} when it does not exist. */
   InputStream open(String path) throws IOException;

@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.mirrordirector.sync.archive.Problem.Kind;
 
 /**
  * Checks an archive tree the way a careful client would, and more: the signature, the Release
@@ -51,32 +50,17 @@ public final class ArchiveVerifier {
 
   /**
    * Checks the signature, header and every index now, and the pool later ({@link
-   * Pending#finish()}): a sync checks the new indexes while rsync is still copying the pool.
+   * PendingVerification#finish()}): a sync checks the new indexes while rsync is still copying the
+   * pool.
    */
-  public Pending verifyIndexes(ArchiveSource source, VerifyOptions options) {
+  public PendingVerification verifyIndexes(ArchiveSource source, VerifyOptions options) {
     Run r = new Run(source, options);
     r.indexPhase();
-    return new Pending(r);
-  }
-
-  /** A verification whose indexes are checked and whose pool is not yet. */
-  public static final class Pending {
-    private final Run run;
-
-    private Pending(Run run) {
-      this.run = run;
-    }
-
-    /**
-     * Checks the pool files (once) and returns the whole report.
-     *
-     * @param alsoHash more pool paths to hash, as {@link VerifyOptions#alsoHash()} (what the sync
-     *     received meanwhile)
-     */
-    public synchronized VerificationReport finish(Set<String> alsoHash) {
-      run.extraHash = Set.copyOf(alsoHash);
-      return run.poolPhase();
-    }
+    return new PendingVerification(
+        alsoHash -> {
+          r.extraHash = alsoHash;
+          return r.poolPhase();
+        });
   }
 
   /** A pool file as an index promised it, with the index that did. */
@@ -124,7 +108,7 @@ public final class ArchiveVerifier {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        problem(Problem.of(Kind.FETCH, src.toString(), "interrupted"));
+        problem(Problem.of(ProblemKind.FETCH, src.toString(), "interrupted"));
       } finally {
         workers.shutdownNow();
         busyNanos += System.nanoTime() - t0;
@@ -136,13 +120,13 @@ public final class ArchiveVerifier {
         return finished;
       }
       long t0 = System.nanoTime();
-      if (indexesRead && opt.pool() != VerifyOptions.PoolCheck.NONE) {
+      if (indexesRead && opt.pool() != PoolCheck.NONE) {
         ExecutorService workers = Executors.newFixedThreadPool(opt.threads(), new Workers());
         try {
           checkPool(workers);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          problem(Problem.of(Kind.FETCH, src.toString(), "interrupted"));
+          problem(Problem.of(ProblemKind.FETCH, src.toString(), "interrupted"));
         } finally {
           workers.shutdownNow();
         }
@@ -171,16 +155,16 @@ public final class ArchiveVerifier {
           signature = Optional.of(keys.verifyClearSigned(msg, now));
           text = msg.signedText();
         } catch (ArchiveFormatException e) {
-          problem(Problem.of(Kind.SIGNATURE, dists + "InRelease", e.getMessage()));
+          problem(Problem.of(ProblemKind.SIGNATURE, dists + "InRelease", e.getMessage()));
           return null;
         } catch (SignatureException e) {
-          problem(Problem.of(Kind.SIGNATURE, dists + "InRelease", e.getMessage()));
+          problem(Problem.of(ProblemKind.SIGNATURE, dists + "InRelease", e.getMessage()));
           return null;
         }
         if (plain.isPresent() && !Arrays.equals(plain.get(), text)) {
           problem(
               new Problem(
-                  Kind.RELEASE,
+                  ProblemKind.RELEASE,
                   dists + "Release",
                   "Release and the signed text of InRelease disagree",
                   "sha256 " + Sha256.hex(text),
@@ -194,13 +178,15 @@ public final class ArchiveVerifier {
       if (plain.isEmpty()) {
         problem(
             Problem.of(
-                Kind.SIGNATURE, dists, "has neither InRelease nor Release (wrong suite name?)"));
+                ProblemKind.SIGNATURE,
+                dists,
+                "has neither InRelease nor Release (wrong suite name?)"));
         return null;
       }
       if (detached.isEmpty()) {
         problem(
             Problem.of(
-                Kind.SIGNATURE,
+                ProblemKind.SIGNATURE,
                 dists + "Release",
                 "has no InRelease and no Release.gpg: unsigned"));
         return null;
@@ -217,7 +203,7 @@ public final class ArchiveVerifier {
         }
         return true;
       } catch (SignatureException e) {
-        problem(Problem.of(Kind.SIGNATURE, dists + "Release.gpg", e.getMessage()));
+        problem(Problem.of(ProblemKind.SIGNATURE, dists + "Release.gpg", e.getMessage()));
         return false;
       }
     }
@@ -227,10 +213,10 @@ public final class ArchiveVerifier {
       try {
         return src.readSmall(path, MAX_RELEASE_BYTES);
       } catch (ArchiveFormatException e) {
-        problem(Problem.of(Kind.RELEASE, path, e.getMessage()));
+        problem(Problem.of(ProblemKind.RELEASE, path, e.getMessage()));
         return null;
       } catch (IOException e) {
-        problem(Problem.of(Kind.FETCH, path, String.valueOf(e.getMessage())));
+        problem(Problem.of(ProblemKind.FETCH, path, String.valueOf(e.getMessage())));
         return null;
       }
     }
@@ -242,7 +228,7 @@ public final class ArchiveVerifier {
         release = ReleaseParser.parse(text, dists + "InRelease");
         return true;
       } catch (IOException e) {
-        problem(Problem.of(Kind.RELEASE, dists + "InRelease", e.getMessage()));
+        problem(Problem.of(ProblemKind.RELEASE, dists + "InRelease", e.getMessage()));
         return false;
       }
     }
@@ -273,7 +259,7 @@ public final class ArchiveVerifier {
           if (!groups.containsKey(base)) {
             problem(
                 Problem.of(
-                    Kind.INDEX,
+                    ProblemKind.INDEX,
                     dists + base,
                     "the Release lists no Packages index for " + c + "/" + a));
           }
@@ -287,23 +273,23 @@ public final class ArchiveVerifier {
     }
 
     private void checkGroup(String base, Map<Compression, IndexEntry> variants) {
-      Map<Compression, ArchiveSource.Stat> present = new EnumMap<>(Compression.class);
+      Map<Compression, FileStat> present = new EnumMap<>(Compression.class);
       for (Map.Entry<Compression, IndexEntry> v : variants.entrySet()) {
         String path = dists + v.getValue().path();
         try {
-          Optional<ArchiveSource.Stat> st = src.stat(path);
+          Optional<FileStat> st = src.stat(path);
           if (st.isEmpty()) {
             continue;
           }
           if (!st.get().regular()) {
-            problem(Problem.of(Kind.INDEX, path, "is not a regular file"));
+            problem(Problem.of(ProblemKind.INDEX, path, "is not a regular file"));
             return;
           }
           long size = st.get().size();
           if (size >= 0 && size != v.getValue().size()) {
             problem(
                 new Problem(
-                    Kind.INDEX,
+                    ProblemKind.INDEX,
                     path,
                     "size differs from the Release",
                     Long.toString(v.getValue().size()),
@@ -312,7 +298,7 @@ public final class ArchiveVerifier {
           }
           present.put(v.getKey(), st.get());
         } catch (IOException e) {
-          problem(Problem.of(Kind.FETCH, path, String.valueOf(e.getMessage())));
+          problem(Problem.of(ProblemKind.FETCH, path, String.valueOf(e.getMessage())));
           return;
         }
       }
@@ -322,7 +308,7 @@ public final class ArchiveVerifier {
       if (present.isEmpty()) {
         problem(
             new Problem(
-                Kind.INDEX,
+                ProblemKind.INDEX,
                 dists + base,
                 "no listed variant of this index is present",
                 variantNames(variants),
@@ -344,16 +330,16 @@ public final class ArchiveVerifier {
       for (Compression c : present.keySet()) {
         IndexEntry e = variants.get(c);
         String path = dists + e.path();
-        Sha256.CountingStream content = null;
+        CountingSha256Stream content = null;
         try (InputStream raw = src.open(path)) {
-          Sha256.CountingStream rawCount = new Sha256.CountingStream(raw);
+          CountingSha256Stream rawCount = new CountingSha256Stream(raw);
           if (c == readVia) {
             long max = plain != null ? plain.size() : Long.MAX_VALUE;
             InputStream decompressed = c.decompress(rawCount, path, max);
             if (c != Compression.NONE) {
               decompressed = new ReadAheadInputStream(decompressed, path);
             }
-            content = new Sha256.CountingStream(decompressed);
+            content = new CountingSha256Stream(decompressed);
             if (name.equals("Packages")) {
               IndexParsers.packages(content, path, binaries::add, stanzaProblems::add);
             } else if (name.equals("Sources")) {
@@ -372,13 +358,13 @@ public final class ArchiveVerifier {
             checkByHash(e, present.get(c));
           }
         } catch (ArchiveFormatException ex) {
-          problem(Problem.of(Kind.INDEX, path, stripFile(ex.getMessage(), path)));
+          problem(Problem.of(ProblemKind.INDEX, path, stripFile(ex.getMessage(), path)));
           allGood = false;
         } catch (NoSuchFileException ex) {
-          problem(Problem.of(Kind.INDEX, path, "vanished while being read"));
+          problem(Problem.of(ProblemKind.INDEX, path, "vanished while being read"));
           allGood = false;
         } catch (IOException ex) {
-          problem(Problem.of(Kind.FETCH, path, String.valueOf(ex.getMessage())));
+          problem(Problem.of(ProblemKind.FETCH, path, String.valueOf(ex.getMessage())));
           allGood = false;
         } finally {
           closeQuietly(content);
@@ -388,7 +374,7 @@ public final class ArchiveVerifier {
         return; // an index that failed its hash vouches for nothing
       }
       for (StanzaProblem sp : stanzaProblems) {
-        problem(Problem.of(Kind.STANZA, sp.file() + ":" + sp.line(), sp.message()));
+        problem(Problem.of(ProblemKind.STANZA, sp.file() + ":" + sp.line(), sp.message()));
       }
       String indexName = dists + base;
       for (BinaryPackage b : binaries) {
@@ -403,11 +389,11 @@ public final class ArchiveVerifier {
       sources.addAndGet(srcs.size());
     }
 
-    private boolean matches(String path, IndexEntry e, Sha256.CountingStream got) {
+    private boolean matches(String path, IndexEntry e, CountingSha256Stream got) {
       if (got.count() != e.size()) {
         problem(
             new Problem(
-                Kind.INDEX,
+                ProblemKind.INDEX,
                 path,
                 "size differs from the Release",
                 Long.toString(e.size()),
@@ -416,13 +402,15 @@ public final class ArchiveVerifier {
       }
       String hex = got.hex();
       if (!hex.equals(e.sha256())) {
-        problem(new Problem(Kind.INDEX, path, "SHA256 differs from the Release", e.sha256(), hex));
+        problem(
+            new Problem(
+                ProblemKind.INDEX, path, "SHA256 differs from the Release", e.sha256(), hex));
         return false;
       }
       return true;
     }
 
-    private void checkByHash(IndexEntry e, ArchiveSource.Stat verified) throws IOException {
+    private void checkByHash(IndexEntry e, FileStat verified) throws IOException {
       Problem p = PoolFileCheck.byHash(src, dists, e, verified);
       if (p != null) {
         problem(p);
@@ -444,7 +432,7 @@ public final class ArchiveVerifier {
         PoolRef b = a == had ? ref : had;
         problem(
             new Problem(
-                Kind.STANZA,
+                ProblemKind.STANZA,
                 path,
                 "the same Filename is listed with two different sizes or hashes, in "
                     + a.index()
@@ -479,7 +467,7 @@ public final class ArchiveVerifier {
 
     private void checkPoolFile(String path, PoolRef ref, byte[] buf) {
       poolBytes.addAndGet(ref.size());
-      PoolFileCheck.Result r =
+      PoolFileResult r =
           PoolFileCheck.check(
               src,
               path,
@@ -499,14 +487,14 @@ public final class ArchiveVerifier {
      * Whether a pool file is hashed: always when asked for (HASH, or received by this sync); with a
      * memory, whenever it cannot vouch for this very file having the promised hash.
      */
-    private boolean mustHash(String path, PoolRef ref, ArchiveSource.Stat st) {
+    private boolean mustHash(String path, PoolRef ref, FileStat st) {
       if (opt.alsoHash().contains(path) || extraHash.contains(path)) {
         return true;
       }
       if (opt.memory().isPresent()) {
         return !opt.memory().get().recall(st).map(ref.sha256()::equals).orElse(false);
       }
-      return opt.pool() == VerifyOptions.PoolCheck.HASH;
+      return opt.pool() == PoolCheck.HASH;
     }
 
     // --- bookkeeping ------------------------------------------------------------------------
@@ -517,7 +505,9 @@ public final class ArchiveVerifier {
           f.get();
         } catch (ExecutionException e) {
           Throwable c = e.getCause();
-          problem(Problem.of(Kind.FETCH, src.toString(), "internal error while verifying: " + c));
+          problem(
+              Problem.of(
+                  ProblemKind.FETCH, src.toString(), "internal error while verifying: " + c));
         }
       }
     }
@@ -551,7 +541,7 @@ public final class ArchiveVerifier {
           Optional.ofNullable(release).map(ReleaseFile::date),
           Optional.ofNullable(release).flatMap(ReleaseFile::validUntil),
           signature,
-          new VerificationReport.Counts(
+          new VerificationCounts(
               indexFiles.get(),
               indexBytes.get(),
               packages.get(),

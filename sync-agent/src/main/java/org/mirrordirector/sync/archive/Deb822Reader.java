@@ -20,28 +20,9 @@ import java.util.Set;
  */
 public final class Deb822Reader implements Closeable {
 
-  /** Bounds on what one line and one paragraph may hold. Real archives stay far below both. */
-  public record Limits(int maxLineBytes, int maxParagraphBytes, int maxFields) {
-    /** A longest real Packages line is a few KB and a longest Sources stanza under 1 MB. */
-    public static final Limits DEFAULT = new Limits(1 << 20, 8 << 20, 512);
-
-    public Limits {
-      if (maxLineBytes < 80 || maxParagraphBytes < maxLineBytes || maxFields < 1) {
-        throw new IllegalArgumentException(
-            "limits must allow a line of 80 bytes, a paragraph at least one line long and one"
-                + " field: "
-                + maxLineBytes
-                + "/"
-                + maxParagraphBytes
-                + "/"
-                + maxFields);
-      }
-    }
-  }
-
   private final InputStream in;
   private final String source;
-  private final Limits limits;
+  private final Deb822Limits limits;
   private final byte[][] wanted;
 
   private final byte[] buf = new byte[1 << 16];
@@ -55,13 +36,14 @@ public final class Deb822Reader implements Closeable {
 
   /** Reads every field. */
   public Deb822Reader(InputStream in, String source) {
-    this(in, source, Limits.DEFAULT, null);
+    this(in, source, Deb822Limits.DEFAULT, null);
   }
 
   /**
    * @param wantedFields the fields to materialise (case-insensitive), or null for all of them
    */
-  public Deb822Reader(InputStream in, String source, Limits limits, Set<String> wantedFields) {
+  public Deb822Reader(
+      InputStream in, String source, Deb822Limits limits, Set<String> wantedFields) {
     this.in = in;
     this.source = source;
     this.limits = limits;
@@ -91,7 +73,7 @@ public final class Deb822Reader implements Closeable {
     } while (isBlank());
 
     long start = lineNo;
-    List<Paragraph.Field> fields = new ArrayList<>(wanted == null ? 24 : wanted.length);
+    List<Deb822Field> fields = new ArrayList<>(wanted == null ? 24 : wanted.length);
     List<String> seen = new ArrayList<>(24);
     long paragraphBytes = 0;
     String currentName = null;
@@ -119,7 +101,7 @@ public final class Deb822Reader implements Closeable {
         continue;
       }
       if (currentWanted) {
-        fields.add(new Paragraph.Field(currentName, currentValue.toString()));
+        fields.add(new Deb822Field(currentName, currentValue.toString()));
       }
       int colon = indexOf((byte) ':');
       if (colon <= 0) {
@@ -148,7 +130,7 @@ public final class Deb822Reader implements Closeable {
     } while (readLine() && !isBlank());
 
     if (currentWanted) {
-      fields.add(new Paragraph.Field(currentName, currentValue.toString()));
+      fields.add(new Deb822Field(currentName, currentValue.toString()));
     }
     return new Paragraph(source, start, fields);
   }

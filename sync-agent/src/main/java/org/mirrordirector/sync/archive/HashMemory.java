@@ -15,8 +15,8 @@ public interface HashMemory {
    * The SHA-256 remembered for this very file, or empty when it is unknown, changed, or due for a
    * re-hash.
    */
-  Optional<String> recall(ArchiveSource.Stat stat);
+  Optional<String> recall(FileStat stat);
 
   /** Records the SHA-256 just computed for this file. Safe to call from several threads. */
-  void remember(String path, ArchiveSource.Stat stat, String sha256);
+  void remember(String path, FileStat stat, String sha256);
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.mirrordirector.failover.net.HappyEyeballs;
+import org.mirrordirector.sync.net.HttpAnswer;
 import org.mirrordirector.sync.net.OutboundHttp;
 
 /**
@@ -77,19 +78,19 @@ public final class HttpArchiveSource implements ArchiveSource, AutoCloseable {
   }
 
   @Override
-  public Optional<Stat> stat(String path) throws IOException {
-    try (OutboundHttp.Answer a = send("HEAD", path)) {
+  public Optional<FileStat> stat(String path) throws IOException {
+    try (HttpAnswer a = send("HEAD", path)) {
       if (a.status() == 404 || a.status() == 410) {
         return Optional.empty();
       }
       check(a, "HEAD", path);
-      return Optional.of(new Stat(a.contentLength(), true, null));
+      return Optional.of(new FileStat(a.contentLength(), true, null));
     }
   }
 
   @Override
   public InputStream open(String path) throws IOException {
-    OutboundHttp.Answer a = send("GET", path);
+    HttpAnswer a = send("GET", path);
     if (a.status() == 404 || a.status() == 410) {
       a.close();
       throw new NoSuchFileException(describe(path));
@@ -106,7 +107,7 @@ public final class HttpArchiveSource implements ArchiveSource, AutoCloseable {
     return false;
   }
 
-  private OutboundHttp.Answer send(String method, String path) throws IOException {
+  private HttpAnswer send(String method, String path) throws IOException {
     URI u = uri(path);
     try {
       return client.send(method, u, Map.of());
@@ -117,7 +118,7 @@ public final class HttpArchiveSource implements ArchiveSource, AutoCloseable {
     }
   }
 
-  private void check(OutboundHttp.Answer a, String method, String path) throws IOException {
+  private void check(HttpAnswer a, String method, String path) throws IOException {
     if (a.status() != 200) {
       throw new IOException(method + " " + describe(path) + " answered HTTP " + a.status());
     }

@@ -32,7 +32,7 @@ public final class IndexParsers {
   public static long packages(
       InputStream in, String source, Consumer<BinaryPackage> out, Consumer<StanzaProblem> problems)
       throws IOException {
-    Deb822Reader r = new Deb822Reader(in, source, Deb822Reader.Limits.DEFAULT, PACKAGES_FIELDS);
+    Deb822Reader r = new Deb822Reader(in, source, Deb822Limits.DEFAULT, PACKAGES_FIELDS);
     long n = 0;
     Paragraph p;
     while ((p = r.next()) != null) {
@@ -82,7 +82,7 @@ public final class IndexParsers {
   public static long sources(
       InputStream in, String source, Consumer<SourcePackage> out, Consumer<StanzaProblem> problems)
       throws IOException {
-    Deb822Reader r = new Deb822Reader(in, source, Deb822Reader.Limits.DEFAULT, SOURCES_FIELDS);
+    Deb822Reader r = new Deb822Reader(in, source, Deb822Limits.DEFAULT, SOURCES_FIELDS);
     long n = 0;
     Paragraph p;
     stanzas:

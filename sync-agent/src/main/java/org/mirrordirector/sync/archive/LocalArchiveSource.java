@@ -34,11 +34,11 @@ public final class LocalArchiveSource implements ArchiveSource {
   }
 
   @Override
-  public Optional<Stat> stat(String path) throws IOException {
+  public Optional<FileStat> stat(String path) throws IOException {
     try {
       BasicFileAttributes a = Files.readAttributes(resolve(path), BasicFileAttributes.class);
       return Optional.of(
-          new Stat(
+          new FileStat(
               a.size(),
               a.isRegularFile(),
               a.fileKey(),

@@ -7,10 +7,7 @@ import java.util.List;
  * are matched case-insensitively, as apt does. Continuation lines are joined with '\n' and keep
  * their text after the single leading space or tab.
  */
-public record Paragraph(String source, long line, List<Field> fields) {
-
-  /** One field of a paragraph. */
-  public record Field(String name, String value) {}
+public record Paragraph(String source, long line, List<Deb822Field> fields) {
 
   public Paragraph {
     fields = List.copyOf(fields);
@@ -18,7 +15,7 @@ public record Paragraph(String source, long line, List<Field> fields) {
 
   /** The value of a field, or null when the paragraph does not have it. */
   public String get(String name) {
-    for (Field f : fields) {
+    for (Deb822Field f : fields) {
       if (f.name().equalsIgnoreCase(name)) {
         return f.value();
       }

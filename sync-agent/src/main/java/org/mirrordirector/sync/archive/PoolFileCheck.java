@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.mirrordirector.sync.archive.Problem.Kind;
 
 /**
  * One pool file against its index entry (present, a regular file, its size, its SHA-256), and an
@@ -14,38 +13,39 @@ import org.mirrordirector.sync.archive.Problem.Kind;
 final class PoolFileCheck {
   private PoolFileCheck() {}
 
-  /** What the check found (null: nothing wrong) and how many bytes it hashed. */
-  record Result(Problem problem, long hashed) {}
-
   /**
    * @param index the index that lists the file, for the messages
    * @param hash whether this file is hashed, given what stat found
    * @param memory remembers the hash of a file that matched
    */
-  static Result check(
+  static PoolFileResult check(
       ArchiveSource src,
       String path,
       long size,
       String sha256,
       String index,
       byte[] buf,
-      Predicate<ArchiveSource.Stat> hash,
+      Predicate<FileStat> hash,
       Optional<HashMemory> memory) {
     try {
-      Optional<ArchiveSource.Stat> st = src.stat(path);
+      Optional<FileStat> st = src.stat(path);
       if (st.isEmpty()) {
-        return new Result(
+        return new PoolFileResult(
             new Problem(
-                Kind.POOL, path, "missing (listed in " + index + ")", size + " bytes", "nothing"),
+                ProblemKind.POOL,
+                path,
+                "missing (listed in " + index + ")",
+                size + " bytes",
+                "nothing"),
             0);
       }
       if (!st.get().regular()) {
-        return new Result(Problem.of(Kind.POOL, path, "is not a regular file"), 0);
+        return new PoolFileResult(Problem.of(ProblemKind.POOL, path, "is not a regular file"), 0);
       }
       if (st.get().size() >= 0 && st.get().size() != size) {
-        return new Result(
+        return new PoolFileResult(
             new Problem(
-                Kind.POOL,
+                ProblemKind.POOL,
                 path,
                 "size differs from " + index,
                 Long.toString(size),
@@ -53,7 +53,7 @@ final class PoolFileCheck {
             0);
       }
       if (!hash.test(st.get())) {
-        return new Result(null, 0);
+        return new PoolFileResult(null, 0);
       }
       java.security.MessageDigest d = Sha256.newDigest();
       long n = 0;
@@ -66,9 +66,9 @@ final class PoolFileCheck {
       }
       String hex = Sha256.hex(d);
       if (n != size) {
-        return new Result(
+        return new PoolFileResult(
             new Problem(
-                Kind.POOL,
+                ProblemKind.POOL,
                 path,
                 "size differs from " + index,
                 Long.toString(size),
@@ -76,15 +76,16 @@ final class PoolFileCheck {
             n);
       }
       if (!hex.equals(sha256)) {
-        return new Result(
-            new Problem(Kind.POOL, path, "SHA256 differs from " + index, sha256, hex), n);
+        return new PoolFileResult(
+            new Problem(ProblemKind.POOL, path, "SHA256 differs from " + index, sha256, hex), n);
       }
       memory.ifPresent(m -> m.remember(path, st.get(), hex));
-      return new Result(null, n);
+      return new PoolFileResult(null, n);
     } catch (NoSuchFileException e) {
-      return new Result(Problem.of(Kind.POOL, path, "vanished while being read"), 0);
+      return new PoolFileResult(Problem.of(ProblemKind.POOL, path, "vanished while being read"), 0);
     } catch (IOException e) {
-      return new Result(Problem.of(Kind.FETCH, path, String.valueOf(e.getMessage())), 0);
+      return new PoolFileResult(
+          Problem.of(ProblemKind.FETCH, path, String.valueOf(e.getMessage())), 0);
     }
   }
 
@@ -95,17 +96,18 @@ final class PoolFileCheck {
    * @param dists {@code dists/SUITE/}
    * @param verified the index file whose hash was checked
    */
-  static Problem byHash(ArchiveSource src, String dists, IndexEntry e, ArchiveSource.Stat verified)
+  static Problem byHash(ArchiveSource src, String dists, IndexEntry e, FileStat verified)
       throws IOException {
     String dir = e.path().contains("/") ? e.path().substring(0, e.path().lastIndexOf('/') + 1) : "";
     String path = dists + dir + "by-hash/SHA256/" + e.sha256();
-    Optional<ArchiveSource.Stat> st = src.stat(path);
+    Optional<FileStat> st = src.stat(path);
     if (st.isEmpty()) {
-      return Problem.of(Kind.BY_HASH, path, "missing, but the Release says Acquire-By-Hash: yes");
+      return Problem.of(
+          ProblemKind.BY_HASH, path, "missing, but the Release says Acquire-By-Hash: yes");
     }
     if (st.get().size() >= 0 && st.get().size() != e.size()) {
       return new Problem(
-          Kind.BY_HASH,
+          ProblemKind.BY_HASH,
           path,
           "size differs from " + e.path(),
           Long.toString(e.size()),
@@ -116,11 +118,11 @@ final class PoolFileCheck {
       return null; // the same file, already hashed; or a remote mirror, where size is the check
     }
     try (InputStream in = src.open(path)) {
-      Sha256.CountingStream c = new Sha256.CountingStream(in);
+      CountingSha256Stream c = new CountingSha256Stream(in);
       c.drain();
       if (!c.hex().equals(e.sha256())) {
         return new Problem(
-            Kind.BY_HASH, path, "content does not match its name", e.sha256(), c.hex());
+            ProblemKind.BY_HASH, path, "content does not match its name", e.sha256(), c.hex());
       }
     }
     return null;

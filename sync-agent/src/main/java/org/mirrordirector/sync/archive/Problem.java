@@ -4,20 +4,10 @@ package org.mirrordirector.sync.archive;
  * One thing wrong with an archive: what kind, which file, and what was expected against what was
  * found (either may be null when it does not apply).
  */
-public record Problem(Kind kind, String file, String message, String expected, String found) {
+public record Problem(
+    ProblemKind kind, String file, String message, String expected, String found) {
 
-  /** The check that found the problem, in the order the verifier runs them. */
-  public enum Kind {
-    SIGNATURE,
-    RELEASE,
-    INDEX,
-    STANZA,
-    BY_HASH,
-    POOL,
-    FETCH
-  }
-
-  public static Problem of(Kind kind, String file, String message) {
+  public static Problem of(ProblemKind kind, String file, String message) {
     return new Problem(kind, file, message, null, null);
   }
 

@@ -3,7 +3,6 @@ package org.mirrordirector.sync.archive;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.mirrordirector.sync.archive.Problem.Kind;
 
 /**
  * The Release header against what was asked: the suite, the Date (not in the future beyond the
@@ -18,7 +17,7 @@ final class ReleaseHeaderCheck {
     if (!release.answersTo(opt.suite())) {
       out.add(
           new Problem(
-              Kind.RELEASE,
+              ProblemKind.RELEASE,
               file,
               "Release is not for the suite asked for",
               opt.suite(),
@@ -28,7 +27,7 @@ final class ReleaseHeaderCheck {
     if (release.date().isAfter(now.plus(opt.maxClockSkew()))) {
       out.add(
           new Problem(
-              Kind.RELEASE,
+              ProblemKind.RELEASE,
               file,
               "Date is in the future",
               "at most " + Rfc2822Dates.format(now),
@@ -40,7 +39,7 @@ final class ReleaseHeaderCheck {
             prev ->
                 out.add(
                     new Problem(
-                        Kind.RELEASE,
+                        ProblemKind.RELEASE,
                         file,
                         "Date is older than the previous Release (a rollback?)",
                         "at least " + Rfc2822Dates.format(prev),
@@ -52,7 +51,7 @@ final class ReleaseHeaderCheck {
             vu ->
                 out.add(
                     new Problem(
-                        Kind.RELEASE,
+                        ProblemKind.RELEASE,
                         file,
                         "Valid-Until has passed: the Release is expired",
                         "after " + Rfc2822Dates.format(now),
@@ -62,7 +61,7 @@ final class ReleaseHeaderCheck {
       boolean comp = kv[0].equals("component");
       out.add(
           new Problem(
-              Kind.RELEASE,
+              ProblemKind.RELEASE,
               file,
               what + " is not in the Release",
               kv[1],

@@ -23,42 +23,7 @@ public record Selection(
     List<String> components,
     List<String> architectures,
     Optional<List<String>> languages,
-    Set<Extra> extras) {
-
-  /** Indexes apt does not need to install packages, which a partial mirror may leave out. */
-  public enum Extra {
-    /** Contents-ARCH, Contents-udeb-ARCH and Contents-source. */
-    CONTENTS,
-    /** installer-ARCH/ trees and debian-installer/binary-ARCH/ (udeb) indexes. */
-    INSTALLER,
-    /** dep11/: AppStream Components-ARCH.yml and icons. */
-    DEP11,
-    /** INDEX.diff/: the patches apt applies to update an index it has (pdiffs). */
-    PDIFFS;
-
-    /** Parses a comma-separated list ("contents,dep11", "none" or "all"). */
-    public static Set<Extra> parse(String text) {
-      String t = text.trim().toLowerCase(Locale.ROOT);
-      if (t.equals("all")) {
-        return EnumSet.allOf(Extra.class);
-      }
-      Set<Extra> out = EnumSet.noneOf(Extra.class);
-      if (t.equals("none") || t.isEmpty()) {
-        return out;
-      }
-      for (String s : t.split(",")) {
-        try {
-          out.add(valueOf(s.trim().toUpperCase(Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(
-              "unknown extra '"
-                  + s.trim()
-                  + "' (known: contents, installer, dep11, pdiffs, all, none)");
-        }
-      }
-      return out;
-    }
-  }
+    Set<ExtraIndex> extras) {
 
   private static final java.util.regex.Pattern NAME =
       java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.+_-]*");
@@ -91,7 +56,7 @@ public record Selection(
 
   /** Everything the Release lists: a full mirror. */
   public static Selection all() {
-    return new Selection(List.of(), List.of(), Optional.empty(), EnumSet.allOf(Extra.class));
+    return new Selection(List.of(), List.of(), Optional.empty(), EnumSet.allOf(ExtraIndex.class));
   }
 
   public Selection withComponents(List<String> c) {
@@ -106,7 +71,7 @@ public record Selection(
     return new Selection(components, architectures, l, extras);
   }
 
-  public Selection withExtras(Set<Extra> e) {
+  public Selection withExtras(Set<ExtraIndex> e) {
     return new Selection(components, architectures, languages, e);
   }
 
@@ -115,7 +80,7 @@ public record Selection(
     return components.isEmpty()
         && architectures.isEmpty()
         && languages.isEmpty()
-        && extras.size() == Extra.values().length;
+        && extras.size() == ExtraIndex.values().length;
   }
 
   /** Whether the selection carries source packages (Sources indexes, .dsc and tarballs). */
@@ -206,21 +171,21 @@ public record Selection(
     }
     if (rest.contains(".diff/")) {
       // apt's pdiffs: Packages.diff/Index and its patches, beside the index they update.
-      return extras.contains(Extra.PDIFFS)
+      return extras.contains(ExtraIndex.PDIFFS)
           && selects(path.substring(0, path.indexOf(".diff/")), release);
     }
     String file = rest.substring(rest.lastIndexOf('/') + 1);
     String name = Compression.base(file);
     if (rest.startsWith("dep11/")) {
-      return extras.contains(Extra.DEP11) && archTokensCarried(name, release);
+      return extras.contains(ExtraIndex.DEP11) && archTokensCarried(name, release);
     }
     if (rest.startsWith("debian-installer/")) {
-      return extras.contains(Extra.INSTALLER) && binaryDirCarried(rest);
+      return extras.contains(ExtraIndex.INSTALLER) && binaryDirCarried(rest);
     }
     if (rest.startsWith("installer-")) {
       int slash = rest.indexOf('/');
       String arch = rest.substring("installer-".length(), slash < 0 ? rest.length() : slash);
-      return extras.contains(Extra.INSTALLER) && carriesArchitecture(arch);
+      return extras.contains(ExtraIndex.INSTALLER) && carriesArchitecture(arch);
     }
     if (rest.startsWith("i18n/")) {
       if (name.startsWith("Translation-")) {
@@ -230,10 +195,10 @@ public record Selection(
       return languages.isEmpty() || !languages.get().isEmpty(); // i18n/Index and the like
     }
     if (name.startsWith("Contents-")) {
-      if (!extras.contains(Extra.CONTENTS)) {
+      if (!extras.contains(ExtraIndex.CONTENTS)) {
         return false;
       }
-      if (name.startsWith("Contents-udeb-") && !extras.contains(Extra.INSTALLER)) {
+      if (name.startsWith("Contents-udeb-") && !extras.contains(ExtraIndex.INSTALLER)) {
         return false;
       }
       return archTokensCarried(name, release);
@@ -321,10 +286,10 @@ public record Selection(
         f.add("- /pool/*/");
       }
     }
-    if (!extras.contains(Extra.DEP11)) {
+    if (!extras.contains(ExtraIndex.DEP11)) {
       f.add("- " + d + "**/dep11/");
     }
-    if (!extras.contains(Extra.INSTALLER)) {
+    if (!extras.contains(ExtraIndex.INSTALLER)) {
       f.add("- " + d + "**/installer-*/");
       f.add("- " + d + "**/debian-installer/");
       f.add("- " + d + "**/Contents-udeb-*");
@@ -332,10 +297,10 @@ public record Selection(
         f.add("- /pool/**.udeb");
       }
     }
-    if (!extras.contains(Extra.PDIFFS)) {
+    if (!extras.contains(ExtraIndex.PDIFFS)) {
       f.add("- " + d + "**/*.diff/");
     }
-    if (!extras.contains(Extra.CONTENTS)) {
+    if (!extras.contains(ExtraIndex.CONTENTS)) {
       f.add("- " + d + "**/Contents-*");
     }
     languages.ifPresent(

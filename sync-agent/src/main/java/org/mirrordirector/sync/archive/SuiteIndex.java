@@ -129,10 +129,10 @@ public record SuiteIndex(
       String path = "dists/" + suite + "/" + variant;
       List<PoolFile> found = new ArrayList<>();
       boolean sources = index.endsWith("/Sources");
-      Sha256.CountingStream counted;
+      CountingSha256Stream counted;
       try (InputStream raw = src.open(path)) {
         // Hashed only when checked: a verified local tree's indexes are read at every start.
-        counted = new Sha256.CountingStream(raw, check);
+        counted = new CountingSha256Stream(raw, check);
         // Not closed on its own: that would close the counting stream before it is drained.
         try {
           InputStream in = c.decompress(counted, src.describe(path), bound);

@@ -21,20 +21,10 @@ public record VerificationReport(
     Optional<Instant> date,
     Optional<Instant> validUntil,
     Optional<GoodSignature> signature,
-    Counts counts,
+    VerificationCounts counts,
     List<Problem> problems,
     long problemCount,
     Duration elapsed) {
-
-  /** How much the verifier read. */
-  public record Counts(
-      int indexFiles,
-      long indexBytes,
-      long packages,
-      long sources,
-      long poolFiles,
-      long poolBytes,
-      long poolBytesHashed) {}
 
   public VerificationReport {
     problems = List.copyOf(problems);

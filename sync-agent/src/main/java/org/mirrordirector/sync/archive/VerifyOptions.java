@@ -34,13 +34,6 @@ public record VerifyOptions(
     java.util.Set<String> alsoHash,
     Optional<HashMemory> memory) {
 
-  /** How pool files are checked: not at all, by presence and size, or by SHA-256 too. */
-  public enum PoolCheck {
-    NONE,
-    SIZE,
-    HASH
-  }
-
   public VerifyOptions {
     if (suite == null || suite.isBlank() || PoolPaths.problem(suite, false) != null) {
       throw new IllegalArgumentException("invalid suite name '" + suite + "'");

@@ -1,8 +1,6 @@
 package org.mirrordirector.sync.net;
 
-import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
@@ -35,71 +33,6 @@ import org.mirrordirector.failover.net.HappyEyeballs;
  */
 public final class OutboundHttp implements AutoCloseable {
   private static final int MAX_REDIRECTS = 5;
-
-  /**
-   * One answer: its status and headers, its body as a stream (empty for HEAD), and the address that
-   * answered. Close it to give the connection back.
-   */
-  public static final class Answer implements Closeable {
-    private final Response response;
-    private final InputStream body;
-    private final InetSocketAddress from;
-    private final URI url;
-
-    Answer(Response response, InputStream body, InetSocketAddress from, URI url) {
-      this.response = response;
-      this.body = body;
-      this.from = from;
-      this.url = url;
-    }
-
-    public int status() {
-      return response.getStatus();
-    }
-
-    public Optional<String> header(String name) {
-      return Optional.ofNullable(response.getHeaders().get(name));
-    }
-
-    /** Content-Length, or -1 when absent or not a number. */
-    public long contentLength() {
-      return response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-    }
-
-    public InputStream body() {
-      return body;
-    }
-
-    /** The address that answered (the last hop's, after redirects); null if unknown. */
-    public InetSocketAddress answeredBy() {
-      return from;
-    }
-
-    /** The URL that answered (the last hop's, after redirects). */
-    public URI url() {
-      return url;
-    }
-
-    /**
-     * Reads what is left of a small body first (up to 64 KiB), so that the connection stays open
-     * for the next request; a larger rest is cut off with the connection.
-     */
-    @Override
-    public void close() throws IOException {
-      try {
-        byte[] buf = new byte[8192];
-        long left = 64 << 10;
-        int n;
-        while (left > 0 && (n = body.read(buf, 0, (int) Math.min(buf.length, left))) >= 0) {
-          left -= n;
-        }
-      } catch (IOException e) {
-        // the connection goes with the body
-      } finally {
-        body.close();
-      }
-    }
-  }
 
   private final HttpClient client;
   private final HappyEyeballs eyeballs;
@@ -169,12 +102,12 @@ public final class OutboundHttp implements AutoCloseable {
   }
 
   /** A GET. */
-  public Answer get(URI url, Map<String, String> headers) throws IOException {
+  public HttpAnswer get(URI url, Map<String, String> headers) throws IOException {
     return send("GET", url, headers);
   }
 
   /** A HEAD. */
-  public Answer head(URI url, Map<String, String> headers) throws IOException {
+  public HttpAnswer head(URI url, Map<String, String> headers) throws IOException {
     return send("HEAD", url, headers);
   }
 
@@ -183,10 +116,10 @@ public final class OutboundHttp implements AutoCloseable {
    * every address tried when none connects, {@link SocketTimeoutException} when no answer comes
    * within the timeout, and another {@link IOException} for anything else.
    */
-  public Answer send(String method, URI url, Map<String, String> headers) throws IOException {
+  public HttpAnswer send(String method, URI url, Map<String, String> headers) throws IOException {
     URI at = url;
     for (int hop = 0; ; hop++) {
-      Answer a = once(method, at, headers);
+      HttpAnswer a = once(method, at, headers);
       int s = a.status();
       if (!followRedirects || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
         return a;
@@ -216,7 +149,7 @@ public final class OutboundHttp implements AutoCloseable {
     }
   }
 
-  private Answer once(String method, URI url, Map<String, String> headers) throws IOException {
+  private HttpAnswer once(String method, URI url, Map<String, String> headers) throws IOException {
     sent.incrementAndGet();
     Request r =
         client
@@ -246,7 +179,7 @@ public final class OutboundHttp implements AutoCloseable {
     }
     SocketAddress from =
         r.getConnection() == null ? null : r.getConnection().getRemoteSocketAddress();
-    return new Answer(
+    return new HttpAnswer(
         response, listener.getInputStream(), from instanceof InetSocketAddress i ? i : null, url);
   }
 

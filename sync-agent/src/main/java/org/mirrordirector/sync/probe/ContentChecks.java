@@ -7,11 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Health;
 import org.mirrordirector.sync.archive.HttpArchiveSource;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.SuiteIndex;
-import org.mirrordirector.sync.probe.ProbeRequests.Head;
 
 /**
  * What a probe asks of a mirror beyond its InRelease: do its indexes match the InRelease, are the
@@ -39,7 +38,7 @@ final class ContentChecks {
   }
 
   /** The pool files to check of a snapshot this node keeps. */
-  List<Map.Entry<String, Long>> sampleOf(KnownSnapshots.Snapshot s) {
+  List<Map.Entry<String, Long>> sampleOf(KnownSnapshot s) {
     return sample.ofKept(s);
   }
 
@@ -121,7 +120,7 @@ final class ContentChecks {
         break;
       }
       String path = "dists/" + suite + "/" + e.getKey();
-      Head h = net.head(HttpArchiveSource.resolve(base, path));
+      HeadAnswer h = net.head(HttpArchiveSource.resolve(base, path));
       if (h.status() >= 500 || h.status() < 0) {
         return Optional.empty(); // a transient failure is for the pool check or the next probe
       }
@@ -146,7 +145,7 @@ final class ContentChecks {
   Optional<Observation> pool(
       URI base, List<Map.Entry<String, Long>> files, String sha, long latency) {
     for (Map.Entry<String, Long> f : files) {
-      Head h = net.head(HttpArchiveSource.resolve(base, f.getKey()));
+      HeadAnswer h = net.head(HttpArchiveSource.resolve(base, f.getKey()));
       if (h.status() < 0 || h.status() >= 500) {
         return Optional.of(
             new Observation(

@@ -2,8 +2,8 @@ package org.mirrordirector.sync.probe;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.SuiteState;
 
 /**
  * Hysteresis: a mirror's reported health changes only after {@code confirmations} consecutive

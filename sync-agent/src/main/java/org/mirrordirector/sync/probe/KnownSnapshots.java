@@ -1,49 +1,19 @@
 package org.mirrordirector.sync.probe;
 
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * The snapshots the director knows, oldest first, the current one last: what a mirror's InRelease
  * is compared with.
  */
-public record KnownSnapshots(List<Snapshot> oldestFirst) {
-
-  /**
-   * One verified snapshot.
-   *
-   * @param inRelease suite to the SHA-256 of its InRelease
-   * @param dates suite to the Release Date
-   * @param publishedAt when this node published it (its trace file's Date)
-   * @param newPool the pool files that are new in this snapshot (not hard links to the previous
-   *     one), with their sizes: the files a lagging or careless mirror lacks first
-   * @param indexSizes suite to index path (under dists/SUITE/) to size, for the Packages indexes
-   * @param tree the local tree
-   */
-  public record Snapshot(
-      String name,
-      Map<String, String> inRelease,
-      Map<String, Instant> dates,
-      Instant publishedAt,
-      Map<String, Long> newPool,
-      Map<String, Map<String, Long>> indexSizes,
-      Path tree) {
-    public Snapshot {
-      inRelease = Map.copyOf(inRelease);
-      dates = Map.copyOf(dates);
-      newPool = Map.copyOf(newPool);
-      indexSizes = Map.copyOf(indexSizes);
-    }
-  }
+public record KnownSnapshots(List<KnownSnapshot> oldestFirst) {
 
   public KnownSnapshots {
     oldestFirst = List.copyOf(oldestFirst);
   }
 
-  public Optional<Snapshot> current() {
+  public Optional<KnownSnapshot> current() {
     return oldestFirst.isEmpty()
         ? Optional.empty()
         : Optional.of(oldestFirst.get(oldestFirst.size() - 1));

@@ -33,7 +33,7 @@ public final class LocalSnapshots {
 
   private final SnapshotStore store;
   private final List<String> suites;
-  private final Map<String, KnownSnapshots.Snapshot> cache = new ConcurrentHashMap<>();
+  private final Map<String, KnownSnapshot> cache = new ConcurrentHashMap<>();
 
   public LocalSnapshots(SnapshotStore store, List<String> suites) {
     this.store = Objects.requireNonNull(store, "store");
@@ -67,12 +67,12 @@ public final class LocalSnapshots {
         break;
       }
     }
-    List<KnownSnapshots.Snapshot> out = new ArrayList<>();
+    List<KnownSnapshot> out = new ArrayList<>();
     Path previous = null;
     for (Path t : trees) {
       String key = t.getFileName() + "|" + (previous == null ? "" : previous.getFileName());
       Path prev = previous;
-      KnownSnapshots.Snapshot s = cache.get(key);
+      KnownSnapshot s = cache.get(key);
       if (s == null) {
         s = read(t, prev);
         cache.put(key, s);
@@ -86,7 +86,7 @@ public final class LocalSnapshots {
     return new KnownSnapshots(out);
   }
 
-  private KnownSnapshots.Snapshot read(Path tree, Path previous) throws IOException {
+  private KnownSnapshot read(Path tree, Path previous) throws IOException {
     Map<String, String> inRelease = new LinkedHashMap<>();
     Map<String, Instant> dates = new LinkedHashMap<>();
     Map<String, Map<String, Long>> indexSizes = new LinkedHashMap<>();
@@ -110,7 +110,7 @@ public final class LocalSnapshots {
       }
       indexSizes.put(suite, sizes);
     }
-    return new KnownSnapshots.Snapshot(
+    return new KnownSnapshot(
         tree.getFileName().toString(),
         inRelease,
         dates,

@@ -17,8 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.net.ssl.SSLContext;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.FamilyState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.sync.archive.ArchiveFormatException;
 import org.mirrordirector.sync.archive.ClearSignedMessage;
@@ -28,9 +29,7 @@ import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Sha256;
 import org.mirrordirector.sync.archive.SignatureException;
 import org.mirrordirector.sync.archive.TrustedKeys;
-import org.mirrordirector.sync.net.OutboundHttp;
-import org.mirrordirector.sync.probe.ProbeRequests.Cached;
-import org.mirrordirector.sync.probe.ProbeRequests.Verdict;
+import org.mirrordirector.sync.net.HttpAnswer;
 
 /**
  * Probes public mirrors: per mirror, scheme and suite, a conditional GET of InRelease (its SHA-256
@@ -170,15 +169,13 @@ public final class MirrorProber implements AutoCloseable {
    * FamilyCheck}), checked in parallel, eight times as many at once as the probes (a pending
    * connection costs nothing but its wait); a mirror whose check failed is left out (unknown).
    */
-  public Map<String, Map<String, org.mirrordirector.failover.Payloads.FamilyState>> families(
-      Collection<MirrorConfig> mirrors) throws InterruptedException {
-    Map<String, Future<Map<String, org.mirrordirector.failover.Payloads.FamilyState>>> tasks =
-        new LinkedHashMap<>();
+  public Map<String, Map<String, FamilyState>> families(Collection<MirrorConfig> mirrors)
+      throws InterruptedException {
+    Map<String, Future<Map<String, FamilyState>>> tasks = new LinkedHashMap<>();
     for (MirrorConfig m : mirrors) {
       tasks.put(m.id(), familyWorkers.submit(() -> familyCheck.check(m, config.suites().get(0))));
     }
-    Map<String, Map<String, org.mirrordirector.failover.Payloads.FamilyState>> out =
-        new TreeMap<>();
+    Map<String, Map<String, FamilyState>> out = new TreeMap<>();
     for (var e : tasks.entrySet()) {
       try {
         out.put(e.getKey(), e.getValue().get());
@@ -252,12 +249,12 @@ public final class MirrorProber implements AutoCloseable {
   private Observation probeSuite(URI base, String suite, KnownSnapshots known) {
     URI url = base.resolve("dists/" + suite + "/InRelease");
     String key = url.toString();
-    Cached before = net.conditional.get(key);
+    CachedInRelease before = net.conditional.get(key);
     long t0 = System.nanoTime();
     String sha;
-    Verdict verdict = null;
+    InReleaseVerdict verdict = null;
     long latency;
-    try (OutboundHttp.Answer r = net.send("GET", url, ProbeRequests.conditionalHeaders(before))) {
+    try (HttpAnswer r = net.send("GET", url, ProbeRequests.conditionalHeaders(before))) {
       InputStream body = r.body();
       int status = r.status();
       if (status == 304 && before != null) {
@@ -283,7 +280,7 @@ public final class MirrorProber implements AutoCloseable {
         }
         net.conditional.put(
             key,
-            new Cached(
+            new CachedInRelease(
                 r.header("ETag").orElse(null),
                 r.header("Last-Modified").orElse(null),
                 sha,
@@ -305,7 +302,7 @@ public final class MirrorProber implements AutoCloseable {
       if (verdict.problem() != null) {
         return ContentChecks.broken(sha, latency, verdict.problem());
       }
-      Optional<KnownSnapshots.Snapshot> cur = known.current();
+      Optional<KnownSnapshot> cur = known.current();
       Instant curDate = cur.map(c -> c.dates().get(suite)).orElse(null);
       if (curDate == null || verdict.date().isAfter(curDate)) {
         return content.ahead(base, suite, sha, latency, verdict.date(), known);
@@ -322,7 +319,7 @@ public final class MirrorProber implements AutoCloseable {
           null,
           true);
     }
-    KnownSnapshots.Snapshot theirs = known.oldestFirst().get(at);
+    KnownSnapshot theirs = known.oldestFirst().get(at);
     Optional<String> inconsistent =
         content.indexes(base, suite, theirs.indexSizes().getOrDefault(suite, Map.of()));
     if (inconsistent.isPresent()) {
@@ -335,7 +332,7 @@ public final class MirrorProber implements AutoCloseable {
     if (known.isCurrent(at)) {
       return new Observation(Health.OK, sha, latency, "at the current snapshot", null, null, true);
     }
-    KnownSnapshots.Snapshot next = known.oldestFirst().get(at + 1);
+    KnownSnapshot next = known.oldestFirst().get(at + 1);
     long lag = Math.max(0, Duration.between(next.publishedAt(), now).toMillis());
     int behind = known.oldestFirst().size() - 1 - at;
     return new Observation(
@@ -388,18 +385,18 @@ public final class MirrorProber implements AutoCloseable {
   }
 
   /** Checks an unknown InRelease: signature and Date; a problem or the date. */
-  private Verdict judge(byte[] data, String where) {
+  private InReleaseVerdict judge(byte[] data, String where) {
     try {
       ClearSignedMessage msg = ClearSignedMessage.parse(data, where);
       keys.verifyClearSigned(msg, clock.instant());
       ReleaseFile rf = ReleaseParser.parse(msg.signedText(), where);
-      return new Verdict(null, rf.date());
+      return new InReleaseVerdict(null, rf.date());
     } catch (SignatureException e) {
-      return new Verdict("InRelease does not verify: " + e.getMessage(), null);
+      return new InReleaseVerdict("InRelease does not verify: " + e.getMessage(), null);
     } catch (ArchiveFormatException e) {
-      return new Verdict("InRelease is malformed: " + e.getMessage(), null);
+      return new InReleaseVerdict("InRelease is malformed: " + e.getMessage(), null);
     } catch (IOException | RuntimeException e) {
-      return new Verdict("InRelease cannot be read: " + e, null);
+      return new InReleaseVerdict("InRelease cannot be read: " + e, null);
     }
   }
 

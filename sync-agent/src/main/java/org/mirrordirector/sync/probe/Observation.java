@@ -1,6 +1,6 @@
 package org.mirrordirector.sync.probe;
 
-import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Health;
 
 /**
  * What one probe of one suite of a mirror over one scheme found, before hysteresis.

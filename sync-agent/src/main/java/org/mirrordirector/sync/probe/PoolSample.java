@@ -47,7 +47,7 @@ final class PoolSample {
   }
 
   /** The files to check of a snapshot this node keeps: its newest first, then some at random. */
-  List<Map.Entry<String, Long>> ofKept(KnownSnapshots.Snapshot s) {
+  List<Map.Entry<String, Long>> ofKept(KnownSnapshot s) {
     Map<String, Long> files = s.newPool();
     List<String> newest =
         s.tree() == null
@@ -111,7 +111,7 @@ final class PoolSample {
 
   /** The pool files of a learned snapshot that this node's current snapshot does not have. */
   private Map<String, Long> addedFiles(SuiteIndex learned, KnownSnapshots known) {
-    Path tree = known.current().map(KnownSnapshots.Snapshot::tree).orElse(null);
+    Path tree = known.current().map(KnownSnapshot::tree).orElse(null);
     String key = learned.inRelease() + "|" + tree;
     Map<String, Long> cached = added.get(key);
     if (cached != null) {

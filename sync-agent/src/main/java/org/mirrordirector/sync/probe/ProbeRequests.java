@@ -11,11 +11,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.failover.net.NoAddressAnswered;
 import org.mirrordirector.sync.archive.Rfc2822Dates;
 import org.mirrordirector.sync.archive.Sha256;
+import org.mirrordirector.sync.net.HttpAnswer;
 import org.mirrordirector.sync.net.OutboundHttp;
 
 /**
@@ -25,18 +26,10 @@ import org.mirrordirector.sync.net.OutboundHttp;
  * is {@link MirrorProber}'s.
  */
 final class ProbeRequests {
-  /** What the last full answer for an InRelease URL was, for conditional requests. */
-  record Cached(String etag, String lastModified, String sha256, Verdict verdict) {}
-
-  /** What an unknown InRelease turned out to be: a problem, or its Date. */
-  record Verdict(String problem, Instant date) {}
-
-  /** A HEAD's answer: status (-1 when none), Content-Length (-1 when absent), and in words. */
-  record Head(int status, long length, String problem) {}
 
   private final ProbeConfig config;
   final OutboundHttp http;
-  final Map<String, Cached> conditional = new ConcurrentHashMap<>();
+  final Map<String, CachedInRelease> conditional = new ConcurrentHashMap<>();
 
   ProbeRequests(ProbeConfig config, SSLContext tls, HappyEyeballs eyeballs) {
     this.config = config;
@@ -47,7 +40,7 @@ final class ProbeRequests {
   static final String USER_AGENT = "mirrordirector-prober/1";
 
   /** A request with the prober's headers and the given ones, counted. */
-  OutboundHttp.Answer send(String method, URI url, Map<String, String> headers) throws IOException {
+  HttpAnswer send(String method, URI url, Map<String, String> headers) throws IOException {
     Map<String, String> all = new LinkedHashMap<>();
     all.put("Cache-Control", "no-cache");
     all.putAll(headers);
@@ -83,11 +76,11 @@ final class ProbeRequests {
       URI base = URI.create(url.endsWith("/") ? url : url + "/");
       for (String suite : config.suites()) {
         URI in = base.resolve("dists/" + suite + "/InRelease");
-        Cached before = conditional.get(in.toString());
+        CachedInRelease before = conditional.get(in.toString());
         if (before == null) {
           return MirrorChange.CHANGED;
         }
-        try (OutboundHttp.Answer r = send("GET", in, conditionalHeaders(before))) {
+        try (HttpAnswer r = send("GET", in, conditionalHeaders(before))) {
           int status = r.status();
           if (status == 304) {
             continue;
@@ -118,7 +111,7 @@ final class ProbeRequests {
   }
 
   /** If-None-Match and If-Modified-Since from the last full answer. */
-  static Map<String, String> conditionalHeaders(Cached before) {
+  static Map<String, String> conditionalHeaders(CachedInRelease before) {
     Map<String, String> h = new LinkedHashMap<>();
     if (before != null && before.etag() != null) {
       h.put("If-None-Match", before.etag());
@@ -130,8 +123,7 @@ final class ProbeRequests {
   }
 
   Optional<Instant> traceDate(URI base) {
-    try (OutboundHttp.Answer r =
-        send("GET", base.resolve("project/trace/" + hostName(base)), Map.of())) {
+    try (HttpAnswer r = send("GET", base.resolve("project/trace/" + hostName(base)), Map.of())) {
       try (InputStream in = r.body()) {
         if (r.status() != 200) {
           return Optional.empty();
@@ -167,11 +159,11 @@ final class ProbeRequests {
     return "Archive-Update-in-Progress-" + hostName(base);
   }
 
-  Head head(URI url) {
-    try (OutboundHttp.Answer r = send("HEAD", url, Map.of())) {
-      return new Head(r.status(), r.contentLength(), "HTTP " + r.status());
+  HeadAnswer head(URI url) {
+    try (HttpAnswer r = send("HEAD", url, Map.of())) {
+      return new HeadAnswer(r.status(), r.contentLength(), "HTTP " + r.status());
     } catch (IOException e) {
-      return new Head(-1, -1, unreachable(e));
+      return new HeadAnswer(-1, -1, unreachable(e));
     }
   }
 }

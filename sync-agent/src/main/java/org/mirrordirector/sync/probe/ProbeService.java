@@ -14,14 +14,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.FamilyState;
 import org.mirrordirector.failover.FencedOutException;
 import org.mirrordirector.failover.Leadership;
-import org.mirrordirector.failover.Payloads.FamilyState;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.MirrorState;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorState;
+import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryWriter;
+import org.mirrordirector.failover.SuiteState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ public final class ProbeService implements AutoCloseable {
   private final Supplier<KnownSnapshots> known;
   private final Clock clock;
   private final ScheduledExecutorService timer;
-  private final AtomicReference<Round> last = new AtomicReference<>();
+  private final AtomicReference<ProbeRound> last = new AtomicReference<>();
   private final Map<String, MirrorState> written = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Integer> familyFailures =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -52,22 +53,10 @@ public final class ProbeService implements AutoCloseable {
 
   private final java.util.concurrent.atomic.AtomicBoolean recheckQueued =
       new java.util.concurrent.atomic.AtomicBoolean();
-  private final List<java.util.function.Consumer<Round>> listeners =
+  private final List<java.util.function.Consumer<ProbeRound>> listeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicLong rechecks =
       new java.util.concurrent.atomic.AtomicLong();
-
-  /**
-   * What one round did.
-   *
-   * @param skipped why no round ran (not the leader, nothing known yet), or null
-   */
-  public record Round(
-      long startedAtMillis,
-      Duration elapsed,
-      int mirrors,
-      Map<String, MirrorState> states,
-      String skipped) {}
 
   public ProbeService(
       MirrorProber prober,
@@ -154,19 +143,19 @@ public final class ProbeService implements AutoCloseable {
    * files, and a full probe of the mirrors that changed or are between states. Only the states that
    * changed are written.
    */
-  public Round recheck() throws InterruptedException {
+  public ProbeRound recheck() throws InterruptedException {
     long started = clock.millis();
     long t0 = System.nanoTime();
     if (!leadership.isServingAsLeader()) {
-      return new Round(started, Duration.ZERO, 0, Map.of(), "not the serving leader");
+      return new ProbeRound(started, Duration.ZERO, 0, Map.of(), "not the serving leader");
     }
     KnownSnapshots k = known.get();
     if (k.current().isEmpty()) {
-      return new Round(started, Duration.ZERO, 0, Map.of(), "no snapshot yet");
+      return new ProbeRound(started, Duration.ZERO, 0, Map.of(), "no snapshot yet");
     }
     List<MirrorConfig> settled = new ArrayList<>();
     List<MirrorConfig> full = new ArrayList<>();
-    for (ClusterView.Mirror m : view.get().mirrors().values()) {
+    for (MirrorView m : view.get().mirrors().values()) {
       if (!m.config().enabled()) {
         continue;
       }
@@ -186,24 +175,25 @@ public final class ProbeService implements AutoCloseable {
       }
     }
     if (full.isEmpty()) {
-      return new Round(started, Duration.ofNanos(System.nanoTime() - t0), 0, Map.of(), null);
+      return new ProbeRound(started, Duration.ofNanos(System.nanoTime() - t0), 0, Map.of(), null);
     }
     return write(started, t0, full, prober.probeAll(full, k), true);
   }
 
   /** One round now, on the caller's thread. */
-  public Round round() throws InterruptedException {
+  public ProbeRound round() throws InterruptedException {
     long started = clock.millis();
     long t0 = System.nanoTime();
     if (!leadership.isServingAsLeader()) {
-      return remember(new Round(started, Duration.ZERO, 0, Map.of(), "not the serving leader"));
+      return remember(
+          new ProbeRound(started, Duration.ZERO, 0, Map.of(), "not the serving leader"));
     }
     KnownSnapshots k = known.get();
     if (k.current().isEmpty()) {
-      return remember(new Round(started, Duration.ZERO, 0, Map.of(), "no snapshot yet"));
+      return remember(new ProbeRound(started, Duration.ZERO, 0, Map.of(), "no snapshot yet"));
     }
     List<MirrorConfig> mirrors = new ArrayList<>();
-    for (ClusterView.Mirror m : view.get().mirrors().values()) {
+    for (MirrorView m : view.get().mirrors().values()) {
       if (m.config().enabled()) {
         mirrors.add(m.config());
       }
@@ -236,7 +226,7 @@ public final class ProbeService implements AutoCloseable {
    * onlyChanges}, only states whose health, snapshot, reason or address families differ from the
    * registry's.
    */
-  private Round write(
+  private ProbeRound write(
       long started,
       long t0,
       List<MirrorConfig> mirrors,
@@ -259,7 +249,7 @@ public final class ProbeService implements AutoCloseable {
       states.put(m.getKey(), state);
       // The registry's state, as this node's view has it: after a failover, another node may
       // have written since this one last did. What this node wrote last when it has no view of it.
-      ClusterView.Mirror seen = view.get().mirrors().get(m.getKey());
+      MirrorView seen = view.get().mirrors().get(m.getKey());
       MirrorState before =
           seen != null && seen.state() != null ? seen.state() : written.get(m.getKey());
       if (onlyChanges && before != null && sameRouting(before, state)) {
@@ -270,7 +260,7 @@ public final class ProbeService implements AutoCloseable {
         written.put(m.getKey(), state);
       } catch (FencedOutException e) {
         LOG.warn("probe results not written, this node was fenced out: {}", e.getMessage());
-        return new Round(
+        return new ProbeRound(
             started,
             Duration.ofNanos(System.nanoTime() - t0),
             mirrors.size(),
@@ -280,7 +270,7 @@ public final class ProbeService implements AutoCloseable {
         LOG.warn("cannot write the state of mirror {}: {}", m.getKey(), e.toString());
       }
     }
-    return new Round(
+    return new ProbeRound(
         started, Duration.ofNanos(System.nanoTime() - t0), mirrors.size(), states, null);
   }
 
@@ -340,9 +330,9 @@ public final class ProbeService implements AutoCloseable {
     return rechecks.get();
   }
 
-  private Round remember(Round r) {
+  private ProbeRound remember(ProbeRound r) {
     last.set(r);
-    for (java.util.function.Consumer<Round> l : listeners) {
+    for (java.util.function.Consumer<ProbeRound> l : listeners) {
       try {
         l.accept(r);
       } catch (RuntimeException e) {
@@ -353,11 +343,11 @@ public final class ProbeService implements AutoCloseable {
   }
 
   /** Hears every full round (run or skipped), on the thread that ran it, after it is written. */
-  public void addListener(java.util.function.Consumer<Round> listener) {
+  public void addListener(java.util.function.Consumer<ProbeRound> listener) {
     listeners.add(listener);
   }
 
-  public Round lastRound() {
+  public ProbeRound lastRound() {
     return last.get();
   }
 

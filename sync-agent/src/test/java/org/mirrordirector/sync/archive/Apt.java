@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.mirrordirector.sync.RunResult;
 
 /**
  * The real apt-get, run unprivileged-style in a private root. Its configuration is the root's
@@ -133,8 +134,7 @@ public final class Apt {
     cmd.addAll(List.of(args));
     ProcessBuilder b = new ProcessBuilder(cmd).directory(downloads().toFile());
     b.environment().put("APT_CONFIG", root.resolve("apt.conf").toString());
-    org.mirrordirector.sync.BoundedRun.Result r =
-        org.mirrordirector.sync.BoundedRun.run(b, root, Duration.ofSeconds(120));
+    RunResult r = org.mirrordirector.sync.BoundedRun.run(b, root, Duration.ofSeconds(120));
     if (r.exit() == -1) {
       return new Attempt(false, -1, "timed out after 120 s:\n" + r.output());
     }

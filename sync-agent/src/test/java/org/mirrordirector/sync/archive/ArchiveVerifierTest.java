@@ -16,7 +16,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.sync.archive.Problem.Kind;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import org.mirrordirector.sync.archive.generate.SigningKey;
 
@@ -66,7 +65,7 @@ class ArchiveVerifierTest {
       Files.delete(archive.dists(PACKAGES + s));
     }
     Problem p = only(archive.verify());
-    assertThat(p.kind()).isEqualTo(Kind.INDEX);
+    assertThat(p.kind()).isEqualTo(ProblemKind.INDEX);
     assertThat(p.message()).isEqualTo("no listed variant of this index is present");
   }
 
@@ -76,7 +75,7 @@ class ArchiveVerifierTest {
     data[100] ^= 1;
     Files.write(archive.dists(PACKAGES), data);
     Problem p = only(archive.verify());
-    assertThat(p.kind()).isEqualTo(Kind.INDEX);
+    assertThat(p.kind()).isEqualTo(ProblemKind.INDEX);
     assertThat(p.file()).isEqualTo("dists/bookworm/" + PACKAGES);
     assertThat(p.message()).isEqualTo("SHA256 differs from the Release");
     assertThat(p.expected()).isNotEqualTo(p.found()).hasSize(64);
@@ -98,7 +97,7 @@ class ArchiveVerifierTest {
     Files.write(archive.dists(PACKAGES + ".xz"), Arrays.copyOf(xz, xz.length - 40));
     archive.resignIndexes(PACKAGES + ".xz");
     Problem p = only(archive.verify());
-    assertThat(p.kind()).isEqualTo(Kind.INDEX);
+    assertThat(p.kind()).isEqualTo(ProblemKind.INDEX);
     assertThat(p.file()).isEqualTo("dists/bookworm/" + PACKAGES + ".xz");
     assertThat(p.message()).startsWith("truncated xz data");
   }
@@ -119,7 +118,7 @@ class ArchiveVerifierTest {
     Path deb = archive.firstPoolFile();
     Files.write(deb, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
     Problem p = only(archive.verify());
-    assertThat(p.kind()).isEqualTo(Kind.POOL);
+    assertThat(p.kind()).isEqualTo(ProblemKind.POOL);
     assertThat(p.file()).isEqualTo(archive.root.relativize(deb).toString());
     assertThat(p.message()).isEqualTo("size differs from dists/bookworm/" + PACKAGES);
     assertThat(Long.parseLong(p.found()) - Long.parseLong(p.expected())).isEqualTo(3);
@@ -130,7 +129,7 @@ class ArchiveVerifierTest {
     Path deb = archive.firstPoolFile();
     Files.delete(deb);
     Problem p = only(archive.verify());
-    assertThat(p.kind()).isEqualTo(Kind.POOL);
+    assertThat(p.kind()).isEqualTo(ProblemKind.POOL);
     assertThat(p.message()).isEqualTo("missing (listed in dists/bookworm/" + PACKAGES + ")");
   }
 
@@ -152,7 +151,7 @@ class ArchiveVerifierTest {
         archive.dists("InRelease"), in.replace("Label: Mirror Director", "Label: Evil Director"));
     VerificationReport r = archive.verify();
     Problem p = only(r);
-    assertThat(p.kind()).isEqualTo(Kind.SIGNATURE);
+    assertThat(p.kind()).isEqualTo(ProblemKind.SIGNATURE);
     assertThat(p.message())
         .startsWith("BAD signature by key " + archive.result.key().fingerprint());
     assertThat(r.counts().indexFiles()).isZero();
@@ -178,7 +177,7 @@ class ArchiveVerifierTest {
         .extracting(Problem::kind, Problem::message)
         .contains(
             org.assertj.core.groups.Tuple.tuple(
-                Kind.RELEASE, "Release and the signed text of InRelease disagree"));
+                ProblemKind.RELEASE, "Release and the signed text of InRelease disagree"));
   }
 
   @Test
@@ -193,7 +192,7 @@ class ArchiveVerifierTest {
     Files.delete(archive.dists(PACKAGES + ".xz"));
     archive.resignIndexes(PACKAGES);
     VerificationReport r = archive.verify();
-    assertThat(r.problems()).extracting(Problem::kind).containsOnly(Kind.STANZA);
+    assertThat(r.problems()).extracting(Problem::kind).containsOnly(ProblemKind.STANZA);
     assertThat(r.problems())
         .extracting(Problem::message)
         .anySatisfy(
@@ -214,7 +213,7 @@ class ArchiveVerifierTest {
     archive.resignIndexes(rpi);
     VerificationReport r = archive.verify();
     Problem p = only(r);
-    assertThat(p.kind()).isEqualTo(Kind.STANZA);
+    assertThat(p.kind()).isEqualTo(ProblemKind.STANZA);
     assertThat(p.file()).isEqualTo(archive.firstField(PACKAGES, "Filename"));
     assertThat(p.message())
         .isEqualTo(
@@ -228,7 +227,7 @@ class ArchiveVerifierTest {
   void reportsMissingRequiredFieldsOfTheReleaseAndOfAStanza() throws IOException {
     archive.editRelease(t -> t.replaceFirst("Components: [^\n]*\n", ""));
     Problem p = only(archive.verify());
-    assertThat(p.kind()).isEqualTo(Kind.RELEASE);
+    assertThat(p.kind()).isEqualTo(ProblemKind.RELEASE);
     assertThat(p.message()).endsWith("lacks the required field(s) Components");
 
     archive.editRelease(
@@ -239,7 +238,7 @@ class ArchiveVerifierTest {
     Files.delete(archive.dists(PACKAGES + ".xz"));
     archive.resignIndexes(PACKAGES);
     Problem s = only(archive.verify());
-    assertThat(s.kind()).isEqualTo(Kind.STANZA);
+    assertThat(s.kind()).isEqualTo(ProblemKind.STANZA);
     assertThat(s.message()).isEqualTo("stanza lacks Size");
   }
 
@@ -287,7 +286,7 @@ class ArchiveVerifierTest {
       Files.copy(archive.dists(f), archive.root.resolve("dists/trixie/" + f));
     }
     VerificationReport r =
-        archive.verify(VerifyOptions.defaults("trixie").withPool(VerifyOptions.PoolCheck.NONE));
+        archive.verify(VerifyOptions.defaults("trixie").withPool(PoolCheck.NONE));
     assertThat(r.problems())
         .extracting(Problem::message)
         .contains("Release is not for the suite asked for");
@@ -314,7 +313,7 @@ class ArchiveVerifierTest {
     Files.delete(archive.dists(PACKAGES + ".xz"));
     archive.resignIndexes(PACKAGES);
     Problem pr = only(archive.verify());
-    assertThat(pr.kind()).isEqualTo(Kind.INDEX);
+    assertThat(pr.kind()).isEqualTo(ProblemKind.INDEX);
     assertThat(pr.message())
         .isEqualTo("line 2: line is longer than 1048576 bytes; no real index has such a line");
   }
@@ -329,7 +328,7 @@ class ArchiveVerifierTest {
     String sha = byHash.firstFieldOfRelease(PACKAGES + ".xz");
     Files.delete(byHash.dists("main/binary-armhf/by-hash/SHA256/" + sha));
     Problem p = only(byHash.verify());
-    assertThat(p.kind()).isEqualTo(Kind.BY_HASH);
+    assertThat(p.kind()).isEqualTo(ProblemKind.BY_HASH);
     assertThat(p.message()).isEqualTo("missing, but the Release says Acquire-By-Hash: yes");
   }
 
@@ -339,13 +338,13 @@ class ArchiveVerifierTest {
       ArchiveVerifier v = new ArchiveVerifier(archive.keys());
       HttpArchiveSource src = new HttpArchiveSource(http.base(), Duration.ofSeconds(10));
       VerificationReport ok =
-          v.verify(src, VerifyOptions.defaults("bookworm").withPool(VerifyOptions.PoolCheck.HASH));
+          v.verify(src, VerifyOptions.defaults("bookworm").withPool(PoolCheck.HASH));
       assertThat(ok.problems()).isEmpty();
       assertThat(ok.counts().poolBytesHashed()).isEqualTo(archive.result.poolBytes());
 
       Files.delete(archive.firstPoolFile());
       Problem p = only(v.verify(src, VerifyOptions.defaults("bookworm")));
-      assertThat(p.kind()).isEqualTo(Kind.POOL);
+      assertThat(p.kind()).isEqualTo(ProblemKind.POOL);
       assertThat(p.message()).startsWith("missing");
     }
   }
@@ -362,7 +361,7 @@ class ArchiveVerifierTest {
                 new HttpArchiveSource(base, Duration.ofSeconds(5)),
                 VerifyOptions.defaults("bookworm"));
     Problem p = r.problems().get(0);
-    assertThat(p.kind()).isEqualTo(Kind.FETCH);
+    assertThat(p.kind()).isEqualTo(ProblemKind.FETCH);
     assertThat(p.message()).contains(base.toString());
   }
 
@@ -377,7 +376,7 @@ class ArchiveVerifierTest {
 
     Files.delete(archive.dists("Release.gpg"));
     Problem p = only(archive.verify());
-    assertThat(p.kind()).isEqualTo(Kind.SIGNATURE);
+    assertThat(p.kind()).isEqualTo(ProblemKind.SIGNATURE);
     assertThat(p.message()).isEqualTo("has no InRelease and no Release.gpg: unsigned");
 
     Files.delete(archive.dists("Release"));
@@ -392,7 +391,7 @@ class ArchiveVerifierTest {
             dir.resolve("sha1"),
             GeneratorOptions.small(dir.resolve("sha1/archive"), 5, 2).withKey("sha1-key", true));
     Problem p = only(raspbianLike.verify());
-    assertThat(p.kind()).isEqualTo(Kind.SIGNATURE);
+    assertThat(p.kind()).isEqualTo(ProblemKind.SIGNATURE);
     assertThat(p.message()).contains("self-signature uses SHA-1");
     TrustedKeys allow =
         TrustedKeys.load(raspbianLike.keyring, List.of(), Sha1Policy.ALLOW_FOR_BINDINGS);

@@ -42,10 +42,10 @@ class Deb822ReaderTest {
         new Deb822Reader(
             new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
             "Packages",
-            Deb822Reader.Limits.DEFAULT,
+            Deb822Limits.DEFAULT,
             Set.of("package", "filename"));
     Paragraph a = r.next();
-    assertThat(a.fields()).extracting(Paragraph.Field::name).containsExactly("Package", "Filename");
+    assertThat(a.fields()).extracting(Deb822Field::name).containsExactly("Package", "Filename");
     assertThatThrownBy(r::next)
         .isInstanceOf(ArchiveFormatException.class)
         .hasMessage("Packages:7: expected 'Field: value' but found 'broken line'");
@@ -85,7 +85,7 @@ class Deb822ReaderTest {
 
   @Test
   void failsFastOnAStanzaLongerThanTheLimit() {
-    Deb822Reader.Limits small = new Deb822Reader.Limits(1024, 4096, 100);
+    Deb822Limits small = new Deb822Limits(1024, 4096, 100);
     StringBuilder sb = new StringBuilder("Package: big\nDescription: x\n");
     for (int i = 0; i < 100; i++) {
       sb.append(" ").append("y".repeat(100)).append('\n');

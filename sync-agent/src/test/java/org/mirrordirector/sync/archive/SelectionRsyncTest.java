@@ -82,7 +82,7 @@ class SelectionRsyncTest {
             .withComponents(List.of("main"))
             .withArchitectures(List.of("armhf"))
             .withLanguages(Optional.of(List.of("en")))
-            .withExtras(EnumSet.of(Selection.Extra.DEP11));
+            .withExtras(EnumSet.of(ExtraIndex.DEP11));
     assertThat(copy(src, s.rsyncFilters(false)))
         .containsExactly(
             "dists/bookworm/InRelease",

@@ -73,7 +73,7 @@ class SelectionTest {
             .withComponents(List.of("main"))
             .withArchitectures(List.of("amd64"))
             .withLanguages(Optional.of(List.of("en")))
-            .withExtras(EnumSet.noneOf(Selection.Extra.class));
+            .withExtras(EnumSet.noneOf(ExtraIndex.class));
     assertThat(selected(s, release(true)))
         .containsExactly(
             "main/binary-amd64/Packages.xz",
@@ -110,7 +110,7 @@ class SelectionTest {
             "main/dep11/icons-48x48.tar.gz",
             "contrib/binary-amd64/Packages.xz")
         .noneMatch(p -> p.contains("arm64") || p.contains("Translation"));
-    Selection noInstaller = s.withExtras(Selection.Extra.parse("contents,dep11"));
+    Selection noInstaller = s.withExtras(ExtraIndex.parse("contents,dep11"));
     assertThat(selected(noInstaller, release(true)))
         .contains("main/Contents-amd64.gz")
         .noneMatch(p -> p.contains("installer") || p.contains("udeb"));
@@ -145,7 +145,7 @@ class SelectionTest {
         Selection.all()
             .withComponents(List.of("main"))
             .withArchitectures(List.of("amd64"))
-            .withExtras(EnumSet.noneOf(Selection.Extra.class));
+            .withExtras(EnumSet.noneOf(ExtraIndex.class));
     assertThat(s.unknownTo(security)).as("'main' is 'updates/main'").isEmpty();
     assertThat(s.components(security)).containsExactly("main");
     assertThat(Selection.all().components(security)).containsExactly("main", "non-free");
@@ -155,7 +155,7 @@ class SelectionTest {
         .as("no 'all' in its Architectures: apt reads no binary-all")
         .isTrue();
     assertThat(
-            s.withExtras(EnumSet.of(Selection.Extra.PDIFFS))
+            s.withExtras(EnumSet.of(ExtraIndex.PDIFFS))
                 .selects("main/binary-amd64/Packages.diff/Index", security))
         .isTrue();
   }
@@ -168,7 +168,7 @@ class SelectionTest {
         .hasMessage("'../main' is not a component name");
     assertThatThrownBy(() -> Selection.all().withLanguages(Optional.of(List.of("en/.."))))
         .hasMessage("'en/..' is not a language name");
-    assertThatThrownBy(() -> Selection.Extra.parse("contents,manpages"))
+    assertThatThrownBy(() -> ExtraIndex.parse("contents,manpages"))
         .hasMessageContaining("unknown extra 'manpages'");
     assertThat(
             Selection.all()

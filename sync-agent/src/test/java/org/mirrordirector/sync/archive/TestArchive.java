@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
+import org.mirrordirector.sync.archive.generate.GeneratedArchive;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
 import org.mirrordirector.sync.archive.generate.SigningKey;
 
@@ -17,10 +18,10 @@ import org.mirrordirector.sync.archive.generate.SigningKey;
 public final class TestArchive {
   public final Path root;
   public final Path keyring;
-  public final ArchiveGenerator.Result result;
+  public final GeneratedArchive result;
   private final SigningKey key;
 
-  private TestArchive(Path root, Path keyring, ArchiveGenerator.Result result) {
+  private TestArchive(Path root, Path keyring, GeneratedArchive result) {
     this.root = root;
     this.keyring = keyring;
     this.result = result;
@@ -33,7 +34,7 @@ public final class TestArchive {
   }
 
   public static TestArchive create(Path dir, GeneratorOptions options) throws IOException {
-    ArchiveGenerator.Result r = ArchiveGenerator.generate(options);
+    GeneratedArchive r = ArchiveGenerator.generate(options);
     Path keyring = dir.resolve("archive-key.asc");
     Files.write(keyring, r.key().publicKeyArmored());
     return new TestArchive(options.out(), keyring, r);
@@ -48,7 +49,7 @@ public final class TestArchive {
   }
 
   public VerificationReport verify() throws IOException {
-    return verify(VerifyOptions.defaults("bookworm").withPool(VerifyOptions.PoolCheck.HASH));
+    return verify(VerifyOptions.defaults("bookworm").withPool(PoolCheck.HASH));
   }
 
   public Path dists(String rel) {

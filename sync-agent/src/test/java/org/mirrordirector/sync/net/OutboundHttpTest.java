@@ -99,8 +99,7 @@ class OutboundHttpTest {
   void reachesAnIpv4OnlyServerThroughANameWhoseIpv6AddressRefuses() throws Exception {
     int port = serve("127.0.0.1");
     http = client(BOTH);
-    try (OutboundHttp.Answer a =
-        http.get(URI.create("http://mirror.test:" + port + "/x"), Map.of())) {
+    try (HttpAnswer a = http.get(URI.create("http://mirror.test:" + port + "/x"), Map.of())) {
       assertThat(a.status()).isEqualTo(200);
       assertThat(new String(a.body().readAllBytes(), StandardCharsets.UTF_8))
           .isEqualTo("host=mirror.test:" + port + " path=/x");
@@ -114,8 +113,7 @@ class OutboundHttpTest {
   void reachesAnIpv6OnlyServerTheSameWay() throws Exception {
     int port = serve("::1");
     http = client(BOTH);
-    try (OutboundHttp.Answer a =
-        http.head(URI.create("http://mirror.test:" + port + "/x"), Map.of())) {
+    try (HttpAnswer a = http.head(URI.create("http://mirror.test:" + port + "/x"), Map.of())) {
       assertThat(a.status()).isEqualTo(200);
       assertThat(a.body().read()).isEqualTo(-1);
       assertThat(Addresses.text(a.answeredBy().getAddress())).isEqualTo("::1");
@@ -127,7 +125,7 @@ class OutboundHttpTest {
     int port = serve("127.0.0.1");
     http = client(BOTH);
     URI base = URI.create("http://mirror.test:" + port + "/");
-    try (OutboundHttp.Answer a = http.get(base.resolve("to/there"), Map.of())) {
+    try (HttpAnswer a = http.get(base.resolve("to/there"), Map.of())) {
       assertThat(a.status()).isEqualTo(200);
       assertThat(a.url().getPath()).isEqualTo("/there");
     }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.FamilyState;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.FamilyState;
+import org.mirrordirector.failover.MirrorConfig;
 
 /**
  * Whether a mirror answers over IPv4 and over IPv6, against real Jetty servers listening on

@@ -16,12 +16,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.SuiteState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.SuiteState;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SyncAgent;
 import org.mirrordirector.sync.SyncConfig;
+import org.mirrordirector.sync.SyncOutcome;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
@@ -50,7 +51,7 @@ class MirrorProberTest {
       ArchiveGenerator.generate(
           GeneratorOptions.small(upstream.root, 0, 13).withUpdateFrom(upstream.root, 10));
       SyncReport second = agent.runOnce();
-      assertThat(second.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(second.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       s1 = first.snapshot();
       s2 = second.snapshot();
       known = new LocalSnapshots(agent.store(), List.of("bookworm")).scan();

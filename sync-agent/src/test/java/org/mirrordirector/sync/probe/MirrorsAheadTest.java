@@ -18,10 +18,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SyncAgent;
+import org.mirrordirector.sync.SyncOutcome;
 import org.mirrordirector.sync.SyncReport;
 import org.mirrordirector.sync.archive.IndexParsers;
 import org.mirrordirector.sync.archive.Sha256;
@@ -51,7 +52,7 @@ class MirrorsAheadTest {
     try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
       SyncAgent agent = MirrorProberTest.agent(dir, daemon, upstream);
       SyncReport first = agent.runOnce();
-      assertThat(first.outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(first.outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       v1 = first.snapshot();
       known = new LocalSnapshots(agent.store(), List.of("bookworm")).scan();
     }
@@ -209,11 +210,11 @@ class MirrorsAheadTest {
             ProbeConfig.defaults(List.of("bookworm")), upstream.keys(), Clock.systemUTC(), null)) {
       assertThat(p.probe(c, known).get("http").get("bookworm").health()).isEqualTo(Health.OK);
       // The node moved on and pruned V1: the next answer is a 304 for an InRelease no longer kept.
-      KnownSnapshots.Snapshot now = known.current().orElseThrow();
+      KnownSnapshot now = known.current().orElseThrow();
       KnownSnapshots later =
           new KnownSnapshots(
               List.of(
-                  new KnownSnapshots.Snapshot(
+                  new KnownSnapshot(
                       "later",
                       Map.of("bookworm", "0".repeat(64)),
                       Map.of("bookworm", java.time.Instant.parse("2099-01-01T00:00:00Z")),

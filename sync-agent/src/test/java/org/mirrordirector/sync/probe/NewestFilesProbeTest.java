@@ -16,10 +16,10 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.Health;
+import org.mirrordirector.failover.Health;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SyncAgent;
-import org.mirrordirector.sync.SyncReport;
+import org.mirrordirector.sync.SyncOutcome;
 import org.mirrordirector.sync.archive.SuiteIndex;
 import org.mirrordirector.sync.archive.TestArchive;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
@@ -41,7 +41,7 @@ class NewestFilesProbeTest {
     KnownSnapshots known;
     try (RsyncDaemon daemon = new RsyncDaemon(dir.resolve("rsyncd"), upstream.root)) {
       SyncAgent agent = MirrorProberTest.agent(dir, daemon, upstream);
-      assertThat(agent.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(agent.runOnce().outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       // Version 2 changes many packages; the node does not sync it. It was published two hours
       // before version 3, as real publications are apart.
       ArchiveGenerator.generate(
@@ -60,10 +60,10 @@ class NewestFilesProbeTest {
       // Version 3 changes few; the node syncs it, so its snapshot adds both versions' files.
       ArchiveGenerator.generate(
           GeneratorOptions.small(upstream.root, 0, 13).withUpdateFrom(upstream.root, 3));
-      assertThat(agent.runOnce().outcome()).isEqualTo(SyncReport.Outcome.PUBLISHED);
+      assertThat(agent.runOnce().outcome()).isEqualTo(SyncOutcome.PUBLISHED);
       known = new LocalSnapshots(agent.store(), List.of("bookworm")).scan();
     }
-    KnownSnapshots.Snapshot v3 = known.current().orElseThrow();
+    KnownSnapshot v3 = known.current().orElseThrow();
     long present =
         v3.newPool().keySet().stream().filter(p -> Files.exists(v2Pool.resolve(p))).count();
     long absent = v3.newPool().size() - present;

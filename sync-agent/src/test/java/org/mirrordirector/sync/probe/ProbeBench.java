@@ -21,8 +21,9 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.FamilyState;
+import org.mirrordirector.failover.Health;
+import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SyncAgent;
 import org.mirrordirector.sync.SyncConfig;
@@ -107,7 +108,7 @@ public final class ProbeBench {
         // What a full round of ProbeService adds: each mirror that answered checked over IPv4
         // and over IPv6.
         long t1 = System.nanoTime();
-        Map<String, Map<String, org.mirrordirector.failover.Payloads.FamilyState>> fam =
+        Map<String, Map<String, FamilyState>> fam =
             p.families(
                 configs.stream()
                     .filter(m -> all.get(m.id()).get("http").get("bookworm").answered())

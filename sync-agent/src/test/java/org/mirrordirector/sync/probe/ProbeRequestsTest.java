@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
+import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.failover.net.HappyEyeballs;
 import org.mirrordirector.sync.archive.Sha256;
-import org.mirrordirector.sync.net.OutboundHttp;
+import org.mirrordirector.sync.net.HttpAnswer;
 
 /**
  * The prober's HTTP side, by name, against real Jetty mirrors over trees on disk: the recheck
@@ -45,15 +45,15 @@ class ProbeRequestsTest {
   /** What a full probe keeps of an InRelease's answer: its validators and its hash. */
   private static void readFully(ProbeRequests r, URI base) throws Exception {
     URI in = base.resolve("dists/bookworm/InRelease");
-    try (OutboundHttp.Answer a = r.send("GET", in, Map.of())) {
+    try (HttpAnswer a = r.send("GET", in, Map.of())) {
       byte[] data = a.body().readAllBytes();
       r.conditional.put(
           in.toString(),
-          new ProbeRequests.Cached(
+          new CachedInRelease(
               a.header("ETag").orElse(null),
               a.header("Last-Modified").orElse(null),
               Sha256.hex(data),
-              new ProbeRequests.Verdict(null, null)));
+              new InReleaseVerdict(null, null)));
     }
   }
 
@@ -112,7 +112,7 @@ class ProbeRequestsTest {
       r.conditional.put(
           in.toString(), r.conditional.remove(base.resolve("dists/bookworm/InRelease").toString()));
       assertThat(r.recheck(mirror(failing))).isEqualTo(MirrorChange.UNREACHABLE);
-      ProbeRequests.Head h = r.head(in);
+      HeadAnswer h = r.head(in);
       assertThat(h.status()).isEqualTo(503);
       assertThat(h.problem()).isEqualTo("HTTP 503");
     }
@@ -139,7 +139,7 @@ class ProbeRequestsTest {
     try (TestMirror m = TestMirror.http(tree("x\n"))) {
       closed = m.base();
     }
-    ProbeRequests.Head h = requests().head(closed.resolve("dists/bookworm/InRelease"));
+    HeadAnswer h = requests().head(closed.resolve("dists/bookworm/InRelease"));
     assertThat(h.status()).isEqualTo(-1);
     assertThat(h.length()).isEqualTo(-1);
     assertThat(h.problem()).contains(closed.getHost()).contains(String.valueOf(closed.getPort()));
@@ -149,11 +149,11 @@ class ProbeRequestsTest {
   void theConditionalHeadersAreTheLastAnswersValidators() {
     assertThat(
             ProbeRequests.conditionalHeaders(
-                new ProbeRequests.Cached("\"e1\"", "Tue, 01 Dec 2026 00:00:00 GMT", "ab", null)))
+                new CachedInRelease("\"e1\"", "Tue, 01 Dec 2026 00:00:00 GMT", "ab", null)))
         .containsExactly(
             Map.entry("If-None-Match", "\"e1\""),
             Map.entry("If-Modified-Since", "Tue, 01 Dec 2026 00:00:00 GMT"));
-    assertThat(ProbeRequests.conditionalHeaders(new ProbeRequests.Cached(null, null, "ab", null)))
+    assertThat(ProbeRequests.conditionalHeaders(new CachedInRelease(null, null, "ab", null)))
         .isEmpty();
     assertThat(ProbeRequests.conditionalHeaders(null)).isEmpty();
   }

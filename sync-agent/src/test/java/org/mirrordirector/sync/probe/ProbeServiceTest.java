@@ -11,14 +11,16 @@ import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.failover.ClusterView;
+import org.mirrordirector.failover.FamilyState;
+import org.mirrordirector.failover.Health;
 import org.mirrordirector.failover.Leadership;
 import org.mirrordirector.failover.LeadershipConfig;
-import org.mirrordirector.failover.Payloads.Health;
-import org.mirrordirector.failover.Payloads.MirrorConfig;
-import org.mirrordirector.failover.Payloads.Role;
+import org.mirrordirector.failover.MirrorConfig;
+import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.failover.RegistryPaths;
 import org.mirrordirector.failover.RegistryReader;
 import org.mirrordirector.failover.RegistryWriter;
+import org.mirrordirector.failover.Role;
 import org.mirrordirector.failover.ZooKeeperClients;
 import org.mirrordirector.sync.RsyncDaemon;
 import org.mirrordirector.sync.SyncAgent;
@@ -65,7 +67,7 @@ class ProbeServiceTest {
         try {
           assertThat(standby.round().skipped()).isEqualTo("not the serving leader");
 
-          ProbeService.Round r1 = active.round();
+          ProbeRound r1 = active.round();
           assertThat(r1.skipped()).isNull();
           assertThat(r1.mirrors()).isEqualTo(2);
           assertThat(health(r1, "good")).isEqualTo(Health.OK);
@@ -77,25 +79,25 @@ class ProbeServiceTest {
           assertThat(families.get("ipv4").works()).isTrue();
           assertThat(families.get("ipv6"))
               .isEqualTo(
-                  new org.mirrordirector.failover.Payloads.FamilyState(
+                  new FamilyState(
                       false, "no IPv6 address (the URL names an address of the other family)"));
           assertThat(reader.view().mirrors().get("good").state().serves(true)).isFalse();
           // A family that stops working is taken away after as many failed checks as a health.
           good.headOfInReleaseFails.set(true);
 
           flaky.close();
-          ProbeService.Round r2 = active.round();
+          ProbeRound r2 = active.round();
           assertThat(health(r2, "flaky")).as("one failed probe is not enough").isEqualTo(Health.OK);
           assertThat(r2.states().get("good").families().get("ipv4").works()).isTrue();
           assertThat(r2.states().get("flaky").suite("http", "bookworm").orElseThrow().reason())
               .startsWith("still OK")
               .contains("1 of 2 probes say DOWN: connection refused");
 
-          ProbeService.Round r3 = active.round();
+          ProbeRound r3 = active.round();
           assertThat(health(r3, "flaky")).isEqualTo(Health.DOWN);
           assertThat(r3.states().get("good").families().get("ipv4"))
               .isEqualTo(
-                  new org.mirrordirector.failover.Payloads.FamilyState(
+                  new FamilyState(
                       false,
                       "HTTP 404 for /dists/bookworm/InRelease at 127.0.0.1:"
                           + good.base().getPort()));
@@ -126,7 +128,7 @@ class ProbeServiceTest {
               () -> reader.view().mirrors().get("good").state().families().get("ipv4").works());
           int version = za.checkExists().forPath(paths.mirrorState("good")).getVersion();
           int flakyVersion = za.checkExists().forPath(paths.mirrorState("flaky")).getVersion();
-          ProbeService.Round quiet = active.round();
+          ProbeRound quiet = active.round();
           assertThat(health(quiet, "good")).isEqualTo(Health.OK);
           assertThat(health(quiet, "flaky")).isEqualTo(Health.DOWN);
           assertThat(za.checkExists().forPath(paths.mirrorState("good")).getVersion())
@@ -202,11 +204,11 @@ class ProbeServiceTest {
         assertThat(active.round().mirrors()).isEqualTo(2);
         awaitTrue(() -> stateIn(reader.view(), "moving") == Health.OK);
 
-        ProbeService.Round quiet = active.recheck();
+        ProbeRound quiet = active.recheck();
         assertThat(quiet.mirrors()).as("nothing changed: no full probe, no write").isZero();
 
         copy(next + "/", tree); // the mirror was pushed the upstream's next version
-        ProbeService.Round r = active.recheck();
+        ProbeRound r = active.recheck();
         assertThat(r.states().keySet()).containsExactly("moving");
         assertThat(health(r, "moving")).isEqualTo(Health.AHEAD);
         awaitTrue(() -> stateIn(reader.view(), "moving") == Health.AHEAD);
@@ -267,12 +269,12 @@ class ProbeServiceTest {
     return MirrorProberTest.http(id, m);
   }
 
-  private static Health health(ProbeService.Round r, String mirror) {
+  private static Health health(ProbeRound r, String mirror) {
     return r.states().get(mirror).suite("http", "bookworm").orElseThrow().health();
   }
 
   private static Health stateIn(ClusterView v, String mirror) {
-    ClusterView.Mirror m = v.mirrors().get(mirror);
+    MirrorView m = v.mirrors().get(mirror);
     if (m == null || m.state() == null) {
       return null;
     }

@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.mirrordirector.sync.archive.ClearSignedMessage;
+import org.mirrordirector.sync.archive.Deb822Field;
 import org.mirrordirector.sync.archive.Deb822Reader;
 import org.mirrordirector.sync.archive.Paragraph;
 import org.mirrordirector.sync.archive.ReleaseFile;
@@ -49,20 +50,6 @@ public final class ArchiveGenerator {
   private static final double SIGMA = 2.54;
   private static final Set<String> ARCHIVE_FIELDS = Set.of("Filename", "Size", "MD5sum", "SHA256");
 
-  /** What was generated. */
-  public record Result(
-      Path root,
-      String suite,
-      Instant date,
-      SnapshotId snapshot,
-      int packageNames,
-      int poolFiles,
-      long poolBytes,
-      int upgraded,
-      int added,
-      int removed,
-      SigningKey key) {}
-
   private final GeneratorOptions o;
   private final Path out;
   private final String dists;
@@ -75,11 +62,11 @@ public final class ArchiveGenerator {
     this.key = SigningKey.fromSeed(o.keySeed(), o.sha1Binding());
   }
 
-  public static Result generate(GeneratorOptions options) throws IOException {
+  public static GeneratedArchive generate(GeneratorOptions options) throws IOException {
     return new ArchiveGenerator(options).run();
   }
 
-  private Result run() throws IOException {
+  private GeneratedArchive run() throws IOException {
     Optional<Path> prevRoot = o.updateFrom().map(p -> p.toAbsolutePath().normalize());
     boolean inPlace = prevRoot.isPresent() && prevRoot.get().equals(out);
     if (!inPlace && Files.isDirectory(out)) {
@@ -173,8 +160,8 @@ public final class ArchiveGenerator {
         poolBytes += Long.parseLong(d.stanza().get("Size"));
       }
     }
-    List<SourcePackages.Source> sources = o.sources() ? SourcePackages.of(debs) : List.of();
-    for (SourcePackages.Source src : sources) {
+    List<GeneratedSource> sources = o.sources() ? SourcePackages.of(debs) : List.of();
+    for (GeneratedSource src : sources) {
       SourcePackages.write(out, inPlace ? Optional.empty() : prevRoot, src);
       poolBytes += src.bytes();
     }
@@ -185,7 +172,7 @@ public final class ArchiveGenerator {
       names.add(d.component() + "/" + d.name());
       files.add(d.filename());
     }
-    for (SourcePackages.Source src : sources) {
+    for (GeneratedSource src : sources) {
       for (String f : src.files().keySet()) {
         files.add(src.directory() + "/" + f);
       }
@@ -197,7 +184,7 @@ public final class ArchiveGenerator {
         }
       }
       if (o.sources()) {
-        for (SourcePackages.Source src : SourcePackages.of(dropped)) {
+        for (GeneratedSource src : SourcePackages.of(dropped)) {
           for (String f : src.files().keySet()) {
             if (!files.contains(src.directory() + "/" + f)) {
               Files.deleteIfExists(out.resolve(src.directory() + "/" + f));
@@ -206,7 +193,7 @@ public final class ArchiveGenerator {
         }
       }
     }
-    return new Result(
+    return new GeneratedArchive(
         out,
         o.suite(),
         date,
@@ -406,8 +393,7 @@ public final class ArchiveGenerator {
   }
 
   private SnapshotId writeIndexesAndRelease(
-      List<GeneratedDeb> debs, List<SourcePackages.Source> sources, Instant date)
-      throws IOException {
+      List<GeneratedDeb> debs, List<GeneratedSource> sources, Instant date) throws IOException {
     List<String[]> entries = new ArrayList<>(); // path, size, md5, sha256
     if (o.sources()) {
       for (String comp : o.components()) {
@@ -535,7 +521,7 @@ public final class ArchiveGenerator {
           Paragraph para;
           while ((para = r.next()) != null) {
             LinkedHashMap<String, String> st = new LinkedHashMap<>();
-            for (Paragraph.Field f : para.fields()) {
+            for (Deb822Field f : para.fields()) {
               st.put(f.name(), f.value());
             }
             GeneratedDeb d =

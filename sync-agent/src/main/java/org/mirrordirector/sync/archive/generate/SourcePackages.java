@@ -33,26 +33,8 @@ final class SourcePackages {
 
   private SourcePackages() {}
 
-  /** One source package: its files (name to content) and its Sources stanza. */
-  record Source(
-      String component,
-      String name,
-      String version,
-      String directory,
-      Map<String, byte[]> files,
-      LinkedHashMap<String, String> stanza) {
-
-    long bytes() {
-      long n = 0;
-      for (byte[] b : files.values()) {
-        n += b.length;
-      }
-      return n;
-    }
-  }
-
   /** The source packages the binaries were built from, sorted by component and name. */
-  static List<Source> of(List<GeneratedDeb> debs) {
+  static List<GeneratedSource> of(List<GeneratedDeb> debs) {
     Map<String, List<GeneratedDeb>> groups = new TreeMap<>();
     for (GeneratedDeb d : debs) {
       String source = d.stanza().getOrDefault("Source", d.name()).split(" ")[0];
@@ -62,7 +44,7 @@ final class SourcePackages {
               k -> new ArrayList<>())
           .add(d);
     }
-    List<Source> out = new ArrayList<>();
+    List<GeneratedSource> out = new ArrayList<>();
     for (Map.Entry<String, List<GeneratedDeb>> g : groups.entrySet()) {
       String[] k = g.getKey().split(" ");
       out.add(source(k[0], k[1], k[2], g.getValue()));
@@ -70,7 +52,7 @@ final class SourcePackages {
     return out;
   }
 
-  private static Source source(
+  private static GeneratedSource source(
       String component, String name, String version, List<GeneratedDeb> binaries) {
     binaries.sort(Comparator.comparing(GeneratedDeb::name));
     LinkedHashMap<String, String> first = binaries.get(0).stanza();
@@ -141,14 +123,14 @@ final class SourcePackages {
     st.put("Directory", directory);
     st.put("Priority", "source");
     st.put("Section", section);
-    return new Source(component, name, version, directory, all, st);
+    return new GeneratedSource(component, name, version, directory, all, st);
   }
 
   /**
    * Writes the source's files under {@code out}: hard links to the previous archive's when it has
    * them (the same bytes), else new files; an existing file is left alone.
    */
-  static void write(Path out, Optional<Path> previous, Source s) throws IOException {
+  static void write(Path out, Optional<Path> previous, GeneratedSource s) throws IOException {
     for (Map.Entry<String, byte[]> f : s.files().entrySet()) {
       String rel = s.directory() + "/" + f.getKey();
       Path target = out.resolve(rel);
@@ -165,9 +147,9 @@ final class SourcePackages {
   }
 
   /** The Sources index of one component. */
-  static byte[] index(List<Source> sources, String component) {
+  static byte[] index(List<GeneratedSource> sources, String component) {
     StringBuilder sb = new StringBuilder();
-    for (Source s : sources) {
+    for (GeneratedSource s : sources) {
       if (s.component().equals(component)) {
         sb.append(deb822(s.stanza())).append('\n');
       }

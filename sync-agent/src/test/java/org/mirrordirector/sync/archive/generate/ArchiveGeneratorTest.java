@@ -16,9 +16,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mirrordirector.sync.archive.ArchiveVerifier;
+import org.mirrordirector.sync.archive.Deb822Field;
 import org.mirrordirector.sync.archive.Deb822Reader;
 import org.mirrordirector.sync.archive.LocalArchiveSource;
 import org.mirrordirector.sync.archive.Paragraph;
+import org.mirrordirector.sync.archive.PoolCheck;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.TrustedKeys;
 import org.mirrordirector.sync.archive.VerificationReport;
@@ -39,13 +41,13 @@ class ArchiveGeneratorTest {
     return files;
   }
 
-  private static VerificationReport verify(ArchiveGenerator.Result r) throws IOException {
+  private static VerificationReport verify(GeneratedArchive r) throws IOException {
     TrustedKeys keys =
         TrustedKeys.fromBytes(r.key().publicKeyArmored(), "key", List.of(), Sha1Policy.REJECT);
     return new ArchiveVerifier(keys)
         .verify(
             new LocalArchiveSource(r.root()),
-            VerifyOptions.defaults(r.suite()).withPool(VerifyOptions.PoolCheck.HASH));
+            VerifyOptions.defaults(r.suite()).withPool(PoolCheck.HASH));
   }
 
   @Test
@@ -64,7 +66,7 @@ class ArchiveGeneratorTest {
             .withComponents(List.of("main", "contrib", "non-free", "rpi", "firmware"))
             .withByHash(true)
             .withSources(true);
-    ArchiveGenerator.Result r = ArchiveGenerator.generate(o);
+    GeneratedArchive r = ArchiveGenerator.generate(o);
     VerificationReport v = verify(r);
     assertThat(v.problems()).isEmpty();
     assertThat(v.counts().sources()).isGreaterThan(20);
@@ -95,7 +97,7 @@ class ArchiveGeneratorTest {
     assertThat(work.resolve("src/debian/changelog")).exists();
 
     // The next version in place: still verifies, and no source file is left unlisted.
-    ArchiveGenerator.Result next =
+    GeneratedArchive next =
         ArchiveGenerator.generate(o.withUpdateFrom(dir.resolve("a"), 30).withSources(true));
     assertThat(next.upgraded()).isGreaterThan(0);
     assertThat(verify(next).problems()).isEmpty();
@@ -108,7 +110,7 @@ class ArchiveGeneratorTest {
 
   @Test
   void writesPackagesInEveryArchitectureAndComponent() throws IOException {
-    ArchiveGenerator.Result r =
+    GeneratedArchive r =
         ArchiveGenerator.generate(
             GeneratorOptions.small(dir.resolve("a"), 60, 3)
                 .withComponents(List.of("main", "contrib", "rpi"))
@@ -128,9 +130,9 @@ class ArchiveGeneratorTest {
 
   @Test
   void updateUpgradesAddsAndRemovesAndKeepsTheRest() throws IOException {
-    ArchiveGenerator.Result v1 =
+    GeneratedArchive v1 =
         ArchiveGenerator.generate(GeneratorOptions.small(dir.resolve("v1"), 200, 5));
-    ArchiveGenerator.Result v2 =
+    GeneratedArchive v2 =
         ArchiveGenerator.generate(
             GeneratorOptions.small(dir.resolve("v2"), 0, 5).withUpdateFrom(v1.root(), 10));
     assertThat(v2.upgraded()).isEqualTo(10);
@@ -160,9 +162,9 @@ class ArchiveGeneratorTest {
   @Test
   void updatesInPlaceAsAnUpstreamDoes() throws IOException {
     Path root = dir.resolve("up");
-    ArchiveGenerator.Result v1 =
+    GeneratedArchive v1 =
         ArchiveGenerator.generate(GeneratorOptions.small(root, 50, 9).withByHash(true));
-    ArchiveGenerator.Result v2 =
+    GeneratedArchive v2 =
         ArchiveGenerator.generate(
             GeneratorOptions.small(root, 0, 9).withByHash(true).withUpdateFrom(root, 20));
     assertThat(v2.snapshot()).isNotEqualTo(v1.snapshot());
@@ -191,8 +193,7 @@ class ArchiveGeneratorTest {
 
   @Test
   void packagesAreRealDebsWhoseControlMatchesTheirStanza() throws Exception {
-    ArchiveGenerator.Result r =
-        ArchiveGenerator.generate(GeneratorOptions.small(dir.resolve("a"), 12, 8));
+    GeneratedArchive r = ArchiveGenerator.generate(GeneratorOptions.small(dir.resolve("a"), 12, 8));
     List<Paragraph> stanzas = new ArrayList<>();
     try (Deb822Reader in =
         new Deb822Reader(
@@ -211,7 +212,7 @@ class ArchiveGeneratorTest {
           new Deb822Reader(
                   new java.io.ByteArrayInputStream(out.getBytes(StandardCharsets.UTF_8)), "control")
               .next();
-      for (Paragraph.Field f : control.fields()) {
+      for (Deb822Field f : control.fields()) {
         assertThat(st.get(f.name())).as(deb + " " + f.name()).isEqualTo(f.value());
       }
       assertThat(control.get("Package")).isEqualTo(st.get("Package"));
@@ -234,7 +235,7 @@ class ArchiveGeneratorTest {
 
   @Test
   void sizesFollowTheRealDistributionScaledDown() throws IOException {
-    ArchiveGenerator.Result r =
+    GeneratedArchive r =
         ArchiveGenerator.generate(
             GeneratorOptions.small(dir.resolve("a"), 400, 2).withSizeScale(0.02));
     List<Long> sizes = new ArrayList<>();

@@ -1,0 +1,4 @@
+package org.mirrordirector.director;
+
+/** A mirror's counters. */
+record RedirectTally(MirrorRedirects metric, RedirectWindow window) {}
