@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A nested type belongs to the file that declares it: a type that another file uses is a top-level
  * type of its own (a nested type used from outside ties the two files into a loop as soon as the
- * outer class uses the user). Checked over the main code of every module, which the ops module
- * sees whole; the tests may nest as they like.
+ * outer class uses the user). Checked over the main code of every module, which the ops module sees
+ * whole; the tests may nest as they like.
  */
 class NestedTypesTest {
 
