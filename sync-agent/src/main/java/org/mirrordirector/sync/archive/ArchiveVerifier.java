@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -31,7 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * whose hash matched.
  */
 public final class ArchiveVerifier {
-  private static final int MAX_RELEASE_BYTES = 64 << 20;
   private static final int KEPT_BEFORE_SORT = 10_000;
   private static final List<Compression> READ_PREFERENCE =
       List.of(Compression.NONE, Compression.XZ, Compression.GZIP, Compression.BZIP2);
@@ -100,7 +97,11 @@ public final class ArchiveVerifier {
       long t0 = System.nanoTime();
       ExecutorService workers = Executors.newFixedThreadPool(opt.threads(), new Workers());
       try {
-        byte[] releaseText = readSignedRelease();
+        SignedRelease signed =
+            SignedRelease.read(src, dists, keys, opt.clock().instant(), this::problem);
+        snapshot = signed.snapshot();
+        signature = signed.signature();
+        byte[] releaseText = signed.text();
         if (releaseText != null && parseRelease(releaseText)) {
           checkHeader();
           checkIndexes(workers);
@@ -134,91 +135,6 @@ public final class ArchiveVerifier {
       busyNanos += System.nanoTime() - t0;
       finished = report();
       return finished;
-    }
-
-    // --- signature --------------------------------------------------------------------------
-
-    /** The Release text that a trusted signature covers, or null after reporting why not. */
-    private byte[] readSignedRelease() {
-      Optional<byte[]> inRelease = fetchSmall(dists + "InRelease");
-      Optional<byte[]> plain = fetchSmall(dists + "Release");
-      Optional<byte[]> detached = fetchSmall(dists + "Release.gpg");
-      if (inRelease == null || plain == null || detached == null) {
-        return null; // a fetch problem was reported
-      }
-      Instant now = opt.clock().instant();
-      if (inRelease.isPresent()) {
-        snapshot = Optional.of(SnapshotId.ofInRelease(inRelease.get()));
-        byte[] text;
-        try {
-          ClearSignedMessage msg = ClearSignedMessage.parse(inRelease.get(), dists + "InRelease");
-          signature = Optional.of(keys.verifyClearSigned(msg, now));
-          text = msg.signedText();
-        } catch (ArchiveFormatException e) {
-          problem(Problem.of(ProblemKind.SIGNATURE, dists + "InRelease", e.getMessage()));
-          return null;
-        } catch (SignatureException e) {
-          problem(Problem.of(ProblemKind.SIGNATURE, dists + "InRelease", e.getMessage()));
-          return null;
-        }
-        if (plain.isPresent() && !Arrays.equals(plain.get(), text)) {
-          problem(
-              new Problem(
-                  ProblemKind.RELEASE,
-                  dists + "Release",
-                  "Release and the signed text of InRelease disagree",
-                  "sha256 " + Sha256.hex(text),
-                  "sha256 " + Sha256.hex(plain.get())));
-        }
-        if (plain.isPresent() && detached.isPresent()) {
-          checkDetached(plain.get(), detached.get(), now);
-        }
-        return text;
-      }
-      if (plain.isEmpty()) {
-        problem(
-            Problem.of(
-                ProblemKind.SIGNATURE,
-                dists,
-                "has neither InRelease nor Release (wrong suite name?)"));
-        return null;
-      }
-      if (detached.isEmpty()) {
-        problem(
-            Problem.of(
-                ProblemKind.SIGNATURE,
-                dists + "Release",
-                "has no InRelease and no Release.gpg: unsigned"));
-        return null;
-      }
-      snapshot = Optional.of(SnapshotId.ofInRelease(plain.get()));
-      return checkDetached(plain.get(), detached.get(), now) ? plain.get() : null;
-    }
-
-    private boolean checkDetached(byte[] data, byte[] sig, Instant now) {
-      try {
-        GoodSignature g = keys.verifyDetached(data, sig, now);
-        if (signature.isEmpty()) {
-          signature = Optional.of(g);
-        }
-        return true;
-      } catch (SignatureException e) {
-        problem(Problem.of(ProblemKind.SIGNATURE, dists + "Release.gpg", e.getMessage()));
-        return false;
-      }
-    }
-
-    /** The file, empty when absent, or null after reporting a fetch failure. */
-    private Optional<byte[]> fetchSmall(String path) {
-      try {
-        return src.readSmall(path, MAX_RELEASE_BYTES);
-      } catch (ArchiveFormatException e) {
-        problem(Problem.of(ProblemKind.RELEASE, path, e.getMessage()));
-        return null;
-      } catch (IOException e) {
-        problem(Problem.of(ProblemKind.FETCH, path, String.valueOf(e.getMessage())));
-        return null;
-      }
     }
 
     // --- Release header ---------------------------------------------------------------------
