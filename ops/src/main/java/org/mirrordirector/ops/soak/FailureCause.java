@@ -10,6 +10,12 @@ public enum FailureCause {
   DIRECTOR_ERROR,
   /** The mirror the director sent apt to could not be reached. */
   MIRROR_UNREACHABLE,
+  /**
+   * As {@link #MIRROR_UNREACHABLE}, at a mirror that dropped off (a DROP event) while the operation
+   * ran: apt retries at the mirror a redirect named, never at the director, so no director saves
+   * it. Its own figure, with the drop; not counted against the soak's zero.
+   */
+  MIRROR_DROPPED_OFF,
   /** Anything else apt said. */
   OTHER
 }

@@ -31,6 +31,8 @@ import org.mirrordirector.sync.archive.Sha256;
 public final class SoakClients implements AutoCloseable {
 
   private static final Pattern IP_PORT = Pattern.compile("\\[IP: \\S+ (\\d+)\\]");
+  private static final Pattern LOST =
+      Pattern.compile("Connection failed|Connection reset|Connection timed out|timed out");
   private static final Pattern CONNECT =
       Pattern.compile(
           "(?:Could not connect to|Failed to connect to|connect to) \\[?([^\\]\\s]+?)\\]?:(\\d+)");
@@ -143,14 +145,39 @@ public final class SoakClients implements AutoCloseable {
       if (c.find() && !directorPorts.contains(Integer.parseInt(c.group(2)))) {
         return FailureCause.MIRROR_UNREACHABLE;
       }
+      // A connection that the mirror reset or that went silent: apt names the mirror's address.
+      if (LOST.matcher(line).find()
+          && ip.reset().find()
+          && !directorPorts.contains(Integer.parseInt(ip.group(1)))) {
+        return FailureCause.MIRROR_UNREACHABLE;
+      }
     }
     return FailureCause.OTHER;
   }
 
-  /** The port of the mirror apt could not reach, or -1. */
-  public static int unreachablePort(String output) {
-    Matcher c = CONNECT.matcher(output);
-    return c.find() ? Integer.parseInt(c.group(2)) : -1;
+  /**
+   * The port of the mirror apt could not reach (refused, reset or silent), or -1; {@code
+   * directorPorts} are never it.
+   */
+  public static int unreachablePort(String output, Set<Integer> directorPorts) {
+    for (String line : output.split("\n")) {
+      Matcher c = CONNECT.matcher(line);
+      if (c.find() && !directorPorts.contains(Integer.parseInt(c.group(2)))) {
+        return Integer.parseInt(c.group(2));
+      }
+      Matcher ip = IP_PORT.matcher(line);
+      if (LOST.matcher(line).find()
+          && ip.find()
+          && !directorPorts.contains(Integer.parseInt(ip.group(1)))) {
+        return Integer.parseInt(ip.group(1));
+      }
+    }
+    return -1;
+  }
+
+  /** The ports of the service address and the nodes: an answer from one is the director's. */
+  public Set<Integer> directorPorts() {
+    return directorPorts;
   }
 
   public List<ClientOperation> operations() {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.mirrordirector.ops.client.NodeClient;
 import org.mirrordirector.ops.common.Durations;
@@ -54,12 +55,22 @@ public final class SoakReport {
     List<ClientOperation> ops = clients.operations();
     Map<FailureCause, Integer> causes = new TreeMap<>();
     List<FailedOperation> failures = new ArrayList<>();
+    MirrorDrops drops =
+        new MirrorDrops(watch.mirrorPorts(), clients.directorPorts(), faults.events());
     for (ClientOperation o : ops) {
       if (!o.ok()) {
         FailureCause c = clients.cause(o);
+        Optional<FaultDone> drop =
+            c == FailureCause.MIRROR_UNREACHABLE ? drops.dropOf(o) : Optional.empty();
+        if (drop.isPresent()) {
+          c = FailureCause.MIRROR_DROPPED_OFF;
+        }
         causes.merge(c, 1, Integer::sum);
         // apt names mirrors by address and port: the ids of those it names come first.
-        String out = mirrorsNamed(o.output(), watch.mirrorPorts()) + o.output();
+        String out =
+            drop.map(d -> "(" + MirrorDrops.describe(d, o) + ")\n").orElse("")
+                + mirrorsNamed(o.output(), watch.mirrorPorts())
+                + o.output();
         failures.add(
             new FailedOperation(
                 o.client(),
@@ -70,7 +81,15 @@ public final class SoakReport {
       }
     }
     f.add(count("apt operations", ops.size(), "> 0", ops.size() > 0));
-    f.add(count("failed", failures.size(), "= 0", failures.isEmpty()));
+    int dropped = causes.getOrDefault(FailureCause.MIRROR_DROPPED_OFF, 0);
+    int failed = failures.size() - dropped;
+    f.add(count("failed", failed, "= 0 (those at a mirror that dropped off apart)", failed == 0));
+    f.add(
+        count(
+            "failed at a mirror that dropped off",
+            dropped,
+            "reported, each with its drop (apt retries there, not at the director)",
+            true));
     int mismatch = causes.getOrDefault(FailureCause.HASH_SUM_MISMATCH, 0);
     f.add(count("hash sum mismatches", mismatch, "= 0", mismatch == 0));
     int notFound = causes.getOrDefault(FailureCause.NOT_FOUND_AFTER_REDIRECT, 0);

@@ -136,6 +136,57 @@ class SoakFiguresTest {
   }
 
   @Test
+  void aFailureAtAMirrorThatDroppedOffIsToldApartWithItsDrop() {
+    Set<Integer> director = Set.of(46010);
+    // Real apt 2.6 outputs: refused (its [IP: ...] is the director's, which redirected), and reset
+    // (the mirror's own address).
+    String refused =
+        "Err:1 http://127.0.0.1:46010/f\n  Could not connect to 127.0.0.1:45999"
+            + " (127.0.0.1). - connect (111: Connection refused) [IP: 127.0.0.1 46010]";
+    String reset =
+        "E: Failed to fetch http://127.0.0.1:45999/pool/x.deb  Connection failed"
+            + " [IP: 127.0.0.1 45999]";
+    assertThat(SoakClients.cause(reset, director)).isEqualTo(FailureCause.MIRROR_UNREACHABLE);
+    assertThat(SoakClients.unreachablePort(refused, director)).isEqualTo(45999);
+    assertThat(SoakClients.unreachablePort(reset, director)).isEqualTo(45999);
+    assertThat(
+            SoakClients.unreachablePort(
+                "E: Failed to fetch http://127.0.0.1:46010/f  Connection failed"
+                    + " [IP: 127.0.0.1 46010]",
+                director))
+        .as("the director itself is never the mirror that dropped off")
+        .isEqualTo(-1);
+
+    FaultDone drop = new FaultDone("drop", "mirror-2", 10_000, 20_000, "refused connections");
+    FaultDone lag = new FaultDone("lag", "mirror-2", 0, 30_000, "stopped copying");
+    MirrorDrops drops =
+        new MirrorDrops(
+            java.util.Map.of(45999, "mirror-2", 45998, "mirror-1"), director, List.of(lag, drop));
+    ClientOperation during = new ClientOperation("c1", "download", 9_000, 12_000, false, refused);
+    assertThat(drops.dropOf(during)).contains(drop);
+    assertThat(drops.dropOf(new ClientOperation("c1", "update", 15_000, 21_000, false, reset)))
+        .contains(drop);
+    assertThat(MirrorDrops.describe(drop, during))
+        .contains("mirror-2")
+        .endsWith("started 1.0 s before it");
+    assertThat(drops.dropOf(new ClientOperation("c1", "download", 1_000, 2_000, false, refused)))
+        .as("over before the drop")
+        .isEmpty();
+    assertThat(drops.dropOf(new ClientOperation("c1", "download", 21_000, 22_000, false, reset)))
+        .as("begun after the mirror was back")
+        .isEmpty();
+    assertThat(
+            drops.dropOf(
+                new ClientOperation(
+                    "c1", "download", 11_000, 12_000, false, refused.replace("45999", "45998"))))
+        .as("another mirror, which only lagged")
+        .isEmpty();
+    assertThat(drops.dropOf(new ClientOperation("c1", "download", 11_000, 12_000, true, refused)))
+        .as("a success")
+        .isEmpty();
+  }
+
+  @Test
   void aFailuresMirrorsAreNamedByTheirPorts() {
     String apt =
         "Get:1 http://127.0.0.1:38151 bookworm InRelease [1937 B]\n"
