@@ -13,6 +13,7 @@ import org.mirrordirector.failover.ViewSource;
 import org.mirrordirector.ops.demo.ZooKeeperEnsemble;
 import org.mirrordirector.ops.node.Node;
 import org.mirrordirector.ops.node.NodeConfigFile;
+import org.mirrordirector.ops.node.NodeHttp;
 import org.mirrordirector.ops.node.NodeTest;
 import org.mirrordirector.ops.node.ReplicaTest;
 import org.mirrordirector.sync.RsyncDaemon;
@@ -94,9 +95,9 @@ class ReplicaObserverTest {
           NodeTest.await(
               r.config().node().id() + " routes to m1 through its observer",
               () ->
-                  (base + pkg).equals(ReplicaTest.location(r, "/raspbian/" + pkg))
+                  (base + pkg).equals(NodeHttp.location(r, "/raspbian/" + pkg))
                       && (base + "dists/bookworm/InRelease")
-                          .equals(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease")));
+                          .equals(NodeHttp.location(r, "/raspbian/dists/bookworm/InRelease")));
         }
 
         // A new publication reaches both regions (their index copies and their routing) while
@@ -133,7 +134,7 @@ class ReplicaObserverTest {
                     && n != null
                     && after.equals(n.snapshot())
                     && (fallback + "dists/bookworm/InRelease")
-                        .equals(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease"));
+                        .equals(NodeHttp.location(r, "/raspbian/dists/bookworm/InRelease"));
               });
         }
         int atRollout = loops.operations();
@@ -152,7 +153,7 @@ class ReplicaObserverTest {
             "replica-1 serves from its last-known-good view",
             () -> cutOff.view().servingFrom() == ViewSource.LAST_KNOWN_GOOD);
         assertThat(other.view().servingFrom()).isEqualTo(ViewSource.LIVE);
-        assertThat(ReplicaTest.location(cutOff, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+        assertThat(NodeHttp.location(cutOff, "/raspbian/" + pkg)).isEqualTo(base + pkg);
         ArchiveGenerator.generate(
             GeneratorOptions.small(upstream.root, 0, 5)
                 .withByHash(true)
@@ -163,7 +164,7 @@ class ReplicaObserverTest {
         String third = a.view().current().snapshot();
         NodeTest.await("replica-2 routes on it", () -> ReplicaBench.routesOn(other, third));
         assertThat(cutOff.view().current().snapshot()).isEqualTo(after);
-        assertThat(ReplicaTest.location(cutOff, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+        assertThat(NodeHttp.location(cutOff, "/raspbian/" + pkg)).isEqualTo(base + pkg);
         // Its session gone, the writers still name it, and mirrorctl status asks it directly.
         NodeTest.await(
             "replica-1's presence expires", () -> !a.view().nodes().containsKey("replica-1"));
@@ -172,7 +173,7 @@ class ReplicaObserverTest {
             .containsPattern(
                 "replica-1 +REPLICA +- +region-1 .*NOT CONNECTED for .*its view: LAST_KNOWN_GOOD")
             .containsPattern("replica-2 +REPLICA +ready +region-2 .*its view: LIVE");
-        assertThat(ReplicaTest.body(a, "/status")).contains("not connected", "gone for");
+        assertThat(NodeHttp.body(a, "/status")).contains("not connected", "gone for");
         zk.restore(4);
         NodeTest.await(
             "replica-1 catches up once its region is back",
@@ -187,11 +188,11 @@ class ReplicaObserverTest {
           NodeTest.await(
               r.config().node().id() + " serves from its last-known-good view",
               () -> r.view().servingFrom() == ViewSource.LAST_KNOWN_GOOD);
-          assertThat(ReplicaTest.location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+          assertThat(NodeHttp.location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
           // m1 is still behind: the new InRelease is the writers' to give.
-          assertThat(ReplicaTest.location(r, "/raspbian/dists/bookworm/InRelease"))
+          assertThat(NodeHttp.location(r, "/raspbian/dists/bookworm/InRelease"))
               .isEqualTo(fallback + "dists/bookworm/InRelease");
-          assertThat(ReplicaTest.body(r, "/status.json")).contains("LAST_KNOWN_GOOD");
+          assertThat(NodeHttp.body(r, "/status.json")).contains("LAST_KNOWN_GOOD");
         }
         zk.start(1);
         zk.start(2);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +52,8 @@ public class NodeTest {
       nodes.add(a);
       await("a is active", () -> a.leadership().isServingAsLeader());
       await("a publishes and records its snapshot", () -> a.view().current() != null);
-      assertThat(get(a, "/ready")).isEqualTo(200);
-      assertThat(get(a, "/leader")).isEqualTo(200);
+      assertThat(NodeHttp.get(a, "/ready")).isEqualTo(200);
+      assertThat(NodeHttp.get(a, "/leader")).isEqualTo(200);
 
       Node b = Node.start(NodeConfigFile.load(configB));
       nodes.add(b);
@@ -69,7 +68,7 @@ public class NodeTest {
                       .snapshot()
                       .equals(b.view().nodes().get("node-b").snapshot()));
       assertThat(b.sync().stats().last().upstream()).isEqualTo(a.rsyncUrl().orElseThrow());
-      assertThat(get(b, "/leader")).isEqualTo(503);
+      assertThat(NodeHttp.get(b, "/leader")).isEqualTo(503);
 
       // apt through the entry mirrorctl prints, both formats; no mirror yet: a serves the files.
       String list =
@@ -125,7 +124,7 @@ public class NodeTest {
       assertThat(added).startsWith("mirror m1 added in epoch ");
       await("the prober finds m1 current", () -> health(a, "m1").equals("OK"));
       await("b sees m1 too", () -> b.view().mirrors().containsKey("m1"));
-      assertThat(location(a, "/raspbian/dists/bookworm/InRelease")).startsWith(base);
+      assertThat(NodeHttp.location(a, "/raspbian/dists/bookworm/InRelease")).startsWith(base);
       // The mirror+http entry: apt fetches the ranked list from the director, then the mirror.
       String mirrorEntry =
           run(
@@ -150,7 +149,7 @@ public class NodeTest {
           .startsWith("mirror m1 drained");
       await(
           "a drained mirror gets no client",
-          () -> location(a, "/raspbian/dists/bookworm/InRelease") == null);
+          () -> NodeHttp.location(a, "/raspbian/dists/bookworm/InRelease") == null);
       assertThat(run("mirrors", "enable", "m1", "--config", configA.toString()))
           .startsWith("mirror m1 enabled");
       String status = run("status", "--config", configA.toString());
@@ -176,7 +175,7 @@ public class NodeTest {
       nodes.remove(a);
       await("b is promoted", () -> b.leadership().isServingAsLeader());
       assertThat(b.leadership().epoch()).isGreaterThan(epoch);
-      assertThat(get(b, "/leader")).isEqualTo(200);
+      assertThat(NodeHttp.get(b, "/leader")).isEqualTo(200);
       await(
           "b syncs from the real upstream now",
           () -> upstreamd.url().equals(b.sync().stats().last().upstream()));
@@ -214,7 +213,7 @@ public class NodeTest {
       assertThat(n.config().zookeeper().embedded()).isTrue();
       await("the node leads its own cluster", () -> n.leadership().isServingAsLeader());
       await("it publishes", () -> n.view().current() != null);
-      assertThat(get(n, "/leader")).isEqualTo(200);
+      assertThat(NodeHttp.get(n, "/leader")).isEqualTo(200);
 
       // /metrics: the node's own meters beside the director's, the JVM's and Jetty's.
       await(
@@ -374,30 +373,6 @@ public class NodeTest {
 
   private static String firstPackage(TestArchive a) throws IOException {
     return a.firstField("main/binary-armhf/Packages", "Package");
-  }
-
-  private static int get(Node n, String path) throws IOException {
-    HttpURLConnection c =
-        (HttpURLConnection)
-            URI.create("http://127.0.0.1:" + n.port() + path).toURL().openConnection();
-    try {
-      return c.getResponseCode();
-    } finally {
-      c.disconnect();
-    }
-  }
-
-  /** The Location of a redirect, or null when the node answers otherwise. */
-  private static String location(Node n, String path) throws IOException {
-    HttpURLConnection c =
-        (HttpURLConnection)
-            URI.create("http://127.0.0.1:" + n.port() + path).toURL().openConnection();
-    c.setInstanceFollowRedirects(false);
-    try {
-      return c.getResponseCode() == 302 ? c.getHeaderField("Location") : null;
-    } finally {
-      c.disconnect();
-    }
   }
 
   public interface Check {

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,14 +89,14 @@ public class ReplicaTest {
         Path tree = dir.resolve("replica-1/archive/current");
         assertThat(tree.resolve("dists/bookworm/InRelease")).exists();
         assertThat(tree.resolve("pool")).doesNotExist();
-        assertThat(get(r, "/leader")).isEqualTo(503);
-        assertThat(get(r, "/ready")).isEqualTo(200);
+        assertThat(NodeHttp.get(r, "/leader")).isEqualTo(503);
+        assertThat(NodeHttp.get(r, "/ready")).isEqualTo(200);
 
         // No mirror yet: the replica holds no pool, so it sends everything to the writer.
         String pkg = poolPath(upstream);
-        assertThat(location(r, "/raspbian/dists/bookworm/InRelease"))
+        assertThat(NodeHttp.location(r, "/raspbian/dists/bookworm/InRelease"))
             .isEqualTo(fallback + "dists/bookworm/InRelease");
-        assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(fallback + pkg);
+        assertThat(NodeHttp.location(r, "/raspbian/" + pkg)).isEqualTo(fallback + pkg);
 
         // A mirror added on the writer: the replica routes to it with the writer's code.
         String base = mirror.base().toString();
@@ -108,9 +105,10 @@ public class ReplicaTest {
             "the replica sends InRelease and pool files to m1",
             () ->
                 (base + "dists/bookworm/InRelease")
-                        .equals(location(r, "/raspbian/dists/bookworm/InRelease"))
-                    && (base + pkg).equals(location(r, "/raspbian/" + pkg)));
-        assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(location(a, "/raspbian/" + pkg));
+                        .equals(NodeHttp.location(r, "/raspbian/dists/bookworm/InRelease"))
+                    && (base + pkg).equals(NodeHttp.location(r, "/raspbian/" + pkg)));
+        assertThat(NodeHttp.location(r, "/raspbian/" + pkg))
+            .isEqualTo(NodeHttp.location(a, "/raspbian/" + pkg));
 
         // Real apt through the replica (armhf: the generated archive's architecture).
         Apt apt = new Apt(dir.resolve("apt"));
@@ -129,13 +127,13 @@ public class ReplicaTest {
         // The writer's status lists the replica with its region.
         String status = run("status", "--url", "http://127.0.0.1:" + a.port());
         assertThat(status).containsPattern("replica-1 +REPLICA +ready +ap-south ");
-        assertThat(body(a, "/status")).contains("REPLICA (ap-south)");
+        assertThat(NodeHttp.body(a, "/status")).contains("REPLICA (ap-south)");
 
         // Steady state: the replica wrote its presence once per change, no heartbeat.
         long writes = r.replicaPresence().writes();
         Thread.sleep(3000);
         assertThat(r.replicaPresence().writes()).isEqualTo(writes);
-        String metrics = body(r, "/metrics");
+        String metrics = NodeHttp.body(r, "/metrics");
         assertThat(metrics)
             .contains("md_registry_view_rebuilds_total{kind=\"presence\"}")
             .contains("md_registry_view_rebuilds_total{kind=\"routing\"}")
@@ -147,8 +145,8 @@ public class ReplicaTest {
         NodeTest.await(
             "the replica's view is the last known good",
             () -> r.view().servingFrom() == ViewSource.LAST_KNOWN_GOOD);
-        assertThat(location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
-        assertThat(body(r, "/status.json")).contains("\"source\" : \"LAST_KNOWN_GOOD\"");
+        assertThat(NodeHttp.location(r, "/raspbian/" + pkg)).isEqualTo(base + pkg);
+        assertThat(NodeHttp.body(r, "/status.json")).contains("\"source\" : \"LAST_KNOWN_GOOD\"");
         zk.restart();
         NodeTest.await(
             "the replica's view is live again", () -> r.view().servingFrom() == ViewSource.LIVE);
@@ -163,7 +161,7 @@ public class ReplicaTest {
         nodes.add(again);
         NodeTest.await(
             "the new replica routes to m1",
-            () -> (base + pkg).equals(location(again, "/raspbian/" + pkg)));
+            () -> (base + pkg).equals(NodeHttp.location(again, "/raspbian/" + pkg)));
         NodeTest.await(
             "and is ready in a's view",
             () ->
@@ -204,40 +202,5 @@ public class ReplicaTest {
     int code = Mirrorctl.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
     assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
     return out.toString();
-  }
-
-  public static int get(Node n, String path) throws IOException {
-    HttpURLConnection c =
-        (HttpURLConnection)
-            URI.create("http://127.0.0.1:" + n.port() + path).toURL().openConnection();
-    try {
-      return c.getResponseCode();
-    } finally {
-      c.disconnect();
-    }
-  }
-
-  public static String body(Node n, String path) throws IOException {
-    HttpURLConnection c =
-        (HttpURLConnection)
-            URI.create("http://127.0.0.1:" + n.port() + path).toURL().openConnection();
-    try (var in = c.getInputStream()) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } finally {
-      c.disconnect();
-    }
-  }
-
-  /** The Location of a redirect, or null when the node answers otherwise. */
-  public static String location(Node n, String path) throws IOException {
-    HttpURLConnection c =
-        (HttpURLConnection)
-            URI.create("http://127.0.0.1:" + n.port() + path).toURL().openConnection();
-    c.setInstanceFollowRedirects(false);
-    try {
-      return c.getResponseCode() == 302 ? c.getHeaderField("Location") : null;
-    } finally {
-      c.disconnect();
-    }
   }
 }
