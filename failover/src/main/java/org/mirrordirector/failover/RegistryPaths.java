@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  * ROOT/nodes/ID                NodeInfo, ephemeral: one per running node
  * ROOT/mirrors/ID              MirrorConfig: where a mirror is and how it may be used
  * ROOT/mirrors/ID/state        MirrorState: what the prober found, per suite
+ * ROOT/mirrors/ID/reach        Unreachable: the quick check found it not answering (only then)
  * ROOT/snapshots/ID            SnapshotRecord: a verified, published archive snapshot
  * ROOT/archive/current         CurrentSnapshot: the snapshot clients are sent to
  * ROOT/drills/ID               DrillRecord: one failover drill's result
@@ -99,6 +100,10 @@ public record RegistryPaths(String root, String archive) {
 
   public String mirrorState(String id) {
     return mirror(id) + "/state";
+  }
+
+  public String mirrorReach(String id) {
+    return mirror(id) + "/reach";
   }
 
   public String snapshots() {

@@ -305,6 +305,7 @@ public final class RegistryReader implements Closeable {
   private Routing readRouting() {
     Map<String, MirrorConfig> configs = new HashMap<>();
     Map<String, MirrorState> states = new HashMap<>();
+    Map<String, Unreachable> unreachable = new HashMap<>();
     Map<String, SnapshotRecord> snapshots = new HashMap<>();
     List<String> problems = new ArrayList<>();
     CurrentSnapshot current = null;
@@ -330,6 +331,10 @@ public final class RegistryReader implements Closeable {
           MirrorState s = RegistryCodec.decode(path, d.getData(), MirrorState.class);
           check(path, s.mirror(), p[1]);
           states.put(s.mirror(), s);
+        } else if (p.length == 3 && p[0].equals("mirrors") && p[2].equals("reach")) {
+          Unreachable u = RegistryCodec.decode(path, d.getData(), Unreachable.class);
+          check(path, u.mirror(), p[1]);
+          unreachable.put(u.mirror(), u);
         } else if (p.length == 2 && p[0].equals("snapshots")) {
           SnapshotRecord s = RegistryCodec.decode(path, d.getData(), SnapshotRecord.class);
           check(path, s.id(), p[1]);
@@ -343,7 +348,7 @@ public final class RegistryReader implements Closeable {
     }
     Map<String, MirrorView> mirrors = new HashMap<>();
     for (MirrorConfig c : configs.values()) {
-      mirrors.put(c.id(), new MirrorView(c, states.get(c.id())));
+      mirrors.put(c.id(), new MirrorView(c, states.get(c.id()), unreachable.get(c.id())));
     }
     for (String orphan : states.keySet()) {
       if (!configs.containsKey(orphan)) {

@@ -31,9 +31,35 @@ public final class RegistryWriter {
     put(paths.mirrorState(s.mirror()), s);
   }
 
-  /** Removes a mirror with its state. */
+  /**
+   * Records that the quick check found a mirror not answering. Only for a mirror that exists: a
+   * mirror removed meanwhile is not brought back as an empty znode.
+   */
+  public void putUnreachable(Unreachable u) throws Exception {
+    String path = paths.mirrorReach(u.mirror());
+    byte[] data = RegistryCodec.encode(u);
+    List<CuratorOp> ops = new ArrayList<>();
+    ops.add(client.transactionOp().check().forPath(paths.mirror(u.mirror())));
+    ops.add(
+        client.checkExists().forPath(path) != null
+            ? client.transactionOp().setData().forPath(path, data)
+            : client.transactionOp().create().forPath(path, data));
+    leadership.write(ops);
+  }
+
+  /** Removes a mirror's unreachable record, if it has one. */
+  public void clearUnreachable(String id) throws Exception {
+    if (client.checkExists().forPath(paths.mirrorReach(id)) != null) {
+      leadership.write(List.of(client.transactionOp().delete().forPath(paths.mirrorReach(id))));
+    }
+  }
+
+  /** Removes a mirror with its state and its unreachable record. */
   public void deleteMirror(String id) throws Exception {
     List<CuratorOp> ops = new ArrayList<>();
+    if (client.checkExists().forPath(paths.mirrorReach(id)) != null) {
+      ops.add(client.transactionOp().delete().forPath(paths.mirrorReach(id)));
+    }
     if (client.checkExists().forPath(paths.mirrorState(id)) != null) {
       ops.add(client.transactionOp().delete().forPath(paths.mirrorState(id)));
     }

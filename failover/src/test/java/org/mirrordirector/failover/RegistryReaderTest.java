@@ -160,6 +160,58 @@ class RegistryReaderTest {
   }
 
   @Test
+  void anUnreachableRecordIsPartOfItsMirrorsViewAndGoesWithIt() throws Exception {
+    try (Node a = new Node("a", zk.getConnectString(), S).start();
+        RegistryReader reader = new RegistryReader(a.client, P, null, "a")) {
+      reader.start();
+      a.awaitRole(Role.ACTIVE, Duration.ofSeconds(10));
+      a.writer.putMirror(mirror("m1"));
+      Unreachable u = new Unreachable("m1", 1_700_000_000_000L, "connection refused at [::1]:80");
+      a.writer.putUnreachable(u);
+      assertThat(
+              await(
+                      reader,
+                      x ->
+                          x.mirrors().containsKey("m1")
+                              && x.mirrors().get("m1").unreachable() != null)
+                  .mirrors()
+                  .get("m1")
+                  .unreachable())
+          .isEqualTo(u);
+      // Written again (another reason) in place; then cleared.
+      a.writer.putUnreachable(new Unreachable("m1", u.sinceMillis(), "no answer within 500 ms"));
+      await(
+          reader,
+          x -> x.mirrors().get("m1").unreachable().reason().equals("no answer within 500 ms"));
+      a.writer.clearUnreachable("m1");
+      a.writer.clearUnreachable("m1"); // nothing to clear: no error
+      await(reader, x -> x.mirrors().get("m1").unreachable() == null);
+      // A mirror removed takes its record along; none is written for a mirror that is not there
+      // (it would come back as an empty znode).
+      a.writer.putUnreachable(u);
+      await(reader, x -> x.mirrors().get("m1").unreachable() != null);
+      a.writer.deleteMirror("m1");
+      await(reader, x -> x.mirrors().isEmpty());
+      assertThat(a.client.checkExists().forPath(P.mirror("m1"))).isNull();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.writer.putUnreachable(u))
+          .isInstanceOf(org.apache.zookeeper.KeeperException.NoNodeException.class);
+      assertThat(a.client.checkExists().forPath(P.mirror("m1"))).isNull();
+      // A corrupt record is reported and skipped; the mirror routes as if it had none.
+      a.writer.putMirror(mirror("m2"));
+      a.client
+          .create()
+          .forPath(
+              P.mirrorReach("m2"), "{\"v\":1,\"mirror\":\"m2\"}".getBytes(StandardCharsets.UTF_8));
+      ClusterView v = await(reader, x -> x.mirrors().containsKey("m2") && !x.problems().isEmpty());
+      assertThat(v.mirrors().get("m2").unreachable()).isNull();
+      assertThat(v.problems())
+          .containsExactly(
+              "/mirrordirector/mirrors/m2/reach: not a valid Unreachable (mirror m2: unreachable"
+                  + " since 0)");
+    }
+  }
+
+  @Test
   void corruptPayloadsAreReportedAndSkipped() throws Exception {
     try (Node a = new Node("a", zk.getConnectString(), S);
         RegistryReader reader = new RegistryReader(a.client, P, null, "a")) {
