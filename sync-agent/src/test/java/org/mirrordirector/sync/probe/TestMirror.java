@@ -23,6 +23,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 final class TestMirror implements AutoCloseable {
   private final Server server;
   private final URI base;
+  private ServerConnector connector;
   final AtomicInteger conditionalRequests = new AtomicInteger();
 
   /**
@@ -50,6 +51,7 @@ final class TestMirror implements AutoCloseable {
     }
     c.setHost(host);
     c.setPort(0);
+    connector = c;
     server.addConnector(c);
     ResourceHandler files =
         new ResourceHandler() {
@@ -130,6 +132,11 @@ final class TestMirror implements AutoCloseable {
 
   static TestMirror failing(Path tree, int status) throws Exception {
     return new TestMirror(tree, null, 0, status);
+  }
+
+  /** Ends a connection idle this long (Jetty's idle timeout). */
+  void idleTimeout(long ms) {
+    connector.setIdleTimeout(ms);
   }
 
   URI base() {

@@ -1,0 +1,147 @@
+package org.mirrordirector.sync.probe;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * One mirror of the quick check, and its kept-alive connection: what {@link ReachCheck}'s thread
+ * knows of it (only that thread touches it), and the reading of one HEAD's answer.
+ */
+final class ReachTarget {
+  static final int MAX_HEADERS = 8192;
+  private static final int RECENT = 16;
+
+  final String mirror;
+  final URI url;
+  final boolean tls;
+  final String host;
+  final int port;
+  final byte[] request;
+
+  SocketChannel channel;
+  SelectionKey key;
+  ByteBuffer out;
+  final ByteBuffer in = ByteBuffer.allocate(MAX_HEADERS);
+
+  /** A connection attempt of this generation is running on a worker. */
+  boolean connecting;
+
+  /** Connect, then send the check (not only look whether it still accepts). */
+  boolean checkOnConnect;
+
+  /** A HEAD was sent and its answer is not complete. */
+  boolean waiting;
+
+  /** The https check running on a worker (only one at a time). */
+  boolean tlsInFlight;
+
+  /** The connection answered before this check: a close right away may be its idle end. */
+  boolean reused;
+
+  /** This check was sent again on a fresh connection already. */
+  boolean retried;
+
+  /** Connects in a row after the mirror closed an idle connection, with no answer between. */
+  int quickReconnects;
+
+  /** Discards the results of workers started for an older connection or check. */
+  int generation;
+
+  long sentAt;
+  long deadline;
+  long nextCheck;
+  private final long[] recent = new long[RECENT];
+  private int answers;
+
+  ReachTarget(String mirror, URI url) {
+    this.mirror = mirror;
+    this.url = url;
+    this.tls = url.getScheme().equals("https");
+    String h = url.getHost();
+    this.host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    this.port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+    String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+    if (url.getRawQuery() != null) {
+      path = path + "?" + url.getRawQuery();
+    }
+    this.request =
+        ("HEAD "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + url.getRawAuthority()
+                + "\r\nUser-Agent: mirrordirector-reach-check\r\nAccept: */*\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** How long this mirror's answer is waited for: 3x its slowest recent answer, within bounds. */
+  long timeoutNanos(ReachSettings s) {
+    long slowest = 0;
+    for (int i = 0; i < Math.min(answers, RECENT); i++) {
+      slowest = Math.max(slowest, recent[i]);
+    }
+    return Math.max(s.timeout().toNanos(), Math.min(3 * slowest, s.maxTimeout().toNanos()));
+  }
+
+  void answeredIn(long nanos) {
+    recent[answers++ % RECENT] = nanos;
+  }
+
+  /**
+   * The answer read so far: null while its headers are not complete, else its status and whether
+   * the connection may be kept. An answer that does not start as HTTP, or whose headers do not fit,
+   * is a status of 0 and not kept.
+   */
+  Answer answer() {
+    int end = headersEnd();
+    if (end < 0) {
+      if (in.position() >= 5 && !startsWith("HTTP/")) {
+        return new Answer(0, false, "answers something that is not HTTP");
+      }
+      return in.hasRemaining() ? null : new Answer(0, false, "answers headers over 8 KiB");
+    }
+    String head = new String(in.array(), 0, end, StandardCharsets.ISO_8859_1);
+    String[] lines = head.split("\r\n");
+    String[] status = lines[0].split(" ", 3);
+    int code;
+    try {
+      code = status.length >= 2 && status[0].startsWith("HTTP/") ? Integer.parseInt(status[1]) : 0;
+    } catch (NumberFormatException e) {
+      code = 0;
+    }
+    if (code < 100 || code > 999) {
+      return new Answer(0, false, "answers a bad status line");
+    }
+    boolean keep = !status[0].equals("HTTP/1.0");
+    for (int i = 1; i < lines.length; i++) {
+      String l = lines[i].toLowerCase(Locale.ROOT);
+      if (l.startsWith("connection:")) {
+        String v = l.substring("connection:".length()).trim();
+        keep = v.contains("keep-alive") || (keep && !v.contains("close"));
+      }
+    }
+    // A HEAD has no body, but bytes after the headers would be read as the next answer's.
+    keep = keep && in.position() == end + 4;
+    return new Answer(code, keep, null);
+  }
+
+  private int headersEnd() {
+    byte[] b = in.array();
+    for (int i = 0; i + 3 < in.position(); i++) {
+      if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private boolean startsWith(String s) {
+    return new String(in.array(), 0, s.length(), StandardCharsets.ISO_8859_1).equals(s);
+  }
+
+  /** One HEAD's answer: its status (0: not a valid answer, {@code problem} says why). */
+  record Answer(int status, boolean keep, String problem) {}
+}
