@@ -8,6 +8,7 @@ import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.failover.MirrorState;
 import org.mirrordirector.failover.MirrorView;
 import org.mirrordirector.failover.SuiteState;
+import org.mirrordirector.failover.Unreachable;
 
 /**
  * The rules one mirror is checked against for one request, with the reason in words when it is
@@ -43,6 +44,9 @@ final class MirrorChecks {
     }
     if (base == null) {
       return no.apply(why ? "has no " + scheme + " URL" : null);
+    }
+    if (m.unreachable() != null) {
+      return no.apply(why ? unreachable(m.unreachable(), a.now()) : null);
     }
     if (!cfg.countryOnly().isEmpty()
         && (client.country() == null || !cfg.countryOnly().contains(client.country()))) {
@@ -80,6 +84,15 @@ final class MirrorChecks {
       ok = ok + familyUnchecked(m.state(), client.ipv6());
     }
     return new MirrorCandidate(cfg.id(), base, true, ok, tier, km, cfg.weight());
+  }
+
+  /**
+   * "not answering for 3 s (the quick check: connection refused at 192.0.2.7:80)": out of routing
+   * at once, before the probes have confirmed it DOWN.
+   */
+  static String unreachable(Unreachable u, long now) {
+    long s = Math.max(0, now - u.sinceMillis()) / 1000;
+    return "not answering for " + s + " s (the quick check: " + u.reason() + ")";
   }
 
   /** Why a client of this family is not sent to the mirror, in words. */

@@ -7,11 +7,12 @@ import org.mirrordirector.failover.SuiteState;
 
 /**
  * What a pool or by-hash request needs of each mirror, in arrays, per scheme: whether it can take
- * requests at all (enabled, not drained, has a URL for the scheme, probed), whether it serves only
- * some countries, and the snapshots it serves healthily (OK or LAGGING) as a mask of {@link
- * FileKnowledge#bit} values. A mirror qualifies for a file when that mask meets the mask of the
- * snapshots that list the file: the same rule as {@link MirrorChecks}' {@code holderProblem},
- * without following a pointer per mirror. Rebuilt when the view or the file knowledge changes.
+ * requests at all (enabled, not drained, answering the quick check, has a URL for the scheme,
+ * probed), whether it serves only some countries, and the snapshots it serves healthily (OK or
+ * LAGGING) as a mask of {@link FileKnowledge#bit} values. A mirror qualifies for a file when that
+ * mask meets the mask of the snapshots that list the file: the same rule as {@link MirrorChecks}'
+ * {@code holderProblem}, without following a pointer per mirror. Rebuilt when the view or the file
+ * knowledge changes.
  */
 final class RoutingMasks {
   private static final java.util.concurrent.atomic.AtomicLong IDS =
@@ -44,7 +45,11 @@ final class RoutingMasks {
       for (int sc = 0; sc < 2; sc++) {
         String scheme = sc == 0 ? "http" : "https";
         open[sc][i] =
-            c.enabled() && !c.drained() && c.baseUrls().get(scheme) != null && m.state() != null;
+            c.enabled()
+                && !c.drained()
+                && m.unreachable() == null
+                && c.baseUrls().get(scheme) != null
+                && m.state() != null;
         if (m.state() == null) {
           continue;
         }

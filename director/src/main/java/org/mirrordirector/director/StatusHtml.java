@@ -15,7 +15,7 @@ final class StatusHtml {
           + "table{border-collapse:collapse;background:#fff}"
           + "td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;font-size:.92em}"
           + "th{background:#eee}.OK{background:#d9f2d9}.LAGGING{background:#fff3c4}"
-          + ".AHEAD{background:#c8f0e6}.SYNCING{background:#d6ebff}.BROKEN{background:#ffd6d6}.DOWN{background:#e0e0e0}"
+          + ".AHEAD{background:#c8f0e6}.SYNCING{background:#d6ebff}.BROKEN{background:#ffd6d6}.DOWN{background:#e0e0e0}.UNREACHABLE{background:#ffe0b2}"
           + ".cards{display:flex;gap:1em;flex-wrap:wrap}.card{background:#fff;border:1px solid"
           + " #ddd;border-radius:6px;padding:.6em 1em;min-width:12em}.card b{display:block;"
           + "font-size:1.3em}.bad{color:#b00020}.good{color:#1b5e20}.charts{display:flex;gap:2em;"
@@ -203,12 +203,14 @@ final class StatusHtml {
             .append(share)
             .append("</td><td></td></tr>");
       }
+      Map<String, Object> silent = (Map<String, Object>) x.get("unreachable");
       for (Map<String, Object> s : states) {
         h.append("<tr class=\"")
-            .append(esc(s.get("health")))
+            .append(silent != null ? "UNREACHABLE" : esc(s.get("health")))
             .append("\"><td>")
             .append(esc(x.get("id")))
             .append(Boolean.TRUE.equals(x.get("drained")) ? " (drained)" : "")
+            .append(silent != null ? " (not answering)" : "")
             .append("</td>")
             .append(familiesCell((Map<String, Map<String, Object>>) x.get("families")))
             .append("<td>")
@@ -229,6 +231,7 @@ final class StatusHtml {
             .append("</td><td>")
             .append(share)
             .append("</td><td>")
+            .append(silent != null ? esc(silent.get("text")) + "; " : "")
             .append(esc(s.get("reason")))
             .append("</td></tr>");
       }

@@ -171,6 +171,18 @@ public final class StatusPage extends Handler.Wrapper {
       x.put("id", id);
       x.put("enabled", mirror.config().enabled());
       x.put("drained", mirror.config().drained());
+      // Out of routing at once when the quick check finds it not answering; DOWN comes later.
+      x.put(
+          "unreachable",
+          mirror.unreachable() == null
+              ? null
+              : Map.of(
+                  "sinceMillis",
+                  mirror.unreachable().sinceMillis(),
+                  "reason",
+                  mirror.unreachable().reason(),
+                  "text",
+                  MirrorChecks.unreachable(mirror.unreachable(), now)));
       x.put("country", mirror.config().country());
       x.put("urls", new TreeMap<>(mirror.config().baseUrls()));
       x.put("redirects5m", counts.getOrDefault(id, 0L));

@@ -13,6 +13,7 @@ import org.mirrordirector.failover.FamilyState;
 import org.mirrordirector.failover.Health;
 import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.failover.MirrorView;
+import org.mirrordirector.failover.Unreachable;
 
 /**
  * The routing rules one mirror is checked against, by name: each rule alone decides, the first that
@@ -83,6 +84,27 @@ class MirrorChecksTest {
     assertThat(check(unprobed, INRELEASE, "https", true).reason()).isEqualTo("not probed yet");
     MirrorView down = m(base, state("m", s2, Health.DOWN, null));
     assertThat(check(down, INRELEASE, "https", true).reason()).isEqualTo("down: DOWN reason");
+  }
+
+  @Test
+  void aMirrorTheQuickCheckFoundNotAnsweringIsOutOfRoutingBeforeItIsDown() throws Exception {
+    MirrorConfig base = mirror("m", "GB", true, List.of());
+    MirrorView ok = m(base, state("m", s2, Health.OK, null));
+    MirrorView gone =
+        new MirrorView(
+            base, ok.state(), new Unreachable("m", NOW - 2_400, "no answer within 500 ms"));
+    for (String path :
+        List.of(INRELEASE, "/raspbian/" + onlyInS2, "/raspbian/project/trace/master")) {
+      assertThat(check(ok, path, "http", true).eligible()).as(path).isTrue();
+      MirrorCandidate c = check(gone, path, "http", true);
+      assertThat(c.eligible()).as(path).isFalse();
+      assertThat(c.reason())
+          .isEqualTo("not answering for 2 s (the quick check: no answer within 500 ms)");
+      assertThat(check(gone, path, "http", false).reason()).isNull();
+    }
+    // Drained says drained: the operator's word comes first.
+    MirrorView drained = new MirrorView(with(base, true, true), ok.state(), gone.unreachable());
+    assertThat(check(drained, INRELEASE, "http", true).reason()).isEqualTo("drained");
   }
 
   @Test

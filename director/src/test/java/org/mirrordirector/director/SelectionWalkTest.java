@@ -14,6 +14,7 @@ import org.mirrordirector.failover.ClusterView;
 import org.mirrordirector.failover.Health;
 import org.mirrordirector.failover.MirrorConfig;
 import org.mirrordirector.failover.MirrorView;
+import org.mirrordirector.failover.Unreachable;
 
 /**
  * The redirect path looks at mirrors best-ranked first and stops at the first class with a
@@ -320,13 +321,22 @@ class SelectionWalkTest {
       }
       Health h = healths[states.nextInt(10) < 6 ? 0 : states.nextInt(healths.length)];
       String snap = states.nextInt(4) == 0 ? TestFleet.s1 : TestFleet.s2;
-      ms.put(
-          id,
+      MirrorView v =
           TestFleet.m(
               c,
               states.nextInt(20) == 0
                   ? null
-                  : TestFleet.state(id, snap, h, h == Health.LAGGING ? 600_000L : null)));
+                  : TestFleet.state(id, snap, h, h == Health.LAGGING ? 600_000L : null));
+      // Some healthy ones did not answer the quick check a moment ago: out of routing on every
+      // path, the walk's arrays and explain's checks alike.
+      if (states.nextInt(10) == 0) {
+        v =
+            new MirrorView(
+                v.config(),
+                v.state(),
+                new Unreachable(id, TestFleet.NOW - 1500, "connection refused at 192.0.2.9:80"));
+      }
+      ms.put(id, v);
     }
     return TestFleet.view(ms);
   }
