@@ -34,10 +34,14 @@ import org.mirrordirector.sync.SyncStats;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TrustedKeys;
+import org.mirrordirector.sync.net.HttpAnswer;
+import org.mirrordirector.sync.net.OutboundHttp;
 import org.mirrordirector.sync.probe.LocalSnapshots;
 import org.mirrordirector.sync.probe.MirrorProber;
 import org.mirrordirector.sync.probe.ProbeConfig;
 import org.mirrordirector.sync.probe.ProbeService;
+import org.mirrordirector.sync.probe.ReachSettings;
+import org.mirrordirector.sync.probe.ReachWatch;
 import org.mirrordirector.sync.probe.SnapshotLearner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +66,9 @@ public final class ArchiveStack {
 
   /** The prober; null on a replica, which never probes (only the active node does). */
   public final ProbeService probes;
+
+  /** The quick check; null on a replica and when probe.reach-interval is 0s. */
+  public final ReachWatch reach;
 
   public final Local local;
   public volatile long lastSyncAt;
@@ -168,6 +175,7 @@ public final class ArchiveStack {
       // A new active node (or a new snapshot of it) is in the view: look at once.
       view.addListener(v -> sync.lookSoon(), Runnable::run);
       probes = null;
+      reach = null;
       return;
     }
     // A role change changes what to copy from: look at once (never block the listener).
@@ -196,6 +204,8 @@ public final class ArchiveStack {
             new LocalSnapshots(store, a.suites()).supplier(),
             Clock.systemUTC());
     opened.add(probes);
+    reach =
+        p.reachInterval().isZero() ? null : quickCheck(p, a, leadership, eyeballs, probes, opened);
     // A mirror added (mirrors add) is probed at once, not at the next full round: an enabled
     // mirror without a state has never been probed, and a recheck probes such a mirror fully.
     ProbeService p0 = probes;
@@ -209,6 +219,43 @@ public final class ArchiveStack {
           }
         },
         Runnable::run);
+  }
+
+  /**
+   * The quick check of the public mirrors, for the active node: one that stops answering is out of
+   * routing at once, and a recheck confirms it DOWN. Https-only mirrors are asked with a HEAD of
+   * their own (no redirect followed: any answer below 500 is one).
+   */
+  private ReachWatch quickCheck(
+      ProbeSection p,
+      ArchiveSection a,
+      Leadership leadership,
+      HappyEyeballs eyeballs,
+      ProbeService probes,
+      List<AutoCloseable> opened)
+      throws IOException {
+    OutboundHttp tls =
+        new OutboundHttp(
+            "reach-check-https", eyeballs, p.timeout(), null, false, "mirrordirector-reach-check");
+    opened.add(tls);
+    ReachWatch w =
+        new ReachWatch(
+            new ReachSettings(p.reachInterval(), p.reachTimeout(), p.timeout()),
+            eyeballs,
+            url -> {
+              try (HttpAnswer answer = tls.head(url, Map.of())) {
+                return answer.status();
+              }
+            },
+            leadership,
+            paths,
+            reader::view,
+            a.suites(),
+            p.confirmations(),
+            probes::recheckSoon,
+            Clock.systemUTC());
+    opened.add(w);
+    return w;
   }
 
   public String name() {
@@ -245,6 +292,11 @@ public final class ArchiveStack {
     }
     if (probes != null) {
       probes.start(p.interval(), p.recheckInterval());
+    }
+    if (reach != null) {
+      reach.start();
+      // A mirror added, drained or enabled is checked (or not) at once, not at the next second.
+      reader.addListener(v -> reach.refresh(), Runnable::run);
     }
     files.start(Duration.ofSeconds(1));
     sync.start();

@@ -169,7 +169,23 @@ final class NodeConfigBuilder {
             v.duration("probe.timeout", Duration.ofMillis(100)),
             v.integer("probe.parallelism", 1, 1024),
             v.integer("probe.sample-size", 0, 1000),
-            v.integer("probe.confirmations", 1, 100));
+            v.integer("probe.confirmations", 1, 100),
+            v.duration("probe.reach-interval", Duration.ZERO),
+            v.duration("probe.reach-timeout", Duration.ofMillis(10)));
+    if (!probe.reachInterval().isZero()
+        && probe.reachInterval().compareTo(Duration.ofMillis(100)) < 0) {
+      throw v.fail(
+          "probe.reach-interval",
+          "must be 0s (off) or at least 100ms, not " + v.string("probe.reach-interval"));
+    }
+    if (probe.reachTimeout().compareTo(probe.timeout()) > 0) {
+      throw v.fail(
+          "probe.reach-timeout",
+          "must be at most probe.timeout ("
+              + v.string("probe.timeout")
+              + "), not "
+              + v.string("probe.reach-timeout"));
+    }
     HooksSection hooks =
         new HooksSection(
             v.list("hooks.on-promote"),

@@ -269,6 +269,20 @@ public final class NodeOptions {
               "2",
               "agreeing probes before a mirror's state changes"),
           new ConfigOption(
+              "probe.reach-interval",
+              OptionType.DURATION,
+              "1s",
+              "the quick check: one kept-alive connection per mirror and a HEAD this often; a"
+                  + " mirror that refuses, resets or does not answer leaves routing at once, before"
+                  + " the probes confirm it DOWN, and returns after confirmations answers (0s:"
+                  + " off)"),
+          new ConfigOption(
+              "probe.reach-timeout",
+              OptionType.DURATION,
+              "500ms",
+              "the least wait for the quick check's answer; a mirror's own wait is three times"
+                  + " its slowest recent answer, up to probe.timeout"),
+          new ConfigOption(
               "network.nat64-prefix",
               OptionType.STRING,
               "auto",
@@ -357,6 +371,8 @@ public final class NodeOptions {
     values.put("probe.parallelism", probe.parallelism());
     values.put("probe.sample-size", probe.sampleSize());
     values.put("probe.confirmations", probe.confirmations());
+    values.put("probe.reach-interval", probe.reachInterval());
+    values.put("probe.reach-timeout", probe.reachTimeout());
     values.put("network.nat64-prefix", network.nat64Prefix());
     values.put("network.connect-stagger", network.connectStagger());
     values.put("hooks.on-promote", hooks.onPromote());
