@@ -243,7 +243,6 @@ public final class ReachCheck implements AutoCloseable {
       return;
     }
     t.waiting = false;
-    t.reused = true;
     if (!a.keep()) {
       closeChannel(t);
     }
@@ -259,18 +258,18 @@ public final class ReachCheck implements AutoCloseable {
   }
 
   /**
-   * The connection ended, by the mirror's close or reset. During a check on a connection that had
-   * answered before and before any byte of the answer, the check is sent once more on a new one (a
-   * server may end an idle connection just as a request arrives); otherwise the mirror is connected
-   * to again at once, to see whether it still accepts.
+   * The connection ended, by the mirror's close or reset. During a check and before any byte of its
+   * answer, the check is sent once more on a new connection (a server may end an idle one just as a
+   * request arrives), and only a second such end is the mirror's; between checks the mirror is
+   * connected to again at once, to see whether it still accepts.
    */
   private void broken(ReachTarget t, String what) {
+    LOG.debug("{}: {} (checking: {}, retried: {})", t.mirror, what, t.waiting, t.retried);
     boolean during = t.waiting;
     boolean nothingYet = t.in.position() == 0;
-    boolean reused = t.reused;
     closeChannel(t);
     t.waiting = false;
-    if (during && (!reused || t.retried || !nothingYet)) {
+    if (during && (t.retried || !nothingYet)) {
       lost(t, what);
       return;
     }
@@ -309,6 +308,7 @@ public final class ReachCheck implements AutoCloseable {
   }
 
   private void connected(ReachTarget t, int gen, SocketChannel ch) {
+    LOG.debug("{}: connected ({} of {}): {}", t.mirror, gen, t.generation, ch);
     if (gen != t.generation || targets.get(t.mirror) != t || closed) {
       closeQuietly(ch);
       return;
@@ -320,7 +320,6 @@ public final class ReachCheck implements AutoCloseable {
       ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
       t.key = ch.register(selector, SelectionKey.OP_READ, t);
       t.channel = ch;
-      t.reused = false;
     } catch (IOException e) {
       closeQuietly(ch);
       lost(t, describe(e));
@@ -332,6 +331,7 @@ public final class ReachCheck implements AutoCloseable {
   }
 
   private void connectFailed(ReachTarget t, int gen, String why) {
+    LOG.debug("{}: not connected ({} of {}): {}", t.mirror, gen, t.generation, why);
     if (gen != t.generation || targets.get(t.mirror) != t) {
       return;
     }
@@ -389,6 +389,7 @@ public final class ReachCheck implements AutoCloseable {
   }
 
   private void lost(ReachTarget t, String reason) {
+    LOG.debug("{}: lost: {}", t.mirror, reason);
     try {
       listener.lost(t.mirror, reason);
     } catch (RuntimeException e) {

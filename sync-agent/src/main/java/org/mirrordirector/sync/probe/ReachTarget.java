@@ -39,9 +39,6 @@ final class ReachTarget {
   /** The https check running on a worker (only one at a time). */
   boolean tlsInFlight;
 
-  /** The connection answered before this check: a close right away may be its idle end. */
-  boolean reused;
-
   /** This check was sent again on a fresh connection already. */
   boolean retried;
 

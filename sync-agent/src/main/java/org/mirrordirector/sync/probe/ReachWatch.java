@@ -50,6 +50,7 @@ public final class ReachWatch implements ReachListener, AutoCloseable {
   // The writes thread only.
   private final Set<String> unreachable = new HashSet<>();
   private final Map<String, Integer> answers = new HashMap<>();
+  private boolean leading;
 
   /**
    * @param suites the archive's suites: the check asks for the first one's InRelease
@@ -94,8 +95,9 @@ public final class ReachWatch implements ReachListener, AutoCloseable {
 
   /**
    * The mirrors to check now: every enabled one while this node serves as leader, none otherwise.
-   * What the registry says is unreachable is taken as known (after a failover the new leader clears
-   * what its predecessor recorded); records of mirrors no longer enabled are cleared.
+   * On becoming the leader, what the registry records as unreachable is taken as this node's own
+   * (the new leader clears what its predecessor recorded); records of mirrors no longer enabled are
+   * cleared.
    */
   public void refresh() {
     thread.execute(this::refreshQuietly);
@@ -106,20 +108,28 @@ public final class ReachWatch implements ReachListener, AutoCloseable {
       Map<String, URI> urls = new HashMap<>();
       if (!leadership.isServingAsLeader()) {
         check.watch(Map.of());
+        leading = false;
         unreachable.clear();
         answers.clear();
         return;
       }
       Map<String, MirrorView> mirrors = view.get().mirrors();
+      if (!leading) {
+        // Just became the leader: what the registry records is this node's to clear now. Only
+        // then: later, a view that has not caught up with this node's own clear would undo it.
+        leading = true;
+        for (MirrorView m : mirrors.values()) {
+          if (m.unreachable() != null) {
+            unreachable.add(m.config().id());
+          }
+        }
+      }
       unreachable.retainAll(mirrors.keySet());
       answers.keySet().retainAll(mirrors.keySet());
       for (MirrorView m : mirrors.values()) {
         MirrorConfig c = m.config();
-        if (m.unreachable() != null) {
-          unreachable.add(c.id());
-        }
         if (!c.enabled()) {
-          if (m.unreachable() != null) {
+          if (m.unreachable() != null || unreachable.contains(c.id())) {
             clear(c.id());
           }
           continue;
@@ -144,8 +154,9 @@ public final class ReachWatch implements ReachListener, AutoCloseable {
     execute(
         () -> {
           answers.remove(mirror);
-          if (!unreachable.add(mirror)) {
-            return;
+          MirrorView m = view.get().mirrors().get(mirror);
+          if (m == null || !m.config().enabled() || !unreachable.add(mirror)) {
+            return; // removed or disabled meanwhile, or recorded already
           }
           try {
             writer.putUnreachable(new Unreachable(mirror, at, reason));

@@ -30,6 +30,7 @@ final class RawMirror implements AutoCloseable {
   private final AtomicBoolean paused = new AtomicBoolean();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private volatile ServerSocket listener;
+  private volatile boolean resetLate;
 
   RawMirror(String host) throws IOException {
     this.host = host;
@@ -65,8 +66,17 @@ final class RawMirror implements AutoCloseable {
               while (!l.isClosed()) {
                 try {
                   Socket s = l.accept();
+                  synchronized (this) {
+                    // A connection the kernel completed as the listener was being closed (Java
+                    // closes it only once accept returns): ended as the stop or kill says.
+                    if (l.isClosed()) {
+                      s.setSoLinger(resetLate, 0);
+                      s.close();
+                      return;
+                    }
+                    open.add(s);
+                  }
                   accepted.incrementAndGet();
-                  open.add(s);
                   Thread c = new Thread(() -> connection(s), "raw-mirror-conn");
                   c.setDaemon(true);
                   c.start();
@@ -115,7 +125,8 @@ final class RawMirror implements AutoCloseable {
   }
 
   /** Refuses from now on: the listening socket is closed, then every connection (FIN). */
-  void stop() throws IOException {
+  synchronized void stop() throws IOException {
+    resetLate = false;
     listener.close();
     for (Socket s : open) {
       s.close();
@@ -123,7 +134,8 @@ final class RawMirror implements AutoCloseable {
   }
 
   /** As a process killed: the listening socket gone, every connection reset (RST). */
-  void kill() throws IOException {
+  synchronized void kill() throws IOException {
+    resetLate = true;
     listener.close();
     for (Socket s : open) {
       s.setSoLinger(true, 0);
@@ -140,7 +152,7 @@ final class RawMirror implements AutoCloseable {
   }
 
   /** Listens again on the same port. */
-  void start() throws IOException {
+  synchronized void start() throws IOException {
     listener = bind(port);
     serve(listener);
   }
