@@ -25,9 +25,15 @@ public final class Nginx implements AutoCloseable {
    * @param hosts the addresses to listen on, e.g. {@code 127.0.0.1} and {@code ::1}
    */
   public Nginx(Path dir, Path root, List<String> hosts) throws IOException, InterruptedException {
+    this(dir, root, hosts, freePort());
+  }
+
+  /** As above, on {@code port} (an nginx started again where a stopped one listened). */
+  public Nginx(Path dir, Path root, List<String> hosts, int port)
+      throws IOException, InterruptedException {
     this.dir = Files.createDirectories(dir);
     Files.createDirectories(dir.resolve("tmp"));
-    this.port = freePort();
+    this.port = port;
     this.accessLog = dir.resolve("access.log");
     StringBuilder listen = new StringBuilder();
     for (String h : hosts) {
@@ -100,6 +106,32 @@ public final class Nginx implements AutoCloseable {
     return Files.exists(accessLog) ? Files.readString(accessLog) : "";
   }
 
+  /**
+   * Sends {@code signal} (as kill(1) names it: TERM, KILL, STOP, CONT) to the master process and
+   * its workers: TERM is nginx's fast shutdown (its listening sockets and connections closed), KILL
+   * ends both at once (the kernel closes or resets their connections), STOP pauses both (the kernel
+   * still completes new connections, no one answers).
+   */
+  public void signal(String signal) throws IOException, InterruptedException {
+    List<String> cmd = new java.util.ArrayList<>(List.of("kill", "-" + signal));
+    if (!signal.equals("TERM")) {
+      process.children().forEach(c -> cmd.add(Long.toString(c.pid())));
+    }
+    cmd.add(Long.toString(process.pid()));
+    Process k = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+      k.destroyForcibly();
+      throw new IOException(cmd + ": " + new String(k.getInputStream().readAllBytes()));
+    }
+  }
+
+  /** Waits until the master process has exited (after TERM or KILL). */
+  public void awaitExit() throws InterruptedException {
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("nginx did not exit");
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -108,6 +140,13 @@ public final class Nginx implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      try {
+        signal("CONT"); // a paused nginx cannot act on TERM
+      } catch (IOException ignored) {
+        // ended meanwhile
+      }
+    }
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

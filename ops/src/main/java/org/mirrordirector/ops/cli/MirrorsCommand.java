@@ -99,7 +99,7 @@ public final class MirrorsCommand implements Callable<Integer> {
         out.println(
             String.format(
                 Locale.ROOT,
-                "%-16s %-8s %-7s %-28s %s",
+                "%-16s %-11s %-7s %-28s %s",
                 "ID",
                 "STATE",
                 "COUNTRY",
@@ -109,7 +109,9 @@ public final class MirrorsCommand implements Callable<Integer> {
           String state =
               !m.path("enabled").asBoolean(true)
                   ? "disabled"
-                  : m.path("drained").asBoolean() ? "drained" : "enabled";
+                  : m.path("drained").asBoolean()
+                      ? "drained"
+                      : m.hasNonNull("unreachable") ? "unreachable" : "enabled";
           List<String> health = new ArrayList<>();
           for (JsonNode st : m.path("states")) {
             health.add(st.path("scheme").asText() + ":" + st.path("health").asText());
@@ -119,7 +121,7 @@ public final class MirrorsCommand implements Callable<Integer> {
           out.println(
               String.format(
                   Locale.ROOT,
-                  "%-16s %-8s %-7s %-28s %s",
+                  "%-16s %-11s %-7s %-28s %s",
                   m.path("id").asText(),
                   state,
                   m.path("country").asText("-"),

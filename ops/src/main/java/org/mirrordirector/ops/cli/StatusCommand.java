@@ -197,6 +197,12 @@ public final class StatusCommand implements Callable<Integer> {
               m.path("id").asText(),
               100 * m.path("share5m").asDouble(),
               flags));
+      if (m.hasNonNull("unreachable")) {
+        // Out of routing before its probes say DOWN: the quick check found it not answering.
+        b.append("    OUT OF ROUTING: ")
+            .append(m.path("unreachable").path("text").asText())
+            .append('\n');
+      }
       if (m.path("states").isEmpty()) {
         b.append(
             m.path("enabled").asBoolean(true)
