@@ -238,7 +238,7 @@ public final class ReachCheck implements AutoCloseable {
       closeChannel(t); // bytes no check asked for: start clean at the next check
       return;
     }
-    ReachTarget.Answer a = t.answer();
+    ReachAnswer a = t.answer();
     if (a == null) {
       return;
     }

@@ -92,13 +92,13 @@ final class ReachTarget {
    * the connection may be kept. An answer that does not start as HTTP, or whose headers do not fit,
    * is a status of 0 and not kept.
    */
-  Answer answer() {
+  ReachAnswer answer() {
     int end = headersEnd();
     if (end < 0) {
       if (in.position() >= 5 && !startsWith("HTTP/")) {
-        return new Answer(0, false, "answers something that is not HTTP");
+        return new ReachAnswer(0, false, "answers something that is not HTTP");
       }
-      return in.hasRemaining() ? null : new Answer(0, false, "answers headers over 8 KiB");
+      return in.hasRemaining() ? null : new ReachAnswer(0, false, "answers headers over 8 KiB");
     }
     String head = new String(in.array(), 0, end, StandardCharsets.ISO_8859_1);
     String[] lines = head.split("\r\n");
@@ -110,7 +110,7 @@ final class ReachTarget {
       code = 0;
     }
     if (code < 100 || code > 999) {
-      return new Answer(0, false, "answers a bad status line");
+      return new ReachAnswer(0, false, "answers a bad status line");
     }
     boolean keep = !status[0].equals("HTTP/1.0");
     for (int i = 1; i < lines.length; i++) {
@@ -122,7 +122,7 @@ final class ReachTarget {
     }
     // A HEAD has no body, but bytes after the headers would be read as the next answer's.
     keep = keep && in.position() == end + 4;
-    return new Answer(code, keep, null);
+    return new ReachAnswer(code, keep, null);
   }
 
   private int headersEnd() {
@@ -138,7 +138,4 @@ final class ReachTarget {
   private boolean startsWith(String s) {
     return new String(in.array(), 0, s.length(), StandardCharsets.ISO_8859_1).equals(s);
   }
-
-  /** One HEAD's answer: its status (0: not a valid answer, {@code problem} says why). */
-  record Answer(int status, boolean keep, String problem) {}
 }
