@@ -19,6 +19,7 @@ public final class Nginx implements AutoCloseable {
   public final int port;
   public final Path accessLog;
   private final Process process;
+  private List<ProcessHandle> workers = List.of();
   private final Path dir;
 
   /**
@@ -113,11 +114,14 @@ public final class Nginx implements AutoCloseable {
    * still completes new connections, no one answers).
    */
   public void signal(String signal) throws IOException, InterruptedException {
+    // The master first: a master that outlived its worker's KILL would start another one, which
+    // would go on serving on the listening socket it inherits.
     List<String> cmd = new java.util.ArrayList<>(List.of("kill", "-" + signal));
-    if (!signal.equals("TERM")) {
-      process.children().forEach(c -> cmd.add(Long.toString(c.pid())));
-    }
     cmd.add(Long.toString(process.pid()));
+    workers = process.children().toList();
+    if (!signal.equals("TERM")) {
+      workers.forEach(c -> cmd.add(Long.toString(c.pid())));
+    }
     Process k = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
       k.destroyForcibly();
@@ -127,8 +131,12 @@ public final class Nginx implements AutoCloseable {
 
   /** Waits until the master process has exited (after TERM or KILL). */
   public void awaitExit() throws InterruptedException {
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("nginx did not exit");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (process.isAlive() || workers.stream().anyMatch(ProcessHandle::isAlive)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("nginx did not exit");
+      }
+      Thread.sleep(5);
     }
   }
 
