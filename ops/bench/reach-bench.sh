@@ -13,6 +13,7 @@ rm -rf "$W"
 mkdir -p "$W"
 run() {
   java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -Dorg.slf4j.simpleLogger.log.org.mirrordirector.sync.probe.ReachCheck=warn \
     org.mirrordirector.ops.bench.ReachBench "$@"
 }
 run drops "$W" "${1:-100}" "${2:-5}"

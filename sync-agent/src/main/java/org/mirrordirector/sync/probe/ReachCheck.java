@@ -3,7 +3,6 @@ package org.mirrordirector.sync.probe;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -18,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mirrordirector.failover.net.HappyEyeballs;
-import org.mirrordirector.failover.net.NoAddressAnswered;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -218,7 +216,7 @@ public final class ReachCheck implements AutoCloseable {
               ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
               : SelectionKey.OP_READ);
     } catch (IOException e) {
-      broken(t, describe(e));
+      broken(t, ReachFailure.describe(e));
     }
   }
 
@@ -227,7 +225,7 @@ public final class ReachCheck implements AutoCloseable {
     try {
       n = t.channel.read(t.in);
     } catch (IOException e) {
-      broken(t, describe(e));
+      broken(t, ReachFailure.describe(e));
       return;
     }
     if (n < 0) {
@@ -289,7 +287,13 @@ public final class ReachCheck implements AutoCloseable {
     t.connecting = true;
     t.checkOnConnect = thenCheck;
     int gen = ++t.generation;
-    Duration timeout = Duration.ofNanos(t.timeoutNanos(settings));
+    // The first connection, made ahead of any check, may wait as long as a probe: a thousand
+    // mirrors added at once are a burst of connections, and none of them is a check yet.
+    Duration timeout =
+        Duration.ofNanos(
+            thenCheck || after != null
+                ? t.timeoutNanos(settings)
+                : settings.maxTimeout().toNanos());
     connects.incrementAndGet();
     try {
       workers.execute(
@@ -298,7 +302,7 @@ public final class ReachCheck implements AutoCloseable {
               SocketChannel ch = eyeballs.connect(t.host, t.port, timeout).channel();
               post(() -> connected(t, gen, ch));
             } catch (IOException | RuntimeException e) {
-              String why = describe(e);
+              String why = ReachFailure.describe(e);
               post(() -> connectFailed(t, gen, after == null ? why : after + ", then " + why));
             }
           });
@@ -322,7 +326,7 @@ public final class ReachCheck implements AutoCloseable {
       t.channel = ch;
     } catch (IOException e) {
       closeQuietly(ch);
-      lost(t, describe(e));
+      lost(t, ReachFailure.describe(e));
       return;
     }
     if (t.checkOnConnect) {
@@ -360,7 +364,7 @@ public final class ReachCheck implements AutoCloseable {
               status = tls.status(t.url);
             } catch (IOException | RuntimeException e) {
               status = -1;
-              why = describe(e);
+              why = ReachFailure.describe(e);
             }
             int s = status;
             String w = why;
@@ -412,27 +416,6 @@ public final class ReachCheck implements AutoCloseable {
       t.channel = null;
     }
     t.in.clear();
-  }
-
-  /** What a connection's failure says about the mirror, in words. */
-  static String describe(Throwable e) {
-    if (e instanceof NoAddressAnswered n) {
-      return n.summary();
-    }
-    if (e instanceof java.net.SocketTimeoutException) {
-      return e.getMessage() == null ? "timed out" : e.getMessage();
-    }
-    if (e instanceof ClosedChannelException) {
-      return "connection closed";
-    }
-    String m = e.getMessage();
-    if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("reset")) {
-      return "connection reset";
-    }
-    if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("broken pipe")) {
-      return "connection reset (broken pipe)";
-    }
-    return m == null ? e.getClass().getSimpleName() : m;
   }
 
   private static void closeQuietly(SocketChannel ch) {
