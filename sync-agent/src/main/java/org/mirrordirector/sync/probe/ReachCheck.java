@@ -176,6 +176,7 @@ public final class ReachCheck implements AutoCloseable {
       }
       if (!t.waiting && !t.connecting && now - t.nextCheck >= 0) {
         t.nextCheck = now + settings.interval().toNanos();
+        t.quickReconnects = 0; // a server that ends idle connections costs 3 HEADs more at most
         check(t, false);
       }
       if (!t.connecting) { // a connect's end rescans
@@ -250,7 +251,6 @@ public final class ReachCheck implements AutoCloseable {
       lost(t, "answers HTTP " + a.status());
     } else {
       t.answeredIn(System.nanoTime() - t.sentAt);
-      t.quickReconnects = 0;
       listener.answered(t.mirror);
     }
   }
@@ -259,7 +259,7 @@ public final class ReachCheck implements AutoCloseable {
    * The connection ended, by the mirror's close or reset. During a check and before any byte of its
    * answer, the check is sent once more on a new connection (a server may end an idle one just as a
    * request arrives), and only a second such end is the mirror's; between checks the mirror is
-   * connected to again at once, to see whether it still accepts.
+   * connected to and checked again at once.
    */
   private void broken(ReachTarget t, String what) {
     LOG.debug("{}: {} (checking: {}, retried: {})", t.mirror, what, t.waiting, t.retried);
@@ -275,7 +275,10 @@ public final class ReachCheck implements AutoCloseable {
       return; // a mirror that keeps closing idle connections: the next check will tell
     }
     t.retried = during;
-    connect(t, during, what);
+    // With a HEAD at once, not only a connect: a server on its way down may close its connections
+    // before its listening socket, and a connection that the kernel completes then is never
+    // answered; the check sees that within its wait, not at the next check.
+    connect(t, true, what);
   }
 
   private void connect(ReachTarget t, boolean thenCheck) {

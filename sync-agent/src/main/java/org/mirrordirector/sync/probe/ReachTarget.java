@@ -42,7 +42,7 @@ final class ReachTarget {
   /** This check was sent again on a fresh connection already. */
   boolean retried;
 
-  /** Connects in a row after the mirror closed an idle connection, with no answer between. */
+  /** Connects (each with a HEAD) after the mirror closed an idle one, since the last check. */
   int quickReconnects;
 
   /** Discards the results of workers started for an older connection or check. */

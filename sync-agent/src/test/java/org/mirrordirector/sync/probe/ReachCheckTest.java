@@ -115,6 +115,52 @@ class ReachCheckTest {
   }
 
   @Test
+  void randomFaultsAtRandomMomentsAreEachSeenWithTheirReasonAndEachRecoveryAnswered()
+      throws Exception {
+    long seed = Long.getLong("md.seed", System.nanoTime());
+    System.out.println("ReachCheckTest random faults: -Dmd.seed=" + seed);
+    java.util.Random r = new java.util.Random(seed);
+    Heard heard = new Heard();
+    ReachSettings s =
+        new ReachSettings(Duration.ofMillis(200), Duration.ofMillis(300), Duration.ofMillis(300));
+    String host = r.nextBoolean() ? "127.0.0.1" : "::1";
+    try (RawMirror m = new RawMirror(host);
+        ReachCheck c = check(s, heard)) {
+      c.watch(Map.of("m", m.url()));
+      await("answers", () -> heard.answered.size() >= 2);
+      for (int i = 0; i < 8; i++) {
+        Thread.sleep(r.nextInt(400)); // any moment of the check's interval, mid-check included
+        int lost = heard.lost.size();
+        String fault = List.of("stop", "kill", "pause", "503").get(r.nextInt(4));
+        switch (fault) {
+          case "stop" -> m.stop();
+          case "kill" -> m.kill();
+          case "pause" -> m.pause();
+          default -> m.status.set(503);
+        }
+        await(fault + " (seed " + seed + ")", () -> heard.lost.size() > lost);
+        assertThat(heard.lost.get(lost))
+            .as("%s, seed %d", fault, seed)
+            .matches(
+                switch (fault) {
+                  case "stop", "kill" ->
+                      "m: (closed the connection|connection reset)?(, then )?connection refused"
+                          + " at .*";
+                  case "pause" -> "m: no answer within 300 ms";
+                  default -> "m: answers HTTP 503";
+                });
+        switch (fault) {
+          case "stop", "kill" -> m.start();
+          case "pause" -> m.resume();
+          default -> m.status.set(200);
+        }
+        int answered = heard.answered.size();
+        await("back after " + fault, () -> heard.answered.size() >= answered + 2);
+      }
+    }
+  }
+
+  @Test
   void aServerErrorIsNotAnAnswerAndOtherStatusesAre() throws Exception {
     Heard heard = new Heard();
     ReachSettings s =
