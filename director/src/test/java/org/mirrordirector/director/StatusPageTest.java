@@ -66,7 +66,31 @@ class StatusPageTest {
           .contains("75.0 %")
           .doesNotContain("id=\"stale\"");
 
+      // The quick check found lagging-de silent: out of routing before its probes say DOWN, and
+      // the page says why (the reason from the registry, escaped).
       ClusterView v = view.get();
+      java.util.Map<String, org.mirrordirector.failover.MirrorView> ms =
+          new java.util.HashMap<>(v.mirrors());
+      org.mirrordirector.failover.MirrorView de0 = ms.get("lagging-de");
+      ms.put(
+          "lagging-de",
+          new org.mirrordirector.failover.MirrorView(
+              de0.config(),
+              de0.state(),
+              new org.mirrordirector.failover.Unreachable(
+                  "lagging-de", TestFleet.NOW - 3_000, "connection refused at <192.0.2.7:80>")));
+      view.set(TestFleet.view(ms));
+      JsonNode silent =
+          find(new ObjectMapper().readTree(get(c, "/status.json").getContent()), "lagging-de");
+      assertThat(silent.get("unreachable").get("text").asText())
+          .isEqualTo(
+              "not answering for 3 s (the quick check: connection refused at <192.0.2.7:80>)");
+      assertThat(get(c, "/status").getContent())
+          .contains("<tr class=\"UNREACHABLE\"><td>lagging-de (not answering)</td>")
+          .contains(
+              "not answering for 3 s (the quick check: connection refused at &lt;192.0.2.7:80&gt;);");
+      view.set(TestFleet.fleet());
+      v = view.get();
       view.set(
           new ClusterView(
               v.generation(),
