@@ -49,6 +49,9 @@ class SoakLongTest {
               .run();
       String text = SoakReport.render(r);
       System.out.print(text);
+      // Kept for a figure that fails: which publication, which fault (target/soak-long.json).
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of("target", "soak-long.json"), SoakReport.json(r));
       assertThat(r.failures())
           .as(text)
           .allSatisfy(f -> assertThat(f.cause()).isEqualTo(FailureCause.MIRROR_DROPPED_OFF.name()));
