@@ -214,11 +214,15 @@ public final class Demo implements AutoCloseable, NodeSwitchboard {
       nodeConfigs.put(id, c);
     }
     for (String id : nodePorts.keySet()) {
-      startNode(id);
+      Process started = startNode(id);
       if (id.equals("node-a")) {
         // The primary is the first to stand for election.
         DemoReadiness.awaitHttp(
-            "http://127.0.0.1:" + nodePorts.get(id) + "/leader", 200, readyWithin);
+            "http://127.0.0.1:" + nodePorts.get(id) + "/leader",
+            200,
+            readyWithin,
+            started,
+            dir.resolve("logs/" + id + ".log"));
       }
     }
 

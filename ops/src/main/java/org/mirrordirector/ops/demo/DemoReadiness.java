@@ -73,9 +73,32 @@ public final class DemoReadiness {
 
   /** Until the URL answers this status, or throws. */
   public static void awaitHttp(String url, int status, Duration within) throws Exception {
+    awaitHttp(url, status, within, null, null);
+  }
+
+  /**
+   * Until a node process's URL answers this status; throws at once, quoting the end of its log,
+   * when the process exits first (a port taken between its choice and the node's bind, a bad
+   * configuration), and quotes the log too when the time runs out.
+   */
+  public static void awaitHttp(String url, int status, Duration within, Process node, Path log)
+      throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
     int got = -1;
     while (System.nanoTime() < deadline) {
+      if (node != null && !node.isAlive()) {
+        throw new IOException(
+            "the node process for "
+                + url
+                + " exited ("
+                + node.exitValue()
+                + ") before it answered "
+                + status
+                + "; the end of "
+                + log
+                + ":\n"
+                + tail(log, 40));
+      }
       try {
         HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
         c.setConnectTimeout(1000);
@@ -90,6 +113,24 @@ public final class DemoReadiness {
       }
       Thread.sleep(200);
     }
-    throw new IOException(url + " did not answer " + status + " in time (last: " + got + ")");
+    throw new IOException(
+        url
+            + " did not answer "
+            + status
+            + " in time (last: "
+            + got
+            + ")"
+            + (log == null ? "" : "; the end of " + log + ":\n" + tail(log, 40)));
+  }
+
+  /** The last lines of a log, or why there are none. */
+  static String tail(Path log, int lines) {
+    try {
+      java.util.List<String> all =
+          java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
   }
 }
