@@ -119,13 +119,40 @@ public final class Nginx implements AutoCloseable {
     List<String> cmd = new java.util.ArrayList<>(List.of("kill", "-" + signal));
     cmd.add(Long.toString(process.pid()));
     workers = process.children().toList();
-    if (!signal.equals("TERM")) {
+    if (!signal.equals("TERM") && !signal.equals("HUP")) {
       workers.forEach(c -> cmd.add(Long.toString(c.pid())));
     }
     Process k = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
       k.destroyForcibly();
       throw new IOException(cmd + ": " + new String(k.getInputStream().readAllBytes()));
+    }
+  }
+
+  /**
+   * Limits every transfer that starts from now on to {@code bytesPerSecond} ({@code limit_rate}),
+   * as a mirror whose link or disk is saturated: the configuration is rewritten and nginx reloaded
+   * (its old worker ends its idle connections and serves its busy ones to their end). Returns once
+   * a new worker runs.
+   */
+  public void throttle(int bytesPerSecond) throws IOException, InterruptedException {
+    Path conf = dir.resolve("nginx.conf");
+    String c = Files.readString(conf).replaceAll("(?m)^  limit_rate(_after)? \\d+;\n", "");
+    // The first 512 bytes at full speed: the headers and the start of the body come, then it
+    // trickles (without it nginx holds the headers back as well).
+    Files.writeString(
+        conf,
+        c.replace(
+            "http {\n", "http {\n  limit_rate " + bytesPerSecond + ";\n  limit_rate_after 512;\n"));
+    List<Long> old = process.children().map(ProcessHandle::pid).toList();
+    signal("HUP");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (process.children().noneMatch(w -> !old.contains(w.pid()))) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException(
+            "nginx did not reload: " + Files.readString(dir.resolve("error.log")));
+      }
+      Thread.sleep(5);
     }
   }
 

@@ -34,7 +34,6 @@ import org.mirrordirector.sync.SyncStats;
 import org.mirrordirector.sync.archive.Sha1Policy;
 import org.mirrordirector.sync.archive.SnapshotId;
 import org.mirrordirector.sync.archive.TrustedKeys;
-import org.mirrordirector.sync.net.HttpAnswer;
 import org.mirrordirector.sync.net.OutboundHttp;
 import org.mirrordirector.sync.probe.LocalSnapshots;
 import org.mirrordirector.sync.probe.MirrorProber;
@@ -43,6 +42,7 @@ import org.mirrordirector.sync.probe.ProbeService;
 import org.mirrordirector.sync.probe.ReachSettings;
 import org.mirrordirector.sync.probe.ReachWatch;
 import org.mirrordirector.sync.probe.SnapshotLearner;
+import org.mirrordirector.sync.probe.TlsCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -223,8 +223,8 @@ public final class ArchiveStack {
 
   /**
    * The quick check of the public mirrors, for the active node: one that stops answering is out of
-   * routing at once, and a recheck confirms it DOWN. Https-only mirrors are asked with a HEAD of
-   * their own (no redirect followed: any answer below 500 is one).
+   * routing at once, and a recheck confirms it DOWN. Https-only mirrors are asked with a GET of
+   * their own (the same first 4 KiB) (no redirect followed: any answer below 500 is one).
    */
   private ReachWatch quickCheck(
       ProbeSection p,
@@ -242,11 +242,7 @@ public final class ArchiveStack {
         new ReachWatch(
             new ReachSettings(p.reachInterval(), p.reachTimeout(), p.timeout()),
             eyeballs,
-            url -> {
-              try (HttpAnswer answer = tls.head(url, Map.of())) {
-                return answer.status();
-              }
-            },
+            TlsCheck.over(tls),
             leadership,
             paths,
             reader::view,

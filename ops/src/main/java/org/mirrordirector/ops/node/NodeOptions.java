@@ -272,8 +272,9 @@ public final class NodeOptions {
               "probe.reach-interval",
               OptionType.DURATION,
               "1s",
-              "the quick check: one kept-alive connection per mirror and a HEAD this often; a"
-                  + " mirror that refuses, resets or does not answer leaves routing at once, before"
+              "the quick check: one kept-alive connection per mirror and a GET of 4 KiB this"
+                  + " often; a mirror that refuses, resets, does not answer or stalls after its"
+                  + " headers leaves routing at once, before"
                   + " the probes confirm it DOWN, and returns after confirmations answers (0s:"
                   + " off)"),
           new ConfigOption(

@@ -41,22 +41,27 @@ import org.mirrordirector.sync.probe.ReachSettings;
 import org.mirrordirector.sync.probe.ReachWatch;
 
 /**
- * Benchmark (not a test) of the quick check, at its default settings (a HEAD each second, 500 ms
- * least wait, two answers to come back), over a real ZooKeeper in process:
+ * Benchmark (not a test) of the quick check, at its default settings (a GET of 4 KiB each second,
+ * 500 ms least wait, two answers to come back), over a real ZooKeeper in process:
  *
  * <ul>
  *   <li>{@code drops DIR TRIALS LANES}: real nginx mirrors on 127.0.0.1 stopped (TERM: nginx's fast
  *       shutdown), killed (KILL, master and worker: the kernel ends their connections) and paused
- *       (STOP: the kernel still accepts, nothing answers), TRIALS times each, LANES mirrors at
- *       once, each fault at a random moment of the check's second; the time from the signal to the
- *       registry view (what every director routes from) having the mirror out of routing;
- *   <li>{@code rate MIRRORS SECONDS}: MIRRORS mirrors on one Jetty server that counts the HEADs;
- *       the check's requests per second and mirror, its connections, and the CPU of its threads.
+ *       (STOP: the kernel still accepts, nothing answers) and slowed to 100 bytes a second (SLOW:
+ *       nginx's limit_rate, reloaded: the headers come, the body stalls), TRIALS times each, LANES
+ *       mirrors at once, each fault at a random moment of the check's second; the time from the
+ *       signal to the registry view (what every director routes from) having the mirror out of
+ *       routing;
+ *   <li>{@code rate MIRRORS SECONDS}: MIRRORS mirrors on one Jetty server that counts the checks
+ *       (each answered with 4 KiB); the check's requests per second and mirror, its connections,
+ *       and the CPU of its threads.
  * </ul>
  *
  * Run by ops/bench/reach-bench.sh.
  */
 public final class ReachBench {
+  private static final byte[] BODY = new byte[4096];
+
   private ReachBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -177,7 +182,7 @@ public final class ReachBench {
       c.check();
       Thread.sleep(3000); // connected, answered
       ExecutorService pool = Executors.newFixedThreadPool(lanes);
-      for (String kind : List.of("TERM", "KILL", "STOP")) {
+      for (String kind : List.of("TERM", "KILL", "STOP", "SLOW")) {
         List<Long> micros = Collections.synchronizedList(new ArrayList<>());
         List<Future<?>> done = new ArrayList<>();
         for (int l = 0; l < lanes; l++) {
@@ -190,7 +195,11 @@ public final class ReachBench {
                     for (int t = lane; t < trials; t += lanes) {
                       Thread.sleep(r.nextInt(1000)); // any moment of the check's second
                       long t0 = System.nanoTime();
-                      mirrors[lane].signal(kind);
+                      if (kind.equals("SLOW")) {
+                        mirrors[lane].throttle(100);
+                      } else {
+                        mirrors[lane].signal(kind);
+                      }
                       long deadline = t0 + Duration.ofSeconds(30).toNanos();
                       Long at;
                       while ((at = seen.get(id)) == null) {
@@ -203,6 +212,9 @@ public final class ReachBench {
                       if (kind.equals("STOP")) {
                         mirrors[lane].signal("CONT");
                       } else {
+                        if (kind.equals("SLOW")) {
+                          mirrors[lane].signal("KILL"); // its trickling transfers end with it
+                        }
                         mirrors[lane].awaitExit();
                         int port = mirrors[lane].port;
                         mirrors[lane] =
@@ -224,7 +236,12 @@ public final class ReachBench {
             "%-4s (%s) n=%d  drop to out of routing: p50 %.0f ms  p90 %.0f ms  p99 %.0f ms  max"
                 + " %.0f ms%n",
             kind,
-            kind.equals("TERM") ? "refused" : kind.equals("KILL") ? "reset" : "paused",
+            switch (kind) {
+              case "TERM" -> "refused";
+              case "KILL" -> "reset";
+              case "STOP" -> "paused";
+              default -> "stalled";
+            },
             micros.size(),
             pct(micros, 0.50) / 1000.0,
             pct(micros, 0.90) / 1000.0,
@@ -258,8 +275,10 @@ public final class ReachBench {
           @Override
           public boolean handle(Request request, Response response, Callback callback) {
             heads.incrementAndGet();
-            response.setStatus(200);
-            callback.succeeded();
+            response.setStatus(206);
+            response.getHeaders().put("Content-Range", "bytes 0-4095/150000");
+            response.getHeaders().put("Content-Length", 4096);
+            response.write(true, java.nio.ByteBuffer.wrap(BODY), callback);
             return true;
           }
         });
@@ -283,7 +302,7 @@ public final class ReachBench {
       long h = heads.get() - h0;
       System.out.printf(
           Locale.ROOT,
-          "%d mirrors, %d s: %.1f HEADs/s at the server (%.3f per mirror per second), %d sent by"
+          "%d mirrors, %d s: %.1f checks/s at the server (%.3f per mirror per second), %d sent by"
               + " the check; connections made %d (one per mirror, kept); the check's threads %.1f"
               + " ms CPU per second (%.2f %% of a core); records %d%n",
           n,

@@ -22,13 +22,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The quick check: is each mirror still there? One kept-alive connection per mirror, watched by one
- * selector thread, and a HEAD on it each {@link ReachSettings#interval}. A mirror that closes or
- * resets that connection is connected to again at once, so a mirror that stopped (its server closes
- * its connections, then refuses new ones) or was killed (the kernel closes or resets them) is seen
- * within milliseconds, not at the next check; a paused one (the kernel still accepts, no one
- * answers) is seen when a HEAD goes unanswered for the mirror's timeout. A 5xx answer counts as not
- * answering. Mirrors served over https only are checked with a blocking HEAD through {@link
- * TlsHead} on a worker, once per interval each: they are seen at the next check, not at once.
+ * selector thread, and a check on it each {@link ReachSettings#interval}: a GET of the first 4 KiB
+ * of the mirror's InRelease (a Range), so that a mirror whose transfers stall after the headers is
+ * seen as well as one that does not answer. A mirror that closes or resets that connection is
+ * connected to again at once, so a mirror that stopped (its server closes its connections, then
+ * refuses new ones) or was killed (the kernel closes or resets them) is seen within milliseconds,
+ * not at the next check; a paused one (the kernel still accepts, no one answers) is seen when a
+ * check goes unanswered for the mirror's timeout. A 5xx answer counts as not answering. Mirrors
+ * served over https only are checked with the same GET, blocking, through {@link TlsCheck} on a
+ * worker, once per interval each: they are seen at the next check, not at once.
  *
  * <p>Connections are made on workers through {@link HappyEyeballs} (every address, NAT64), then
  * handed to the selector thread. Nothing here writes anywhere: it tells its {@link ReachListener}.
@@ -39,7 +41,7 @@ public final class ReachCheck implements AutoCloseable {
 
   private final ReachSettings settings;
   private final HappyEyeballs eyeballs;
-  private final TlsHead tls;
+  private final TlsCheck tls;
   private final ReachListener listener;
   private final Selector selector;
   private final ExecutorService workers;
@@ -58,7 +60,7 @@ public final class ReachCheck implements AutoCloseable {
   public ReachCheck(
       ReachSettings settings,
       HappyEyeballs eyeballs,
-      TlsHead tls,
+      TlsCheck tls,
       ReachListener listener,
       int workers,
       String name)
@@ -83,7 +85,7 @@ public final class ReachCheck implements AutoCloseable {
   }
 
   /**
-   * The mirrors to check, each with the URL its HEAD asks for: any other is forgotten and its
+   * The mirrors to check, each with the URL its check asks for: any other is forgotten and its
    * connection closed. A mirror whose URL changed starts again.
    */
   public void watch(Map<String, URI> urls) {
@@ -114,7 +116,7 @@ public final class ReachCheck implements AutoCloseable {
         });
   }
 
-  /** HEADs sent so far (https ones included). */
+  /** Checks sent so far (https ones included). */
   public long requests() {
     return requests.get();
   }
@@ -168,15 +170,15 @@ public final class ReachCheck implements AutoCloseable {
     long next = now + settings.interval().toNanos();
     for (ReachTarget t : targets.values()) {
       if (t.waiting && now - t.deadline >= 0) {
-        long ms = (t.deadline - t.sentAt) / 1_000_000;
+        String why = t.unanswered((t.deadline - t.sentAt) / 1_000_000);
         t.waiting = false;
         t.generation++;
         closeChannel(t); // its answer, if it ever comes, would be taken for the next one's
-        lost(t, "no answer within " + ms + " ms");
+        lost(t, why);
       }
       if (!t.waiting && !t.connecting && now - t.nextCheck >= 0) {
         t.nextCheck = now + settings.interval().toNanos();
-        t.quickReconnects = 0; // a server that ends idle connections costs 3 HEADs more at most
+        t.quickReconnects = 0; // a server that ends idle connections costs 3 checks more at most
         check(t, false);
       }
       if (!t.connecting) { // a connect's end rescans
@@ -275,7 +277,7 @@ public final class ReachCheck implements AutoCloseable {
       return; // a mirror that keeps closing idle connections: the next check will tell
     }
     t.retried = during;
-    // With a HEAD at once, not only a connect: a server on its way down may close its connections
+    // With a check at once, not only a connect: a server on its way down may close its connections
     // before its listening socket, and a connection that the kernel completes then is never
     // answered; the check sees that within its wait, not at the next check.
     connect(t, true, what);

@@ -59,7 +59,7 @@ public final class ReachWatch implements ReachListener, AutoCloseable {
   public ReachWatch(
       ReachSettings settings,
       HappyEyeballs eyeballs,
-      TlsHead tls,
+      TlsCheck tls,
       Leadership leadership,
       RegistryPaths paths,
       Supplier<ClusterView> view,

@@ -105,6 +105,12 @@ public final class Apt {
 
   /** Runs apt-get or apt-cache with the private-root options; never throws for apt's failures. */
   public Attempt attempt(String tool, String... args) throws IOException, InterruptedException {
+    return attempt(Duration.ofSeconds(120), tool, args);
+  }
+
+  /** As above, ended (and failed) after {@code limit}. */
+  public Attempt attempt(Duration limit, String tool, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(tool);
     cmd.add("-q");
@@ -134,9 +140,9 @@ public final class Apt {
     cmd.addAll(List.of(args));
     ProcessBuilder b = new ProcessBuilder(cmd).directory(downloads().toFile());
     b.environment().put("APT_CONFIG", root.resolve("apt.conf").toString());
-    RunResult r = org.mirrordirector.sync.BoundedRun.run(b, root, Duration.ofSeconds(120));
+    RunResult r = org.mirrordirector.sync.BoundedRun.run(b, root, limit);
     if (r.exit() == -1) {
-      return new Attempt(false, -1, "timed out after 120 s:\n" + r.output());
+      return new Attempt(false, -1, "timed out after " + limit.toSeconds() + " s:\n" + r.output());
     }
     String out = r.output();
     boolean warned = false;

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A mirror for the quick check's tests that can fail the ways a real one does, on one port that it
- * keeps: answer HEADs (HTTP/1.1, kept alive) with a chosen status; {@link #stop} (its listening
+ * keeps: answer requests (HTTP/1.1, kept alive) with a chosen status and a 5-byte body, or {@link
+ * #stallBodies} (headers, then a body that stops after 10 bytes); {@link #stop} (its listening
  * socket closed, its connections closed: refused from then on), {@link #kill} (its connections
  * reset, as the kernel does for a process killed with unread data), {@link #pause} (connections are
  * still accepted by the kernel, nothing answers: SIGSTOP), and {@link #start} again.
@@ -28,6 +29,7 @@ final class RawMirror implements AutoCloseable {
   final AtomicInteger answered = new AtomicInteger();
   final AtomicInteger accepted = new AtomicInteger();
   private final AtomicBoolean paused = new AtomicBoolean();
+  private final AtomicBoolean stallBodies = new AtomicBoolean();
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private volatile ServerSocket listener;
   private volatile boolean resetLate;
@@ -109,9 +111,21 @@ final class RawMirror implements AutoCloseable {
             Thread.sleep(5);
           }
           int st = status.get();
-          out.write(
-              ("HTTP/1.1 " + st + " X\r\nContent-Length: 5\r\nServer: raw\r\n\r\n")
-                  .getBytes(StandardCharsets.ISO_8859_1));
+          if (stallBodies.get() && st < 300) {
+            // The headers and the first bytes of a 4 KiB body, then nothing until unstalled.
+            out.write(
+                ("HTTP/1.1 206 X\r\nContent-Length: 4096\r\nServer: raw\r\n\r\n" + "x".repeat(10))
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            while (stallBodies.get()) {
+              Thread.sleep(5);
+            }
+            out.write("x".repeat(4086).getBytes(StandardCharsets.ISO_8859_1));
+          } else {
+            out.write(
+                ("HTTP/1.1 " + st + " X\r\nContent-Length: 5\r\nServer: raw\r\n\r\nabcde")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+          }
           out.flush();
           answered.incrementAndGet();
           head.setLength(0);
@@ -143,6 +157,15 @@ final class RawMirror implements AutoCloseable {
     }
   }
 
+  /** Sends the headers and 10 bytes of each body, then nothing more until {@link #flow}. */
+  void stallBodies() {
+    stallBodies.set(true);
+  }
+
+  void flow() {
+    stallBodies.set(false);
+  }
+
   void pause() {
     paused.set(true);
   }
@@ -160,6 +183,7 @@ final class RawMirror implements AutoCloseable {
   @Override
   public void close() throws IOException {
     resume();
+    flow();
     stop();
   }
 }

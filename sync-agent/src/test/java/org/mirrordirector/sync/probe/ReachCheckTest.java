@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mirrordirector.failover.net.HappyEyeballs;
-import org.mirrordirector.sync.net.HttpAnswer;
 import org.mirrordirector.sync.net.OutboundHttp;
 
 /**
@@ -123,6 +122,27 @@ class ReachCheckTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"127.0.0.1", "::1"})
+  void aMirrorWhoseTransfersStallAfterTheHeadersIsSeenAndAnswersAgainAfter(String host)
+      throws Exception {
+    Heard heard = new Heard();
+    ReachSettings s =
+        new ReachSettings(Duration.ofMillis(200), Duration.ofMillis(300), Duration.ofMillis(300));
+    try (RawMirror m = new RawMirror(host);
+        ReachCheck c = check(s, heard)) {
+      c.watch(Map.of("m", m.url()));
+      await("two answers", () -> heard.answered.size() >= 2);
+      m.stallBodies();
+      await("lost", () -> !heard.lost.isEmpty());
+      assertThat(heard.lost.get(0))
+          .isEqualTo("m: a stalled transfer: its headers, then 10 bytes of the body within 300 ms");
+      int answers = heard.answered.size();
+      m.flow();
+      await("answers again", () -> heard.answered.size() >= answers + 2);
+    }
+  }
+
   @Test
   void randomFaultsAtRandomMomentsAreEachSeenWithTheirReasonAndEachRecoveryAnswered()
       throws Exception {
@@ -140,11 +160,12 @@ class ReachCheckTest {
       for (int i = 0; i < 8; i++) {
         Thread.sleep(r.nextInt(400)); // any moment of the check's interval, mid-check included
         int lost = heard.lost.size();
-        String fault = List.of("stop", "kill", "pause", "503").get(r.nextInt(4));
+        String fault = List.of("stop", "kill", "pause", "stall", "503").get(r.nextInt(5));
         switch (fault) {
           case "stop" -> m.stop();
           case "kill" -> m.kill();
           case "pause" -> m.pause();
+          case "stall" -> m.stallBodies();
           default -> m.status.set(503);
         }
         await(fault + " (seed " + seed + ")", () -> heard.lost.size() > lost);
@@ -154,11 +175,14 @@ class ReachCheckTest {
                 switch (fault) {
                   case "stop", "kill" -> GONE;
                   case "pause" -> "m: no answer within 300 ms";
+                  case "stall" ->
+                      "m: a stalled transfer: its headers, then 10 bytes of the body within 300 ms";
                   default -> "m: answers HTTP 503";
                 });
         switch (fault) {
           case "stop", "kill" -> m.start();
           case "pause" -> m.resume();
+          case "stall" -> m.flow();
           default -> m.status.set(200);
         }
         int answered = heard.answered.size();
@@ -236,17 +260,7 @@ class ReachCheckTest {
             new OutboundHttp(
                 "t", new HappyEyeballs(), Duration.ofSeconds(5), Tls.trusting(ks), false, "t");
         ReachCheck c =
-            new ReachCheck(
-                s,
-                new HappyEyeballs(),
-                url -> {
-                  try (HttpAnswer a = http.head(url, Map.of())) {
-                    return a.status();
-                  }
-                },
-                heard,
-                2,
-                "reach-test")) {
+            new ReachCheck(s, new HappyEyeballs(), TlsCheck.over(http), heard, 2, "reach-test")) {
       c.watch(Map.of("tls", URI.create(m.base() + "dists/bookworm/InRelease")));
       await("two answers", () -> heard.answered.size() >= 2);
       m.close();
