@@ -2,8 +2,6 @@ package org.mirrordirector.ops.demo;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -23,8 +21,6 @@ import org.mirrordirector.ops.common.Trees;
 import org.mirrordirector.ops.hosting.Haproxy;
 import org.mirrordirector.ops.node.EmbeddedZooKeeper;
 import org.mirrordirector.ops.node.RsyncModule;
-import org.mirrordirector.sync.BoundedRun;
-import org.mirrordirector.sync.RunResult;
 import org.mirrordirector.sync.archive.generate.ArchiveGenerator;
 import org.mirrordirector.sync.archive.generate.GeneratedArchive;
 import org.mirrordirector.sync.archive.generate.GeneratorOptions;
@@ -63,8 +59,7 @@ public final class Demo implements AutoCloseable, NodeSwitchboard {
   // Parts the soak stops and starts again: the mirrors' servers, the upstream's rsync daemons and
   // the embedded ZooKeeper, each on the port it had.
   private final DemoMirrors mirrorServers = new DemoMirrors();
-  private final List<RsyncModule> upstreams = new ArrayList<>();
-  private final List<Object[]> upstreamArgs = new ArrayList<>();
+  private final DemoUpstream upstreams = new DemoUpstream();
   private int zkPort;
 
   public Demo(Path dir, PrintWriter log) {
@@ -116,7 +111,7 @@ public final class Demo implements AutoCloseable, NodeSwitchboard {
   public DemoLayout start(int basePort, Duration readyWithin) throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(dir.resolve("logs"));
-    Ports ports = new Ports(basePort);
+    DemoPorts ports = new DemoPorts(basePort);
     int service = ports.next();
 
     // The upstream: version 1, copied by the lagging mirror; then version 2, the current one.
@@ -130,13 +125,13 @@ public final class Demo implements AutoCloseable, NodeSwitchboard {
               shape(upstream, motionSettings == null ? 60 : motionSettings.packages(), 1)
                   .withDate(Instant.now().minus(Duration.ofHours(6))));
       Files.write(keyring, r.key().publicKeyArmored());
-      copyTree(upstream, dir.resolve("mirrors/lagging"));
+      MirrorCopies.copyTree(upstream, dir.resolve("mirrors/lagging"));
       ArchiveGenerator.generate(
           shape(upstream, 0, 2)
               .withUpdateFrom(upstream, 20)
               .withDate(Instant.now().minus(Duration.ofMinutes(5))));
-      copyTree(upstream, dir.resolve("mirrors/current"));
-      copyTree(upstream, dir.resolve("mirrors/broken"));
+      MirrorCopies.copyTree(upstream, dir.resolve("mirrors/current"));
+      MirrorCopies.copyTree(upstream, dir.resolve("mirrors/broken"));
       Trees.deleteTree(
           dir.resolve("mirrors/broken/pool")); // its indexes name files it does not have
     }
@@ -150,16 +145,18 @@ public final class Demo implements AutoCloseable, NodeSwitchboard {
       DemoMotion.prepare(dir, upstream, served, nodesServed);
       for (String m : List.of("pushed", "naive")) {
         if (!Files.isDirectory(dir.resolve("mirrors").resolve(m))) {
-          copyTree(upstream, dir.resolve("mirrors").resolve(m));
+          MirrorCopies.copyTree(upstream, dir.resolve("mirrors").resolve(m));
         }
         names.add(m);
       }
     }
-    RsyncModule upstreamd = upstream(dir.resolve("rsyncd-upstream"), served, ports.next());
+    parts.add(upstreams);
+    RsyncModule upstreamd = upstreams.start(dir.resolve("rsyncd-upstream"), served, ports.next());
     RsyncModule nodesUpstreamd = upstreamd;
     if (!nodesServed.equals(served)) {
       // The nodes copy from their own module: a demo whose nodes are STUCK never advances it.
-      nodesUpstreamd = upstream(dir.resolve("rsyncd-upstream-nodes"), nodesServed, ports.next());
+      nodesUpstreamd =
+          upstreams.start(dir.resolve("rsyncd-upstream-nodes"), nodesServed, ports.next());
     }
 
     if (replicas > 0) {
@@ -326,28 +323,14 @@ public final class Demo implements AutoCloseable, NodeSwitchboard {
     return layout;
   }
 
-  /** The upstream's rsync daemon serving {@code tree}; a soak stops and starts it again. */
-  private RsyncModule upstream(Path conf, Path tree, int port) throws Exception {
-    RsyncModule m = new RsyncModule(conf, tree, "127.0.0.1", port, "127.0.0.1");
-    int i = upstreams.size();
-    upstreams.add(m);
-    upstreamArgs.add(new Object[] {conf, tree, port});
-    parts.add(() -> upstreams.get(i).close());
-    return m;
-  }
-
   /** Stops the upstream's rsync daemons (the nodes' and the mirrors'): the upstream is down. */
-  public synchronized void upstreamDown() {
-    upstreams.forEach(RsyncModule::close);
+  public void upstreamDown() {
+    upstreams.down();
   }
 
   /** Starts the upstream's rsync daemons again, on their ports. */
-  public synchronized void upstreamUp() throws Exception {
-    for (int i = 0; i < upstreams.size(); i++) {
-      Object[] a = upstreamArgs.get(i);
-      upstreams.set(
-          i, new RsyncModule((Path) a[0], (Path) a[1], "127.0.0.1", (Integer) a[2], "127.0.0.1"));
-    }
+  public void upstreamUp() throws Exception {
+    upstreams.up();
   }
 
   /**
@@ -459,57 +442,6 @@ public final class Demo implements AutoCloseable, NodeSwitchboard {
   private void log(String s) {
     log.println("demo: " + s);
     log.flush();
-  }
-
-  public static void copyTree(Path from, Path to) throws IOException, InterruptedException {
-    Files.createDirectories(to);
-    RunResult r =
-        BoundedRun.run(
-            List.of("cp", "-a", from + "/.", to.toString()), null, Duration.ofMinutes(10));
-    if (!r.ok()) {
-      throw new IOException(
-          "cp -a "
-              + from
-              + " "
-              + to
-              + (r.exit() < 0 ? " ran 10 minutes and was killed" : "")
-              + ": "
-              + r.output().strip());
-    }
-  }
-
-  /** The service port, then the parts' ports after it (or free ones). */
-  private static final class Ports {
-    private int next;
-    private final java.util.Set<Integer> given = new java.util.HashSet<>();
-
-    public Ports(int base) {
-      this.next = base;
-    }
-
-    public int next() throws IOException {
-      if (next == 0) {
-        // The kernel may hand a free port out again before the part given it has bound it: never
-        // give one out twice.
-        for (int tries = 0; tries < 100; tries++) {
-          try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            if (given.add(s.getLocalPort())) {
-              return s.getLocalPort();
-            }
-          }
-        }
-        throw new IOException("no free port found on the loopback address");
-      }
-      int p = next++;
-      try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-        return p;
-      } catch (IOException e) {
-        throw new IOException(
-            "port "
-                + p
-                + " is taken: give mirrorctl demo another --port (it uses the 10 after it)");
-      }
-    }
   }
 
   @Override

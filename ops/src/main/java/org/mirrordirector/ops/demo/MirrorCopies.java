@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.mirrordirector.sync.BoundedRun;
@@ -88,6 +89,24 @@ public final class MirrorCopies {
       throw new IOException(
           String.join(" ", cmd)
               + (rc < 0 ? " ran 10 minutes and was killed" : " exited " + rc)
+              + ": "
+              + r.output().strip());
+    }
+  }
+
+  /** A copy of a tree ({@code cp -a}), as a mirror made from the upstream starts. */
+  public static void copyTree(Path from, Path to) throws IOException, InterruptedException {
+    Files.createDirectories(to);
+    RunResult r =
+        BoundedRun.run(
+            List.of("cp", "-a", from + "/.", to.toString()), null, Duration.ofMinutes(10));
+    if (!r.ok()) {
+      throw new IOException(
+          "cp -a "
+              + from
+              + " "
+              + to
+              + (r.exit() < 0 ? " ran 10 minutes and was killed" : "")
               + ": "
               + r.output().strip());
     }

@@ -145,6 +145,9 @@ public final class Soak {
                 faults.faults(until, settings.faultEvery(), new Random(settings.seed()), kinds);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+              } catch (RuntimeException | Error e) {
+                // A soak whose faults stopped is not a soak with faults: it fails, saying why.
+                faults.problem("the faults stopped: " + e);
               }
             },
             "soak-faults");
@@ -159,6 +162,8 @@ public final class Soak {
                     settings.events());
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+              } catch (RuntimeException | Error e) {
+                faults.problem("the mirror events stopped: " + e);
               }
             },
             "soak-mirrors");

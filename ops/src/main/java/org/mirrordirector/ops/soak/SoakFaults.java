@@ -332,6 +332,11 @@ public final class SoakFaults {
   }
 
   /** Faults that could not be injected, or a cluster that did not heal between them. */
+  /** A problem met outside a fault's own injection (the thread that runs them ended). */
+  public void problem(String what) {
+    problems.add(what);
+  }
+
   public List<String> problems() {
     return List.copyOf(problems);
   }
