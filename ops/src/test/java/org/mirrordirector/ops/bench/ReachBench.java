@@ -65,10 +65,15 @@ public final class ReachBench {
   private ReachBench() {}
 
   public static void main(String[] args) throws Exception {
-    if (args[0].equals("drops")) {
-      drops(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-    } else {
-      rate(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+    try {
+      if (args[0].equals("drops")) {
+        drops(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      } else {
+        rate(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+      }
+    } catch (Exception e) {
+      e.printStackTrace();
+      System.exit(1); // the threads it started would keep the JVM running
     }
     System.exit(0);
   }
@@ -158,7 +163,8 @@ public final class ReachBench {
   private static void drops(Path dir, int trials, int lanes) throws Exception {
     Path root = dir.resolve("tree");
     Files.createDirectories(root.resolve("raspbian/dists/bookworm"));
-    Files.writeString(root.resolve("raspbian/dists/bookworm/InRelease"), "x\n");
+    // As large as a small real InRelease: a slowed mirror lets the first 512 bytes through.
+    Files.writeString(root.resolve("raspbian/dists/bookworm/InRelease"), "x".repeat(8191) + "\n");
     try (Cluster c = new Cluster()) {
       Nginx[] mirrors = new Nginx[lanes];
       for (int i = 0; i < lanes; i++) {
